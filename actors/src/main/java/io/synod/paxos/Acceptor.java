@@ -1,0 +1,187 @@
+package io.synod.paxos;
+
+import io.synod.paxos.AcceptorRecord.AcceptedValues;
+import io.synod.paxos.AcceptorRecord.Promised;
+import io.synod.paxos.AcceptorRecord.Truncated;
+import io.synod.paxos.Message.Accept;
+import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.Proposal;
+import io.synod.paxos.Message.ToAcceptor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The acceptor of one group on one node: the only role with durable state. It keeps one promised
+ * ballot for every instance (Multi-Paxos: a prepare covers all instances from a point on) and the
+ * value it accepted per instance. Every promise and acceptance leaves in {@code sendAfterPersist},
+ * so it is spoken only once the record behind it is durable.
+ *
+ * <p>Leases: an accept that asks for a lease makes the acceptor refuse every other node's prepare
+ * for {@link GroupConfig#leaseTicks()} of its ticks. Leases are not persisted; instead, an acceptor
+ * refuses all prepares for {@code leaseTicks} after {@link #recover}, which covers any lease it may
+ * have granted before it crashed.
+ */
+public class Acceptor {
+
+  private final GroupConfig config;
+  private final int self;
+  private Ballot promised = Ballot.ZERO;
+  private final TreeMap<Long, AcceptedValue> accepted = new TreeMap<>();
+  private long truncatedBelow;
+  private long now;
+  private int leaseHolder = -1;
+  private long leaseUntil;
+  private final long refusePreparesUntil;
+
+  Acceptor(GroupConfig config) {
+    this.config = config;
+    this.self = config.self();
+    this.refusePreparesUntil = config.leaseTicks();
+  }
+
+  /**
+   * An acceptor rebuilt from everything it persisted, oldest first; an empty list for one that
+   * never persisted anything. Records are trusted: the journal checked them.
+   */
+  public static Acceptor recover(GroupConfig config, List<AcceptorRecord> records) {
+    Acceptor a = new Acceptor(config);
+    a.replay(records);
+    return a;
+  }
+
+  final void replay(List<AcceptorRecord> records) {
+    for (AcceptorRecord r : records) {
+      if (r instanceof Promised p) {
+        promised = Ballot.max(promised, p.ballot());
+      } else if (r instanceof AcceptedValues v) {
+        promised = Ballot.max(promised, v.ballot());
+        for (Proposal p : v.proposals()) {
+          if (p.instance() >= truncatedBelow) {
+            accepted.put(p.instance(), new AcceptedValue(p.instance(), v.ballot(), p.value()));
+          }
+        }
+      } else if (r instanceof Truncated t) {
+        forgetBelow(t.instance());
+      } else {
+        throw new IllegalStateException("unknown acceptor record " + r);
+      }
+    }
+  }
+
+  public Decision handle(ToAcceptor message) {
+    // Java 17 has no pattern switch; RoleDispatchTest checks every permitted type is handled.
+    if (message instanceof Prepare p) {
+      return onPrepare(p);
+    } else if (message instanceof Accept a) {
+      return onAccept(a);
+    }
+    throw new IllegalStateException("acceptor cannot handle " + message);
+  }
+
+  public Decision onTick() {
+    now++;
+    return Decision.NONE;
+  }
+
+  private Decision onPrepare(Prepare p) {
+    Decision.Builder d = new Decision.Builder();
+    boolean leaseBlocks = now < refusePreparesUntil || (now < leaseUntil && p.ballot().nodeId() != leaseHolder);
+    if (leaseBlocks) {
+      return d.sendNow(p.from(), new Message.Rejected(self, p.ballot(), promised, true)).build();
+    }
+    if (p.ballot().isBelow(promised)) {
+      return d.sendNow(p.from(), new Message.Rejected(self, p.ballot(), promised, false)).build();
+    }
+    if (p.ballot().isAbove(promised)) {
+      promised = p.ballot();
+      d.persist(new Promised(promised));
+    }
+    List<AcceptedValue> reported = new ArrayList<>(accepted.tailMap(p.fromInstance(), true).values());
+    return d.sendAfterPersist(p.from(), new Message.Promise(self, p.ballot(), reported, truncatedBelow)).build();
+  }
+
+  private Decision onAccept(Accept a) {
+    Decision.Builder d = new Decision.Builder();
+    if (!mayAccept(a.ballot())) {
+      return d.sendNow(a.from(), new Message.Rejected(self, a.ballot(), promised, false)).build();
+    }
+    for (Proposal p : a.proposals()) {
+      p.value().verify(config.group(), p.instance(), a.from());
+    }
+    boolean promiseRaised = a.ballot().isAbove(promised);
+    promised = Ballot.max(promised, a.ballot());
+    List<Proposal> fresh = new ArrayList<>();
+    List<AcceptedValue> freshValues = new ArrayList<>();
+    List<Long> acknowledged = new ArrayList<>(a.proposals().size());
+    for (Proposal p : a.proposals()) {
+      if (p.instance() < truncatedBelow) {
+        continue; // chosen, in a durable snapshot, forgotten; Accepted.truncatedBelow tells the leader
+      }
+      acknowledged.add(p.instance());
+      AcceptedValue existing = accepted.get(p.instance());
+      if (existing != null && existing.ballot().equals(a.ballot())) {
+        continue; // a retransmission: one ballot never carries two values for one instance
+      }
+      AcceptedValue value = new AcceptedValue(p.instance(), a.ballot(), p.value());
+      accepted.put(p.instance(), value);
+      fresh.add(p);
+      freshValues.add(value);
+    }
+    if (!fresh.isEmpty()) {
+      d.persist(new AcceptedValues(a.ballot(), fresh));
+      d.sendAfterPersist(self, new Message.LocalAccepted(self, freshValues));
+    } else if (promiseRaised) {
+      d.persist(new Promised(promised));
+    }
+    if (a.leaseTick() >= 0) {
+      leaseHolder = a.ballot().nodeId();
+      leaseUntil = now + config.leaseTicks();
+    }
+    d.sendAfterPersist(a.from(), new Message.Accepted(self, a.ballot(), acknowledged, a.leaseTick(), truncatedBelow));
+    if (a.from() != self) {
+      d.sendNow(self, new Message.LeaderSeen(self, a.ballot()));
+    }
+    return d.build();
+  }
+
+  /** Whether an accept at {@code ballot} may be taken: never below the promise. */
+  boolean mayAccept(Ballot ballot) {
+    return !ballot.isBelow(promised);
+  }
+
+  /**
+   * A {@link Checkpoint} covering every instance below {@code instance} is durable: forget those
+   * instances and persist that they are gone.
+   */
+  public Decision onCheckpointDurable(long instance) {
+    if (instance <= truncatedBelow) {
+      return Decision.NONE;
+    }
+    forgetBelow(instance);
+    return new Decision.Builder().persist(new Truncated(instance)).build();
+  }
+
+  private void forgetBelow(long instance) {
+    truncatedBelow = Math.max(truncatedBelow, instance);
+    accepted.headMap(truncatedBelow).clear();
+  }
+
+  public Ballot promised() {
+    return promised;
+  }
+
+  public long truncatedBelow() {
+    return truncatedBelow;
+  }
+
+  public Optional<AcceptedValue> acceptedAt(long instance) {
+    return Optional.ofNullable(accepted.get(instance));
+  }
+
+  public int acceptedCount() {
+    return accepted.size();
+  }
+}

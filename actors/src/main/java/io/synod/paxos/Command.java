@@ -1,0 +1,43 @@
+package io.synod.paxos;
+
+import java.util.Arrays;
+
+/**
+ * One client command: opaque payload bytes for the state machine, identified by {@code (clientId,
+ * sequence)} so that a retry is applied once. A client numbers its commands 1, 2, 3, ... and has
+ * at most {@link GroupConfig#sessionWindow()} of them unanswered at a time.
+ */
+public record Command(long clientId, long sequence, byte[] payload) {
+
+  public Command {
+    if (sequence < 1) {
+      throw new IllegalArgumentException("command sequence must be >= 1, got " + sequence);
+    }
+    if (payload == null) {
+      throw new IllegalArgumentException("command payload must not be null");
+    }
+  }
+
+  /** Bytes this command takes inside an encoded batch; used to bound batches. */
+  public int encodedSize() {
+    return 8 + 8 + 4 + payload.length;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Command c
+        && clientId == c.clientId
+        && sequence == c.sequence
+        && Arrays.equals(payload, c.payload);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * Long.hashCode(clientId) + Long.hashCode(sequence)) + Arrays.hashCode(payload);
+  }
+
+  @Override
+  public String toString() {
+    return "Command[" + clientId + "#" + sequence + ", " + payload.length + " bytes]";
+  }
+}

@@ -1,0 +1,32 @@
+package io.synod.paxos;
+
+/**
+ * A value whose bytes no longer match the checksum it was proposed with. The role that detects it
+ * changes no state; the message that carried it must be treated as lost, and the error reported.
+ */
+public final class CorruptValueException extends RuntimeException {
+
+  private final String group;
+  private final long instance;
+  private final int sender;
+
+  public CorruptValueException(String group, long instance, int sender, int expectedCrc, int actualCrc) {
+    super("corrupt value in group '" + group + "' instance " + instance + " from node " + sender
+        + ": crc32 " + Integer.toHexString(actualCrc) + ", expected " + Integer.toHexString(expectedCrc));
+    this.group = group;
+    this.instance = instance;
+    this.sender = sender;
+  }
+
+  public String group() {
+    return group;
+  }
+
+  public long instance() {
+    return instance;
+  }
+
+  public int sender() {
+    return sender;
+  }
+}

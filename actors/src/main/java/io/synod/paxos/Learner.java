@@ -1,0 +1,319 @@
+package io.synod.paxos;
+
+import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.BehindHint;
+import io.synod.paxos.Message.CatchUpReply;
+import io.synod.paxos.Message.CatchUpRequest;
+import io.synod.paxos.Message.Chosen;
+import io.synod.paxos.Message.ChosenEntry;
+import io.synod.paxos.Message.LocalAccepted;
+import io.synod.paxos.Message.Proposal;
+import io.synod.paxos.Message.ReadAt;
+import io.synod.paxos.Message.SnapshotAvailable;
+import io.synod.paxos.Message.ToLearner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * The learner of one group on one node: it learns which value each instance chose, applies them
+ * to the state machine strictly in instance order (through the exactly-once {@link Sessions}
+ * table), keeps applied values for lagging peers until a durable checkpoint covers them, and
+ * catches up from peers when it sees it is behind.
+ *
+ * <p>A value is verified against its checksum on receipt and again just before it is applied. Two
+ * different values for one chosen instance stop the group with a {@link DivergenceException}.
+ */
+public class Learner {
+
+  private final GroupConfig config;
+  private final StateMachine stateMachine;
+  private final RandomGenerator random;
+  private final int self;
+  private Sessions sessions;
+
+  private long now;
+  private long nextToApply;
+  /** Instances below this are covered by a durable checkpoint and no longer kept. */
+  private long logStart;
+  /** Chosen values from {@code logStart} on: applied ones kept for peers, and ones not yet applied. */
+  private final TreeMap<Long, Value> log = new TreeMap<>();
+  /** Chosen instances whose value has not reached this node yet. */
+  private final TreeMap<Long, Ballot> missing = new TreeMap<>();
+  /** Values the local acceptor accepted, to resolve value-less Chosen entries. */
+  private final TreeMap<Long, AcceptedValue> localAccepted = new TreeMap<>();
+  /** Above every instance this node knows to be chosen. */
+  private long horizon;
+  private int horizonSource = -1;
+  private long lastProgress;
+  private long lastCatchUp = Long.MIN_VALUE / 2;
+  private final TreeMap<Long, List<ReadAt>> waitingReads = new TreeMap<>();
+
+  public Learner(GroupConfig config, StateMachine stateMachine, RandomGenerator random) {
+    this.config = config;
+    this.stateMachine = stateMachine;
+    this.random = random;
+    this.self = config.self();
+    this.sessions = new Sessions(config.sessionWindow());
+  }
+
+  public Decision handle(ToLearner message) {
+    if (message instanceof Chosen c) {
+      return onChosen(c);
+    } else if (message instanceof LocalAccepted a) {
+      return onLocalAccepted(a);
+    } else if (message instanceof CatchUpRequest r) {
+      return onCatchUpRequest(r);
+    } else if (message instanceof CatchUpReply r) {
+      return onCatchUpReply(r);
+    } else if (message instanceof SnapshotAvailable s) {
+      return onSnapshotAvailable(s);
+    } else if (message instanceof BehindHint h) {
+      return onBehindHint(h);
+    } else if (message instanceof ReadAt r) {
+      return onReadAt(r);
+    }
+    throw new IllegalStateException("learner cannot handle " + message);
+  }
+
+  public Decision onTick() {
+    now++;
+    if (!isBehind() || now - lastProgress < config.catchUpRetryTicks() || now - lastCatchUp < config.catchUpRetryTicks()) {
+      return Decision.NONE;
+    }
+    int peer = horizonSource >= 0 && horizonSource != self && random.nextBoolean() ? horizonSource : randomPeer();
+    if (peer < 0) {
+      return Decision.NONE;
+    }
+    return catchUpFrom(new Decision.Builder(), peer).build();
+  }
+
+  private boolean isBehind() {
+    return nextToApply < horizon || !missing.isEmpty();
+  }
+
+  private Decision.Builder catchUpFrom(Decision.Builder d, int peer) {
+    lastCatchUp = now;
+    return d.sendNow(peer, new CatchUpRequest(self, nextToApply, config.catchUpBatch()));
+  }
+
+  private int randomPeer() {
+    List<Integer> members = config.members();
+    if (members.size() < 2) {
+      return -1;
+    }
+    int j = random.nextInt(members.size() - 1);
+    return members.get(j >= members.indexOf(self) ? j + 1 : j);
+  }
+
+  private void raiseHorizon(long h, int source) {
+    if (h > horizon) {
+      horizon = h;
+      horizonSource = source;
+    }
+  }
+
+  private Decision onChosen(Chosen c) {
+    Decision.Builder d = new Decision.Builder();
+    raiseHorizon(c.horizon(), c.from());
+    for (ChosenEntry e : c.entries()) {
+      if (e.value() != null) {
+        learn(d, e.instance(), e.value().verify(config.group(), e.instance(), c.from()), c.from());
+      } else {
+        AcceptedValue mine = localAccepted.get(e.instance());
+        if (mine != null && mine.ballot().equals(e.ballot())) {
+          learn(d, e.instance(), mine.value(), self);
+        } else if (e.instance() >= nextToApply && !log.containsKey(e.instance())) {
+          missing.put(e.instance(), e.ballot());
+          raiseHorizon(e.instance() + 1, c.from());
+        }
+      }
+    }
+    applyReady(d);
+    return d.build();
+  }
+
+  private Decision onLocalAccepted(LocalAccepted a) {
+    Decision.Builder d = new Decision.Builder();
+    for (AcceptedValue v : a.entries()) {
+      if (v.instance() < nextToApply) {
+        continue;
+      }
+      Ballot chosenAt = missing.get(v.instance());
+      if (chosenAt != null && chosenAt.equals(v.ballot())) {
+        learn(d, v.instance(), v.value(), self);
+      } else {
+        localAccepted.put(v.instance(), v);
+      }
+    }
+    applyReady(d);
+    return d.build();
+  }
+
+  private void learn(Decision.Builder d, long instance, Value value, int from) {
+    if (instance < logStart) {
+      return; // inside our checkpoint
+    }
+    Value known = log.get(instance);
+    if (known != null) {
+      if (!known.equals(value)) {
+        throw new DivergenceException(config.group(), instance, self, known.crc(), value.crc(), from);
+      }
+      return;
+    }
+    if (instance < nextToApply) {
+      return;
+    }
+    log.put(instance, value);
+    missing.remove(instance);
+    raiseHorizon(instance + 1, from);
+    d.chosen(new Proposal(instance, value));
+  }
+
+  private void applyReady(Decision.Builder d) {
+    long before = nextToApply;
+    Value v;
+    while ((v = log.get(nextToApply)) != null) {
+      v.verify(config.group(), nextToApply, self);
+      for (Command c : v.commands()) {
+        d.applied(sessions.apply(nextToApply, c, stateMachine));
+      }
+      nextToApply++;
+    }
+    if (nextToApply > before) {
+      progressed(d);
+    }
+  }
+
+  private void progressed(Decision.Builder d) {
+    lastProgress = now;
+    localAccepted.headMap(nextToApply).clear();
+    missing.headMap(nextToApply).clear();
+    d.sendNow(self, new Message.LearnerProgress(self, nextToApply));
+    while (!waitingReads.isEmpty() && waitingReads.firstKey() < nextToApply) {
+      for (ReadAt r : waitingReads.pollFirstEntry().getValue()) {
+        serve(d, r);
+      }
+    }
+  }
+
+  // ---- catch-up ----
+
+  private Decision onCatchUpRequest(CatchUpRequest r) {
+    Decision.Builder d = new Decision.Builder();
+    if (r.fromInstance() < logStart) {
+      return d.sendNow(r.from(), new SnapshotAvailable(self, logStart)).build();
+    }
+    List<Proposal> entries = new ArrayList<>();
+    for (Map.Entry<Long, Value> e : log.tailMap(r.fromInstance(), true).entrySet()) {
+      if (entries.size() >= r.max()) {
+        break;
+      }
+      entries.add(new Proposal(e.getKey(), e.getValue()));
+    }
+    return d.sendNow(r.from(), new CatchUpReply(self, entries, Math.max(horizon, nextToApply))).build();
+  }
+
+  private Decision onCatchUpReply(CatchUpReply r) {
+    Decision.Builder d = new Decision.Builder();
+    raiseHorizon(r.horizon(), r.from());
+    long before = nextToApply;
+    for (Proposal p : r.entries()) {
+      learn(d, p.instance(), p.value().verify(config.group(), p.instance(), r.from()), r.from());
+    }
+    applyReady(d);
+    if (nextToApply > before && isBehind()) {
+      catchUpFrom(d, r.from()); // the peer had more: keep pulling without waiting for a tick
+    }
+    return d.build();
+  }
+
+  private Decision onSnapshotAvailable(SnapshotAvailable s) {
+    if (s.instance() <= nextToApply) {
+      return Decision.NONE;
+    }
+    raiseHorizon(s.instance(), s.from());
+    return new Decision.Builder().fetchSnapshotFrom(s.from()).build();
+  }
+
+  private Decision onBehindHint(BehindHint h) {
+    raiseHorizon(h.horizon(), -1);
+    if (!isBehind() || now - lastCatchUp < config.catchUpRetryTicks()) {
+      return Decision.NONE;
+    }
+    int peer = randomPeer();
+    return peer < 0 ? Decision.NONE : catchUpFrom(new Decision.Builder(), peer).build();
+  }
+
+  // ---- checkpoints ----
+
+  /** The state after every instance below {@link #nextToApply()}, for the shell to store durably. */
+  public Checkpoint checkpoint() {
+    return new Checkpoint(nextToApply, stateMachine.snapshot(), sessions.encode());
+  }
+
+  /**
+   * Replaces this learner's state by a checkpoint (its own after a restart, or a peer's when this
+   * node is behind that peer's truncation point). Older checkpoints are ignored. The shell should
+   * store it durably and then call {@link #onCheckpointDurable}.
+   */
+  public Decision install(Checkpoint checkpoint) {
+    if (checkpoint.nextInstance() <= nextToApply) {
+      return Decision.NONE;
+    }
+    Sessions restored = Sessions.decode(checkpoint.sessions(), config.sessionWindow());
+    stateMachine.restore(checkpoint.state());
+    sessions = restored;
+    nextToApply = checkpoint.nextInstance();
+    logStart = nextToApply;
+    log.headMap(nextToApply).clear();
+    raiseHorizon(nextToApply, -1);
+    Decision.Builder d = new Decision.Builder();
+    progressed(d);
+    applyReady(d);
+    return d.build();
+  }
+
+  /** A checkpoint covering every instance below {@code instance} is durable: forget them. */
+  public Decision onCheckpointDurable(long instance) {
+    long start = Math.min(instance, nextToApply);
+    if (start > logStart) {
+      logStart = start;
+      log.headMap(logStart).clear();
+    }
+    return Decision.NONE;
+  }
+
+  // ---- reads ----
+
+  private Decision onReadAt(ReadAt r) {
+    Decision.Builder d = new Decision.Builder();
+    if (r.readIndex() < nextToApply) {
+      serve(d, r);
+    } else {
+      waitingReads.computeIfAbsent(r.readIndex(), k -> new ArrayList<>()).add(r);
+    }
+    return d.build();
+  }
+
+  private void serve(Decision.Builder d, ReadAt r) {
+    d.read(ReadOutcome.served(r.readId(), nextToApply - 1, stateMachine.read(r.query())));
+  }
+
+  // ---- observation ----
+
+  /** Every instance below this is applied. */
+  public long nextToApply() {
+    return nextToApply;
+  }
+
+  public long logStart() {
+    return logStart;
+  }
+
+  public long horizon() {
+    return horizon;
+  }
+}

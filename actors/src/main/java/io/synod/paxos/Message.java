@@ -1,0 +1,173 @@
+package io.synod.paxos;
+
+import java.util.List;
+
+/**
+ * Every message the roles of one group exchange, between nodes or between the roles of one node.
+ * The sub-interface says which role receives it, so a shell routes by type and a {@code switch}
+ * over a role's messages is exhaustive. {@code from} is always the sending node's id; the group is
+ * implicit (a shell carries it in its envelope).
+ */
+public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, Message.ToLearner {
+
+  int from();
+
+  /** Messages an {@link Acceptor} handles. */
+  sealed interface ToAcceptor extends Message permits Prepare, Accept {}
+
+  /** Messages a {@link Proposer} handles. */
+  sealed interface ToProposer extends Message
+      permits Promise, Accepted, Rejected, Forward, LeaderSeen, LearnerProgress, ClientRead {}
+
+  /** Messages a {@link Learner} handles. */
+  sealed interface ToLearner extends Message
+      permits Chosen, LocalAccepted, CatchUpRequest, CatchUpReply, SnapshotAvailable, BehindHint, ReadAt {}
+
+  // ---- phase 1 ----
+
+  /** Phase 1a for every instance from {@code fromInstance} on. */
+  record Prepare(int from, Ballot ballot, long fromInstance) implements ToAcceptor {
+    public Prepare {
+      requireInstance(fromInstance, "fromInstance");
+    }
+  }
+
+  /**
+   * Phase 1b: the acceptor promises {@code ballot} and reports every value it accepted at or above
+   * the prepare's {@code fromInstance}. Instances below {@code truncatedBelow} were chosen and then
+   * forgotten after a snapshot: a proposer whose log starts below that must catch up first.
+   */
+  record Promise(int from, Ballot ballot, List<AcceptedValue> accepted, long truncatedBelow) implements ToProposer {
+    public Promise {
+      accepted = List.copyOf(accepted);
+      requireInstance(truncatedBelow, "truncatedBelow");
+    }
+  }
+
+  // ---- phase 2 ----
+
+  /**
+   * Phase 2a for a batch of instances (all those pending for this acceptor travel together). With
+   * no proposals it is the leader's heartbeat. {@code leaseTick} {@code >= 0} asks for a lease and
+   * names the leader's tick when it asked; {@code -1} asks for none.
+   */
+  record Accept(int from, Ballot ballot, List<Proposal> proposals, long leaseTick) implements ToAcceptor {
+    public Accept {
+      proposals = List.copyOf(proposals);
+      if (leaseTick < -1) {
+        throw new IllegalArgumentException("leaseTick must be >= -1, got " + leaseTick);
+      }
+    }
+  }
+
+  /**
+   * Phase 2b: the acceptor durably accepted {@code instances} at {@code ballot}; with {@code
+   * leaseTick >= 0} it also granted the lease asked for at that tick.
+   */
+  record Accepted(int from, Ballot ballot, List<Long> instances, long leaseTick, long truncatedBelow)
+      implements ToProposer {
+    public Accepted {
+      instances = List.copyOf(instances);
+      requireInstance(truncatedBelow, "truncatedBelow");
+    }
+  }
+
+  /**
+   * A prepare or accept at {@code rejected} was refused: the acceptor promised {@code promised}, or
+   * ({@code leaseHeld}) it has granted another node a lease that has not yet run out.
+   */
+  record Rejected(int from, Ballot rejected, Ballot promised, boolean leaseHeld) implements ToProposer {}
+
+  // ---- routing of client work ----
+
+  /** Client commands passed on by a node that is not the leader. */
+  record Forward(int from, List<Command> commands, int hops) implements ToProposer {
+    public Forward {
+      commands = List.copyOf(commands);
+    }
+  }
+
+  /** A client's linearizable read, arriving at the proposer that decides whether a lease covers it. */
+  record ClientRead(int from, long readId, byte[] query) implements ToProposer {}
+
+  /** Local, acceptor to proposer: a leader with {@code ballot} is active (it sent an accept). */
+  record LeaderSeen(int from, Ballot ballot) implements ToProposer {}
+
+  /** Local, learner to proposer: every instance below {@code chosenPrefix} is chosen and applied. */
+  record LearnerProgress(int from, long chosenPrefix) implements ToProposer {}
+
+  // ---- learning ----
+
+  /**
+   * Instances chosen by the leader. An entry has no value when the receiver's acceptor accepted it
+   * at that ballot (the receiver holds it already). {@code horizon}: every instance below it is
+   * chosen, as far as the sender knows.
+   */
+  record Chosen(int from, List<ChosenEntry> entries, long horizon) implements ToLearner {
+    public Chosen {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  /** Local, acceptor to learner: values it has durably accepted, to resolve value-less Chosen. */
+  record LocalAccepted(int from, List<AcceptedValue> entries) implements ToLearner {
+    public LocalAccepted {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  /** A lagging learner asks a peer for chosen values from {@code fromInstance}, at most {@code max}. */
+  record CatchUpRequest(int from, long fromInstance, int max) implements ToLearner {
+    public CatchUpRequest {
+      requireInstance(fromInstance, "fromInstance");
+      if (max < 1) {
+        throw new IllegalArgumentException("max must be >= 1, got " + max);
+      }
+    }
+  }
+
+  /** Chosen values, consecutive from the request's {@code fromInstance}; {@code horizon} as in Chosen. */
+  record CatchUpReply(int from, List<Proposal> entries, long horizon) implements ToLearner {
+    public CatchUpReply {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  /** The peer forgot the instances asked for: install its snapshot covering up to {@code instance}. */
+  record SnapshotAvailable(int from, long instance) implements ToLearner {}
+
+  /** Local, proposer to learner: a peer's log starts at {@code horizon}; this node must catch up. */
+  record BehindHint(int from, long horizon) implements ToLearner {}
+
+  /** Local, proposer to learner: serve read {@code readId} once everything through {@code readIndex} is applied. */
+  record ReadAt(int from, long readId, long readIndex, byte[] query) implements ToLearner {}
+
+  // ---- entries ----
+
+  /** An instance and the value proposed (or known chosen) for it. */
+  record Proposal(long instance, Value value) {
+    public Proposal {
+      requireInstance(instance, "instance");
+    }
+  }
+
+  /** A value an acceptor accepted, with the ballot it accepted it at. */
+  record AcceptedValue(long instance, Ballot ballot, Value value) {
+    public AcceptedValue {
+      requireInstance(instance, "instance");
+    }
+  }
+
+  /** A chosen instance; {@code value} is null when the receiver already holds it. */
+  record ChosenEntry(long instance, Ballot ballot, Value value) {
+    public ChosenEntry {
+      requireInstance(instance, "instance");
+    }
+  }
+
+  private static void requireInstance(long instance, String name) {
+    if (instance < 0) {
+      throw new IllegalArgumentException(name + " must be >= 0, got " + instance);
+    }
+  }
+}

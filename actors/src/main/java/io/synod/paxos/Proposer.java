@@ -1,0 +1,504 @@
+package io.synod.paxos;
+
+import io.synod.paxos.Message.Accept;
+import io.synod.paxos.Message.Accepted;
+import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.ChosenEntry;
+import io.synod.paxos.Message.ClientRead;
+import io.synod.paxos.Message.Forward;
+import io.synod.paxos.Message.LeaderSeen;
+import io.synod.paxos.Message.LearnerProgress;
+import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.Promise;
+import io.synod.paxos.Message.Proposal;
+import io.synod.paxos.Message.Rejected;
+import io.synod.paxos.Message.ToProposer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * The proposer of one group on one node; at most one proposer at a time is the leader that drives
+ * the log forward.
+ *
+ * <p>A follower that hears no leader for an election timeout (plus random jitter) runs phase 1 for
+ * every instance from its learner's first unchosen one. It asks its own acceptor first and waits
+ * for that promise to be durable, so a ballot is never reused after a crash: the next ballot is
+ * always above the local acceptor's promise. With a majority of promises it re-proposes, for each
+ * instance, the value accepted at the highest ballot (holes become no-ops), and from then on runs
+ * phase 2 only: client commands are batched into values, up to {@link GroupConfig#window()}
+ * instances are in flight, and everything pending for an acceptor travels in one {@link Accept}.
+ * Heartbeats ask for a lease; with a majority of grants the leader answers reads locally until
+ * {@link GroupConfig#leaderLeaseTicks()} after it asked. A rejection with a higher ballot makes it
+ * step down and pass waiting commands to the node it now believes leads.
+ */
+public class Proposer {
+
+  enum Phase {
+    FOLLOWER,
+    /** Phase 1 started: waiting for the local acceptor's durable promise. */
+    PREPARING_LOCAL,
+    /** Phase 1 at the other acceptors. */
+    PREPARING,
+    LEADING
+  }
+
+  private static final class InFlight {
+    final Value value;
+    final Set<Integer> acceptedBy = new HashSet<>();
+    long sentAt;
+
+    InFlight(Value value, long sentAt) {
+      this.value = value;
+      this.sentAt = sentAt;
+    }
+  }
+
+  private final GroupConfig config;
+  private final RandomGenerator random;
+  private final int self;
+
+  private long now;
+  private Phase phase = Phase.FOLLOWER;
+  private Ballot ballot = Ballot.ZERO;
+  private Ballot highestSeen = Ballot.ZERO;
+  private int leaderHint = -1;
+  private long electionDeadline;
+  private long phaseDeadline;
+  private long lastPrepareSent;
+  /** Every instance below this is chosen and applied by the local learner. */
+  private long chosenPrefix;
+
+  private long prepareFrom;
+  private final Map<Integer, Promise> promises = new HashMap<>();
+  private final Set<Integer> refusals = new HashSet<>();
+
+  private long nextInstance;
+  private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+  private final ArrayDeque<Command> pending = new ArrayDeque<>();
+  private long leaseUntil;
+  private final TreeMap<Long, Set<Integer>> leaseGrants = new TreeMap<>();
+  private long lastHeartbeat;
+
+  public Proposer(GroupConfig config, RandomGenerator random) {
+    this.config = config;
+    this.random = random;
+    this.self = config.self();
+    // Acceptors refuse prepares for a lease period after they start; campaigning earlier is wasted.
+    this.electionDeadline = Math.max(config.electionTimeoutTicks(), config.leaseTicks()) + jitter();
+  }
+
+  public Decision handle(ToProposer message) {
+    if (message instanceof Promise p) {
+      return onPromise(p);
+    } else if (message instanceof Accepted a) {
+      return onAccepted(a);
+    } else if (message instanceof Rejected r) {
+      return onRejected(r);
+    } else if (message instanceof Forward f) {
+      return onForward(f);
+    } else if (message instanceof ClientRead r) {
+      return onClientRead(r);
+    } else if (message instanceof LeaderSeen s) {
+      return onLeaderSeen(s);
+    } else if (message instanceof LearnerProgress p) {
+      return onLearnerProgress(p);
+    }
+    throw new IllegalStateException("proposer cannot handle " + message);
+  }
+
+  /** A client command arriving at this node. */
+  public Decision onClientCommand(Command command) {
+    Decision.Builder d = new Decision.Builder();
+    route(d, List.of(command), 0, self);
+    return d.build();
+  }
+
+  public Decision onTick() {
+    now++;
+    Decision.Builder d = new Decision.Builder();
+    switch (phase) {
+      case FOLLOWER -> {
+        if (now >= electionDeadline) {
+          startPhaseOne(d);
+        }
+      }
+      case PREPARING_LOCAL, PREPARING -> {
+        if (now >= phaseDeadline) {
+          backOff(d, -1, jitter());
+        } else if (phase == Phase.PREPARING && now - lastPrepareSent >= config.retransmitTicks()) {
+          sendPrepares(d, false);
+        }
+      }
+      case LEADING -> tickLeader(d);
+    }
+    return d.build();
+  }
+
+  // ---- phase 1 ----
+
+  private void startPhaseOne(Decision.Builder d) {
+    phase = Phase.PREPARING_LOCAL;
+    ballot = Ballot.max(highestSeen, ballot).next(self);
+    highestSeen = ballot;
+    prepareFrom = chosenPrefix;
+    promises.clear();
+    refusals.clear();
+    phaseDeadline = now + config.prepareTimeoutTicks();
+    // Our own acceptor first: once its promise is durable, this ballot can never be chosen again.
+    d.sendNow(self, new Prepare(self, ballot, prepareFrom));
+  }
+
+  private void sendPrepares(Decision.Builder d, boolean all) {
+    for (int m : config.members()) {
+      if (m != self && (all || !promises.containsKey(m) && !refusals.contains(m))) {
+        d.sendNow(m, new Prepare(self, ballot, prepareFrom));
+      }
+    }
+    lastPrepareSent = now;
+  }
+
+  private Decision onPromise(Promise p) {
+    if (!p.ballot().equals(ballot) || (phase != Phase.PREPARING_LOCAL && phase != Phase.PREPARING)) {
+      return Decision.NONE;
+    }
+    for (AcceptedValue v : p.accepted()) {
+      v.value().verify(config.group(), v.instance(), p.from());
+    }
+    Decision.Builder d = new Decision.Builder();
+    promises.put(p.from(), p);
+    if (phase == Phase.PREPARING_LOCAL) {
+      if (p.from() != self) {
+        return Decision.NONE; // not possible unless a peer echoes our ballot early; wait for ours
+      }
+      phase = Phase.PREPARING;
+      sendPrepares(d, true);
+    }
+    if (promises.size() >= config.quorum()) {
+      becomeLeader(d);
+    }
+    return d.build();
+  }
+
+  private void becomeLeader(Decision.Builder d) {
+    long forgottenBelow = 0;
+    for (Promise p : promises.values()) {
+      forgottenBelow = Math.max(forgottenBelow, p.truncatedBelow());
+    }
+    if (forgottenBelow > prepareFrom) {
+      // A promiser forgot chosen instances we have not learned: we cannot know their values, so we
+      // must not lead until our learner has caught up past them.
+      d.sendNow(self, new Message.BehindHint(self, forgottenBelow));
+      backOff(d, -1, config.electionTimeoutTicks() + jitter());
+      return;
+    }
+    TreeMap<Long, AcceptedValue> highest = new TreeMap<>();
+    for (Promise p : promises.values()) {
+      for (AcceptedValue v : acceptedReportedIn(p)) {
+        if (v.instance() < prepareFrom) {
+          continue;
+        }
+        AcceptedValue h = highest.get(v.instance());
+        if (h == null || v.ballot().isAbove(h.ballot())) {
+          highest.put(v.instance(), v);
+        }
+      }
+    }
+    phase = Phase.LEADING;
+    leaderHint = self;
+    promises.clear();
+    refusals.clear();
+    inFlight.clear();
+    leaseGrants.clear();
+    leaseUntil = 0;
+    long last = highest.isEmpty() ? prepareFrom - 1 : highest.lastKey();
+    for (long i = prepareFrom; i <= last; i++) {
+      AcceptedValue h = highest.get(i);
+      inFlight.put(i, new InFlight(h == null ? Value.noop() : h.value(), now));
+    }
+    nextInstance = last + 1;
+    fillWindow();
+    List<Proposal> all = new ArrayList<>(inFlight.size());
+    inFlight.forEach((i, f) -> all.add(new Proposal(i, f.value)));
+    for (int m : config.members()) {
+      d.sendNow(m, new Accept(self, ballot, all, now));
+    }
+    leaseGrants.put(now, new HashSet<>());
+    lastHeartbeat = now;
+  }
+
+  /** The values a promise reports as accepted; phase 1 must take every one of them into account. */
+  List<AcceptedValue> acceptedReportedIn(Promise promise) {
+    return promise.accepted();
+  }
+
+  // ---- phase 2 ----
+
+  private void tickLeader(Decision.Builder d) {
+    Map<Integer, List<Proposal>> resend = new HashMap<>();
+    for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+      InFlight f = e.getValue();
+      if (now - f.sentAt >= config.retransmitTicks()) {
+        f.sentAt = now;
+        for (int m : config.members()) {
+          if (!f.acceptedBy.contains(m)) {
+            resend.computeIfAbsent(m, k -> new ArrayList<>()).add(new Proposal(e.getKey(), f.value));
+          }
+        }
+      }
+    }
+    boolean heartbeat = now - lastHeartbeat >= config.heartbeatTicks();
+    if (heartbeat) {
+      lastHeartbeat = now;
+      leaseGrants.put(now, new HashSet<>());
+      leaseGrants.headMap(now - config.leaderLeaseTicks()).clear();
+    }
+    for (int m : config.members()) {
+      List<Proposal> proposals = resend.getOrDefault(m, List.of());
+      if (heartbeat || !proposals.isEmpty()) {
+        d.sendNow(m, new Accept(self, ballot, proposals, heartbeat ? now : -1));
+      }
+      if (heartbeat && m != self) {
+        d.sendNow(m, new Message.Chosen(self, List.of(), horizon()));
+      }
+    }
+  }
+
+  private Decision onAccepted(Accepted a) {
+    if (phase != Phase.LEADING || !a.ballot().equals(ballot)) {
+      return Decision.NONE;
+    }
+    Decision.Builder d = new Decision.Builder();
+    List<Long> chosen = new ArrayList<>();
+    for (long i : a.instances()) {
+      InFlight f = inFlight.get(i);
+      if (f != null && f.acceptedBy.add(a.from()) && f.acceptedBy.size() == config.quorum()) {
+        chosen.add(i);
+      }
+    }
+    if (a.leaseTick() >= 0) {
+      Set<Integer> grants = leaseGrants.get(a.leaseTick());
+      if (grants != null && grants.add(a.from()) && grants.size() >= config.quorum()) {
+        leaseUntil = Math.max(leaseUntil, a.leaseTick() + config.leaderLeaseTicks());
+        leaseGrants.headMap(a.leaseTick(), true).clear();
+      }
+    }
+    if (!chosen.isEmpty()) {
+      announceChosen(d, chosen);
+    }
+    if (a.truncatedBelow() > 0 && !inFlight.isEmpty() && inFlight.firstKey() < a.truncatedBelow()) {
+      // A peer snapshotted past instances we still drive: they are chosen; our learner fetches them.
+      inFlight.headMap(a.truncatedBelow()).clear();
+      d.sendNow(self, new Message.BehindHint(self, a.truncatedBelow()));
+    }
+    proposeNew(d);
+    return d.build();
+  }
+
+  private void announceChosen(Decision.Builder d, List<Long> chosen) {
+    Map<Long, InFlight> done = new TreeMap<>();
+    for (long i : chosen) {
+      done.put(i, inFlight.remove(i));
+    }
+    long horizon = horizon();
+    for (int m : config.members()) {
+      List<ChosenEntry> entries = new ArrayList<>(done.size());
+      done.forEach((i, f) -> entries.add(new ChosenEntry(i, ballot, f.acceptedBy.contains(m) ? null : f.value)));
+      d.sendNow(m, new Message.Chosen(self, entries, horizon));
+    }
+  }
+
+  /** Below this every instance is chosen, as far as this leader knows. */
+  private long horizon() {
+    return inFlight.isEmpty() ? nextInstance : inFlight.firstKey();
+  }
+
+  /** Moves waiting commands into new instances while the window has room, and sends them. */
+  private void proposeNew(Decision.Builder d) {
+    List<Proposal> fresh = fillWindow();
+    if (!fresh.isEmpty()) {
+      for (int m : config.members()) {
+        d.sendNow(m, new Accept(self, ballot, fresh, -1));
+      }
+    }
+  }
+
+  private List<Proposal> fillWindow() {
+    List<Proposal> fresh = new ArrayList<>();
+    while (phase == Phase.LEADING && inFlight.size() < config.window() && !pending.isEmpty()) {
+      List<Command> batch = new ArrayList<>();
+      int bytes = 0;
+      while (!pending.isEmpty() && batch.size() < config.maxBatchCommands()
+          && (batch.isEmpty() || bytes + pending.peekFirst().encodedSize() <= config.maxBatchBytes())) {
+        Command c = pending.pollFirst();
+        bytes += c.encodedSize();
+        batch.add(c);
+      }
+      long instance = nextInstance++;
+      Value value = Value.of(batch);
+      inFlight.put(instance, new InFlight(value, now));
+      fresh.add(new Proposal(instance, value));
+    }
+    return fresh;
+  }
+
+  // ---- leadership changes ----
+
+  private Decision onRejected(Rejected r) {
+    highestSeen = Ballot.max(highestSeen, r.promised());
+    if (!r.rejected().equals(ballot) || phase == Phase.FOLLOWER) {
+      return Decision.NONE;
+    }
+    Decision.Builder d = new Decision.Builder();
+    if (phase == Phase.LEADING) {
+      if (r.promised().isAbove(ballot)) {
+        backOff(d, r.promised().nodeId(), config.electionTimeoutTicks() + jitter());
+      }
+      return d.build();
+    }
+    if (!r.leaseHeld() && r.promised().isAbove(ballot)) {
+      backOff(d, r.promised().nodeId(), jitter());
+      return d.build();
+    }
+    refusals.add(r.from());
+    if (r.from() == self || refusals.size() > config.members().size() - config.quorum()) {
+      backOff(d, -1, jitter());
+    }
+    return d.build();
+  }
+
+  private Decision onLeaderSeen(LeaderSeen s) {
+    highestSeen = Ballot.max(highestSeen, s.ballot());
+    int leader = s.ballot().nodeId();
+    if (leader == self || s.ballot().isBelow(ballot) && phase != Phase.FOLLOWER) {
+      return Decision.NONE;
+    }
+    Decision.Builder d = new Decision.Builder();
+    if (phase != Phase.FOLLOWER) {
+      backOff(d, leader, config.electionTimeoutTicks() + jitter());
+    } else {
+      leaderHint = leader;
+      electionDeadline = now + config.electionTimeoutTicks() + jitter();
+      flushPendingTo(d, leader);
+    }
+    return d.build();
+  }
+
+  private Decision onLearnerProgress(LearnerProgress p) {
+    chosenPrefix = Math.max(chosenPrefix, p.chosenPrefix());
+    if (phase != Phase.LEADING) {
+      return Decision.NONE;
+    }
+    Decision.Builder d = new Decision.Builder();
+    if (chosenPrefix > nextInstance) {
+      // Instances we never proposed are chosen: another leader has been at work.
+      backOff(d, -1, config.electionTimeoutTicks() + jitter());
+      return d.build();
+    }
+    inFlight.headMap(chosenPrefix).clear();
+    proposeNew(d);
+    return d.build();
+  }
+
+  /** Stops leading or campaigning; waiting commands go to {@code newLeader} if it is known. */
+  private void backOff(Decision.Builder d, int newLeader, long ticks) {
+    phase = Phase.FOLLOWER;
+    leaderHint = newLeader == self ? -1 : newLeader;
+    electionDeadline = now + ticks;
+    inFlight.clear();
+    leaseGrants.clear();
+    leaseUntil = 0;
+    promises.clear();
+    refusals.clear();
+    if (leaderHint >= 0) {
+      flushPendingTo(d, leaderHint);
+    }
+  }
+
+  // ---- client work ----
+
+  private Decision onForward(Forward f) {
+    Decision.Builder d = new Decision.Builder();
+    route(d, f.commands(), f.hops(), f.from());
+    return d.build();
+  }
+
+  private void route(Decision.Builder d, List<Command> commands, int hops, int cameFrom) {
+    if (phase != Phase.LEADING && leaderHint >= 0 && leaderHint != self && leaderHint != cameFrom
+        && hops < config.maxForwardHops()) {
+      d.sendNow(leaderHint, new Forward(self, commands, hops + 1));
+      return;
+    }
+    // No leader to pass them to (or they went round in circles): keep them until one is known.
+    for (Command c : commands) {
+      if (pending.size() >= config.maxPendingCommands()) {
+        d.refuse(new Refusal(c, Refusal.Reason.OVERLOADED, leaderHint));
+      } else {
+        pending.addLast(c);
+      }
+    }
+    if (phase == Phase.LEADING) {
+      proposeNew(d);
+    }
+  }
+
+  private void flushPendingTo(Decision.Builder d, int leader) {
+    if (!pending.isEmpty() && leader != self) {
+      d.sendNow(leader, new Forward(self, new ArrayList<>(pending), 1));
+      pending.clear();
+    }
+  }
+
+  private Decision onClientRead(ClientRead r) {
+    Decision.Builder d = new Decision.Builder();
+    if (hasLease()) {
+      // Everything acknowledged before this read is at or below the highest instance we assigned.
+      d.sendNow(self, new Message.ReadAt(self, r.readId(), nextInstance - 1, r.query()));
+    } else {
+      d.read(ReadOutcome.refused(r.readId(), leaderHint));
+    }
+    return d.build();
+  }
+
+  private long jitter() {
+    return 1 + random.nextInt(config.electionJitterTicks());
+  }
+
+  // ---- observation ----
+
+  public boolean isLeader() {
+    return phase == Phase.LEADING;
+  }
+
+  /** True while this node leads and a majority's lease covers the current tick. */
+  public boolean hasLease() {
+    return phase == Phase.LEADING && now < leaseUntil;
+  }
+
+  /** The node this proposer believes leads, itself included; -1 if it knows none. */
+  public int leaderHint() {
+    return leaderHint;
+  }
+
+  public Ballot ballot() {
+    return ballot;
+  }
+
+  public int pendingCommands() {
+    return pending.size();
+  }
+
+  public int instancesInFlight() {
+    return inFlight.size();
+  }
+
+  Phase phase() {
+    return phase;
+  }
+}

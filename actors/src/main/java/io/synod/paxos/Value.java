@@ -1,0 +1,169 @@
+package io.synod.paxos;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * What one instance of the log chooses: an encoded batch of {@link Command}s (empty for a no-op)
+ * and the CRC32 of those bytes, computed once when the value is proposed. The checksum travels
+ * with the value; every receiver calls {@link #verify} before it stores or applies it.
+ *
+ * <p>Encoding (big-endian): {@code version:1, count:4, then per command clientId:8 sequence:8
+ * length:4 payload}.
+ */
+public final class Value {
+
+  private static final byte VERSION = 1;
+  private static final Value NOOP = encode(List.of());
+
+  private final byte[] bytes;
+  private final int crc;
+
+  private Value(byte[] bytes, int crc) {
+    this.bytes = bytes;
+    this.crc = crc;
+  }
+
+  /** The value that fills a hole in the log: it applies nothing. */
+  public static Value noop() {
+    return NOOP;
+  }
+
+  /** Encodes a batch of commands and computes its checksum. */
+  public static Value of(List<Command> commands) {
+    return encode(commands);
+  }
+
+  /**
+   * A value as it arrived from elsewhere (the network, the journal); call {@link #verify} before
+   * trusting it.
+   */
+  public static Value fromWire(byte[] bytes, int crc) {
+    if (bytes == null) {
+      throw new IllegalArgumentException("value bytes must not be null");
+    }
+    return new Value(bytes, crc);
+  }
+
+  public static int checksum(byte[] bytes) {
+    CRC32 crc32 = new CRC32();
+    crc32.update(bytes, 0, bytes.length);
+    return (int) crc32.getValue();
+  }
+
+  /** True when the bytes still match the checksum computed when the value was proposed. */
+  public boolean isIntact() {
+    return checksum(bytes) == crc;
+  }
+
+  /**
+   * Checks the value against its checksum.
+   *
+   * @throws CorruptValueException naming group, instance and sender on a mismatch
+   */
+  public Value verify(String group, long instance, int sender) {
+    if (!isIntact()) {
+      throw new CorruptValueException(group, instance, sender, crc, checksum(bytes));
+    }
+    return this;
+  }
+
+  /** The wire form of the value: do not modify. */
+  public byte[] bytes() {
+    return bytes;
+  }
+
+  public int crc() {
+    return crc;
+  }
+
+  public int size() {
+    return bytes.length;
+  }
+
+  public boolean isNoop() {
+    return bytes.length == NOOP.bytes.length && Arrays.equals(bytes, NOOP.bytes);
+  }
+
+  /** The commands of this batch, in proposal order. The value must be intact. */
+  public List<Command> commands() {
+    if (bytes.length < 5 || bytes[0] != VERSION) {
+      throw new IllegalStateException("value is not an encoded command batch (version " + (bytes.length > 0 ? bytes[0] : -1) + ")");
+    }
+    int count = readInt(bytes, 1);
+    List<Command> out = new ArrayList<>(count);
+    int p = 5;
+    for (int i = 0; i < count; i++) {
+      long clientId = readLong(bytes, p);
+      long sequence = readLong(bytes, p + 8);
+      int length = readInt(bytes, p + 16);
+      p += 20;
+      if (length < 0 || p + length > bytes.length) {
+        throw new IllegalStateException("command " + i + " of batch overruns the value (length " + length + ")");
+      }
+      out.add(new Command(clientId, sequence, Arrays.copyOfRange(bytes, p, p + length)));
+      p += length;
+    }
+    if (p != bytes.length) {
+      throw new IllegalStateException("value has " + (bytes.length - p) + " trailing bytes after its commands");
+    }
+    return out;
+  }
+
+  private static Value encode(List<Command> commands) {
+    int size = 5;
+    for (Command c : commands) {
+      size += c.encodedSize();
+    }
+    byte[] out = new byte[size];
+    out[0] = VERSION;
+    writeInt(out, 1, commands.size());
+    int p = 5;
+    for (Command c : commands) {
+      writeLong(out, p, c.clientId());
+      writeLong(out, p + 8, c.sequence());
+      writeInt(out, p + 16, c.payload().length);
+      p += 20;
+      System.arraycopy(c.payload(), 0, out, p, c.payload().length);
+      p += c.payload().length;
+    }
+    return new Value(out, checksum(out));
+  }
+
+  static void writeInt(byte[] b, int p, int v) {
+    b[p] = (byte) (v >>> 24);
+    b[p + 1] = (byte) (v >>> 16);
+    b[p + 2] = (byte) (v >>> 8);
+    b[p + 3] = (byte) v;
+  }
+
+  static void writeLong(byte[] b, int p, long v) {
+    writeInt(b, p, (int) (v >>> 32));
+    writeInt(b, p + 4, (int) v);
+  }
+
+  static int readInt(byte[] b, int p) {
+    return ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+  }
+
+  static long readLong(byte[] b, int p) {
+    return ((long) readInt(b, p) << 32) | (readInt(b, p + 4) & 0xffffffffL);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Value v && crc == v.crc && Arrays.equals(bytes, v.bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return crc;
+  }
+
+  @Override
+  public String toString() {
+    return isNoop() ? "Value[noop]" : "Value[" + bytes.length + " bytes, crc " + Integer.toHexString(crc) + "]";
+  }
+}
