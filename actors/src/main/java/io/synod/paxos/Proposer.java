@@ -478,6 +478,11 @@ public class Proposer {
 
   /** True while this node leads and a majority's lease covers the current tick. */
   public boolean hasLease() {
+    return leaseCoversNow();
+  }
+
+  /** Whether a majority's lease covers this tick; the one place lease reads are decided. */
+  boolean leaseCoversNow() {
     return phase == Phase.LEADING && now < leaseUntil;
   }
 

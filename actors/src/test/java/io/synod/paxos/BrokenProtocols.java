@@ -1,0 +1,89 @@
+package io.synod.paxos;
+
+import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.Promise;
+import io.synod.paxos.sim.SimProtocol;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Deliberately broken protocol variants, to prove the simulation catches real bugs. They live in
+ * test code and override package-private seams of the roles, so no user of the library can reach
+ * them.
+ */
+public final class BrokenProtocols {
+
+  private BrokenProtocols() {}
+
+  /** The shell sends an acceptor's promises and acceptances before their records are durable. */
+  public static final SimProtocol ANSWERS_BEFORE_PERSIST = new Variant("answers-before-persist") {
+    @Override
+    public boolean repliesBeforePersist() {
+      return true;
+    }
+  };
+
+  /** An acceptor that takes accepts below the ballot it promised. */
+  public static final SimProtocol ACCEPTS_BELOW_PROMISE = new Variant("accepts-below-promise") {
+    @Override
+    public Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records) {
+      Acceptor a = new Acceptor(config) {
+        @Override
+        boolean mayAccept(Ballot ballot) {
+          return true;
+        }
+      };
+      a.replay(records);
+      return a;
+    }
+  };
+
+  /** A new leader that ignores the accepted values its promises report. */
+  public static final SimProtocol IGNORES_PROMISED_VALUES = new Variant("ignores-promised-values") {
+    @Override
+    public Proposer proposer(GroupConfig config, RandomGenerator random) {
+      return new Proposer(config, random) {
+        @Override
+        List<AcceptedValue> acceptedReportedIn(Promise promise) {
+          return List.of();
+        }
+      };
+    }
+  };
+
+  /** A leader that answers reads locally whenever it believes it leads, lease or not. */
+  public static final SimProtocol READS_WITHOUT_LEASE = new Variant("reads-without-lease") {
+    @Override
+    public Proposer proposer(GroupConfig config, RandomGenerator random) {
+      return new Proposer(config, random) {
+        @Override
+        boolean leaseCoversNow() {
+          return isLeader();
+        }
+      };
+    }
+  };
+
+  private static class Variant implements SimProtocol {
+    private final String name;
+
+    Variant(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records) {
+      return CORRECT.acceptor(config, records);
+    }
+
+    @Override
+    public Proposer proposer(GroupConfig config, RandomGenerator random) {
+      return CORRECT.proposer(config, random);
+    }
+  }
+}

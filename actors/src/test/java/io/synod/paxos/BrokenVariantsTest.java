@@ -1,0 +1,50 @@
+package io.synod.paxos;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.synod.paxos.sim.SimProtocol;
+import io.synod.paxos.sim.SimulationRunner;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator is only worth something if it catches broken protocols: each variant here must
+ * break an invariant within {@value #SEED_BUDGET} seeds.
+ */
+class BrokenVariantsTest {
+
+  static final int SEED_BUDGET = 400;
+
+  @Test
+  void acceptorThatAnswersBeforePersistingIsCaught() {
+    assertCaught(BrokenProtocols.ANSWERS_BEFORE_PERSIST);
+  }
+
+  @Test
+  void acceptorThatAcceptsBelowItsPromiseIsCaught() {
+    assertCaught(BrokenProtocols.ACCEPTS_BELOW_PROMISE);
+  }
+
+  @Test
+  void leaderThatIgnoresAcceptedValuesFromPhaseOneIsCaught() {
+    assertCaught(BrokenProtocols.IGNORES_PROMISED_VALUES);
+  }
+
+  @Test
+  void leaderThatReadsWithoutALeaseIsCaught() {
+    assertCaught(BrokenProtocols.READS_WITHOUT_LEASE);
+  }
+
+  private static void assertCaught(SimProtocol variant) {
+    SimulationRunner.Totals t = SimulationRunner.run(1, SEED_BUDGET, variant, 1);
+    System.out.println("BROKEN-VARIANT " + variant.name() + " seedsRun=" + t.seeds() + " caughtAtSeed="
+        + t.firstFailingSeed() + " events=" + t.events()
+        + (t.failures().isEmpty() ? "" : " violation: " + firstLine(t.firstViolation())));
+    assertFalse(t.failures().isEmpty(),
+        () -> "variant " + variant.name() + " survived " + SEED_BUDGET + " seeds: the simulation does not catch it");
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

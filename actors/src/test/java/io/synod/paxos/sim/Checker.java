@@ -1,0 +1,132 @@
+package io.synod.paxos.sim;
+
+import io.synod.paxos.Applied;
+import io.synod.paxos.Command;
+import io.synod.paxos.Value;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The simulation's oracle. It sees every value any learner learns, every command applied, every
+ * acknowledgement a client receives and every lease read served, and records the first broken
+ * invariant:
+ * <ul>
+ *   <li>agreement: no two learners learn different values for one instance;
+ *   <li>validity: a chosen value is a no-op or a batch of commands clients really proposed;
+ *   <li>integrity: a command is applied (not merely repeated) at one instance only;
+ *   <li>durability: an acknowledged command was applied, and at the end every node has applied
+ *       past it (agreement then makes it the same command everywhere);
+ *   <li>convergence: replicas that applied the same prefix have the same state hash;
+ *   <li>lease safety: a lease read reflects every write acknowledged before it was issued.
+ * </ul>
+ */
+final class Checker {
+
+  private record Key(String group, long clientId, long sequence) {}
+
+  private final Map<String, TreeMap<Long, Value>> chosen = new HashMap<>();
+  private final Map<String, Map<Long, Long>> hashAtPrefix = new HashMap<>();
+  private final Map<Key, byte[]> proposed = new HashMap<>();
+  private final Map<Key, Long> appliedAt = new HashMap<>();
+  private final Map<String, Long> maxAckedInstance = new HashMap<>();
+  private String violation;
+  long chosenCount;
+  long acknowledged;
+  long leaseReads;
+
+  String violation() {
+    return violation;
+  }
+
+  private void fail(String what) {
+    if (violation == null) {
+      violation = what;
+    }
+  }
+
+  void proposed(String group, Command c) {
+    proposed.putIfAbsent(new Key(group, c.clientId(), c.sequence()), c.payload());
+  }
+
+  void learned(String group, int node, long instance, Value value) {
+    Value first = chosen.computeIfAbsent(group, g -> new TreeMap<>()).putIfAbsent(instance, value);
+    if (first == null) {
+      chosenCount++;
+      if (!value.isIntact()) {
+        fail("validity: node " + node + " learned a corrupt value for " + group + "/" + instance);
+        return;
+      }
+      for (Command c : value.commands()) {
+        byte[] p = proposed.get(new Key(group, c.clientId(), c.sequence()));
+        if (p == null || !Arrays.equals(p, c.payload())) {
+          fail("validity: " + group + "/" + instance + " chose " + c + " that no client proposed");
+        }
+      }
+    } else if (!first.equals(value)) {
+      fail("agreement: node " + node + " learned " + value + " for " + group + "/" + instance + " but " + first
+          + " was learned before");
+    }
+  }
+
+  void applied(String group, int node, Applied a) {
+    if (a.outcome() == Applied.Outcome.APPLIED) {
+      Long at = appliedAt.putIfAbsent(new Key(group, a.clientId(), a.sequence()), a.instance());
+      if (at != null && at != a.instance()) {
+        fail("integrity: command " + a.clientId() + "#" + a.sequence() + " of " + group + " applied at instance " + at
+            + " and again at " + a.instance() + " (node " + node + ")");
+      }
+    }
+  }
+
+  void reachedPrefix(String group, int node, long nextToApply, long stateHash) {
+    Long h = hashAtPrefix.computeIfAbsent(group, g -> new HashMap<>()).putIfAbsent(nextToApply, stateHash);
+    if (h != null && h != stateHash) {
+      fail("convergence: node " + node + " has state hash " + Long.toHexString(stateHash) + " after " + nextToApply
+          + " instances of " + group + ", another node had " + Long.toHexString(h));
+    }
+  }
+
+  void acknowledged(String group, long clientId, long sequence) {
+    Long at = appliedAt.get(new Key(group, clientId, sequence));
+    if (at == null) {
+      fail("durability: client " + clientId + " got an acknowledgement for #" + sequence + " of " + group
+          + " that no replica applied");
+      return;
+    }
+    acknowledged++;
+    maxAckedInstance.merge(group, at, Math::max);
+  }
+
+  /** The highest instance holding a command acknowledged so far: a read issued now must see it. */
+  long readFloor(String group) {
+    return maxAckedInstance.getOrDefault(group, -1L);
+  }
+
+  void leaseRead(String group, int node, long floorAtInvocation, long appliedThrough, byte[] result) {
+    leaseReads++;
+    if (appliedThrough < floorAtInvocation) {
+      fail("lease safety: node " + node + " served a lease read of " + group + " at instance " + appliedThrough
+          + " but instance " + floorAtInvocation + " was acknowledged before the read was issued");
+    }
+    reachedPrefix(group, node, appliedThrough + 1, SimStateMachine.decodeSecond(result));
+  }
+
+  void finalState(String group, int node, long nextToApply) {
+    long needed = maxAckedInstance.getOrDefault(group, -1L);
+    if (nextToApply <= needed) {
+      fail("durability: after healing, node " + node + " applied " + group + " only below " + nextToApply
+          + " but instance " + needed + " holds an acknowledged command");
+    }
+  }
+
+  long highestChosen(String group) {
+    TreeMap<Long, Value> m = chosen.get(group);
+    return m == null || m.isEmpty() ? -1 : m.lastKey();
+  }
+
+  void raise(String what) {
+    fail(what);
+  }
+}

@@ -1,0 +1,77 @@
+package io.synod.paxos.sim;
+
+import java.util.SplittableRandom;
+
+/**
+ * The shape of one simulated run, drawn from its seed (swarm testing: every seed picks its own
+ * cluster, load and mix of faults, so rare combinations get their turn). Times are in simulated
+ * units; one nominal tick is {@link #TICK} units.
+ */
+record FaultMix(
+    int nodes,
+    int groups,
+    int clientsPerGroup,
+    int window,
+    int maxBatchCommands,
+    int catchUpBatch,
+    long faultPhase,
+    double loss,
+    double duplication,
+    double corruption,
+    long minDelay,
+    long maxDelay,
+    double crashPerTick,
+    long maxDowntime,
+    double survivingUnsyncedWrites,
+    double partitionPerTick,
+    long maxPartition,
+    int skewPerMille,
+    long diskLatency,
+    double slowDiskPerTick,
+    int checkpointEvery,
+    double readShare) {
+
+  static final long TICK = 1_000;
+  /** The tick-rate skew the group configuration assumes (and the simulation stays within). */
+  static final int SKEW_BOUND_PER_MILLE = 100;
+
+  static FaultMix draw(long seed) {
+    SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    int nodes = r.nextInt(3) == 0 ? 5 : 3;
+    return new FaultMix(
+        nodes,
+        1 + r.nextInt(3),
+        1 + r.nextInt(4),
+        pick(r, 1, 4, 32),
+        pick(r, 1, 8, 64),
+        pick(r, 2, 16, 64),
+        (400 + r.nextInt(800)) * TICK,
+        pick(r, 0.0, 0.0, 0.02, 0.1, 0.3),
+        pick(r, 0.0, 0.02, 0.1),
+        pick(r, 0.0, 0.0, 0.01),
+        20,
+        pick(r, 300L, 2_000L, 8_000L, 25_000L),
+        pick(r, 0.0, 0.002, 0.01, 0.03),
+        pick(r, 20L, 100L, 400L) * TICK,
+        pick(r, 0.0, 0.5, 1.0),
+        pick(r, 0.0, 0.005, 0.02),
+        pick(r, 30L, 150L, 500L) * TICK,
+        r.nextBoolean() ? 0 : SKEW_BOUND_PER_MILLE,
+        pick(r, 50L, 300L, 1_500L),
+        pick(r, 0.0, 0.003),
+        pick(r, 0, 10, 40, 200),
+        pick(r, 0.0, 0.2, 0.5));
+  }
+
+  private static int pick(SplittableRandom r, int... options) {
+    return options[r.nextInt(options.length)];
+  }
+
+  private static long pick(SplittableRandom r, long... options) {
+    return options[r.nextInt(options.length)];
+  }
+
+  private static double pick(SplittableRandom r, double... options) {
+    return options[r.nextInt(options.length)];
+  }
+}

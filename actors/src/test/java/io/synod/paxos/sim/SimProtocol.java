@@ -1,0 +1,43 @@
+package io.synod.paxos.sim;
+
+import io.synod.paxos.Acceptor;
+import io.synod.paxos.AcceptorRecord;
+import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Proposer;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Which role implementations a simulation runs. {@link #CORRECT} is the library's; the broken
+ * variants that prove the simulator catches bugs live in test code only ({@code BrokenProtocols}).
+ */
+public interface SimProtocol {
+
+  String name();
+
+  Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records);
+
+  Proposer proposer(GroupConfig config, RandomGenerator random);
+
+  /** True for a shell that sends an acceptor's replies before its records are durable. */
+  default boolean repliesBeforePersist() {
+    return false;
+  }
+
+  SimProtocol CORRECT = new SimProtocol() {
+    @Override
+    public String name() {
+      return "correct";
+    }
+
+    @Override
+    public Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records) {
+      return Acceptor.recover(config, records);
+    }
+
+    @Override
+    public Proposer proposer(GroupConfig config, RandomGenerator random) {
+      return new Proposer(config, random);
+    }
+  };
+}

@@ -1,0 +1,791 @@
+package io.synod.paxos.sim;
+
+import io.synod.paxos.Acceptor;
+import io.synod.paxos.AcceptorRecord;
+import io.synod.paxos.Applied;
+import io.synod.paxos.Checkpoint;
+import io.synod.paxos.Command;
+import io.synod.paxos.CorruptValueException;
+import io.synod.paxos.Decision;
+import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Learner;
+import io.synod.paxos.Message;
+import io.synod.paxos.Outbound;
+import io.synod.paxos.Proposer;
+import io.synod.paxos.ReadOutcome;
+import io.synod.paxos.Refusal;
+import io.synod.paxos.Value;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * One deterministic, single-threaded run of a whole cluster: {@code nodes} nodes, each hosting the
+ * real core roles of every group, driven by virtual time from one seed. The seed decides the fault
+ * mix ({@link FaultMix}) and every random choice after it, so a run replays exactly.
+ *
+ * <p>Faults: message loss, duplication, delay and reordering, value corruption in transit,
+ * symmetric, one-way and leader-isolating partitions, crashes that lose every write not yet
+ * durable (a random prefix of unsynced writes may survive; the write after it is torn and
+ * dropped), slow disks, and tick-rate skew within the bound the lease assumes. After the fault
+ * phase everything heals and every client operation must complete within {@link
+ * #LIVENESS_TICKS} nominal ticks.
+ */
+final class Simulation {
+
+  static final long LIVENESS_TICKS = 3_000;
+  private static final long CLIENT_TIMEOUT = 40 * FaultMix.TICK;
+  private static final byte[] READ_QUERY = new byte[0];
+
+  record Result(
+      long seed,
+      String protocol,
+      String violation,
+      long events,
+      long chosen,
+      long crashes,
+      long partitions,
+      long tornWrites,
+      long corruptionsDetected,
+      long acknowledged,
+      long leaseReads,
+      long checkpointsInstalled,
+      long virtualTicks) {}
+
+  // ---- simulated world ----
+
+  private record Scheduled(long time, long order, Runnable action) {}
+
+  private record Envelope(String group, int from, int to, Object payload, boolean corrupted, int incarnation) {}
+
+  private record ClientRequest(int client, Command command) {}
+
+  private record ClientReadRequest(int client, long readId, long floor) {}
+
+  private record ClientReply(long sequence, Applied.Outcome outcome) {}
+
+  private record ClientRefused(long sequence, int leaderHint) {}
+
+  private record ClientReadReply(long readId, boolean served, int leaderHint) {}
+
+  private record FetchCheckpoint() {}
+
+  private record CheckpointData(byte[] bytes) {}
+
+  private static final class PendingWrite {
+    final List<AcceptorRecord> records;
+    final List<Outbound> held = new ArrayList<>();
+
+    PendingWrite(List<AcceptorRecord> records) {
+      this.records = records;
+    }
+  }
+
+  private final class Replica {
+    final String group;
+    final GroupConfig config;
+    Acceptor acceptor;
+    Proposer proposer;
+    Learner learner;
+    SimStateMachine stateMachine;
+    final List<List<AcceptorRecord>> durable = new ArrayList<>();
+    final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
+    long diskFreeAt;
+    byte[] checkpoint;
+    long checkpointInstance = -1;
+    boolean checkpointing;
+    long reportedPrefix = -1;
+
+    Replica(String group, GroupConfig config) {
+      this.group = group;
+      this.config = config;
+    }
+  }
+
+  private record ReadWaiter(int client, long floor) {}
+
+  private final class Node {
+    final int id;
+    boolean up = true;
+    int incarnation;
+    long tickInterval;
+    boolean slowDisk;
+    final Map<String, Replica> replicas = new LinkedHashMap<>();
+    final Map<String, Integer> waiters = new HashMap<>();
+    final Map<Long, ReadWaiter> readWaiters = new HashMap<>();
+
+    Node(int id) {
+      this.id = id;
+    }
+  }
+
+  private final class Client {
+    final int index;
+    final String group;
+    final long clientId;
+    long sequence;
+    Command current;
+    long readId = -1;
+    long readFloor;
+    long reads;
+    int attempt;
+    int hint = -1;
+
+    Client(int index, String group, long clientId) {
+      this.index = index;
+      this.group = group;
+      this.clientId = clientId;
+    }
+
+    boolean busy() {
+      return current != null || readId >= 0;
+    }
+  }
+
+  private final long seed;
+  private final FaultMix mix;
+  private final SimProtocol protocol;
+  private final SplittableRandom rng;
+  private final Checker checker = new Checker();
+  private final PriorityQueue<Scheduled> queue =
+      new PriorityQueue<>((a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.order, b.order));
+  private final List<Node> nodes = new ArrayList<>();
+  private final List<String> groups = new ArrayList<>();
+  private final List<Client> clients = new ArrayList<>();
+  private final Set<Long> blocked = new HashSet<>();
+  private final Consumer<String> trace;
+  private long now;
+  private long order;
+  private boolean healed;
+  private long healedAt;
+  private boolean partitioned;
+
+  private long events;
+  private long crashes;
+  private long partitions;
+  private long tornWrites;
+  private long corruptionsDetected;
+  private long checkpointsInstalled;
+
+  Simulation(long seed, SimProtocol protocol, Consumer<String> trace) {
+    this.seed = seed;
+    this.mix = FaultMix.draw(seed);
+    this.protocol = protocol;
+    this.rng = new SplittableRandom(seed);
+    this.trace = trace;
+  }
+
+  FaultMix mix() {
+    return mix;
+  }
+
+  Result run() {
+    List<Integer> memberIds = new ArrayList<>();
+    for (int i = 0; i < mix.nodes(); i++) {
+      memberIds.add(i);
+    }
+    for (int g = 0; g < mix.groups(); g++) {
+      groups.add("g" + g);
+    }
+    for (int i = 0; i < mix.nodes(); i++) {
+      Node n = new Node(i);
+      for (String g : groups) {
+        GroupConfig config = GroupConfig.builder(g, i, memberIds)
+            .window(mix.window())
+            .maxBatchCommands(mix.maxBatchCommands())
+            .maxBatchBytes(4_096)
+            .catchUpBatch(mix.catchUpBatch())
+            .maxSkewPerMille(FaultMix.SKEW_BOUND_PER_MILLE)
+            .build();
+        n.replicas.put(g, new Replica(g, config));
+      }
+      nodes.add(n);
+      start(n);
+    }
+    for (String g : groups) {
+      for (int c = 0; c < mix.clientsPerGroup(); c++) {
+        Client client = new Client(clients.size(), g, 1_000 + clients.size());
+        clients.add(client);
+        schedule(rng.nextLong(10 * FaultMix.TICK), () -> nextOperation(client));
+      }
+    }
+    schedule(FaultMix.TICK, this::faultClock);
+
+    while (!queue.isEmpty() && checker.violation() == null) {
+      Scheduled s = queue.poll();
+      now = s.time;
+      if (!healed && now >= mix.faultPhase()) {
+        heal();
+      }
+      if (healed) {
+        if (livenessReached()) {
+          break;
+        }
+        if (now - healedAt > LIVENESS_TICKS * FaultMix.TICK) {
+          checker.raise("liveness: " + LIVENESS_TICKS + " ticks after healing, " + livenessReport());
+          break;
+        }
+      }
+      s.action.run();
+    }
+    if (checker.violation() == null) {
+      for (Node n : nodes) {
+        for (Replica r : n.replicas.values()) {
+          checker.finalState(r.group, n.id, r.learner.nextToApply());
+        }
+      }
+    }
+    return new Result(seed, protocol.name(), checker.violation(), events, checker.chosenCount, crashes, partitions,
+        tornWrites, corruptionsDetected, checker.acknowledged, checker.leaseReads, checkpointsInstalled,
+        now / FaultMix.TICK);
+  }
+
+  private void schedule(long delay, Runnable action) {
+    queue.add(new Scheduled(now + delay, order++, action));
+  }
+
+  private void log(String line) {
+    if (trace != null) {
+      trace.accept("t=" + now + " " + line);
+    }
+  }
+
+  // ---- nodes ----
+
+  private void start(Node n) {
+    n.up = true;
+    int skew = mix.skewPerMille() == 0 ? 0 : rng.nextInt(-mix.skewPerMille(), mix.skewPerMille() + 1);
+    n.tickInterval = FaultMix.TICK * 1000 / (1000 + skew);
+    for (Replica r : n.replicas.values()) {
+      List<AcceptorRecord> records = new ArrayList<>();
+      r.durable.forEach(records::addAll);
+      r.acceptor = protocol.acceptor(r.config, records);
+      r.stateMachine = new SimStateMachine();
+      r.learner = new Learner(r.config, r.stateMachine, new SplittableRandom(rng.nextLong()));
+      r.proposer = protocol.proposer(r.config, new SplittableRandom(rng.nextLong()));
+      r.pendingWrites.clear();
+      r.diskFreeAt = 0;
+      r.checkpointing = false;
+      r.reportedPrefix = -1;
+      if (r.checkpoint != null) {
+        apply(n, r, r.learner.install(Checkpoint.decode(r.checkpoint)));
+        apply(n, r, r.learner.onCheckpointDurable(r.checkpointInstance));
+      }
+    }
+    int incarnation = n.incarnation;
+    schedule(rng.nextLong(n.tickInterval) + 1, () -> tick(n, incarnation));
+  }
+
+  private void tick(Node n, int incarnation) {
+    if (!n.up || n.incarnation != incarnation) {
+      return;
+    }
+    events++;
+    for (Replica r : n.replicas.values()) {
+      apply(n, r, r.acceptor.onTick());
+      apply(n, r, r.proposer.onTick());
+      apply(n, r, r.learner.onTick());
+    }
+    schedule(n.tickInterval, () -> tick(n, incarnation));
+  }
+
+  private void crash(Node n) {
+    log("crash n" + n.id);
+    crashes++;
+    n.up = false;
+    n.incarnation++;
+    n.waiters.clear();
+    n.readWaiters.clear();
+    for (Replica r : n.replicas.values()) {
+      int pending = r.pendingWrites.size();
+      int surviving = pending > 0 && rng.nextDouble() < mix.survivingUnsyncedWrites() ? rng.nextInt(pending + 1) : 0;
+      for (int i = 0; i < surviving; i++) {
+        r.durable.add(r.pendingWrites.pollFirst().records);
+      }
+      if (!r.pendingWrites.isEmpty()) {
+        tornWrites++; // the first lost write was cut short: its CRC fails and recovery drops it
+      }
+      r.pendingWrites.clear();
+    }
+  }
+
+  private void restart(Node n) {
+    if (n.up) {
+      return;
+    }
+    log("restart n" + n.id);
+    start(n);
+  }
+
+  // ---- carrying out decisions ----
+
+  private void apply(Node n, Replica r, Decision d) {
+    if (d.isEmpty()) {
+      return;
+    }
+    if (!d.toPersist().isEmpty()) {
+      PendingWrite w = new PendingWrite(d.toPersist());
+      r.pendingWrites.addLast(w);
+      long latency = mix.diskLatency() * (n.slowDisk ? 10 : 1) / 2 + rng.nextLong(mix.diskLatency() + 1);
+      r.diskFreeAt = Math.max(r.diskFreeAt, now) + latency;
+      int incarnation = n.incarnation;
+      queue.add(new Scheduled(r.diskFreeAt, order++, () -> writeDone(n, r, incarnation)));
+    }
+    for (Outbound o : d.sendNow()) {
+      send(n, r.group, o);
+    }
+    if (!d.sendAfterPersist().isEmpty()) {
+      if (protocol.repliesBeforePersist() || r.pendingWrites.isEmpty()) {
+        d.sendAfterPersist().forEach(o -> send(n, r.group, o));
+      } else {
+        r.pendingWrites.peekLast().held.addAll(d.sendAfterPersist());
+      }
+    }
+    for (Message.Proposal p : d.chosen()) {
+      checker.learned(r.group, n.id, p.instance(), p.value());
+    }
+    for (Applied a : d.applied()) {
+      checker.applied(r.group, n.id, a);
+      Integer client = n.waiters.remove(waiterKey(r.group, a.clientId(), a.sequence()));
+      if (client != null) {
+        toClient(n, client, new ClientReply(a.sequence(), a.outcome()));
+      }
+    }
+    for (ReadOutcome o : d.reads()) {
+      ReadWaiter w = n.readWaiters.remove(o.readId());
+      if (w == null) {
+        continue;
+      }
+      if (o.served()) {
+        checker.leaseRead(r.group, n.id, w.floor(), o.appliedThrough(), o.result());
+      }
+      toClient(n, w.client(), new ClientReadReply(o.readId(), o.served(), o.leaderHint()));
+    }
+    for (Refusal f : d.refused()) {
+      Integer client = n.waiters.remove(waiterKey(r.group, f.command().clientId(), f.command().sequence()));
+      if (client != null) {
+        toClient(n, client, new ClientRefused(f.command().sequence(), f.leaderHint()));
+      }
+    }
+    if (d.fetchSnapshotFrom() >= 0) {
+      send(n, r.group, new Outbound(d.fetchSnapshotFrom(), null), new FetchCheckpoint());
+    }
+    if (r.learner.nextToApply() != r.reportedPrefix) {
+      r.reportedPrefix = r.learner.nextToApply();
+      checker.reachedPrefix(r.group, n.id, r.reportedPrefix, r.stateMachine.hash());
+      maybeCheckpoint(n, r);
+    }
+  }
+
+  private static String waiterKey(String group, long clientId, long sequence) {
+    return group + "/" + clientId + "/" + sequence;
+  }
+
+  private void writeDone(Node n, Replica r, int incarnation) {
+    if (!n.up || n.incarnation != incarnation) {
+      return;
+    }
+    PendingWrite w = r.pendingWrites.pollFirst();
+    r.durable.add(w.records);
+    for (Outbound o : w.held) {
+      send(n, r.group, o);
+    }
+  }
+
+  private void maybeCheckpoint(Node n, Replica r) {
+    long at = r.learner.nextToApply();
+    if (mix.checkpointEvery() == 0 || r.checkpointing || at - Math.max(r.checkpointInstance, 0) < mix.checkpointEvery()) {
+      return;
+    }
+    storeCheckpoint(n, r, r.learner.checkpoint().encode(), at);
+  }
+
+  /** Writes a checkpoint (temp file, fsync, rename) and, once durable, lets the log below it go. */
+  private void storeCheckpoint(Node n, Replica r, byte[] bytes, long instance) {
+    r.checkpointing = true;
+    int incarnation = n.incarnation;
+    schedule(mix.diskLatency() + rng.nextLong(mix.diskLatency() + 1), () -> {
+      if (!n.up || n.incarnation != incarnation) {
+        return;
+      }
+      r.checkpointing = false;
+      if (instance > r.checkpointInstance) {
+        r.checkpoint = bytes;
+        r.checkpointInstance = instance;
+        apply(n, r, r.learner.onCheckpointDurable(instance));
+        apply(n, r, r.acceptor.onCheckpointDurable(instance));
+      }
+    });
+  }
+
+  // ---- network ----
+
+  private void send(Node from, String group, Outbound o) {
+    send(from, group, o, o.message());
+  }
+
+  private void send(Node from, String group, Outbound o, Object payload) {
+    if (o.to() == from.id) {
+      queue.add(new Scheduled(now + 1, order++, () -> deliver(new Envelope(group, from.id, o.to(), payload, false, from.incarnation))));
+      return;
+    }
+    if (blocked.contains(link(from.id, o.to())) || rng.nextDouble() < loss()) {
+      return;
+    }
+    int copies = rng.nextDouble() < duplication() ? 2 : 1;
+    for (int i = 0; i < copies; i++) {
+      Object p = payload;
+      boolean corrupted = false;
+      if (payload instanceof Message m && rng.nextDouble() < corruption()) {
+        Object c = corrupt(m);
+        corrupted = c != m;
+        p = c;
+      }
+      Envelope e = new Envelope(group, from.id, o.to(), p, corrupted, -1);
+      schedule(delay(), () -> deliver(e));
+    }
+  }
+
+  private void toClient(Node from, int client, Object payload) {
+    if (rng.nextDouble() < loss()) {
+      return;
+    }
+    Client c = clients.get(client);
+    schedule(delay(), () -> clientReceives(c, payload));
+  }
+
+  private long delay() {
+    long max = healed ? Math.min(mix.maxDelay(), 2_000) : mix.maxDelay();
+    return mix.minDelay() + rng.nextLong(max - mix.minDelay() + 1);
+  }
+
+  private double loss() {
+    return healed ? 0 : mix.loss();
+  }
+
+  private double duplication() {
+    return healed ? 0 : mix.duplication();
+  }
+
+  private double corruption() {
+    return healed ? 0 : mix.corruption();
+  }
+
+  private static long link(int from, int to) {
+    return (long) from << 32 | to;
+  }
+
+  /** A copy of {@code m} with one bit of one carried value flipped, or {@code m} if it carries none. */
+  private Object corrupt(Message m) {
+    if (m instanceof Message.Accept a && !a.proposals().isEmpty()) {
+      List<Message.Proposal> ps = new ArrayList<>(a.proposals());
+      int i = rng.nextInt(ps.size());
+      ps.set(i, new Message.Proposal(ps.get(i).instance(), flip(ps.get(i).value())));
+      return new Message.Accept(a.from(), a.ballot(), ps, a.leaseTick());
+    }
+    if (m instanceof Message.Chosen c) {
+      List<Message.ChosenEntry> es = new ArrayList<>(c.entries());
+      for (int i = 0; i < es.size(); i++) {
+        Message.ChosenEntry e = es.get(i);
+        if (e.value() != null) {
+          es.set(i, new Message.ChosenEntry(e.instance(), e.ballot(), flip(e.value())));
+          return new Message.Chosen(c.from(), es, c.horizon());
+        }
+      }
+      return m;
+    }
+    if (m instanceof Message.CatchUpReply c && !c.entries().isEmpty()) {
+      List<Message.Proposal> ps = new ArrayList<>(c.entries());
+      int i = rng.nextInt(ps.size());
+      ps.set(i, new Message.Proposal(ps.get(i).instance(), flip(ps.get(i).value())));
+      return new Message.CatchUpReply(c.from(), ps, c.horizon());
+    }
+    if (m instanceof Message.Promise p && !p.accepted().isEmpty()) {
+      List<Message.AcceptedValue> vs = new ArrayList<>(p.accepted());
+      int i = rng.nextInt(vs.size());
+      Message.AcceptedValue v = vs.get(i);
+      vs.set(i, new Message.AcceptedValue(v.instance(), v.ballot(), flip(v.value())));
+      return new Message.Promise(p.from(), p.ballot(), vs, p.truncatedBelow());
+    }
+    return m;
+  }
+
+  private Value flip(Value v) {
+    byte[] b = v.bytes().clone();
+    int bit = rng.nextInt(b.length * 8);
+    b[bit / 8] ^= (byte) (1 << (bit % 8));
+    return Value.fromWire(b, v.crc());
+  }
+
+  private void deliver(Envelope e) {
+    Node n = nodes.get(e.to());
+    if (!n.up || (e.incarnation() >= 0 && e.incarnation() != n.incarnation) || blocked.contains(link(e.from(), e.to()))) {
+      return;
+    }
+    events++;
+    Replica r = n.replicas.get(e.group());
+    Object p = e.payload();
+    try {
+      if (p instanceof Message.ToAcceptor m) {
+        apply(n, r, r.acceptor.handle(m));
+      } else if (p instanceof Message.ToProposer m) {
+        apply(n, r, r.proposer.handle(m));
+      } else if (p instanceof Message.ToLearner m) {
+        apply(n, r, r.learner.handle(m));
+      } else if (p instanceof ClientRequest c) {
+        n.waiters.put(waiterKey(r.group, c.command().clientId(), c.command().sequence()), c.client());
+        apply(n, r, r.proposer.onClientCommand(c.command()));
+      } else if (p instanceof ClientReadRequest c) {
+        n.readWaiters.put(c.readId(), new ReadWaiter(c.client(), c.floor()));
+        apply(n, r, r.proposer.handle(new Message.ClientRead(n.id, c.readId(), READ_QUERY)));
+      } else if (p instanceof FetchCheckpoint) {
+        if (r.checkpoint != null) {
+          send(n, r.group, new Outbound(e.from(), null), new CheckpointData(r.checkpoint));
+        }
+      } else if (p instanceof CheckpointData c) {
+        Checkpoint cp = Checkpoint.decode(c.bytes());
+        if (cp.nextInstance() > r.learner.nextToApply()) {
+          checkpointsInstalled++;
+          log("n" + n.id + " installs checkpoint of " + r.group + " at " + cp.nextInstance());
+          apply(n, r, r.learner.install(cp));
+          storeCheckpoint(n, r, c.bytes(), cp.nextInstance());
+        }
+      } else {
+        throw new IllegalStateException("undeliverable " + p);
+      }
+    } catch (CorruptValueException ex) {
+      if (e.corrupted()) {
+        corruptionsDetected++;
+      } else {
+        checker.raise("checksum failure on a message that was not corrupted: " + ex.getMessage());
+      }
+    } catch (RuntimeException ex) {
+      java.io.StringWriter sw = new java.io.StringWriter();
+      ex.printStackTrace(new java.io.PrintWriter(sw));
+      checker.raise("node " + n.id + " failed handling " + p + ": " + sw);
+    }
+  }
+
+  // ---- clients ----
+
+  private void nextOperation(Client c) {
+    if (healed || c.busy()) {
+      return;
+    }
+    if (rng.nextDouble() < mix.readShare()) {
+      c.readId = c.clientId * 1_000_000 + ++c.reads;
+      c.readFloor = checker.readFloor(c.group);
+    } else {
+      byte[] payload = new byte[8 + rng.nextInt(24)];
+      rng.nextBytes(payload);
+      c.current = new Command(c.clientId, ++c.sequence, payload);
+      checker.proposed(c.group, c.current);
+    }
+    attempt(c);
+  }
+
+  private void attempt(Client c) {
+    if (!c.busy()) {
+      return;
+    }
+    int target = c.hint >= 0 && rng.nextBoolean() ? c.hint : rng.nextInt(nodes.size());
+    int attempt = ++c.attempt;
+    Object request = c.current != null
+        ? new ClientRequest(c.index, c.current)
+        : new ClientReadRequest(c.index, c.readId, c.readFloor);
+    if (rng.nextDouble() >= loss()) {
+      Envelope e = new Envelope(c.group, -1, target, request, false, -1);
+      schedule(delay(), () -> deliver(e));
+    }
+    schedule(CLIENT_TIMEOUT, () -> {
+      if (c.attempt == attempt) {
+        attempt(c);
+      }
+    });
+  }
+
+  private void retrySoon(Client c) {
+    int attempt = ++c.attempt;
+    schedule(FaultMix.TICK + rng.nextLong(3 * FaultMix.TICK), () -> {
+      if (c.attempt == attempt) {
+        attempt(c);
+      }
+    });
+  }
+
+  private void clientReceives(Client c, Object payload) {
+    if (payload instanceof ClientReply r) {
+      if (c.current == null || r.sequence() != c.current.sequence()) {
+        return; // a late answer to something already acknowledged
+      }
+      if (r.outcome() == Applied.Outcome.EXPIRED) {
+        checker.raise("client " + c.clientId + " was told its only outstanding command #" + r.sequence() + " expired");
+        return;
+      }
+      checker.acknowledged(c.group, c.clientId, r.sequence());
+      c.current = null;
+      c.attempt++;
+      schedule(rng.nextLong(5 * FaultMix.TICK), () -> nextOperation(c));
+    } else if (payload instanceof ClientRefused r) {
+      if (c.current != null && r.sequence() == c.current.sequence()) {
+        c.hint = r.leaderHint();
+        retrySoon(c);
+      }
+    } else if (payload instanceof ClientReadReply r) {
+      if (r.readId() != c.readId) {
+        return;
+      }
+      if (r.served()) {
+        c.readId = -1;
+        c.attempt++;
+        schedule(rng.nextLong(5 * FaultMix.TICK), () -> nextOperation(c));
+      } else {
+        c.hint = r.leaderHint();
+        retrySoon(c);
+      }
+    }
+  }
+
+  // ---- faults ----
+
+  private void faultClock() {
+    if (healed) {
+      return;
+    }
+    if (rng.nextDouble() < mix.crashPerTick()) {
+      Node n = nodes.get(rng.nextInt(nodes.size()));
+      if (n.up) {
+        crash(n);
+        schedule(FaultMix.TICK + rng.nextLong(mix.maxDowntime()), () -> {
+          if (!healed) {
+            restart(n);
+          }
+        });
+      }
+    }
+    if (!partitioned && rng.nextDouble() < mix.partitionPerTick()) {
+      partition();
+    }
+    if (rng.nextDouble() < mix.slowDiskPerTick()) {
+      Node n = nodes.get(rng.nextInt(nodes.size()));
+      n.slowDisk = !n.slowDisk;
+    }
+    schedule(FaultMix.TICK, this::faultClock);
+  }
+
+  private void partition() {
+    partitioned = true;
+    partitions++;
+    int n = nodes.size();
+    switch (rng.nextInt(3)) {
+      case 0 -> { // symmetric: a minority is cut off from the rest
+        Set<Integer> side = new HashSet<>();
+        int size = 1 + rng.nextInt(n / 2);
+        while (side.size() < size) {
+          side.add(rng.nextInt(n));
+        }
+        for (int a = 0; a < n; a++) {
+          for (int b = 0; b < n; b++) {
+            if (side.contains(a) != side.contains(b)) {
+              blocked.add(link(a, b));
+            }
+          }
+        }
+        log("partition " + side + " | rest");
+      }
+      case 1 -> { // one-way links
+        int links = 1 + rng.nextInt(n);
+        for (int i = 0; i < links; i++) {
+          int a = rng.nextInt(n);
+          int b = rng.nextInt(n);
+          if (a != b) {
+            blocked.add(link(a, b));
+          }
+        }
+        log("one-way partition");
+      }
+      default -> { // the leader of a group is isolated
+        String g = groups.get(rng.nextInt(groups.size()));
+        int leader = rng.nextInt(n);
+        for (Node node : nodes) {
+          if (node.up && node.replicas.get(g).proposer.isLeader()) {
+            leader = node.id;
+          }
+        }
+        for (int b = 0; b < n; b++) {
+          if (b != leader) {
+            blocked.add(link(leader, b));
+            blocked.add(link(b, leader));
+          }
+        }
+        log("leader n" + leader + " of " + g + " isolated");
+      }
+    }
+    schedule(FaultMix.TICK + rng.nextLong(mix.maxPartition()), () -> {
+      blocked.clear();
+      partitioned = false;
+      log("partition healed");
+    });
+  }
+
+  private void heal() {
+    healed = true;
+    healedAt = now;
+    blocked.clear();
+    log("heal");
+    for (Node n : nodes) {
+      n.slowDisk = false;
+      restart(n);
+    }
+    for (Client c : clients) {
+      if (c.busy()) {
+        attempt(c);
+      }
+    }
+  }
+
+  private boolean livenessReached() {
+    for (Client c : clients) {
+      if (c.busy()) {
+        return false;
+      }
+    }
+    for (String g : groups) {
+      long target = checker.highestChosen(g) + 1;
+      for (Node n : nodes) {
+        if (!n.up || n.replicas.get(g).learner.nextToApply() < target) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private String livenessReport() {
+    StringBuilder b = new StringBuilder();
+    for (Client c : clients) {
+      if (c.busy()) {
+        b.append("client ").append(c.clientId).append(" of ").append(c.group)
+            .append(c.current != null ? " waits for #" + c.current.sequence() : " waits for a read").append("; ");
+      }
+    }
+    for (String g : groups) {
+      b.append(g).append(" highest chosen ").append(checker.highestChosen(g)).append(", applied:");
+      for (Node n : nodes) {
+        Replica r = n.replicas.get(g);
+        b.append(" n").append(n.id).append('=').append(r.learner.nextToApply())
+            .append(r.proposer.isLeader() ? "(leader)" : "");
+      }
+      b.append("; ");
+    }
+    return b.toString();
+  }
+}

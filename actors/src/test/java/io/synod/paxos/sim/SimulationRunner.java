@@ -1,0 +1,116 @@
+package io.synod.paxos.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Runs many seeds of one protocol variant, each its own single-threaded deterministic {@link
+ * Simulation}, spread over the machine's cores (runs share nothing, so results do not depend on
+ * the spreading).
+ */
+public final class SimulationRunner {
+
+  /** What a batch of seeds did, summed. */
+  public record Totals(
+      int seeds,
+      long events,
+      long chosen,
+      long crashes,
+      long partitions,
+      long tornWrites,
+      long corruptionsDetected,
+      long acknowledged,
+      long leaseReads,
+      long checkpointsInstalled,
+      List<Simulation.Result> failures,
+      long millis) {
+
+    public String summaryLine() {
+      return "SIM-SUMMARY seeds=" + seeds + " events=" + events + " chosen=" + chosen + " crashes=" + crashes
+          + " partitions=" + partitions + " violations=" + failures.size();
+    }
+
+    public String detailLine() {
+      return "SIM-DETAIL acknowledged=" + acknowledged + " leaseReads=" + leaseReads + " tornWrites=" + tornWrites
+          + " corruptionsDetected=" + corruptionsDetected + " checkpointsInstalled=" + checkpointsInstalled
+          + " millis=" + millis + " eventsPerSecond=" + (millis == 0 ? events : events * 1000 / millis);
+    }
+
+    public long firstFailingSeed() {
+      return failures.isEmpty() ? -1 : failures.get(0).seed();
+    }
+
+    /** The first failing seed's violation, or null. */
+    public String firstViolation() {
+      return failures.isEmpty() ? null : failures.get(0).violation();
+    }
+  }
+
+  private SimulationRunner() {}
+
+  public static Simulation.Result runOne(long seed, SimProtocol protocol, Consumer<String> trace) {
+    return new Simulation(seed, protocol, trace).run();
+  }
+
+  /** Runs seeds {@code first, first + 1, ...}, {@code count} of them; stops early after {@code stopAfterFailures}. */
+  public static Totals run(long first, int count, SimProtocol protocol, int stopAfterFailures) {
+    long start = System.nanoTime();
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "simulation");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Simulation.Result>> futures = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        long seed = first + i;
+        futures.add(pool.submit(() -> runOne(seed, protocol, null)));
+      }
+      long events = 0;
+      long chosen = 0;
+      long crashes = 0;
+      long partitions = 0;
+      long torn = 0;
+      long corrupt = 0;
+      long acked = 0;
+      long reads = 0;
+      long installs = 0;
+      int done = 0;
+      List<Simulation.Result> failures = new ArrayList<>();
+      for (Future<Simulation.Result> f : futures) {
+        Simulation.Result r = f.get();
+        done++;
+        events += r.events();
+        chosen += r.chosen();
+        crashes += r.crashes();
+        partitions += r.partitions();
+        torn += r.tornWrites();
+        corrupt += r.corruptionsDetected();
+        acked += r.acknowledged();
+        reads += r.leaseReads();
+        installs += r.checkpointsInstalled();
+        if (r.violation() != null) {
+          failures.add(r);
+          if (failures.size() >= stopAfterFailures) {
+            break;
+          }
+        }
+      }
+      return new Totals(done, events, chosen, crashes, partitions, torn, corrupt, acked, reads, installs, failures,
+          (System.nanoTime() - start) / 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("simulation interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("simulation crashed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
