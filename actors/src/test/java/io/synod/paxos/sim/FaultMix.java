@@ -41,7 +41,7 @@ record FaultMix(
     return new FaultMix(
         nodes,
         1 + r.nextInt(3),
-        1 + r.nextInt(4),
+        pick(r, 1, 2, 4, 16),
         pick(r, 1, 4, 32),
         pick(r, 1, 8, 64),
         pick(r, 2, 16, 64),

@@ -58,6 +58,8 @@ final class Simulation {
       long acknowledged,
       long leaseReads,
       long checkpointsInstalled,
+      long duplicatesAnswered,
+      long leaderChanges,
       long virtualTicks) {}
 
   // ---- simulated world ----
@@ -103,6 +105,7 @@ final class Simulation {
     long checkpointInstance = -1;
     boolean checkpointing;
     long reportedPrefix = -1;
+    boolean wasLeader;
 
     Replica(String group, GroupConfig config) {
       this.group = group;
@@ -174,10 +177,16 @@ final class Simulation {
   private long tornWrites;
   private long corruptionsDetected;
   private long checkpointsInstalled;
+  private long duplicatesAnswered;
+  private long leaderChanges;
 
   Simulation(long seed, SimProtocol protocol, Consumer<String> trace) {
+    this(seed, FaultMix.draw(seed), protocol, trace);
+  }
+
+  Simulation(long seed, FaultMix mix, SimProtocol protocol, Consumer<String> trace) {
     this.seed = seed;
-    this.mix = FaultMix.draw(seed);
+    this.mix = mix;
     this.protocol = protocol;
     this.rng = new SplittableRandom(seed);
     this.trace = trace;
@@ -245,7 +254,7 @@ final class Simulation {
     }
     return new Result(seed, protocol.name(), checker.violation(), events, checker.chosenCount, crashes, partitions,
         tornWrites, corruptionsDetected, checker.acknowledged, checker.leaseReads, checkpointsInstalled,
-        now / FaultMix.TICK);
+        duplicatesAnswered, leaderChanges, now / FaultMix.TICK);
   }
 
   private void schedule(long delay, Runnable action) {
@@ -275,6 +284,7 @@ final class Simulation {
       r.diskFreeAt = 0;
       r.checkpointing = false;
       r.reportedPrefix = -1;
+      r.wasLeader = false;
       if (r.checkpoint != null) {
         apply(n, r, r.learner.install(Checkpoint.decode(r.checkpoint)));
         apply(n, r, r.learner.onCheckpointDurable(r.checkpointInstance));
@@ -352,8 +362,18 @@ final class Simulation {
     for (Message.Proposal p : d.chosen()) {
       checker.learned(r.group, n.id, p.instance(), p.value());
     }
+    if (r.proposer.isLeader() != r.wasLeader) {
+      r.wasLeader = !r.wasLeader;
+      if (r.wasLeader) {
+        leaderChanges++;
+        log("n" + n.id + " leads " + r.group + " at ballot " + r.proposer.ballot());
+      }
+    }
     for (Applied a : d.applied()) {
       checker.applied(r.group, n.id, a);
+      if (a.outcome() == Applied.Outcome.DUPLICATE) {
+        duplicatesAnswered++;
+      }
       Integer client = n.waiters.remove(waiterKey(r.group, a.clientId(), a.sequence()));
       if (client != null) {
         toClient(n, client, new ClientReply(a.sequence(), a.outcome()));

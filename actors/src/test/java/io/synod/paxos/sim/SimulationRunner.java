@@ -27,6 +27,8 @@ public final class SimulationRunner {
       long acknowledged,
       long leaseReads,
       long checkpointsInstalled,
+      long duplicatesAnswered,
+      long leaderChanges,
       List<Simulation.Result> failures,
       long millis) {
 
@@ -38,6 +40,7 @@ public final class SimulationRunner {
     public String detailLine() {
       return "SIM-DETAIL acknowledged=" + acknowledged + " leaseReads=" + leaseReads + " tornWrites=" + tornWrites
           + " corruptionsDetected=" + corruptionsDetected + " checkpointsInstalled=" + checkpointsInstalled
+          + " duplicatesAnswered=" + duplicatesAnswered + " leaderChanges=" + leaderChanges
           + " millis=" + millis + " eventsPerSecond=" + (millis == 0 ? events : events * 1000 / millis);
     }
 
@@ -81,6 +84,8 @@ public final class SimulationRunner {
       long acked = 0;
       long reads = 0;
       long installs = 0;
+      long duplicates = 0;
+      long leaders = 0;
       int done = 0;
       List<Simulation.Result> failures = new ArrayList<>();
       for (Future<Simulation.Result> f : futures) {
@@ -95,6 +100,8 @@ public final class SimulationRunner {
         acked += r.acknowledged();
         reads += r.leaseReads();
         installs += r.checkpointsInstalled();
+        duplicates += r.duplicatesAnswered();
+        leaders += r.leaderChanges();
         if (r.violation() != null) {
           failures.add(r);
           if (failures.size() >= stopAfterFailures) {
@@ -102,7 +109,8 @@ public final class SimulationRunner {
           }
         }
       }
-      return new Totals(done, events, chosen, crashes, partitions, torn, corrupt, acked, reads, installs, failures,
+      return new Totals(done, events, chosen, crashes, partitions, torn, corrupt, acked, reads, installs, duplicates,
+          leaders, failures,
           (System.nanoTime() - start) / 1_000_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
