@@ -45,22 +45,7 @@ final class Simulation {
   private static final long CLIENT_TIMEOUT = 40 * FaultMix.TICK;
   private static final byte[] READ_QUERY = new byte[0];
 
-  record Result(
-      long seed,
-      String protocol,
-      String violation,
-      long events,
-      long chosen,
-      long crashes,
-      long partitions,
-      long tornWrites,
-      long corruptionsDetected,
-      long acknowledged,
-      long leaseReads,
-      long checkpointsInstalled,
-      long duplicatesAnswered,
-      long leaderChanges,
-      long virtualTicks) {}
+  record Result(long seed, String protocol, String violation, Counters counters, long virtualTicks) {}
 
   // ---- simulated world ----
 
@@ -252,9 +237,10 @@ final class Simulation {
         }
       }
     }
-    return new Result(seed, protocol.name(), checker.violation(), events, checker.chosenCount, crashes, partitions,
-        tornWrites, corruptionsDetected, checker.acknowledged, checker.leaseReads, checkpointsInstalled,
-        duplicatesAnswered, leaderChanges, now / FaultMix.TICK);
+    Counters counters = new Counters(events, checker.chosenCount, crashes, partitions, tornWrites,
+        corruptionsDetected, checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered,
+        leaderChanges);
+    return new Result(seed, protocol.name(), checker.violation(), counters, now / FaultMix.TICK);
   }
 
   private void schedule(long delay, Runnable action) {

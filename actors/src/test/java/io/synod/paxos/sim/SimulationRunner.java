@@ -16,32 +16,25 @@ import java.util.function.Consumer;
 public final class SimulationRunner {
 
   /** What a batch of seeds did, summed. */
-  public record Totals(
-      int seeds,
-      long events,
-      long chosen,
-      long crashes,
-      long partitions,
-      long tornWrites,
-      long corruptionsDetected,
-      long acknowledged,
-      long leaseReads,
-      long checkpointsInstalled,
-      long duplicatesAnswered,
-      long leaderChanges,
-      List<Simulation.Result> failures,
-      long millis) {
+  public record Totals(int seeds, Counters counters, List<Simulation.Result> failures, long millis) {
 
     public String summaryLine() {
-      return "SIM-SUMMARY seeds=" + seeds + " events=" + events + " chosen=" + chosen + " crashes=" + crashes
-          + " partitions=" + partitions + " violations=" + failures.size();
+      return "SIM-SUMMARY seeds=" + seeds + " events=" + counters.events() + " chosen=" + counters.chosen()
+          + " crashes=" + counters.crashes() + " partitions=" + counters.partitions() + " violations="
+          + failures.size();
     }
 
     public String detailLine() {
-      return "SIM-DETAIL acknowledged=" + acknowledged + " leaseReads=" + leaseReads + " tornWrites=" + tornWrites
-          + " corruptionsDetected=" + corruptionsDetected + " checkpointsInstalled=" + checkpointsInstalled
-          + " duplicatesAnswered=" + duplicatesAnswered + " leaderChanges=" + leaderChanges
-          + " millis=" + millis + " eventsPerSecond=" + (millis == 0 ? events : events * 1000 / millis);
+      Counters c = counters;
+      return "SIM-DETAIL acknowledged=" + c.acknowledged() + " leaseReads=" + c.leaseReads() + " tornWrites="
+          + c.tornWrites() + " corruptionsDetected=" + c.corruptionsDetected() + " checkpointsInstalled="
+          + c.checkpointsInstalled() + " duplicatesAnswered=" + c.duplicatesAnswered() + " leaderChanges="
+          + c.leaderChanges() + " millis=" + millis + " eventsPerSecond="
+          + (millis == 0 ? c.events() : c.events() * 1000 / millis);
+    }
+
+    public long events() {
+      return counters.events();
     }
 
     public long firstFailingSeed() {
@@ -75,33 +68,13 @@ public final class SimulationRunner {
         long seed = first + i;
         futures.add(pool.submit(() -> runOne(seed, protocol, null)));
       }
-      long events = 0;
-      long chosen = 0;
-      long crashes = 0;
-      long partitions = 0;
-      long torn = 0;
-      long corrupt = 0;
-      long acked = 0;
-      long reads = 0;
-      long installs = 0;
-      long duplicates = 0;
-      long leaders = 0;
+      Counters sum = Counters.ZERO;
       int done = 0;
       List<Simulation.Result> failures = new ArrayList<>();
       for (Future<Simulation.Result> f : futures) {
         Simulation.Result r = f.get();
         done++;
-        events += r.events();
-        chosen += r.chosen();
-        crashes += r.crashes();
-        partitions += r.partitions();
-        torn += r.tornWrites();
-        corrupt += r.corruptionsDetected();
-        acked += r.acknowledged();
-        reads += r.leaseReads();
-        installs += r.checkpointsInstalled();
-        duplicates += r.duplicatesAnswered();
-        leaders += r.leaderChanges();
+        sum = sum.plus(r.counters());
         if (r.violation() != null) {
           failures.add(r);
           if (failures.size() >= stopAfterFailures) {
@@ -109,9 +82,7 @@ public final class SimulationRunner {
           }
         }
       }
-      return new Totals(done, events, chosen, crashes, partitions, torn, corrupt, acked, reads, installs, duplicates,
-          leaders, failures,
-          (System.nanoTime() - start) / 1_000_000);
+      return new Totals(done, sum, failures, (System.nanoTime() - start) / 1_000_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("simulation interrupted", e);

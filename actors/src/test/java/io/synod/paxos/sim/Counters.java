@@ -1,0 +1,25 @@
+package io.synod.paxos.sim;
+
+/** What simulated runs did, counted; {@link #plus} sums runs. */
+public record Counters(
+    long events,
+    long chosen,
+    long crashes,
+    long partitions,
+    long tornWrites,
+    long corruptionsDetected,
+    long acknowledged,
+    long leaseReads,
+    long checkpointsInstalled,
+    long duplicatesAnswered,
+    long leaderChanges) {
+
+  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  Counters plus(Counters o) {
+    return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
+        tornWrites + o.tornWrites, corruptionsDetected + o.corruptionsDetected, acknowledged + o.acknowledged,
+        leaseReads + o.leaseReads, checkpointsInstalled + o.checkpointsInstalled,
+        duplicatesAnswered + o.duplicatesAnswered, leaderChanges + o.leaderChanges);
+  }
+}
