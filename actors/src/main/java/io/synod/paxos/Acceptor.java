@@ -92,7 +92,12 @@ public class Acceptor {
     if (leaseBlocks) {
       return d.sendNow(p.from(), new Message.Rejected(self, p.ballot(), promised, true)).build();
     }
-    if (p.ballot().isBelow(promised)) {
+    // A prepare at the promised ballot is answered again (a retransmission), except from our own
+    // node's proposer: it always asks us first, so an equal ballot there means a restarted
+    // proposer is about to reuse a ballot it may already have used with other values. Refusing it
+    // makes the proposer move above everything this node ever promised.
+    boolean stale = p.from() == self ? !p.ballot().isAbove(promised) : p.ballot().isBelow(promised);
+    if (stale) {
       return d.sendNow(p.from(), new Message.Rejected(self, p.ballot(), promised, false)).build();
     }
     if (p.ballot().isAbove(promised)) {
