@@ -49,13 +49,23 @@ public class Proposer {
     LEADING
   }
 
+  /** A command's identity: a retry carries the same one. */
+  private record CommandId(long clientId, long sequence) {
+    static CommandId of(Command c) {
+      return new CommandId(c.clientId(), c.sequence());
+    }
+  }
+
   private static final class InFlight {
     final Value value;
+    /** The commands this proposer batched into the value (none for values recovered in phase 1). */
+    final List<CommandId> commands;
     final Set<Integer> acceptedBy = new HashSet<>();
     long sentAt;
 
-    InFlight(Value value, long sentAt) {
+    InFlight(Value value, List<CommandId> commands, long sentAt) {
       this.value = value;
+      this.commands = commands;
       this.sentAt = sentAt;
     }
   }
@@ -82,6 +92,11 @@ public class Proposer {
   private long nextInstance;
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
   private final ArrayDeque<Command> pending = new ArrayDeque<>();
+  /**
+   * Commands waiting or in flight here. A client retry of one of them is dropped instead of queued
+   * again: under overload, queued retries would otherwise crowd out new work.
+   */
+  private final Set<CommandId> carried = new HashSet<>();
   private long leaseUntil;
   private final TreeMap<Long, Set<Integer>> leaseGrants = new TreeMap<>();
   private long lastHeartbeat;
@@ -220,7 +235,7 @@ public class Proposer {
     long last = highest.isEmpty() ? prepareFrom - 1 : highest.lastKey();
     for (long i = prepareFrom; i <= last; i++) {
       AcceptedValue h = highest.get(i);
-      inFlight.put(i, new InFlight(h == null ? Value.noop() : h.value(), now));
+      inFlight.put(i, new InFlight(h == null ? Value.noop() : h.value(), List.of(), now));
     }
     nextInstance = last + 1;
     fillWindow();
@@ -294,7 +309,7 @@ public class Proposer {
     }
     if (a.truncatedBelow() > 0 && !inFlight.isEmpty() && inFlight.firstKey() < a.truncatedBelow()) {
       // A peer snapshotted past instances we still drive: they are chosen; our learner fetches them.
-      inFlight.headMap(a.truncatedBelow()).clear();
+      dropInFlightBelow(a.truncatedBelow());
       d.sendNow(self, new Message.BehindHint(self, a.truncatedBelow()));
     }
     proposeNew(d);
@@ -304,7 +319,9 @@ public class Proposer {
   private void announceChosen(Decision.Builder d, List<Long> chosen) {
     Map<Long, InFlight> done = new TreeMap<>();
     for (long i : chosen) {
-      done.put(i, inFlight.remove(i));
+      InFlight f = inFlight.remove(i);
+      carried.removeAll(f.commands);
+      done.put(i, f);
     }
     long horizon = horizon();
     for (int m : config.members()) {
@@ -333,16 +350,18 @@ public class Proposer {
     List<Proposal> fresh = new ArrayList<>();
     while (phase == Phase.LEADING && inFlight.size() < config.window() && !pending.isEmpty()) {
       List<Command> batch = new ArrayList<>();
+      List<CommandId> ids = new ArrayList<>();
       int bytes = 0;
       while (!pending.isEmpty() && batch.size() < config.maxBatchCommands()
           && (batch.isEmpty() || bytes + pending.peekFirst().encodedSize() <= config.maxBatchBytes())) {
         Command c = pending.pollFirst();
         bytes += c.encodedSize();
         batch.add(c);
+        ids.add(CommandId.of(c));
       }
       long instance = nextInstance++;
       Value value = Value.of(batch);
-      inFlight.put(instance, new InFlight(value, now));
+      inFlight.put(instance, new InFlight(value, ids, now));
       fresh.add(new Proposal(instance, value));
     }
     return fresh;
@@ -401,9 +420,15 @@ public class Proposer {
       backOff(d, -1, config.electionTimeoutTicks() + jitter());
       return d.build();
     }
-    inFlight.headMap(chosenPrefix).clear();
+    dropInFlightBelow(chosenPrefix);
     proposeNew(d);
     return d.build();
+  }
+
+  private void dropInFlightBelow(long instance) {
+    Map<Long, InFlight> gone = inFlight.headMap(instance);
+    gone.values().forEach(f -> carried.removeAll(f.commands));
+    gone.clear();
   }
 
   /** Stops leading or campaigning; waiting commands go to {@code newLeader} if it is known. */
@@ -411,6 +436,7 @@ public class Proposer {
     phase = Phase.FOLLOWER;
     leaderHint = newLeader == self ? -1 : newLeader;
     electionDeadline = now + ticks;
+    inFlight.values().forEach(f -> carried.removeAll(f.commands));
     inFlight.clear();
     leaseGrants.clear();
     leaseUntil = 0;
@@ -437,10 +463,14 @@ public class Proposer {
     }
     // No leader to pass them to (or they went round in circles): keep them until one is known.
     for (Command c : commands) {
+      if (carried.contains(CommandId.of(c))) {
+        continue; // a retry of a command already waiting or in flight here
+      }
       if (pending.size() >= config.maxPendingCommands()) {
         d.refuse(new Refusal(c, Refusal.Reason.OVERLOADED, leaderHint));
       } else {
         pending.addLast(c);
+        carried.add(CommandId.of(c));
       }
     }
     if (phase == Phase.LEADING) {
@@ -451,6 +481,7 @@ public class Proposer {
   private void flushPendingTo(Decision.Builder d, int leader) {
     if (!pending.isEmpty() && leader != self) {
       d.sendNow(leader, new Forward(self, new ArrayList<>(pending), 1));
+      pending.forEach(c -> carried.remove(CommandId.of(c)));
       pending.clear();
     }
   }
