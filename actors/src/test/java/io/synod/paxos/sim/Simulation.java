@@ -306,6 +306,10 @@ final class Simulation {
       for (int i = 0; i < surviving; i++) {
         r.durable.add(r.pendingWrites.pollFirst().records);
       }
+      if (trace != null) {
+        log("n" + n.id + " " + r.group + " crash keeps " + surviving + " of " + pending + " unsynced writes, loses "
+            + r.pendingWrites);
+      }
       if (!r.pendingWrites.isEmpty()) {
         tornWrites++; // the first lost write was cut short: its CRC fails and recovery drops it
       }
@@ -346,6 +350,9 @@ final class Simulation {
       }
     }
     for (Message.Proposal p : d.chosen()) {
+      if (trace != null) {
+        log("n" + n.id + " learned " + r.group + "/" + p.instance() + " " + p.value());
+      }
       checker.learned(r.group, n.id, p.instance(), p.value());
     }
     if (r.proposer.isLeader() != r.wasLeader) {
@@ -401,6 +408,9 @@ final class Simulation {
     }
     PendingWrite w = r.pendingWrites.pollFirst();
     r.durable.add(w.records);
+    if (trace != null) {
+      log("n" + n.id + " " + r.group + " durable " + w.records);
+    }
     for (Outbound o : w.held) {
       send(n, r.group, o);
     }
@@ -539,6 +549,9 @@ final class Simulation {
     events++;
     Replica r = n.replicas.get(e.group());
     Object p = e.payload();
+    if (trace != null) {
+      log(e.group() + " n" + e.from() + "->n" + e.to() + " " + p);
+    }
     try {
       if (p instanceof Message.ToAcceptor m) {
         apply(n, r, r.acceptor.handle(m));

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
 
-  static final int DEFAULT_SEEDS = 256;
+  static final int DEFAULT_SEEDS = 1_000;
 
   @Test
   void everyInvariantHoldsUnderRandomFaults() {
