@@ -1,0 +1,304 @@
+package io.synod.paxos;
+
+import static io.synod.paxos.Fixtures.GROUP;
+import static io.synod.paxos.Fixtures.config;
+import static io.synod.paxos.Fixtures.corrupted;
+import static io.synod.paxos.Fixtures.messages;
+import static io.synod.paxos.Fixtures.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.paxos.AcceptorRecord.AcceptedValues;
+import io.synod.paxos.AcceptorRecord.Promised;
+import io.synod.paxos.AcceptorRecord.Truncated;
+import io.synod.paxos.Message.Accept;
+import io.synod.paxos.Message.Accepted;
+import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.LeaderSeen;
+import io.synod.paxos.Message.LocalAccepted;
+import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.Promise;
+import io.synod.paxos.Message.Proposal;
+import io.synod.paxos.Message.Rejected;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The acceptor of node 1; peers 2 and 3 send it prepares and accepts by hand. */
+class AcceptorTest {
+
+  private static final GroupConfig CONFIG = config(1).build();
+  private static final int LEASE = CONFIG.leaseTicks();
+
+  private static final Ballot B12 = new Ballot(1, 2);
+  private static final Ballot B23 = new Ballot(2, 3);
+  private static final Value V0 = value("v0");
+  private static final Value V1 = value("v1");
+  private static final Value V3 = value("v3");
+  private static final Value V5 = value("v5");
+
+  /** An acceptor recovered from {@code records} whose restart grace is over. */
+  private static Acceptor ready(AcceptorRecord... records) {
+    Acceptor a = Acceptor.recover(CONFIG, List.of(records));
+    for (int i = 0; i < LEASE; i++) {
+      assertSame(Decision.NONE, a.onTick());
+    }
+    return a;
+  }
+
+  private static Decision expectRejected(Acceptor a, Prepare p, Ballot promised, boolean leaseHeld) {
+    Decision d = a.handle(p);
+    assertEquals(List.of(new Outbound(p.from(), new Rejected(1, p.ballot(), promised, leaseHeld))), d.sendNow());
+    assertEquals(List.of(), d.toPersist());
+    assertEquals(List.of(), d.sendAfterPersist());
+    return d;
+  }
+
+  // ---- phase 1 ----
+
+  @Test
+  void promiseReportsAcceptedValuesFromTheRequestedInstanceOnlyOncePersisted() {
+    Acceptor a = ready(new AcceptedValues(B12, List.of(new Proposal(0, V0), new Proposal(3, V3), new Proposal(5, V5))));
+    Decision d = a.handle(new Prepare(3, B23, 3));
+    assertEquals(List.of(new Promised(B23)), d.toPersist());
+    assertEquals(List.of(), d.sendNow(), "a promise must not leave before its record is durable");
+    assertEquals(List.of(new Outbound(3, new Promise(1, B23,
+        List.of(new AcceptedValue(3, B12, V3), new AcceptedValue(5, B12, V5)), 0))), d.sendAfterPersist());
+    assertEquals(B23, a.promised());
+  }
+
+  @Test
+  void repeatedPrepareAtThePromisedBallotIsAnsweredWithoutPersistingAgain() {
+    Acceptor a = ready();
+    a.handle(new Prepare(3, B23, 0));
+    Decision again = a.handle(new Prepare(3, B23, 0));
+    assertEquals(List.of(), again.toPersist());
+    assertEquals(List.of(new Outbound(3, new Promise(1, B23, List.of(), 0))), again.sendAfterPersist());
+  }
+
+  @Test
+  void acceptorRejectsPrepareBelowPromisedBallot() {
+    Acceptor a = ready();
+    a.handle(new Prepare(3, B23, 0));
+    expectRejected(a, new Prepare(2, B12, 0), B23, false);
+    expectRejected(a, new Prepare(2, new Ballot(2, 2), 0), B23, false);
+    assertEquals(B23, a.promised());
+  }
+
+  @Test
+  void acceptorRefusesEveryPrepareForLeaseTicksAfterRecovery() {
+    Acceptor a = Acceptor.recover(CONFIG, List.of(new Promised(B12)));
+    for (int tick = 0; tick < LEASE; tick++) {
+      // Even its own node and even a ballot above the promise: a lease granted before the crash may still run.
+      expectRejected(a, new Prepare(1, new Ballot(9, 1), 0), B12, true);
+      expectRejected(a, new Prepare(3, new Ballot(9, 3), 0), B12, true);
+      a.onTick();
+    }
+    Decision d = a.handle(new Prepare(3, new Ballot(9, 3), 0));
+    assertEquals(List.of(new Outbound(3, new Promise(1, new Ballot(9, 3), List.of(), 0))), d.sendAfterPersist());
+  }
+
+  @Test
+  void freshAcceptorAlsoWaitsOutTheGrace() {
+    Acceptor a = new Acceptor(CONFIG);
+    expectRejected(a, new Prepare(2, B12, 0), Ballot.ZERO, true);
+  }
+
+  @Test
+  void acceptorRefusesOtherNodesPreparesWhileTheLeaseItGrantedRuns() {
+    Acceptor a = ready();
+    a.handle(new Accept(2, B12, List.of(), 17));
+    for (int tick = 0; tick < LEASE; tick++) {
+      expectRejected(a, new Prepare(3, new Ballot(5, 3), 0), B12, true);
+      a.onTick();
+    }
+    Decision after = a.handle(new Prepare(3, new Ballot(5, 3), 0));
+    assertEquals(List.of(new Outbound(3, new Promise(1, new Ballot(5, 3), List.of(), 0))), after.sendAfterPersist());
+  }
+
+  @Test
+  void leaseHolderMayPrepareAgainDuringItsLease() {
+    Acceptor a = ready();
+    a.handle(new Accept(2, B12, List.of(), 17));
+    Decision d = a.handle(new Prepare(2, new Ballot(4, 2), 0));
+    assertEquals(List.of(new Promised(new Ballot(4, 2))), d.toPersist());
+    assertEquals(List.of(new Outbound(2, new Promise(1, new Ballot(4, 2), List.of(), 0))), d.sendAfterPersist());
+  }
+
+  @Test
+  void acceptWithoutLeaseRequestGrantsNoLease() {
+    Acceptor a = ready();
+    a.handle(new Accept(2, B12, List.of(), -1));
+    Decision d = a.handle(new Prepare(3, B23, 0));
+    assertEquals(List.of(new Outbound(3, new Promise(1, B23, List.of(), 0))), d.sendAfterPersist());
+  }
+
+  // ---- phase 2 ----
+
+  @Test
+  void acceptPersistsValuesAndRepliesOnlyAfterPersisting() {
+    Acceptor a = ready();
+    Decision d = a.handle(new Accept(2, B12, List.of(new Proposal(0, V0), new Proposal(1, V1)), -1));
+    assertEquals(List.of(new AcceptedValues(B12, List.of(new Proposal(0, V0), new Proposal(1, V1)))), d.toPersist());
+    assertEquals(List.of(
+            new Outbound(1, new LocalAccepted(1, List.of(new AcceptedValue(0, B12, V0), new AcceptedValue(1, B12, V1)))),
+            new Outbound(2, new Accepted(1, B12, List.of(0L, 1L), -1, 0))),
+        d.sendAfterPersist());
+    assertEquals(List.of(new Outbound(1, new LeaderSeen(1, B12))), d.sendNow(),
+        "only the local LeaderSeen may leave before the write is durable");
+    assertEquals(Optional.of(new AcceptedValue(1, B12, V1)), a.acceptedAt(1));
+    assertEquals(B12, a.promised(), "an accept raises the promise");
+  }
+
+  @Test
+  void acceptFromItsOwnNodeSendsNoLeaderSeen() {
+    Acceptor a = ready();
+    Decision d = a.handle(new Accept(1, new Ballot(1, 1), List.of(new Proposal(0, V0)), -1));
+    assertEquals(List.of(), messages(d, LeaderSeen.class));
+    assertEquals(1, messages(d, Accepted.class).size());
+  }
+
+  @Test
+  void retransmittedAcceptPersistsNothingNewButIsAcknowledged() {
+    Acceptor a = ready();
+    Accept accept = new Accept(2, B12, List.of(new Proposal(0, V0), new Proposal(1, V1)), 4);
+    a.handle(accept);
+    Decision again = a.handle(accept);
+    assertEquals(List.of(), again.toPersist());
+    assertEquals(List.of(new Outbound(2, new Accepted(1, B12, List.of(0L, 1L), 4, 0))), again.sendAfterPersist());
+    assertEquals(List.of(), messages(again, LocalAccepted.class));
+  }
+
+  @Test
+  void acceptMixingRetransmittedAndNewInstancesPersistsOnlyTheNewOnes() {
+    Acceptor a = ready();
+    a.handle(new Accept(2, B12, List.of(new Proposal(0, V0)), -1));
+    Decision d = a.handle(new Accept(2, B12, List.of(new Proposal(0, V0), new Proposal(1, V1)), -1));
+    assertEquals(List.of(new AcceptedValues(B12, List.of(new Proposal(1, V1)))), d.toPersist());
+    assertEquals(List.of(new Accepted(1, B12, List.of(0L, 1L), -1, 0)), messages(d, Accepted.class));
+  }
+
+  @Test
+  void heartbeatAtAHigherBallotPersistsTheRaisedPromise() {
+    Acceptor a = ready();
+    Decision d = a.handle(new Accept(3, B23, List.of(), 0));
+    assertEquals(List.of(new Promised(B23)), d.toPersist());
+    assertEquals(List.of(new Outbound(3, new Accepted(1, B23, List.of(), 0, 0))), d.sendAfterPersist());
+  }
+
+  @Test
+  void acceptorRejectsAcceptBelowPromisedBallot() {
+    Acceptor a = ready();
+    a.handle(new Prepare(3, B23, 0));
+    Decision d = a.handle(new Accept(2, B12, List.of(new Proposal(0, V0)), 3));
+    assertEquals(List.of(new Outbound(2, new Rejected(1, B12, B23, false))), d.sendNow());
+    assertEquals(List.of(), d.toPersist());
+    assertEquals(List.of(), d.sendAfterPersist());
+    assertEquals(Optional.empty(), a.acceptedAt(0));
+    // The refused accept granted no lease either.
+    Decision other = a.handle(new Prepare(3, new Ballot(3, 3), 0));
+    assertEquals(1, messages(other, Promise.class).size());
+  }
+
+  @Test
+  void acceptAtAHigherBallotReplacesTheValueAcceptedAtALowerOne() {
+    Acceptor a = ready();
+    a.handle(new Accept(2, B12, List.of(new Proposal(0, V0)), -1));
+    Decision d = a.handle(new Accept(3, B23, List.of(new Proposal(0, V1)), -1));
+    assertEquals(List.of(new AcceptedValues(B23, List.of(new Proposal(0, V1)))), d.toPersist());
+    assertEquals(Optional.of(new AcceptedValue(0, B23, V1)), a.acceptedAt(0));
+    assertEquals(B23, a.promised());
+  }
+
+  @Test
+  void corruptValueInAcceptThrowsAndChangesNoState() {
+    Acceptor a = ready();
+    Value bad = corrupted(V1, 7);
+    CorruptValueException e = assertThrows(CorruptValueException.class,
+        () -> a.handle(new Accept(2, B12, List.of(new Proposal(0, V0), new Proposal(1, bad)), 3)));
+    assertEquals(GROUP, e.group());
+    assertEquals(1, e.instance());
+    assertEquals(2, e.sender());
+    assertEquals(Ballot.ZERO, a.promised());
+    assertEquals(0, a.acceptedCount(), "the intact value of the same accept must not be kept either");
+    Decision d = a.handle(new Prepare(3, new Ballot(1, 3), 0));
+    assertEquals(List.of(new Outbound(3, new Promise(1, new Ballot(1, 3), List.of(), 0))), d.sendAfterPersist(),
+        "no lease was granted and no promise raised by the corrupt accept");
+  }
+
+  // ---- recovery and truncation ----
+
+  @Test
+  void recoverReplaysPromisesAcceptedValuesAndTruncation() {
+    List<AcceptorRecord> journal = List.of(
+        new Promised(B12),
+        new AcceptedValues(B12, List.of(new Proposal(0, V0), new Proposal(1, V1), new Proposal(5, V5))),
+        new Truncated(2),
+        new AcceptedValues(B23, List.of(new Proposal(1, V1), new Proposal(6, V3))),
+        new Promised(new Ballot(3, 2)));
+    Acceptor a = Acceptor.recover(CONFIG, journal);
+    assertEquals(new Ballot(3, 2), a.promised());
+    assertEquals(2, a.truncatedBelow());
+    assertEquals(Optional.empty(), a.acceptedAt(0));
+    assertEquals(Optional.empty(), a.acceptedAt(1), "below the truncation point even when re-accepted later");
+    assertEquals(Optional.of(new AcceptedValue(5, B12, V5)), a.acceptedAt(5));
+    assertEquals(Optional.of(new AcceptedValue(6, B23, V3)), a.acceptedAt(6));
+    assertEquals(2, a.acceptedCount());
+  }
+
+  @Test
+  void promiseNeverGoesDownDuringReplay() {
+    Acceptor a = Acceptor.recover(CONFIG, List.of(new Promised(B23), new Promised(B12)));
+    assertEquals(B23, a.promised());
+  }
+
+  @Test
+  void recoveringFromItsOwnJournalRebuildsTheSameAcceptor() {
+    Acceptor a = ready();
+    List<AcceptorRecord> journal = new ArrayList<>();
+    journal.addAll(a.handle(new Prepare(2, B12, 0)).toPersist());
+    journal.addAll(a.handle(new Accept(2, B12, List.of(new Proposal(0, V0), new Proposal(1, V1)), -1)).toPersist());
+    journal.addAll(a.handle(new Accept(3, B23, List.of(new Proposal(1, V3)), -1)).toPersist());
+    journal.addAll(a.onCheckpointDurable(1).toPersist());
+    Acceptor b = Acceptor.recover(CONFIG, journal);
+    assertEquals(a.promised(), b.promised());
+    assertEquals(a.truncatedBelow(), b.truncatedBelow());
+    assertEquals(a.acceptedCount(), b.acceptedCount());
+    assertEquals(a.acceptedAt(1), b.acceptedAt(1));
+  }
+
+  @Test
+  void truncationIsPersistedAndLaterPromisesReportIt() {
+    Acceptor a = ready(new AcceptedValues(B12, List.of(new Proposal(0, V0), new Proposal(1, V1), new Proposal(3, V3))));
+    Decision d = a.onCheckpointDurable(2);
+    assertEquals(List.of(new Truncated(2)), d.toPersist());
+    assertEquals(List.of(), Fixtures.outbound(d));
+    assertEquals(2, a.truncatedBelow());
+    assertSame(Decision.NONE, a.onCheckpointDurable(2), "an older or equal checkpoint changes nothing");
+    assertSame(Decision.NONE, a.onCheckpointDurable(1));
+    Decision promise = a.handle(new Prepare(3, B23, 0));
+    assertEquals(List.of(new Outbound(3, new Promise(1, B23, List.of(new AcceptedValue(3, B12, V3)), 2))),
+        promise.sendAfterPersist());
+  }
+
+  @Test
+  void acceptForForgottenInstancesIsNotAcknowledgedButReportsTheTruncation() {
+    Acceptor a = ready();
+    a.onCheckpointDurable(3);
+    Decision d = a.handle(new Accept(2, B12, List.of(new Proposal(1, V1), new Proposal(5, V5)), -1));
+    assertEquals(List.of(new AcceptedValues(B12, List.of(new Proposal(5, V5)))), d.toPersist());
+    assertEquals(List.of(new Accepted(1, B12, List.of(5L), -1, 3)), messages(d, Accepted.class));
+    assertEquals(Optional.empty(), a.acceptedAt(1));
+  }
+
+  @Test
+  void ticksAloneDecideNothing() {
+    Acceptor a = Acceptor.recover(CONFIG, List.of());
+    for (int i = 0; i < 3 * LEASE; i++) {
+      assertTrue(a.onTick().isEmpty());
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.synod.paxos;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Small builders shared by the core's unit tests: one group of nodes 1, 2 and 3. */
+final class Fixtures {
+
+  static final String GROUP = "orders";
+  static final List<Integer> MEMBERS = List.of(1, 2, 3);
+
+  private Fixtures() {}
+
+  /** The defaults of {@link GroupConfig.Builder} for node {@code self} of the three-node group. */
+  static GroupConfig.Builder config(int self) {
+    return GroupConfig.builder(GROUP, self, MEMBERS);
+  }
+
+  static Command command(long clientId, long sequence, String payload) {
+    return new Command(clientId, sequence, bytes(payload));
+  }
+
+  static Value value(Command... commands) {
+    return Value.of(List.of(commands));
+  }
+
+  /** A one-command value whose payload is {@code payload}, from a client of its own. */
+  static Value value(String payload) {
+    return value(command(payload.hashCode() & 0x7fff_ffffL, 1, payload));
+  }
+
+  /** The same bytes with one bit flipped at {@code index}: what a bad disk or wire delivers. */
+  static Value corrupted(Value value, int index) {
+    byte[] b = Arrays.copyOf(value.bytes(), value.size());
+    b[index] ^= 0x10;
+    return Value.fromWire(b, value.crc());
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  static String string(byte[] b) {
+    return new String(b, UTF_8);
+  }
+
+  /** Everything a decision sends, at once or after persisting, in that order. */
+  static List<Outbound> outbound(Decision d) {
+    List<Outbound> all = new ArrayList<>(d.sendNow());
+    all.addAll(d.sendAfterPersist());
+    return all;
+  }
+
+  /** The messages of {@code type} among {@code sent}. */
+  static <T extends Message> List<T> messages(List<Outbound> sent, Class<T> type) {
+    return sent.stream().map(Outbound::message).filter(type::isInstance).map(type::cast).toList();
+  }
+
+  /** The messages of {@code type} a decision sends (at once or after persisting). */
+  static <T extends Message> List<T> messages(Decision d, Class<T> type) {
+    return messages(outbound(d), type);
+  }
+
+  /** The messages of {@code type} a decision sends to node {@code to}. */
+  static <T extends Message> List<T> messagesTo(Decision d, int to, Class<T> type) {
+    return messages(outbound(d).stream().filter(o -> o.to() == to).toList(), type);
+  }
+
+  /** The payloads of a value's commands, as strings. */
+  static List<String> payloads(Value v) {
+    return v.commands().stream().map(c -> string(c.payload())).toList();
+  }
+}

@@ -1,0 +1,321 @@
+package io.synod.paxos;
+
+import static io.synod.paxos.Fixtures.GROUP;
+import static io.synod.paxos.Fixtures.bytes;
+import static io.synod.paxos.Fixtures.command;
+import static io.synod.paxos.Fixtures.config;
+import static io.synod.paxos.Fixtures.corrupted;
+import static io.synod.paxos.Fixtures.messages;
+import static io.synod.paxos.Fixtures.string;
+import static io.synod.paxos.Fixtures.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.paxos.Applied.Outcome;
+import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.BehindHint;
+import io.synod.paxos.Message.CatchUpReply;
+import io.synod.paxos.Message.CatchUpRequest;
+import io.synod.paxos.Message.Chosen;
+import io.synod.paxos.Message.ChosenEntry;
+import io.synod.paxos.Message.LearnerProgress;
+import io.synod.paxos.Message.LocalAccepted;
+import io.synod.paxos.Message.Proposal;
+import io.synod.paxos.Message.ReadAt;
+import io.synod.paxos.Message.SnapshotAvailable;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The learner of node 1, fed chosen values, local acceptances and catch-up traffic by hand. */
+class LearnerTest {
+
+  private static final GroupConfig CONFIG = config(1).catchUpRetryTicks(5).catchUpBatch(4).build();
+  private static final Ballot B = new Ballot(1, 2);
+
+  private ListStateMachine stateMachine;
+  private Learner learner;
+
+  @BeforeEach
+  void newLearner() {
+    stateMachine = new ListStateMachine();
+    learner = new Learner(CONFIG, stateMachine, new SplittableRandom(9));
+  }
+
+  private Decision chosen(int from, long horizon, ChosenEntry... entries) {
+    return learner.handle(new Chosen(from, List.of(entries), horizon));
+  }
+
+  private static ChosenEntry entry(long instance, Value v) {
+    return new ChosenEntry(instance, B, v);
+  }
+
+  /** Learns and applies instances 0, 1, ... with one command each, payloads "p0", "p1", .... */
+  private void applyInstances(int count) {
+    for (int i = 0; i < count; i++) {
+      chosen(2, i + 1, entry(i, value("p" + i)));
+    }
+    assertEquals(count, learner.nextToApply());
+  }
+
+  private static List<String> results(Decision d) {
+    return d.applied().stream().map(a -> a.result() == null ? null : string(a.result())).toList();
+  }
+
+  // ---- learning and applying ----
+
+  @Test
+  void learnerAppliesInInstanceOrderOnly() {
+    Decision early = chosen(2, 2, entry(1, value("b")));
+    assertEquals(List.of(), early.applied(), "instance 1 must wait for instance 0");
+    assertEquals(List.of(new Proposal(1, value("b"))), early.chosen());
+    assertEquals(0, learner.nextToApply());
+    assertEquals(List.of(), stateMachine.applied);
+
+    Decision d = chosen(3, 2, entry(0, value("a")));
+    assertEquals(List.of("a", "b"), stateMachine.applied);
+    assertEquals(List.of(0L, 1L), d.applied().stream().map(Applied::instance).toList());
+    assertEquals(List.of("1", "2"), results(d));
+    assertTrue(d.applied().stream().allMatch(a -> a.outcome() == Outcome.APPLIED));
+    assertEquals(List.of(new Outbound(1, new LearnerProgress(1, 2))), d.sendNow());
+    assertEquals(2, learner.nextToApply());
+  }
+
+  @Test
+  void noopAdvancesTheLogWithoutApplyingAnything() {
+    Decision d = chosen(2, 1, entry(0, Value.noop()));
+    assertEquals(List.of(), d.applied());
+    assertEquals(1, learner.nextToApply());
+    assertEquals(0, stateMachine.applyCalls);
+  }
+
+  @Test
+  void valueLessChosenIsResolvedFromAnEarlierLocalAccepted() {
+    learner.handle(new LocalAccepted(1, List.of(new AcceptedValue(0, B, value("a")))));
+    assertEquals(List.of(), stateMachine.applied, "accepted is not chosen");
+    chosen(2, 1, entry(0, null));
+    assertEquals(List.of("a"), stateMachine.applied);
+  }
+
+  @Test
+  void valueLessChosenWaitsForALaterLocalAccepted() {
+    assertEquals(List.of(), chosen(2, 1, entry(0, null)).applied());
+    Decision d = learner.handle(new LocalAccepted(1, List.of(new AcceptedValue(0, B, value("a")))));
+    assertEquals(List.of(new Proposal(0, value("a"))), d.chosen());
+    assertEquals(List.of("a"), stateMachine.applied);
+  }
+
+  @Test
+  void localAcceptedAtAnotherBallotDoesNotResolveAValueLessChosen() {
+    learner.handle(new LocalAccepted(1, List.of(new AcceptedValue(0, new Ballot(0, 3), value("stale")))));
+    chosen(2, 1, entry(0, null));
+    assertEquals(List.of(), stateMachine.applied);
+    learner.handle(new LocalAccepted(1, List.of(new AcceptedValue(0, new Ballot(0, 3), value("stale")))));
+    assertEquals(List.of(), stateMachine.applied);
+    chosen(3, 1, entry(0, value("chosen")));
+    assertEquals(List.of("chosen"), stateMachine.applied);
+  }
+
+  @Test
+  void sameValueLearnedTwiceIsAppliedOnce() {
+    chosen(2, 1, entry(0, value("a")));
+    Decision again = chosen(3, 1, entry(0, value("a")));
+    assertEquals(List.of(), again.applied());
+    assertEquals(List.of(), again.chosen());
+    assertEquals(1, stateMachine.applyCalls);
+  }
+
+  @Test
+  void differentValueForAKnownInstanceStopsTheGroup() {
+    chosen(2, 1, entry(0, value("a")));
+    DivergenceException e = assertThrows(DivergenceException.class, () -> chosen(3, 1, entry(0, value("b"))));
+    assertTrue(e.getMessage().contains("'" + GROUP + "'") && e.getMessage().contains("instance 0")
+        && e.getMessage().contains("node 3"), e.getMessage());
+    chosen(2, 3, entry(2, value("c")));
+    assertThrows(DivergenceException.class,
+        () -> learner.handle(new CatchUpReply(3, List.of(new Proposal(2, value("other"))), 3)),
+        "a not yet applied instance diverges too");
+  }
+
+  @Test
+  void corruptChosenValueIsRefusedAndLearnsNothing() {
+    CorruptValueException e = assertThrows(CorruptValueException.class, () -> chosen(3, 1, entry(0, corrupted(value("a"), 9))));
+    assertEquals(0, e.instance());
+    assertEquals(3, e.sender());
+    assertEquals(0, learner.nextToApply());
+    chosen(2, 1, entry(0, value("a")));
+    assertEquals(List.of("a"), stateMachine.applied, "the intact value must not look like a divergence");
+  }
+
+  // ---- exactly once ----
+
+  @Test
+  void duplicateCommandInALaterInstanceGetsTheFirstResultWithoutReapplying() {
+    Command c = command(7, 1, "x");
+    Decision first = chosen(2, 1, entry(0, value(c)));
+    Decision retry = chosen(2, 2, entry(1, value(command(7, 2, "y"), c)));
+    assertEquals(List.of("x", "y"), stateMachine.applied);
+    assertEquals(2, stateMachine.applyCalls);
+    Applied dup = retry.applied().get(1);
+    assertEquals(Outcome.DUPLICATE, dup.outcome());
+    assertEquals(1, dup.instance());
+    assertEquals(7, dup.clientId());
+    assertEquals(1, dup.sequence());
+    assertEquals("1", string(dup.result()));
+    assertEquals(string(first.applied().get(0).result()), string(dup.result()));
+  }
+
+  @Test
+  void commandBelowTheSessionWindowIsExpiredAndNotApplied() {
+    learner = new Learner(config(1).sessionWindow(2).build(), stateMachine, new SplittableRandom(1));
+    chosen(2, 1, entry(0, value(command(7, 1, "s1"), command(7, 2, "s2"), command(7, 3, "s3"))));
+    Decision d = chosen(2, 2, entry(1, value(command(7, 1, "s1"), command(7, 2, "s2"), command(8, 1, "other client"))));
+    assertEquals(List.of(Outcome.EXPIRED, Outcome.DUPLICATE, Outcome.APPLIED),
+        d.applied().stream().map(Applied::outcome).toList());
+    assertNull(d.applied().get(0).result());
+    assertEquals("2", string(d.applied().get(1).result()));
+    assertEquals(List.of("s1", "s2", "s3", "other client"), stateMachine.applied);
+  }
+
+  // ---- catch-up ----
+
+  @Test
+  void upToDateLearnerNeverAsksForCatchUp() {
+    applyInstances(2);
+    for (int t = 0; t < 50; t++) {
+      assertSame(Decision.NONE, learner.onTick());
+    }
+  }
+
+  @Test
+  void gapTriggersCatchUpRequestAfterCatchUpRetryTicksWithoutProgress() {
+    chosen(2, 2, entry(1, value("b")));
+    for (int t = 1; t < CONFIG.catchUpRetryTicks(); t++) {
+      assertSame(Decision.NONE, learner.onTick(), "asked at tick " + t);
+    }
+    Decision ask = learner.onTick();
+    assertEquals(1, ask.sendNow().size());
+    Outbound o = ask.sendNow().get(0);
+    assertTrue(o.to() == 2 || o.to() == 3, "asked " + o.to());
+    assertEquals(new CatchUpRequest(1, 0, CONFIG.catchUpBatch()), o.message());
+    for (int t = 1; t < CONFIG.catchUpRetryTicks(); t++) {
+      assertSame(Decision.NONE, learner.onTick(), "asked again after " + t + " ticks");
+    }
+    assertEquals(1, messages(learner.onTick(), CatchUpRequest.class).size(), "retries after catchUpRetryTicks");
+  }
+
+  @Test
+  void progressPostponesCatchUp() {
+    chosen(2, 3, entry(2, value("c")));
+    learner.onTick();
+    learner.onTick();
+    learner.onTick();
+    chosen(2, 3, entry(0, value("a"))); // progress at tick 3; instance 1 still missing
+    for (int t = 4; t < 3 + CONFIG.catchUpRetryTicks(); t++) {
+      assertSame(Decision.NONE, learner.onTick(), "asked at tick " + t + " despite progress at tick 3");
+    }
+    List<CatchUpRequest> asked = messages(learner.onTick(), CatchUpRequest.class);
+    assertEquals(List.of(new CatchUpRequest(1, 1, CONFIG.catchUpBatch())), asked);
+  }
+
+  @Test
+  void catchUpReplyIsAppliedAndTheLearnerPullsMoreAtOnce() {
+    chosen(2, 0, entry(1, value("b")));
+    Decision d = learner.handle(new CatchUpReply(3, List.of(new Proposal(0, value("a"))), 6));
+    assertEquals(List.of("a", "b"), stateMachine.applied);
+    assertEquals(List.of(new Outbound(3, new CatchUpRequest(1, 2, CONFIG.catchUpBatch()))),
+        d.sendNow().stream().filter(o -> o.message() instanceof CatchUpRequest).toList());
+    Decision empty = learner.handle(new CatchUpReply(3, List.of(), 6));
+    assertEquals(List.of(), messages(empty, CatchUpRequest.class), "a reply without progress waits for a tick");
+  }
+
+  @Test
+  void learnerServesCatchUpFromItsLogUpToTheRequestedMax() {
+    applyInstances(6);
+    Decision d = learner.handle(new CatchUpRequest(2, 1, 4));
+    assertEquals(List.of(new Outbound(2, new CatchUpReply(1,
+        LongStream.range(1, 5).mapToObj(i -> new Proposal(i, value("p" + i))).toList(), 6))), d.sendNow());
+  }
+
+  @Test
+  void learnerOffersItsSnapshotWhenAskedBelowItsLogStart() {
+    applyInstances(4);
+    assertSame(Decision.NONE, learner.onCheckpointDurable(2));
+    assertEquals(2, learner.logStart());
+    assertEquals(List.of(new Outbound(3, new SnapshotAvailable(1, 2))), learner.handle(new CatchUpRequest(3, 1, 4)).sendNow());
+    List<CatchUpReply> reply = messages(learner.handle(new CatchUpRequest(3, 2, 4)), CatchUpReply.class);
+    assertEquals(List.of(2L, 3L), reply.get(0).entries().stream().map(Proposal::instance).toList());
+    learner.onCheckpointDurable(10);
+    assertEquals(4, learner.logStart(), "never forgets what it has not applied");
+  }
+
+  @Test
+  void snapshotAvailableAheadOfTheLearnerAsksTheShellToFetchIt() {
+    assertEquals(3, learner.handle(new SnapshotAvailable(3, 10)).fetchSnapshotFrom());
+    applyInstances(2);
+    assertSame(Decision.NONE, learner.handle(new SnapshotAvailable(2, 2)), "nothing to gain from that snapshot");
+  }
+
+  @Test
+  void behindHintStartsCatchUpOncePerRetryPeriod() {
+    List<CatchUpRequest> asked = messages(learner.handle(new BehindHint(1, 5)), CatchUpRequest.class);
+    assertEquals(List.of(new CatchUpRequest(1, 0, CONFIG.catchUpBatch())), asked);
+    assertSame(Decision.NONE, learner.handle(new BehindHint(1, 5)));
+  }
+
+  // ---- checkpoints ----
+
+  @Test
+  void installRestoresStateAndSessionsFromAnotherReplicasCheckpoint() {
+    chosen(2, 1, entry(0, value(command(7, 1, "x"))));
+    chosen(2, 2, entry(1, value(command(7, 2, "y"))));
+    Checkpoint shipped = Checkpoint.decode(learner.checkpoint().encode());
+    assertEquals(2, shipped.nextInstance());
+
+    ListStateMachine otherMachine = new ListStateMachine();
+    Learner other = new Learner(config(3).build(), otherMachine, new SplittableRandom(5));
+    other.handle(new Chosen(1, List.of(entry(3, value(command(8, 1, "z")))), 4));
+    Decision d = other.install(shipped);
+    assertEquals(List.of("x", "y"), otherMachine.applied);
+    assertEquals(0, otherMachine.applyCalls, "restored, not replayed");
+    assertEquals(2, other.nextToApply());
+    assertEquals(2, other.logStart());
+    assertTrue(d.sendNow().contains(new Outbound(3, new LearnerProgress(3, 2))));
+
+    Decision retry = other.handle(new Chosen(1, List.of(entry(2, value(command(7, 2, "y")))), 3));
+    assertEquals(Outcome.DUPLICATE, retry.applied().get(0).outcome(), "the session table came with the checkpoint");
+    assertEquals("2", string(retry.applied().get(0).result()));
+    assertEquals(Outcome.APPLIED, retry.applied().get(1).outcome(), "the instance learned before install follows");
+    assertEquals(List.of("x", "y", "z"), otherMachine.applied);
+  }
+
+  @Test
+  void olderCheckpointIsIgnored() {
+    Checkpoint old = learner.checkpoint();
+    applyInstances(3);
+    assertSame(Decision.NONE, learner.install(old));
+    assertEquals(3, learner.nextToApply());
+    assertEquals(List.of("p0", "p1", "p2"), stateMachine.applied);
+  }
+
+  // ---- reads ----
+
+  @Test
+  void readWaitsUntilEverythingThroughItsIndexIsApplied() {
+    Decision early = learner.handle(new ReadAt(1, 9, 1, bytes("q")));
+    assertEquals(List.of(), early.reads());
+    chosen(2, 1, entry(0, value("a")));
+    Decision d = chosen(2, 2, entry(1, value("b")));
+    assertEquals(1, d.reads().size());
+    ReadOutcome r = d.reads().get(0);
+    assertTrue(r.served());
+    assertEquals(9, r.readId());
+    assertEquals(1, r.appliedThrough());
+    assertEquals("q:a,b", string(r.result()));
+  }
+}

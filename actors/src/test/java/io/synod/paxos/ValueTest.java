@@ -1,0 +1,122 @@
+package io.synod.paxos;
+
+import static io.synod.paxos.Fixtures.GROUP;
+import static io.synod.paxos.Fixtures.command;
+import static io.synod.paxos.Fixtures.corrupted;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ValueTest {
+
+  private static final List<Command> BATCH = List.of(
+      command(7, 1, "put a 1"),
+      command(7, 2, ""),
+      new Command(-3, Long.MAX_VALUE, new byte[] {0, -1, 127, -128}));
+
+  @Test
+  void commandsSurviveEncodingInProposalOrder() {
+    Value v = Value.of(BATCH);
+    assertEquals(BATCH, v.commands());
+    assertTrue(v.isIntact());
+    assertFalse(v.isNoop());
+    assertEquals(5 + BATCH.stream().mapToInt(Command::encodedSize).sum(), v.size());
+  }
+
+  @Test
+  void valueFromTheWireEqualsTheProposedOne() {
+    Value v = Value.of(BATCH);
+    Value received = Value.fromWire(v.bytes().clone(), v.crc());
+    assertEquals(v, received);
+    assertEquals(v.hashCode(), received.hashCode());
+    assertEquals(BATCH, received.verify(GROUP, 4, 2).commands());
+  }
+
+  @Test
+  void crcIsTheCrc32OfTheEncodedBytes() {
+    Value v = Value.of(BATCH);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(v.bytes());
+    assertEquals((int) crc.getValue(), v.crc());
+  }
+
+  @Test
+  void noopIsAnEmptyBatch() {
+    Value noop = Value.noop();
+    assertTrue(noop.isNoop());
+    assertEquals(List.of(), noop.commands());
+    assertEquals(noop, Value.of(List.of()));
+    assertTrue(Value.of(List.of()).isNoop());
+    assertFalse(Value.of(List.of(command(1, 1, ""))).isNoop(), "a batch of one empty command is not a no-op");
+    assertEquals("Value[noop]", noop.toString());
+  }
+
+  @Test
+  void verifyReturnsAnIntactValue() {
+    Value v = Value.of(BATCH);
+    assertSame(v, v.verify(GROUP, 0, 1));
+  }
+
+  @Test
+  void verifyNamesGroupInstanceAndSenderOfAFlippedByte() {
+    Value v = Value.of(BATCH);
+    for (int i = 0; i < v.size(); i++) {
+      Value bad = corrupted(v, i);
+      assertFalse(bad.isIntact(), "flip at byte " + i + " went unnoticed");
+      CorruptValueException e = assertThrows(CorruptValueException.class, () -> bad.verify(GROUP, 42, 3));
+      assertEquals(GROUP, e.group());
+      assertEquals(42, e.instance());
+      assertEquals(3, e.sender());
+      assertTrue(e.getMessage().contains("'" + GROUP + "'") && e.getMessage().contains("instance 42")
+          && e.getMessage().contains("node 3"), e.getMessage());
+    }
+  }
+
+  @Test
+  void wrongChecksumIsCaughtEvenWithIntactBytes() {
+    Value v = Value.of(BATCH);
+    Value wrongCrc = Value.fromWire(v.bytes(), v.crc() ^ 1);
+    assertNotEquals(v, wrongCrc);
+    assertThrows(CorruptValueException.class, () -> wrongCrc.verify(GROUP, 0, 2));
+  }
+
+  @Test
+  void malformedBatchIsRefusedWhenDecoded() {
+    assertThrows(IllegalStateException.class, () -> Value.fromWire(new byte[] {9, 0, 0, 0, 0}, 0).commands());
+    Value v = Value.of(List.of(command(1, 1, "abc")));
+    byte[] trailing = java.util.Arrays.copyOf(v.bytes(), v.size() + 1);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Value.fromWire(trailing, Value.checksum(trailing)).commands());
+    assertTrue(e.getMessage().contains("1 trailing bytes"), e.getMessage());
+  }
+
+  @Test
+  void fromWireRejectsNullBytes() {
+    assertThrows(IllegalArgumentException.class, () -> Value.fromWire(null, 0));
+  }
+
+  @Test
+  void commandSequenceStartsAtOne() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> command(1, 0, "x"));
+    assertEquals("command sequence must be >= 1, got 0", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new Command(1, 1, null));
+  }
+
+  @Test
+  void commandsCompareByContent() {
+    Command a = command(7, 3, "same");
+    Command b = command(7, 3, "same");
+    assertEquals(a, b);
+    assertEquals(a.hashCode(), b.hashCode());
+    assertNotEquals(a, command(7, 3, "other"));
+    assertNotEquals(a, command(8, 3, "same"));
+    assertArrayEquals(Fixtures.bytes("same"), a.payload());
+  }
+}
