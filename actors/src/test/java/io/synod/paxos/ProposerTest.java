@@ -506,6 +506,34 @@ class ProposerTest {
   }
 
   @Test
+  void retryOfACommandAlreadyWaitingOrInFlightIsNotCarriedTwice() {
+    Proposer p = proposer(config(1).window(1).build());
+    lead(p);
+    assertEquals(List.of(List.of("a")), proposedBatches(p.onClientCommand(command(7, 1, "a")), 2));
+    assertEquals(List.of(), messages(p.onClientCommand(command(7, 1, "a")), Accept.class), "in flight already");
+    p.onClientCommand(command(8, 1, "b"));
+    p.onClientCommand(command(8, 1, "b"));
+    p.handle(new Forward(2, List.of(command(8, 1, "b")), 1));
+    assertEquals(1, p.pendingCommands(), "a retry of a waiting command must not queue a second copy");
+
+    ack(p, 1, -1, 0L);
+    Decision freed = ack(p, 2, -1, 0L);
+    assertEquals(List.of(List.of("b")), proposedBatches(freed, 3));
+    assertEquals(0, p.pendingCommands());
+  }
+
+  @Test
+  void commandIsCarriedAgainOnceItsInstanceIsChosen() {
+    Proposer p = proposer(config(1).window(1).build());
+    lead(p);
+    p.onClientCommand(command(7, 1, "a"));
+    ack(p, 1, -1, 0L);
+    ack(p, 2, -1, 0L);
+    // The client did not hear the answer and retries: the learner will answer it as a duplicate.
+    assertEquals(List.of(List.of("a")), proposedBatches(p.onClientCommand(command(7, 1, "a")), 2));
+  }
+
+  @Test
   void fullQueueRefusesCommandsAsOverloaded() {
     Proposer p = proposer(config(1).maxPendingCommands(2).build());
     assertEquals(List.of(), p.onClientCommand(command(7, 1, "a")).refused());
