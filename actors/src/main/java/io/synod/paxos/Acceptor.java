@@ -128,7 +128,14 @@ public class Acceptor {
       acknowledged.add(p.instance());
       AcceptedValue existing = accepted.get(p.instance());
       if (existing != null && existing.ballot().equals(a.ballot())) {
-        continue; // a retransmission: one ballot never carries two values for one instance
+        if (!existing.value().equals(p.value())) {
+          // One ballot must never carry two values for one instance; going on would hide a reused
+          // ballot until learners disagree. Stop here, loudly.
+          throw new IllegalStateException("group '" + config.group() + "' instance " + p.instance() + ": node "
+              + a.from() + " sent a different value at ballot " + a.ballot() + " than the one node " + self
+              + " accepted at that ballot (" + existing.value() + " vs " + p.value() + "): a ballot was reused");
+        }
+        continue; // a retransmission
       }
       AcceptedValue value = new AcceptedValue(p.instance(), a.ballot(), p.value());
       accepted.put(p.instance(), value);
@@ -159,14 +166,18 @@ public class Acceptor {
 
   /**
    * A {@link Checkpoint} covering every instance below {@code instance} is durable: forget those
-   * instances and persist that they are gone.
+   * instances and persist that they are gone, together with the current promise. Once that write is
+   * durable, every record persisted before it may be deleted: the two records it writes carry all
+   * the state below {@code instance} that the acceptor still needs.
    */
   public Decision onCheckpointDurable(long instance) {
     if (instance <= truncatedBelow) {
       return Decision.NONE;
     }
     forgetBelow(instance);
-    return new Decision.Builder().persist(new Truncated(instance)).build();
+    // The promise goes into the same write: a journal may delete every record written before this
+    // one, and the promise must survive that or it could go backwards after a restart.
+    return new Decision.Builder().persist(new Truncated(instance)).persist(new Promised(promised)).build();
   }
 
   private void forgetBelow(long instance) {
@@ -182,11 +193,11 @@ public class Acceptor {
     return truncatedBelow;
   }
 
-  public Optional<AcceptedValue> acceptedAt(long instance) {
+  Optional<AcceptedValue> acceptedAt(long instance) {
     return Optional.ofNullable(accepted.get(instance));
   }
 
-  public int acceptedCount() {
+  int acceptedCount() {
     return accepted.size();
   }
 }

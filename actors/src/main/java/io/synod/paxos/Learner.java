@@ -116,11 +116,16 @@ public class Learner {
   }
 
   private Decision onChosen(Chosen c) {
+    for (ChosenEntry e : c.entries()) {
+      if (e.value() != null) {
+        e.value().verify(config.group(), e.instance(), c.from()); // all of them before any state changes
+      }
+    }
     Decision.Builder d = new Decision.Builder();
     raiseHorizon(c.horizon(), c.from());
     for (ChosenEntry e : c.entries()) {
       if (e.value() != null) {
-        learn(d, e.instance(), e.value().verify(config.group(), e.instance(), c.from()), c.from());
+        learn(d, e.instance(), e.value(), c.from());
       } else {
         AcceptedValue mine = localAccepted.get(e.instance());
         if (mine != null && mine.ballot().equals(e.ballot())) {
@@ -217,11 +222,14 @@ public class Learner {
   }
 
   private Decision onCatchUpReply(CatchUpReply r) {
+    for (Proposal p : r.entries()) {
+      p.value().verify(config.group(), p.instance(), r.from()); // all of them before any state changes
+    }
     Decision.Builder d = new Decision.Builder();
     raiseHorizon(r.horizon(), r.from());
     long before = nextToApply;
     for (Proposal p : r.entries()) {
-      learn(d, p.instance(), p.value().verify(config.group(), p.instance(), r.from()), r.from());
+      learn(d, p.instance(), p.value(), r.from());
     }
     applyReady(d);
     if (nextToApply > before && isBehind()) {
@@ -309,11 +317,11 @@ public class Learner {
     return nextToApply;
   }
 
-  public long logStart() {
+  long logStart() {
     return logStart;
   }
 
-  public long horizon() {
+  long horizon() {
     return horizon;
   }
 }

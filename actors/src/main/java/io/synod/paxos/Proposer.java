@@ -190,7 +190,7 @@ public class Proposer {
     promises.put(p.from(), p);
     if (phase == Phase.PREPARING_LOCAL) {
       if (p.from() != self) {
-        return Decision.NONE; // not possible unless a peer echoes our ballot early; wait for ours
+        return Decision.NONE; // a late answer to a ballot an earlier incarnation used: wait for ours
       }
       phase = Phase.PREPARING;
       sendPrepares(d, true);
@@ -526,11 +526,11 @@ public class Proposer {
     return ballot;
   }
 
-  public int pendingCommands() {
+  int pendingCommands() {
     return pending.size();
   }
 
-  public int instancesInFlight() {
+  int instancesInFlight() {
     return inFlight.size();
   }
 

@@ -173,6 +173,26 @@ class AcceptorTest {
   }
 
   @Test
+  void acceptOfAnotherValueAtTheSameBallotIsRefusedLoudly() {
+    Acceptor a = ready();
+    a.handle(new Accept(2, B12, List.of(new Proposal(0, V0)), -1));
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> a.handle(new Accept(2, B12, List.of(new Proposal(0, V1)), -1)));
+    assertTrue(e.getMessage().contains("instance 0") && e.getMessage().contains("reused"), e.getMessage());
+    assertEquals(V0, a.acceptedAt(0).orElseThrow().value(), "the value accepted first stays");
+  }
+
+  @Test
+  void recoveredFromOnlyTheRecordsOfATruncationTheAcceptorKeepsItsPromise() {
+    Acceptor a = ready(new AcceptedValues(B12, List.of(new Proposal(0, V0))));
+    a.handle(new Prepare(3, B23, 0));
+    // A journal may delete everything written before the truncation's write.
+    Acceptor b = Acceptor.recover(CONFIG, a.onCheckpointDurable(1).toPersist());
+    assertEquals(B23, b.promised());
+    assertEquals(1, b.truncatedBelow());
+  }
+
+  @Test
   void acceptMixingRetransmittedAndNewInstancesPersistsOnlyTheNewOnes() {
     Acceptor a = ready();
     a.handle(new Accept(2, B12, List.of(new Proposal(0, V0)), -1));
@@ -274,7 +294,8 @@ class AcceptorTest {
   void truncationIsPersistedAndLaterPromisesReportIt() {
     Acceptor a = ready(new AcceptedValues(B12, List.of(new Proposal(0, V0), new Proposal(1, V1), new Proposal(3, V3))));
     Decision d = a.onCheckpointDurable(2);
-    assertEquals(List.of(new Truncated(2)), d.toPersist());
+    assertEquals(List.of(new Truncated(2), new Promised(B12)), d.toPersist(),
+        "the promise is written again with the truncation, so older records may be deleted");
     assertEquals(List.of(), Fixtures.outbound(d));
     assertEquals(2, a.truncatedBelow());
     assertSame(Decision.NONE, a.onCheckpointDurable(2), "an older or equal checkpoint changes nothing");

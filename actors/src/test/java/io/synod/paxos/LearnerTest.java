@@ -152,6 +152,19 @@ class LearnerTest {
     assertEquals(List.of("a"), stateMachine.applied, "the intact value must not look like a divergence");
   }
 
+  @Test
+  void corruptValueAnywhereInAChosenMessageChangesNothing() {
+    chosen(2, 1, new ChosenEntry(1, B, null));
+    long horizonBefore = learner.horizon();
+    assertThrows(CorruptValueException.class,
+        () -> chosen(3, 9, entry(0, value("a")), entry(1, corrupted(value("b"), 9))));
+    assertEquals(horizonBefore, learner.horizon(), "the corrupt message must not move the horizon");
+    assertEquals(0, learner.nextToApply());
+    // Had the intact entry been kept, this different value for instance 0 would look like divergence.
+    chosen(2, 1, entry(0, value("c")));
+    assertEquals(List.of("c"), stateMachine.applied);
+  }
+
   // ---- exactly once ----
 
   @Test

@@ -30,7 +30,9 @@ final class Checker {
   private final Map<String, Map<Long, Long>> hashAtPrefix = new HashMap<>();
   private final Map<Key, byte[]> proposed = new HashMap<>();
   private final Map<Key, Long> appliedAt = new HashMap<>();
-  private final Map<String, Long> maxAckedInstance = new HashMap<>();
+  private final Map<Key, byte[]> firstResult = new HashMap<>();
+  /** Per group, the highest instance that completed operations (acknowledged writes, answered reads) saw. */
+  private final Map<String, Long> readFloor = new HashMap<>();
   private String violation;
   long chosenCount;
   long acknowledged;
@@ -72,6 +74,7 @@ final class Checker {
 
   void applied(String group, int node, Applied a) {
     if (a.outcome() == Applied.Outcome.APPLIED) {
+      firstResult.putIfAbsent(new Key(group, a.clientId(), a.sequence()), a.result());
       Long at = appliedAt.putIfAbsent(new Key(group, a.clientId(), a.sequence()), a.instance());
       if (at != null && at != a.instance()) {
         fail("integrity: command " + a.clientId() + "#" + a.sequence() + " of " + group + " applied at instance " + at
@@ -88,33 +91,46 @@ final class Checker {
     }
   }
 
-  void acknowledged(String group, long clientId, long sequence) {
-    Long at = appliedAt.get(new Key(group, clientId, sequence));
+  void acknowledged(String group, long clientId, long sequence, byte[] result) {
+    Key key = new Key(group, clientId, sequence);
+    Long at = appliedAt.get(key);
     if (at == null) {
       fail("durability: client " + clientId + " got an acknowledgement for #" + sequence + " of " + group
           + " that no replica applied");
       return;
     }
+    if (!Arrays.equals(firstResult.get(key), result)) {
+      fail("integrity: client " + clientId + " got a different result for #" + sequence + " of " + group
+          + " than the one its first application returned");
+    }
     acknowledged++;
-    maxAckedInstance.merge(group, at, Math::max);
+    readFloor.merge(group, at, Math::max);
   }
 
-  /** The highest instance holding a command acknowledged so far: a read issued now must see it. */
+  /** A read was answered: later reads must not see less. */
+  void readCompleted(String group, long appliedThrough) {
+    readFloor.merge(group, appliedThrough, Math::max);
+  }
+
+  /**
+   * The highest instance a completed operation has seen: every write acknowledged so far, and every
+   * read answered so far. A read issued now must see at least that far.
+   */
   long readFloor(String group) {
-    return maxAckedInstance.getOrDefault(group, -1L);
+    return readFloor.getOrDefault(group, -1L);
   }
 
   void leaseRead(String group, int node, long floorAtInvocation, long appliedThrough, byte[] result) {
     leaseReads++;
     if (appliedThrough < floorAtInvocation) {
       fail("lease safety: node " + node + " served a lease read of " + group + " at instance " + appliedThrough
-          + " but instance " + floorAtInvocation + " was acknowledged before the read was issued");
+          + " but an operation completed before the read was issued had seen instance " + floorAtInvocation);
     }
     reachedPrefix(group, node, appliedThrough + 1, SimStateMachine.decodeSecond(result));
   }
 
   void finalState(String group, int node, long nextToApply) {
-    long needed = maxAckedInstance.getOrDefault(group, -1L);
+    long needed = readFloor.getOrDefault(group, -1L);
     if (nextToApply <= needed) {
       fail("durability: after healing, node " + node + " applied " + group + " only below " + nextToApply
           + " but instance " + needed + " holds an acknowledged command");

@@ -42,7 +42,8 @@ import java.util.function.Consumer;
 final class Simulation {
 
   static final long LIVENESS_TICKS = 3_000;
-  private static final long CLIENT_TIMEOUT = 40 * FaultMix.TICK;
+  /** Below the 30-tick lease, so a client stuck behind a deposed leader retries while its lease could still be stale. */
+  private static final long CLIENT_TIMEOUT = 20 * FaultMix.TICK;
   private static final byte[] READ_QUERY = new byte[0];
 
   record Result(long seed, String protocol, String violation, Counters counters, long virtualTicks) {}
@@ -57,11 +58,11 @@ final class Simulation {
 
   private record ClientReadRequest(int client, long readId, long floor) {}
 
-  private record ClientReply(long sequence, Applied.Outcome outcome) {}
+  private record ClientReply(long sequence, Applied.Outcome outcome, byte[] result) {}
 
   private record ClientRefused(long sequence, int leaderHint) {}
 
-  private record ClientReadReply(long readId, boolean served, int leaderHint) {}
+  private record ClientReadReply(long readId, boolean served, long appliedThrough, int leaderHint) {}
 
   private record FetchCheckpoint() {}
 
@@ -369,7 +370,7 @@ final class Simulation {
       }
       Integer client = n.waiters.remove(waiterKey(r.group, a.clientId(), a.sequence()));
       if (client != null) {
-        toClient(n, client, new ClientReply(a.sequence(), a.outcome()));
+        toClient(n, client, new ClientReply(a.sequence(), a.outcome(), a.result()));
       }
     }
     for (ReadOutcome o : d.reads()) {
@@ -380,7 +381,7 @@ final class Simulation {
       if (o.served()) {
         checker.leaseRead(r.group, n.id, w.floor(), o.appliedThrough(), o.result());
       }
-      toClient(n, w.client(), new ClientReadReply(o.readId(), o.served(), o.leaderHint()));
+      toClient(n, w.client(), new ClientReadReply(o.readId(), o.served(), o.appliedThrough(), o.leaderHint()));
     }
     for (Refusal f : d.refused()) {
       Integer client = n.waiters.remove(waiterKey(r.group, f.command().clientId(), f.command().sequence()));
@@ -389,7 +390,7 @@ final class Simulation {
       }
     }
     if (d.fetchSnapshotFrom() >= 0) {
-      send(n, r.group, new Outbound(d.fetchSnapshotFrom(), null), new FetchCheckpoint());
+      send(n, r.group, d.fetchSnapshotFrom(), new FetchCheckpoint());
     }
     if (r.learner.nextToApply() != r.reportedPrefix) {
       r.reportedPrefix = r.learner.nextToApply();
@@ -445,15 +446,15 @@ final class Simulation {
   // ---- network ----
 
   private void send(Node from, String group, Outbound o) {
-    send(from, group, o, o.message());
+    send(from, group, o.to(), o.message());
   }
 
-  private void send(Node from, String group, Outbound o, Object payload) {
-    if (o.to() == from.id) {
-      queue.add(new Scheduled(now + 1, order++, () -> deliver(new Envelope(group, from.id, o.to(), payload, false, from.incarnation))));
+  private void send(Node from, String group, int to, Object payload) {
+    if (to == from.id) {
+      queue.add(new Scheduled(now + 1, order++, () -> deliver(new Envelope(group, from.id, to, payload, false, from.incarnation))));
       return;
     }
-    if (blocked.contains(link(from.id, o.to())) || rng.nextDouble() < loss()) {
+    if (blocked.contains(link(from.id, to)) || rng.nextDouble() < loss()) {
       return;
     }
     int copies = rng.nextDouble() < duplication() ? 2 : 1;
@@ -465,7 +466,7 @@ final class Simulation {
         corrupted = c != m;
         p = c;
       }
-      Envelope e = new Envelope(group, from.id, o.to(), p, corrupted, -1);
+      Envelope e = new Envelope(group, from.id, to, p, corrupted, -1);
       schedule(delay(), () -> deliver(e));
     }
   }
@@ -567,7 +568,7 @@ final class Simulation {
         apply(n, r, r.proposer.handle(new Message.ClientRead(n.id, c.readId(), READ_QUERY)));
       } else if (p instanceof FetchCheckpoint) {
         if (r.checkpoint != null) {
-          send(n, r.group, new Outbound(e.from(), null), new CheckpointData(r.checkpoint));
+          send(n, r.group, e.from(), new CheckpointData(r.checkpoint));
         }
       } else if (p instanceof CheckpointData c) {
         Checkpoint cp = Checkpoint.decode(c.bytes());
@@ -649,7 +650,7 @@ final class Simulation {
         checker.raise("client " + c.clientId + " was told its only outstanding command #" + r.sequence() + " expired");
         return;
       }
-      checker.acknowledged(c.group, c.clientId, r.sequence());
+      checker.acknowledged(c.group, c.clientId, r.sequence(), r.result());
       c.current = null;
       c.attempt++;
       schedule(rng.nextLong(5 * FaultMix.TICK), () -> nextOperation(c));
@@ -663,6 +664,7 @@ final class Simulation {
         return;
       }
       if (r.served()) {
+        checker.readCompleted(c.group, r.appliedThrough());
         c.readId = -1;
         c.attempt++;
         schedule(rng.nextLong(5 * FaultMix.TICK), () -> nextOperation(c));
