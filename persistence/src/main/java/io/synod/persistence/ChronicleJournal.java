@@ -1,0 +1,103 @@
+package io.synod.persistence;
+
+import com.typesafe.config.Config;
+import io.synod.persistence.JournalRecord.StoredEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.persistence.AtomicWrite;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import scala.concurrent.Future;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.FutureConverters;
+
+/**
+ * The Pekko Persistence journal plugin ({@code synod.persistence.journal}): events go through
+ * Pekko serialization into a {@link JournalStore}, which holds one Chronicle Queue per directory
+ * and acknowledges a write only after the write is forced to disk, sharing one sync among every
+ * write pending at that moment. Serialization happens here, so an event that cannot be serialized
+ * is rejected (the persisting actor sees an {@code EventRejectedException}) and the journal goes on.
+ *
+ * <p>Not stored: {@code PersistentRepr} metadata (Pekko's optional event metadata) and the sender.
+ */
+public final class ChronicleJournal extends AsyncWriteJournal {
+
+  private final JournalStore store;
+  private final Serialization serialization;
+
+  public ChronicleJournal(Config config, String configPath) {
+    this.store = JournalStore.acquire(JournalSettings.fromConfig(config, configPath));
+    this.serialization = SerializationExtension.get(context().system());
+  }
+
+  @Override
+  public void postStop() {
+    store.release();
+  }
+
+  @Override
+  public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
+    List<CompletableFuture<Optional<Exception>>> results = new ArrayList<>();
+    for (AtomicWrite write : messages) {
+      List<StoredEvent> events = new ArrayList<>();
+      try {
+        for (PersistentRepr repr : CollectionConverters.asJava(write.payload())) {
+          events.add(toStored(repr));
+        }
+      } catch (Exception e) {
+        results.add(CompletableFuture.completedFuture(Optional.of(e)));
+        continue;
+      }
+      results.add(store.writeEvents(write.persistenceId(), events).thenApply(position -> Optional.empty()));
+    }
+    CompletableFuture<Iterable<Optional<Exception>>> all = CompletableFuture
+        .allOf(results.toArray(CompletableFuture[]::new))
+        .thenApply(done -> {
+          List<Optional<Exception>> out = new ArrayList<>(results.size());
+          results.forEach(r -> out.add(r.join()));
+          return out;
+        });
+    return FutureConverters.asScala(all);
+  }
+
+  private StoredEvent toStored(PersistentRepr repr) {
+    Object payload = repr.payload();
+    Serializer serializer = serialization.findSerializerFor(payload);
+    String manifest = Serializers.manifestFor(serializer, payload);
+    byte[] bytes = serializer.toBinary(payload);
+    return new StoredEvent(repr.sequenceNr(), repr.manifest(), repr.writerUuid(), repr.timestamp(),
+        serializer.identifier(), manifest, bytes);
+  }
+
+  @Override
+  public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
+    return FutureConverters.asScala(store.deleteTo(persistenceId, toSequenceNr).thenApply(position -> (Void) null));
+  }
+
+  @Override
+  public Future<Void> doAsyncReplayMessages(
+      String persistenceId, long fromSequenceNr, long toSequenceNr, long max, Consumer<PersistentRepr> replay) {
+    CompletableFuture<Void> done = CompletableFuture.runAsync(() -> store.replay(persistenceId, fromSequenceNr,
+        toSequenceNr, max, e -> replay.accept(toRepr(persistenceId, e))), context().dispatcher()::execute);
+    return FutureConverters.asScala(done);
+  }
+
+  private PersistentRepr toRepr(String persistenceId, StoredEvent e) {
+    Object payload = serialization.deserialize(e.payload(), e.serializerId(), e.serializerManifest()).get();
+    return PersistentRepr.apply(payload, e.sequenceNr(), persistenceId, e.manifest(), false, ActorRef.noSender(),
+        e.writerUuid()).withTimestamp(e.timestamp());
+  }
+
+  @Override
+  public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
+    return FutureConverters.asScala(CompletableFuture.completedFuture(store.highestSequenceNr(persistenceId)));
+  }
+}

@@ -1,0 +1,263 @@
+package io.synod.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.persistence.JournalRecord.StoredEvent;
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.RollCycles;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The journal's storage contract, driven directly (the Pekko plugin is tested on top of it). */
+class JournalStoreTest {
+
+  @TempDir Path dir;
+  private final List<JournalStore> open = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() {
+    open.forEach(JournalStore::release);
+  }
+
+  private JournalStore open() {
+    return open(null);
+  }
+
+  private JournalStore open(SetTimeProvider time) {
+    JournalSettings s = new JournalSettings(dir, true, 4096, 16 << 20, java.time.Duration.ZERO, RollCycles.FAST_HOURLY);
+    JournalStore store = JournalStore.acquire(s, time);
+    open.add(store);
+    return store;
+  }
+
+  private void close(JournalStore store) {
+    open.remove(store);
+    store.release();
+  }
+
+  static StoredEvent event(long seq, String payload) {
+    return new StoredEvent(seq, "m", "writer-1", 1000 + seq, 4, "", payload.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static void write(JournalStore store, String pid, long from, long to) {
+    List<StoredEvent> events = new ArrayList<>();
+    for (long s = from; s <= to; s++) {
+      events.add(event(s, pid + "#" + s));
+    }
+    store.writeEvents(pid, events).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  static List<String> replay(JournalStore store, String pid, long from, long to, long max) {
+    List<String> out = new ArrayList<>();
+    store.replay(pid, from, to, max, e -> out.add(new String(e.payload(), StandardCharsets.UTF_8)));
+    return out;
+  }
+
+  static List<String> all(JournalStore store, String pid) {
+    return replay(store, pid, 1, Long.MAX_VALUE, Long.MAX_VALUE);
+  }
+
+  private static List<String> expected(String pid, long from, long to) {
+    List<String> out = new ArrayList<>();
+    for (long s = from; s <= to; s++) {
+      out.add(pid + "#" + s);
+    }
+    return out;
+  }
+
+  @Test
+  void eventsReplayInOrderByRangeAndMax() {
+    JournalStore store = open();
+    write(store, "a", 1, 3);
+    write(store, "a", 4, 10);
+    write(store, "b", 1, 2);
+    assertEquals(expected("a", 1, 10), all(store, "a"));
+    assertEquals(expected("a", 3, 7), replay(store, "a", 3, 7, 100));
+    assertEquals(expected("a", 4, 6), replay(store, "a", 4, 100, 3));
+    assertEquals(List.of(), replay(store, "a", 11, 20, 100));
+    assertEquals(List.of(), replay(store, "a", 1, 10, 0));
+    assertEquals(expected("b", 1, 2), all(store, "b"));
+    assertEquals(List.of(), all(store, "nobody"));
+    assertEquals(10, store.highestSequenceNr("a"));
+    assertEquals(0, store.highestSequenceNr("nobody"));
+  }
+
+  @Test
+  void anAtomicWriteOfManyEventsReplaysWhole() {
+    JournalStore store = open();
+    write(store, "a", 1, 50);
+    assertEquals(expected("a", 1, 50), all(store, "a"));
+    assertEquals(expected("a", 20, 29), replay(store, "a", 20, 29, 100), "a range inside one atomic write");
+  }
+
+  @Test
+  void recoveryRebuildsEverythingFromTheQueue() {
+    JournalStore store = open();
+    write(store, "a", 1, 5);
+    write(store, "b", 1, 3);
+    store.deleteTo("a", 2).join();
+    close(store);
+    JournalStore again = open();
+    assertEquals(expected("a", 3, 5), all(again, "a"));
+    assertEquals(expected("b", 1, 3), all(again, "b"));
+    assertEquals(5, again.highestSequenceNr("a"));
+    write(again, "a", 6, 6);
+    assertEquals(expected("a", 3, 6), all(again, "a"));
+  }
+
+  @Test
+  void highestSequenceNrSurvivesDeletingEverythingAndARestart() {
+    JournalStore store = open();
+    write(store, "a", 1, 7);
+    store.deleteTo("a", Long.MAX_VALUE).join();
+    assertEquals(List.of(), all(store, "a"));
+    assertEquals(7, store.highestSequenceNr("a"));
+    close(store);
+    JournalStore again = open();
+    assertEquals(List.of(), all(again, "a"));
+    assertEquals(7, again.highestSequenceNr("a"));
+  }
+
+  @Test
+  void deletingBeyondTheHighestDoesNotDeleteLaterEvents() {
+    JournalStore store = open();
+    write(store, "a", 1, 3);
+    store.deleteTo("a", 10).join();
+    write(store, "a", 4, 5);
+    assertEquals(expected("a", 4, 5), all(store, "a"));
+  }
+
+  @Test
+  void manyPersistenceIdsWritingConcurrentlyKeepTheirOwnOrder() throws Exception {
+    JournalStore store = open();
+    int pids = 16;
+    int events = 200;
+    List<Thread> writers = new ArrayList<>();
+    List<Throwable> errors = new ArrayList<>();
+    for (int p = 0; p < pids; p++) {
+      String pid = "pid-" + p;
+      Thread t = new Thread(() -> {
+        try {
+          CompletableFuture<?> last = null;
+          for (int s = 1; s <= events; s++) {
+            last = store.writeEvents(pid, List.of(event(s, pid + "#" + s))); // pipelined, not awaited
+          }
+          last.orTimeout(30, TimeUnit.SECONDS).join();
+        } catch (Throwable e) {
+          synchronized (errors) {
+            errors.add(e);
+          }
+        }
+      });
+      writers.add(t);
+      t.start();
+    }
+    for (Thread t : writers) {
+      t.join(60_000);
+    }
+    assertEquals(List.of(), errors);
+    for (int p = 0; p < pids; p++) {
+      assertEquals(expected("pid-" + p, 1, events), all(store, "pid-" + p));
+    }
+  }
+
+  @Test
+  void aCycleFileWithNoLiveEventIsDeletedAndItsDeletionMarkCarriedForward() throws IOException {
+    SetTimeProvider time = new SetTimeProvider(1_700_000_000_000L);
+    JournalStore store = open(time);
+    write(store, "a", 1, 100);
+    File first = store.cycleFiles().get(0);
+    time.advanceMillis(TimeUnit.HOURS.toMillis(1));
+    write(store, "b", 1, 10);
+    store.deleteTo("a", 100).join(); // the mark lands in the second file
+    assertFalse(first.exists(), "the first cycle file has no live event left and must be gone");
+    assertEquals(1, store.cycleFiles().size());
+
+    time.advanceMillis(TimeUnit.HOURS.toMillis(1));
+    write(store, "c", 1, 1);
+    File second = store.cycleFiles().get(0);
+    store.deleteTo("b", 10).join(); // now the second file holds only a's mark: it moves forward
+    assertFalse(second.exists(), "the second cycle file held only a deletion mark and must be gone");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(1, files.filter(p -> p.toString().endsWith(".cq4")).count(), "one cycle file remains");
+    }
+    close(store);
+
+    JournalStore again = open(time);
+    assertEquals(List.of(), all(again, "a"));
+    assertEquals(100, again.highestSequenceNr("a"), "the carried mark keeps a's highest sequence number");
+    assertEquals(List.of(), all(again, "b"));
+    assertEquals(10, again.highestSequenceNr("b"));
+    assertEquals(expected("c", 1, 1), all(again, "c"));
+  }
+
+  @Test
+  void aFlippedByteInAnAcknowledgedRecordRefusesTheStartNamingFileAndIndex() throws IOException {
+    JournalStore store = open();
+    write(store, "a", 1, 1);
+    store.writeEvents("a", List.of(event(2, "MARKER-TWO"))).join();
+    write(store, "a", 3, 3);
+    close(store);
+    File file = flipByteOf("MARKER-TWO");
+    JournalCorruptedException e = assertThrows(JournalCorruptedException.class, this::open);
+    assertTrue(e.getMessage().contains(file.getName()), e.getMessage());
+    assertTrue(e.getMessage().contains("index"), e.getMessage());
+  }
+
+  @Test
+  void aTornTailIsDroppedAndStaysDroppedAcrossRestarts() throws IOException {
+    JournalStore store = open();
+    write(store, "a", 1, 2);
+    store.writeEvents("a", List.of(event(3, "MARKER-LAST"))).join();
+    close(store);
+    flipByteOf("MARKER-LAST"); // the last round: as if the crash came before its sync completed
+
+    JournalStore again = open();
+    assertEquals(expected("a", 1, 2), all(again, "a"));
+    assertEquals(2, again.highestSequenceNr("a"));
+    write(again, "a", 3, 4);
+    close(again);
+
+    JournalStore third = open();
+    assertEquals(expected("a", 1, 4), all(third, "a"), "the dropped tail must not count as damage later");
+  }
+
+  /** Flips one byte inside the first occurrence of {@code marker} in the queue's cycle files. */
+  private File flipByteOf(String marker) throws IOException {
+    byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".cq4")).toList()) {
+        byte[] content = Files.readAllBytes(p);
+        for (int i = 0; i + needle.length <= content.length; i++) {
+          int j = 0;
+          while (j < needle.length && content[i + j] == needle[j]) {
+            j++;
+          }
+          if (j == needle.length) {
+            try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+              raf.seek(i + 3);
+              raf.write(content[i + 3] ^ 0x20);
+            }
+            return p.toFile();
+          }
+        }
+      }
+    }
+    throw new AssertionError("marker " + marker + " not found in any cycle file of " + dir);
+  }
+}
