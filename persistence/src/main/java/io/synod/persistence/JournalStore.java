@@ -130,6 +130,9 @@ final class JournalStore implements AutoCloseable {
   private final Map<Integer, File> fileByCycle = new HashMap<>();
   private final List<Voided> voids = new ArrayList<>();
 
+  /** Sync rounds written since this store opened (for benchmarks: events per sync). */
+  private volatile long roundsWritten;
+
   // Writer thread only.
   private long round;
   private ExcerptAppender appender;
@@ -201,7 +204,24 @@ final class JournalStore implements AutoCloseable {
 
   // ---- recovery ----
 
-  private record Scanned(long position, File file, JournalRecord record, String corruption) {}
+  /**
+   * What recovery keeps of one scanned record until it has decided where the valid log ends: the
+   * record without its payloads (a journal can hold far more payload than fits in the heap).
+   */
+  private record Scanned(long position, File file, JournalRecord record, String corruption) {
+    static Scanned of(long position, File file, JournalRecord r) {
+      if (r instanceof Events e) {
+        List<StoredEvent> slim = new ArrayList<>(e.events().size());
+        for (StoredEvent ev : e.events()) {
+          slim.add(new StoredEvent(ev.sequenceNr(), "", "", 0, 0, "", NO_BYTES));
+        }
+        r = new Events(e.round(), e.persistenceId(), slim);
+      }
+      return new Scanned(position, file, r, null);
+    }
+  }
+
+  private static final byte[] NO_BYTES = new byte[0];
 
   private void recover() {
     List<Scanned> scanned = new ArrayList<>();
@@ -216,7 +236,7 @@ final class JournalStore implements AutoCloseable {
           File file = tailer.currentFile();
           try {
             JournalRecord r = JournalRecord.decode(bytes);
-            scanned.add(new Scanned(position, file, r, null));
+            scanned.add(Scanned.of(position, file, r));
             if (r instanceof Voided v) {
               voids.add(v);
             }
@@ -392,6 +412,7 @@ final class JournalStore implements AutoCloseable {
     if (settings.fsync()) {
       forceFile(file);
     }
+    roundsWritten++;
     synchronized (this) {
       for (Pending p : batch) {
         apply(p.record, p.position, file);
@@ -572,6 +593,10 @@ final class JournalStore implements AutoCloseable {
 
   Path dir() {
     return dir;
+  }
+
+  long roundsWritten() {
+    return roundsWritten;
   }
 
   @Override
