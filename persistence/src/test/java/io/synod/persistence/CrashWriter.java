@@ -41,7 +41,7 @@ public final class CrashWriter {
       long from = next[p];
       for (int i = 0; i < count; i++) {
         long seq = from + i;
-        events.add(new StoredEvent(seq, "", "crash-writer", seq, 4, "", payload(pid(p), seq)));
+        events.add(new StoredEvent(seq, "", "crash-writer", seq, 4, "", payload(pid(p), seq, from, from + count - 1)));
       }
       next[p] += count;
       inFlight.acquire();
@@ -65,7 +65,8 @@ public final class CrashWriter {
     return "crash-" + p;
   }
 
-  static byte[] payload(String pid, long seq) {
-    return (pid + "#" + seq).getBytes(StandardCharsets.UTF_8);
+  /** {@code pid#seq@from-to}: the event and the atomic write it belongs to. */
+  static byte[] payload(String pid, long seq, long from, long to) {
+    return (pid + "#" + seq + "@" + from + "-" + to).getBytes(StandardCharsets.UTF_8);
   }
 }

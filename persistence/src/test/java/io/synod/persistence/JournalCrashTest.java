@@ -84,13 +84,18 @@ class JournalCrashTest {
           long mustHave = acked.getOrDefault(pid, 0L);
           assertTrue(events.size() >= mustHave, "cycle " + cycle + ": " + pid + " replays " + events.size()
               + " events but " + mustHave + " were acknowledged");
+          long writeEnd = 0;
           for (int i = 0; i < events.size(); i++) {
-            String expected = new String(CrashWriter.payload(pid, i + 1), StandardCharsets.UTF_8);
-            if (!expected.equals(events.get(i))) {
-              fail("cycle " + cycle + ": " + pid + " event " + (i + 1) + " is '" + events.get(i) + "', expected '"
-                  + expected + "' (replay must be in order, exactly once, without gaps)");
+            String e = events.get(i);
+            String prefix = pid + "#" + (i + 1) + "@";
+            if (!e.startsWith(prefix)) {
+              fail("cycle " + cycle + ": " + pid + " event " + (i + 1) + " is '" + e
+                  + "' (replay must be in order, exactly once, without gaps)");
             }
+            writeEnd = Long.parseLong(e.substring(e.indexOf('-', prefix.length()) + 1));
           }
+          assertEquals(writeEnd, events.size(), "cycle " + cycle + ": " + pid
+              + " replays part of an atomic write: it ends inside a write that ends at " + writeEnd);
           assertEquals(events.size(), store.highestSequenceNr(pid), pid + ": highest sequence number");
           acked.put(pid, (long) events.size()); // written but unacknowledged events are now durable too
           replayed += events.size();
