@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.journal.Tagged;
 import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -26,7 +27,8 @@ import scala.jdk.javaapi.FutureConverters;
  * write pending at that moment. Serialization happens here, so an event that cannot be serialized
  * is rejected (the persisting actor sees an {@code EventRejectedException}) and the journal goes on.
  *
- * <p>Not stored: {@code PersistentRepr} metadata (Pekko's optional event metadata) and the sender.
+ * <p>Not stored: {@code PersistentRepr} metadata (Pekko's optional event metadata), the sender, and
+ * tags (a {@code Tagged} event is stored unwrapped: this journal has no query side that could use them).
  */
 public final class ChronicleJournal extends AsyncWriteJournal {
 
@@ -69,7 +71,9 @@ public final class ChronicleJournal extends AsyncWriteJournal {
   }
 
   private StoredEvent toStored(PersistentRepr repr) {
-    Object payload = repr.payload();
+    // A tagged event (an EventSourcedBehavior with tagsFor) arrives wrapped; serializing the wrapper
+    // would reject every tagged event, so the event itself is stored and the tags are dropped.
+    Object payload = repr.payload() instanceof Tagged tagged ? tagged.payload() : repr.payload();
     Serializer serializer = serialization.findSerializerFor(payload);
     String manifest = Serializers.manifestFor(serializer, payload);
     byte[] bytes = serializer.toBinary(payload);

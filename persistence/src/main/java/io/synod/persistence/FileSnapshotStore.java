@@ -39,7 +39,8 @@ import scala.jdk.javaapi.FutureConverters;
  * per snapshot, named {@code snapshot-<persistenceId>-<sequenceNr>-<timestamp>}, holding the
  * serialized snapshot and a CRC32. A save writes a temporary file, forces it, renames it into place
  * atomically and forces the directory, so a crash leaves either the whole snapshot or none. A load
- * tries the newest matching snapshot first and skips, with a WARN, any that fails its checksum.
+ * tries the newest matching snapshot first and skips, with a WARN, any that fails its checksum; if
+ * every matching snapshot fails, the load fails (an actor must not recover as if it had none).
  *
  * <p>File layout (big-endian): {@code magic:4 version:1 serializerId:4 manifestLength:4 manifest
  * payloadLength:4 payload crc32:4}, the checksum over everything before it.
@@ -83,12 +84,23 @@ public final class FileSnapshotStore extends SnapshotStore {
       List<Entry> candidates = matching(persistenceId, criteria);
       candidates.sort(Comparator.comparingLong((Entry e) -> e.metadata().sequenceNr())
           .thenComparingLong(e -> e.metadata().timestamp()).reversed());
+      List<Exception> unusable = new ArrayList<>();
       for (Entry e : candidates) {
         try {
           return Optional.of(SelectedSnapshot.create(e.metadata(), read(e.file())));
-        } catch (IOException | RuntimeException ex) {
+        } catch (Exception ex) { // Try.get() of a failed deserialization may throw a checked exception
           log.warn("snapshot {} cannot be used ({}); trying an older one", e.file(), ex.getMessage());
+          unusable.add(new IOException(e.file() + ": " + ex.getMessage(), ex));
         }
+      }
+      if (!unusable.isEmpty()) {
+        // "No snapshot" would make the actor replay from its first event: if events were deleted
+        // because a snapshot covered them, its state would silently lack them. Fail the recovery.
+        IllegalStateException failure = new IllegalStateException("none of the " + unusable.size()
+            + " snapshot(s) of " + persistenceId + " matching " + criteria + " in " + dir + " can be used: "
+            + unusable.stream().map(Exception::getMessage).toList());
+        unusable.forEach(failure::addSuppressed);
+        throw failure;
       }
       return Optional.empty();
     });
@@ -183,7 +195,9 @@ public final class FileSnapshotStore extends SnapshotStore {
   private List<Entry> list(String persistenceId) {
     String prefix = PREFIX + URLEncoder.encode(persistenceId, StandardCharsets.UTF_8) + "-";
     List<Entry> out = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, prefix + "*")) {
+    // Not a glob: an encoded persistence id may contain '*', which a glob would take as a wildcard.
+    try (DirectoryStream<Path> files =
+        Files.newDirectoryStream(dir, f -> f.getFileName().toString().startsWith(prefix))) {
       for (Path f : files) {
         String name = f.getFileName().toString();
         if (name.endsWith(TEMP_SUFFIX)) {
