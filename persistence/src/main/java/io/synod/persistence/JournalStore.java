@@ -129,12 +129,16 @@ final class JournalStore implements AutoCloseable {
   private final TreeMap<Integer, Long> liveByCycle = new TreeMap<>();
   private final Map<Integer, File> fileByCycle = new HashMap<>();
   private final List<Voided> voids = new ArrayList<>();
+  /** Cycles holding a {@link Voided} record: never compacted, the void must outlive the damage. */
+  private final java.util.Set<Integer> voidCycles = new java.util.HashSet<>();
 
   /** Sync rounds written since this store opened (for benchmarks: events per sync). */
   private volatile long roundsWritten;
 
-  // Writer thread only.
+  // Writer thread only (and recovery, before the writer starts).
   private long round;
+  /** Highest sequence number written per persistence id, synced or still in this round. */
+  private final Map<String, Long> highestWritten = new HashMap<>();
   private ExcerptAppender appender;
   private File syncedFile;
   private FileChannel syncChannel;
@@ -154,13 +158,20 @@ final class JournalStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open journal directory " + dir, e);
     }
-    SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.single(dir.toFile())
-        .rollCycle(settings.rollCycle())
-        .timeoutMS(2_000); // a write cut off by a crash is abandoned after this, not 10 s
-    if (time != null) {
-      builder.timeProvider(time);
+    SingleChronicleQueue q = null;
+    try {
+      SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.single(dir.toFile())
+          .rollCycle(settings.rollCycle())
+          .timeoutMS(2_000); // a write cut off by a crash is abandoned after this, not 10 s
+      if (time != null) {
+        builder.timeProvider(time);
+      }
+      q = builder.build();
+    } catch (RuntimeException e) {
+      releaseLock();
+      throw e;
     }
-    queue = builder.build();
+    queue = q;
     try {
       recover();
     } catch (RuntimeException e) {
@@ -186,6 +197,9 @@ final class JournalStore implements AutoCloseable {
     if (store == null) {
       store = new JournalStore(settings, time);
       OPEN.put(key, store);
+    } else if (!store.settings.withDir(key).equals(settings.withDir(key))) {
+      throw new IllegalStateException("journal directory " + key + " is already open in this JVM with other settings ("
+          + store.settings + "); two journal configs must not share a directory with different settings");
     }
     store.references++;
     return store;
@@ -205,96 +219,116 @@ final class JournalStore implements AutoCloseable {
   // ---- recovery ----
 
   /**
-   * What recovery keeps of one scanned record until it has decided where the valid log ends: the
-   * record without its payloads (a journal can hold far more payload than fits in the heap).
+   * Rebuilds the index by scanning the queue once. Rounds only grow along the queue, so the
+   * records of a round are confirmed synced as soon as a record of a later round follows; only the
+   * last round so far is held back (bounded by {@code max-batch-writes}), and only sequence numbers
+   * are kept of it, never payloads.
    */
-  private record Scanned(long position, File file, JournalRecord record, String corruption) {
-    static Scanned of(long position, File file, JournalRecord r) {
-      if (r instanceof Events e) {
-        List<StoredEvent> slim = new ArrayList<>(e.events().size());
-        for (StoredEvent ev : e.events()) {
-          slim.add(new StoredEvent(ev.sequenceNr(), "", "", 0, 0, "", NO_BYTES));
-        }
-        r = new Events(e.round(), e.persistenceId(), slim);
-      }
-      return new Scanned(position, file, r, null);
-    }
-  }
-
-  private static final byte[] NO_BYTES = new byte[0];
-
   private void recover() {
-    List<Scanned> scanned = new ArrayList<>();
+    List<Object[]> lastRound = new ArrayList<>(); // {position, file, slim record}
+    long lastRoundNumber = -1;
+    long corruptAt = -1;
+    String corruption = null;
+    File corruptFile = null;
+    long dropped = 0;
+    long lastPosition = -1;
+    long records = 0;
     try (ExcerptTailer tailer = queue.createTailer()) {
       while (true) {
         try (DocumentContext dc = tailer.readingDocument()) {
           if (!dc.isPresent()) {
             break;
           }
-          byte[] bytes = dc.wire().bytes().toByteArray();
           long position = dc.index();
-          File file = tailer.currentFile();
-          try {
-            JournalRecord r = JournalRecord.decode(bytes);
-            scanned.add(Scanned.of(position, file, r));
-            if (r instanceof Voided v) {
-              voids.add(v);
-            }
-          } catch (JournalRecord.Corrupt c) {
-            scanned.add(new Scanned(position, file, null, c.getMessage()));
+          if (isVoided(position)) {
+            continue;
           }
+          lastPosition = position;
+          byte[] bytes = dc.wire().bytes().toByteArray();
+          File file = tailer.currentFile();
+          JournalRecord r;
+          try {
+            r = JournalRecord.decode(bytes);
+          } catch (JournalRecord.Corrupt c) {
+            if (corruptAt < 0) {
+              corruptAt = position;
+              corruption = c.getMessage();
+              corruptFile = file;
+            }
+            dropped++;
+            continue;
+          }
+          if (corruptAt >= 0 && r instanceof Voided v && v.fromIndex() <= corruptAt && corruptAt < v.toIndex()) {
+            // An earlier recovery already dropped this torn tail: it is no damage, and neither is
+            // anything it covered.
+            corruptAt = -1;
+            corruption = null;
+            dropped = 0;
+          }
+          if (corruptAt >= 0) {
+            if (r.round() > lastRoundNumber) {
+              // A later round was written after the damaged record, so its round had been synced.
+              throw new JournalCorruptedException("journal " + dir + ": the record at index "
+                  + Long.toHexString(corruptAt) + " (file " + corruptFile + ") is damaged (" + corruption
+                  + "); it was written before the last completed sync, so acknowledged events are at risk. "
+                  + "Refusing to start: restore the directory from a replica or backup.");
+            }
+            dropped++; // same round as the damage: part of the torn tail
+            continue;
+          }
+          if (r instanceof Voided v) {
+            voids.add(v);
+            voidCycles.add(queue.rollCycle().toCycle(position));
+          }
+          if (r.round() != lastRoundNumber) {
+            applyAll(lastRound);
+            lastRound.clear();
+            lastRoundNumber = r.round();
+          }
+          lastRound.add(new Object[] {position, file, slim(r)});
+          records++;
         }
       }
     }
-    scanned.removeIf(s -> isVoided(s.position()));
-    long lastRound = 0;
-    for (Scanned s : scanned) {
-      if (s.record() != null) {
-        lastRound = Math.max(lastRound, s.record().round());
-      }
-    }
-    long lastRoundStart = Long.MAX_VALUE;
-    for (Scanned s : scanned) {
-      if (s.record() != null && s.record().round() == lastRound) {
-        lastRoundStart = Math.min(lastRoundStart, s.position());
-      }
-    }
-    int tornAt = -1;
-    for (int i = 0; i < scanned.size(); i++) {
-      Scanned s = scanned.get(i);
-      if (s.corruption() == null) {
-        continue;
-      }
-      if (s.position() < lastRoundStart) {
-        throw new JournalCorruptedException("journal " + dir + ": the record at index " + Long.toHexString(s.position())
-            + " (cycle " + queue.rollCycle().toCycle(s.position()) + ", file " + s.file() + ") is damaged ("
-            + s.corruption() + "); it was written before the last completed sync, so acknowledged events are at "
-            + "risk. Refusing to start: restore the directory from a replica or backup.");
-      }
-      tornAt = i;
-      break;
-    }
-    round = lastRound;
-    List<Scanned> kept = tornAt < 0 ? scanned : scanned.subList(0, tornAt);
-    for (Scanned s : kept) {
-      apply(s.record(), s.position(), s.file());
-    }
-    if (tornAt >= 0) {
-      int dropped = scanned.size() - tornAt;
-      long from = scanned.get(tornAt).position();
-      long to = scanned.get(scanned.size() - 1).position() + 1;
+    applyAll(lastRound);
+    round = Math.max(lastRoundNumber, 0);
+    if (corruptAt >= 0) {
       log.warn("journal {}: dropped a torn tail of {} record(s) written after the last completed sync, from index {} ({})",
-          dir, dropped, Long.toHexString(from), scanned.get(tornAt).corruption());
-      Voided v = new Voided(++round, from, to);
+          dir, dropped, Long.toHexString(corruptAt), corruption);
+      Voided v = new Voided(++round, corruptAt, lastPosition + 1);
       voids.add(v);
       try (ExcerptAppender a = queue.createAppender()) {
         a.writeBytes(Bytes.wrapForRead(JournalRecord.encode(v)));
+        voidCycles.add(queue.rollCycle().toCycle(a.lastIndexAppended()));
         forceFile(a.currentFile());
       }
     }
-    log.info("journal {}: recovered {} record(s) of {} persistence id(s), last sync round {}", dir, kept.size(),
+    for (Map.Entry<String, PidIndex> e : index.entrySet()) {
+      highestWritten.put(e.getKey(), e.getValue().highest);
+    }
+    log.info("journal {}: recovered {} record(s) of {} persistence id(s), last sync round {}", dir, records,
         index.size(), round);
   }
+
+  private void applyAll(List<Object[]> confirmed) {
+    for (Object[] c : confirmed) {
+      apply((JournalRecord) c[2], (Long) c[0], (File) c[1]);
+    }
+  }
+
+  /** The record without payloads: all the index needs. */
+  private static JournalRecord slim(JournalRecord r) {
+    if (r instanceof Events e) {
+      List<StoredEvent> slim = new ArrayList<>(e.events().size());
+      for (StoredEvent ev : e.events()) {
+        slim.add(new StoredEvent(ev.sequenceNr(), "", "", 0, 0, "", NO_BYTES));
+      }
+      return new Events(e.round(), e.persistenceId(), slim);
+    }
+    return r;
+  }
+
+  private static final byte[] NO_BYTES = new byte[0];
 
   private boolean isVoided(long position) {
     for (Voided v : voids) {
@@ -364,8 +398,10 @@ final class JournalStore implements AutoCloseable {
    * not deleted in advance); the highest sequence number is remembered even if every event goes.
    */
   CompletableFuture<Long> deleteTo(String persistenceId, long toSequenceNr) {
-    long highest = highestSequenceNr(persistenceId);
-    return submit(r -> new DeletedTo(r, persistenceId, Math.min(toSequenceNr, highest), highest), 64);
+    return submit(r -> {
+      long highest = highestWritten.getOrDefault(persistenceId, 0L); // includes writes queued before this one
+      return new DeletedTo(r, persistenceId, Math.min(toSequenceNr, highest), highest);
+    }, 64);
   }
 
   private void writeLoop() {
@@ -405,6 +441,9 @@ final class JournalStore implements AutoCloseable {
     long r = ++round;
     for (Pending p : batch) {
       p.record = p.make.apply(r);
+      if (p.record instanceof Events e) {
+        highestWritten.merge(e.persistenceId(), e.events().get(e.events().size() - 1).sequenceNr(), Math::max);
+      }
       appender.writeBytes(Bytes.wrapForRead(JournalRecord.encode(p.record)));
       p.position = appender.lastIndexAppended();
     }
@@ -478,7 +517,7 @@ final class JournalStore implements AutoCloseable {
     List<Integer> empty = new ArrayList<>();
     synchronized (this) {
       liveByCycle.forEach((cycle, live) -> {
-        if (cycle < current && live == 0) {
+        if (cycle < current && live == 0 && !voidCycles.contains(cycle)) {
           empty.add(cycle);
         }
       });
@@ -496,7 +535,6 @@ final class JournalStore implements AutoCloseable {
         }
       }
     }
-    voids.removeIf(v -> empty.contains(queue.rollCycle().toCycle(v.fromIndex())));
     if (!carry.isEmpty()) {
       long r = ++round;
       List<Long> positions = new ArrayList<>();
@@ -621,6 +659,10 @@ final class JournalStore implements AutoCloseable {
       log.warn("journal {}: closing the sync channel failed", dir, e);
     }
     queue.close();
+    releaseLock();
+  }
+
+  private void releaseLock() {
     try {
       lock.release();
       lockChannel.close();

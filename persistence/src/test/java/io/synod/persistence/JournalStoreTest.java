@@ -143,6 +143,25 @@ class JournalStoreTest {
   }
 
   @Test
+  void aDeletionCoversWritesQueuedBeforeIt() {
+    JournalStore store = open();
+    write(store, "a", 1, 3);
+    store.writeEvents("a", List.of(event(4, "a#4"), event(5, "a#5"))); // not awaited: still pending
+    store.deleteTo("a", Long.MAX_VALUE).orTimeout(10, TimeUnit.SECONDS).join();
+    assertEquals(List.of(), all(store, "a"));
+    assertEquals(5, store.highestSequenceNr("a"));
+  }
+
+  @Test
+  void aDirectoryAlreadyOpenWithOtherSettingsIsRefused() {
+    open();
+    JournalSettings other = new JournalSettings(dir, false, 4096, 16 << 20, java.time.Duration.ZERO,
+        RollCycles.FAST_HOURLY);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> JournalStore.acquire(other));
+    assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+  }
+
+  @Test
   void manyPersistenceIdsWritingConcurrentlyKeepTheirOwnOrder() throws Exception {
     JournalStore store = open();
     int pids = 16;
