@@ -8,10 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import net.openhft.chronicle.queue.RollCycles;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -35,7 +38,7 @@ public final class JournalBenchmark {
     System.out.printf(Locale.ROOT, "BENCH dir=%s secondsPerMeasurement=%.1f cores=%d%n", root, seconds,
         Runtime.getRuntime().availableProcessors());
 
-    Result raw = rawFsync(root.resolve("raw-fsync.bin"), seconds);
+    Result raw = rawFsync(root.resolve("raw-fsync.bin"), seconds, 64);
     print("raw-fsync", 1, raw, -1);
     for (int writers : new int[] {1, 16, 256}) {
       Path dir = root.resolve("journal-" + writers);
@@ -48,15 +51,27 @@ public final class JournalBenchmark {
         store.release();
       }
     }
+    // The same load without syncing: what the journal's CPU path alone allows on this machine.
+    JournalStore unsynced = JournalStore.acquire(
+        new JournalSettings(root.resolve("journal-nosync"), false, 4096, 16 << 20, Duration.ZERO, RollCycles.FAST_HOURLY));
+    try {
+      print("no-fsync", 256, journal(unsynced, 256, seconds), raw.perSecond);
+    } finally {
+      unsynced.release();
+    }
+    // A raw fsync after writing as many bytes as one round of the 256-writer run appends.
+    Result rawRound = rawFsync(root.resolve("raw-fsync-32k.bin"), seconds, 32 * 1024);
+    print("raw-32KiB", 1, rawRound, -1);
     System.out.println("BENCH done: compare events/s with 256 writers against raw fsyncs/s (group commit), and p50 "
         + "with 1 writer against one raw fsync (the journal's own overhead).");
   }
 
   record Result(double perSecond, Histogram latency, double eventsPerSync) {}
 
-  private static Result rawFsync(Path file, double seconds) throws IOException {
+  /** Writes {@code bytes} then forces the file, over and over, as a journal round would. */
+  private static Result rawFsync(Path file, double seconds, int bytes) throws IOException {
     Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-    ByteBuffer block = ByteBuffer.allocate(64);
+    ByteBuffer block = ByteBuffer.allocate(bytes);
     long count = 0;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       long warmupEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
@@ -72,7 +87,7 @@ public final class JournalBenchmark {
         long t0 = System.nanoTime();
         block.clear();
         ch.write(block, position);
-        position = (position + 64) % (1 << 20);
+        position = (position + bytes) % (64L << 20);
         ch.force(true);
         h.recordValue(System.nanoTime() - t0);
         count++;
@@ -81,48 +96,62 @@ public final class JournalBenchmark {
     }
   }
 
+  /**
+   * {@code writers} logical writers, each with one write in flight, as persisting actors are: the
+   * next write is issued from the previous one's completion, on a pool as large as the machine has
+   * cores (a Pekko dispatcher's shape), so no thread is parked per writer.
+   */
   private static Result journal(JournalStore store, int writers, double seconds) throws InterruptedException {
     Recorder recorder = new Recorder(3);
-    long[] counts = new long[writers];
+    AtomicLong count = new AtomicLong();
     long warmupEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
     long end = warmupEnd + (long) (seconds * 1e9);
     byte[] payload = new byte[100];
-    List<Thread> threads = new ArrayList<>();
-    long[] roundsAtStart = {0};
-    for (int w = 0; w < writers; w++) {
-      int id = w;
-      Thread t = new Thread(() -> {
-        String pid = "bench-" + id;
-        long seq = 0;
-        while (true) {
-          long t0 = System.nanoTime();
-          if (t0 >= end) {
-            return;
+    ExecutorService dispatcher = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    CountDownLatch finished = new CountDownLatch(writers);
+    long[] roundsAtWarmupEnd = {-1};
+    try {
+      for (int w = 0; w < writers; w++) {
+        String pid = "bench-" + w;
+        dispatcher.execute(new Runnable() {
+          long seq;
+
+          @Override
+          public void run() {
+            long t0 = System.nanoTime();
+            if (t0 >= end) {
+              finished.countDown();
+              return;
+            }
+            store.writeEvents(pid, List.of(new StoredEvent(++seq, "", "bench", t0, 4, "", payload)))
+                .whenCompleteAsync((position, error) -> {
+                  if (error != null) {
+                    error.printStackTrace();
+                    finished.countDown();
+                    return;
+                  }
+                  if (t0 >= warmupEnd) {
+                    synchronized (roundsAtWarmupEnd) {
+                      if (roundsAtWarmupEnd[0] < 0) {
+                        roundsAtWarmupEnd[0] = store.roundsWritten();
+                      }
+                    }
+                    recorder.recordValue(System.nanoTime() - t0);
+                    count.incrementAndGet();
+                  }
+                  run();
+                }, dispatcher);
           }
-          store.writeEvents(pid, List.of(new StoredEvent(++seq, "", "bench", t0, 4, "", payload))).join();
-          long t1 = System.nanoTime();
-          if (t0 >= warmupEnd) {
-            recorder.recordValue(t1 - t0);
-            counts[id]++;
-          }
-        }
-      }, "bench-writer-" + w);
-      threads.add(t);
+        });
+      }
+      if (!finished.await((long) (seconds + 60), TimeUnit.SECONDS)) {
+        throw new IllegalStateException("writers did not finish within the measurement plus 60 s");
+      }
+    } finally {
+      dispatcher.shutdownNow();
     }
-    threads.forEach(Thread::start);
-    long now = System.nanoTime();
-    if (warmupEnd > now) {
-      TimeUnit.NANOSECONDS.sleep(warmupEnd - now); // a benchmark's warm-up, not a test's synchronisation
-    }
-    roundsAtStart[0] = store.roundsWritten();
-    for (Thread t : threads) {
-      t.join();
-    }
-    long rounds = store.roundsWritten() - roundsAtStart[0];
-    long total = 0;
-    for (long c : counts) {
-      total += c;
-    }
+    long rounds = store.roundsWritten() - Math.max(roundsAtWarmupEnd[0], 0);
+    long total = count.get();
     return new Result(total / seconds, recorder.getIntervalHistogram(), rounds == 0 ? 0 : (double) total / rounds);
   }
 
