@@ -205,6 +205,7 @@ class JournalStoreTest {
     write(store, "b", 1, 10);
     store.deleteTo("a", 100).join(); // the mark lands in the second file
     assertFalse(first.exists(), "the first cycle file has no live event left and must be gone");
+    assertNotMapped(first);
     assertEquals(1, store.cycleFiles().size());
 
     time.advanceMillis(TimeUnit.HOURS.toMillis(1));
@@ -212,6 +213,7 @@ class JournalStoreTest {
     File second = store.cycleFiles().get(0);
     store.deleteTo("b", 10).join(); // now the second file holds only a's mark: it moves forward
     assertFalse(second.exists(), "the second cycle file held only a deletion mark and must be gone");
+    assertNotMapped(second);
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(1, files.filter(p -> p.toString().endsWith(".cq4")).count(), "one cycle file remains");
     }
@@ -254,6 +256,23 @@ class JournalStoreTest {
 
     JournalStore third = open();
     assertEquals(expected("a", 1, 4), all(third, "a"), "the dropped tail must not count as damage later");
+  }
+
+  /**
+   * A deleted file that is still memory-mapped keeps its disk blocks until it is unmapped; on Linux
+   * the process's map list shows whether the space really came back.
+   */
+  private static void assertNotMapped(File deleted) throws IOException {
+    Path maps = Path.of("/proc/self/maps");
+    if (!Files.isReadable(maps)) {
+      return; // not Linux: nothing to look at
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String mapped;
+    do {
+      mapped = Files.readAllLines(maps).stream().filter(l -> l.contains(deleted.getName())).findFirst().orElse(null);
+    } while (mapped != null && System.nanoTime() < deadline);
+    assertEquals(null, mapped, deleted + " is deleted but still mapped after 10 s");
   }
 
   /** Flips one byte inside the first occurrence of {@code marker} in the queue's cycle files. */
