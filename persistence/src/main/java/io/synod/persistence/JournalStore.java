@@ -15,8 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -128,9 +130,8 @@ final class JournalStore implements AutoCloseable {
   private final Map<String, PidIndex> index = new HashMap<>();
   private final TreeMap<Integer, Long> liveByCycle = new TreeMap<>();
   private final Map<Integer, File> fileByCycle = new HashMap<>();
-  private final List<Voided> voids = new ArrayList<>();
   /** Cycles holding a {@link Voided} record: never compacted, the void must outlive the damage. */
-  private final java.util.Set<Integer> voidCycles = new java.util.HashSet<>();
+  private final Set<Integer> voidCycles = new HashSet<>();
 
   /** Sync rounds written since this store opened (for benchmarks: events per sync). */
   private volatile long roundsWritten;
@@ -240,9 +241,6 @@ final class JournalStore implements AutoCloseable {
             break;
           }
           long position = dc.index();
-          if (isVoided(position)) {
-            continue;
-          }
           lastPosition = position;
           byte[] bytes = dc.wire().bytes().toByteArray();
           File file = tailer.currentFile();
@@ -276,8 +274,7 @@ final class JournalStore implements AutoCloseable {
             dropped++; // same round as the damage: part of the torn tail
             continue;
           }
-          if (r instanceof Voided v) {
-            voids.add(v);
+          if (r instanceof Voided) {
             voidCycles.add(queue.rollCycle().toCycle(position));
           }
           if (r.round() != lastRoundNumber) {
@@ -296,7 +293,6 @@ final class JournalStore implements AutoCloseable {
       log.warn("journal {}: dropped a torn tail of {} record(s) written after the last completed sync, from index {} ({})",
           dir, dropped, Long.toHexString(corruptAt), corruption);
       Voided v = new Voided(++round, corruptAt, lastPosition + 1);
-      voids.add(v);
       try (ExcerptAppender a = queue.createAppender()) {
         a.writeBytes(Bytes.wrapForRead(JournalRecord.encode(v)));
         voidCycles.add(queue.rollCycle().toCycle(a.lastIndexAppended()));
@@ -329,15 +325,6 @@ final class JournalStore implements AutoCloseable {
   }
 
   private static final byte[] NO_BYTES = new byte[0];
-
-  private boolean isVoided(long position) {
-    for (Voided v : voids) {
-      if (position >= v.fromIndex() && position < v.toIndex()) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   /** Adds a durable record to the index. Caller holds the lock or is still recovering. */
   private void apply(JournalRecord r, long position, File file) {
