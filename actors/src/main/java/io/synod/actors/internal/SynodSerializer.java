@@ -1,0 +1,467 @@
+package io.synod.actors.internal;
+
+import io.synod.paxos.AcceptorRecord;
+import io.synod.paxos.AcceptorRecord.AcceptedValues;
+import io.synod.paxos.AcceptorRecord.Promised;
+import io.synod.paxos.AcceptorRecord.Truncated;
+import io.synod.paxos.Ballot;
+import io.synod.paxos.Command;
+import io.synod.paxos.Message;
+import io.synod.paxos.Message.Accept;
+import io.synod.paxos.Message.Accepted;
+import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.BehindHint;
+import io.synod.paxos.Message.CatchUpReply;
+import io.synod.paxos.Message.CatchUpRequest;
+import io.synod.paxos.Message.Chosen;
+import io.synod.paxos.Message.ChosenEntry;
+import io.synod.paxos.Message.ClientRead;
+import io.synod.paxos.Message.Forward;
+import io.synod.paxos.Message.LeaderSeen;
+import io.synod.paxos.Message.LearnerProgress;
+import io.synod.paxos.Message.LocalAccepted;
+import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.Promise;
+import io.synod.paxos.Message.Proposal;
+import io.synod.paxos.Message.ReadAt;
+import io.synod.paxos.Message.Rejected;
+import io.synod.paxos.Message.SnapshotAvailable;
+import io.synod.paxos.Value;
+import java.io.NotSerializableException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+/**
+ * Synod's wire and journal format: the Pekko serializer for every protocol {@link Message} that
+ * crosses Artery and every {@link AcceptorRecord} the acceptor persists (DESIGN.md, "Actors and
+ * remoting"). {@code reference.conf} binds both interfaces to it, so Java serialization is never
+ * needed.
+ *
+ * <p>The manifest is a two-letter code per type that never changes meaning (a type whose layout
+ * changes keeps its code and gets a new format version). Every payload starts with a format
+ * version byte, then the fields in declaration order, big-endian and fixed-width: {@code int} 4
+ * bytes, {@code long} 8, {@code boolean} one byte 0 or 1, a ballot {@code round:8 nodeId:4}, a byte
+ * array {@code length:4} then the bytes, a list {@code count:4} then the elements, a value its
+ * bytes as a byte array then {@code crc:4}; an optional value (only {@link ChosenEntry#value()}) is
+ * preceded by a presence byte. A value's checksum is carried as it was computed by the proposer,
+ * never recomputed, so the receiving core's {@link Value#verify} still catches corruption.
+ *
+ * <p>Decoding trusts nothing: every length and count is checked against the bytes that remain
+ * before anything is allocated, and any defect (truncation, overrun, unknown version or flag,
+ * trailing bytes, a field the record's own constructor rejects) raises a {@link
+ * NotSerializableException} naming the type, the manifest and the byte offset.
+ */
+public final class SynodSerializer extends SerializerWithStringManifest {
+
+  /**
+   * This serializer's Pekko identifier. It travels with every message and is stored with every
+   * journal event, so it must never change. Pekko reserves 0 to 40 for itself.
+   */
+  public static final int IDENTIFIER = 4716;
+
+  /** The only format version this node writes and reads. */
+  static final int FORMAT_VERSION = 1;
+
+  private static final int BALLOT_BYTES = 12;
+  private static final int VALUE_MIN_BYTES = 8;
+  private static final int PROPOSAL_MIN_BYTES = 8 + VALUE_MIN_BYTES;
+  private static final int ACCEPTED_VALUE_MIN_BYTES = 8 + BALLOT_BYTES + VALUE_MIN_BYTES;
+  private static final int CHOSEN_ENTRY_MIN_BYTES = 8 + BALLOT_BYTES + 1;
+  private static final int COMMAND_MIN_BYTES = 8 + 8 + 4;
+
+  private static final List<Codec<?>> CODECS = List.of(
+      // to acceptors
+      new Codec<>(Prepare.class, "PR",
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeLong(m.fromInstance()),
+          in -> new Prepare(in.readInt(), in.readBallot(), in.readLong())),
+      new Codec<>(Accept.class, "AC",
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.proposals(), Out::writeProposal)
+              .writeLong(m.leaseTick()),
+          in -> new Accept(in.readInt(), in.readBallot(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal),
+              in.readLong())),
+      // to proposers
+      new Codec<>(Promise.class, "PM",
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.accepted(), Out::writeAcceptedValue)
+              .writeLong(m.truncatedBelow()),
+          in -> new Promise(in.readInt(), in.readBallot(),
+              in.readList(ACCEPTED_VALUE_MIN_BYTES, In::readAcceptedValue), in.readLong())),
+      new Codec<>(Accepted.class, "AD",
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.instances(), Out::writeLong)
+              .writeLong(m.leaseTick()).writeLong(m.truncatedBelow()),
+          in -> new Accepted(in.readInt(), in.readBallot(), in.readList(8, In::readLong), in.readLong(),
+              in.readLong())),
+      new Codec<>(Rejected.class, "RJ",
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.rejected()).writeBallot(m.promised())
+              .writeBoolean(m.leaseHeld()),
+          in -> new Rejected(in.readInt(), in.readBallot(), in.readBallot(), in.readBoolean())),
+      new Codec<>(Forward.class, "FW",
+          (o, m) -> o.writeInt(m.from()).writeList(m.commands(), Out::writeCommand).writeInt(m.hops()),
+          in -> new Forward(in.readInt(), in.readList(COMMAND_MIN_BYTES, In::readCommand), in.readInt())),
+      new Codec<>(ClientRead.class, "CR",
+          (o, m) -> o.writeInt(m.from()).writeLong(m.readId()).writeBytes(m.query(), "ClientRead.query"),
+          in -> new ClientRead(in.readInt(), in.readLong(), in.readBytes())),
+      new Codec<>(LeaderSeen.class, "LS",
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()),
+          in -> new LeaderSeen(in.readInt(), in.readBallot())),
+      new Codec<>(LearnerProgress.class, "LP",
+          (o, m) -> o.writeInt(m.from()).writeLong(m.chosenPrefix()),
+          in -> new LearnerProgress(in.readInt(), in.readLong())),
+      // to learners
+      new Codec<>(Chosen.class, "CH",
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), Out::writeChosenEntry).writeLong(m.horizon()),
+          in -> new Chosen(in.readInt(), in.readList(CHOSEN_ENTRY_MIN_BYTES, In::readChosenEntry), in.readLong())),
+      new Codec<>(LocalAccepted.class, "LA",
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), Out::writeAcceptedValue),
+          in -> new LocalAccepted(in.readInt(), in.readList(ACCEPTED_VALUE_MIN_BYTES, In::readAcceptedValue))),
+      new Codec<>(CatchUpRequest.class, "CQ",
+          (o, m) -> o.writeInt(m.from()).writeLong(m.fromInstance()).writeInt(m.max()),
+          in -> new CatchUpRequest(in.readInt(), in.readLong(), in.readInt())),
+      new Codec<>(CatchUpReply.class, "CP",
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), Out::writeProposal).writeLong(m.horizon()),
+          in -> new CatchUpReply(in.readInt(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal), in.readLong())),
+      new Codec<>(SnapshotAvailable.class, "SA",
+          (o, m) -> o.writeInt(m.from()).writeLong(m.instance()),
+          in -> new SnapshotAvailable(in.readInt(), in.readLong())),
+      new Codec<>(BehindHint.class, "BH",
+          (o, m) -> o.writeInt(m.from()).writeLong(m.horizon()),
+          in -> new BehindHint(in.readInt(), in.readLong())),
+      new Codec<>(ReadAt.class, "RA",
+          (o, m) -> o.writeInt(m.from()).writeLong(m.readId()).writeLong(m.readIndex())
+              .writeBytes(m.query(), "ReadAt.query"),
+          in -> new ReadAt(in.readInt(), in.readLong(), in.readLong(), in.readBytes())),
+      // persisted by acceptors
+      new Codec<>(Promised.class, "EP",
+          (o, r) -> o.writeBallot(r.ballot()),
+          in -> new Promised(in.readBallot())),
+      new Codec<>(AcceptedValues.class, "EA",
+          (o, r) -> o.writeBallot(r.ballot()).writeList(r.proposals(), Out::writeProposal),
+          in -> new AcceptedValues(in.readBallot(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal))),
+      new Codec<>(Truncated.class, "ET",
+          (o, r) -> o.writeLong(r.instance()),
+          in -> new Truncated(in.readLong())));
+
+  private static final Map<Class<?>, Codec<?>> BY_CLASS = new HashMap<>();
+  private static final Map<String, Codec<?>> BY_MANIFEST = new HashMap<>();
+
+  static {
+    for (Codec<?> c : CODECS) {
+      if (BY_CLASS.put(c.type(), c) != null || BY_MANIFEST.put(c.manifest(), c) != null) {
+        throw new IllegalStateException("two codecs for " + c.type().getName() + " or manifest " + c.manifest());
+      }
+    }
+    // A message or record added to the core without a codec fails here, at the first use of the
+    // serializer, rather than as a serialization error in production.
+    for (Class<?> root : List.of(Message.ToAcceptor.class, Message.ToProposer.class, Message.ToLearner.class,
+        AcceptorRecord.class)) {
+      for (Class<?> type : root.getPermittedSubclasses()) {
+        if (!BY_CLASS.containsKey(type)) {
+          throw new IllegalStateException("SynodSerializer has no codec for " + type.getName());
+        }
+      }
+    }
+  }
+
+  public SynodSerializer(ExtendedActorSystem system) {
+    // The format needs nothing from the system; Pekko instantiates serializers with it.
+  }
+
+  @Override
+  public int identifier() {
+    return IDENTIFIER;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    return codecFor(o).manifest();
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    return encode(codecFor(o), o);
+  }
+
+  @Override
+  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    Codec<?> codec = manifest == null ? null : BY_MANIFEST.get(manifest);
+    if (codec == null) {
+      throw new NotSerializableException("SynodSerializer: unknown manifest '" + manifest + "' ("
+          + (bytes == null ? "no" : bytes.length) + " bytes); this node knows " + new TreeSet<>(BY_MANIFEST.keySet()));
+    }
+    String what = codec.type().getSimpleName() + " (manifest " + manifest + ")";
+    if (bytes == null) {
+      throw new NotSerializableException(what + ": no bytes");
+    }
+    In in = new In(bytes, what);
+    try {
+      int version = in.readByte();
+      if (version != FORMAT_VERSION) {
+        throw in.malformed("unknown format version " + version + " at byte 0; this node reads version " + FORMAT_VERSION);
+      }
+      Object decoded = codec.decoder().decode(in);
+      in.expectEnd();
+      return decoded;
+    } catch (IllegalArgumentException e) {
+      // Either our own bounds checks (Malformed, which already names the type) or a record's
+      // constructor refusing a decoded field, e.g. a negative instance.
+      String message = e instanceof Malformed ? e.getMessage()
+          : what + ": invalid field before byte " + in.position() + " of " + bytes.length + ": " + e.getMessage();
+      NotSerializableException failure = new NotSerializableException(message);
+      failure.initCause(e);
+      throw failure;
+    }
+  }
+
+  private static Codec<?> codecFor(Object o) {
+    Codec<?> codec = o == null ? null : BY_CLASS.get(o.getClass());
+    if (codec == null) {
+      throw new IllegalArgumentException("SynodSerializer cannot serialize "
+          + (o == null ? "null" : o.getClass().getName()) + "; it handles io.synod.paxos.Message and AcceptorRecord");
+    }
+    return codec;
+  }
+
+  private static <T> byte[] encode(Codec<T> codec, Object o) {
+    Out out = new Out();
+    out.writeByte(FORMAT_VERSION);
+    codec.encoder().encode(out, codec.type().cast(o));
+    return out.toByteArray();
+  }
+
+  private record Codec<T>(Class<T> type, String manifest, Encoder<T> encoder, Decoder<T> decoder) {}
+
+  @FunctionalInterface
+  private interface Encoder<T> {
+    void encode(Out out, T t);
+  }
+
+  @FunctionalInterface
+  private interface Decoder<T> {
+    T decode(In in);
+  }
+
+  /** A growable big-endian buffer. */
+  private static final class Out {
+    private byte[] buf = new byte[64];
+    private int size;
+
+    Out writeByte(int v) {
+      ensure(1);
+      buf[size++] = (byte) v;
+      return this;
+    }
+
+    Out writeBoolean(boolean v) {
+      return writeByte(v ? 1 : 0);
+    }
+
+    Out writeInt(int v) {
+      ensure(4);
+      buf[size] = (byte) (v >>> 24);
+      buf[size + 1] = (byte) (v >>> 16);
+      buf[size + 2] = (byte) (v >>> 8);
+      buf[size + 3] = (byte) v;
+      size += 4;
+      return this;
+    }
+
+    Out writeLong(long v) {
+      return writeInt((int) (v >>> 32)).writeInt((int) v);
+    }
+
+    Out writeBytes(byte[] b, String field) {
+      if (b == null) {
+        throw new IllegalArgumentException(field + " must not be null to be serialized");
+      }
+      writeInt(b.length);
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, size, b.length);
+      size += b.length;
+      return this;
+    }
+
+    Out writeBallot(Ballot b) {
+      return writeLong(b.round()).writeInt(b.nodeId());
+    }
+
+    Out writeValue(Value v) {
+      return writeBytes(v.bytes(), "value bytes").writeInt(v.crc());
+    }
+
+    Out writeProposal(Proposal p) {
+      requireValue(p.value(), "Proposal", p.instance());
+      return writeLong(p.instance()).writeValue(p.value());
+    }
+
+    Out writeAcceptedValue(AcceptedValue a) {
+      requireValue(a.value(), "AcceptedValue", a.instance());
+      return writeLong(a.instance()).writeBallot(a.ballot()).writeValue(a.value());
+    }
+
+    Out writeChosenEntry(ChosenEntry e) {
+      writeLong(e.instance()).writeBallot(e.ballot()).writeBoolean(e.value() != null);
+      return e.value() == null ? this : writeValue(e.value());
+    }
+
+    Out writeCommand(Command c) {
+      return writeLong(c.clientId()).writeLong(c.sequence()).writeBytes(c.payload(), "Command.payload");
+    }
+
+    <T> Out writeList(List<T> list, Encoder<T> element) {
+      writeInt(list.size());
+      for (T t : list) {
+        element.encode(this, t);
+      }
+      return this;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buf, size);
+    }
+
+    private static void requireValue(Value v, String type, long instance) {
+      if (v == null) {
+        throw new IllegalArgumentException(type + " for instance " + instance + " has no value; only a ChosenEntry may omit it");
+      }
+    }
+
+    private void ensure(int n) {
+      if (n > buf.length - size) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
+      }
+    }
+  }
+
+  /** A bounds-checked big-endian reader over one message; every failure names the message and offset. */
+  private static final class In {
+    private final byte[] buf;
+    private final String what;
+    private int pos;
+
+    In(byte[] buf, String what) {
+      this.buf = buf;
+      this.what = what;
+    }
+
+    int position() {
+      return pos;
+    }
+
+    int readByte() {
+      need(1, "a byte");
+      return buf[pos++];
+    }
+
+    boolean readBoolean() {
+      int v = readByte();
+      if (v != 0 && v != 1) {
+        throw malformed("flag " + v + " at byte " + (pos - 1) + " is neither 0 nor 1");
+      }
+      return v == 1;
+    }
+
+    int readInt() {
+      need(4, "an int");
+      int v = ((buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16) | ((buf[pos + 2] & 0xff) << 8)
+          | (buf[pos + 3] & 0xff);
+      pos += 4;
+      return v;
+    }
+
+    long readLong() {
+      need(8, "a long");
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (buf[pos + i] & 0xff);
+      }
+      pos += 8;
+      return v;
+    }
+
+    byte[] readBytes() {
+      int at = pos;
+      int n = readInt();
+      if (n < 0 || n > remaining()) {
+        throw malformed("length " + n + " at byte " + at + " overruns the " + buf.length + "-byte message");
+      }
+      byte[] b = Arrays.copyOfRange(buf, pos, pos + n);
+      pos += n;
+      return b;
+    }
+
+    Ballot readBallot() {
+      return new Ballot(readLong(), readInt());
+    }
+
+    Value readValue() {
+      byte[] bytes = readBytes();
+      return Value.fromWire(bytes, readInt());
+    }
+
+    Proposal readProposal() {
+      return new Proposal(readLong(), readValue());
+    }
+
+    AcceptedValue readAcceptedValue() {
+      return new AcceptedValue(readLong(), readBallot(), readValue());
+    }
+
+    ChosenEntry readChosenEntry() {
+      long instance = readLong();
+      Ballot ballot = readBallot();
+      return new ChosenEntry(instance, ballot, readBoolean() ? readValue() : null);
+    }
+
+    Command readCommand() {
+      return new Command(readLong(), readLong(), readBytes());
+    }
+
+    /** A list whose elements each take at least {@code minElementBytes}, so a count is checked before allocating. */
+    <T> List<T> readList(int minElementBytes, Decoder<T> element) {
+      int at = pos;
+      int count = readInt();
+      if (count < 0 || count > remaining() / minElementBytes) {
+        throw malformed("count " + count + " at byte " + at + " overruns the " + buf.length
+            + "-byte message (each element takes at least " + minElementBytes + " bytes)");
+      }
+      List<T> list = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        list.add(element.decode(this));
+      }
+      return list;
+    }
+
+    void expectEnd() {
+      if (pos != buf.length) {
+        throw malformed((buf.length - pos) + " trailing bytes after byte " + pos + " of " + buf.length);
+      }
+    }
+
+    Malformed malformed(String detail) {
+      return new Malformed(what + ": " + detail);
+    }
+
+    private int remaining() {
+      return buf.length - pos;
+    }
+
+    private void need(int n, String item) {
+      if (n > remaining()) {
+        throw malformed("truncated: " + item + " at byte " + pos + " needs " + n + " bytes, the message has "
+            + buf.length);
+      }
+    }
+  }
+
+  /** Bytes that do not form a message of the manifest's type; becomes a NotSerializableException. */
+  private static final class Malformed extends IllegalArgumentException {
+    Malformed(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.synod.actors.internal;
+
+import static io.synod.actors.internal.WireSamples.assertSameContent;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.synod.paxos.AcceptorRecord;
+import io.synod.paxos.Message;
+import java.io.NotSerializableException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pekko picks the serializer from our reference.conf alone (the test adds no serializer config),
+ * with Java serialization off, and round-trips every sample through its serialization extension.
+ */
+class SynodSerializerPekkoTest {
+
+  private static ActorSystem system;
+
+  @BeforeAll
+  static void start() {
+    Config config = ConfigFactory.parseString("""
+        pekko.actor.allow-java-serialization = off
+        pekko.loglevel = WARNING
+        pekko.stdout-loglevel = WARNING
+        """).withFallback(ConfigFactory.load());
+    system = ActorSystem.create("SynodSerializerPekkoTest", config);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (system != null) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void javaSerializationIsOff() {
+    assertFalse(system.settings().AllowJavaSerialization());
+  }
+
+  @Test
+  void messagesAndRecordsAreBoundToTheSynodSerializer() throws NotSerializableException {
+    Serialization serialization = SerializationExtension.get(system);
+    for (Object sample : WireSamples.all()) {
+      Serializer serializer = serialization.findSerializerFor(sample);
+      assertInstanceOf(SynodSerializer.class, serializer, "serializer for " + sample.getClass().getName());
+      assertEquals(SynodSerializer.IDENTIFIER, serializer.identifier());
+    }
+    assertInstanceOf(SynodSerializer.class, serialization.serializerFor(Message.Prepare.class));
+    assertInstanceOf(SynodSerializer.class, serialization.serializerFor(AcceptorRecord.Promised.class));
+  }
+
+  @Test
+  void everySampleRoundTripsThroughTheExtension() {
+    Serialization serialization = SerializationExtension.get(system);
+    for (Object sample : WireSamples.all()) {
+      Serializer serializer = serialization.findSerializerFor(sample);
+      byte[] bytes = serialization.serialize(sample).get();
+      String manifest = Serializers.manifestFor(serializer, sample);
+      Object decoded = serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+      assertSameContent(sample, decoded);
+    }
+  }
+}

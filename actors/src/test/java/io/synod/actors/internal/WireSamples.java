@@ -1,0 +1,173 @@
+package io.synod.actors.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.synod.paxos.AcceptorRecord;
+import io.synod.paxos.AcceptorRecord.AcceptedValues;
+import io.synod.paxos.AcceptorRecord.Promised;
+import io.synod.paxos.AcceptorRecord.Truncated;
+import io.synod.paxos.Ballot;
+import io.synod.paxos.Command;
+import io.synod.paxos.Message;
+import io.synod.paxos.Message.Accept;
+import io.synod.paxos.Message.Accepted;
+import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.BehindHint;
+import io.synod.paxos.Message.CatchUpReply;
+import io.synod.paxos.Message.CatchUpRequest;
+import io.synod.paxos.Message.Chosen;
+import io.synod.paxos.Message.ChosenEntry;
+import io.synod.paxos.Message.ClientRead;
+import io.synod.paxos.Message.Forward;
+import io.synod.paxos.Message.LeaderSeen;
+import io.synod.paxos.Message.LearnerProgress;
+import io.synod.paxos.Message.LocalAccepted;
+import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.Promise;
+import io.synod.paxos.Message.Proposal;
+import io.synod.paxos.Message.ReadAt;
+import io.synod.paxos.Message.Rejected;
+import io.synod.paxos.Message.SnapshotAvailable;
+import io.synod.paxos.Value;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Samples of every message and acceptor record, with the edge cases of their fields (empty lists,
+ * a value-less chosen entry, empty and binary byte arrays, extreme numbers, a value whose checksum
+ * does not match its bytes), shared by the round-trip, Pekko and fuzz tests.
+ */
+final class WireSamples {
+
+  private WireSamples() {}
+
+  static final Ballot LOW = Ballot.ZERO;
+  static final Ballot MID = new Ballot(7, 2);
+  static final Ballot MAX = new Ballot(Long.MAX_VALUE, Integer.MAX_VALUE);
+
+  static final Value BATCH = Value.of(List.of(
+      new Command(1, 1, bytes("set x 1")),
+      new Command(-9, Long.MAX_VALUE, new byte[0]),
+      new Command(Long.MIN_VALUE, 2, new byte[] {0, -1, 127, -128})));
+  /** Travels with its checksum as computed by the sender; the serializer must not "repair" it. */
+  static final Value CORRUPT = Value.fromWire(bytes("flipped"), 0xDEADBEEF);
+  static final Value EMPTY_BYTES = Value.fromWire(new byte[0], 0);
+
+  /** The types every serializer must handle: the permitted subclasses of the sealed roots. */
+  static List<Class<?>> permittedTypes() {
+    return Stream.of(Message.ToAcceptor.class, Message.ToProposer.class, Message.ToLearner.class, AcceptorRecord.class)
+        .flatMap(root -> Stream.of(root.getPermittedSubclasses()))
+        .toList();
+  }
+
+  /** Samples per type, in a stable order. */
+  static Map<Class<?>, List<Object>> byType() {
+    Map<Class<?>, List<Object>> m = new LinkedHashMap<>();
+    for (Object o : all()) {
+      m.computeIfAbsent(o.getClass(), k -> new ArrayList<>()).add(o);
+    }
+    return m;
+  }
+
+  static List<Object> all() {
+    List<Proposal> proposals = List.of(
+        new Proposal(0, Value.noop()), new Proposal(7, BATCH), new Proposal(Long.MAX_VALUE, CORRUPT),
+        new Proposal(8, EMPTY_BYTES));
+    List<AcceptedValue> accepted = List.of(
+        new AcceptedValue(0, LOW, Value.noop()), new AcceptedValue(5, MID, BATCH),
+        new AcceptedValue(Long.MAX_VALUE, MAX, CORRUPT));
+    return List.of(
+        new Prepare(0, LOW, 0),
+        new Prepare(Integer.MAX_VALUE, MAX, Long.MAX_VALUE),
+        new Prepare(-1, MID, 12),
+        new Accept(1, MID, List.of(), -1),
+        new Accept(2, MAX, proposals, Long.MAX_VALUE),
+        new Promise(1, MID, List.of(), 0),
+        new Promise(3, MAX, accepted, Long.MAX_VALUE),
+        new Accepted(1, MID, List.of(), -1, 0),
+        new Accepted(2, MAX, List.of(0L, 1L, Long.MAX_VALUE, Long.MIN_VALUE), 7, Long.MAX_VALUE),
+        new Rejected(1, MID, MAX, false),
+        new Rejected(Integer.MIN_VALUE, LOW, LOW, true),
+        new Forward(1, List.of(), 0),
+        new Forward(2, BATCH.commands(), Integer.MAX_VALUE),
+        new ClientRead(1, 0, new byte[0]),
+        new ClientRead(2, Long.MIN_VALUE, new byte[] {1, 0, -1, 42}),
+        new LeaderSeen(3, MID),
+        new LeaderSeen(0, LOW),
+        new LearnerProgress(1, 0),
+        new LearnerProgress(2, Long.MAX_VALUE),
+        new Chosen(1, List.of(), 0),
+        new Chosen(2, List.of(new ChosenEntry(0, MID, null), new ChosenEntry(1, MID, BATCH),
+            new ChosenEntry(Long.MAX_VALUE, MAX, CORRUPT), new ChosenEntry(3, LOW, null)), Long.MAX_VALUE),
+        new LocalAccepted(1, List.of()),
+        new LocalAccepted(2, accepted),
+        new CatchUpRequest(1, 0, 1),
+        new CatchUpRequest(2, Long.MAX_VALUE, Integer.MAX_VALUE),
+        new CatchUpReply(1, List.of(), 0),
+        new CatchUpReply(2, proposals, Long.MIN_VALUE),
+        new SnapshotAvailable(1, 0),
+        new SnapshotAvailable(2, Long.MAX_VALUE),
+        new BehindHint(1, -1),
+        new BehindHint(2, Long.MAX_VALUE),
+        new ReadAt(1, 0, 0, new byte[0]),
+        new ReadAt(2, Long.MAX_VALUE, Long.MIN_VALUE, bytes("get x")),
+        new Promised(LOW),
+        new Promised(MAX),
+        new AcceptedValues(MID, List.of()),
+        new AcceptedValues(MAX, proposals),
+        new Truncated(0),
+        new Truncated(Long.MAX_VALUE));
+  }
+
+  /**
+   * Asserts that two decoded objects carry the same content: records field by field, byte arrays
+   * by content (records holding them have identity equality), lists element by element.
+   */
+  static void assertSameContent(Object expected, Object actual) {
+    assertSameContent(expected, actual, expected == null ? "null" : expected.getClass().getSimpleName());
+  }
+
+  private static void assertSameContent(Object expected, Object actual, String path) {
+    if (expected == null || actual == null) {
+      assertEquals(expected, actual, path);
+    } else if (expected instanceof byte[] e) {
+      assertArrayEquals(e, (byte[]) actual, path);
+    } else if (expected instanceof List<?> e) {
+      List<?> a = (List<?>) actual;
+      assertEquals(e.size(), a.size(), path + " size");
+      for (int i = 0; i < e.size(); i++) {
+        assertSameContent(e.get(i), a.get(i), path + "[" + i + "]");
+      }
+    } else if (expected instanceof Value e) {
+      Value a = (Value) actual;
+      assertArrayEquals(e.bytes(), a.bytes(), path + " bytes");
+      assertEquals(e.crc(), a.crc(), path + " crc");
+    } else if (expected.getClass().isRecord()) {
+      assertEquals(expected.getClass(), actual.getClass(), path);
+      for (var component : expected.getClass().getRecordComponents()) {
+        assertSameContent(get(component, expected), get(component, actual), path + "." + component.getName());
+      }
+    } else {
+      assertNotNull(actual, path);
+      assertEquals(expected, actual, path);
+    }
+  }
+
+  private static Object get(java.lang.reflect.RecordComponent c, Object record) {
+    try {
+      return c.getAccessor().invoke(record);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("cannot read " + c.getName() + " of " + record, e);
+    }
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}
