@@ -52,7 +52,13 @@ public class Acceptor {
     return a;
   }
 
-  final void replay(List<AcceptorRecord> records) {
+  /**
+   * Applies persisted records, oldest first, to this acceptor's state. Applying a record this
+   * acceptor produced itself changes nothing (records are idempotent), so a shell may feed every
+   * persisted record back, as Pekko Persistence's event handler does both on recovery and after
+   * each persist.
+   */
+  public final void replay(List<AcceptorRecord> records) {
     for (AcceptorRecord r : records) {
       if (r instanceof Promised p) {
         promised = Ballot.max(promised, p.ballot());
