@@ -1,0 +1,149 @@
+package io.synod.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.synod.paxos.GroupConfig;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.ActorSystem;
+
+/**
+ * The settings of every Paxos group on a node, read once from {@code synod.group} (see
+ * {@code reference.conf}, where every key is explained) and validated: a bad value fails here,
+ * with its key's full path. Times are durations; {@link #groupConfig} turns them into the core's
+ * ticks of {@link #tickInterval()}.
+ */
+public record SynodSettings(
+    Duration tickInterval,
+    int window,
+    int maxBatchCommands,
+    int maxBatchBytes,
+    int maxPendingCommands,
+    Duration retransmitAfter,
+    Duration heartbeatInterval,
+    Duration electionTimeout,
+    Duration electionJitter,
+    Duration prepareTimeout,
+    Duration lease,
+    int maxTickSkewPerMille,
+    int catchUpBatch,
+    Duration catchUpRetry,
+    int sessionWindow,
+    int maxForwardHops) {
+
+  public static final String PATH = "synod.group";
+
+  public SynodSettings {
+    if (tickInterval.isZero() || tickInterval.isNegative()) {
+      throw new IllegalArgumentException(PATH + ".tick-interval must be positive, got " + tickInterval);
+    }
+    if (maxTickSkewPerMille < 0 || maxTickSkewPerMille >= 1000) {
+      throw new IllegalArgumentException(PATH + ".max-tick-skew-per-mille must be in [0, 1000), got "
+          + maxTickSkewPerMille);
+    }
+    // Let the core validate what the ticks add up to (lease against heartbeat, ranges), and name
+    // the key it is about.
+    // (The fields are not assigned yet inside a compact constructor: pass the parameters.)
+    try {
+      toGroupConfig(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+          heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+          catchUpRetry, sessionWindow, maxForwardHops, "settings-check", 0, List.of(0));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid " + PATH + " settings: " + inKeys(e.getMessage()), e);
+    }
+  }
+
+  /** The core names its fields; an operator edits keys: say which. */
+  private static String inKeys(String coreMessage) {
+    String m = coreMessage;
+    String[][] names = {
+      {"leaseTicks", PATH + ".lease (in ticks)"},
+      {"heartbeatTicks", PATH + ".heartbeat-interval (in ticks)"},
+      {"maxSkewPerMille", PATH + ".max-tick-skew-per-mille"},
+    };
+    for (String[] n : names) {
+      m = m.replace(n[0], n[1]);
+    }
+    return m;
+  }
+
+  public static SynodSettings create(ActorSystem system) {
+    return fromConfig(system.settings().config());
+  }
+
+  /** Reads {@code synod.group} from a whole configuration. */
+  public static SynodSettings fromConfig(Config root) {
+    Config c = root.getConfig(PATH);
+    try {
+      return new SynodSettings(
+          c.getDuration("tick-interval"),
+          c.getInt("window"),
+          c.getInt("max-batch-commands"),
+          Math.toIntExact(Math.min(c.getBytes("max-batch-bytes"), Integer.MAX_VALUE)),
+          c.getInt("max-pending-commands"),
+          c.getDuration("retransmit-after"),
+          c.getDuration("heartbeat-interval"),
+          c.getDuration("election-timeout"),
+          c.getDuration("election-jitter"),
+          c.getDuration("prepare-timeout"),
+          c.getDuration("lease"),
+          c.getInt("max-tick-skew-per-mille"),
+          c.getInt("catch-up-batch"),
+          c.getDuration("catch-up-retry"),
+          c.getInt("session-window"),
+          c.getInt("max-forward-hops"));
+    } catch (ConfigException e) {
+      // Typesafe Config's own message names the key path relative to synod.group.
+      throw new IllegalArgumentException("invalid " + PATH + " setting: " + e.getMessage(), e);
+    }
+  }
+
+  /** The core's configuration for one group on node {@code self}, times converted to ticks. */
+  public GroupConfig groupConfig(String group, int self, List<Integer> members) {
+    return toGroupConfig(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, group, self, members);
+  }
+
+  private static GroupConfig toGroupConfig(Duration tickInterval, int window, int maxBatchCommands,
+      int maxBatchBytes, int maxPendingCommands, Duration retransmitAfter, Duration heartbeatInterval,
+      Duration electionTimeout, Duration electionJitter, Duration prepareTimeout, Duration lease,
+      int maxTickSkewPerMille, int catchUpBatch, Duration catchUpRetry, int sessionWindow, int maxForwardHops,
+      String group, int self, List<Integer> members) {
+    return GroupConfig.builder(group, self, members)
+        .window(check("window", window))
+        .maxBatchCommands(check("max-batch-commands", maxBatchCommands))
+        .maxBatchBytes(check("max-batch-bytes", maxBatchBytes))
+        .maxPendingCommands(check("max-pending-commands", maxPendingCommands))
+        .retransmitTicks(ticks(tickInterval, "retransmit-after", retransmitAfter))
+        .heartbeatTicks(ticks(tickInterval, "heartbeat-interval", heartbeatInterval))
+        .electionTimeoutTicks(ticks(tickInterval, "election-timeout", electionTimeout))
+        .electionJitterTicks(ticks(tickInterval, "election-jitter", electionJitter))
+        .prepareTimeoutTicks(ticks(tickInterval, "prepare-timeout", prepareTimeout))
+        .leaseTicks(ticks(tickInterval, "lease", lease))
+        .maxSkewPerMille(maxTickSkewPerMille)
+        .catchUpBatch(check("catch-up-batch", catchUpBatch))
+        .catchUpRetryTicks(ticks(tickInterval, "catch-up-retry", catchUpRetry))
+        .sessionWindow(check("session-window", sessionWindow))
+        .maxForwardHops(check("max-forward-hops", maxForwardHops))
+        .build();
+  }
+
+  private static int ticks(Duration tickInterval, String key, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(PATH + "." + key + " must be positive, got " + d);
+    }
+    long whole = (d.toNanos() + tickInterval.toNanos() - 1) / tickInterval.toNanos();
+    if (whole > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(PATH + "." + key + " is " + whole + " ticks of " + tickInterval + ", too many");
+    }
+    return (int) whole;
+  }
+
+  private static int check(String key, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(PATH + "." + key + " must be >= 1, got " + value);
+    }
+    return value;
+  }
+}

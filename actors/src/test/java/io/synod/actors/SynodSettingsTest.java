@@ -1,0 +1,47 @@
+package io.synod.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.synod.paxos.GroupConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SynodSettingsTest {
+
+  private static SynodSettings with(String hocon) {
+    return SynodSettings.fromConfig(ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()));
+  }
+
+  private static void assertRejected(String hocon, String mustName) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> with(hocon));
+    assertTrue(e.getMessage().contains(mustName), "'" + e.getMessage() + "' should name " + mustName);
+  }
+
+  @Test
+  void referenceConfDefaultsGiveTheCoresDefaultsInTicks() {
+    GroupConfig fromConf = SynodSettings.fromConfig(ConfigFactory.load()).groupConfig("g", 0, List.of(0, 1, 2));
+    assertEquals(GroupConfig.builder("g", 0, List.of(0, 1, 2)).build(), fromConf);
+  }
+
+  @Test
+  void durationsRoundUpToWholeTicks() {
+    GroupConfig c = with("synod.group { tick-interval = 10ms, lease = 301ms, election-timeout = 1ms }")
+        .groupConfig("g", 1, List.of(1));
+    assertEquals(31, c.leaseTicks());
+    assertEquals(1, c.electionTimeoutTicks());
+  }
+
+  @Test
+  void aBadValueFailsNamingItsKey() {
+    assertRejected("synod.group.window = 0", "synod.group.window");
+    assertRejected("synod.group.election-timeout = soon", "election-timeout");
+    assertRejected("synod.group.tick-interval = 0ms", "synod.group.tick-interval");
+    assertRejected("synod.group.max-tick-skew-per-mille = 1000", "synod.group.max-tick-skew-per-mille");
+    assertRejected("synod.group.catch-up-retry = -5ms", "synod.group.catch-up-retry");
+    assertRejected("synod.group { lease = 40ms, heartbeat-interval = 30ms }", "synod.group.lease");
+    assertRejected("synod.group { lease = 40ms, heartbeat-interval = 30ms }", "synod.group.heartbeat-interval");
+  }
+}
