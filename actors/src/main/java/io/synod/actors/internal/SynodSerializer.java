@@ -28,6 +28,7 @@ import io.synod.paxos.Message.Rejected;
 import io.synod.paxos.Message.SnapshotAvailable;
 import io.synod.paxos.Value;
 import java.io.NotSerializableException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -144,7 +145,15 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           in -> new AcceptedValues(in.readBallot(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal))),
       new Codec<>(Truncated.class, "ET",
           (o, r) -> o.writeLong(r.instance()),
-          in -> new Truncated(in.readLong())));
+          in -> new Truncated(in.readLong())),
+      // between node gateways: a group's message, carried whole in its own format
+      new Codec<>(GroupEnvelope.class, "GE",
+          (o, e) -> o.writeBytes(e.group().getBytes(StandardCharsets.UTF_8), "group")
+              .writeInt(e.from())
+              .writeBytes(codecFor(e.message()).manifest().getBytes(StandardCharsets.UTF_8), "manifest")
+              .writeBytes(encode(codecFor(e.message()), e.message()), "message"),
+          in -> new GroupEnvelope(utf8(in, in.readBytes(), "group"), in.readInt(),
+              decodeInner(in, utf8(in, in.readBytes(), "manifest"), in.readBytes()))));
 
   private static final Map<Class<?>, Codec<?>> BY_CLASS = new HashMap<>();
   private static final Map<String, Codec<?>> BY_MANIFEST = new HashMap<>();
@@ -215,6 +224,34 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       failure.initCause(e);
       throw failure;
     }
+  }
+
+  /** Strict UTF-8: a malformed string is refused, not repaired (the format stays canonical). */
+  private static String utf8(In in, byte[] bytes, String field) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw in.malformed(field + " is not valid UTF-8 before byte " + in.position());
+    }
+  }
+
+  /** The message inside an envelope: only a protocol message, in its own versioned format. */
+  private static Message decodeInner(In outer, String manifest, byte[] bytes) {
+    Codec<?> codec = BY_MANIFEST.get(manifest);
+    if (codec == null || !Message.class.isAssignableFrom(codec.type())) {
+      throw outer.malformed("the envelope carries unknown message manifest '" + manifest + "'");
+    }
+    In in = new In(bytes, outer.what + " > " + codec.type().getSimpleName());
+    int version = in.readByte();
+    if (version != FORMAT_VERSION) {
+      throw in.malformed("unknown format version " + version + " of the enveloped message");
+    }
+    Object decoded = codec.decoder().decode(in);
+    in.expectEnd();
+    return (Message) decoded;
   }
 
   private static Codec<?> codecFor(Object o) {

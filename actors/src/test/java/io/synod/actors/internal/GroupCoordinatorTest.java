@@ -31,7 +31,7 @@ class GroupCoordinatorTest {
 
   /** Counts applied commands; every answer is the count after applying. */
   static final class Counter implements StateMachine {
-    long count;
+    volatile long count; // read by tests from their own thread
 
     @Override
     public byte[] apply(long instance, byte[] command) {

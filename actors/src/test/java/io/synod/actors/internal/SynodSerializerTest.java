@@ -63,7 +63,7 @@ class SynodSerializerTest {
       assertTrue(previous == null || previous == sample.getClass(),
           "manifest " + manifest + " used by " + previous + " and " + sample.getClass());
     }
-    assertEquals(19, seen.size());
+    assertEquals(20, seen.size(), "16 messages, 3 acceptor records, 1 group envelope");
   }
 
   @Test

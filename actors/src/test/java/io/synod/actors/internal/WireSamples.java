@@ -83,6 +83,9 @@ final class WireSamples {
         new AcceptedValue(0, LOW, Value.noop()), new AcceptedValue(5, MID, BATCH),
         new AcceptedValue(Long.MAX_VALUE, MAX, CORRUPT));
     return List.of(
+        new GroupEnvelope("g", 0, new Prepare(0, LOW, 0)),
+        new GroupEnvelope("orders-eu", Integer.MAX_VALUE, new Accept(2, MAX, proposals, Long.MAX_VALUE)),
+        new GroupEnvelope("g1", 3, new Chosen(3, List.of(new ChosenEntry(0, MID, null)), 1)),
         new Prepare(0, LOW, 0),
         new Prepare(Integer.MAX_VALUE, MAX, Long.MAX_VALUE),
         new Prepare(-1, MID, 12),
