@@ -42,6 +42,9 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
   /** A linearizable read under the leader's lease; refused (with a leader hint) elsewhere. */
   public record Read(long readId, byte[] query, ActorRef<ReadOutcome> replyTo) implements Command {}
 
+  /** Which node this node believes leads the group (itself included), or -1 if it knows none. */
+  public record Leader(ActorRef<Integer> replyTo) implements Command {}
+
   /** A protocol message for one of this node's roles of this group. */
   public record Inbound(Message message) implements Command {}
 
@@ -99,6 +102,10 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
         .onMessageEquals(Tick.INSTANCE, this::tick)
         .onMessage(Propose.class, this::propose)
         .onMessage(Read.class, this::read)
+        .onMessage(Leader.class, l -> {
+          l.replyTo().tell(proposer.isLeader() ? config.self() : proposer.leaderHint());
+          return this;
+        })
         .build();
   }
 
