@@ -34,19 +34,8 @@ class ThreeNodeGroupTest {
   @Test
   void commandsSentToOneNodeAreAppliedOnEveryNode() throws Exception {
     try (LocalCluster cluster = LocalCluster.start(3)) {
-      Map<Integer, Address> addresses = new HashMap<>();
-      cluster.nodes().forEach(n -> addresses.put(n.id(), n.address()));
       List<GroupCoordinatorTest.Counter> counters = new ArrayList<>();
-      List<ActorRef<GroupCoordinator.Command>> groups = new ArrayList<>();
-      for (LocalCluster.Node n : cluster.nodes()) {
-        ActorRef<NodeGateway.Command> gateway = Adapter.spawn(n.system(), NodeGateway.create(), NodeGateway.NAME);
-        GroupCoordinatorTest.Counter counter = new GroupCoordinatorTest.Counter();
-        ActorRef<GroupCoordinator.Command> group = Adapter.spawn(n.system(), GroupCoordinator.create(config(n.id()),
-            TICK, counter, NodeGateway.sender(n.system(), "counter", n.id(), addresses)), "counter");
-        gateway.tell(new NodeGateway.Register("counter", MEMBERS, group));
-        counters.add(counter);
-        groups.add(group);
-      }
+      List<ActorRef<GroupCoordinator.Command>> groups = startGroup(cluster, counters);
 
       TestProbe<GroupCoordinator.ProposeReply> replies = TestProbe.create(Adapter.toTyped(cluster.node(1).system()));
       int commands = 20;
