@@ -77,6 +77,32 @@ public class Acceptor {
     }
   }
 
+  /**
+   * The acceptor's durable state as few records as possible, for a shell to store as a snapshot:
+   * {@code Truncated} (if anything was forgotten), then {@code Promised} (if anything was promised),
+   * then the accepted values grouped by ballot, ascending, instances ascending within each record.
+   * {@link #recover} from them, followed by {@link #replay} of every record persisted after them,
+   * rebuilds this acceptor, so a journal may delete what was persisted before the snapshot.
+   *
+   * <p>The records describe the state as it is now, including records handed out in a decision
+   * whose write is not yet durable; a shell takes the snapshot only when no write is pending.
+   */
+  public List<AcceptorRecord> snapshotRecords() {
+    List<AcceptorRecord> records = new ArrayList<>();
+    if (truncatedBelow > 0) {
+      records.add(new Truncated(truncatedBelow));
+    }
+    if (promised.isAbove(Ballot.ZERO)) {
+      records.add(new Promised(promised));
+    }
+    TreeMap<Ballot, List<Proposal>> byBallot = new TreeMap<>();
+    for (AcceptedValue v : accepted.values()) { // ascending instances, so each list is too
+      byBallot.computeIfAbsent(v.ballot(), b -> new ArrayList<>()).add(new Proposal(v.instance(), v.value()));
+    }
+    byBallot.forEach((ballot, proposals) -> records.add(new AcceptedValues(ballot, proposals)));
+    return records;
+  }
+
   public Decision handle(ToAcceptor message) {
     // Java 17 has no pattern switch; RoleDispatchTest checks every permitted type is handled.
     if (message instanceof Prepare p) {
@@ -121,6 +147,14 @@ public class Acceptor {
     }
     for (Proposal p : a.proposals()) {
       p.value().verify(config.group(), p.instance(), a.from());
+      AcceptedValue existing = accepted.get(p.instance());
+      if (existing != null && existing.ballot().equals(a.ballot()) && !existing.value().equals(p.value())) {
+        // One ballot must never carry two values for one instance; going on would hide a reused
+        // ballot until learners disagree. Stop here, loudly, before anything of this accept is kept.
+        throw new IllegalStateException("group '" + config.group() + "' instance " + p.instance() + ": node "
+            + a.from() + " sent a different value at ballot " + a.ballot() + " than the one node " + self
+            + " accepted at that ballot (" + existing.value() + " vs " + p.value() + "): a ballot was reused");
+      }
     }
     boolean promiseRaised = a.ballot().isAbove(promised);
     promised = Ballot.max(promised, a.ballot());
@@ -134,14 +168,7 @@ public class Acceptor {
       acknowledged.add(p.instance());
       AcceptedValue existing = accepted.get(p.instance());
       if (existing != null && existing.ballot().equals(a.ballot())) {
-        if (!existing.value().equals(p.value())) {
-          // One ballot must never carry two values for one instance; going on would hide a reused
-          // ballot until learners disagree. Stop here, loudly.
-          throw new IllegalStateException("group '" + config.group() + "' instance " + p.instance() + ": node "
-              + a.from() + " sent a different value at ballot " + a.ballot() + " than the one node " + self
-              + " accepted at that ballot (" + existing.value() + " vs " + p.value() + "): a ballot was reused");
-        }
-        continue; // a retransmission
+        continue; // a retransmission (the same value: checked above)
       }
       AcceptedValue value = new AcceptedValue(p.instance(), a.ballot(), p.value());
       accepted.put(p.instance(), value);

@@ -12,14 +12,17 @@ public record Counters(
     long leaseReads,
     long checkpointsInstalled,
     long duplicatesAnswered,
-    long leaderChanges) {
+    long leaderChanges,
+    long pauses,
+    long snapshotRecoveries) {
 
-  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
         tornWrites + o.tornWrites, corruptionsDetected + o.corruptionsDetected, acknowledged + o.acknowledged,
         leaseReads + o.leaseReads, checkpointsInstalled + o.checkpointsInstalled,
-        duplicatesAnswered + o.duplicatesAnswered, leaderChanges + o.leaderChanges);
+        duplicatesAnswered + o.duplicatesAnswered, leaderChanges + o.leaderChanges, pauses + o.pauses,
+        snapshotRecoveries + o.snapshotRecoveries);
   }
 }

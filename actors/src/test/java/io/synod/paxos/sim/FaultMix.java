@@ -6,6 +6,13 @@ import java.util.SplittableRandom;
  * The shape of one simulated run, drawn from its seed (swarm testing: every seed picks its own
  * cluster, load and mix of faults, so rare combinations get their turn). Times are in simulated
  * units; one nominal tick is {@link #TICK} units.
+ *
+ * <p>{@code pausePerTick} and {@code maxPause}: how often a node stops (a long GC, SIGSTOP) and
+ * for how long at most; {@code pauseLeaderShare}: how often the pause hits a group's leader rather
+ * than any node; {@code readAfterResume}: how likely an application on the resumed node reads
+ * there at once. {@code acceptorSnapshotPerWrite}: how often a shell snapshots an acceptor after a
+ * write leaves none pending; {@code snapshotRecoveryShare}: how often a restart recovers an
+ * acceptor from a stored snapshot and the records after it rather than from all its records.
  */
 record FaultMix(
     int nodes,
@@ -29,7 +36,13 @@ record FaultMix(
     long diskLatency,
     double slowDiskPerTick,
     int checkpointEvery,
-    double readShare) {
+    double readShare,
+    double pausePerTick,
+    long maxPause,
+    double acceptorSnapshotPerWrite,
+    double snapshotRecoveryShare,
+    double pauseLeaderShare,
+    double readAfterResume) {
 
   static final long TICK = 1_000;
   /** The tick-rate skew the group configuration assumes (and the simulation stays within). */
@@ -60,7 +73,14 @@ record FaultMix(
         pick(r, 50L, 300L, 1_500L),
         pick(r, 0.0, 0.003),
         pick(r, 0, 10, 40, 200),
-        pick(r, 0.0, 0.2, 0.5));
+        pick(r, 0.0, 0.2, 0.5),
+        // Drawn last, so every seed keeps the rest of the mix it had before these faults existed.
+        pick(r, 0.0, 0.0, 0.003, 0.01),
+        pick(r, 30L, 60L, 120L) * TICK, // up to four times the default 30-tick lease
+        pick(r, 0.0, 0.02, 0.2),
+        pick(r, 0.5, 1.0),
+        pick(r, 0.0, 0.5, 1.0),
+        pick(r, 0.0, 0.5, 1.0));
   }
 
   private static int pick(SplittableRandom r, int... options) {

@@ -24,6 +24,15 @@ public interface SimProtocol {
     return false;
   }
 
+  /**
+   * True for a shell that, when its node resumes from a pause, first hands each role the ticks it
+   * missed (at most {@link Simulation#catchUpCap}), as a shell counting ticks from a monotonic
+   * clock does.
+   */
+  default boolean catchesUpTicksAfterPause() {
+    return true;
+  }
+
   SimProtocol CORRECT = new SimProtocol() {
     @Override
     public String name() {

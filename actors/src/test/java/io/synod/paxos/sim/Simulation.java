@@ -3,6 +3,7 @@ package io.synod.paxos.sim;
 import io.synod.paxos.Acceptor;
 import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.Applied;
+import io.synod.paxos.Ballot;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.Command;
 import io.synod.paxos.CorruptValueException;
@@ -35,9 +36,16 @@ import java.util.function.Consumer;
  * <p>Faults: message loss, duplication, delay and reordering, value corruption in transit,
  * symmetric, one-way and leader-isolating partitions, crashes that lose every write not yet
  * durable (a random prefix of unsynced writes may survive; the write after it is torn and
- * dropped), slow disks, and tick-rate skew within the bound the lease assumes. After the fault
- * phase everything heals and every client operation must complete within {@link
+ * dropped), slow disks, tick-rate skew within the bound the lease assumes, and pauses: a paused
+ * node (a long GC, SIGSTOP) handles nothing while messages to it queue up; on resuming, its roles
+ * first get the ticks they missed, at most {@link #catchUpCap}, then the queued inputs. After the
+ * fault phase everything heals and every client operation must complete within {@link
  * #LIVENESS_TICKS} nominal ticks.
+ *
+ * <p>Acceptor snapshots: right after a write leaves no write pending (so the acceptor holds
+ * nothing that is not durable), a shell may store {@link Acceptor#snapshotRecords()}; once that
+ * store is durable, a restart may recover the acceptor from it plus the records made durable after
+ * it, as Pekko Persistence does with a snapshot and the events after it.
  */
 final class Simulation {
 
@@ -68,6 +76,12 @@ final class Simulation {
 
   private record CheckpointData(byte[] bytes) {}
 
+  /** An acceptor snapshot in the snapshot store: it covers the first {@code coveredWrites} durable writes. */
+  private record StoredSnapshot(List<AcceptorRecord> records, int coveredWrites) {}
+
+  /** How many snapshots of one acceptor the store keeps (Pekko's keepNSnapshots). */
+  private static final int KEPT_SNAPSHOTS = 3;
+
   private static final class PendingWrite {
     final List<AcceptorRecord> records;
     final List<Outbound> held = new ArrayList<>();
@@ -85,6 +99,10 @@ final class Simulation {
     Learner learner;
     SimStateMachine stateMachine;
     final List<List<AcceptorRecord>> durable = new ArrayList<>();
+    /** What recovering from every durable write rebuilds, kept up to date write by write: the oracle for snapshots. */
+    final Acceptor durableState;
+    final List<StoredSnapshot> snapshots = new ArrayList<>();
+    boolean snapshotting;
     final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
     long diskFreeAt;
     byte[] checkpoint;
@@ -96,6 +114,12 @@ final class Simulation {
     Replica(String group, GroupConfig config) {
       this.group = group;
       this.config = config;
+      this.durableState = Acceptor.recover(config, List.of());
+    }
+
+    void makeDurable(List<AcceptorRecord> records) {
+      durable.add(records);
+      durableState.replay(records);
     }
   }
 
@@ -107,6 +131,10 @@ final class Simulation {
     int incarnation;
     long tickInterval;
     boolean slowDisk;
+    boolean paused;
+    long missedTicks;
+    /** What a paused node will do once it resumes, in order: handle queued messages, finish writes. */
+    final List<Runnable> held = new ArrayList<>();
     final Map<String, Replica> replicas = new LinkedHashMap<>();
     final Map<String, Integer> waiters = new HashMap<>();
     final Map<Long, ReadWaiter> readWaiters = new HashMap<>();
@@ -127,11 +155,14 @@ final class Simulation {
     long reads;
     int attempt;
     int hint = -1;
+    /** An application in the same process as a node: it reads there only, at once, when the node resumes from a pause. */
+    final boolean colocatedReader;
 
-    Client(int index, String group, long clientId) {
+    Client(int index, String group, long clientId, boolean colocatedReader) {
       this.index = index;
       this.group = group;
       this.clientId = clientId;
+      this.colocatedReader = colocatedReader;
     }
 
     boolean busy() {
@@ -165,6 +196,8 @@ final class Simulation {
   private long checkpointsInstalled;
   private long duplicatesAnswered;
   private long leaderChanges;
+  private long pauses;
+  private long snapshotRecoveries;
 
   Simulation(long seed, SimProtocol protocol, Consumer<String> trace) {
     this(seed, FaultMix.draw(seed), protocol, trace);
@@ -207,9 +240,12 @@ final class Simulation {
     }
     for (String g : groups) {
       for (int c = 0; c < mix.clientsPerGroup(); c++) {
-        Client client = new Client(clients.size(), g, 1_000 + clients.size());
+        Client client = new Client(clients.size(), g, 1_000 + clients.size(), false);
         clients.add(client);
         schedule(rng.nextLong(10 * FaultMix.TICK), () -> nextOperation(client));
+      }
+      if (mix.readAfterResume() > 0) {
+        clients.add(new Client(clients.size(), g, 1_000 + clients.size(), true));
       }
     }
     schedule(FaultMix.TICK, this::faultClock);
@@ -240,7 +276,7 @@ final class Simulation {
     }
     Counters counters = new Counters(events, checker.chosenCount, crashes, partitions, tornWrites,
         corruptionsDetected, checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered,
-        leaderChanges);
+        leaderChanges, pauses, snapshotRecoveries);
     return new Result(seed, protocol.name(), checker.violation(), counters, now / FaultMix.TICK);
   }
 
@@ -260,10 +296,12 @@ final class Simulation {
     n.up = true;
     int skew = mix.skewPerMille() == 0 ? 0 : rng.nextInt(-mix.skewPerMille(), mix.skewPerMille() + 1);
     n.tickInterval = FaultMix.TICK * 1000 / (1000 + skew);
+    n.paused = false;
+    n.missedTicks = 0;
+    n.held.clear();
     for (Replica r : n.replicas.values()) {
-      List<AcceptorRecord> records = new ArrayList<>();
-      r.durable.forEach(records::addAll);
-      r.acceptor = protocol.acceptor(r.config, records);
+      r.acceptor = recoverAcceptor(n, r);
+      r.snapshotting = false;
       r.stateMachine = new SimStateMachine();
       r.learner = new Learner(r.config, r.stateMachine, new SplittableRandom(rng.nextLong()));
       r.proposer = protocol.proposer(r.config, new SplittableRandom(rng.nextLong()));
@@ -281,17 +319,139 @@ final class Simulation {
     schedule(rng.nextLong(n.tickInterval) + 1, () -> tick(n, incarnation));
   }
 
+  /**
+   * The node's acceptor as its shell recovers it: from every durable write, or (per the mix) from
+   * a stored snapshot and the writes made durable after it.
+   */
+  private Acceptor recoverAcceptor(Node n, Replica r) {
+    List<AcceptorRecord> all = new ArrayList<>();
+    r.durable.forEach(all::addAll);
+    if (r.snapshots.isEmpty() || rng.nextDouble() >= mix.snapshotRecoveryShare()) {
+      return protocol.acceptor(r.config, all);
+    }
+    // Mostly the latest, as Pekko Persistence loads; sometimes an older one, as when the latest fails to load.
+    int pick = rng.nextInt(4) == 0 ? rng.nextInt(r.snapshots.size()) : r.snapshots.size() - 1;
+    StoredSnapshot s = r.snapshots.get(pick);
+    List<AcceptorRecord> after = new ArrayList<>();
+    r.durable.subList(s.coveredWrites(), r.durable.size()).forEach(after::addAll);
+    snapshotRecoveries++;
+    log("n" + n.id + " " + r.group + " recovers its acceptor from a snapshot of " + s.coveredWrites() + " of "
+        + r.durable.size() + " durable writes");
+    List<Decision> fromSnapshot = probe(r.config, s.records(), after);
+    List<Decision> fromAll = probe(r.config, all, List.of());
+    if (!fromSnapshot.equals(fromAll)) {
+      checker.raise("acceptor snapshot: node " + n.id + " of " + r.group + " recovered from snapshot " + s.records()
+          + " and the " + after.size() + " records after it answers " + fromSnapshot
+          + ", recovered from all its records it answers " + fromAll);
+    }
+    Acceptor a = protocol.acceptor(r.config, s.records());
+    a.replay(after);
+    return a;
+  }
+
+  /**
+   * What an acceptor recovered from {@code records} and then {@code after} answers, once its
+   * restart grace is over, to a prepare below every real ballot (its refusal names the promise) and
+   * then to one above every ballot (its promise lists the truncation point and every value held,
+   * with the ballot it was accepted at).
+   */
+  private static List<Decision> probe(GroupConfig config, List<AcceptorRecord> records, List<AcceptorRecord> after) {
+    Acceptor a = Acceptor.recover(config, records);
+    a.replay(after);
+    for (int i = 0; i < config.leaseTicks(); i++) {
+      a.onTick();
+    }
+    int peer = config.members().get(config.members().get(0) == config.self() ? 1 : 0);
+    return List.of(
+        a.handle(new Message.Prepare(peer, new Ballot(0, peer), 0)),
+        a.handle(new Message.Prepare(peer, new Ballot(Long.MAX_VALUE / 2, peer), 0)));
+  }
+
   private void tick(Node n, int incarnation) {
     if (!n.up || n.incarnation != incarnation) {
       return;
     }
-    events++;
+    if (n.paused) {
+      n.missedTicks++; // the monotonic clock runs on; the shell will notice on resuming
+    } else {
+      events++;
+      tickRoles(n);
+    }
+    schedule(n.tickInterval, () -> tick(n, incarnation));
+  }
+
+  private void tickRoles(Node n) {
     for (Replica r : n.replicas.values()) {
       apply(n, r, r.acceptor.onTick());
       apply(n, r, r.proposer.onTick());
       apply(n, r, r.learner.onTick());
     }
-    schedule(n.tickInterval, () -> tick(n, incarnation));
+  }
+
+  /**
+   * The most ticks a shell hands its roles at once after a pause: enough for every lease and
+   * election deadline to pass, as the actor shell's TickClock caps them.
+   */
+  static int catchUpCap(GroupConfig config) {
+    return 2 * Math.max(config.leaseTicks(), config.electionTimeoutTicks() + config.electionJitterTicks());
+  }
+
+  /** Runs {@code action} now, or once the node resumes if it is paused. */
+  private void whenRunning(Node n, Runnable action) {
+    if (n.paused) {
+      n.held.add(action);
+    } else {
+      action.run();
+    }
+  }
+
+  private void pause(Node n) {
+    pauses++;
+    n.paused = true;
+    n.missedTicks = 0;
+    long length = FaultMix.TICK + rng.nextLong(mix.maxPause());
+    log("pause n" + n.id + " for " + length / FaultMix.TICK + " ticks");
+    int incarnation = n.incarnation;
+    schedule(length, () -> resume(n, incarnation));
+  }
+
+  /**
+   * The node's shell wakes up: first each role gets the ticks it missed, capped (or none, in a
+   * shell that forgets them); then the applications next to it may read at once, before the
+   * backlog of messages that queued up; the backlog follows, in arrival order, after what the node
+   * just sent itself. Actors of one node have their own mailboxes, so nothing orders a colocated
+   * application's read after messages from peers still waiting in the node gateway's mailbox.
+   */
+  private void resume(Node n, int incarnation) {
+    if (!n.up || n.incarnation != incarnation || !n.paused) {
+      return;
+    }
+    n.paused = false;
+    long missed = n.missedTicks;
+    n.missedTicks = 0;
+    long burst = protocol.catchesUpTicksAfterPause() ? Math.min(missed, catchUpCap(nodeConfig(n))) : 0;
+    log("resume n" + n.id + " after " + missed + " missed ticks, catching up " + burst + ", then " + n.held.size()
+        + " queued inputs");
+    for (long i = 0; i < burst; i++) {
+      events++;
+      tickRoles(n);
+    }
+    if (!healed) {
+      colocatedReadsAfterResume(n);
+    }
+    List<Runnable> backlog = new ArrayList<>(n.held);
+    n.held.clear();
+    for (Runnable action : backlog) {
+      queue.add(new Scheduled(now + 1, order++, () -> {
+        if (n.up && n.incarnation == incarnation) {
+          whenRunning(n, action);
+        }
+      }));
+    }
+  }
+
+  private static GroupConfig nodeConfig(Node n) {
+    return n.replicas.values().iterator().next().config;
   }
 
   private void crash(Node n) {
@@ -299,13 +459,15 @@ final class Simulation {
     crashes++;
     n.up = false;
     n.incarnation++;
+    n.paused = false;
+    n.held.clear();
     n.waiters.clear();
     n.readWaiters.clear();
     for (Replica r : n.replicas.values()) {
       int pending = r.pendingWrites.size();
       int surviving = pending > 0 && rng.nextDouble() < mix.survivingUnsyncedWrites() ? rng.nextInt(pending + 1) : 0;
       for (int i = 0; i < surviving; i++) {
-        r.durable.add(r.pendingWrites.pollFirst().records);
+        r.makeDurable(r.pendingWrites.pollFirst().records);
       }
       if (trace != null) {
         log("n" + n.id + " " + r.group + " crash keeps " + surviving + " of " + pending + " unsynced writes, loses "
@@ -408,13 +570,49 @@ final class Simulation {
       return;
     }
     PendingWrite w = r.pendingWrites.pollFirst();
-    r.durable.add(w.records);
+    r.makeDurable(w.records); // the disk finished the write even if the process is paused
     if (trace != null) {
       log("n" + n.id + " " + r.group + " durable " + w.records);
     }
-    for (Outbound o : w.held) {
-      send(n, r.group, o);
+    whenRunning(n, () -> {
+      for (Outbound o : w.held) {
+        send(n, r.group, o);
+      }
+      maybeSnapshotAcceptor(n, r);
+    });
+  }
+
+  /**
+   * After a write that leaves none pending, the acceptor holds exactly its durable state, so a
+   * shell may snapshot it then. The snapshot counts only once the snapshot store made it durable.
+   */
+  private void maybeSnapshotAcceptor(Node n, Replica r) {
+    if (mix.acceptorSnapshotPerWrite() == 0 || r.snapshotting || !r.pendingWrites.isEmpty()
+        || rng.nextDouble() >= mix.acceptorSnapshotPerWrite()) {
+      return;
     }
+    List<AcceptorRecord> records = r.acceptor.snapshotRecords();
+    List<AcceptorRecord> durable = r.durableState.snapshotRecords();
+    if (!records.equals(durable)) {
+      checker.raise("acceptor snapshot: node " + n.id + " of " + r.group + " with no write pending holds "
+          + records + " but its durable writes rebuild " + durable);
+      return;
+    }
+    int covered = r.durable.size();
+    r.snapshotting = true;
+    int incarnation = n.incarnation;
+    schedule(mix.diskLatency() + rng.nextLong(mix.diskLatency() + 1), () -> {
+      if (!n.up || n.incarnation != incarnation) {
+        return; // the node crashed first: the snapshot was never completed
+      }
+      whenRunning(n, () -> {
+        r.snapshotting = false;
+        r.snapshots.add(new StoredSnapshot(records, covered));
+        if (r.snapshots.size() > KEPT_SNAPSHOTS) {
+          r.snapshots.remove(0);
+        }
+      });
+    });
   }
 
   private void maybeCheckpoint(Node n, Replica r) {
@@ -433,13 +631,15 @@ final class Simulation {
       if (!n.up || n.incarnation != incarnation) {
         return;
       }
-      r.checkpointing = false;
-      if (instance > r.checkpointInstance) {
-        r.checkpoint = bytes;
-        r.checkpointInstance = instance;
-        apply(n, r, r.learner.onCheckpointDurable(instance));
-        apply(n, r, r.acceptor.onCheckpointDurable(instance));
-      }
+      whenRunning(n, () -> {
+        r.checkpointing = false;
+        if (instance > r.checkpointInstance) {
+          r.checkpoint = bytes;
+          r.checkpointInstance = instance;
+          apply(n, r, r.learner.onCheckpointDurable(instance));
+          apply(n, r, r.acceptor.onCheckpointDurable(instance));
+        }
+      });
     });
   }
 
@@ -547,6 +747,10 @@ final class Simulation {
     if (!n.up || (e.incarnation() >= 0 && e.incarnation() != n.incarnation) || blocked.contains(link(e.from(), e.to()))) {
       return;
     }
+    whenRunning(n, () -> handle(n, e));
+  }
+
+  private void handle(Node n, Envelope e) {
     events++;
     Replica r = n.replicas.get(e.group());
     Object p = e.payload();
@@ -597,7 +801,7 @@ final class Simulation {
   // ---- clients ----
 
   private void nextOperation(Client c) {
-    if (healed || c.busy()) {
+    if (healed || c.busy() || c.colocatedReader) {
       return;
     }
     if (rng.nextDouble() < mix.readShare()) {
@@ -630,6 +834,26 @@ final class Simulation {
         attempt(c);
       }
     });
+  }
+
+  /**
+   * The applications next to a node that resumes from a pause read from it at once (their threads
+   * were stopped too): the first thing a resumed leader may be asked is a lease read.
+   */
+  private void colocatedReadsAfterResume(Node n) {
+    for (Client c : clients) {
+      if (c.colocatedReader && !c.busy() && rng.nextDouble() < mix.readAfterResume()) {
+        c.readId = c.clientId * 1_000_000 + ++c.reads;
+        c.readFloor = checker.readFloor(c.group);
+        int attempt = ++c.attempt;
+        handle(n, new Envelope(c.group, -1, n.id, new ClientReadRequest(c.index, c.readId, c.readFloor), false, -1));
+        schedule(CLIENT_TIMEOUT, () -> {
+          if (c.attempt == attempt) {
+            attempt(c);
+          }
+        });
+      }
+    }
   }
 
   private void retrySoon(Client c) {
@@ -695,11 +919,32 @@ final class Simulation {
     if (!partitioned && rng.nextDouble() < mix.partitionPerTick()) {
       partition();
     }
+    if (mix.pausePerTick() > 0 && rng.nextDouble() < mix.pausePerTick()) {
+      Node n = rng.nextDouble() < mix.pauseLeaderShare() ? leaderOf(groups.get(rng.nextInt(groups.size()))) : null;
+      if (n == null) {
+        n = nodes.get(rng.nextInt(nodes.size()));
+      }
+      if (n.up && !n.paused) {
+        pause(n);
+      }
+    }
     if (rng.nextDouble() < mix.slowDiskPerTick()) {
       Node n = nodes.get(rng.nextInt(nodes.size()));
       n.slowDisk = !n.slowDisk;
     }
     schedule(FaultMix.TICK, this::faultClock);
+  }
+
+  /** The node that leads {@code group} and holds a lease, or else any node that believes it leads, or null. */
+  private Node leaderOf(String group) {
+    Node leader = null;
+    for (Node n : nodes) {
+      Proposer p = n.replicas.get(group).proposer;
+      if (n.up && p.isLeader() && (leader == null || p.hasLease())) {
+        leader = n;
+      }
+    }
+    return leader;
   }
 
   private void partition() {
@@ -764,6 +1009,7 @@ final class Simulation {
     log("heal");
     for (Node n : nodes) {
       n.slowDisk = false;
+      resume(n, n.incarnation);
       restart(n);
     }
     for (Client c : clients) {

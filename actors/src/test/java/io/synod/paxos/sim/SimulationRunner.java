@@ -21,7 +21,7 @@ public final class SimulationRunner {
     public String summaryLine() {
       return "SIM-SUMMARY seeds=" + seeds + " events=" + counters.events() + " chosen=" + counters.chosen()
           + " crashes=" + counters.crashes() + " partitions=" + counters.partitions() + " violations="
-          + failures.size();
+          + failures.size() + " pauses=" + counters.pauses();
     }
 
     public String detailLine() {
@@ -30,7 +30,8 @@ public final class SimulationRunner {
           + c.tornWrites() + " corruptionsDetected=" + c.corruptionsDetected() + " checkpointsInstalled="
           + c.checkpointsInstalled() + " duplicatesAnswered=" + c.duplicatesAnswered() + " leaderChanges="
           + c.leaderChanges() + " millis=" + millis + " eventsPerSecond="
-          + (millis == 0 ? c.events() : c.events() * 1000 / millis);
+          + (millis == 0 ? c.events() : c.events() * 1000 / millis) + " snapshotRecoveries="
+          + c.snapshotRecoveries();
     }
 
     public long events() {

@@ -1,8 +1,15 @@
 package io.synod.paxos.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.synod.paxos.Acceptor;
+import io.synod.paxos.AcceptorRecord;
+import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Proposer;
+import java.util.List;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -10,10 +17,40 @@ import org.junit.jupiter.api.Test;
  * seeds from {@code 1}; {@code -Dsynod.sim.seeds=N} runs more (a soak), {@code
  * -Dsynod.sim.firstSeed=S} moves the window, and {@code -Dsynod.sim.seed=S} replays one seed (add
  * {@code -Dsynod.sim.trace=true} to print its faults).
+ *
+ * <p>It also proves that the simulation catches a broken shell, as {@code BrokenVariantsTest} does
+ * for broken roles, within the same budget of {@value #BROKEN_SEED_BUDGET} seeds.
  */
 class SimulationTest {
 
   static final int DEFAULT_SEEDS = 1_000;
+  static final int BROKEN_SEED_BUDGET = 400;
+
+  /**
+   * A shell that fires its tick timer but does not count the ticks a pause swallowed: a leader
+   * resuming from a long pause still believes in a lease that ran out while it was stopped.
+   */
+  static final SimProtocol PAUSE_WITHOUT_TICK_CATCH_UP = new SimProtocol() {
+    @Override
+    public String name() {
+      return "pause-without-tick-catch-up";
+    }
+
+    @Override
+    public Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records) {
+      return CORRECT.acceptor(config, records);
+    }
+
+    @Override
+    public Proposer proposer(GroupConfig config, RandomGenerator random) {
+      return CORRECT.proposer(config, random);
+    }
+
+    @Override
+    public boolean catchesUpTicksAfterPause() {
+      return false;
+    }
+  };
 
   @Test
   void everyInvariantHoldsUnderRandomFaults() {
@@ -39,6 +76,16 @@ class SimulationTest {
     assertEquals(seeds, t.seeds());
     assertTrue(t.events() >= 1_000_000 || seeds < DEFAULT_SEEDS,
         () -> "the default run must simulate at least 1,000,000 events, simulated " + t.events());
+  }
+
+  @Test
+  void shellThatSkipsTheTicksAPauseSwallowedIsCaught() {
+    SimulationRunner.Totals t = SimulationRunner.run(1, BROKEN_SEED_BUDGET, PAUSE_WITHOUT_TICK_CATCH_UP, 1);
+    System.out.println("BROKEN-VARIANT " + PAUSE_WITHOUT_TICK_CATCH_UP.name() + " seedsRun=" + t.seeds()
+        + " caughtAtSeed=" + t.firstFailingSeed() + " events=" + t.events()
+        + (t.failures().isEmpty() ? "" : " violation: " + t.firstViolation().lines().findFirst().orElse("")));
+    assertFalse(t.failures().isEmpty(), () -> "variant " + PAUSE_WITHOUT_TICK_CATCH_UP.name() + " survived "
+        + BROKEN_SEED_BUDGET + " seeds: the simulation does not catch it");
   }
 
   static String failureMessage(Simulation.Result r) {
