@@ -29,13 +29,59 @@ public record SynodSettings(
     int catchUpBatch,
     Duration catchUpRetry,
     int sessionWindow,
-    int maxForwardHops) {
+    int maxForwardHops,
+    CheckpointSettings checkpoint,
+    ClientSettings client) {
 
   public static final String PATH = "synod.group";
+  public static final String CLIENT_PATH = "synod.client";
+
+  /**
+   * When a group takes a checkpoint (every {@code everyInstances} applied instances, or after
+   * {@code interval} if anything was applied since), how often an acceptor compacts its journal
+   * ({@code acceptorSnapshotEvery} events), and how checkpoints travel to lagging nodes.
+   */
+  public record CheckpointSettings(long everyInstances, Duration interval, int acceptorSnapshotEvery, int chunkBytes,
+      Duration transferRetry) {
+    public CheckpointSettings {
+      String p = PATH + ".checkpoint.";
+      if (everyInstances < 1) {
+        throw new IllegalArgumentException(p + "every-instances must be >= 1, got " + everyInstances);
+      }
+      positive(p + "interval", interval);
+      if (acceptorSnapshotEvery < 1) {
+        throw new IllegalArgumentException(p + "acceptor-snapshot-every must be >= 1, got " + acceptorSnapshotEvery);
+      }
+      if (chunkBytes < 1024 || chunkBytes > 16 * 1024 * 1024) {
+        throw new IllegalArgumentException(p + "chunk-size must be between 1 KiB and 16 MiB, got " + chunkBytes);
+      }
+      positive(p + "transfer-retry", transferRetry);
+    }
+  }
+
+  /**
+   * How a {@link GroupClient} waits: a request fails after {@code requestTimeout}; until then a
+   * waiting command is submitted again every {@code retryInterval}.
+   */
+  public record ClientSettings(Duration requestTimeout, Duration retryInterval) {
+    public ClientSettings {
+      positive(CLIENT_PATH + ".request-timeout", requestTimeout);
+      positive(CLIENT_PATH + ".retry-interval", retryInterval);
+    }
+  }
+
+  private static void positive(String key, Duration d) {
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(key + " must be positive, got " + d);
+    }
+  }
 
   public SynodSettings {
     if (tickInterval.isZero() || tickInterval.isNegative()) {
       throw new IllegalArgumentException(PATH + ".tick-interval must be positive, got " + tickInterval);
+    }
+    if (checkpoint == null || client == null) {
+      throw new IllegalArgumentException("checkpoint and client settings are required");
     }
     if (maxTickSkewPerMille < 0 || maxTickSkewPerMille >= 1000) {
       throw new IllegalArgumentException(PATH + ".max-tick-skew-per-mille must be in [0, 1000), got "
@@ -71,10 +117,16 @@ public record SynodSettings(
     return fromConfig(system.settings().config());
   }
 
-  /** Reads {@code synod.group} from a whole configuration. */
+  public static SynodSettings create(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    return fromConfig(system.settings().config());
+  }
+
+  /** Reads {@code synod.group} and {@code synod.client} from a whole configuration. */
   public static SynodSettings fromConfig(Config root) {
-    Config c = root.getConfig(PATH);
     try {
+      Config c = root.getConfig(PATH);
+      Config k = c.getConfig("checkpoint");
+      Config cl = root.getConfig(CLIENT_PATH);
       return new SynodSettings(
           c.getDuration("tick-interval"),
           c.getInt("window"),
@@ -91,10 +143,17 @@ public record SynodSettings(
           c.getInt("catch-up-batch"),
           c.getDuration("catch-up-retry"),
           c.getInt("session-window"),
-          c.getInt("max-forward-hops"));
+          c.getInt("max-forward-hops"),
+          new CheckpointSettings(
+              k.getLong("every-instances"),
+              k.getDuration("interval"),
+              k.getInt("acceptor-snapshot-every"),
+              Math.toIntExact(Math.min(k.getBytes("chunk-size"), Integer.MAX_VALUE)),
+              k.getDuration("transfer-retry")),
+          new ClientSettings(cl.getDuration("request-timeout"), cl.getDuration("retry-interval")));
     } catch (ConfigException e) {
-      // Typesafe Config's own message names the key path relative to synod.group.
-      throw new IllegalArgumentException("invalid " + PATH + " setting: " + e.getMessage(), e);
+      // Typesafe Config's own message names the key path (relative to the sub-tree read).
+      throw new IllegalArgumentException("invalid synod setting: " + e.getMessage(), e);
     }
   }
 

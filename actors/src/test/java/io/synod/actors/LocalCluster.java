@@ -10,31 +10,54 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * The one-line local cluster every actor test uses: {@code try (LocalCluster c = LocalCluster.start(3))}
  * gives {@code n} ActorSystems on 127.0.0.1, each on its own Artery TCP port picked by the OS,
  * each with its own journal and snapshot directories under one temporary directory, Java
- * serialization off. {@link #close} terminates every system and deletes the directories.
+ * serialization off, and Synod started on each ({@link Node#synod()}). A node can be stopped and
+ * restarted on the same port with the same directories ({@link #stop}, {@link #restart}). {@link
+ * #close} terminates every system and deletes the directories.
  */
 public final class LocalCluster implements AutoCloseable {
 
-  /** One node: its actor system, where it listens, and where it stores. */
-  public record Node(int id, ActorSystem system, Address address, Path journalDir, Path snapshotDir) {
+  /** One node: its actor system, where it listens, where it stores, and Synod on it. */
+  public record Node(int id, ActorSystem system, Address address, Path journalDir, Path snapshotDir, SynodNode synod) {
     public String path(String actorPath) {
       return address + actorPath;
+    }
+
+    public org.apache.pekko.actor.typed.ActorSystem<Void> typed() {
+      return Adapter.toTyped(system);
+    }
+
+    /** Spawns {@code group} on this node (as actor {@code name}) and returns a client of it. */
+    public <C, R> GroupClient<C, R> spawn(SynodGroup<C, R> group, String name) {
+      return group.client(typed(), spawnRef(group, name));
+    }
+
+    /** Spawns {@code group} on this node (as actor {@code name}). */
+    public ActorRef<GroupCommand> spawnRef(SynodGroup<?, ?> group, String name) {
+      return Adapter.spawn(system, group.behavior(synod), name);
     }
   }
 
   private final Path root;
+  private final Config extra;
   private final List<Node> nodes = new ArrayList<>();
+  private final Map<Integer, Address> addresses = new TreeMap<>();
 
-  private LocalCluster(Path root) {
+  private LocalCluster(Path root, Config extra) {
     this.root = root;
+    this.extra = extra;
   }
 
   public static LocalCluster start(int size) {
@@ -49,10 +72,16 @@ public final class LocalCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory for the cluster", e);
     }
-    LocalCluster cluster = new LocalCluster(root);
+    LocalCluster cluster = new LocalCluster(root, extra);
     try {
+      List<ActorSystem> systems = new ArrayList<>();
       for (int id = 0; id < size; id++) {
-        cluster.nodes.add(cluster.startNode(id, extra));
+        ActorSystem system = cluster.startSystem(id, 0);
+        systems.add(system);
+        cluster.addresses.put(id, ((ExtendedActorSystem) system).provider().getDefaultAddress());
+      }
+      for (int id = 0; id < size; id++) {
+        cluster.nodes.add(cluster.withSynod(id, systems.get(id)));
       }
     } catch (RuntimeException e) {
       cluster.close();
@@ -61,9 +90,40 @@ public final class LocalCluster implements AutoCloseable {
     return cluster;
   }
 
-  private Node startNode(int id, Config extra) {
-    Path journal = root.resolve("node-" + id).resolve("journal");
-    Path snapshots = root.resolve("node-" + id).resolve("snapshots");
+  private Path journalDir(int id) {
+    return root.resolve("node-" + id).resolve("journal");
+  }
+
+  private Path snapshotDir(int id) {
+    return root.resolve("node-" + id).resolve("snapshots");
+  }
+
+  private Node withSynod(int id, ActorSystem system) {
+    SynodNode synod = SynodNode.start(Adapter.toTyped(system), id, addresses);
+    return new Node(id, system, addresses.get(id), journalDir(id), snapshotDir(id), synod);
+  }
+
+  /** Stops node {@code id}'s actor system (as a crash of its process would, minus the lost page cache). */
+  public void stop(int id) {
+    Node n = nodes.get(id);
+    n.system().terminate();
+    await(n);
+  }
+
+  /** Starts node {@code id} again, on its old port, with its journal and snapshots. */
+  public Node restart(int id) {
+    Node old = nodes.get(id);
+    if (!old.system().whenTerminated().isCompleted()) {
+      throw new IllegalStateException("node " + id + " is still running; stop it first");
+    }
+    Node n = withSynod(id, startSystem(id, old.address().getPort().orElseThrow()));
+    nodes.set(id, n);
+    return n;
+  }
+
+  private ActorSystem startSystem(int id, int port) {
+    Path journal = journalDir(id);
+    Path snapshots = snapshotDir(id);
     Config config = extra
         .withFallback(ConfigFactory.parseString(String.join("\n",
             "pekko.loglevel = WARNING",
@@ -76,7 +136,7 @@ public final class LocalCluster implements AutoCloseable {
             "pekko.actor.allow-java-serialization = off",
             "pekko.remote.artery.transport = tcp",
             "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
-            "pekko.remote.artery.canonical.port = 0",
+            "pekko.remote.artery.canonical.port = " + port,
             "pekko.remote.artery.bind.hostname = \"127.0.0.1\"",
             "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
             "pekko.coordinated-shutdown.terminate-actor-system = on",
@@ -85,9 +145,7 @@ public final class LocalCluster implements AutoCloseable {
             "synod.persistence.journal.dir = \"" + journal + "\"",
             "synod.persistence.snapshot-store.dir = \"" + snapshots + "\"")))
         .withFallback(ConfigFactory.load());
-    ActorSystem system = ActorSystem.create("synod", config);
-    Address address = ((ExtendedActorSystem) system).provider().getDefaultAddress();
-    return new Node(id, system, address, journal, snapshots);
+    return ActorSystem.create("synod", config);
   }
 
   public Node node(int id) {
@@ -98,18 +156,22 @@ public final class LocalCluster implements AutoCloseable {
     return List.copyOf(nodes);
   }
 
+  private static void await(Node n) {
+    try {
+      n.system().getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(),
+          java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node " + n.id() + " did not terminate within 30 s", e);
+    }
+  }
+
   @Override
   public void close() {
     for (Node n : nodes) {
       n.system().terminate();
     }
     for (Node n : nodes) {
-      try {
-        n.system().getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(),
-            java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("node " + n.id() + " did not terminate within 30 s", e);
-      }
+      await(n);
     }
     try (Stream<Path> files = Files.walk(root)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -44,4 +44,19 @@ class SynodSettingsTest {
     assertRejected("synod.group { lease = 40ms, heartbeat-interval = 30ms }", "synod.group.lease");
     assertRejected("synod.group { lease = 40ms, heartbeat-interval = 30ms }", "synod.group.heartbeat-interval");
   }
+
+  @Test
+  void checkpointAndClientSettingsAreReadAndCheckedByKey() {
+    SynodSettings s = with("synod.group.checkpoint { every-instances = 7, chunk-size = 4 KiB }\n"
+        + "synod.client.request-timeout = 2 s");
+    assertEquals(7, s.checkpoint().everyInstances());
+    assertEquals(4096, s.checkpoint().chunkBytes());
+    assertEquals(java.time.Duration.ofSeconds(2), s.client().requestTimeout());
+    assertRejected("synod.group.checkpoint.every-instances = 0", "synod.group.checkpoint.every-instances");
+    assertRejected("synod.group.checkpoint.acceptor-snapshot-every = -1", "synod.group.checkpoint.acceptor-snapshot-every");
+    assertRejected("synod.group.checkpoint.chunk-size = 10 B", "synod.group.checkpoint.chunk-size");
+    assertRejected("synod.group.checkpoint.interval = 0 s", "synod.group.checkpoint.interval");
+    assertRejected("synod.client.request-timeout = 0 s", "synod.client.request-timeout");
+    assertRejected("synod.client.retry-interval = never", "retry-interval");
+  }
 }

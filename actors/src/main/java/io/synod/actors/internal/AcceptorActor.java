@@ -7,28 +7,43 @@ import io.synod.paxos.Decision;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Message;
 import io.synod.paxos.Outbound;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * The acceptor of one group on one node, as a Pekko Persistence {@link EventSourcedBehavior}: it
  * feeds each input to the core {@link Acceptor}, sends the decision's {@code sendNow} messages at
- * once, persists its records as one atomic write and only then sends its {@code sendAfterPersist}
- * messages ("persist, then reply"). While a write is in flight Pekko stashes further inputs, so a
- * reply that rests on an earlier write never leaves before it is durable. Recovery is Pekko's
- * replay of the records into a fresh core acceptor (which then refuses prepares for a lease
- * period, covering any lease it granted before the restart).
+ * once, persists its records and only then sends its {@code sendAfterPersist} messages ("persist,
+ * then reply"). Recovery is Pekko's replay of the records into a fresh core acceptor (which then
+ * refuses prepares for a lease period, covering any lease it granted before the restart).
+ *
+ * <p>Writes are batched: the records of every input handled before the next {@link Write} (which
+ * the first of them schedules, behind whatever is already in the mailbox) go to the journal as one
+ * atomic write, and all their replies leave once it is durable. While a write is in flight Pekko
+ * stashes further inputs; when they are unstashed they again share one write. So one fsync serves
+ * every Accept that arrived meanwhile, rather than one each, and a reply never leaves before the
+ * records it rests on, or any earlier ones, are durable.
  *
  * <p>Messages leave through {@code outbox}; the group's coordinator decides how they reach their
  * node. A value that fails its checksum is reported and the message dropped.
+ *
+ * <p>The journal stays short: every {@code snapshotEvery} events the acceptor's state (its promise
+ * and the values it accepted at or above its truncation point, see {@link
+ * Acceptor#snapshotRecords()}) is saved as a snapshot and the events before it are deleted. A
+ * durable checkpoint makes the acceptor forget the instances below it ({@link CheckpointDurable}),
+ * so the snapshots hold only the instances no checkpoint covers yet.
  */
 public final class AcceptorActor
     extends EventSourcedBehavior<AcceptorActor.Command, AcceptorRecord, AcceptorActor.State> {
@@ -39,13 +54,13 @@ public final class AcceptorActor
   /** A protocol message for this acceptor. */
   public record Deliver(Message.ToAcceptor message) implements Command {}
 
-  /** One tick of the core's clock. */
-  public enum Tick implements Command {
-    INSTANCE
-  }
-
   /** A checkpoint covering every instance below {@code instance} is durable. */
   public record CheckpointDurable(long instance) implements Command {}
+
+  /** Writes the records of the inputs handled since the last write, as one. */
+  private enum Write implements Command {
+    INSTANCE
+  }
 
   /** The core acceptor; mutated only by this actor's handlers. */
   public static final class State {
@@ -59,9 +74,26 @@ public final class AcceptorActor
   private final GroupConfig config;
   private final Consumer<Outbound> outbox;
   private final ActorContext<Command> context;
+  private final int snapshotEvery;
 
-  public static Behavior<Command> create(GroupConfig config, Consumer<Outbound> outbox) {
-    return Behaviors.setup(ctx -> new AcceptorActor(config, outbox, ctx));
+  /**
+   * The acceptor's time: the core acceptor only counts ticks (for leases and its restart grace),
+   * so rather than a timer, the ticks of {@code nanoTime} that came due are handed over before each
+   * input, which makes a lease as long as it should be also after this JVM was paused.
+   */
+  private final TickClock clock;
+  /** Records of inputs already handled, for the next write; with the replies that must wait for it. */
+  private final List<AcceptorRecord> unwritten = new java.util.ArrayList<>();
+  private final List<Outbound> afterWrite = new java.util.ArrayList<>();
+
+  public static Behavior<Command> create(GroupConfig config, int snapshotEvery, Duration tickInterval,
+      LongSupplier nanoTime, Consumer<Outbound> outbox) {
+    if (snapshotEvery < 1) {
+      throw new IllegalArgumentException("snapshotEvery must be >= 1, got " + snapshotEvery);
+    }
+    // The clock starts now, not when the actor starts: the grace period covers the whole start.
+    TickClock clock = new TickClock(tickInterval, TickClock.capFor(config), nanoTime);
+    return Behaviors.setup(ctx -> new AcceptorActor(config, snapshotEvery, clock, outbox, ctx));
   }
 
   /** One journal stream per group and node: the node's journal holds every group's. */
@@ -69,11 +101,46 @@ public final class AcceptorActor
     return PersistenceId.of("synod-acceptor", group + "@" + node, "|");
   }
 
-  private AcceptorActor(GroupConfig config, Consumer<Outbound> outbox, ActorContext<Command> context) {
+  private AcceptorActor(GroupConfig config, int snapshotEvery, TickClock clock, Consumer<Outbound> outbox,
+      ActorContext<Command> context) {
     super(persistenceId(config.group(), config.self()));
     this.config = config;
+    this.clock = clock;
+    this.snapshotEvery = snapshotEvery;
     this.outbox = outbox;
     this.context = context;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 1).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        // Pekko snapshots right after a write completes, before it handles the next input, so the
+        // state holds nothing that is not yet durable. Were that ever not so, the snapshot would
+        // claim records the journal lacks: refuse rather than store it.
+        if (!unwritten.isEmpty()) {
+          throw new IllegalStateException("acceptor " + persistenceId(config.group(), config.self()).id()
+              + " asked for a snapshot while " + unwritten.size() + " records are not yet written");
+        }
+        // Taken on the actor's thread: an immutable copy, as the store writes it later.
+        return new AcceptorSnapshot(state.acceptor.snapshotRecords());
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        if (!(from instanceof AcceptorSnapshot snapshot)) {
+          throw new IllegalStateException("acceptor " + persistenceId(config.group(), config.self()).id()
+              + " found a snapshot of type " + from.getClass().getName() + ", not an AcceptorSnapshot");
+        }
+        return new State(Acceptor.recover(config, snapshot.records()));
+      }
+    };
   }
 
   @Override
@@ -84,10 +151,18 @@ public final class AcceptorActor
   @Override
   public CommandHandler<Command, AcceptorRecord, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Deliver.class, (state, c) -> deliver(state, c.message()))
-        .onCommand(Tick.class, (state, c) -> carryOut(state.acceptor.onTick()))
-        .onCommand(CheckpointDurable.class, (state, c) -> carryOut(state.acceptor.onCheckpointDurable(c.instance())))
+        .onCommand(Deliver.class, (state, c) -> deliver(catchUp(state), c.message()))
+        .onCommand(CheckpointDurable.class,
+            (state, c) -> carryOut(catchUp(state).acceptor.onCheckpointDurable(c.instance())))
+        .onCommand(Write.class, (state, c) -> write())
         .build();
+  }
+
+  private State catchUp(State state) {
+    for (int n = clock.due(); n > 0; n--) {
+      state.acceptor.onTick(); // only counts time: nothing to send or persist
+    }
+    return state;
   }
 
   private Effect<AcceptorRecord, State> deliver(State state, Message.ToAcceptor message) {
@@ -103,12 +178,29 @@ public final class AcceptorActor
 
   private Effect<AcceptorRecord, State> carryOut(Decision d) {
     d.sendNow().forEach(outbox);
-    if (d.toPersist().isEmpty()) {
-      // Nothing new to write, and nothing earlier is pending: Pekko stashes inputs during a persist.
+    if (d.toPersist().isEmpty() && unwritten.isEmpty()) {
+      // Nothing new to write and nothing earlier waiting (no write is in flight while a command is
+      // handled: Pekko stashes inputs during a persist).
       d.sendAfterPersist().forEach(outbox);
       return Effect().none();
     }
-    return Effect().persist(d.toPersist()).thenRun(s -> d.sendAfterPersist().forEach(outbox));
+    if (unwritten.isEmpty()) {
+      context.getSelf().tell(Write.INSTANCE);
+    }
+    unwritten.addAll(d.toPersist());
+    afterWrite.addAll(d.sendAfterPersist());
+    return Effect().none();
+  }
+
+  private Effect<AcceptorRecord, State> write() {
+    if (unwritten.isEmpty()) {
+      return Effect().none();
+    }
+    List<AcceptorRecord> records = List.copyOf(unwritten);
+    List<Outbound> replies = List.copyOf(afterWrite);
+    unwritten.clear();
+    afterWrite.clear();
+    return Effect().persist(records).thenRun(s -> replies.forEach(outbox));
   }
 
   @Override

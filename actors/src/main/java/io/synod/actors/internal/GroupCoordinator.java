@@ -1,178 +1,314 @@
 package io.synod.actors.internal;
 
+import io.synod.actors.GroupCommand;
+import io.synod.actors.SynodSettings;
 import io.synod.paxos.Applied;
-import io.synod.paxos.Decision;
 import io.synod.paxos.GroupConfig;
-import io.synod.paxos.Learner;
 import io.synod.paxos.Message;
-import io.synod.paxos.Outbound;
-import io.synod.paxos.Proposer;
 import io.synod.paxos.ReadOutcome;
 import io.synod.paxos.Refusal;
 import io.synod.paxos.StateMachine;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The public face of one group on one node: it owns the group's core {@link Proposer} and {@link
- * Learner} (which it drives directly) and its {@link AcceptorActor} (a child, because the acceptor
- * persists), ticks them all every {@code tickInterval}, routes every message the roles emit (to
- * this node's roles through its own mailbox, to other nodes through {@code remote}), and answers
- * clients once the learner has applied their command.
+ * The public face of one group on one node (DESIGN.md, "Actors and remoting"): it registers the
+ * group with the node's {@link NodeGateway}, then spawns and owns the group's {@link ProposerActor},
+ * {@link AcceptorActor}, {@link LearnerActor} and {@link CheckpointActor}, hands them what arrives
+ * from other nodes, and answers clients: a command once the learner has applied it, a read once it
+ * is served. It re-submits a waiting command now and then (a leader that was deposed drops what it
+ * carried; the exactly-once sessions make the retry harmless) and answers it {@link TimedOut} at the
+ * client's deadline, saying how many members this node heard from recently.
  *
- * <p>Messages for this node are delivered through the mailbox rather than by a direct call, so one
- * input is fully handled before the next starts, as in the simulation.
+ * <p>If any of its roles fails (a journal write that fails, replicas that diverge) the whole group
+ * stops on this node, loudly, and every waiting client is told so.
  */
-public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Command> {
+public final class GroupCoordinator {
 
-  public sealed interface Command {}
+  public sealed interface Command extends GroupCommand {}
 
-  /** A client command; the answer is a {@link ProposeReply}. */
-  public record Propose(io.synod.paxos.Command command, ActorRef<ProposeReply> replyTo) implements Command {}
+  /** A client command; the answer is a {@link ProposeReply}, at the latest at {@code deadlineNanos}. */
+  public record Propose(io.synod.paxos.Command command, long deadlineNanos, ActorRef<ProposeReply> replyTo)
+      implements Command {}
 
-  /** A linearizable read under the leader's lease; refused (with a leader hint) elsewhere. */
-  public record Read(long readId, byte[] query, ActorRef<ReadOutcome> replyTo) implements Command {}
+  /** A linearizable read under the leader's lease; refused (with a leader hint) without one. */
+  public record Read(byte[] query, long deadlineNanos, ActorRef<ReadOutcome> replyTo) implements Command {}
 
   /** Which node this node believes leads the group (itself included), or -1 if it knows none. */
   public record Leader(ActorRef<Integer> replyTo) implements Command {}
 
-  /** A protocol message for one of this node's roles of this group. */
+  /** Every instance below the answer is applied to this node's state machine. */
+  public record AppliedThrough(ActorRef<Long> replyTo) implements Command {}
+
+  /** A protocol message for one of this node's roles of this group, from the gateway. */
   public record Inbound(Message message) implements Command {}
 
-  private enum Tick implements Command {
+  /** A checkpoint transfer message from a peer, from the gateway. */
+  record Transfer(NodeGateway.Command message) implements Command {}
+
+  /** The gateway accepted this group. */
+  enum Registered implements Command {
     INSTANCE
   }
 
-  /** What a proposer is told: applied (or answered again, or expired), or refused. */
+  /** The gateway refused this group (it runs already on this node). */
+  record RegistrationRefused(String reason) implements Command {}
+
+  /** From the proposer: it now sees {@code leader} as the leader. */
+  record LeaderChanged(int leader) implements Command {}
+
+  /** From the proposer or learner: commands applied or refused, reads answered. */
+  record Answered(List<Applied> applied, List<Refusal> refused, List<ReadOutcome> reads) implements Command {}
+
+  private enum Sweep implements Command {
+    INSTANCE
+  }
+
+  /** What a proposer is told: applied (or answered again, or expired), refused, timed out, or stopped. */
   public sealed interface ProposeReply {}
 
   public record Done(Applied applied) implements ProposeReply {}
 
   public record Refused(Refusal refusal) implements ProposeReply {}
 
+  /** No answer by the deadline; {@code reachable} members (this one included) were heard from recently. */
+  public record TimedOut(int reachable, int members) implements ProposeReply {}
+
+  public record Stopped(String reason) implements ProposeReply {}
+
   private record CommandId(long clientId, long sequence) {}
 
-  private final GroupConfig config;
-  private final Consumer<Outbound> remote;
-  private final Proposer proposer;
-  private final Learner learner;
-  private final ActorRef<AcceptorActor.Command> acceptor;
-  private final Map<CommandId, ActorRef<ProposeReply>> waiting = new HashMap<>();
-  private final Map<Long, ActorRef<ReadOutcome>> reads = new HashMap<>();
+  private record PendingRead(long deadline, ActorRef<ReadOutcome> replyTo) {}
 
-  public static Behavior<Command> create(GroupConfig config, Duration tickInterval, StateMachine stateMachine,
-      Consumer<Outbound> remote) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerAtFixedRate(Tick.INSTANCE, tickInterval);
-      return new GroupCoordinator(ctx, config, stateMachine, remote);
+  private static final class Waiting {
+    final io.synod.paxos.Command command;
+    final long deadline;
+    final ActorRef<ProposeReply> replyTo;
+    long lastSent;
+
+    Waiting(io.synod.paxos.Command command, long deadline, ActorRef<ProposeReply> replyTo, long lastSent) {
+      this.command = command;
+      this.deadline = deadline;
+      this.replyTo = replyTo;
+      this.lastSent = lastSent;
+    }
+  }
+
+  private static final int STASH = 10_000;
+
+  /**
+   * The coordinator of {@code config.group()} on node {@code config.self()}; {@code stateMachine}
+   * is called once, after the group is registered, for the state machine the learner will own.
+   */
+  public static Behavior<GroupCommand> create(GroupConfig config, SynodSettings settings, Supplier<StateMachine> stateMachine,
+      Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime) {
+    return Behaviors.withStash(STASH, stash -> Behaviors.setup(ctx -> {
+      gateway.tell(new NodeGateway.Register(config.group(), config.members(), ctx.getSelf()));
+      return Behaviors.receive(GroupCommand.class)
+          .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
+              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine.get(), peers, nanoTime)
+                  .behavior())))
+          .onMessage(RegistrationRefused.class, r -> {
+            ctx.getLog().error("group '{}' cannot start on node {}: {}", config.group(), config.self(), r.reason());
+            stash.forEach(m -> refuse(m, r.reason()));
+            return Behaviors.stopped();
+          })
+          .onAnyMessage(m -> {
+            if (!stash.isFull()) {
+              stash.stash(m);
+            } else {
+              refuse(m, "too many requests while the group starts");
+            }
+            return Behaviors.same();
+          })
+          .build();
     }));
   }
 
-  private GroupCoordinator(ActorContext<Command> ctx, GroupConfig config, StateMachine stateMachine,
-      Consumer<Outbound> remote) {
-    super(ctx);
-    this.config = config;
-    this.remote = remote;
-    SplittableRandom random = new SplittableRandom();
-    this.proposer = new Proposer(config, random.split());
-    this.learner = new Learner(config, stateMachine, random.split());
-    ActorRef<Command> self = ctx.getSelf();
-    this.acceptor = ctx.spawn(AcceptorActor.create(config, o -> {
-      if (o.to() == config.self()) {
-        self.tell(new Inbound(o.message()));
-      } else {
-        remote.accept(o);
+  private static void refuse(GroupCommand m, String reason) {
+    if (m instanceof Propose p) {
+      p.replyTo().tell(new Stopped(reason));
+    }
+  }
+
+  private static final class Running {
+    private final ActorContext<GroupCommand> ctx;
+    private final GroupConfig config;
+    private final LongSupplier nanoTime;
+    private final long retryNanos;
+    private final long reachableNanos;
+    private final GroupRoutes routes;
+    private final TimerScheduler<GroupCommand> timers;
+    private final Duration retryInterval;
+    private final ActorRef<ProposerActor.Command> proposer;
+    private final ActorRef<LearnerActor.Command> learner;
+    private final ActorRef<CheckpointActor.Command> checkpoints;
+    private final Map<CommandId, Waiting> waiting = new HashMap<>();
+    private final Map<Long, PendingRead> reads = new HashMap<>();
+    private final Map<Integer, Long> lastHeard = new HashMap<>();
+    private long nextReadId;
+    private int leader = -1;
+    private String stopReason = "the group was stopped";
+
+    Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
+        StateMachine stateMachine, Peers peers, LongSupplier nanoTime) {
+      this.ctx = ctx;
+      this.config = config;
+      this.nanoTime = nanoTime;
+      Duration tick = settings.tickInterval();
+      this.retryNanos = settings.client().retryInterval().toNanos();
+      this.reachableNanos = settings.electionTimeout().plus(settings.electionJitter()).multipliedBy(2).toNanos();
+      this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), config.self()));
+      ActorRef<AcceptorActor.Command> acceptor = ctx.spawn(
+          AcceptorActor.create(config, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime, routes::send),
+          "acceptor");
+      this.proposer = ctx.spawn(ProposerActor.create(config, tick, nanoTime, routes, ctx.getSelf()), "proposer");
+      long intervalTicks = Math.max(1, settings.checkpoint().interval().toNanos() / tick.toNanos());
+      Duration learnerTimer = settings.catchUpRetry().dividedBy(2).compareTo(tick) > 0
+          ? settings.catchUpRetry().dividedBy(2) : tick;
+      this.learner = ctx.spawn(LearnerActor.create(config, tick, learnerTimer, nanoTime, stateMachine,
+          new LearnerActor.Policy(settings.checkpoint().everyInstances(), intervalTicks), routes, ctx.getSelf()),
+          "learner");
+      routes.connect(acceptor, proposer, learner);
+      this.checkpoints = ctx.spawn(CheckpointActor.create(config, learner, acceptor, peers,
+          new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
+              10)), "checkpoints");
+      for (ActorRef<?> child : List.of(acceptor, proposer, learner, checkpoints)) {
+        ctx.watch(child);
       }
-    }), "acceptor");
-  }
-
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(Inbound.class, in -> deliver(in.message()))
-        .onMessageEquals(Tick.INSTANCE, this::tick)
-        .onMessage(Propose.class, this::propose)
-        .onMessage(Read.class, this::read)
-        .onMessage(Leader.class, l -> {
-          l.replyTo().tell(proposer.isLeader() ? config.self() : proposer.leaderHint());
-          return this;
-        })
-        .build();
-  }
-
-  private Behavior<Command> deliver(Message m) {
-    if (m instanceof Message.ToAcceptor a) {
-      acceptor.tell(new AcceptorActor.Deliver(a));
-    } else if (m instanceof Message.ToProposer p) {
-      carryOut(proposer.handle(p));
-    } else if (m instanceof Message.ToLearner l) {
-      carryOut(learner.handle(l));
+      this.timers = timers;
+      this.retryInterval = settings.client().retryInterval();
     }
-    return this;
-  }
 
-  private Behavior<Command> tick() {
-    acceptor.tell(AcceptorActor.Tick.INSTANCE);
-    carryOut(proposer.onTick());
-    carryOut(learner.onTick());
-    return this;
-  }
-
-  private Behavior<Command> propose(Propose p) {
-    waiting.put(new CommandId(p.command().clientId(), p.command().sequence()), p.replyTo());
-    carryOut(proposer.onClientCommand(p.command()));
-    return this;
-  }
-
-  private Behavior<Command> read(Read r) {
-    reads.put(r.readId(), r.replyTo());
-    carryOut(proposer.handle(new Message.ClientRead(config.self(), r.readId(), r.query())));
-    return this;
-  }
-
-  /** Carries out a proposer's or learner's decision (they never persist). */
-  private void carryOut(Decision d) {
-    for (Outbound o : d.sendNow()) {
-      route(o);
-    }
-    for (Applied a : d.applied()) {
-      ActorRef<ProposeReply> to = waiting.remove(new CommandId(a.clientId(), a.sequence()));
-      if (to != null) {
-        to.tell(new Done(a));
+    /** The sweep runs only while someone waits: an idle group costs no timer here. */
+    private void sweepWhileWaiting() {
+      if (!timers.isTimerActive(Sweep.INSTANCE)) {
+        timers.startTimerAtFixedRate(Sweep.INSTANCE, retryInterval);
       }
     }
-    for (Refusal r : d.refused()) {
-      ActorRef<ProposeReply> to = waiting.remove(new CommandId(r.command().clientId(), r.command().sequence()));
-      if (to != null) {
-        to.tell(new Refused(r));
-      }
-    }
-    for (ReadOutcome o : d.reads()) {
-      ActorRef<ReadOutcome> to = reads.remove(o.readId());
-      if (to != null) {
-        to.tell(o);
-      }
-    }
-    if (d.fetchSnapshotFrom() >= 0) {
-      getContext().getLog().warn("group '{}' needs the checkpoint of node {}: installing checkpoints from peers is "
-          + "not built yet", config.group(), d.fetchSnapshotFrom());
-    }
-  }
 
-  private void route(Outbound o) {
-    if (o.to() == config.self()) {
-      getContext().getSelf().tell(new Inbound(o.message()));
-    } else {
-      remote.accept(o);
+    Behavior<GroupCommand> behavior() {
+      return Behaviors.receive(GroupCommand.class)
+          .onMessage(Inbound.class, in -> {
+            lastHeard.put(in.message().from(), nanoTime.getAsLong());
+            routes.deliverHere(in.message());
+            return Behaviors.same();
+          })
+          .onMessage(Transfer.class, t -> {
+            checkpoints.tell(new CheckpointActor.Transfer(t.message()));
+            return Behaviors.same();
+          })
+          .onMessage(Propose.class, this::propose)
+          .onMessage(Read.class, r -> {
+            long id = nextReadId++;
+            reads.put(id, new PendingRead(r.deadlineNanos(), r.replyTo()));
+            sweepWhileWaiting();
+            proposer.tell(new ProposerActor.Read(id, r.query()));
+            return Behaviors.same();
+          })
+          .onMessage(Leader.class, l -> {
+            l.replyTo().tell(leader);
+            return Behaviors.same();
+          })
+          .onMessage(AppliedThrough.class, a -> {
+            learner.tell(new LearnerActor.AskApplied(a.replyTo()));
+            return Behaviors.same();
+          })
+          .onMessage(LeaderChanged.class, c -> {
+            leader = c.leader();
+            return Behaviors.same();
+          })
+          .onMessage(Answered.class, this::answered)
+          .onMessageEquals(Sweep.INSTANCE, this::sweep)
+          .onMessageEquals(Registered.INSTANCE, Behaviors::same)
+          .onSignal(Terminated.class, t -> {
+            stopReason = "its " + t.getRef().path().name() + " stopped"
+                + (t instanceof org.apache.pekko.actor.typed.ChildFailed f ? " after a failure: " + f.getCause() : "");
+            ctx.getLog().error("group '{}' stops on node {}: {}", config.group(), config.self(), stopReason);
+            return Behaviors.stopped();
+          })
+          .onSignal(PostStop.class, s -> {
+            for (Waiting w : waiting.values()) {
+              w.replyTo.tell(new Stopped(stopReason));
+            }
+            waiting.clear();
+            return Behaviors.same();
+          })
+          .build();
+    }
+
+    private Behavior<GroupCommand> propose(Propose p) {
+      CommandId id = new CommandId(p.command().clientId(), p.command().sequence());
+      waiting.put(id, new Waiting(p.command(), p.deadlineNanos(), p.replyTo(), nanoTime.getAsLong()));
+      sweepWhileWaiting();
+      proposer.tell(new ProposerActor.Submit(p.command()));
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> answered(Answered a) {
+      for (Applied applied : a.applied()) {
+        Waiting w = waiting.remove(new CommandId(applied.clientId(), applied.sequence()));
+        if (w != null) {
+          w.replyTo.tell(new Done(applied));
+        }
+      }
+      for (Refusal r : a.refused()) {
+        Waiting w = waiting.remove(new CommandId(r.command().clientId(), r.command().sequence()));
+        if (w != null) {
+          w.replyTo.tell(new Refused(r));
+        }
+      }
+      for (ReadOutcome o : a.reads()) {
+        PendingRead to = reads.remove(o.readId());
+        if (to != null) {
+          to.replyTo().tell(o);
+        }
+      }
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> sweep() {
+      long now = nanoTime.getAsLong();
+      for (Iterator<Waiting> it = waiting.values().iterator(); it.hasNext(); ) {
+        Waiting w = it.next();
+        if (now - w.deadline >= 0) {
+          it.remove();
+          w.replyTo.tell(new TimedOut(reachable(now), config.members().size()));
+        } else if (now - w.lastSent >= retryNanos) {
+          w.lastSent = now;
+          proposer.tell(new ProposerActor.Submit(w.command));
+        }
+      }
+      // An unanswered read's client has given up by its deadline; forget it.
+      reads.values().removeIf(r -> now - r.deadline() >= 0);
+      if (waiting.isEmpty() && reads.isEmpty()) {
+        timers.cancel(Sweep.INSTANCE);
+      }
+      return Behaviors.same();
+    }
+
+    private int reachable(long now) {
+      int n = 1;
+      for (int m : config.members()) {
+        Long heard = lastHeard.get(m);
+        if (m != config.self() && heard != null && now - heard <= reachableNanos) {
+          n++;
+        }
+      }
+      return n;
     }
   }
 }

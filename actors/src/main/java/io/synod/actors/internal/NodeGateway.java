@@ -1,39 +1,42 @@
 package io.synod.actors.internal;
 
-import io.synod.paxos.Outbound;
+import io.synod.actors.GroupCommand;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
-import org.apache.pekko.actor.ActorSelection;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * One per node, at {@code /user/}{@value #NAME}: it receives every group's messages from other
- * nodes over Artery (as {@link GroupEnvelope}s) and hands each to its group's coordinator, so any
- * number of groups share one port. A message for a group this node does not run, or from a node
- * that is not a member of the group, is dropped and logged.
+ * One per node, a system actor at {@value #PATH}: it receives every group's messages from other
+ * nodes over Artery ({@link GroupEnvelope}s and checkpoint transfers) and hands each to its group's
+ * coordinator, so any number of groups share one port. A message for a group this node does not
+ * run, or from a node that is not a member of the group, is dropped and logged. A group runs at
+ * most once per node: a second coordinator for a registered group is refused.
  */
 public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
 
   public static final String NAME = "synod-gateway";
+  public static final String PATH = "/system/" + NAME;
 
-  public sealed interface Command permits Register, GroupEnvelope {}
+  public sealed interface Command permits Register, GroupEnvelope, SnapshotRequest, SnapshotChunk {}
 
   /** Local: {@code coordinator} runs {@code group}, whose members are {@code members}. */
-  public record Register(String group, List<Integer> members, ActorRef<GroupCoordinator.Command> coordinator)
+  public record Register(String group, List<Integer> members, ActorRef<GroupCommand> coordinator)
       implements Command {}
 
-  private record Registration(Set<Integer> members, ActorRef<GroupCoordinator.Command> coordinator) {}
+  private record Registration(Set<Integer> members, ActorRef<GroupCommand> coordinator) {}
 
   private final Map<String, Registration> groups = new HashMap<>();
+  /** Groups (and group/sender pairs) already warned about: one warning each, then debug. */
+  private final Set<String> warned = new java.util.HashSet<>();
+  private static final int MAX_WARNED = 10_000;
 
   public static Behavior<Command> create() {
     return Behaviors.setup(NodeGateway::new);
@@ -46,42 +49,53 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Register.class, r -> {
-          groups.put(r.group(), new Registration(Set.copyOf(r.members()), r.coordinator()));
+        .onMessage(Register.class, this::register)
+        .onMessage(GroupEnvelope.class, e -> route(e.group(), e.from(), e.message().from(), e,
+            new GroupCoordinator.Inbound(e.message())))
+        .onMessage(SnapshotRequest.class, r -> route(r.group(), r.from(), r.from(), r, new GroupCoordinator.Transfer(r)))
+        .onMessage(SnapshotChunk.class, c -> route(c.group(), c.from(), c.from(), c, new GroupCoordinator.Transfer(c)))
+        .onSignal(Terminated.class, t -> {
+          groups.values().removeIf(r -> r.coordinator().equals(t.getRef()));
           return this;
         })
-        .onMessage(GroupEnvelope.class, this::route)
         .build();
   }
 
-  private Behavior<Command> route(GroupEnvelope e) {
-    Registration r = groups.get(e.group());
+  private Behavior<Command> register(Register r) {
+    Registration existing = groups.get(r.group());
+    if (existing != null && !existing.coordinator().equals(r.coordinator())) {
+      r.coordinator().tell(new GroupCoordinator.RegistrationRefused("group '" + r.group()
+          + "' already runs on this node, in " + existing.coordinator().path()));
+      return this;
+    }
+    groups.put(r.group(), new Registration(Set.copyOf(r.members()), r.coordinator()));
+    warned.remove(r.group());
+    getContext().watch(r.coordinator());
+    r.coordinator().tell(GroupCoordinator.Registered.INSTANCE);
+    return this;
+  }
+
+  private Behavior<Command> route(String group, int from, int claimedSender, Object message,
+      GroupCoordinator.Command forward) {
+    Registration r = groups.get(group);
     if (r == null) {
-      getContext().getLog().warn("dropping a message for group '{}', which this node does not run: {}", e.group(),
-          e.message());
-    } else if (!r.members().contains(e.from()) || e.message().from() != e.from()) {
-      getContext().getLog().warn("dropping a message for group '{}' from node {}, which is not one of its members {}: {}",
-          e.group(), e.from(), r.members(), e.message());
+      // Normal for a moment while a group starts or stops on this node; a lasting cause is a
+      // group configured on the peer but not here.
+      dropped(group, "dropping messages for group '{}', which this node does not run (first: {})", group, message);
+    } else if (!r.members().contains(from) || claimedSender != from) {
+      dropped(group + "@" + from, "dropping messages for group '{}' from node {}, which is not one of its members {} "
+          + "(first: {})", group, from, r.members(), message);
     } else {
-      r.coordinator().tell(new GroupCoordinator.Inbound(e.message()));
+      r.coordinator().tell(forward);
     }
     return this;
   }
 
-  /**
-   * How the coordinator of {@code group} on node {@code self} reaches the other members: through
-   * their gateways at the given addresses.
-   */
-  public static Consumer<Outbound> sender(org.apache.pekko.actor.ActorSystem system, String group, int self,
-      Map<Integer, Address> members) {
-    Map<Integer, ActorSelection> gateways = new HashMap<>();
-    members.forEach((id, address) -> gateways.put(id, system.actorSelection(address + "/user/" + NAME)));
-    return o -> {
-      ActorSelection to = gateways.get(o.to());
-      if (to == null) {
-        throw new IllegalArgumentException("group '" + group + "' has no address for node " + o.to());
-      }
-      to.tell(new GroupEnvelope(group, self, o.message()), org.apache.pekko.actor.ActorRef.noSender());
-    };
+  private void dropped(String key, String format, Object... args) {
+    if (warned.size() < MAX_WARNED && warned.add(key)) {
+      getContext().getLog().warn(format, args);
+    } else {
+      getContext().getLog().debug(format, args);
+    }
   }
 }

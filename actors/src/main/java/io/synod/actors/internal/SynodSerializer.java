@@ -40,9 +40,10 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * Synod's wire and journal format: the Pekko serializer for every protocol {@link Message} that
- * crosses Artery and every {@link AcceptorRecord} the acceptor persists (DESIGN.md, "Actors and
- * remoting"). {@code reference.conf} binds both interfaces to it, so Java serialization is never
- * needed.
+ * crosses Artery, every {@link AcceptorRecord} the acceptor persists, and the actors' own
+ * messages and persisted state ({@link #ACTOR_TYPES}: envelopes, checkpoint transfers, checkpoint
+ * events and snapshots, acceptor snapshots) (DESIGN.md, "Actors and remoting"). {@code
+ * reference.conf} binds them all to it, so Java serialization is never needed.
  *
  * <p>The manifest is a two-letter code per type that never changes meaning (a type whose layout
  * changes keeps its code and gets a new format version). Every payload starts with a format
@@ -153,7 +154,31 @@ public final class SynodSerializer extends SerializerWithStringManifest {
               .writeBytes(codecFor(e.message()).manifest().getBytes(StandardCharsets.UTF_8), "manifest")
               .writeBytes(encode(codecFor(e.message()), e.message()), "message"),
           in -> new GroupEnvelope(utf8(in, in.readBytes(), "group"), in.readInt(),
-              decodeInner(in, utf8(in, in.readBytes(), "manifest"), in.readBytes()))));
+              decodeInner(in, utf8(in, in.readBytes(), "manifest"), in.readBytes()))),
+      // checkpoints moving between nodes
+      new Codec<>(SnapshotRequest.class, "TQ",
+          (o, r) -> o.writeBytes(r.group().getBytes(StandardCharsets.UTF_8), "group").writeInt(r.from())
+              .writeInt(r.offset()),
+          in -> new SnapshotRequest(utf8(in, in.readBytes(), "group"), in.readInt(), in.readInt())),
+      new Codec<>(SnapshotChunk.class, "TC",
+          (o, c) -> o.writeBytes(c.group().getBytes(StandardCharsets.UTF_8), "group").writeInt(c.from())
+              .writeLong(c.instance()).writeInt(c.total()).writeInt(c.offset()).writeBytes(c.bytes(), "chunk"),
+          in -> new SnapshotChunk(utf8(in, in.readBytes(), "group"), in.readInt(), in.readLong(), in.readInt(),
+              in.readInt(), in.readBytes())),
+      // persisted by checkpoint actors (event and snapshot) and acceptors (snapshot)
+      new Codec<>(CheckpointTaken.class, "KT",
+          (o, e) -> o.writeLong(e.nextInstance()),
+          in -> new CheckpointTaken(in.readLong())),
+      new Codec<>(StoredCheckpoint.class, "KS",
+          (o, c) -> o.writeLong(c.nextInstance()).writeBytes(c.encoded(), "checkpoint"),
+          in -> new StoredCheckpoint(in.readLong(), in.readBytes())),
+      new Codec<>(AcceptorSnapshot.class, "KA",
+          (o, a) -> o.writeList(a.records(), Out::writeRecord),
+          in -> new AcceptorSnapshot(in.readList(3, In::readRecord))));
+
+  /** What the actors send between nodes or persist, beside the core's messages and records. */
+  static final List<Class<?>> ACTOR_TYPES = List.of(GroupEnvelope.class, SnapshotRequest.class, SnapshotChunk.class,
+      CheckpointTaken.class, StoredCheckpoint.class, AcceptorSnapshot.class);
 
   private static final Map<Class<?>, Codec<?>> BY_CLASS = new HashMap<>();
   private static final Map<String, Codec<?>> BY_MANIFEST = new HashMap<>();
@@ -166,12 +191,14 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     }
     // A message or record added to the core without a codec fails here, at the first use of the
     // serializer, rather than as a serialization error in production.
+    List<Class<?>> required = new ArrayList<>(ACTOR_TYPES);
     for (Class<?> root : List.of(Message.ToAcceptor.class, Message.ToProposer.class, Message.ToLearner.class,
         AcceptorRecord.class)) {
-      for (Class<?> type : root.getPermittedSubclasses()) {
-        if (!BY_CLASS.containsKey(type)) {
-          throw new IllegalStateException("SynodSerializer has no codec for " + type.getName());
-        }
+      required.addAll(List.of(root.getPermittedSubclasses()));
+    }
+    for (Class<?> type : required) {
+      if (!BY_CLASS.containsKey(type)) {
+        throw new IllegalStateException("SynodSerializer has no codec for " + type.getName());
       }
     }
   }
@@ -258,7 +285,7 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     Codec<?> codec = o == null ? null : BY_CLASS.get(o.getClass());
     if (codec == null) {
       throw new IllegalArgumentException("SynodSerializer cannot serialize "
-          + (o == null ? "null" : o.getClass().getName()) + "; it handles io.synod.paxos.Message and AcceptorRecord");
+          + (o == null ? "null" : o.getClass().getName()) + "; it handles Synod's protocol messages and persisted state");
     }
     return codec;
   }
@@ -343,6 +370,15 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     Out writeChosenEntry(ChosenEntry e) {
       writeLong(e.instance()).writeBallot(e.ballot()).writeBoolean(e.value() != null);
       return e.value() == null ? this : writeValue(e.value());
+    }
+
+    /** An acceptor record inside a snapshot: its manifest, then its fields (no version byte of its own). */
+    @SuppressWarnings("unchecked")
+    Out writeRecord(AcceptorRecord r) {
+      Codec<AcceptorRecord> codec = (Codec<AcceptorRecord>) codecFor(r);
+      writeBytes(codec.manifest().getBytes(StandardCharsets.UTF_8), "record manifest");
+      codec.encoder().encode(this, r);
+      return this;
     }
 
     Out writeCommand(Command c) {
@@ -452,6 +488,16 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       long instance = readLong();
       Ballot ballot = readBallot();
       return new ChosenEntry(instance, ballot, readBoolean() ? readValue() : null);
+    }
+
+    AcceptorRecord readRecord() {
+      int at = pos;
+      String manifest = new String(readBytes(), StandardCharsets.UTF_8);
+      Codec<?> codec = BY_MANIFEST.get(manifest);
+      if (codec == null || !AcceptorRecord.class.isAssignableFrom(codec.type())) {
+        throw malformed("unknown acceptor record manifest '" + manifest + "' at byte " + at);
+      }
+      return (AcceptorRecord) codec.decoder().decode(this);
     }
 
     Command readCommand() {

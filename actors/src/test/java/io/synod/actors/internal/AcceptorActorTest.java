@@ -34,6 +34,9 @@ class AcceptorActorTest {
   private ActorSystem<Void> system;
   private TestProbe<Outbound> out;
   private int incarnation;
+  /** The acceptor's monotonic clock, moved by the test. */
+  private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+  private static final Duration TICK = Duration.ofMillis(10);
 
   @BeforeEach
   void start() {
@@ -48,7 +51,8 @@ class AcceptorActorTest {
   }
 
   private ActorRef<AcceptorActor.Command> spawn() {
-    return Adapter.spawn(cluster.node(0).system(), AcceptorActor.create(CONFIG, out.getRef()::tell),
+    return Adapter.spawn(cluster.node(0).system(),
+        AcceptorActor.create(CONFIG, 1000, TICK, clock::get, out.getRef()::tell),
         "acceptor-" + ++incarnation);
   }
 
@@ -57,10 +61,9 @@ class AcceptorActorTest {
     out.expectTerminated(acceptor, TIMEOUT);
   }
 
-  private static void passGrace(ActorRef<AcceptorActor.Command> acceptor) {
-    for (int i = 0; i < LEASE; i++) {
-      acceptor.tell(AcceptorActor.Tick.INSTANCE);
-    }
+  /** Time passes for the acceptor's clock (it reads it before its next input). */
+  private void passGrace(ActorRef<AcceptorActor.Command> acceptor) {
+    clock.addAndGet(TICK.toNanos() * LEASE);
   }
 
   private <T extends Message> T expectTo(int node, Class<T> type) {

@@ -39,7 +39,8 @@ class SynodSerializerTest {
       }
     }
     assertEquals(List.of(), missing, "add samples for these types to WireSamples (and a codec to SynodSerializer)");
-    assertEquals(19, WireSamples.permittedTypes().size(), "16 messages and 3 acceptor records today");
+    assertEquals(25, WireSamples.permittedTypes().size(),
+        "16 messages, 3 acceptor records and 6 actor-level types today");
   }
 
   @Test
@@ -63,7 +64,7 @@ class SynodSerializerTest {
       assertTrue(previous == null || previous == sample.getClass(),
           "manifest " + manifest + " used by " + previous + " and " + sample.getClass());
     }
-    assertEquals(20, seen.size(), "16 messages, 3 acceptor records, 1 group envelope");
+    assertEquals(25, seen.size(), "16 messages, 3 acceptor records, 1 group envelope, 5 checkpoint and snapshot types");
   }
 
   @Test

@@ -59,10 +59,15 @@ final class WireSamples {
   static final Value CORRUPT = Value.fromWire(bytes("flipped"), 0xDEADBEEF);
   static final Value EMPTY_BYTES = Value.fromWire(new byte[0], 0);
 
-  /** The types every serializer must handle: the permitted subclasses of the sealed roots. */
+  /**
+   * The types every serializer must handle: the permitted subclasses of the sealed roots, and
+   * what the actors send between nodes or persist.
+   */
   static List<Class<?>> permittedTypes() {
-    return Stream.of(Message.ToAcceptor.class, Message.ToProposer.class, Message.ToLearner.class, AcceptorRecord.class)
-        .flatMap(root -> Stream.of(root.getPermittedSubclasses()))
+    return Stream.concat(
+        Stream.of(Message.ToAcceptor.class, Message.ToProposer.class, Message.ToLearner.class, AcceptorRecord.class)
+            .flatMap(root -> Stream.of(root.getPermittedSubclasses())),
+        SynodSerializer.ACTOR_TYPES.stream())
         .toList();
   }
 
@@ -125,7 +130,17 @@ final class WireSamples {
         new AcceptedValues(MID, List.of()),
         new AcceptedValues(MAX, proposals),
         new Truncated(0),
-        new Truncated(Long.MAX_VALUE));
+        new Truncated(Long.MAX_VALUE),
+        new SnapshotRequest("g", 0, 0),
+        new SnapshotRequest("ünïcode-group", Integer.MAX_VALUE, Integer.MAX_VALUE),
+        new SnapshotChunk("g", 1, 0, 0, 0, new byte[0]),
+        new SnapshotChunk("g", 2, Long.MAX_VALUE, 10, 6, new byte[] {1, 2, 3, 4}),
+        new CheckpointTaken(0),
+        new CheckpointTaken(Long.MAX_VALUE),
+        StoredCheckpoint.NONE,
+        new StoredCheckpoint(Long.MAX_VALUE, bytes("state and sessions")),
+        new AcceptorSnapshot(List.of()),
+        new AcceptorSnapshot(List.of(new Truncated(9), new Promised(MAX), new AcceptedValues(MID, proposals))));
   }
 
   /**

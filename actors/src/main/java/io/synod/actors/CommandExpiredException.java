@@ -1,0 +1,11 @@
+package io.synod.actors;
+
+/**
+ * The command reached the log after its client had moved more than a session window past it, so
+ * it was not applied (exactly-once sessions keep only a window of recent results per client).
+ */
+public final class CommandExpiredException extends SynodException {
+  public CommandExpiredException(String group, String message) {
+    super(group, message);
+  }
+}

@@ -1,0 +1,302 @@
+package io.synod.actors;
+
+import io.synod.actors.internal.GroupCoordinator;
+import io.synod.actors.internal.GroupCoordinator.ProposeReply;
+import io.synod.actors.internal.TypedStateMachine;
+import io.synod.paxos.Applied;
+import io.synod.paxos.Command;
+import io.synod.paxos.ReadOutcome;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The Java face of one group on this node. Thread-safe; make one per application component and keep
+ * it: each client is one exactly-once session of the group (a random 64-bit id, commands numbered
+ * 1, 2, 3, ...), so a command the group re-submits after a lost message or a leader change is
+ * applied once.
+ *
+ * <p>Every call completes, never hangs: with the result, or exceptionally with a {@link
+ * SynodException} ({@link RequestTimeoutException}, {@link NotEnoughMembersException}, {@link
+ * GroupStoppedException}, {@link OverloadedException}, {@link CommandFailedException}, {@link
+ * CommandExpiredException}) at the latest after {@code synod.client.request-timeout}.
+ *
+ * <p>At most {@code synod.group.session-window} commands of one client are unanswered at a time (the
+ * exactly-once table keeps that many results per client); further ones wait here, in order, until
+ * earlier ones are answered.
+ */
+public final class GroupClient<C, R> {
+
+  private final String group;
+  private final ActorSystem<?> system;
+  private final ActorRef<GroupCommand> ref;
+  private final Codec<C> commands;
+  private final Codec<R> results;
+  private final Duration timeout;
+  private final int window;
+  private final long clientId = new SecureRandom().nextLong();
+
+  private final Object lock = new Object();
+  private long nextSequence = 1;
+  private final TreeSet<Long> unanswered = new TreeSet<>();
+  private final ArrayDeque<Queued> queued = new ArrayDeque<>();
+  private final Map<Long, CompletableFuture<?>> pending = new HashMap<>();
+  private long nextRequest;
+  private String stopped;
+
+  /** A command of this session; it fails by {@code deadline} (System.nanoTime) at the latest. */
+  private record Queued(long sequence, byte[] payload, long deadline, CompletableFuture<byte[]> result) {}
+
+  GroupClient(String group, ActorSystem<?> system, ActorRef<GroupCommand> ref, Codec<C> commands, Codec<R> results,
+      SynodSettings settings) {
+    this.group = group;
+    this.system = system;
+    this.ref = ref;
+    this.commands = commands;
+    this.results = results;
+    this.timeout = settings.client().requestTimeout();
+    this.window = settings.sessionWindow();
+    system.systemActorOf(Behaviors.<Object>setup(ctx -> {
+      ctx.watch(ref);
+      return Behaviors.receive(Object.class)
+          .onSignal(Terminated.class, t -> {
+            groupStopped();
+            return Behaviors.stopped();
+          })
+          .build();
+    }), "synod-client-" + UUID.randomUUID(), Props.empty());
+  }
+
+  /** Applies {@code command} to the group's state machine (once) and completes with its result. */
+  public CompletionStage<R> propose(C command) {
+    return submit(TypedStateMachine.payload(TypedStateMachine.COMMAND, commands.encode(command)));
+  }
+
+  /**
+   * A linearizable read: answered by {@link ReplicatedStateMachine#read} at a state that reflects
+   * every command acknowledged before this call. Served by this node when it leads with a valid
+   * lease, otherwise sent through the log like a command.
+   */
+  public CompletionStage<R> read(C query) {
+    byte[] bytes = commands.encode(query);
+    CompletableFuture<R> answer = new CompletableFuture<>();
+    long request = track(answer);
+    AskPattern.<GroupCommand, ReadOutcome>ask(ref,
+            replyTo -> new GroupCoordinator.Read(bytes, deadline(), replyTo), timeout, system.scheduler())
+        .whenComplete((outcome, failure) -> {
+          if (failure != null) {
+            untrack(request);
+            answer.completeExceptionally(noAnswer(failure));
+          } else if (outcome.served()) {
+            untrack(request);
+            complete(answer, outcome.result());
+          } else {
+            // No lease here (or no answer in time): the read goes through the log.
+            submit(TypedStateMachine.payload(TypedStateMachine.READ, bytes)).whenComplete((r, f) -> {
+              untrack(request);
+              if (f != null) {
+                answer.completeExceptionally(f);
+              } else {
+                answer.complete(r);
+              }
+            });
+          }
+        });
+    return answer;
+  }
+
+  /** The node this node believes leads the group (maybe itself), or empty if it knows none. */
+  public CompletionStage<Optional<Integer>> leader() {
+    return typedFailures(AskPattern.<GroupCommand, Integer>ask(ref, GroupCoordinator.Leader::new, timeout,
+        system.scheduler()).thenApply(id -> id < 0 ? Optional.<Integer>empty() : Optional.of(id)));
+  }
+
+  /** Every log instance below the answer is applied to this node's state machine. */
+  public CompletionStage<Long> appliedThrough() {
+    return typedFailures(
+        AskPattern.<GroupCommand, Long>ask(ref, GroupCoordinator.AppliedThrough::new, timeout, system.scheduler()));
+  }
+
+  /** An ask that got no answer: the group stopped, or it did not answer in time. */
+  private SynodException noAnswer(Throwable failure) {
+    String why;
+    synchronized (lock) {
+      why = stopped;
+    }
+    return why != null ? new GroupStoppedException(group, why)
+        : new RequestTimeoutException(group, "no answer from the group's actor within " + timeout + " (" + failure + ")");
+  }
+
+  private <T> CompletionStage<T> typedFailures(CompletionStage<T> stage) {
+    CompletableFuture<T> typed = new CompletableFuture<>();
+    stage.whenComplete((v, f) -> {
+      if (f != null) {
+        typed.completeExceptionally(noAnswer(f));
+      } else {
+        typed.complete(v);
+      }
+    });
+    return typed;
+  }
+
+  public String group() {
+    return group;
+  }
+
+  // ---- sessions ----
+
+  private CompletionStage<R> submit(byte[] payload) {
+    CompletableFuture<byte[]> raw = new CompletableFuture<>();
+    Queued q;
+    synchronized (lock) {
+      if (stopped != null) {
+        return CompletableFuture.failedFuture(new GroupStoppedException(group, stopped));
+      }
+      q = new Queued(nextSequence++, payload, deadline(), raw);
+      unanswered.add(q.sequence());
+      pending.put(-q.sequence(), raw);
+      if (!fitsWindow(q.sequence())) {
+        queued.add(q);
+        q = null;
+      }
+    }
+    if (q != null) {
+      send(List.of(q));
+    }
+    CompletableFuture<R> answer = new CompletableFuture<>();
+    raw.whenComplete((bytes, failure) -> {
+      if (failure != null) {
+        answer.completeExceptionally(failure);
+      } else {
+        complete(answer, bytes);
+      }
+    });
+    return answer;
+  }
+
+  /** A command may be sent once every command {@code window} or more before it is answered. */
+  private boolean fitsWindow(long sequence) {
+    return sequence < unanswered.first() + window;
+  }
+
+  /** Sends commands that fit the session window now; one that waited past its deadline fails unsent. */
+  private void send(List<Queued> ready) {
+    ArrayDeque<Queued> work = new ArrayDeque<>(ready);
+    while (!work.isEmpty()) {
+      Queued q = work.poll();
+      long left = q.deadline() - System.nanoTime();
+      if (left <= 0) {
+        work.addAll(release(q));
+        q.result().completeExceptionally(new RequestTimeoutException(group, "command #" + q.sequence() + " waited "
+            + timeout + " for a place in the session window of " + window + " and was not sent"));
+        continue;
+      }
+      Command command = new Command(clientId, q.sequence(), q.payload());
+      AskPattern.<GroupCommand, ProposeReply>ask(ref,
+              replyTo -> new GroupCoordinator.Propose(command, q.deadline(), replyTo),
+              Duration.ofNanos(left).plusSeconds(1), system.scheduler()) // the group answers by the deadline
+          .whenComplete((reply, failure) -> answered(q, reply, failure));
+    }
+  }
+
+  /** {@code q} is answered: it leaves the window, and the commands that now fit are returned. */
+  private List<Queued> release(Queued q) {
+    List<Queued> ready = new ArrayList<>();
+    synchronized (lock) {
+      unanswered.remove(q.sequence());
+      pending.remove(-q.sequence());
+      while (!queued.isEmpty() && (unanswered.isEmpty() || fitsWindow(queued.peek().sequence()))) {
+        ready.add(queued.poll());
+      }
+    }
+    return ready;
+  }
+
+  private void answered(Queued q, ProposeReply reply, Throwable failure) {
+    send(release(q));
+    if (failure != null) {
+      q.result().completeExceptionally(noAnswer(failure));
+    } else if (reply instanceof GroupCoordinator.Done d) {
+      Applied a = d.applied();
+      if (a.outcome() == Applied.Outcome.EXPIRED) {
+        q.result().completeExceptionally(new CommandExpiredException(group, "command #" + q.sequence()
+            + " reached the log after the client's session window had moved past it"));
+      } else {
+        q.result().complete(a.result());
+      }
+    } else if (reply instanceof GroupCoordinator.Refused r) {
+      q.result().completeExceptionally(new OverloadedException(group, "the leader (node " + r.refusal().leaderHint()
+          + ") refused the command: " + r.refusal().reason()));
+    } else if (reply instanceof GroupCoordinator.TimedOut t) {
+      q.result().completeExceptionally(t.reachable() < t.members() / 2 + 1
+          ? new NotEnoughMembersException(group, t.reachable(), t.members())
+          : new RequestTimeoutException(group, "no answer within " + timeout + " (" + t.reachable() + " of "
+              + t.members() + " members reachable)"));
+    } else if (reply instanceof GroupCoordinator.Stopped s) {
+      q.result().completeExceptionally(new GroupStoppedException(group, s.reason()));
+    }
+  }
+
+  private long deadline() {
+    return System.nanoTime() + timeout.toNanos();
+  }
+
+  private long track(CompletableFuture<?> f) {
+    synchronized (lock) {
+      long id = nextRequest++;
+      pending.put(id, f);
+      return id;
+    }
+  }
+
+  private void untrack(long id) {
+    synchronized (lock) {
+      pending.remove(id);
+    }
+  }
+
+  private void groupStopped() {
+    List<CompletableFuture<?>> fail;
+    synchronized (lock) {
+      stopped = "its actor " + ref.path() + " stopped";
+      fail = new ArrayList<>(pending.values());
+      pending.clear();
+      queued.clear();
+    }
+    for (CompletableFuture<?> f : fail) {
+      f.completeExceptionally(new GroupStoppedException(group, "its actor " + ref.path() + " stopped"));
+    }
+  }
+
+  private void complete(CompletableFuture<R> answer, byte[] result) {
+    if (result == null || result.length == 0) {
+      answer.completeExceptionally(new CommandFailedException(group, "the group returned an empty result"));
+    } else if (result[0] == TypedStateMachine.OK) {
+      try {
+        answer.complete(results.decode(Arrays.copyOfRange(result, 1, result.length)));
+      } catch (RuntimeException e) {
+        answer.completeExceptionally(new CommandFailedException(group, "the result codec failed: " + e));
+      }
+    } else {
+      answer.completeExceptionally(new CommandFailedException(group,
+          new String(result, 1, result.length - 1, StandardCharsets.UTF_8)));
+    }
+  }
+}

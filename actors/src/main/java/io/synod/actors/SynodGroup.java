@@ -1,0 +1,89 @@
+package io.synod.actors;
+
+import io.synod.actors.internal.GroupCoordinator;
+import io.synod.actors.internal.TypedStateMachine;
+import io.synod.paxos.GroupConfig;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+
+/**
+ * A Paxos group as an application defines it: its id, the codecs of its commands and results, and
+ * how to make its state machine. The same definition is used on every node of the group.
+ *
+ * <pre>{@code
+ * SynodGroup<CounterOp, Long> counter = SynodGroup.of("counter", CounterOp.CODEC, Codec.int64(), Counter::new);
+ * ActorRef<GroupCommand> ref = context.spawn(counter.behavior(node), "counter");
+ * GroupClient<CounterOp, Long> client = counter.client(system, ref);
+ * client.propose(new CounterOp.Add(5)).thenAccept(value -> ...);
+ * }</pre>
+ */
+public final class SynodGroup<C, R> {
+
+  private final String id;
+  private final Codec<C> commands;
+  private final Codec<R> results;
+  private final Supplier<? extends ReplicatedStateMachine<C, R>> stateMachines;
+
+  private SynodGroup(String id, Codec<C> commands, Codec<R> results,
+      Supplier<? extends ReplicatedStateMachine<C, R>> stateMachines) {
+    this.id = id;
+    this.commands = commands;
+    this.results = results;
+    this.stateMachines = stateMachines;
+  }
+
+  /**
+   * @param id the group's id, the same on every node; it names the group's journal streams, so it
+   *     must not change while the group has data
+   * @param stateMachines makes this node's state machine; called once per spawn of the group
+   */
+  public static <C, R> SynodGroup<C, R> of(String id, Codec<C> commands, Codec<R> results,
+      Supplier<? extends ReplicatedStateMachine<C, R>> stateMachines) {
+    if (id == null || id.isBlank()) {
+      throw new IllegalArgumentException("group id must not be blank, got '" + id + "'");
+    }
+    return new SynodGroup<>(id, Objects.requireNonNull(commands, "commands"), Objects.requireNonNull(results, "results"),
+        Objects.requireNonNull(stateMachines, "stateMachines"));
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The group on {@code node}, with every node of {@code node} as a member. */
+  public Behavior<GroupCommand> behavior(SynodNode node) {
+    return behavior(node, node.nodeIds(), node.settings());
+  }
+
+  /**
+   * The group on {@code node}, with the given members (node ids, this node's included) and settings.
+   *
+   * @throws IllegalArgumentException if the members are invalid or this node is not one of them
+   */
+  public Behavior<GroupCommand> behavior(SynodNode node, List<Integer> members, SynodSettings settings) {
+    for (int m : members) {
+      if (!node.nodes().containsKey(m)) {
+        throw new IllegalArgumentException("group '" + id + "' lists member " + m + ", which is not among the nodes "
+            + node.nodeIds());
+      }
+    }
+    GroupConfig config = settings.groupConfig(id, node.self(), members);
+    return GroupCoordinator.create(config, settings,
+        () -> new TypedStateMachine<>(stateMachines.get(), commands, results), node.peers(), node.gateway(),
+        System::nanoTime);
+  }
+
+  /** A client of this group through its actor {@code group} on this node. */
+  public GroupClient<C, R> client(ActorSystem<?> system, ActorRef<GroupCommand> group) {
+    return new GroupClient<>(id, system, group, commands, results, SynodSettings.create(system));
+  }
+
+  /** A client with the given settings (request timeout and session window). */
+  public GroupClient<C, R> client(ActorSystem<?> system, ActorRef<GroupCommand> group, SynodSettings settings) {
+    return new GroupClient<>(id, system, group, commands, results, settings);
+  }
+}

@@ -1,0 +1,104 @@
+package io.synod.actors;
+
+import io.synod.actors.internal.NodeGateway;
+import io.synod.actors.internal.Peers;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.InvalidActorNameException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+
+/**
+ * Synod on one Pekko node: this node's id, every node's Artery address, and the node gateway (a
+ * system actor) through which all of this node's groups talk to the other nodes on the actor
+ * system's one port, sharing its one journal. Start it once per {@link ActorSystem}, then spawn
+ * groups with {@link SynodGroup#behavior}.
+ */
+public final class SynodNode {
+
+  private final ActorSystem<?> system;
+  private final int self;
+  private final Map<Integer, Address> nodes;
+  private final SynodSettings settings;
+  private final ActorRef<NodeGateway.Command> gateway;
+  private final Peers peers;
+
+  private SynodNode(ActorSystem<?> system, int self, Map<Integer, Address> nodes, SynodSettings settings,
+      ActorRef<NodeGateway.Command> gateway) {
+    this.system = system;
+    this.self = self;
+    this.nodes = nodes;
+    this.settings = settings;
+    this.gateway = gateway;
+    this.peers = new Peers(system, nodes);
+  }
+
+  /** Starts Synod on {@code system} as node {@code self}, with the settings of its configuration. */
+  public static SynodNode start(ActorSystem<?> system, int self, Map<Integer, Address> nodes) {
+    return start(system, self, nodes, SynodSettings.create(system));
+  }
+
+  /**
+   * Starts Synod on {@code system} as node {@code self} of {@code nodes} (every node's id and
+   * Artery address, this one's included).
+   *
+   * @throws IllegalArgumentException if {@code self} is not among {@code nodes}, an id is negative,
+   *     or this node's address differs from the actor system's own
+   * @throws IllegalStateException if Synod already runs in this actor system
+   */
+  public static SynodNode start(ActorSystem<?> system, int self, Map<Integer, Address> nodes, SynodSettings settings) {
+    Map<Integer, Address> copy = new TreeMap<>(nodes);
+    if (copy.keySet().stream().anyMatch(id -> id < 0)) {
+      throw new IllegalArgumentException("node ids must be >= 0, got " + copy.keySet());
+    }
+    Address own = copy.get(self);
+    if (own == null) {
+      throw new IllegalArgumentException("node " + self + " is not among the nodes " + copy.keySet());
+    }
+    if (!own.equals(system.address())) {
+      throw new IllegalArgumentException("node " + self + " is given the address " + own
+          + ", but this actor system listens at " + system.address());
+    }
+    ActorRef<NodeGateway.Command> gateway;
+    try {
+      gateway = system.systemActorOf(NodeGateway.create(), NodeGateway.NAME, Props.empty());
+    } catch (InvalidActorNameException e) {
+      throw new IllegalStateException("Synod already runs in actor system " + system.name()
+          + "; start one SynodNode per actor system", e);
+    }
+    return new SynodNode(system, self, Map.copyOf(copy), settings, gateway);
+  }
+
+  public int self() {
+    return self;
+  }
+
+  /** Every node's id and address. */
+  public Map<Integer, Address> nodes() {
+    return nodes;
+  }
+
+  /** Every node's id, ascending: the default members of a group. */
+  public List<Integer> nodeIds() {
+    return List.copyOf(new TreeMap<>(nodes).keySet());
+  }
+
+  public SynodSettings settings() {
+    return settings;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  ActorRef<NodeGateway.Command> gateway() {
+    return gateway;
+  }
+
+  Peers peers() {
+    return peers;
+  }
+}

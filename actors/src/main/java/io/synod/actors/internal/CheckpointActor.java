@@ -1,0 +1,294 @@
+package io.synod.actors.internal;
+
+import io.synod.paxos.Checkpoint;
+import io.synod.paxos.GroupConfig;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Arrays;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
+import org.apache.pekko.persistence.typed.SnapshotFailed;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The checkpoints of one group on one node. It stores each checkpoint the learner takes in the
+ * node's snapshot store ({@code synod.persistence.snapshot-store}: temp file, fsync, atomic rename)
+ * and, only once it is durable, tells the learner and the acceptor, which then forget the instances
+ * below it. After a restart it hands the last durable checkpoint to the learner before the learner
+ * does anything else.
+ *
+ * <p>It also moves checkpoints between nodes: it serves its latest one to a lagging peer in chunks,
+ * and when the learner finds that a peer has truncated the instances it still lacks, it fetches
+ * that peer's checkpoint chunk by chunk (pulling the next chunk only when one arrives, retrying a
+ * lost one), checks its CRC32, stores it as its own and has the learner install it, in-process.
+ *
+ * <p>Pekko Persistence holds it: each checkpoint is a small {@link CheckpointTaken} event followed by
+ * a snapshot of {@link StoredCheckpoint}; the retention keeps the last two snapshots and deletes
+ * the events before them.
+ */
+final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command, CheckpointTaken, StoredCheckpoint> {
+
+  sealed interface Command {}
+
+  /** The learner took this checkpoint: store it. */
+  record Store(Checkpoint checkpoint) implements Command {}
+
+  /** The learner needs the checkpoint of node {@code peer}. */
+  record Fetch(int peer) implements Command {}
+
+  /** A {@link SnapshotRequest} or {@link SnapshotChunk} from a peer. */
+  record Transfer(NodeGateway.Command message) implements Command {}
+
+  enum RetryFetch implements Command {
+    INSTANCE
+  }
+
+  /** How checkpoints move between nodes. */
+  record TransferSettings(int chunkBytes, Duration retry, int maxStalls) {}
+
+  /** A checkpoint on its way to durability, and whether it came from a peer (then it is installed). */
+  private record Incoming(Checkpoint checkpoint, byte[] encoded, boolean fromPeer) {}
+
+  /** A checkpoint being fetched from {@code peer}. */
+  private static final class Download {
+    final int peer;
+    long instance = -1;
+    int total = -1;
+    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int stalls;
+    boolean progressed;
+
+    Download(int peer) {
+      this.peer = peer;
+    }
+  }
+
+  private final GroupConfig config;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<LearnerActor.Command> learner;
+  private final ActorRef<AcceptorActor.Command> acceptor;
+  private final Peers peers;
+  private final TransferSettings transfer;
+  private Incoming incoming;
+  private Download download;
+
+  static Behavior<Command> create(GroupConfig config, ActorRef<LearnerActor.Command> learner,
+      ActorRef<AcceptorActor.Command> acceptor, Peers peers, TransferSettings transfer) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new CheckpointActor(config, ctx, timers, learner, acceptor, peers, transfer)));
+  }
+
+  static PersistenceId persistenceId(String group, int node) {
+    return PersistenceId.of("synod-checkpoint", group + "@" + node, "|");
+  }
+
+  private CheckpointActor(GroupConfig config, ActorContext<Command> ctx, TimerScheduler<Command> timers,
+      ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor, Peers peers,
+      TransferSettings transfer) {
+    super(persistenceId(config.group(), config.self()));
+    this.config = config;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.learner = learner;
+    this.acceptor = acceptor;
+    this.peers = peers;
+    this.transfer = transfer;
+  }
+
+  @Override
+  public StoredCheckpoint emptyState() {
+    return StoredCheckpoint.NONE;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // A snapshot after every event; keep the last two (the store falls back to the older if the
+    // newer is damaged) and delete the events before them.
+    return RetentionCriteria.snapshotEvery(1, 2).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public CommandHandler<Command, CheckpointTaken, StoredCheckpoint> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(Store.class, (state, c) -> store(state, c.checkpoint(), false))
+        .onCommand(Fetch.class, (state, f) -> fetch(state, f.peer()))
+        .onCommand(Transfer.class, (state, t) -> {
+          if (t.message() instanceof SnapshotRequest r) {
+            serve(state, r);
+            return Effect().none();
+          }
+          return received(state, (SnapshotChunk) t.message());
+        })
+        .onCommand(RetryFetch.class, (state, r) -> retryFetch())
+        .build();
+  }
+
+  private Effect<CheckpointTaken, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, boolean fromPeer) {
+    if (incoming != null) {
+      // One at a time; the learner's policy (or the next SnapshotAvailable) asks again.
+      if (!fromPeer) {
+        learner.tell(new LearnerActor.CheckpointFailed(c.nextInstance()));
+      }
+      return Effect().none();
+    }
+    if (c.nextInstance() <= state.nextInstance()) {
+      if (!fromPeer) {
+        learner.tell(new LearnerActor.CheckpointDurable(state.nextInstance()));
+      }
+      return Effect().none();
+    }
+    incoming = new Incoming(c, c.encode(), fromPeer);
+    return Effect().persist(new CheckpointTaken(c.nextInstance()));
+  }
+
+  @Override
+  public EventHandler<StoredCheckpoint, CheckpointTaken> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, e) -> {
+      Incoming in = incoming;
+      if (in != null && in.checkpoint().nextInstance() == e.nextInstance()) {
+        return new StoredCheckpoint(e.nextInstance(), in.encoded());
+      }
+      // Replayed after a crash before its snapshot was written: that checkpoint never became
+      // durable and nobody was told it was; the last snapshot stands.
+      return state;
+    });
+  }
+
+  @Override
+  public SignalHandler<StoredCheckpoint> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          Checkpoint restored = state.nextInstance() == 0 ? null : Checkpoint.decode(state.encoded());
+          learner.tell(new LearnerActor.Restore(restored, ctx.getSelf()));
+        })
+        .onSignal(SnapshotCompleted.class, (state, done) -> {
+          Incoming in = incoming;
+          if (in == null || in.checkpoint().nextInstance() != state.nextInstance()) {
+            return;
+          }
+          incoming = null;
+          long at = state.nextInstance();
+          if (in.fromPeer()) {
+            learner.tell(new LearnerActor.Install(in.checkpoint()));
+          }
+          learner.tell(new LearnerActor.CheckpointDurable(at));
+          acceptor.tell(new AcceptorActor.CheckpointDurable(at));
+          ctx.getLog().info("group '{}': node {} stored a checkpoint{} of {} bytes; instances below {} are covered",
+              config.group(), config.self(), in.fromPeer() ? " fetched from a peer" : "", in.encoded().length, at);
+        })
+        .onSignal(SnapshotFailed.class, (state, failed) -> {
+          Incoming in = incoming;
+          incoming = null;
+          ctx.getLog().error("group '{}': node {} could not store its checkpoint: {}", config.group(), config.self(),
+              failed.getFailure().toString());
+          if (in != null && !in.fromPeer()) {
+            learner.tell(new LearnerActor.CheckpointFailed(in.checkpoint().nextInstance()));
+          }
+        })
+        .build();
+  }
+
+  // ---- serving peers ----
+
+  private void serve(StoredCheckpoint state, SnapshotRequest r) {
+    if (state.nextInstance() == 0 || r.offset() > state.encoded().length) {
+      return; // nothing to give; the peer will ask someone else
+    }
+    int end = (int) Math.min((long) r.offset() + transfer.chunkBytes(), state.encoded().length);
+    peers.send(r.from(), new SnapshotChunk(config.group(), config.self(), state.nextInstance(), state.encoded().length,
+        r.offset(), Arrays.copyOfRange(state.encoded(), r.offset(), end)));
+  }
+
+  // ---- fetching from a peer ----
+
+  private Effect<CheckpointTaken, StoredCheckpoint> fetch(StoredCheckpoint state, int peer) {
+    if (download != null || peer == config.self() || !config.members().contains(peer)) {
+      return Effect().none(); // one download at a time; a stalled one is abandoned by retryFetch
+    }
+    download = new Download(peer);
+    ctx.getLog().info("group '{}': node {} is behind node {}'s checkpoint and fetches it", config.group(),
+        config.self(), peer);
+    request();
+    timers.startTimerAtFixedRate(RetryFetch.INSTANCE, transfer.retry());
+    return Effect().none();
+  }
+
+  private void request() {
+    peers.send(download.peer, new SnapshotRequest(config.group(), config.self(), download.bytes.size()));
+  }
+
+  private Effect<CheckpointTaken, StoredCheckpoint> retryFetch() {
+    if (download == null) {
+      timers.cancel(RetryFetch.INSTANCE);
+    } else if (download.progressed) {
+      download.progressed = false;
+    } else if (++download.stalls > transfer.maxStalls()) {
+      ctx.getLog().warn("group '{}': node {} gives up fetching node {}'s checkpoint after {} silent retries",
+          config.group(), config.self(), download.peer, transfer.maxStalls());
+      endDownload();
+    } else {
+      request();
+    }
+    return Effect().none();
+  }
+
+  private void endDownload() {
+    download = null;
+    timers.cancel(RetryFetch.INSTANCE);
+  }
+
+  private Effect<CheckpointTaken, StoredCheckpoint> received(StoredCheckpoint state, SnapshotChunk chunk) {
+    Download d = download;
+    if (d == null || chunk.from() != d.peer) {
+      return Effect().none();
+    }
+    if (chunk.instance() != d.instance || chunk.total() != d.total) {
+      if (chunk.offset() != 0) {
+        // The peer took a newer checkpoint mid-transfer: start over on that one.
+        d.instance = -1;
+        d.bytes.reset();
+        request();
+        return Effect().none();
+      }
+      d.instance = chunk.instance();
+      d.total = chunk.total();
+      d.bytes.reset();
+    }
+    if (chunk.offset() != d.bytes.size()) {
+      return Effect().none(); // a duplicate or a late answer to a retry
+    }
+    d.bytes.writeBytes(chunk.bytes());
+    d.progressed = true;
+    if (d.bytes.size() < d.total) {
+      request();
+      return Effect().none();
+    }
+    endDownload();
+    Checkpoint c;
+    try {
+      c = Checkpoint.decode(d.bytes.toByteArray());
+    } catch (IllegalArgumentException e) {
+      ctx.getLog().warn("group '{}': node {} discards node {}'s checkpoint: {}", config.group(), config.self(), d.peer,
+          e.getMessage());
+      return Effect().none(); // the learner asks again
+    }
+    if (c.nextInstance() != d.instance) {
+      ctx.getLog().warn("group '{}': node {} discards node {}'s checkpoint: it says {}, the transfer said {}",
+          config.group(), config.self(), d.peer, c.nextInstance(), d.instance);
+      return Effect().none();
+    }
+    return store(state, c, true);
+  }
+}

@@ -1,0 +1,192 @@
+package io.synod.actors.internal;
+
+import io.synod.actors.GroupCommand;
+import io.synod.paxos.Checkpoint;
+import io.synod.paxos.CorruptValueException;
+import io.synod.paxos.Decision;
+import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Learner;
+import io.synod.paxos.Message;
+import io.synod.paxos.StateMachine;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The learner of one group on one node: it owns the application's state machine through the core
+ * {@link Learner}, applies chosen values in order, reports applied commands and served reads to the
+ * coordinator, and catches up from peers. It starts by waiting for the {@link CheckpointActor} to
+ * hand over the last durable checkpoint, so no read is served from a state older than what this
+ * node had applied before a restart.
+ *
+ * <p>Checkpoints are taken here, on the checkpoint policy (every {@code everyInstances} applied
+ * instances, or after {@code intervalTicks} when anything was applied since), one at a time: the
+ * {@link CheckpointActor} stores it and answers {@link CheckpointDurable} or {@link
+ * CheckpointFailed}.
+ */
+final class LearnerActor {
+
+  sealed interface Command {}
+
+  record Deliver(Message.ToLearner message) implements Command {}
+
+  /**
+   * The last durable checkpoint of this node, or null: where the learner starts; {@code
+   * checkpoints} is the actor that stores the checkpoints the learner takes from now on.
+   */
+  record Restore(Checkpoint checkpoint, ActorRef<CheckpointActor.Command> checkpoints) implements Command {}
+
+  /** A peer's checkpoint, fetched and stored durably here: jump to it. */
+  record Install(Checkpoint checkpoint) implements Command {}
+
+  record CheckpointDurable(long nextInstance) implements Command {}
+
+  record CheckpointFailed(long nextInstance) implements Command {}
+
+  /** Every instance below the answer is applied here. */
+  record AskApplied(ActorRef<Long> replyTo) implements Command {}
+
+  enum Tick implements Command {
+    INSTANCE
+  }
+
+  private static final int STASH = 10_000;
+
+  /** When to take a checkpoint. */
+  record Policy(long everyInstances, long intervalTicks) {}
+
+  /**
+   * @param timerInterval how often the learner looks at its clock: its ticks only time catch-up
+   *     retries and the checkpoint interval, so it need not wake at every tick (the clock hands over
+   *     every tick that came due)
+   */
+  static Behavior<Command> create(GroupConfig config, Duration tickInterval, Duration timerInterval,
+      LongSupplier nanoTime,
+      StateMachine stateMachine, Policy policy, GroupRoutes routes, ActorRef<GroupCommand> coordinator) {
+    return Behaviors.withStash(STASH, stash -> Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      Learner learner = new Learner(config, stateMachine, new SplittableRandom());
+      return Behaviors.receive(Command.class)
+          .onMessage(Restore.class, r -> {
+            Running running = new Running(ctx, config, learner, policy, routes, coordinator, r.checkpoints(),
+                new TickClock(tickInterval, TickClock.capFor(config), nanoTime));
+            if (r.checkpoint() != null) {
+              running.restore(r.checkpoint());
+            }
+            timers.startTimerAtFixedRate(Tick.INSTANCE, timerInterval);
+            return stash.unstashAll(running.behavior());
+          })
+          .onAnyMessage(m -> {
+            if (!stash.isFull()) { // beyond that, drop: peers resend what matters
+              stash.stash(m);
+            }
+            return Behaviors.same();
+          })
+          .build();
+    })));
+  }
+
+  private static final class Running {
+    private final ActorContext<Command> ctx;
+    private final GroupConfig config;
+    private final Learner learner;
+    private final Policy policy;
+    private final GroupRoutes routes;
+    private final ActorRef<GroupCommand> coordinator;
+    private final ActorRef<CheckpointActor.Command> checkpoints;
+    private final TickClock clock;
+    private long lastCheckpoint;
+    private long ticksSinceCheckpoint;
+    private boolean checkpointInFlight;
+
+    Running(ActorContext<Command> ctx, GroupConfig config, Learner learner, Policy policy, GroupRoutes routes,
+        ActorRef<GroupCommand> coordinator, ActorRef<CheckpointActor.Command> checkpoints,
+        TickClock clock) {
+      this.ctx = ctx;
+      this.config = config;
+      this.learner = learner;
+      this.policy = policy;
+      this.routes = routes;
+      this.coordinator = coordinator;
+      this.checkpoints = checkpoints;
+      this.clock = clock;
+    }
+
+    void restore(Checkpoint c) {
+      carryOut(learner.install(c));
+      carryOut(learner.onCheckpointDurable(c.nextInstance()));
+      lastCheckpoint = c.nextInstance();
+      ctx.getLog().info("group '{}': node {} restored its checkpoint; instances below {} are applied", config.group(),
+          config.self(), c.nextInstance());
+    }
+
+    Behavior<Command> behavior() {
+      return Behaviors.receive(Command.class)
+          .onMessage(Deliver.class, d -> {
+            try {
+              carryOut(learner.handle(d.message()));
+            } catch (CorruptValueException e) {
+              ctx.getLog().error("group '{}': dropping a message with a corrupt value: {}", config.group(),
+                  e.getMessage());
+            }
+            return Behaviors.same();
+          })
+          .onMessageEquals(Tick.INSTANCE, () -> {
+            for (int n = clock.due(); n > 0; n--) {
+              ticksSinceCheckpoint++;
+              carryOut(learner.onTick());
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Install.class, i -> {
+            carryOut(learner.install(i.checkpoint()));
+            ctx.getLog().info("group '{}': node {} installed a peer's checkpoint; instances below {} are applied",
+                config.group(), config.self(), i.checkpoint().nextInstance());
+            return Behaviors.same();
+          })
+          .onMessage(CheckpointDurable.class, c -> {
+            checkpointInFlight = false;
+            lastCheckpoint = Math.max(lastCheckpoint, c.nextInstance());
+            carryOut(learner.onCheckpointDurable(c.nextInstance()));
+            return Behaviors.same();
+          })
+          .onMessage(CheckpointFailed.class, c -> {
+            checkpointInFlight = false; // the policy takes another one when it next comes due
+            return Behaviors.same();
+          })
+          .onMessage(AskApplied.class, a -> {
+            a.replyTo().tell(learner.nextToApply());
+            return Behaviors.same();
+          })
+          .build();
+    }
+
+    private void carryOut(Decision d) {
+      d.sendNow().forEach(routes::send);
+      if (!d.applied().isEmpty() || !d.reads().isEmpty()) {
+        coordinator.tell(new GroupCoordinator.Answered(d.applied(), d.refused(), d.reads()));
+      }
+      if (d.fetchSnapshotFrom() >= 0) {
+        checkpoints.tell(new CheckpointActor.Fetch(d.fetchSnapshotFrom()));
+      }
+      maybeCheckpoint();
+    }
+
+    private void maybeCheckpoint() {
+      long applied = learner.nextToApply();
+      if (checkpointInFlight || applied <= lastCheckpoint) {
+        return;
+      }
+      if (applied - lastCheckpoint >= policy.everyInstances() || ticksSinceCheckpoint >= policy.intervalTicks()) {
+        checkpointInFlight = true;
+        ticksSinceCheckpoint = 0;
+        checkpoints.tell(new CheckpointActor.Store(learner.checkpoint()));
+      }
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.synod.actors.internal;
+
+import io.synod.paxos.Message;
+import io.synod.paxos.Outbound;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Messages a role produced while its mailbox was busy, sent together once it has caught up: the
+ * Accepts (and Chosen notices) that one leader sends to one node at one ballot become a single
+ * message, so a follower persists them in one write and one fsync instead of one each. This is how
+ * many clients' commands, arriving one by one, share the disk (DESIGN.md, "Durability": "the leader
+ * sends all pending instances in one Accept message").
+ *
+ * <p>Only messages of the same kind, to the same node, with the same ballot and with nothing else
+ * between them for that node are merged, so what each node receives keeps its order.
+ */
+final class Outbox {
+
+  private final List<Outbound> pending = new ArrayList<>();
+
+  /** Adds messages; true if the outbox was empty before (then a flush should be scheduled). */
+  boolean add(List<Outbound> messages) {
+    boolean wasEmpty = pending.isEmpty();
+    for (Outbound o : messages) {
+      add(o);
+    }
+    return wasEmpty && !pending.isEmpty();
+  }
+
+  private void add(Outbound o) {
+    for (int i = pending.size() - 1; i >= 0; i--) {
+      Outbound last = pending.get(i);
+      if (last.to() != o.to()) {
+        continue;
+      }
+      Message merged = merge(last.message(), o.message());
+      if (merged != null) {
+        pending.set(i, new Outbound(o.to(), merged));
+        return;
+      }
+      break; // the last message to this node is of another kind: keep the order
+    }
+    pending.add(o);
+  }
+
+  private static Message merge(Message a, Message b) {
+    if (a instanceof Message.Accept x && b instanceof Message.Accept y && x.ballot().equals(y.ballot())
+        && x.from() == y.from()) {
+      List<Message.Proposal> proposals = new ArrayList<>(x.proposals());
+      proposals.addAll(y.proposals());
+      // A lease asked for at the earlier tick is counted from the earlier tick: never longer.
+      long lease = x.leaseTick() < 0 ? y.leaseTick() : y.leaseTick() < 0 ? x.leaseTick()
+          : Math.min(x.leaseTick(), y.leaseTick());
+      return new Message.Accept(x.from(), x.ballot(), proposals, lease);
+    }
+    if (a instanceof Message.Chosen x && b instanceof Message.Chosen y && x.from() == y.from()) {
+      List<Message.ChosenEntry> entries = new ArrayList<>(x.entries());
+      entries.addAll(y.entries());
+      return new Message.Chosen(x.from(), entries, Math.max(x.horizon(), y.horizon()));
+    }
+    return null;
+  }
+
+  /** Everything added since the last drain, merged, in order; the outbox is empty afterwards. */
+  List<Outbound> drain() {
+    List<Outbound> out = List.copyOf(pending);
+    pending.clear();
+    return out;
+  }
+}

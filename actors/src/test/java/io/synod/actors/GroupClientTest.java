@@ -1,0 +1,98 @@
+package io.synod.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.junit.jupiter.api.Test;
+
+/** The Java facade: results, sessions, and the typed failures that replace hanging. */
+class GroupClientTest {
+
+  private static final Duration T = Duration.ofSeconds(30);
+
+  private final TestCounter.Registry counters = new TestCounter.Registry();
+
+  /** A group whose only member is node 0. */
+  private GroupClient<Long, Long> alone(LocalCluster cluster, String name) {
+    LocalCluster.Node n = cluster.node(0);
+    SynodGroup<Long, Long> def = counters.group("solo", 0);
+    ActorRef<GroupCommand> ref = Adapter.spawn(n.system(), def.behavior(n.synod(), List.of(0), n.synod().settings()),
+        name);
+    return def.client(n.typed(), ref);
+  }
+
+  @Test
+  void concurrentCommandsBeyondTheSessionWindowAreEachAppliedOnce() {
+    try (LocalCluster cluster = LocalCluster.start(1, ConfigFactory.parseString("synod.group.session-window = 4"))) {
+      GroupClient<Long, Long> client = alone(cluster, "solo");
+      List<CompletionStage<Long>> results = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        results.add(client.propose(1L));
+      }
+      Set<Long> seen = new HashSet<>();
+      results.forEach(r -> seen.add(Await.result(r, T)));
+      assertEquals(40, seen.size(), "forty distinct values, each command applied once");
+      assertEquals(40, counters.latest(0).applyCalls);
+      assertEquals(40L, Await.result(client.read(0L), T));
+      assertEquals(Optional.of(0), Await.result(client.leader(), T));
+    }
+  }
+
+  @Test
+  void aRestartedGroupRebuildsItsStateFromItsJournal() {
+    try (LocalCluster cluster = LocalCluster.start(1)) {
+      GroupClient<Long, Long> client = alone(cluster, "solo-1");
+      for (long i = 1; i <= 10; i++) {
+        assertEquals(i, Await.result(client.propose(1L), T));
+      }
+      TestProbe<Object> probe = TestProbe.create(cluster.node(0).typed());
+      org.apache.pekko.actor.ActorRef group = cluster.node(0).system().actorSelection("/user/solo-1")
+          .resolveOne(T).toCompletableFuture().join();
+      cluster.node(0).system().stop(group);
+      probe.expectTerminated(Adapter.toTyped(group), T);
+      assertInstanceOf(GroupStoppedException.class, Await.failure(client.propose(1L), T));
+
+      GroupClient<Long, Long> again = alone(cluster, "solo-2"); // a fresh, empty state machine
+      assertEquals(10L, Await.result(again.read(0L), T), "the accepted values are chosen again and applied");
+      assertEquals(11L, Await.result(again.propose(1L), T));
+    }
+  }
+
+  @Test
+  void withoutAMajorityARequestFailsWithNotEnoughMembers() {
+    try (LocalCluster cluster = LocalCluster.start(3, ConfigFactory.parseString("synod.client.request-timeout = 1 s"))) {
+      // The group has three members but runs only on node 0.
+      GroupClient<Long, Long> client = cluster.node(0).spawn(counters.group("trio", 0), "trio");
+      Throwable failure = Await.failure(client.propose(1L), Duration.ofSeconds(10));
+      NotEnoughMembersException e = assertInstanceOf(NotEnoughMembersException.class, failure);
+      assertEquals(1, e.reachable());
+      assertEquals(3, e.members());
+      assertEquals(Optional.empty(), Await.result(client.leader(), T));
+      assertEquals(0, counters.latest(0).applyCalls);
+    }
+  }
+
+  @Test
+  void aSecondCopyOfAGroupOnOneNodeIsRefused() {
+    try (LocalCluster cluster = LocalCluster.start(1)) {
+      GroupClient<Long, Long> first = alone(cluster, "solo-a");
+      assertEquals(1L, Await.result(first.propose(1L), T));
+      GroupClient<Long, Long> second = alone(cluster, "solo-b");
+      Throwable failure = Await.failure(second.propose(1L), T);
+      assertInstanceOf(GroupStoppedException.class, failure, "the second copy stops at once");
+      assertEquals(2L, Await.result(first.propose(1L), T), "the first copy is untouched");
+    }
+  }
+}
