@@ -64,8 +64,9 @@ class GroupScenariosTest {
   }
 
   private void awaitValue(int node, long value) {
-    Await.until(T, () -> "node " + node + " reaches " + value + ", has " + counters.latest(node).value,
-        () -> counters.latest(node).value == value);
+    Await.until(T, () -> "node " + node + " reaches " + value
+            + (counters.made(node) == 0 ? ", has not started" : ", has " + counters.latest(node).value),
+        () -> counters.made(node) > 0 && counters.latest(node).value == value);
   }
 
   @Test
@@ -143,8 +144,9 @@ class GroupScenariosTest {
       JournalProbe.Contents journal = contents.receiveMessage(T);
       assertTrue(journal.highestSequenceNr() > 20, "the acceptor wrote more than 20 events: " + journal);
       assertTrue(journal.events() <= 20, "at most two snapshots' worth of events are left: " + journal);
+      int before = counters.made(2);
       GroupClient<Long, Long> client = again.spawn(counters.group("counter", 2), "counter");
-      TestCounter fresh = counters.latest(2);
+      TestCounter fresh = counters.await(2, before + 1, T);
       Await.until(T, () -> "node 2 restored its checkpoint", () -> fresh.restores >= 1);
       assertTrue(fresh.restoredValue > 0, "a checkpoint was taken before the stop, got " + fresh.restoredValue);
       awaitValue(2, 100);
@@ -169,7 +171,7 @@ class GroupScenariosTest {
         batch.forEach(r -> Await.result(r, T));
       }
       GroupClient<Long, Long> late = cluster.node(2).spawn(counters.group("counter", 2), "counter");
-      TestCounter counter = counters.latest(2);
+      TestCounter counter = counters.await(2, 1, T);
       awaitValue(2, 200);
       assertTrue(counter.restores >= 1, "node 2 installed a checkpoint from a peer");
       assertTrue(counter.restoredValue >= 130, "a checkpoint late enough to span several 1 KiB chunks, got " + counter.restoredValue);

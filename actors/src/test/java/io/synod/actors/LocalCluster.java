@@ -133,6 +133,9 @@ public final class LocalCluster implements AutoCloseable {
             // directly rather than Pekko Cluster; Pekko warns about that unless told it is meant.
             "pekko.actor.provider = remote",
             "pekko.remote.warn-about-direct-use = off",
+            // Synod watches no remote actor (a node learns of a peer's loss from the protocol), so
+            // the startup warning that remote watch needs Pekko Cluster does not apply.
+            "pekko.remote.warn-unsafe-watch-outside-cluster = off",
             "pekko.actor.allow-java-serialization = off",
             "pekko.remote.artery.transport = tcp",
             "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",

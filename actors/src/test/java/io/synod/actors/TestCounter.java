@@ -83,6 +83,19 @@ final class TestCounter implements ReplicatedStateMachine<Long, Long> {
       });
     }
 
+    /** How many counters {@code node} has made (a group makes one when it starts, asynchronously). */
+    int made(int node) {
+      List<TestCounter> list = byNode.get(node);
+      return list == null ? 0 : list.size();
+    }
+
+    /** The {@code n}th counter {@code node} makes (from 1), once its group has started. */
+    TestCounter await(int node, int n, java.time.Duration within) {
+      Await.until(within, () -> "node " + node + " makes counter #" + n + ", has made " + made(node),
+          () -> made(node) >= n);
+      return byNode.get(node).get(n - 1);
+    }
+
     /** The newest counter of {@code node}. */
     TestCounter latest(int node) {
       List<TestCounter> list = byNode.get(node);
