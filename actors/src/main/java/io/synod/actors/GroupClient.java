@@ -51,6 +51,8 @@ public final class GroupClient<C, R> {
   private final Codec<R> results;
   private final Duration timeout;
   private final int window;
+  private final int maxCommandBytes;
+  private final Duration retryInterval;
   private final long clientId = new SecureRandom().nextLong();
 
   private final Object lock = new Object();
@@ -73,6 +75,8 @@ public final class GroupClient<C, R> {
     this.results = results;
     this.timeout = settings.client().requestTimeout();
     this.window = settings.sessionWindow();
+    this.maxCommandBytes = settings.maxBatchBytes();
+    this.retryInterval = settings.client().retryInterval();
     system.systemActorOf(Behaviors.<Object>setup(ctx -> {
       ctx.watch(ref);
       return Behaviors.receive(Object.class)
@@ -84,9 +88,23 @@ public final class GroupClient<C, R> {
     }), "synod-client-" + UUID.randomUUID(), Props.empty());
   }
 
-  /** Applies {@code command} to the group's state machine (once) and completes with its result. */
+  /**
+   * Applies {@code command} to the group's state machine (once) and completes with its result.
+   *
+   * @throws IllegalArgumentException if the encoded command is larger than {@code
+   *     synod.group.max-batch-bytes}
+   */
   public CompletionStage<R> propose(C command) {
-    return submit(TypedStateMachine.payload(TypedStateMachine.COMMAND, commands.encode(command)));
+    return submit(TypedStateMachine.payload(TypedStateMachine.COMMAND, checkSize(commands.encode(command))),
+        deadline());
+  }
+
+  private byte[] checkSize(byte[] encoded) {
+    if (encoded.length + 1 > maxCommandBytes) {
+      throw new IllegalArgumentException("group '" + group + "': a command of " + encoded.length
+          + " bytes is larger than synod.group.max-batch-bytes (" + maxCommandBytes + ")");
+    }
+    return encoded;
   }
 
   /**
@@ -95,11 +113,12 @@ public final class GroupClient<C, R> {
    * lease, otherwise sent through the log like a command.
    */
   public CompletionStage<R> read(C query) {
-    byte[] bytes = commands.encode(query);
+    byte[] bytes = checkSize(commands.encode(query));
+    long deadline = deadline(); // for the lease read and, if it is refused, the read through the log
     CompletableFuture<R> answer = new CompletableFuture<>();
     long request = track(answer);
     AskPattern.<GroupCommand, ReadOutcome>ask(ref,
-            replyTo -> new GroupCoordinator.Read(bytes, deadline(), replyTo), timeout, system.scheduler())
+            replyTo -> new GroupCoordinator.Read(bytes, deadline, replyTo), timeout, system.scheduler())
         .whenComplete((outcome, failure) -> {
           if (failure != null) {
             untrack(request);
@@ -109,7 +128,7 @@ public final class GroupClient<C, R> {
             complete(answer, outcome.result());
           } else {
             // No lease here (or no answer in time): the read goes through the log.
-            submit(TypedStateMachine.payload(TypedStateMachine.READ, bytes)).whenComplete((r, f) -> {
+            submit(TypedStateMachine.payload(TypedStateMachine.READ, bytes), deadline).whenComplete((r, f) -> {
               untrack(request);
               if (f != null) {
                 answer.completeExceptionally(f);
@@ -162,14 +181,14 @@ public final class GroupClient<C, R> {
 
   // ---- sessions ----
 
-  private CompletionStage<R> submit(byte[] payload) {
+  private CompletionStage<R> submit(byte[] payload, long deadline) {
     CompletableFuture<byte[]> raw = new CompletableFuture<>();
     Queued q;
     synchronized (lock) {
       if (stopped != null) {
         return CompletableFuture.failedFuture(new GroupStoppedException(group, stopped));
       }
-      q = new Queued(nextSequence++, payload, deadline(), raw);
+      q = new Queued(nextSequence++, payload, deadline, raw);
       unanswered.add(q.sequence());
       pending.put(-q.sequence(), raw);
       if (!fitsWindow(q.sequence())) {
@@ -209,10 +228,16 @@ public final class GroupClient<C, R> {
         continue;
       }
       Command command = new Command(clientId, q.sequence(), q.payload());
-      AskPattern.<GroupCommand, ProposeReply>ask(ref,
-              replyTo -> new GroupCoordinator.Propose(command, q.deadline(), replyTo),
-              Duration.ofNanos(left).plusSeconds(1), system.scheduler()) // the group answers by the deadline
-          .whenComplete((reply, failure) -> answered(q, reply, failure));
+      try {
+        // The group answers at its first sweep after the deadline; the ask's own timeout is a backstop.
+        AskPattern.<GroupCommand, ProposeReply>ask(ref,
+                replyTo -> new GroupCoordinator.Propose(command, q.deadline(), replyTo),
+                Duration.ofNanos(left).plus(retryInterval).plusSeconds(1), system.scheduler())
+            .whenComplete((reply, failure) -> answered(q, reply, failure));
+      } catch (RuntimeException e) { // e.g. the actor system is shutting down
+        work.addAll(release(q));
+        q.result().completeExceptionally(noAnswer(e));
+      }
     }
   }
 
@@ -230,7 +255,15 @@ public final class GroupClient<C, R> {
   }
 
   private void answered(Queued q, ProposeReply reply, Throwable failure) {
-    send(release(q));
+    List<Queued> ready = release(q);
+    try {
+      complete(q, reply, failure);
+    } finally {
+      send(ready);
+    }
+  }
+
+  private void complete(Queued q, ProposeReply reply, Throwable failure) {
     if (failure != null) {
       q.result().completeExceptionally(noAnswer(failure));
     } else if (reply instanceof GroupCoordinator.Done d) {
@@ -251,6 +284,8 @@ public final class GroupClient<C, R> {
               + t.members() + " members reachable)"));
     } else if (reply instanceof GroupCoordinator.Stopped s) {
       q.result().completeExceptionally(new GroupStoppedException(group, s.reason()));
+    } else {
+      q.result().completeExceptionally(new IllegalStateException("group '" + group + "' answered " + reply));
     }
   }
 

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 
 /**
@@ -17,7 +16,7 @@ import org.apache.pekko.actor.typed.Behavior;
  * <pre>{@code
  * SynodGroup<CounterOp, Long> counter = SynodGroup.of("counter", CounterOp.CODEC, Codec.int64(), Counter::new);
  * ActorRef<GroupCommand> ref = context.spawn(counter.behavior(node), "counter");
- * GroupClient<CounterOp, Long> client = counter.client(system, ref);
+ * GroupClient<CounterOp, Long> client = counter.client(node, ref);
  * client.propose(new CounterOp.Add(5)).thenAccept(value -> ...);
  * }</pre>
  */
@@ -77,13 +76,19 @@ public final class SynodGroup<C, R> {
         System::nanoTime);
   }
 
-  /** A client of this group through its actor {@code group} on this node. */
-  public GroupClient<C, R> client(ActorSystem<?> system, ActorRef<GroupCommand> group) {
-    return new GroupClient<>(id, system, group, commands, results, SynodSettings.create(system));
+  /**
+   * A client of this group through its actor {@code group} on {@code node}, with the node's
+   * settings (the group's session window and the client's timeouts).
+   */
+  public GroupClient<C, R> client(SynodNode node, ActorRef<GroupCommand> group) {
+    return client(node, group, node.settings());
   }
 
-  /** A client with the given settings (request timeout and session window). */
-  public GroupClient<C, R> client(ActorSystem<?> system, ActorRef<GroupCommand> group, SynodSettings settings) {
-    return new GroupClient<>(id, system, group, commands, results, settings);
+  /**
+   * A client for a group spawned with {@code settings} ({@link #behavior(SynodNode, List,
+   * SynodSettings)}): its session window must be the group's.
+   */
+  public GroupClient<C, R> client(SynodNode node, ActorRef<GroupCommand> group, SynodSettings settings) {
+    return new GroupClient<>(id, node.system(), group, commands, results, settings);
   }
 }

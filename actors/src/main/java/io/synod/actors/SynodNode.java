@@ -62,6 +62,7 @@ public final class SynodNode {
       throw new IllegalArgumentException("node " + self + " is given the address " + own
           + ", but this actor system listens at " + system.address());
     }
+    checkFrameSize(system, settings);
     ActorRef<NodeGateway.Command> gateway;
     try {
       gateway = system.systemActorOf(NodeGateway.create(), NodeGateway.NAME, Props.empty());
@@ -70,6 +71,24 @@ public final class SynodNode {
           + "; start one SynodNode per actor system", e);
     }
     return new SynodNode(system, self, Map.copyOf(copy), settings, gateway);
+  }
+
+  /** A message Artery cannot frame is dropped: refuse settings that would make one. */
+  private static void checkFrameSize(ActorSystem<?> system, SynodSettings settings) {
+    String key = "pekko.remote.artery.advanced.maximum-frame-size";
+    com.typesafe.config.Config config = system.settings().config();
+    if (!config.hasPath(key)) {
+      return; // not Artery: nothing to check against
+    }
+    long frame = config.getBytes(key);
+    if (settings.maxBatchBytes() > frame / 2) {
+      throw new IllegalArgumentException(SynodSettings.PATH + ".max-batch-bytes (" + settings.maxBatchBytes()
+          + " bytes) must be at most half of " + key + " (" + frame + " bytes)");
+    }
+    if (settings.checkpoint().chunkBytes() > frame / 2) {
+      throw new IllegalArgumentException(SynodSettings.PATH + ".checkpoint.chunk-size ("
+          + settings.checkpoint().chunkBytes() + " bytes) must be at most half of " + key + " (" + frame + " bytes)");
+    }
   }
 
   public int self() {

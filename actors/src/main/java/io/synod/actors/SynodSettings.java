@@ -123,37 +123,56 @@ public record SynodSettings(
 
   /** Reads {@code synod.group} and {@code synod.client} from a whole configuration. */
   public static SynodSettings fromConfig(Config root) {
+    // Every key is read by its full path, so Typesafe Config's errors name it in full.
+    Keys c = new Keys(root, PATH + ".");
+    Keys k = new Keys(root, PATH + ".checkpoint.");
+    Keys cl = new Keys(root, CLIENT_PATH + ".");
     try {
-      Config c = root.getConfig(PATH);
-      Config k = c.getConfig("checkpoint");
-      Config cl = root.getConfig(CLIENT_PATH);
       return new SynodSettings(
-          c.getDuration("tick-interval"),
-          c.getInt("window"),
-          c.getInt("max-batch-commands"),
-          Math.toIntExact(Math.min(c.getBytes("max-batch-bytes"), Integer.MAX_VALUE)),
-          c.getInt("max-pending-commands"),
-          c.getDuration("retransmit-after"),
-          c.getDuration("heartbeat-interval"),
-          c.getDuration("election-timeout"),
-          c.getDuration("election-jitter"),
-          c.getDuration("prepare-timeout"),
-          c.getDuration("lease"),
-          c.getInt("max-tick-skew-per-mille"),
-          c.getInt("catch-up-batch"),
-          c.getDuration("catch-up-retry"),
-          c.getInt("session-window"),
-          c.getInt("max-forward-hops"),
+          c.duration("tick-interval"),
+          c.integer("window"),
+          c.integer("max-batch-commands"),
+          c.bytes("max-batch-bytes"),
+          c.integer("max-pending-commands"),
+          c.duration("retransmit-after"),
+          c.duration("heartbeat-interval"),
+          c.duration("election-timeout"),
+          c.duration("election-jitter"),
+          c.duration("prepare-timeout"),
+          c.duration("lease"),
+          c.integer("max-tick-skew-per-mille"),
+          c.integer("catch-up-batch"),
+          c.duration("catch-up-retry"),
+          c.integer("session-window"),
+          c.integer("max-forward-hops"),
           new CheckpointSettings(
-              k.getLong("every-instances"),
-              k.getDuration("interval"),
-              k.getInt("acceptor-snapshot-every"),
-              Math.toIntExact(Math.min(k.getBytes("chunk-size"), Integer.MAX_VALUE)),
-              k.getDuration("transfer-retry")),
-          new ClientSettings(cl.getDuration("request-timeout"), cl.getDuration("retry-interval")));
+              root.getLong(k.prefix + "every-instances"),
+              k.duration("interval"),
+              k.integer("acceptor-snapshot-every"),
+              k.bytes("chunk-size"),
+              k.duration("transfer-retry")),
+          new ClientSettings(cl.duration("request-timeout"), cl.duration("retry-interval")));
     } catch (ConfigException e) {
-      // Typesafe Config's own message names the key path (relative to the sub-tree read).
       throw new IllegalArgumentException("invalid synod setting: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads keys under one prefix of the whole configuration. */
+  private record Keys(Config root, String prefix) {
+    Duration duration(String key) {
+      return root.getDuration(prefix + key);
+    }
+
+    int integer(String key) {
+      return root.getInt(prefix + key);
+    }
+
+    int bytes(String key) {
+      long b = root.getBytes(prefix + key);
+      if (b > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(prefix + key + " must be below 2 GiB, got " + b + " bytes");
+      }
+      return (int) b;
     }
   }
 

@@ -133,7 +133,7 @@ public record GroupConfig(
     private final List<Integer> members;
     private int window = 32;
     private int maxBatchCommands = 256;
-    private int maxBatchBytes = 1 << 20;
+    private int maxBatchBytes = 128 << 10;
     private int maxPendingCommands = 10_000;
     private int retransmitTicks = 5;
     private int heartbeatTicks = 3;

@@ -171,11 +171,11 @@ public final class GroupBenchmark {
       for (LocalCluster.Node n : cluster.nodes()) {
         refs.add(n.spawnRef(def, def.id()));
       }
-      GroupClient<byte[], byte[]> first = def.client(cluster.node(0).typed(), refs.get(0));
+      GroupClient<byte[], byte[]> first = def.client(cluster.node(0).synod(), refs.get(0));
       first.propose(new byte[VALUE_BYTES]).toCompletableFuture().get(60, TimeUnit.SECONDS);
       int leader = first.leader().toCompletableFuture().get(10, TimeUnit.SECONDS).orElse(0);
       for (int c = 0; c < clients; c++) {
-        all.add(def.client(cluster.node(leader).typed(), refs.get(leader)));
+        all.add(def.client(cluster.node(leader).synod(), refs.get(leader)));
       }
     }
     warmUp(all, Math.min(seconds, 2));

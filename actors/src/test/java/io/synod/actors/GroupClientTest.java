@@ -30,7 +30,7 @@ class GroupClientTest {
     SynodGroup<Long, Long> def = counters.group("solo", 0);
     ActorRef<GroupCommand> ref = Adapter.spawn(n.system(), def.behavior(n.synod(), List.of(0), n.synod().settings()),
         name);
-    return def.client(n.typed(), ref);
+    return def.client(n.synod(), ref);
   }
 
   @Test
@@ -93,6 +93,28 @@ class GroupClientTest {
       Throwable failure = Await.failure(second.propose(1L), T);
       assertInstanceOf(GroupStoppedException.class, failure, "the second copy stops at once");
       assertEquals(2L, Await.result(first.propose(1L), T), "the first copy is untouched");
+    }
+  }
+
+  @Test
+  void settingsThatArteryCannotFrameFailAtStartNamingTheKey() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> LocalCluster.start(1, ConfigFactory.parseString("pekko.remote.artery.advanced.maximum-frame-size = 64 KiB")));
+    assertTrue(e.getMessage().contains("synod.group.max-batch-bytes"), e.getMessage());
+    assertTrue(e.getMessage().contains("maximum-frame-size"), e.getMessage());
+  }
+
+  @Test
+  void aCommandLargerThanABatchIsRefusedBeforeItIsSent() {
+    try (LocalCluster cluster = LocalCluster.start(1)) {
+      SynodGroup<String, String> echo = SynodGroup.of("echo", Codec.utf8(), Codec.utf8(), () -> null);
+      LocalCluster.Node n = cluster.node(0);
+      ActorRef<GroupCommand> ref = Adapter.spawn(n.system(), echo.behavior(n.synod(), List.of(0), n.synod().settings()),
+          "echo");
+      GroupClient<String, String> client = echo.client(n.synod(), ref);
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> client.propose("x".repeat(200 * 1024)));
+      assertTrue(e.getMessage().contains("synod.group.max-batch-bytes"), e.getMessage());
     }
   }
 }

@@ -228,7 +228,7 @@ class GroupScenariosTest {
         SynodGroup<Long, Long> def = counters.group("counter", n.id());
         ActorRef<GroupCommand> ref = n.spawnRef(def, "counter");
         groups.add(ref);
-        clients.add(def.client(n.typed(), ref));
+        clients.add(def.client(n.synod(), ref));
       }
       Await.result(clients.get(0).propose(0L), T);
       int leader = leaderOf(clients.get(0));

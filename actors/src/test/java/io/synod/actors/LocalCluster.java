@@ -41,7 +41,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Spawns {@code group} on this node (as actor {@code name}) and returns a client of it. */
     public <C, R> GroupClient<C, R> spawn(SynodGroup<C, R> group, String name) {
-      return group.client(typed(), spawnRef(group, name));
+      return group.client(synod, spawnRef(group, name));
     }
 
     /** Spawns {@code group} on this node (as actor {@code name}). */

@@ -37,7 +37,7 @@ class SynodSettingsTest {
   @Test
   void aBadValueFailsNamingItsKey() {
     assertRejected("synod.group.window = 0", "synod.group.window");
-    assertRejected("synod.group.election-timeout = soon", "election-timeout");
+    assertRejected("synod.group.election-timeout = soon", "synod.group.election-timeout");
     assertRejected("synod.group.tick-interval = 0ms", "synod.group.tick-interval");
     assertRejected("synod.group.max-tick-skew-per-mille = 1000", "synod.group.max-tick-skew-per-mille");
     assertRejected("synod.group.catch-up-retry = -5ms", "synod.group.catch-up-retry");
@@ -57,6 +57,8 @@ class SynodSettingsTest {
     assertRejected("synod.group.checkpoint.chunk-size = 10 B", "synod.group.checkpoint.chunk-size");
     assertRejected("synod.group.checkpoint.interval = 0 s", "synod.group.checkpoint.interval");
     assertRejected("synod.client.request-timeout = 0 s", "synod.client.request-timeout");
-    assertRejected("synod.client.retry-interval = never", "retry-interval");
+    assertRejected("synod.client.retry-interval = never", "synod.client.retry-interval");
+    assertRejected("synod.group.checkpoint.every-instances = many", "synod.group.checkpoint.every-instances");
+    assertRejected("synod.group.checkpoint.chunk-size = 100 GiB", "synod.group.checkpoint.chunk-size");
   }
 }

@@ -83,6 +83,8 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private final TransferSettings transfer;
   private Incoming incoming;
   private Download download;
+  /** The last checkpoint known durable (the state may hold a newer one whose snapshot failed). */
+  private long durable;
 
   static Behavior<Command> create(GroupConfig config, ActorRef<LearnerActor.Command> learner,
       ActorRef<AcceptorActor.Command> acceptor, Peers peers, TransferSettings transfer) {
@@ -143,9 +145,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       }
       return Effect().none();
     }
-    if (c.nextInstance() <= state.nextInstance()) {
+    if (c.nextInstance() <= durable) {
       if (!fromPeer) {
-        learner.tell(new LearnerActor.CheckpointDurable(state.nextInstance()));
+        learner.tell(new LearnerActor.CheckpointDurable(durable));
       }
       return Effect().none();
     }
@@ -170,6 +172,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   public SignalHandler<StoredCheckpoint> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          durable = state.nextInstance();
           Checkpoint restored = state.nextInstance() == 0 ? null : Checkpoint.decode(state.encoded());
           learner.tell(new LearnerActor.Restore(restored, ctx.getSelf()));
         })
@@ -180,6 +183,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
           }
           incoming = null;
           long at = state.nextInstance();
+          durable = at;
           if (in.fromPeer()) {
             learner.tell(new LearnerActor.Install(in.checkpoint()));
           }
@@ -234,6 +238,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       timers.cancel(RetryFetch.INSTANCE);
     } else if (download.progressed) {
       download.progressed = false;
+      download.stalls = 0;
     } else if (++download.stalls > transfer.maxStalls()) {
       ctx.getLog().warn("group '{}': node {} gives up fetching node {}'s checkpoint after {} silent retries",
           config.group(), config.self(), download.peer, transfer.maxStalls());

@@ -245,6 +245,9 @@ public final class GroupCoordinator {
               w.replyTo.tell(new Stopped(stopReason));
             }
             waiting.clear();
+            // A refused read goes through the log, where the client learns that the group stopped.
+            reads.forEach((id, r) -> r.replyTo().tell(new ReadOutcome(id, false, -1, null, -1)));
+            reads.clear();
             return Behaviors.same();
           })
           .build();

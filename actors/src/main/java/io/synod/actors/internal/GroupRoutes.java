@@ -7,8 +7,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Where the messages of one group's roles go: to a role on this node by its mailbox, to another
- * node through its gateway. The coordinator fills in its children once it has spawned them; they
- * only send once they run, which is after that.
+ * node through its gateway. The coordinator fills in its children right after spawning them. The
+ * children run concurrently with that, so a message routed to a role in the instant before (none
+ * is expected: roles speak first on a timer or when spoken to) is dropped, which the protocol
+ * tolerates like any lost message.
  */
 final class GroupRoutes {
 

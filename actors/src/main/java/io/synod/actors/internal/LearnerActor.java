@@ -101,6 +101,8 @@ final class LearnerActor {
     private final ActorRef<CheckpointActor.Command> checkpoints;
     private final TickClock clock;
     private long lastCheckpoint;
+    /** Where the last checkpoint was taken, durable or not: a failed one is retried only on the policy. */
+    private long lastAttempt;
     private long ticksSinceCheckpoint;
     private boolean checkpointInFlight;
 
@@ -118,9 +120,10 @@ final class LearnerActor {
     }
 
     void restore(Checkpoint c) {
+      lastCheckpoint = c.nextInstance(); // first: it is durable, the policy must not take it again
+      lastAttempt = lastCheckpoint;
       carryOut(learner.install(c));
       carryOut(learner.onCheckpointDurable(c.nextInstance()));
-      lastCheckpoint = c.nextInstance();
       ctx.getLog().info("group '{}': node {} restored its checkpoint; instances below {} are applied", config.group(),
           config.self(), c.nextInstance());
     }
@@ -156,7 +159,8 @@ final class LearnerActor {
             return Behaviors.same();
           })
           .onMessage(CheckpointFailed.class, c -> {
-            checkpointInFlight = false; // the policy takes another one when it next comes due
+            // Another one when the policy next comes due, counted from this attempt.
+            checkpointInFlight = false;
             return Behaviors.same();
           })
           .onMessage(AskApplied.class, a -> {
@@ -182,9 +186,10 @@ final class LearnerActor {
       if (checkpointInFlight || applied <= lastCheckpoint) {
         return;
       }
-      if (applied - lastCheckpoint >= policy.everyInstances() || ticksSinceCheckpoint >= policy.intervalTicks()) {
+      if (applied - lastAttempt >= policy.everyInstances() || ticksSinceCheckpoint >= policy.intervalTicks()) {
         checkpointInFlight = true;
         ticksSinceCheckpoint = 0;
+        lastAttempt = applied;
         checkpoints.tell(new CheckpointActor.Store(learner.checkpoint()));
       }
     }

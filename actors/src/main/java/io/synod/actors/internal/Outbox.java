@@ -13,11 +13,18 @@ import java.util.List;
  * sends all pending instances in one Accept message").
  *
  * <p>Only messages of the same kind, to the same node, with the same ballot and with nothing else
- * between them for that node are merged, so what each node receives keeps its order.
+ * between them for that node are merged, so what each node receives keeps its order; and only up
+ * to a size, so a merged message stays within Artery's frame.
  */
 final class Outbox {
 
   private final List<Outbound> pending = new ArrayList<>();
+  private final int maxMergedBytes;
+
+  /** Merged messages carry at most {@code maxMergedBytes} of values (one instance may be alone larger). */
+  Outbox(int maxMergedBytes) {
+    this.maxMergedBytes = maxMergedBytes;
+  }
 
   /** Adds messages; true if the outbox was empty before (then a flush should be scheduled). */
   boolean add(List<Outbound> messages) {
@@ -34,7 +41,7 @@ final class Outbox {
       if (last.to() != o.to()) {
         continue;
       }
-      Message merged = merge(last.message(), o.message());
+      Message merged = merge(last.message(), o.message(), maxMergedBytes);
       if (merged != null) {
         pending.set(i, new Outbound(o.to(), merged));
         return;
@@ -44,9 +51,9 @@ final class Outbox {
     pending.add(o);
   }
 
-  private static Message merge(Message a, Message b) {
+  private static Message merge(Message a, Message b, int maxBytes) {
     if (a instanceof Message.Accept x && b instanceof Message.Accept y && x.ballot().equals(y.ballot())
-        && x.from() == y.from()) {
+        && x.from() == y.from() && valueBytes(x.proposals()) + valueBytes(y.proposals()) <= maxBytes) {
       List<Message.Proposal> proposals = new ArrayList<>(x.proposals());
       proposals.addAll(y.proposals());
       // A lease asked for at the earlier tick is counted from the earlier tick: never longer.
@@ -54,12 +61,29 @@ final class Outbox {
           : Math.min(x.leaseTick(), y.leaseTick());
       return new Message.Accept(x.from(), x.ballot(), proposals, lease);
     }
-    if (a instanceof Message.Chosen x && b instanceof Message.Chosen y && x.from() == y.from()) {
+    if (a instanceof Message.Chosen x && b instanceof Message.Chosen y && x.from() == y.from()
+        && chosenBytes(x.entries()) + chosenBytes(y.entries()) <= maxBytes) {
       List<Message.ChosenEntry> entries = new ArrayList<>(x.entries());
       entries.addAll(y.entries());
       return new Message.Chosen(x.from(), entries, Math.max(x.horizon(), y.horizon()));
     }
     return null;
+  }
+
+  private static long valueBytes(List<Message.Proposal> proposals) {
+    long n = 0;
+    for (Message.Proposal p : proposals) {
+      n += p.value().bytes().length;
+    }
+    return n;
+  }
+
+  private static long chosenBytes(List<Message.ChosenEntry> entries) {
+    long n = 0;
+    for (Message.ChosenEntry e : entries) {
+      n += e.value() == null ? 0 : e.value().bytes().length;
+    }
+    return n;
   }
 
   /** Everything added since the last drain, merged, in order; the outbox is empty afterwards. */

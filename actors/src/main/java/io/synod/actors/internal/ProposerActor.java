@@ -50,7 +50,7 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
   private final GroupRoutes routes;
   private final ActorRef<GroupCommand> coordinator;
   private int leaderSeen = -1;
-  private final Outbox outbox = new Outbox();
+  private final Outbox outbox;
 
   static Behavior<Command> create(GroupConfig config, Duration tickInterval, LongSupplier nanoTime,
       GroupRoutes routes, ActorRef<GroupCommand> coordinator) {
@@ -69,6 +69,7 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
     this.clock = clock;
     this.routes = routes;
     this.coordinator = coordinator;
+    this.outbox = new Outbox(config.maxBatchBytes());
   }
 
   @Override

@@ -49,21 +49,27 @@ public final class TypedStateMachine<C, R> implements StateMachine {
       return failed("payload of " + payload.length + " bytes has no valid kind byte");
     }
     boolean read = payload[0] == READ;
+    R result;
     try {
       C command = commands.decode(Arrays.copyOfRange(payload, 1, payload.length));
-      return ok(read ? machine.read(command) : machine.apply(instance, command));
+      result = read ? machine.read(command) : machine.apply(instance, command);
     } catch (RuntimeException e) {
       return failed(e);
     }
+    // Not caught: the command was applied, so a result the codec cannot encode must not be
+    // reported as a failed command. The learner fails and the group stops on this node, loudly.
+    return ok(result);
   }
 
   @Override
   public byte[] read(byte[] query) {
+    R result;
     try {
-      return ok(machine.read(commands.decode(query)));
+      result = machine.read(commands.decode(query));
     } catch (RuntimeException e) {
       return failed(e);
     }
+    return ok(result);
   }
 
   @Override

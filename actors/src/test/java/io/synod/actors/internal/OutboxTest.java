@@ -25,7 +25,7 @@ class OutboxTest {
 
   @Test
   void acceptsToOneNodeAtOneBallotTravelAsOne() {
-    Outbox box = new Outbox();
+    Outbox box = new Outbox(1 << 16);
     assertTrue(box.add(List.of(new Outbound(1, new Accept(0, B, List.of(p(0)), 7)),
         new Outbound(2, new Accept(0, B, List.of(p(0)), 7)))), "the first messages ask for a flush");
     assertFalse(box.add(List.of(new Outbound(1, new Accept(0, B, List.of(p(1)), -1)),
@@ -38,7 +38,7 @@ class OutboxTest {
 
   @Test
   void nothingIsMergedAcrossBallotsKindsOrAnotherMessageToTheSameNode() {
-    Outbox box = new Outbox();
+    Outbox box = new Outbox(1 << 16);
     Message.Chosen chosen = new Message.Chosen(0, List.of(), 1);
     box.add(List.of(
         new Outbound(1, new Accept(0, B, List.of(p(0)), -1)),
@@ -56,11 +56,19 @@ class OutboxTest {
 
   @Test
   void chosenNoticesToOneNodeMergeKeepingTheHighestHorizon() {
-    Outbox box = new Outbox();
+    Outbox box = new Outbox(1 << 16);
     Message.ChosenEntry e0 = new Message.ChosenEntry(0, B, null);
     Message.ChosenEntry e1 = new Message.ChosenEntry(1, B, null);
     box.add(List.of(new Outbound(2, new Message.Chosen(0, List.of(e0), 1)),
         new Outbound(2, new Message.Chosen(0, List.of(e1), 2))));
     assertEquals(List.of(new Outbound(2, new Message.Chosen(0, List.of(e0, e1), 2))), box.drain());
+  }
+
+  @Test
+  void mergingStopsAtTheSizeLimit() {
+    Outbox box = new Outbox(2); // each proposal's value is a batch of a few bytes: no two fit
+    box.add(List.of(new Outbound(1, new Accept(0, B, List.of(p(0)), -1)),
+        new Outbound(1, new Accept(0, B, List.of(p(1)), -1))));
+    assertEquals(2, box.drain().size(), "too big to merge: sent as they are");
   }
 }
