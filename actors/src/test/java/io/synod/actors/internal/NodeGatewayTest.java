@@ -52,4 +52,19 @@ class NodeGatewayTest {
       assertEquals(GroupCoordinator.RegistrationRefused.class, refused.getClass());
     }
   }
+
+  @Test
+  void aGroupSpawnedAgainTakesOverOnceTheOldCoordinatorHasStopped() {
+    try (LocalCluster cluster = LocalCluster.start(1)) {
+      var system = cluster.node(0).system();
+      ActorRef<NodeGateway.Command> gateway = Adapter.spawn(system, NodeGateway.create(), "gateway-under-test");
+      TestProbe<GroupCommand> old = TestProbe.create(Adapter.toTyped(system));
+      TestProbe<GroupCommand> next = TestProbe.create(Adapter.toTyped(system));
+      gateway.tell(new NodeGateway.Register("g", List.of(0), old.getRef()));
+      assertEquals(GroupCoordinator.Registered.INSTANCE, old.receiveMessage(TIMEOUT));
+      gateway.tell(new NodeGateway.Register("g", List.of(0), next.getRef())); // before the old one stops
+      old.stop();
+      assertEquals(GroupCoordinator.Registered.INSTANCE, next.receiveMessage(TIMEOUT));
+    }
+  }
 }
