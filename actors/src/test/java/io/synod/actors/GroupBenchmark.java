@@ -1,5 +1,8 @@
 package io.synod.actors;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,17 +21,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.pattern.Patterns;
 
 /**
  * Measures, side by side in one run: this disk's raw fsync rate, an Artery round trip between two
  * local actor systems, and Synod's commits per second and latency on three local nodes (three
- * actor systems in this JVM, each with its own journal, fsync on) for one group with one client,
- * one group with 64 concurrent clients, and 100 groups with one client each. Each client runs a
+ * actor systems in this JVM, each with its own journal, fsync on) for a one-member group (the
+ * local path alone: no network, one fsync), one group with one client, one group with 64
+ * concurrent clients, and 100 groups with one client each. Each client runs a
  * closed loop (one 100-byte command at a time) against the group's leader node; latency is from
  * {@code propose} to its result. Not a test: see README for how to run it.
  *
- * <p>Arguments (optional): {@code seconds-per-measurement} (default 5).
+ * <p>Arguments (optional): {@code seconds-per-measurement} (default 5). {@code
+ * -Dsynod.bench.config="..."} lays HOCON over the nodes' configuration, to compare settings.
  */
 public final class GroupBenchmark {
 
@@ -62,7 +68,12 @@ public final class GroupBenchmark {
 
   private static final Codec<byte[]> BYTES = Codec.of(b -> b, b -> b);
 
-  record Result(String name, long operations, double seconds, Histogram latency) {
+  /** {@code instances}: log instances the measured commands took (-1 where that means nothing). */
+  record Result(String name, long operations, double seconds, Histogram latency, long instances) {
+    Result(String name, long operations, double seconds, Histogram latency) {
+      this(name, operations, seconds, latency, -1);
+    }
+
     double perSecond() {
       return operations / seconds;
     }
@@ -75,15 +86,20 @@ public final class GroupBenchmark {
     List<Result> results = new ArrayList<>();
     results.add(rawFsync(seconds));
     print(results.get(0));
-    try (LocalCluster cluster = LocalCluster.start(3)) {
+    // Extra configuration for experiments, e.g. -Dsynod.bench.config="synod.persistence.journal.fsync = off".
+    Config extra = ConfigFactory.parseString(System.getProperty("synod.bench.config", ""));
+    System.out.println("BENCH config=" + extra.root().render(ConfigRenderOptions.concise()));
+    try (LocalCluster cluster = LocalCluster.start(3, extra)) {
       results.add(arteryRoundTrip(cluster, seconds));
       print(results.get(1));
-      results.add(groups(cluster, "1 group, 1 client", 1, 1, seconds));
+      results.add(groups(cluster, "1-member group (no network), 1 client", List.of(0), 1, 1, seconds));
       print(results.get(2));
-      results.add(groups(cluster, "1 group, 64 clients", 1, 64, seconds));
+      results.add(groups(cluster, "1 group, 1 client", List.of(0, 1, 2), 1, 1, seconds));
       print(results.get(3));
-      results.add(groups(cluster, "100 groups, 1 client each", 100, 1, seconds));
+      results.add(groups(cluster, "1 group, 64 clients", List.of(0, 1, 2), 1, 64, seconds));
       print(results.get(4));
+      results.add(groups(cluster, "100 groups, 1 client each", List.of(0, 1, 2), 100, 1, seconds));
+      print(results.get(5));
     }
     System.out.println();
     System.out.println("| measurement | ops/s | p50 µs | p99 µs | p99.9 µs |");
@@ -97,9 +113,11 @@ public final class GroupBenchmark {
   }
 
   private static void print(Result r) {
-    System.out.printf(Locale.ROOT, "BENCH-RESULT name=\"%s\" ops=%d ops/s=%.0f p50us=%d p99us=%d p999us=%d%n",
+    System.out.printf(Locale.ROOT,
+        "BENCH-RESULT name=\"%s\" ops=%d ops/s=%.0f p50us=%d p99us=%d p999us=%d commandsPerInstance=%.1f%n",
         r.name(), r.operations(), r.perSecond(), r.latency().getValueAtPercentile(50) / 1000,
-        r.latency().getValueAtPercentile(99) / 1000, r.latency().getValueAtPercentile(99.9) / 1000);
+        r.latency().getValueAtPercentile(99) / 1000, r.latency().getValueAtPercentile(99.9) / 1000,
+        r.instances() > 0 ? (double) r.operations() / r.instances() : Double.NaN);
   }
 
   /** One writer: a 64-byte write then {@code force}, as often as the disk allows. */
@@ -160,16 +178,18 @@ public final class GroupBenchmark {
 
   private static int runs;
 
-  /** {@code groups} groups on all three nodes; {@code clients} closed-loop clients per group on its leader's node. */
-  private static Result groups(LocalCluster cluster, String name, int groups, int clients, double seconds)
-      throws Exception {
+  /** {@code groups} groups on {@code members}; {@code clients} closed-loop clients per group on its leader's node. */
+  private static Result groups(LocalCluster cluster, String name, List<Integer> members, int groups, int clients,
+      double seconds) throws Exception {
     int run = ++runs;
     List<GroupClient<byte[], byte[]>> all = new ArrayList<>();
+    List<GroupClient<byte[], byte[]>> onePerGroup = new ArrayList<>();
     for (int g = 0; g < groups; g++) {
       SynodGroup<byte[], byte[]> def = SynodGroup.of("bench-" + run + "-" + g, BYTES, BYTES, Sink::new);
       List<ActorRef<GroupCommand>> refs = new ArrayList<>();
-      for (LocalCluster.Node n : cluster.nodes()) {
-        refs.add(n.spawnRef(def, def.id()));
+      for (int m : members) {
+        LocalCluster.Node n = cluster.node(m);
+        refs.add(Adapter.spawn(n.system(), def.behavior(n.synod(), members, n.synod().settings()), def.id()));
       }
       GroupClient<byte[], byte[]> first = def.client(cluster.node(0).synod(), refs.get(0));
       first.propose(new byte[VALUE_BYTES]).toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -177,10 +197,12 @@ public final class GroupBenchmark {
       for (int c = 0; c < clients; c++) {
         all.add(def.client(cluster.node(leader).synod(), refs.get(leader)));
       }
+      onePerGroup.add(all.get(all.size() - 1));
     }
     warmUp(all, Math.min(seconds, 2));
     ConcurrentHistogram h = new ConcurrentHistogram(3);
     AtomicLong ops = new AtomicLong();
+    long instancesBefore = instances(onePerGroup);
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     List<CompletableFuture<Void>> loops = new ArrayList<>();
@@ -190,7 +212,17 @@ public final class GroupBenchmark {
       loops.add(done);
     }
     CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get((long) seconds + 60, TimeUnit.SECONDS);
-    return new Result(name, ops.get(), (System.nanoTime() - start) / 1e9, h);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    return new Result(name, ops.get(), elapsed, h, instances(onePerGroup) - instancesBefore);
+  }
+
+  /** Log instances applied on the leaders' nodes, summed over the groups. */
+  private static long instances(List<GroupClient<byte[], byte[]>> onePerGroup) throws Exception {
+    long sum = 0;
+    for (GroupClient<byte[], byte[]> c : onePerGroup) {
+      sum += c.appliedThrough().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    return sum;
   }
 
   private static void warmUp(List<GroupClient<byte[], byte[]>> clients, double seconds) throws Exception {
