@@ -75,15 +75,5 @@ public final class BrokenProtocols {
     public String name() {
       return name;
     }
-
-    @Override
-    public Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records) {
-      return CORRECT.acceptor(config, records);
-    }
-
-    @Override
-    public Proposer proposer(GroupConfig config, RandomGenerator random) {
-      return CORRECT.proposer(config, random);
-    }
   }
 }

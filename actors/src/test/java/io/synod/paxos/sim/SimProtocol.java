@@ -15,9 +15,15 @@ public interface SimProtocol {
 
   String name();
 
-  Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records);
+  /** The library's acceptor, unless a variant breaks it. */
+  default Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records) {
+    return Acceptor.recover(config, records);
+  }
 
-  Proposer proposer(GroupConfig config, RandomGenerator random);
+  /** The library's proposer, unless a variant breaks it. */
+  default Proposer proposer(GroupConfig config, RandomGenerator random) {
+    return new Proposer(config, random);
+  }
 
   /** True for a shell that sends an acceptor's replies before its records are durable. */
   default boolean repliesBeforePersist() {
@@ -33,20 +39,6 @@ public interface SimProtocol {
     return true;
   }
 
-  SimProtocol CORRECT = new SimProtocol() {
-    @Override
-    public String name() {
-      return "correct";
-    }
+  SimProtocol CORRECT = () -> "correct";
 
-    @Override
-    public Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records) {
-      return Acceptor.recover(config, records);
-    }
-
-    @Override
-    public Proposer proposer(GroupConfig config, RandomGenerator random) {
-      return new Proposer(config, random);
-    }
-  };
 }

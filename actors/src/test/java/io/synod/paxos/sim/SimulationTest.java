@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.synod.paxos.Acceptor;
-import io.synod.paxos.AcceptorRecord;
-import io.synod.paxos.GroupConfig;
-import io.synod.paxos.Proposer;
-import java.util.List;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,16 +28,6 @@ class SimulationTest {
     @Override
     public String name() {
       return "pause-without-tick-catch-up";
-    }
-
-    @Override
-    public Acceptor acceptor(GroupConfig config, List<AcceptorRecord> records) {
-      return CORRECT.acceptor(config, records);
-    }
-
-    @Override
-    public Proposer proposer(GroupConfig config, RandomGenerator random) {
-      return CORRECT.proposer(config, random);
     }
 
     @Override
