@@ -1,0 +1,311 @@
+package io.synod.bootstrap;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.synod.actors.SynodSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.pekko.actor.Address;
+
+/**
+ * A standalone node as its HOCON file describes it (see this module's {@code reference.conf} and
+ * {@code conf/} in the repository): which node it is, every member's Artery address, the groups
+ * the cluster runs, where this node stores, and the group settings. {@link #load} checks
+ * everything before anything starts: an unknown, missing, mistyped or out-of-range key, a
+ * duplicate member id or address, a node id that is not a member, an unusable data directory or
+ * group type all fail with one {@link InvalidConfigException} whose message names the key's full
+ * path and what is wrong.
+ */
+public record NodeConfig(int self, Path dataDir, List<Member> members, List<Group> groups, SynodSettings settings,
+    Config config) {
+
+  /** Every node's actor system has this name: Artery addresses include it. */
+  public static final String SYSTEM = "synod";
+
+  /** One node of the cluster: where its Artery listens. */
+  public record Member(int id, String host, int port) {
+    public Address address() {
+      return new Address("pekko", SYSTEM, host, port);
+    }
+  }
+
+  /** One group: its id, its definition, and the node ids that run it. */
+  public record Group(String id, GroupType type, List<Integer> members) {}
+
+  /** This node's entry in the member list. */
+  public Member member() {
+    return members.stream().filter(m -> m.id() == self).findFirst().orElseThrow();
+  }
+
+  /** Every member's id and Artery address. */
+  public Map<Integer, Address> addresses() {
+    Map<Integer, Address> a = new TreeMap<>();
+    members.forEach(m -> a.put(m.id(), m.address()));
+    return a;
+  }
+
+  /** Reads and checks the node file {@code file} (its includes resolved relative to it). */
+  public static NodeConfig load(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidConfigException("configuration file " + file + " does not exist or is not a file");
+    }
+    Config own;
+    try {
+      own = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+    } catch (ConfigException e) {
+      throw new InvalidConfigException("cannot read " + file + ": " + e.getMessage());
+    }
+    return from(own);
+  }
+
+  /** Checks {@code own} (a node's configuration, without Synod's defaults) and completes it with them. */
+  public static NodeConfig from(Config own) {
+    Config reference = ConfigFactory.defaultReference();
+    checkKnown(own, reference);
+    Config full = own.withFallback(reference).resolve();
+    try {
+      List<Member> members = members(full);
+      int self = self(full, members);
+      Path dataDir = dataDir(full, self);
+      SynodSettings settings;
+      try {
+        settings = SynodSettings.fromConfig(full);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidConfigException(e.getMessage());
+      }
+      List<Group> groups = groups(full, members);
+      Member me = members.stream().filter(m -> m.id() == self).findFirst().orElseThrow();
+      return new NodeConfig(self, dataDir, members, groups, settings, pekko(own, me, dataDir).withFallback(full));
+    } catch (ConfigException e) {
+      // Typesafe Config names the full path of a missing or mistyped key.
+      throw new InvalidConfigException(e.getMessage());
+    }
+  }
+
+  // ---- unknown keys ----
+
+  private static final Set<String> SYNOD_SECTIONS = Set.of("node", "cluster", "group", "client", "persistence");
+
+  /** Every key the node sets under {@code synod} must be one Synod knows (a typo must not be ignored). */
+  private static void checkKnown(Config own, Config reference) {
+    if (!own.hasPath("synod")) {
+      return; // the missing required keys are reported below
+    }
+    for (Map.Entry<String, ConfigValue> e : own.getObject("synod").entrySet()) {
+      if (!SYNOD_SECTIONS.contains(e.getKey())) {
+        throw new InvalidConfigException("synod." + e.getKey() + ": unknown key (known: " + new TreeSet<>(SYNOD_SECTIONS)
+            + ")");
+      }
+    }
+    for (Map.Entry<String, ConfigValue> e : own.getConfig("synod").entrySet()) {
+      String path = "synod." + e.getKey();
+      if (path.equals("synod.persistence.journal.dir") || path.equals("synod.persistence.snapshot-store.dir")) {
+        throw new InvalidConfigException(path + ": set by Synod from synod.node.data-dir; set that instead");
+      }
+      boolean known = reference.hasPathOrNull(path) || path.equals("synod.node.id");
+      if (!known) {
+        throw new InvalidConfigException(path + ": unknown key" + near(path, reference));
+      }
+    }
+  }
+
+  private static String near(String path, Config reference) {
+    int dot = path.lastIndexOf('.');
+    String parent = path.substring(0, dot);
+    if (parent.equals("synod.node")) {
+      return " (known: [data-dir, id])";
+    }
+    if (reference.hasPath(parent) && reference.getValue(parent).valueType() == ConfigValueType.OBJECT) {
+      return " (known under " + parent + ": " + new TreeSet<>(reference.getObject(parent).keySet()) + ")";
+    }
+    return "";
+  }
+
+  // ---- members ----
+
+  private static List<Member> members(Config full) {
+    String key = "synod.cluster.members";
+    List<? extends ConfigObject> list = full.getObjectList(key);
+    if (list.isEmpty()) {
+      throw new InvalidConfigException(key + ": no members; list every node as { id, host, port }");
+    }
+    List<Member> members = new ArrayList<>();
+    Map<Integer, Integer> ids = new HashMap<>();
+    Map<String, Integer> addresses = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      String at = key + "[" + i + "]";
+      Config m = list.get(i).toConfig();
+      onlyKeys(list.get(i), at, Set.of("id", "host", "port"));
+      int id = integer(m, at, "id");
+      if (id < 0) {
+        throw new InvalidConfigException(at + ".id must be >= 0, got " + id);
+      }
+      String host = string(m, at, "host");
+      int port = integer(m, at, "port");
+      if (port < 1 || port > 65535) {
+        throw new InvalidConfigException(at + ".port must be in 1..65535, got " + port);
+      }
+      Integer twin = ids.put(id, i);
+      if (twin != null) {
+        throw new InvalidConfigException(at + ".id = " + id + " is also the id of " + key + "[" + twin + "]");
+      }
+      Integer same = addresses.put(host + ":" + port, i);
+      if (same != null) {
+        throw new InvalidConfigException(at + ": " + host + ":" + port + " is also the address of " + key + "[" + same
+            + "]");
+      }
+      members.add(new Member(id, host, port));
+    }
+    return List.copyOf(members);
+  }
+
+  private static int self(Config full, List<Member> members) {
+    if (!full.hasPath("synod.node.id")) {
+      throw new InvalidConfigException("synod.node.id: missing; set it to this node's id in synod.cluster.members");
+    }
+    int self = full.getInt("synod.node.id");
+    if (members.stream().noneMatch(m -> m.id() == self)) {
+      throw new InvalidConfigException("synod.node.id = " + self + " is not among the ids of synod.cluster.members "
+          + members.stream().map(Member::id).toList());
+    }
+    return self;
+  }
+
+  private static Path dataDir(Config full, int self) {
+    String key = "synod.node.data-dir";
+    String d = full.getString(key);
+    Path dir = Path.of(d.isBlank() ? "data/node-" + self : d).toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new InvalidConfigException(key + " = " + dir + ": cannot create or write it (" + e + ")");
+    }
+    return dir;
+  }
+
+  // ---- groups ----
+
+  private static List<Group> groups(Config full, List<Member> members) {
+    String key = "synod.cluster.groups";
+    List<? extends ConfigObject> list = full.getObjectList(key);
+    if (list.isEmpty()) {
+      throw new InvalidConfigException(key + ": no groups; list each as { id, type }");
+    }
+    Set<Integer> memberIds = new TreeSet<>();
+    members.forEach(m -> memberIds.add(m.id()));
+    List<Group> groups = new ArrayList<>();
+    Map<String, Integer> ids = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      String at = key + "[" + i + "]";
+      Config g = list.get(i).toConfig();
+      onlyKeys(list.get(i), at, Set.of("id", "type", "members"));
+      String id = string(g, at, "id");
+      Integer twin = ids.put(id, i);
+      if (twin != null) {
+        throw new InvalidConfigException(at + ".id = \"" + id + "\" is also the id of " + key + "[" + twin + "]");
+      }
+      List<Integer> groupMembers = g.hasPath("members") ? g.getIntList("members") : List.copyOf(memberIds);
+      if (groupMembers.isEmpty() || !memberIds.containsAll(groupMembers)
+          || new TreeSet<>(groupMembers).size() != groupMembers.size()) {
+        throw new InvalidConfigException(at + ".members = " + groupMembers + " must be distinct ids of "
+            + "synod.cluster.members " + memberIds);
+      }
+      groups.add(new Group(id, type(at + ".type", string(g, at, "type")), List.copyOf(new TreeSet<>(groupMembers))));
+    }
+    return List.copyOf(groups);
+  }
+
+  private static GroupType type(String key, String className) {
+    Class<?> c;
+    try {
+      c = Class.forName(className);
+    } catch (ClassNotFoundException e) {
+      throw new InvalidConfigException(key + " = " + className + ": no such class on the classpath");
+    }
+    if (!GroupType.class.isAssignableFrom(c)) {
+      throw new InvalidConfigException(key + " = " + className + " does not implement " + GroupType.class.getName());
+    }
+    try {
+      return (GroupType) c.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new InvalidConfigException(key + " = " + className + ": cannot be made with a public no-argument "
+          + "constructor (" + e + ")");
+    }
+  }
+
+  // ---- Pekko ----
+
+  /**
+   * What Synod sets for Pekko on this node: Artery on the member's host and port, the journal and
+   * snapshot store under the data directory, no Java serialization. The node's own {@code
+   * pekko.*} keys (e.g. TLS) come first; host, port and directories are always Synod's.
+   */
+  private static Config pekko(Config own, Member me, Path dataDir) {
+    Map<String, Object> fixed = new HashMap<>();
+    fixed.put("pekko.actor.provider", "remote");
+    fixed.put("pekko.remote.artery.canonical.hostname", me.host());
+    fixed.put("pekko.remote.artery.canonical.port", me.port());
+    fixed.put("pekko.remote.artery.bind.hostname", me.host());
+    fixed.put("pekko.remote.artery.bind.port", me.port());
+    fixed.put("pekko.persistence.journal.plugin", "synod.persistence.journal");
+    fixed.put("pekko.persistence.snapshot-store.plugin", "synod.persistence.snapshot-store");
+    fixed.put("synod.persistence.journal.dir", dataDir.resolve("journal").toString());
+    fixed.put("synod.persistence.snapshot-store.dir", dataDir.resolve("snapshots").toString());
+    Map<String, Object> defaults = new HashMap<>();
+    defaults.put("pekko.remote.artery.transport", "tcp");
+    defaults.put("pekko.actor.allow-java-serialization", "off");
+    // Synod keeps its own membership per group and watches no remote actor: no Pekko Cluster.
+    defaults.put("pekko.remote.warn-about-direct-use", "off");
+    defaults.put("pekko.remote.warn-unsafe-watch-outside-cluster", "off");
+    defaults.put("pekko.loggers", List.of("org.apache.pekko.event.slf4j.Slf4jLogger"));
+    defaults.put("pekko.logging-filter", "org.apache.pekko.event.slf4j.Slf4jLoggingFilter");
+    return ConfigFactory.parseMap(fixed).withFallback(own).withFallback(ConfigFactory.parseMap(defaults));
+  }
+
+  // ---- helpers ----
+
+  private static void onlyKeys(ConfigObject o, String at, Set<String> known) {
+    for (String k : o.keySet()) {
+      if (!known.contains(k)) {
+        throw new InvalidConfigException(at + "." + k + ": unknown key (known: " + new TreeSet<>(known) + ")");
+      }
+    }
+  }
+
+  private static int integer(Config c, String at, String key) {
+    if (!c.hasPath(key)) {
+      throw new InvalidConfigException(at + "." + key + ": missing");
+    }
+    try {
+      return c.getInt(key);
+    } catch (ConfigException.WrongType e) {
+      throw new InvalidConfigException(at + "." + key + " must be a number, got " + c.getValue(key).render());
+    }
+  }
+
+  private static String string(Config c, String at, String key) {
+    if (!c.hasPath(key)) {
+      throw new InvalidConfigException(at + "." + key + ": missing");
+    }
+    String s = c.getString(key);
+    if (s.isBlank()) {
+      throw new InvalidConfigException(at + "." + key + " must not be blank");
+    }
+    return s;
+  }
+}

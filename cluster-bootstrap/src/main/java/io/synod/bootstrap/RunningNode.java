@@ -1,0 +1,89 @@
+package io.synod.bootstrap;
+
+import io.synod.actors.GroupCommand;
+import io.synod.actors.SynodGroup;
+import io.synod.actors.SynodNode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A standalone node running: its actor system (Artery on its member address, journal and snapshots
+ * under its data directory), Synod on it, and every configured group this node is a member of.
+ * {@link #close} stops it gracefully: Pekko's coordinated shutdown closes the journal and releases
+ * the port, as it also does on SIGTERM.
+ */
+public final class RunningNode implements AutoCloseable {
+
+  private final NodeConfig config;
+  private final ActorSystem<Void> system;
+  private final SynodNode synod;
+  private final Map<String, ActorRef<GroupCommand>> groups = new LinkedHashMap<>();
+  private final Map<String, SynodGroup<?, ?>> definitions = new LinkedHashMap<>();
+
+  private RunningNode(NodeConfig config) {
+    this.config = config;
+    this.system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM, config.config());
+    try {
+      this.synod = SynodNode.start(system, config.self(), config.addresses(), config.settings());
+      for (NodeConfig.Group g : config.groups()) {
+        if (g.members().contains(config.self())) {
+          SynodGroup<?, ?> def = g.type().define(g.id());
+          if (!def.id().equals(g.id())) {
+            throw new InvalidConfigException("synod.cluster.groups: type " + g.type().getClass().getName()
+                + " defined group '" + def.id() + "' when asked for '" + g.id() + "'");
+          }
+          definitions.put(g.id(), def);
+          groups.put(g.id(), system.systemActorOf(def.behavior(synod, g.members(), config.settings()),
+              "group-" + java.net.URLEncoder.encode(g.id(), java.nio.charset.StandardCharsets.UTF_8), Props.empty()));
+        }
+      }
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** Starts the node {@code config} describes. */
+  public static RunningNode start(NodeConfig config) {
+    return new RunningNode(config);
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public SynodNode synod() {
+    return synod;
+  }
+
+  /** The actor of each group this node runs, by group id. */
+  public Map<String, ActorRef<GroupCommand>> groups() {
+    return Map.copyOf(groups);
+  }
+
+  /** The definition of each group this node runs, by group id. */
+  public Map<String, SynodGroup<?, ?>> definitions() {
+    return Map.copyOf(definitions);
+  }
+
+  /** Stops the node and waits (at most a minute) until it has. */
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node " + config.self() + " did not stop within a minute", e);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package io.synod.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each way a node's configuration can be wrong fails at start, naming the key's full path. */
+class NodeConfigTest {
+
+  @TempDir
+  Path dir;
+
+  /** A valid three-node cluster file for node 1, with {@code extra} laid over it. */
+  private String valid(String extra) {
+    return String.join("\n",
+        "synod.cluster.members = [",
+        "  { id = 1, host = \"127.0.0.1\", port = 25521 }",
+        "  { id = 2, host = \"127.0.0.1\", port = 25522 }",
+        "  { id = 3, host = \"127.0.0.1\", port = 25523 }",
+        "]",
+        "synod.cluster.groups = [ { id = \"counter\", type = \"" + CounterType.class.getName() + "\" } ]",
+        "synod.node.id = 1",
+        "synod.node.data-dir = \"" + dir.resolve("node1") + "\"",
+        extra);
+  }
+
+  private NodeConfig load(String hocon) {
+    return NodeConfig.from(ConfigFactory.parseString(hocon));
+  }
+
+  private void assertRejected(String hocon, String... mustSay) {
+    InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> load(hocon));
+    for (String s : mustSay) {
+      assertTrue(e.getMessage().contains(s), "'" + e.getMessage() + "' should say '" + s + "'");
+    }
+  }
+
+  @Test
+  void aValidFileGivesTheNodeItsAddressDataDirAndGroups() {
+    NodeConfig c = load(valid(""));
+    assertEquals(1, c.self());
+    assertEquals(25521, c.member().port());
+    assertEquals(dir.resolve("node1").toAbsolutePath(), c.dataDir());
+    assertEquals(List.of(1, 2, 3), c.groups().get(0).members());
+    assertEquals(3, c.addresses().size());
+    assertEquals(25521, c.config().getInt("pekko.remote.artery.canonical.port"));
+    assertEquals(dir.resolve("node1").resolve("journal").toAbsolutePath().toString(),
+        c.config().getString("synod.persistence.journal.dir"));
+    assertEquals(32, c.settings().window(), "group settings come from synod.group, defaults included");
+  }
+
+  @Test
+  void unknownKeysAreRejectedByFullPath() {
+    assertRejected(valid("synod.node.dta-dir = x"), "synod.node.dta-dir", "unknown key");
+    assertRejected(valid("synod.group.windw = 3"), "synod.group.windw", "unknown key");
+    assertRejected(valid("synod.clustr.members = []"), "synod.clustr", "unknown key");
+    assertRejected(valid("synod.cluster.members = [ { id = 1, host = \"h\", port = 1, weight = 2 } ]"),
+        "synod.cluster.members[0].weight", "unknown key");
+    assertRejected(valid("synod.persistence.journal.dir = \"/tmp/x\""), "synod.persistence.journal.dir",
+        "synod.node.data-dir");
+  }
+
+  @Test
+  void missingKeysAreNamed() {
+    assertRejected(valid("").replace("synod.node.id = 1", ""), "synod.node.id", "missing");
+    assertRejected(valid("synod.cluster.members = [ { id = 1, port = 25521 } ]"), "synod.cluster.members[0].host",
+        "missing");
+    assertRejected(valid("synod.cluster.members = []"), "synod.cluster.members", "no members");
+    assertRejected(valid("synod.cluster.groups = []"), "synod.cluster.groups", "no groups");
+  }
+
+  @Test
+  void outOfRangeAndMistypedValuesAreNamed() {
+    assertRejected(valid("synod.cluster.members = [ { id = 1, host = \"h\", port = 70000 } ]"),
+        "synod.cluster.members[0].port", "1..65535", "70000");
+    assertRejected(valid("synod.cluster.members = [ { id = one, host = \"h\", port = 1 } ]"),
+        "synod.cluster.members[0].id", "number");
+    assertRejected(valid("synod.group.window = 0"), "synod.group.window");
+    assertRejected(valid("synod.group.lease = forever"), "synod.group.lease");
+  }
+
+  @Test
+  void duplicateMembersAndAStrangerNodeIdAreRejected() {
+    assertRejected(valid("synod.cluster.members = [ { id = 1, host = \"a\", port = 1 }, { id = 1, host = \"b\", port = 2 } ]"),
+        "synod.cluster.members[1].id = 1", "synod.cluster.members[0]");
+    assertRejected(valid("synod.cluster.members = [ { id = 1, host = \"a\", port = 7 }, { id = 2, host = \"a\", port = 7 } ]"),
+        "synod.cluster.members[1]", "a:7");
+    assertRejected(valid("synod.node.id = 4"), "synod.node.id = 4", "[1, 2, 3]");
+  }
+
+  @Test
+  void badGroupsAreRejected() {
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"no.such.Type\" } ]"),
+        "synod.cluster.groups[0].type", "no such class");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"java.lang.String\" } ]"),
+        "synod.cluster.groups[0].type", "does not implement");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + CounterType.class.getName()
+        + "\", members = [1, 9] } ]"), "synod.cluster.groups[0].members");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + CounterType.class.getName() + "\" }, "
+        + "{ id = \"g\", type = \"" + CounterType.class.getName() + "\" } ]"), "synod.cluster.groups[1].id");
+  }
+
+  @Test
+  void anUnwritableDataDirIsRejected() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+    assertRejected(valid("synod.node.data-dir = \"" + file.resolve("sub") + "\""), "synod.node.data-dir",
+        "cannot create or write");
+  }
+
+  @Test
+  void aMissingFileIsRejected() {
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> NodeConfig.load(dir.resolve("nope.conf")));
+    assertTrue(e.getMessage().contains("nope.conf"), e.getMessage());
+  }
+}
