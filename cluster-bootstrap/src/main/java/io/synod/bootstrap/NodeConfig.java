@@ -30,7 +30,10 @@ import org.apache.pekko.actor.Address;
  * path and what is wrong.
  */
 public record NodeConfig(int self, Path dataDir, List<Member> members, List<Group> groups, SynodSettings settings,
-    Config config) {
+    Http http, List<HttpService> services, Config config) {
+
+  /** Where this node serves HTTP ({@code port} 0: not at all) and the largest body it takes. */
+  public record Http(String host, int port, int maxBodyBytes) {}
 
   /** Every node's actor system has this name: Artery addresses include it. */
   public static final String SYSTEM = "synod";
@@ -87,8 +90,11 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
         throw new InvalidConfigException(e.getMessage());
       }
       List<Group> groups = groups(full, members);
+      Http http = http(full);
+      List<HttpService> services = services(full);
       Member me = members.stream().filter(m -> m.id() == self).findFirst().orElseThrow();
-      return new NodeConfig(self, dataDir, members, groups, settings, pekko(own, me, dataDir).withFallback(full));
+      return new NodeConfig(self, dataDir, members, groups, settings, http, services,
+          pekko(own, me, dataDir).withFallback(full));
     } catch (ConfigException e) {
       // Typesafe Config names the full path of a missing or mistyped key.
       throw new InvalidConfigException(e.getMessage());
@@ -126,7 +132,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     int dot = path.lastIndexOf('.');
     String parent = path.substring(0, dot);
     if (parent.equals("synod.node")) {
-      return " (known: [data-dir, id])";
+      return " (known: [data-dir, http, id])";
     }
     if (reference.hasPath(parent) && reference.getValue(parent).valueType() == ConfigValueType.OBJECT) {
       return " (known under " + parent + ": " + new TreeSet<>(reference.getObject(parent).keySet()) + ")";
@@ -231,21 +237,51 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   }
 
   private static GroupType type(String key, String className) {
+    return instance(key, className, GroupType.class);
+  }
+
+  private static <T> T instance(String key, String className, Class<T> kind) {
     Class<?> c;
     try {
       c = Class.forName(className);
     } catch (ClassNotFoundException e) {
       throw new InvalidConfigException(key + " = " + className + ": no such class on the classpath");
     }
-    if (!GroupType.class.isAssignableFrom(c)) {
-      throw new InvalidConfigException(key + " = " + className + " does not implement " + GroupType.class.getName());
+    if (!kind.isAssignableFrom(c)) {
+      throw new InvalidConfigException(key + " = " + className + " does not implement " + kind.getName());
     }
     try {
-      return (GroupType) c.getConstructor().newInstance();
+      return kind.cast(c.getConstructor().newInstance());
     } catch (ReflectiveOperationException e) {
       throw new InvalidConfigException(key + " = " + className + ": cannot be made with a public no-argument "
           + "constructor (" + e + ")");
     }
+  }
+
+  // ---- HTTP ----
+
+  private static Http http(Config full) {
+    String at = "synod.node.http";
+    String host = full.getString(at + ".host");
+    int port = full.getInt(at + ".port");
+    if (port < 0 || port > 65535) {
+      throw new InvalidConfigException(at + ".port must be in 0..65535 (0: no HTTP), got " + port);
+    }
+    long max = full.getBytes(at + ".max-body-bytes");
+    if (max < 1 || max > Integer.MAX_VALUE) {
+      throw new InvalidConfigException(at + ".max-body-bytes must be between 1 byte and 2 GiB, got " + max);
+    }
+    return new Http(host, port, (int) max);
+  }
+
+  private static List<HttpService> services(Config full) {
+    String key = "synod.cluster.http-services";
+    List<String> names = full.getStringList(key);
+    List<HttpService> services = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      services.add(instance(key + "[" + i + "]", names.get(i), HttpService.class));
+    }
+    return List.copyOf(services);
   }
 
   // ---- Pekko ----

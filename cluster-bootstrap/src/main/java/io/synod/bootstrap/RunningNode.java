@@ -1,5 +1,6 @@
 package io.synod.bootstrap;
 
+import io.synod.actors.GroupClient;
 import io.synod.actors.GroupCommand;
 import io.synod.actors.SynodGroup;
 import io.synod.actors.SynodNode;
@@ -11,6 +12,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * A standalone node running: its actor system (Artery on its member address, journal and snapshots
@@ -25,6 +27,8 @@ public final class RunningNode implements AutoCloseable {
   private final SynodNode synod;
   private final Map<String, ActorRef<GroupCommand>> groups = new LinkedHashMap<>();
   private final Map<String, SynodGroup<?, ?>> definitions = new LinkedHashMap<>();
+  private final Map<String, GroupClient<?, ?>> clients = new LinkedHashMap<>();
+  private final ServerBinding http;
 
   private RunningNode(NodeConfig config) {
     this.config = config;
@@ -39,10 +43,13 @@ public final class RunningNode implements AutoCloseable {
                 + " defined group '" + def.id() + "' when asked for '" + g.id() + "'");
           }
           definitions.put(g.id(), def);
-          groups.put(g.id(), system.systemActorOf(def.behavior(synod, g.members(), config.settings()),
-              "group-" + java.net.URLEncoder.encode(g.id(), java.nio.charset.StandardCharsets.UTF_8), Props.empty()));
+          ActorRef<GroupCommand> ref = system.systemActorOf(def.behavior(synod, g.members(), config.settings()),
+              "group-" + java.net.URLEncoder.encode(g.id(), java.nio.charset.StandardCharsets.UTF_8), Props.empty());
+          groups.put(g.id(), ref);
+          clients.put(g.id(), def.client(synod, ref, config.settings()));
         }
       }
+      this.http = config.http().port() > 0 ? NodeHttp.bind(this) : null;
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -74,6 +81,25 @@ public final class RunningNode implements AutoCloseable {
   /** The definition of each group this node runs, by group id. */
   public Map<String, SynodGroup<?, ?>> definitions() {
     return Map.copyOf(definitions);
+  }
+
+  /**
+   * This node's client of group {@code id} (one session per group and node), typed as the
+   * group's definition says; null if this node does not run the group.
+   */
+  @SuppressWarnings("unchecked")
+  public <C, R> GroupClient<C, R> client(String id) {
+    return (GroupClient<C, R>) clients.get(id);
+  }
+
+  /** This node's client of every group it runs, by group id. */
+  public Map<String, GroupClient<?, ?>> clients() {
+    return Map.copyOf(clients);
+  }
+
+  /** Where HTTP listens, if it does. */
+  public java.util.Optional<java.net.InetSocketAddress> httpAddress() {
+    return java.util.Optional.ofNullable(http).map(ServerBinding::localAddress);
   }
 
   /** Stops the node and waits (at most a minute) until it has. */

@@ -1,0 +1,53 @@
+package io.synod.bootstrap;
+
+import io.synod.actors.CommandExpiredException;
+import io.synod.actors.CommandFailedException;
+import io.synod.actors.GroupStoppedException;
+import io.synod.actors.NotEnoughMembersException;
+import io.synod.actors.OverloadedException;
+import io.synod.actors.RequestTimeoutException;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+
+/**
+ * How a group's failures look over HTTP: a group that cannot answer now (no leader, not enough
+ * members, overloaded, timed out, stopped) is 503 with {@code Retry-After}; a command the state
+ * machine refused is 409; anything else is 500. Bodies are one line of text.
+ */
+public final class HttpResponses {
+
+  private HttpResponses() {}
+
+  public static HttpResponse text(StatusCode status, String body) {
+    return HttpResponse.create().withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, body + "\n"));
+  }
+
+  public static HttpResponse json(String body) {
+    return HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body + "\n"));
+  }
+
+  /** The response for a failed request to a group. */
+  public static HttpResponse failure(Throwable t) {
+    Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (e instanceof RequestTimeoutException || e instanceof NotEnoughMembersException
+        || e instanceof OverloadedException || e instanceof GroupStoppedException) {
+      return text(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage())
+          .withHeaders(List.of(RawHeader.create("Retry-After", "1")));
+    }
+    if (e instanceof CommandFailedException || e instanceof CommandExpiredException) {
+      return text(StatusCodes.CONFLICT, e.getMessage());
+    }
+    if (e instanceof IllegalArgumentException) {
+      return text(StatusCodes.BAD_REQUEST, e.getMessage());
+    }
+    return text(StatusCodes.INTERNAL_SERVER_ERROR, e.toString());
+  }
+}

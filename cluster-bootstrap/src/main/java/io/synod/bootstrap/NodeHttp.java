@@ -1,0 +1,83 @@
+package io.synod.bootstrap;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
+
+import io.synod.actors.GroupClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows and the
+ * instance it has applied through) and the routes of the configured {@link HttpService}s, bodies
+ * limited to {@code synod.node.http.max-body-bytes}. Unknown paths are 404.
+ */
+final class NodeHttp {
+
+  private NodeHttp() {}
+
+  static ServerBinding bind(RunningNode node) {
+    NodeConfig.Http http = node.config().http();
+    List<Route> routes = new ArrayList<>();
+    routes.add(path("status", () -> get(() -> completeWithFuture(status(node)))));
+    for (HttpService s : node.config().services()) {
+      routes.add(s.route(node));
+    }
+    Route all = withSizeLimit(http.maxBodyBytes(), () -> concat(routes.get(0), routes.subList(1, routes.size())
+        .toArray(Route[]::new)));
+    Route withFallback = concat(all, complete(HttpResponses.text(StatusCodes.NOT_FOUND, "no such resource")));
+    try {
+      return Http.get(node.system()).newServerAt(http.host(), http.port()).bind(withFallback)
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new InvalidConfigException("synod.node.http: cannot listen on " + http.host() + ":" + http.port() + " ("
+          + (e.getCause() != null ? e.getCause() : e) + ")");
+    }
+  }
+
+  /** {"node":1,"groups":[{"id":"counter","leader":2,"appliedThrough":17}]}; -1 where unknown. */
+  private static CompletableFuture<HttpResponse> status(RunningNode node) {
+    List<CompletableFuture<String>> groups = new ArrayList<>();
+    for (Map.Entry<String, GroupClient<?, ?>> e : node.clients().entrySet()) {
+      CompletableFuture<Optional<Integer>> leader = e.getValue().leader().toCompletableFuture()
+          .exceptionally(t -> Optional.empty());
+      CompletableFuture<Long> applied = e.getValue().appliedThrough().toCompletableFuture().exceptionally(t -> -1L);
+      groups.add(leader.thenCombine(applied, (l, a) -> "{\"id\":" + quote(e.getKey()) + ",\"leader\":" + l.orElse(-1)
+          + ",\"appliedThrough\":" + a + "}"));
+    }
+    return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new))
+        .orTimeout(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS)
+        .handle((v, t) -> t != null ? HttpResponses.failure(t)
+            : HttpResponses.json("{\"node\":" + node.config().self() + ",\"groups\":["
+                + String.join(",", groups.stream().map(CompletableFuture::join).toList()) + "]}"));
+  }
+
+  /** A JSON string literal. */
+  static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+}
