@@ -3,6 +3,7 @@ package io.synod.bootstrap;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
@@ -24,7 +25,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows and the
  * instance it has applied through) and the routes of the configured {@link HttpService}s, bodies
- * limited to {@code synod.node.http.max-body-bytes}. Unknown paths are 404.
+ * limited to {@code synod.node.http.max-body-bytes} (413 beyond). Unknown paths are 404.
  */
 final class NodeHttp {
 
@@ -37,11 +38,17 @@ final class NodeHttp {
     for (HttpService s : node.config().services()) {
       routes.add(s.route(node));
     }
-    Route all = withSizeLimit(http.maxBodyBytes(), () -> concat(routes.get(0), routes.subList(1, routes.size())
-        .toArray(Route[]::new)));
-    Route withFallback = concat(all, complete(HttpResponses.text(StatusCodes.NOT_FOUND, "no such resource")));
+    Route all = concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
+    // A body over the limit is refused before any route sees it, whether the route reads it or not;
+    // withSizeLimit also stops one whose length is not announced. Pekko's default rejection
+    // handling answers the rest (404 for unknown paths, 405 for a wrong method).
+    Route limited = extractRequestEntity(entity -> entity.getContentLengthOption().isPresent()
+        && entity.getContentLengthOption().getAsLong() > http.maxBodyBytes()
+            ? complete(HttpResponses.text(StatusCodes.PAYLOAD_TOO_LARGE, "the body is larger than "
+                + http.maxBodyBytes() + " bytes (synod.node.http.max-body-bytes)"))
+            : withSizeLimit(http.maxBodyBytes(), () -> all));
     try {
-      return Http.get(node.system()).newServerAt(http.host(), http.port()).bind(withFallback)
+      return Http.get(node.system()).newServerAt(http.host(), http.port()).bind(limited)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new InvalidConfigException("synod.node.http: cannot listen on " + http.host() + ":" + http.port() + " ("
