@@ -142,8 +142,10 @@ class GroupScenariosTest {
       TestProbe<JournalProbe.Contents> contents = TestProbe.create(again.typed());
       Adapter.spawn(again.system(), JournalProbe.create("synod-acceptor|counter@2", contents.getRef()), "probe");
       JournalProbe.Contents journal = contents.receiveMessage(T);
-      assertTrue(journal.highestSequenceNr() > 20, "the acceptor wrote more than 20 events: " + journal);
-      assertTrue(journal.events() <= 20, "at most two snapshots' worth of events are left: " + journal);
+      // Pekko deletes the events more than one interval before each snapshot once it is saved; the
+      // last deletion may not have finished before the stop: under three intervals remain.
+      assertTrue(journal.highestSequenceNr() > 30, "the acceptor wrote more than 30 events: " + journal);
+      assertTrue(journal.events() < 30, "under three snapshot intervals of events are left: " + journal);
       int before = counters.made(2);
       GroupClient<Long, Long> client = again.spawn(counters.group("counter", 2), "counter");
       TestCounter fresh = counters.await(2, before + 1, T);
