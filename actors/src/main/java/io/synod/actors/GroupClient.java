@@ -175,6 +175,12 @@ public final class GroupClient<C, R> {
     return typed;
   }
 
+  /** This node's view of the group: leader, applied and chosen instances, last checkpoint. */
+  public CompletionStage<GroupStatus> status() {
+    return typedFailures(
+        AskPattern.<GroupCommand, GroupStatus>ask(ref, GroupCoordinator.Status::new, timeout, system.scheduler()));
+  }
+
   public String group() {
     return group;
   }

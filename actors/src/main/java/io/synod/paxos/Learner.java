@@ -321,7 +321,8 @@ public class Learner {
     return logStart;
   }
 
-  long horizon() {
+  /** Above every instance this node knows to be chosen (what it could apply once it has the values). */
+  public long horizon() {
     return horizon;
   }
 }

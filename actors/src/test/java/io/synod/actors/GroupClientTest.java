@@ -47,6 +47,12 @@ class GroupClientTest {
       assertEquals(40, counters.latest(0).applyCalls);
       assertEquals(40L, Await.result(client.read(0L), T));
       assertEquals(Optional.of(0), Await.result(client.leader(), T));
+      GroupStatus status = Await.result(client.status(), T);
+      assertEquals(0, status.leader());
+      assertEquals(0, status.node());
+      assertTrue(status.appliedThrough() > 0 && status.appliedThrough() == status.chosenThrough(),
+          "everything chosen is applied: " + status);
+      assertEquals(0, status.lag());
     }
   }
 

@@ -153,6 +153,8 @@ class GroupScenariosTest {
       assertTrue(fresh.restoredValue > 0, "a checkpoint was taken before the stop, got " + fresh.restoredValue);
       awaitValue(2, 100);
       assertEquals(100 - fresh.restoredValue, fresh.applyCalls, "only the tail after the checkpoint is applied again");
+      GroupStatus status = Await.result(client.status(), T);
+      assertTrue(status.checkpoint() > 0, "the restored checkpoint shows in the node's status: " + status);
       assertEquals(101L, Await.result(client.propose(1L), T));
       assertEquals(101L, Await.result(client.read(0L), T));
     }

@@ -12,8 +12,6 @@ import io.synod.actors.GroupClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.Http;
@@ -56,15 +54,16 @@ final class NodeHttp {
     }
   }
 
-  /** {"node":1,"groups":[{"id":"counter","leader":2,"appliedThrough":17}]}; -1 where unknown. */
+  /**
+   * {"node":1,"groups":[{"id":"counter","leader":2,"appliedThrough":17,"chosenThrough":17,
+   * "checkpoint":10,"lag":0}]}: this node's view of each group it runs; leader -1 if it knows none.
+   */
   private static CompletableFuture<HttpResponse> status(RunningNode node) {
     List<CompletableFuture<String>> groups = new ArrayList<>();
-    for (Map.Entry<String, GroupClient<?, ?>> e : node.clients().entrySet()) {
-      CompletableFuture<Optional<Integer>> leader = e.getValue().leader().toCompletableFuture()
-          .exceptionally(t -> Optional.empty());
-      CompletableFuture<Long> applied = e.getValue().appliedThrough().toCompletableFuture().exceptionally(t -> -1L);
-      groups.add(leader.thenCombine(applied, (l, a) -> "{\"id\":" + quote(e.getKey()) + ",\"leader\":" + l.orElse(-1)
-          + ",\"appliedThrough\":" + a + "}"));
+    for (GroupClient<?, ?> c : node.clients().values()) {
+      groups.add(c.status().toCompletableFuture().thenApply(s -> "{\"id\":" + quote(s.group()) + ",\"leader\":"
+          + s.leader() + ",\"appliedThrough\":" + s.appliedThrough() + ",\"chosenThrough\":" + s.chosenThrough()
+          + ",\"checkpoint\":" + s.checkpoint() + ",\"lag\":" + s.lag() + "}"));
     }
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new))
         .orTimeout(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS)

@@ -92,9 +92,9 @@ public final class RunningNode implements AutoCloseable {
     return (GroupClient<C, R>) clients.get(id);
   }
 
-  /** This node's client of every group it runs, by group id. */
+  /** This node's client of every group it runs, by group id, in the configuration's order. */
   public Map<String, GroupClient<?, ?>> clients() {
-    return Map.copyOf(clients);
+    return java.util.Collections.unmodifiableMap(clients);
   }
 
   /** Where HTTP listens, if it does. */

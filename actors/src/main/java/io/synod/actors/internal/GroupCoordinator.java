@@ -1,6 +1,7 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupStatus;
 import io.synod.actors.SynodSettings;
 import io.synod.paxos.Applied;
 import io.synod.paxos.GroupConfig;
@@ -52,6 +53,9 @@ public final class GroupCoordinator {
 
   /** Every instance below the answer is applied to this node's state machine. */
   public record AppliedThrough(ActorRef<Long> replyTo) implements Command {}
+
+  /** This node's view of the group. */
+  public record Status(ActorRef<GroupStatus> replyTo) implements Command {}
 
   /** A protocol message for one of this node's roles of this group, from the gateway. */
   public record Inbound(Message message) implements Command {}
@@ -225,6 +229,10 @@ public final class GroupCoordinator {
           })
           .onMessage(AppliedThrough.class, a -> {
             learner.tell(new LearnerActor.AskApplied(a.replyTo()));
+            return Behaviors.same();
+          })
+          .onMessage(Status.class, st -> {
+            learner.tell(new LearnerActor.AskStatus(leader, st.replyTo()));
             return Behaviors.same();
           })
           .onMessage(LeaderChanged.class, c -> {

@@ -1,6 +1,7 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupStatus;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.CorruptValueException;
 import io.synod.paxos.Decision;
@@ -51,6 +52,9 @@ final class LearnerActor {
 
   /** Every instance below the answer is applied here. */
   record AskApplied(ActorRef<Long> replyTo) implements Command {}
+
+  /** This node's view of the group, with the leader the coordinator knows. */
+  record AskStatus(int leader, ActorRef<GroupStatus> replyTo) implements Command {}
 
   enum Tick implements Command {
     INSTANCE
@@ -165,6 +169,11 @@ final class LearnerActor {
           })
           .onMessage(AskApplied.class, a -> {
             a.replyTo().tell(learner.nextToApply());
+            return Behaviors.same();
+          })
+          .onMessage(AskStatus.class, a -> {
+            a.replyTo().tell(new GroupStatus(config.group(), config.self(), a.leader(), learner.nextToApply(),
+                Math.max(learner.horizon(), learner.nextToApply()), lastCheckpoint));
             return Behaviors.same();
           })
           .build();

@@ -43,6 +43,8 @@ class CounterHttpTest {
     assertEquals(200, status.statusCode());
     assertTrue(status.body().contains("\"node\":3") && status.body().contains("\"id\":\"counter\""), status.body());
     assertFalse(status.body().contains("\"leader\":-1"), "every group has a leader: " + status.body());
+    assertTrue(status.body().contains("\"chosenThrough\":") && status.body().contains("\"checkpoint\":")
+        && status.body().contains("\"lag\":"), status.body());
   }
 
   @Test
