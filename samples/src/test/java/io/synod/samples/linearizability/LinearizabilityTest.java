@@ -1,0 +1,138 @@
+package io.synod.samples.linearizability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.samples.linearizability.Linearizability.Operation;
+import io.synod.samples.linearizability.Models.Add;
+import io.synod.samples.linearizability.Models.Cas;
+import io.synod.samples.linearizability.Models.Get;
+import io.synod.samples.linearizability.Models.Read;
+import io.synod.samples.linearizability.Models.Value;
+import io.synod.samples.linearizability.Models.Write;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The checker on histories known to be linearizable or not, including unknown outcomes. */
+class LinearizabilityTest {
+
+  private static final long NEVER = Long.MAX_VALUE;
+  private final Linearizability<String> register = new Linearizability<>(Models.REGISTER);
+  private final Linearizability<Long> counter = new Linearizability<>(Models.COUNTER);
+
+  private static Operation op(int client, Object in, Object out, long invoked, long returned) {
+    return new Operation(client, in, out, invoked, returned);
+  }
+
+  @Test
+  void sequentialRegisterHistoryIsLinearizable() {
+    assertTrue(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(1, new Read(), new Value("a"), 2, 3),
+        op(0, new Cas("a", "b"), true, 4, 5),
+        op(1, new Read(), new Value("b"), 6, 7))).linearizable());
+  }
+
+  @Test
+  void aStaleReadAfterAnAcknowledgedWriteIsNot() {
+    Linearizability.Result r = register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(0, new Write("b"), true, 2, 3),
+        op(1, new Read(), new Value("a"), 4, 5)));
+    assertFalse(r.linearizable());
+    assertEquals(2, r.longestOrder().size(), "the two writes could be ordered, the read not");
+  }
+
+  @Test
+  void concurrentOperationsMayTakeEffectInEitherOrder() {
+    // The read overlaps the write: it may see the old value or the new one.
+    assertTrue(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(1, new Write("b"), true, 2, 10),
+        op(2, new Read(), new Value("a"), 3, 4),
+        op(2, new Read(), new Value("b"), 5, 6),
+        op(3, new Read(), new Value("b"), 11, 12))).linearizable());
+    // But not go back: b seen, then a (while the write of b is still in progress).
+    assertFalse(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(1, new Write("b"), true, 2, 10),
+        op(2, new Read(), new Value("b"), 3, 4),
+        op(2, new Read(), new Value("a"), 5, 6))).linearizable());
+  }
+
+  @Test
+  void anUnknownWriteMayHaveHappenedOrNot() {
+    // A timed-out write of b: a later read of b is fine, and so is a read of a.
+    assertTrue(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(1, new Write("b"), null, 2, NEVER),
+        op(2, new Read(), new Value("b"), 10, 11))).linearizable());
+    assertTrue(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(1, new Write("b"), null, 2, NEVER),
+        op(2, new Read(), new Value("a"), 10, 11))).linearizable());
+    // It can take effect only once: a, b, a again is impossible.
+    assertFalse(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(1, new Write("b"), null, 2, NEVER),
+        op(2, new Read(), new Value("b"), 10, 11),
+        op(2, new Read(), new Value("a"), 12, 13))).linearizable());
+    // And not before it was invoked.
+    assertFalse(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(2, new Read(), new Value("b"), 2, 3),
+        op(1, new Write("b"), null, 4, NEVER))).linearizable());
+  }
+
+  @Test
+  void compareAndSetMustAgreeWithTheValue() {
+    assertFalse(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(1, new Cas("x", "b"), true, 2, 3))).linearizable(), "a CAS from x cannot succeed on a");
+    assertTrue(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(1, new Cas("x", "b"), false, 2, 3),
+        op(1, new Read(), new Value("a"), 4, 5))).linearizable());
+  }
+
+  @Test
+  void counterIncrementsAreCountedOnceEach() {
+    assertTrue(counter.check(List.of(
+        op(0, new Add(1), 1L, 0, 10),
+        op(1, new Add(1), 2L, 1, 9),
+        op(2, new Get(), 2L, 11, 12))).linearizable());
+    assertFalse(counter.check(List.of(
+        op(0, new Add(1), 1L, 0, 1),
+        op(1, new Add(1), 1L, 2, 3))).linearizable(), "two acknowledged increments cannot both see 1");
+    // A timed-out increment may count (2) or not (1), but a later read cannot see 3.
+    assertTrue(counter.check(List.of(
+        op(0, new Add(1), 1L, 0, 1),
+        op(1, new Add(1), null, 2, NEVER),
+        op(2, new Get(), 2L, 5, 6))).linearizable());
+    assertFalse(counter.check(List.of(
+        op(0, new Add(1), 1L, 0, 1),
+        op(1, new Add(1), null, 2, NEVER),
+        op(2, new Get(), 3L, 5, 6))).linearizable());
+  }
+
+  @Test
+  void aLongConcurrentHistoryIsChecked() {
+    // 200 increments by 8 clients with overlapping intervals, outputs consistent with one order.
+    SplittableRandom random = new SplittableRandom(7);
+    List<Operation> history = new ArrayList<>();
+    long time = 0;
+    long value = 0;
+    for (int i = 0; i < 200; i++) {
+      long invoked = time;
+      time += 1 + random.nextInt(3);
+      value++;
+      history.add(op(i % 8, new Add(1), value, invoked, time + random.nextInt(20)));
+    }
+    assertTrue(counter.check(history).linearizable());
+    history.set(150, op(3, new Add(1), 9999L, history.get(150).invoked(), history.get(150).returned()));
+    assertFalse(counter.check(history).linearizable(), "one impossible output is found");
+  }
+}
