@@ -59,7 +59,9 @@ public final class GroupClient<C, R> {
   private long nextSequence = 1;
   private final TreeSet<Long> unanswered = new TreeSet<>();
   private final ArrayDeque<Queued> queued = new ArrayDeque<>();
-  private final Map<Long, CompletableFuture<?>> pending = new HashMap<>();
+  /** What is still waiting, failed at once if the group stops: commands by sequence, reads by request id. */
+  private final Map<Long, CompletableFuture<?>> pendingCommands = new HashMap<>();
+  private final Map<Long, CompletableFuture<?>> pendingReads = new HashMap<>();
   private long nextRequest;
   private String stopped;
 
@@ -196,7 +198,7 @@ public final class GroupClient<C, R> {
       }
       q = new Queued(nextSequence++, payload, deadline, raw);
       unanswered.add(q.sequence());
-      pending.put(-q.sequence(), raw);
+      pendingCommands.put(q.sequence(), raw);
       if (!fitsWindow(q.sequence())) {
         queued.add(q);
         q = null;
@@ -252,7 +254,7 @@ public final class GroupClient<C, R> {
     List<Queued> ready = new ArrayList<>();
     synchronized (lock) {
       unanswered.remove(q.sequence());
-      pending.remove(-q.sequence());
+      pendingCommands.remove(q.sequence());
       while (!queued.isEmpty() && (unanswered.isEmpty() || fitsWindow(queued.peek().sequence()))) {
         ready.add(queued.poll());
       }
@@ -302,14 +304,14 @@ public final class GroupClient<C, R> {
   private long track(CompletableFuture<?> f) {
     synchronized (lock) {
       long id = nextRequest++;
-      pending.put(id, f);
+      pendingReads.put(id, f);
       return id;
     }
   }
 
   private void untrack(long id) {
     synchronized (lock) {
-      pending.remove(id);
+      pendingReads.remove(id);
     }
   }
 
@@ -317,8 +319,10 @@ public final class GroupClient<C, R> {
     List<CompletableFuture<?>> fail;
     synchronized (lock) {
       stopped = "its actor " + ref.path() + " stopped";
-      fail = new ArrayList<>(pending.values());
-      pending.clear();
+      fail = new ArrayList<>(pendingCommands.values());
+      fail.addAll(pendingReads.values());
+      pendingCommands.clear();
+      pendingReads.clear();
       queued.clear();
     }
     for (CompletableFuture<?> f : fail) {

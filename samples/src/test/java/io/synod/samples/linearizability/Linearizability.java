@@ -101,8 +101,9 @@ public final class Linearizability<S> {
     List<Operation> longest = List.of();
     Entry entry = head.next;
     while (head.next != null) {
-      if (entry == null) {
-        // Nothing left to try at this depth: undo the last choice (or give up).
+      if (entry == null || !entry.call) {
+        // Nothing left to try at this depth, or a return whose call is not linearized yet: this
+        // order cannot work. Undo the last choice, or give up if there is none.
         if (stack.isEmpty()) {
           return new Result(false, longest);
         }
@@ -113,36 +114,24 @@ public final class Linearizability<S> {
         entry = call.next;
         continue;
       }
-      if (entry.call) {
-        S next = model.step(state, history.get(entry.id));
-        if (next != null) {
-          BitSet after = (BitSet) linearized.clone();
-          after.set(entry.id);
-          if (seen.add(new Memo(after, next))) {
-            stack.add(entry);
-            states.add(state);
-            state = next;
-            linearized = after;
-            unlink(entry);
-            if (stack.size() > longest.size()) {
-              longest = stack.stream().map(e -> history.get(e.id)).toList();
-            }
-            entry = head.next;
-            continue;
+      S next = model.step(state, history.get(entry.id));
+      if (next != null) {
+        BitSet after = (BitSet) linearized.clone();
+        after.set(entry.id);
+        if (seen.add(new Memo(after, next))) {
+          stack.add(entry);
+          states.add(state);
+          state = next;
+          linearized = after;
+          unlink(entry);
+          if (stack.size() > longest.size()) {
+            longest = stack.stream().map(e -> history.get(e.id)).toList();
           }
+          entry = head.next;
+          continue;
         }
-        entry = entry.next;
-      } else {
-        // A return before its call was linearized: this order cannot work; backtrack.
-        if (stack.isEmpty()) {
-          return new Result(false, longest);
-        }
-        Entry call = stack.remove(stack.size() - 1);
-        state = states.remove(states.size() - 1);
-        linearized.clear(call.id);
-        relink(call);
-        entry = call.next;
       }
+      entry = entry.next;
     }
     return new Result(true, stack.stream().map(e -> history.get(e.id)).toList());
   }
