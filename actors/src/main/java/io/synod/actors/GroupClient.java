@@ -183,6 +183,15 @@ public final class GroupClient<C, R> {
         AskPattern.<GroupCommand, GroupStatus>ask(ref, GroupCoordinator.Status::new, timeout, system.scheduler()));
   }
 
+  /**
+   * A checksum of this node's replicated state of the group and the instance it reflects, to
+   * compare replicas. It snapshots the state machine, so it costs as much as a checkpoint.
+   */
+  public CompletionStage<StateDigest> digest() {
+    return typedFailures(
+        AskPattern.<GroupCommand, StateDigest>ask(ref, GroupCoordinator.Digest::new, timeout, system.scheduler()));
+  }
+
   public String group() {
     return group;
   }

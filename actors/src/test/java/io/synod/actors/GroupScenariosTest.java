@@ -86,6 +86,20 @@ class GroupScenariosTest {
         awaitValue(node, 30);
         assertEquals(30, counters.latest(node).applyCalls, "node " + node + " applied each command once");
       }
+      // Every replica's state has the same checksum at the same instance; a further command changes it.
+      List<StateDigest> digests = new ArrayList<>();
+      for (GroupClient<Long, Long> c : clients) {
+        Await.until(T, () -> "node applies through the last chosen instance",
+            () -> Await.result(c.status(), T).appliedThrough() == Await.result(clients.get(0).status(), T)
+                .appliedThrough());
+        digests.add(Await.result(c.digest(), T));
+      }
+      assertEquals(1, digests.stream().map(d -> d.appliedThrough() + ":" + d.crc32()).distinct().count(),
+          "same instance, same checksum: " + digests);
+      Await.result(clients.get(0).propose(1L), T);
+      StateDigest after = Await.result(clients.get(0).digest(), T);
+      assertTrue(after.appliedThrough() > digests.get(0).appliedThrough() && after.crc32() != digests.get(0).crc32(),
+          "the next command changes the state's checksum: " + digests.get(0) + " then " + after);
     }
   }
 

@@ -22,7 +22,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows and the
- * instance it has applied through) and the routes of the configured {@link HttpService}s, bodies
+ * instance it has applied through), {@code GET /digest} (per group a checksum of the replicated
+ * state) and the routes of the configured {@link HttpService}s, bodies
  * limited to {@code synod.node.http.max-body-bytes} (413 beyond). Unknown paths are 404.
  */
 final class NodeHttp {
@@ -33,6 +34,7 @@ final class NodeHttp {
     NodeConfig.Http http = node.config().http();
     List<Route> routes = new ArrayList<>();
     routes.add(path("status", () -> get(() -> completeWithFuture(status(node)))));
+    routes.add(path("digest", () -> get(() -> completeWithFuture(digest(node)))));
     for (HttpService s : node.config().services()) {
       routes.add(s.route(node));
     }
@@ -65,6 +67,24 @@ final class NodeHttp {
           + s.leader() + ",\"appliedThrough\":" + s.appliedThrough() + ",\"chosenThrough\":" + s.chosenThrough()
           + ",\"checkpoint\":" + s.checkpoint() + ",\"lag\":" + s.lag() + "}"));
     }
+    return all(node, groups);
+  }
+
+  /**
+   * {"node":1,"groups":[{"id":"counter","appliedThrough":17,"crc32":3735928559}]}: per group a
+   * checksum of this node's replicated state and the instance it reflects, to compare replicas (as
+   * costly as taking a checkpoint).
+   */
+  private static CompletableFuture<HttpResponse> digest(RunningNode node) {
+    List<CompletableFuture<String>> groups = new ArrayList<>();
+    for (GroupClient<?, ?> c : node.clients().values()) {
+      groups.add(c.digest().toCompletableFuture().thenApply(d -> "{\"id\":" + quote(d.group())
+          + ",\"appliedThrough\":" + d.appliedThrough() + ",\"crc32\":" + d.crc32() + "}"));
+    }
+    return all(node, groups);
+  }
+
+  private static CompletableFuture<HttpResponse> all(RunningNode node, List<CompletableFuture<String>> groups) {
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new))
         .orTimeout(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS)
         .handle((v, t) -> t != null ? HttpResponses.failure(t)

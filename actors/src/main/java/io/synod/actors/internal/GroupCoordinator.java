@@ -57,6 +57,9 @@ public final class GroupCoordinator {
   /** This node's view of the group. */
   public record Status(ActorRef<GroupStatus> replyTo) implements Command {}
 
+  /** A checksum of this node's replicated state, with the instance it reflects. */
+  public record Digest(ActorRef<io.synod.actors.StateDigest> replyTo) implements Command {}
+
   /** A protocol message for one of this node's roles of this group, from the gateway. */
   public record Inbound(Message message) implements Command {}
 
@@ -233,6 +236,10 @@ public final class GroupCoordinator {
           })
           .onMessage(Status.class, st -> {
             learner.tell(new LearnerActor.AskStatus(leader, st.replyTo()));
+            return Behaviors.same();
+          })
+          .onMessage(Digest.class, d -> {
+            learner.tell(new LearnerActor.AskDigest(d.replyTo()));
             return Behaviors.same();
           })
           .onMessage(LeaderChanged.class, c -> {

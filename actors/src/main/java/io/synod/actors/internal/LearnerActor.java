@@ -2,6 +2,7 @@ package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
 import io.synod.actors.GroupStatus;
+import io.synod.actors.StateDigest;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.CorruptValueException;
 import io.synod.paxos.Decision;
@@ -12,6 +13,7 @@ import io.synod.paxos.StateMachine;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
+import java.util.zip.CRC32;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -55,6 +57,9 @@ final class LearnerActor {
 
   /** This node's view of the group, with the leader the coordinator knows. */
   record AskStatus(int leader, ActorRef<GroupStatus> replyTo) implements Command {}
+
+  /** A CRC32 of the state machine's snapshot and the session table at the applied instance. */
+  record AskDigest(ActorRef<StateDigest> replyTo) implements Command {}
 
   enum Tick implements Command {
     INSTANCE
@@ -174,6 +179,14 @@ final class LearnerActor {
           .onMessage(AskStatus.class, a -> {
             a.replyTo().tell(new GroupStatus(config.group(), config.self(), a.leader(), learner.nextToApply(),
                 Math.max(learner.horizon(), learner.nextToApply()), lastCheckpoint));
+            return Behaviors.same();
+          })
+          .onMessage(AskDigest.class, a -> {
+            Checkpoint c = learner.checkpoint();
+            CRC32 crc = new CRC32();
+            crc.update(c.state());
+            crc.update(c.sessions());
+            a.replyTo().tell(new StateDigest(config.group(), config.self(), c.nextInstance(), crc.getValue()));
             return Behaviors.same();
           })
           .build();

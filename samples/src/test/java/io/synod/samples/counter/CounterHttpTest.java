@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.synod.samples.LocalNodes;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +49,27 @@ class CounterHttpTest {
     assertFalse(status.body().contains("\"leader\":-1"), "every group has a leader: " + status.body());
     assertTrue(status.body().contains("\"chosenThrough\":") && status.body().contains("\"checkpoint\":")
         && status.body().contains("\"lag\":"), status.body());
+    // Once every node has applied the same instances, their state checksums agree.
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    List<String> digests = digests();
+    while (digests.stream().distinct().count() > 1 && System.nanoTime() < until) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a node may not have applied the last instance yet
+      digests = digests();
+    }
+    assertEquals(1, digests.stream().distinct().count(), "every node's groups, instances and checksums: " + digests);
+    assertTrue(digests.get(0).contains("\"id\":\"counter\",\"appliedThrough\":") && digests.get(0).contains(
+        "\"crc32\":"), digests.get(0));
+  }
+
+  /** Each node's GET /digest, without the node's own id. */
+  private List<String> digests() throws Exception {
+    List<String> all = new ArrayList<>();
+    for (int node = 0; node < 3; node++) {
+      String body = nodes.send(node, "GET", "/digest").body();
+      assertTrue(body.startsWith("{\"node\":" + (node + 1) + ","), body);
+      all.add(body.substring(body.indexOf("\"groups\"")));
+    }
+    return all;
   }
 
   @Test
