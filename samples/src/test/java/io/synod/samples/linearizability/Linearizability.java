@@ -1,10 +1,13 @@
 package io.synod.samples.linearizability;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -27,6 +30,15 @@ public final class Linearizability<S> {
     S initial();
 
     S step(S state, Operation op);
+
+    /**
+     * A state that stands for any state, for checking a window cut out of a longer history; {@code
+     * step} from it takes the state the operation's output shows, or stays at it. Null if the
+     * model has none (windows then start at the beginning of the history).
+     */
+    default S wildcard() {
+      return null;
+    }
   }
 
   /**
@@ -48,10 +60,24 @@ public final class Linearizability<S> {
   /** The result: linearizable, or not, with the longest prefix of operations that could be ordered. */
   public record Result(boolean linearizable, List<Operation> longestOrder) {}
 
+  /** Thrown when a check takes more steps than its budget. */
+  public static final class TooHardException extends RuntimeException {
+    TooHardException(String message) {
+      super(message);
+    }
+  }
+
   private final Model<S> model;
+  private final long maxSteps;
 
   public Linearizability(Model<S> model) {
+    this(model, 50_000_000);
+  }
+
+  /** @param maxSteps how many search steps a check may take before it gives up with {@link TooHardException} */
+  public Linearizability(Model<S> model, long maxSteps) {
     this.model = model;
+    this.maxSteps = maxSteps;
   }
 
   private static final class Entry {
@@ -71,7 +97,12 @@ public final class Linearizability<S> {
 
   private record Memo(BitSet linearized, Object state) {}
 
+  /** Whether {@code history} is linearizable, starting from the model's initial state. */
   public Result check(List<Operation> history) {
+    return check(history, model.initial());
+  }
+
+  private Result check(List<Operation> history, S initial) {
     int n = history.size();
     List<Entry> events = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -85,6 +116,17 @@ public final class Linearizability<S> {
     }
     // By time; at equal times a return comes before a call (they did not overlap).
     events.sort(Comparator.comparingLong((Entry e) -> e.time).thenComparing(e -> e.call));
+    // Operations of unknown outcome with equal inputs are interchangeable: once invoked, either can
+    // take effect wherever the other could. Only the earliest not yet linearized is tried, which
+    // turns the 2^k subsets of k such operations into k + 1 counts (for the counter's unknown
+    // increments, the difference between seconds and hours).
+    int[] twin = new int[n];
+    Arrays.fill(twin, -1);
+    Map<Object, Integer> lastUnknown = new HashMap<>();
+    events.stream().filter(e -> e.call && history.get(e.id).unknown()).forEach(e -> {
+      Integer before = lastUnknown.put(history.get(e.id).input(), e.id);
+      twin[e.id] = before == null ? -1 : before;
+    });
     Entry head = new Entry(true, -1, Long.MIN_VALUE);
     Entry last = head;
     for (Entry e : events) {
@@ -93,8 +135,9 @@ public final class Linearizability<S> {
       last = e;
     }
 
-    S state = model.initial();
+    S state = initial;
     BitSet linearized = new BitSet(n);
+    long steps = 0;
     Set<Memo> seen = new HashSet<>();
     List<Entry> stack = new ArrayList<>();
     List<S> states = new ArrayList<>();
@@ -112,6 +155,13 @@ public final class Linearizability<S> {
         linearized.clear(call.id);
         relink(call);
         entry = call.next;
+        continue;
+      }
+      if (++steps > maxSteps) {
+        throw new TooHardException("gave up after " + maxSteps + " steps on " + n + " operations");
+      }
+      if (twin[entry.id] >= 0 && !linearized.get(twin[entry.id])) {
+        entry = entry.next; // its earlier twin goes first
         continue;
       }
       S next = model.step(state, history.get(entry.id));
@@ -134,6 +184,64 @@ public final class Linearizability<S> {
       entry = entry.next;
     }
     return new Result(true, stack.stream().map(e -> history.get(e.id)).toList());
+  }
+
+  /**
+   * For a history that is not linearizable, a short stretch of it that is not linearizable on its
+   * own: the operations from some start to some end time, the end as early as possible and then
+   * the start as late as possible. Operations still running at the end count as unknown; with a
+   * {@link Model#wildcard}, the stretch starts from any state, so it is evidence by itself.
+   * Returns the whole history if it is linearizable after all.
+   */
+  public List<Operation> smallestWindow(List<Operation> history) {
+    List<Long> ends = history.stream().filter(o -> !o.unknown()).map(Operation::returned).distinct().sorted()
+        .toList();
+    if (ends.isEmpty() || check(history).linearizable()) {
+      return history;
+    }
+    int lo = 0;
+    int hi = ends.size() - 1;
+    if (check(prefix(history, ends.get(hi))).linearizable()) {
+      return history; // only operations invoked after the last return make it fail: keep them all
+    }
+    while (lo < hi) { // the earliest end whose prefix fails
+      int mid = (lo + hi) >>> 1;
+      if (check(prefix(history, ends.get(mid))).linearizable()) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    List<Operation> prefix = prefix(history, ends.get(lo));
+    S any = model.wildcard();
+    if (any == null) {
+      return prefix;
+    }
+    List<Long> starts = prefix.stream().map(Operation::invoked).distinct().sorted().toList();
+    int a = 0;
+    int b = starts.size() - 1;
+    while (a < b) { // the latest start whose window still fails
+      int mid = (a + b + 1) >>> 1;
+      if (check(from(prefix, starts.get(mid)), any).linearizable()) {
+        b = mid - 1;
+      } else {
+        a = mid;
+      }
+    }
+    List<Operation> window = from(prefix, starts.get(a));
+    return check(window, any).linearizable() ? prefix : window;
+  }
+
+  /** The operations invoked by {@code end}; those that returned after it, as unknown. */
+  private static List<Operation> prefix(List<Operation> history, long end) {
+    return history.stream().filter(o -> o.invoked() <= end)
+        .map(o -> o.returned() <= end ? o : new Operation(o.client(), o.input(), null, o.invoked(), Long.MAX_VALUE))
+        .toList();
+  }
+
+  /** The operations that had not returned before {@code start}. */
+  private static List<Operation> from(List<Operation> history, long start) {
+    return history.stream().filter(o -> o.returned() >= start).toList();
   }
 
   private static void unlink(Entry call) {

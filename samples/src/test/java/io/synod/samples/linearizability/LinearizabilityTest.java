@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.synod.samples.linearizability.Linearizability.Operation;
 import io.synod.samples.linearizability.Models.Add;
 import io.synod.samples.linearizability.Models.Cas;
+import io.synod.samples.linearizability.Models.Delete;
 import io.synod.samples.linearizability.Models.Get;
 import io.synod.samples.linearizability.Models.Read;
 import io.synod.samples.linearizability.Models.Value;
@@ -134,5 +135,66 @@ class LinearizabilityTest {
     assertTrue(counter.check(history).linearizable());
     history.set(150, op(3, new Add(1), 9999L, history.get(150).invoked(), history.get(150).returned()));
     assertFalse(counter.check(history).linearizable(), "one impossible output is found");
+  }
+
+  @Test
+  void deletesReportWhetherThereWasAValue() {
+    assertTrue(register.check(List.of(
+        op(0, new Delete(), false, 0, 1),
+        op(0, new Write("a"), true, 2, 3),
+        op(1, new Delete(), true, 4, 5),
+        op(1, new Read(), new Value(null), 6, 7))).linearizable());
+    assertFalse(register.check(List.of(
+        op(0, new Write("a"), true, 0, 1),
+        op(1, new Delete(), false, 2, 3))).linearizable(), "a value was there to delete");
+  }
+
+  @Test
+  void manyUnknownIncrementsThatNeverTookEffectAreCheckedQuickly() {
+    // 40 timed-out increments, none applied, among acknowledged ones: every subset of them would
+    // be a different search state were they not interchangeable. A budget of a million steps is
+    // far more than the search needs and far less than 2^40.
+    Linearizability<Long> bounded = new Linearizability<>(Models.COUNTER, 1_000_000);
+    List<Operation> history = new ArrayList<>();
+    long time = 0;
+    for (int i = 0; i < 40; i++) {
+      history.add(op(100 + i, new Add(1), null, time++, NEVER));
+      history.add(op(0, new Add(1), (long) i + 1, time++, time++));
+    }
+    history.add(op(1, new Get(), 40L, time++, time++));
+    assertTrue(bounded.check(history).linearizable());
+    history.add(op(1, new Get(), 39L, time++, time++));
+    assertFalse(bounded.check(history).linearizable(), "the count cannot go back");
+  }
+
+  @Test
+  void theSmallestWindowIsShortAndHoldsTheViolation() {
+    // 200 sequential writes and reads of one register, one read in the middle stale.
+    List<Operation> history = new ArrayList<>();
+    long time = 0;
+    for (int i = 0; i < 100; i++) {
+      history.add(op(0, new Write("v" + i), true, time++, time++));
+      history.add(op(1, new Read(), new Value(i == 60 ? "v58" : "v" + i), time++, time++));
+    }
+    assertFalse(register.check(history).linearizable());
+    List<Operation> window = register.smallestWindow(history);
+    assertTrue(window.size() <= 3, "the window is the stale read and the write before it: " + window);
+    assertTrue(window.contains(history.get(121)), "it holds the stale read: " + window);
+    assertFalse(register.check(window).linearizable());
+    // A linearizable history is its own window.
+    List<Operation> fine = history.subList(0, 100);
+    assertEquals(fine, register.smallestWindow(fine));
+  }
+
+  @Test
+  void aWindowStartsFromAnyStateSoItIsEvidenceOnItsOwn() {
+    // From any value, a read of x followed by a read of y with no write between cannot be.
+    Linearizability.Model<String> m = Models.REGISTER;
+    String any = m.wildcard();
+    assertEquals("x", m.step(any, op(0, new Read(), new Value("x"), 0, 1)));
+    assertEquals(null, m.step("x", op(0, new Read(), new Value("y"), 2, 3)));
+    assertEquals(any, m.step(any, op(0, new Cas("a", "b"), false, 0, 1)), "a refused CAS leaves any value");
+    assertEquals(7L, Models.COUNTER.step(Models.COUNTER.wildcard(), op(0, new Add(2), 7L, 0, 1)));
+    assertEquals(null, Models.COUNTER.step(7L, op(0, new Get(), 8L, 2, 3)));
   }
 }

@@ -7,19 +7,31 @@ public final class Models {
 
   private Models() {}
 
-  /** Register inputs: write v; read; compare-and-set from e to v. */
+  /** Register inputs: write v; delete; read; compare-and-set from e to v. */
   public sealed interface RegisterOp {}
 
+  /** Output: Boolean.TRUE, or null if unknown. */
   public record Write(String value) implements RegisterOp {}
 
+  /** Output: whether there was a value (Boolean), or null if unknown. */
+  public record Delete() implements RegisterOp {}
+
+  /** Output: a {@link Value}, or null if unknown. */
   public record Read() implements RegisterOp {}
 
+  /** Output: whether the value was {@code expected} and is now {@code value} (Boolean), or null if unknown. */
   public record Cas(String expected, String value) implements RegisterOp {}
 
-  /** Outputs: a read's value (null: absent) as {@link Value}; a write's or CAS's success as Boolean. */
+  /** A read's output: the value, null if there was none. */
   public record Value(String value) {}
 
-  /** One key's value; absent is the empty string's distinct marker {@link #ABSENT}. */
+  /** Marks a register with no value. */
+  public static final String ABSENT = "\u0000absent";
+
+  /** Marks a register whose value is not known (the start of a window cut out of a history). */
+  static final String ANY = "\u0000any";
+
+  /** One key's value: a string, {@link #ABSENT}, or (only in windows) {@link #ANY}. */
   public static final Linearizability.Model<String> REGISTER = new Linearizability.Model<>() {
     @Override
     public String initial() {
@@ -27,19 +39,31 @@ public final class Models {
     }
 
     @Override
+    public String wildcard() {
+      return ANY;
+    }
+
+    @Override
     public String step(String state, Linearizability.Operation op) {
       Object out = op.output();
+      boolean any = ANY.equals(state);
       if (op.input() instanceof Write w) {
         return out == null || Boolean.TRUE.equals(out) ? w.value() : null;
+      }
+      if (op.input() instanceof Delete) {
+        return out == null || any || ((Boolean) out) == !ABSENT.equals(state) ? ABSENT : null;
       }
       if (op.input() instanceof Read) {
         if (out == null) {
           return state;
         }
-        String seen = ((Value) out).value();
-        return Objects.equals(seen == null ? ABSENT : seen, state) ? state : null;
+        String seen = ((Value) out).value() == null ? ABSENT : ((Value) out).value();
+        return any || Objects.equals(seen, state) ? seen : null;
       }
       Cas c = (Cas) op.input();
+      if (any) {
+        return Boolean.TRUE.equals(out) ? c.value() : ANY; // unknown or refused: still any value
+      }
       boolean matches = state.equals(c.expected());
       if (out == null) {
         return matches ? c.value() : state; // unknown: it did what it would have done
@@ -53,13 +77,13 @@ public final class Models {
     }
   };
 
-  /** Marks a register with no value. */
-  public static final String ABSENT = "\u0000absent";
-
   /** Counter inputs: add n (output: the value after, or null if unknown); read (output: the value). */
   public record Add(long by) {}
 
   public record Get() {}
+
+  /** Marks a counter whose value is not known (the start of a window cut out of a history). */
+  static final long ANY_COUNT = Long.MIN_VALUE;
 
   public static final Linearizability.Model<Long> COUNTER = new Linearizability.Model<>() {
     @Override
@@ -68,12 +92,21 @@ public final class Models {
     }
 
     @Override
+    public Long wildcard() {
+      return ANY_COUNT;
+    }
+
+    @Override
     public Long step(Long state, Linearizability.Operation op) {
+      Long out = (Long) op.output();
+      boolean any = state == ANY_COUNT;
       if (op.input() instanceof Add a) {
-        long after = state + a.by();
-        return op.output() == null || ((Long) op.output()) == after ? after : null;
+        if (out == null) {
+          return any ? state : state + a.by();
+        }
+        return any || out == state + a.by() ? out : null;
       }
-      return op.output() == null || ((Long) op.output()).equals(state) ? state : null;
+      return out == null ? state : any || out.equals(state) ? out : null;
     }
 
     @Override
