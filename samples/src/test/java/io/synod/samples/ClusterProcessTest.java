@@ -3,23 +3,16 @@ package io.synod.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.synod.bootstrap.NodeLauncher;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,91 +32,35 @@ class ClusterProcessTest {
   @TempDir
   Path dir;
 
-  private final List<Process> processes = new ArrayList<>(java.util.Collections.nCopies(3, null));
-  private final List<Integer> httpPorts = new ArrayList<>();
+  private NodeProcesses nodes;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST).build();
-  private long deadline;
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   @AfterEach
   void killAll() {
-    for (Process p : processes) {
-      if (p != null) {
-        p.destroyForcibly();
-      }
+    if (nodes != null) {
+      nodes.close();
     }
-  }
-
-  private Path writeConfigs() throws Exception {
-    Path cluster = Path.of("..", "conf", "cluster.conf").toAbsolutePath().normalize();
-    StringBuilder members = new StringBuilder("synod.cluster.members = [");
-    for (int i = 1; i <= 3; i++) {
-      members.append("\n  { id = ").append(i).append(", host = \"127.0.0.1\", port = ").append(freePort()).append(" }");
-      httpPorts.add(freePort());
-    }
-    members.append("\n]\n");
-    for (int i = 1; i <= 3; i++) {
-      Files.writeString(dir.resolve("node" + i + ".conf"), "include file(\"" + cluster + "\")\n" + members
-          + "synod.node { id = " + i + ", data-dir = \"" + dir.resolve("data" + i) + "\", http.port = "
-          + httpPorts.get(i - 1) + " }\n");
-    }
-    return dir;
-  }
-
-  private void start(int node) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String f : System.getProperty("synod.jvm.flags", "").split("\\s+")) {
-      if (!f.isBlank() && !f.startsWith("${")) {
-        cmd.add(f);
-      }
-    }
-    cmd.addAll(List.of("-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-        System.getProperty("java.class.path"), NodeLauncher.class.getName(), dir.resolve("node" + node + ".conf")
-            .toString()));
-    Path log = dir.resolve("node" + node + "-" + System.nanoTime() + ".log");
-    processes.set(node - 1, new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
   }
 
   private HttpResponse<String> send(int node, String method, String path) {
     try {
-      HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(node - 1) + path))
-          .timeout(REQUEST).method(method, HttpRequest.BodyPublishers.noBody()).build();
+      HttpRequest r = HttpRequest.newBuilder(nodes.uri(node, path)).timeout(REQUEST)
+          .method(method, HttpRequest.BodyPublishers.noBody()).build();
       return http.send(r, HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       return null; // not listening (yet, or any more), or no answer in time
     }
   }
 
-  private void awaitCondition(String what, java.util.function.BooleanSupplier condition) {
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "not within " + DEADLINE + ": " + what);
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-    }
-  }
-
-  private static final Pattern COUNTER_LEADER = Pattern.compile("\"id\":\"counter\",\"leader\":(-?\\d+)");
-
-  /** The counter's leader as node {@code node} sees it, or -1. */
   private int leaderSeenBy(int node) {
-    HttpResponse<String> r = send(node, "GET", "/status");
-    if (r == null || r.statusCode() != 200) {
-      return -1;
-    }
-    Matcher m = COUNTER_LEADER.matcher(r.body());
-    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    return nodes.leaderSeenBy(http, node, "counter");
   }
 
   /** Increments through the live nodes in turn, adding the values of the acknowledged ones. */
   private void increment(int count, Set<Integer> live, List<Long> acknowledged, int[] unknown) {
-    List<Integer> nodes = new ArrayList<>(live);
+    List<Integer> targets = new ArrayList<>(live);
     for (int i = 0; i < count; i++) {
-      HttpResponse<String> r = send(nodes.get(i % nodes.size()), "POST", "/counter/increment?by=1");
+      HttpResponse<String> r = send(targets.get(i % targets.size()), "POST", "/counter/increment?by=1");
       if (r != null && r.statusCode() == 200) {
         acknowledged.add(Long.parseLong(r.body().strip()));
       } else {
@@ -139,30 +76,26 @@ class ClusterProcessTest {
 
   @Test
   void killingTheLeadersProcessLosesNoAcknowledgedIncrementAndItCatchesUpAfterARestart() throws Exception {
-    deadline = System.nanoTime() + DEADLINE.toNanos();
-    writeConfigs();
-    for (int n = 1; n <= 3; n++) {
-      start(n);
-    }
-    awaitCondition("every node sees a counter leader", () -> leaderSeenBy(1) > 0 && leaderSeenBy(2) > 0
-        && leaderSeenBy(3) > 0);
+    nodes = NodeProcesses.start(3, Path.of("..", "conf", "cluster.conf"), "", dir, dir.resolve("logs"));
+    NodeProcesses.await(DEADLINE, "every node sees a counter leader", () -> leaderSeenBy(1) > 0
+        && leaderSeenBy(2) > 0 && leaderSeenBy(3) > 0);
 
     List<Long> acknowledged = new ArrayList<>();
     int[] unknown = {0};
-    Set<Integer> live = new java.util.TreeSet<>(Set.of(1, 2, 3));
+    Set<Integer> live = new TreeSet<>(Set.of(1, 2, 3));
     increment(30, live, acknowledged, unknown);
 
     int leader = leaderSeenBy(1);
-    processes.get(leader - 1).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL
+    nodes.kill(leader);
     live.remove(leader);
     increment(30, live, acknowledged, unknown);
 
-    start(leader);
+    nodes.start(leader);
     live.add(leader);
     increment(30, live, acknowledged, unknown);
 
     long expectedAtLeast = acknowledged.size();
-    awaitCondition("every node, the restarted one too, applies every acknowledged increment", () -> {
+    NodeProcesses.await(DEADLINE, "every node, the restarted one too, applies every acknowledged increment", () -> {
       long v1 = counterOn(1);
       return v1 >= expectedAtLeast && v1 == counterOn(2) && v1 == counterOn(3);
     });

@@ -1,0 +1,227 @@
+package io.synod.samples;
+
+import io.synod.bootstrap.NodeLauncher;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A cluster of standalone nodes as real JVM processes on 127.0.0.1: one per member, started with
+ * {@link NodeLauncher} from node files that include {@code clusterFile} (whose members are replaced
+ * by free ports), data under {@code dataDir}, output in {@code logDir}. Nodes are numbered from 1.
+ * Processes can be killed with SIGKILL, paused with SIGSTOP and resumed with SIGCONT, and started
+ * again on the same ports and data. {@link #close} kills every process (a JVM shutdown hook does
+ * too, should the test JVM end first).
+ */
+public final class NodeProcesses implements AutoCloseable {
+
+  private final int size;
+  private final Path dataDir;
+  private final Path logDir;
+  private final List<Process> processes = new ArrayList<>();
+  private final List<Integer> httpPorts = new ArrayList<>();
+  private final boolean[] paused;
+  private final Thread cleanup = new Thread(this::killAll, "node-processes-cleanup");
+
+  private NodeProcesses(int size, Path dataDir, Path logDir) {
+    this.size = size;
+    this.dataDir = dataDir;
+    this.logDir = logDir;
+    this.paused = new boolean[size + 1];
+    for (int i = 0; i < size; i++) {
+      processes.add(null);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Writes the node files for {@code size} members and starts every node. */
+  public static NodeProcesses start(int size, Path clusterFile, String extraConfig, Path dataDir, Path logDir)
+      throws IOException {
+    NodeProcesses p = new NodeProcesses(size, dataDir, logDir);
+    Runtime.getRuntime().addShutdownHook(p.cleanup);
+    try {
+      Files.createDirectories(dataDir);
+      Files.createDirectories(logDir);
+      StringBuilder members = new StringBuilder("synod.cluster.members = [");
+      for (int i = 1; i <= size; i++) {
+        members.append("\n  { id = ").append(i).append(", host = \"127.0.0.1\", port = ").append(freePort())
+            .append(" }");
+        p.httpPorts.add(freePort());
+      }
+      members.append("\n]\n");
+      for (int i = 1; i <= size; i++) {
+        Files.writeString(p.nodeFile(i), "include file(\"" + clusterFile.toAbsolutePath().normalize() + "\")\n"
+            + members + extraConfig + "\nsynod.node { id = " + i + ", data-dir = \"" + dataDir.resolve("data" + i)
+            + "\", http.port = " + p.httpPorts.get(i - 1) + " }\n");
+      }
+      for (int i = 1; i <= size; i++) {
+        p.start(i);
+      }
+    } catch (IOException | RuntimeException e) {
+      p.close();
+      throw e;
+    }
+    return p;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  private Path nodeFile(int node) {
+    return dataDir.resolve("node" + node + ".conf");
+  }
+
+  /** Starts node {@code node}'s process (again), appending its output to its log. */
+  public void start(int node) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String f : System.getProperty("synod.jvm.flags", "").split("\\s+")) {
+      if (!f.isBlank() && !f.startsWith("${")) {
+        cmd.add(f);
+      }
+    }
+    // Small heaps, one GC thread and the quick compiler: several nodes share the test machine's cores.
+    cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+        "-cp", System.getProperty("java.class.path"), NodeLauncher.class.getName(), nodeFile(node).toString()));
+    Path log = logDir.resolve("node" + node + ".log");
+    Files.writeString(log, "---- started " + java.time.Instant.now() + "\n", java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+    processes.set(node - 1, new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+    paused[node] = false;
+  }
+
+  /** Kills node {@code node}'s process with SIGKILL and waits until it is gone. */
+  public void kill(int node) {
+    Process p = processes.get(node - 1);
+    if (p != null) {
+      p.destroyForcibly(); // SIGKILL, which also ends a stopped process
+      try {
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("node " + node + " did not die within 30 s of SIGKILL");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    paused[node] = false;
+  }
+
+  /** SIGSTOP: the process stops dead, its sockets open, until {@link #resume}. */
+  public void pause(int node) {
+    signal(node, "STOP");
+    paused[node] = true;
+  }
+
+  /** SIGCONT. */
+  public void resume(int node) {
+    signal(node, "CONT");
+    paused[node] = false;
+  }
+
+  private void signal(int node, String signal) {
+    Process p = processes.get(node - 1);
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Running, and not paused. */
+  public boolean up(int node) {
+    Process p = processes.get(node - 1);
+    return p != null && p.isAlive() && !paused[node];
+  }
+
+  public boolean paused(int node) {
+    return paused[node];
+  }
+
+  public URI uri(int node, String path) {
+    return URI.create("http://127.0.0.1:" + httpPorts.get(node - 1) + path);
+  }
+
+  /** GET {@code path} on {@code node}, or null if it does not answer 200 within {@code timeout}. */
+  public String get(HttpClient http, int node, String path, Duration timeout) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(node, path)).timeout(timeout).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? r.body() : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** The leader of {@code group} as node {@code node}'s {@code /status} shows it; -1 if none or no answer. */
+  public int leaderSeenBy(HttpClient http, int node, String group) {
+    String status = get(http, node, "/status", Duration.ofSeconds(5));
+    if (status == null) {
+      return -1;
+    }
+    Matcher m = Pattern.compile("\"id\":\"" + Pattern.quote(group) + "\",\"leader\":(-?\\d+)").matcher(status);
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  /** Polls {@code condition} every 100 ms until it holds; fails naming {@code what} after {@code timeout}. */
+  public static void await(Duration timeout, String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + timeout + ": " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+    }
+  }
+
+  private void killAll() {
+    for (Process p : processes) {
+      if (p != null) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    killAll();
+    for (int i = 1; i <= size; i++) {
+      kill(i);
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down, and the hook runs anyway
+    }
+  }
+}
