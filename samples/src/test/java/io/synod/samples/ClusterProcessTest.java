@@ -76,7 +76,7 @@ class ClusterProcessTest {
 
   @Test
   void killingTheLeadersProcessLosesNoAcknowledgedIncrementAndItCatchesUpAfterARestart() throws Exception {
-    nodes = NodeProcesses.start(3, Path.of("..", "conf", "cluster.conf"), "", dir, dir.resolve("logs"));
+    nodes = NodeProcesses.start(3, Path.of("..", "conf", "cluster.conf"), n -> "", dir, dir.resolve("logs"));
     NodeProcesses.await(DEADLINE, "every node sees a counter leader", () -> leaderSeenBy(1) > 0
         && leaderSeenBy(2) > 0 && leaderSeenBy(3) > 0);
 

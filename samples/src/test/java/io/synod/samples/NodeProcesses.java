@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,9 +53,12 @@ public final class NodeProcesses implements AutoCloseable {
     }
   }
 
-  /** Writes the node files for {@code size} members and starts every node. */
-  public static NodeProcesses start(int size, Path clusterFile, String extraConfig, Path dataDir, Path logDir)
-      throws IOException {
+  /**
+   * Writes the node files for {@code size} members and starts every node; {@code nodeConfig} gives
+   * HOCON added to node {@code n}'s file.
+   */
+  public static NodeProcesses start(int size, Path clusterFile, IntFunction<String> nodeConfig, Path dataDir,
+      Path logDir) throws IOException {
     NodeProcesses p = new NodeProcesses(size, dataDir, logDir);
     Runtime.getRuntime().addShutdownHook(p.cleanup);
     try {
@@ -69,7 +73,7 @@ public final class NodeProcesses implements AutoCloseable {
       members.append("\n]\n");
       for (int i = 1; i <= size; i++) {
         Files.writeString(p.nodeFile(i), "include file(\"" + clusterFile.toAbsolutePath().normalize() + "\")\n"
-            + members + extraConfig + "\nsynod.node { id = " + i + ", data-dir = \"" + dataDir.resolve("data" + i)
+            + members + nodeConfig.apply(i) + "\nsynod.node { id = " + i + ", data-dir = \"" + dataDir.resolve("data" + i)
             + "\", http.port = " + p.httpPorts.get(i - 1) + " }\n");
       }
       for (int i = 1; i <= size; i++) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,8 +43,12 @@ final class FaultClient implements Runnable {
   /** System.nanoTime of the invocation of this client's latest ok operation; 0 if none. */
   private volatile long lastOkInvoked;
 
-  FaultClient(int id, long seed, NodeProcesses nodes, History history, List<String> keys, Duration timeout,
-      AtomicBoolean stop, List<String> unexpected) {
+  /** Nodes sent reads only (writes go to the others). */
+  private final Set<Integer> readOnly;
+
+  FaultClient(int id, long seed, NodeProcesses nodes, Set<Integer> readOnly, History history, List<String> keys,
+      Duration timeout, AtomicBoolean stop, List<String> unexpected) {
+    this.readOnly = readOnly;
     this.id = id;
     this.random = new SplittableRandom(seed);
     this.nodes = nodes;
@@ -69,6 +74,10 @@ final class FaultClient implements Runnable {
       int node = 1 + random.nextInt(nodes.size());
       String key = keys.get(random.nextInt(keys.size()));
       int dice = random.nextInt(100);
+      boolean read = dice < 22 || dice >= 80;
+      while (!read && readOnly.contains(node)) {
+        node = 1 + random.nextInt(nodes.size());
+      }
       if (dice < 22) {
         send(node, key, new Models.Read(), "GET", "/kv/" + key, null);
       } else if (dice < 40) {

@@ -31,7 +31,42 @@ final class History {
     }
   }
 
+  /** Something the nemesis did, at System.nanoTime {@code at}. */
+  record Event(long at, String what) {
+    String line(long origin) {
+      return String.format("%10.3f            NEMESIS %s", (at - origin) / 1e6, what);
+    }
+  }
+
   private final List<Op> ops = new ArrayList<>();
+  private final List<Event> events = new ArrayList<>();
+
+  synchronized void nemesis(String what) {
+    events.add(new Event(System.nanoTime(), what));
+  }
+
+  synchronized List<Event> events() {
+    return new ArrayList<>(events);
+  }
+
+  /**
+   * The operations on {@code key} (null: the counter) and the nemesis's events, one per line in
+   * time order, times in ms since {@code origin}.
+   */
+  List<String> lines(String key, long origin) {
+    record Line(long at, String text) {}
+    List<Line> lines = new ArrayList<>();
+    for (Op o : all()) {
+      if (java.util.Objects.equals(o.key(), key)) {
+        lines.add(new Line(o.invoked(), o.line(origin)));
+      }
+    }
+    for (Event e : events()) {
+      lines.add(new Line(e.at(), e.line(origin)));
+    }
+    lines.sort(Comparator.comparingLong(Line::at));
+    return lines.stream().map(Line::text).toList();
+  }
 
   synchronized void add(Op op) {
     ops.add(op);

@@ -190,7 +190,8 @@ public final class Linearizability<S> {
    * For a history that is not linearizable, a short stretch of it that is not linearizable on its
    * own: the operations from some start to some end time, the end as early as possible and then
    * the start as late as possible. Operations still running at the end count as unknown; with a
-   * {@link Model#wildcard}, the stretch starts from any state, so it is evidence by itself.
+   * {@link Model#wildcard}, the stretch starts from any state, so it is evidence by itself; the
+   * operations of unknown outcome in it are then left out, as they cannot explain it.
    * Returns the whole history if it is linearizable after all.
    */
   public List<Operation> smallestWindow(List<Operation> history) {
@@ -229,7 +230,13 @@ public final class Linearizability<S> {
       }
     }
     List<Operation> window = from(prefix, starts.get(a));
-    return check(window, any).linearizable() ? prefix : window;
+    if (check(window, any).linearizable()) {
+      return prefix;
+    }
+    // Operations of unknown outcome only add ways to order the rest; as the window fails with
+    // them, it fails without them, and they cannot be what explains it: leave them out.
+    List<Operation> known = window.stream().filter(o -> !o.unknown()).toList();
+    return check(known, any).linearizable() ? window : known;
   }
 
   /** The operations invoked by {@code end}; those that returned after it, as unknown. */
