@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 
 /**
  * A linearizability checker: Wing and Gong's search with Lowe's memoization, the algorithm
@@ -71,7 +73,7 @@ public final class Linearizability<S> {
   private final long maxSteps;
 
   public Linearizability(Model<S> model) {
-    this(model, 50_000_000);
+    this(model, 20_000_000);
   }
 
   /** @param maxSteps how many search steps a check may take before it gives up with {@link TooHardException} */
@@ -95,14 +97,19 @@ public final class Linearizability<S> {
     }
   }
 
-  private record Memo(BitSet linearized, Object state) {}
+  /**
+   * A search state already explored: the set of linearized operations (by two 64-bit Zobrist
+   * hashes, the XOR of random numbers drawn for its members, so a step costs O(1) rather than a
+   * copy of the set; two different sets collide with probability 2^-128) and the model's state.
+   */
+  private record Memo(long set1, long set2, Object state) {}
 
   /** Whether {@code history} is linearizable, starting from the model's initial state. */
   public Result check(List<Operation> history) {
-    return check(history, model.initial());
+    return check(history, model.initial(), maxSteps);
   }
 
-  private Result check(List<Operation> history, S initial) {
+  private Result check(List<Operation> history, S initial, long maxSteps) {
     int n = history.size();
     List<Entry> events = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -135,6 +142,15 @@ public final class Linearizability<S> {
       last = e;
     }
 
+    long[] zobrist1 = new long[n];
+    long[] zobrist2 = new long[n];
+    SplittableRandom random = new SplittableRandom(0x5eed);
+    for (int i = 0; i < n; i++) {
+      zobrist1[i] = random.nextLong();
+      zobrist2[i] = random.nextLong();
+    }
+    long set1 = 0;
+    long set2 = 0;
     S state = initial;
     BitSet linearized = new BitSet(n);
     long steps = 0;
@@ -142,44 +158,64 @@ public final class Linearizability<S> {
     List<Entry> stack = new ArrayList<>();
     List<S> states = new ArrayList<>();
     List<Operation> longest = List.of();
+    boolean deeperThanLongest = false;
+    // At each depth, operations whose outcome is known are tried first, those of unknown outcome
+    // only after them: an unknown operation usually matters nowhere (it did not happen, or some
+    // later write hides it), and tried first it would be tried again under every known one.
+    boolean[] unknown = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      unknown[i] = history.get(i).unknown();
+    }
+    boolean unknownPass = false;
+    List<Boolean> passes = new ArrayList<>();
     Entry entry = head.next;
     while (head.next != null) {
       if (entry == null || !entry.call) {
         // Nothing left to try at this depth, or a return whose call is not linearized yet: this
-        // order cannot work. Undo the last choice, or give up if there is none.
+        // order cannot work. Try the unknown operations, or undo the last choice, or give up.
+        if (!unknownPass) {
+          unknownPass = true;
+          entry = head.next;
+          continue;
+        }
+        if (deeperThanLongest) { // the deepest order so far, kept as it is about to be undone
+          longest = stack.stream().map(e -> history.get(e.id)).toList();
+          deeperThanLongest = false;
+        }
         if (stack.isEmpty()) {
           return new Result(false, longest);
         }
         Entry call = stack.remove(stack.size() - 1);
         state = states.remove(states.size() - 1);
+        unknownPass = passes.remove(passes.size() - 1);
         linearized.clear(call.id);
+        set1 ^= zobrist1[call.id];
+        set2 ^= zobrist2[call.id];
         relink(call);
         entry = call.next;
+        continue;
+      }
+      if (unknown[entry.id] != unknownPass || (twin[entry.id] >= 0 && !linearized.get(twin[entry.id]))) {
+        entry = entry.next; // not in this pass, or its earlier twin goes first
         continue;
       }
       if (++steps > maxSteps) {
         throw new TooHardException("gave up after " + maxSteps + " steps on " + n + " operations");
       }
-      if (twin[entry.id] >= 0 && !linearized.get(twin[entry.id])) {
-        entry = entry.next; // its earlier twin goes first
-        continue;
-      }
       S next = model.step(state, history.get(entry.id));
-      if (next != null) {
-        BitSet after = (BitSet) linearized.clone();
-        after.set(entry.id);
-        if (seen.add(new Memo(after, next))) {
-          stack.add(entry);
-          states.add(state);
-          state = next;
-          linearized = after;
-          unlink(entry);
-          if (stack.size() > longest.size()) {
-            longest = stack.stream().map(e -> history.get(e.id)).toList();
-          }
-          entry = head.next;
-          continue;
-        }
+      if (next != null && seen.add(new Memo(set1 ^ zobrist1[entry.id], set2 ^ zobrist2[entry.id], next))) {
+        stack.add(entry);
+        states.add(state);
+        passes.add(unknownPass);
+        unknownPass = false;
+        state = next;
+        linearized.set(entry.id);
+        set1 ^= zobrist1[entry.id];
+        set2 ^= zobrist2[entry.id];
+        unlink(entry);
+        deeperThanLongest |= stack.size() > longest.size();
+        entry = head.next;
+        continue;
       }
       entry = entry.next;
     }
@@ -200,43 +236,75 @@ public final class Linearizability<S> {
     if (ends.isEmpty() || check(history).linearizable()) {
       return history;
     }
-    int lo = 0;
-    int hi = ends.size() - 1;
-    if (check(prefix(history, ends.get(hi))).linearizable()) {
+    // Each probe has the whole budget; one that runs out ends the search with what it has.
+    long budget = maxSteps;
+    S initial = model.initial();
+    int[] failing = {ends.size()};
+    try {
+      firstTrue(ends.size(), failing, i -> !check(prefix(history, ends.get(i)), initial, budget).linearizable());
+    } catch (TooHardException e) {
+      // keep the earliest failing end found so far
+    }
+    if (failing[0] == ends.size()) {
       return history; // only operations invoked after the last return make it fail: keep them all
     }
-    while (lo < hi) { // the earliest end whose prefix fails
-      int mid = (lo + hi) >>> 1;
-      if (check(prefix(history, ends.get(mid))).linearizable()) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    List<Operation> prefix = prefix(history, ends.get(lo));
+    List<Operation> prefix = prefix(history, ends.get(failing[0]));
     S any = model.wildcard();
     if (any == null) {
       return prefix;
     }
+    // The latest start whose window still fails, probing short windows (cheap to check) first.
     List<Long> starts = prefix.stream().map(Operation::invoked).distinct().sorted().toList();
-    int a = 0;
-    int b = starts.size() - 1;
-    while (a < b) { // the latest start whose window still fails
-      int mid = (a + b + 1) >>> 1;
-      if (check(from(prefix, starts.get(mid)), any).linearizable()) {
-        b = mid - 1;
-      } else {
-        a = mid;
-      }
+    int last = starts.size() - 1;
+    int[] shortest = {starts.size()};
+    try {
+      firstTrue(starts.size(), shortest, j -> !check(from(prefix, starts.get(last - j)), any, budget).linearizable());
+    } catch (TooHardException e) {
+      // keep the shortest failing window found so far
     }
-    List<Operation> window = from(prefix, starts.get(a));
-    if (check(window, any).linearizable()) {
+    if (shortest[0] == starts.size()) {
       return prefix;
     }
+    List<Operation> window = from(prefix, starts.get(last - shortest[0]));
     // Operations of unknown outcome only add ways to order the rest; as the window fails with
     // them, it fails without them, and they cannot be what explains it: leave them out.
     List<Operation> known = window.stream().filter(o -> !o.unknown()).toList();
-    return check(known, any).linearizable() ? window : known;
+    try {
+      return check(known, any, budget).linearizable() ? window : known;
+    } catch (TooHardException e) {
+      return window;
+    }
+  }
+
+  /**
+   * For a test that is false below some index and true from it on, finds that index in [0, n)
+   * (n if none) by galloping from 0 (probing 0, 1, 3, 7, ...) and then bisecting, so that most
+   * probes are of small indices. {@code best[0]} holds the least index seen true so far, also
+   * if a probe throws.
+   */
+  private static void firstTrue(int n, int[] best, IntPredicate test) {
+    int below = -1; // test(below) is false
+    int probe = 0;
+    while (true) {
+      probe = Math.min(probe, n - 1);
+      if (test.test(probe)) {
+        best[0] = probe;
+        break;
+      }
+      if (probe == n - 1) {
+        return;
+      }
+      below = probe;
+      probe = 2 * probe + 1;
+    }
+    while (best[0] - below > 1) {
+      int mid = (below + best[0]) >>> 1;
+      if (test.test(mid)) {
+        best[0] = mid;
+      } else {
+        below = mid;
+      }
+    }
   }
 
   /** The operations invoked by {@code end}; those that returned after it, as unknown. */

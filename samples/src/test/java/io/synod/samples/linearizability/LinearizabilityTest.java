@@ -119,22 +119,67 @@ class LinearizabilityTest {
         op(2, new Get(), 3L, 5, 6))).linearizable());
   }
 
-  @Test
-  void aLongConcurrentHistoryIsChecked() {
-    // 200 increments by 8 clients with overlapping intervals, outputs consistent with one order.
-    SplittableRandom random = new SplittableRandom(7);
-    List<Operation> history = new ArrayList<>();
-    long time = 0;
-    long value = 0;
-    for (int i = 0; i < 200; i++) {
-      long invoked = time;
-      time += 1 + random.nextInt(3);
-      value++;
-      history.add(op(i % 8, new Add(1), value, invoked, time + random.nextInt(20)));
+  /**
+   * A counter history the shape of a fault run's: 5 clients, each one operation at a time, a
+   * fiftieth of them timed out (half of those applied), outputs from the order of random
+   * linearization points within each operation's interval (before its return: an operation that
+   * returns at the instant another is invoked precedes it).
+   */
+  private static List<Operation> clientsHistory(int operations, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    record Planned(int client, Object input, long invoked, long returned, long point, boolean unknown,
+        boolean applied) {}
+    List<Planned> planned = new ArrayList<>();
+    long[] clock = new long[5];
+    for (int i = 0; i < operations; i++) {
+      int c = i % 5;
+      long invoked = clock[c] + 1 + random.nextInt(40);
+      long returned = invoked + 1 + random.nextInt(20);
+      clock[c] = returned;
+      boolean unknown = random.nextInt(50) == 0;
+      planned.add(new Planned(c, random.nextInt(4) == 0 ? new Get() : new Add(1), invoked, returned,
+          invoked + random.nextLong(returned - invoked), unknown, unknown && random.nextBoolean()));
     }
-    assertTrue(counter.check(history).linearizable());
-    history.set(150, op(3, new Add(1), 9999L, history.get(150).invoked(), history.get(150).returned()));
-    assertFalse(counter.check(history).linearizable(), "one impossible output is found");
+    List<Planned> byPoint = new ArrayList<>(planned);
+    byPoint.sort(java.util.Comparator.comparingLong(Planned::point));
+    java.util.Map<Planned, Long> outputs = new java.util.IdentityHashMap<>();
+    long value = 0;
+    for (Planned p : byPoint) {
+      if (p.input() instanceof Add && (!p.unknown() || p.applied())) {
+        value++;
+      }
+      outputs.put(p, value);
+    }
+    List<Operation> history = new ArrayList<>();
+    for (Planned p : planned) {
+      if (!p.unknown()) {
+        history.add(op(p.client(), p.input(), outputs.get(p), p.invoked(), p.returned()));
+      } else if (p.input() instanceof Add) {
+        history.add(op(p.client(), p.input(), null, p.invoked(), NEVER));
+      }
+    }
+    return history;
+  }
+
+  @Test
+  void aLongHistoryFromConcurrentClientsIsChecked() {
+    // 30,000 operations, about a soak's counter history; a budget far below what a search that
+    // kept trying timed-out increments at every depth would need.
+    Linearizability<Long> bounded = new Linearizability<>(Models.COUNTER, 3_000_000);
+    List<Operation> history = clientsHistory(30_000, 7);
+    assertTrue(bounded.check(history).linearizable());
+    // Proving a history wrong means trying every order of it up to the bad output.
+    List<Operation> wrong = new ArrayList<>(clientsHistory(5_000, 8));
+    assertTrue(bounded.check(wrong).linearizable());
+    int bad = 4_001;
+    while (!(wrong.get(bad).input() instanceof Add) || wrong.get(bad).unknown()) {
+      bad++;
+    }
+    wrong.set(bad, op(3, new Add(1), 99_999L, wrong.get(bad).invoked(), wrong.get(bad).returned()));
+    assertFalse(bounded.check(wrong).linearizable(), "one impossible output is found");
+    List<Operation> window = bounded.smallestWindow(wrong);
+    assertTrue(window.contains(wrong.get(bad)) && window.size() < 10, "a short window with the bad output: "
+        + (window.size() < 100 ? window : window.size() + " operations"));
   }
 
   @Test
