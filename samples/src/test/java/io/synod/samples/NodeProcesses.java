@@ -2,6 +2,7 @@ package io.synod.samples;
 
 import io.synod.bootstrap.NodeLauncher;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,9 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -47,10 +53,47 @@ public final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /** Ports handed out by this JVM, so that two clusters never share one. */
+  private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
+  private static final SplittableRandom PORTS = new SplittableRandom();
+
+  /**
+   * A port that is free now, below Linux's ephemeral range (32768 and up by default), so that no
+   * outgoing connection takes it while its node is down between a kill and a restart.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 20_000 + PORTS.nextInt(12_000);
+      if (TAKEN.contains(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress("127.0.0.1", port));
+        TAKEN.add(port);
+        return port;
+      } catch (IOException inUse) {
+        // try another
+      }
     }
+    throw new IOException("no free port between 20000 and 32000 in 1000 tries");
+  }
+
+  /**
+   * Where the node processes' pids are kept while they run: a test JVM that is killed cannot kill
+   * its nodes (a stopped one would stay stopped, holding its ports), so the next cluster started
+   * from this directory kills the ones still listed.
+   */
+  private static final Path PIDS = Path.of("target", "node-processes.pids");
+
+  private static void killLeftovers() throws IOException {
+    if (!Files.exists(PIDS)) {
+      return;
+    }
+    for (String line : Files.readAllLines(PIDS)) {
+      ProcessHandle.of(Long.parseLong(line.strip())).filter(h -> h.info().commandLine()
+          .map(c -> c.contains(NodeLauncher.class.getName())).orElse(false)).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    Files.delete(PIDS);
   }
 
   /**
@@ -59,6 +102,7 @@ public final class NodeProcesses implements AutoCloseable {
    */
   public static NodeProcesses start(int size, Path clusterFile, IntFunction<String> nodeConfig, Path dataDir,
       Path logDir) throws IOException {
+    killLeftovers();
     NodeProcesses p = new NodeProcesses(size, dataDir, logDir);
     Runtime.getRuntime().addShutdownHook(p.cleanup);
     try {
@@ -96,6 +140,10 @@ public final class NodeProcesses implements AutoCloseable {
 
   /** Starts node {@code node}'s process (again), appending its output to its log. */
   public void start(int node) throws IOException {
+    Process running = processes.get(node - 1);
+    if (running != null && running.isAlive()) {
+      throw new IllegalStateException("node " + node + " is running (pid " + running.pid() + ")");
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String f : System.getProperty("synod.jvm.flags", "").split("\\s+")) {
@@ -108,10 +156,12 @@ public final class NodeProcesses implements AutoCloseable {
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
         "-cp", System.getProperty("java.class.path"), NodeLauncher.class.getName(), nodeFile(node).toString()));
     Path log = logDir.resolve("node" + node + ".log");
-    Files.writeString(log, "---- started " + java.time.Instant.now() + "\n", java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.APPEND);
-    processes.set(node - 1, new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+    Files.writeString(log, "---- started " + Instant.now() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    processes.set(node - 1, p);
+    Files.createDirectories(PIDS.toAbsolutePath().getParent());
+    Files.writeString(PIDS, p.pid() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     paused[node] = false;
   }
 
@@ -146,6 +196,9 @@ public final class NodeProcesses implements AutoCloseable {
 
   private void signal(int node, String signal) {
     Process p = processes.get(node - 1);
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException("node " + node + " is not running: cannot send SIG" + signal);
+    }
     try {
       Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -221,6 +274,11 @@ public final class NodeProcesses implements AutoCloseable {
     killAll();
     for (int i = 1; i <= size; i++) {
       kill(i);
+    }
+    try {
+      Files.deleteIfExists(PIDS);
+    } catch (IOException e) {
+      // the next cluster tries again; the processes are gone
     }
     try {
       Runtime.getRuntime().removeShutdownHook(cleanup);

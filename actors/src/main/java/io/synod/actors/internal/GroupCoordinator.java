@@ -2,6 +2,7 @@ package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
 import io.synod.actors.GroupStatus;
+import io.synod.actors.StateDigest;
 import io.synod.actors.SynodSettings;
 import io.synod.paxos.Applied;
 import io.synod.paxos.GroupConfig;
@@ -58,7 +59,7 @@ public final class GroupCoordinator {
   public record Status(ActorRef<GroupStatus> replyTo) implements Command {}
 
   /** A checksum of this node's replicated state, with the instance it reflects. */
-  public record Digest(ActorRef<io.synod.actors.StateDigest> replyTo) implements Command {}
+  public record Digest(ActorRef<StateDigest> replyTo) implements Command {}
 
   /** A protocol message for one of this node's roles of this group, from the gateway. */
   public record Inbound(Message message) implements Command {}

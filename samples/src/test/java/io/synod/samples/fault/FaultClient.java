@@ -115,7 +115,9 @@ final class FaultClient implements Runnable {
       if (output != null) {
         outcome = Outcome.OK;
       } else if (r.statusCode() == 409 && r.body().contains("session window had moved past it")) {
-        outcome = Outcome.FAIL; // CommandExpiredException: it reached the log and was not applied
+        // CommandExpiredException: it reached the log and was not applied. (Not expected: a node's
+        // client keeps its commands within the session window; if it comes, it is a definite fail.)
+        outcome = Outcome.FAIL;
       } else {
         outcome = Outcome.UNKNOWN; // 503: no leader, not enough members, timed out inside the group: maybe applied
         if (r.statusCode() != 503) {
@@ -123,11 +125,15 @@ final class FaultClient implements Runnable {
         }
       }
     } catch (ConnectException | HttpConnectTimeoutException e) {
-      outcome = Outcome.FAIL; // never reached the node: certainly not applied
-      detail = e.getClass().getSimpleName();
+      outcome = Outcome.FAIL; // never reached the node: certainly not applied (the JDK retries no write then)
+      detail = e.toString();
     } catch (IOException e) {
       outcome = Outcome.UNKNOWN; // timed out, or the node died while answering
-      detail = e.getClass().getSimpleName();
+      detail = e.toString();
+    } catch (NumberFormatException e) {
+      outcome = Outcome.UNKNOWN;
+      detail = e.toString();
+      unexpected.add("client " + id + " node " + node + " " + method + " " + path + ": not a number: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       outcome = Outcome.UNKNOWN;
@@ -145,11 +151,16 @@ final class FaultClient implements Runnable {
     }
   }
 
+  /** The key-value API's answer for a key it does not have (not a 404 of an unknown route). */
+  private static boolean absent(int status, String text) {
+    return status == 404 && text.equals("no such key");
+  }
+
   /** The operation's output for the model if the response shows it took effect (or what it read), else null. */
   private static Object output(Object input, int status, String body) {
     String text = body.strip();
     if (input instanceof Models.Read) {
-      return status == 200 ? new Models.Value(body) : status == 404 ? new Models.Value(null) : null;
+      return status == 200 ? new Models.Value(body) : absent(status, text) ? new Models.Value(null) : null;
     }
     if (input instanceof Models.Write || input instanceof Models.Add || input instanceof Models.Get) {
       if (status != 200) {
@@ -158,7 +169,7 @@ final class FaultClient implements Runnable {
       return input instanceof Models.Write ? Boolean.TRUE : Long.valueOf(text);
     }
     if (input instanceof Models.Delete) {
-      return status == 200 ? Boolean.TRUE : status == 404 ? Boolean.FALSE : null;
+      return status == 200 ? Boolean.TRUE : absent(status, text) ? Boolean.FALSE : null;
     }
     // compare-and-set: 409 with the current value (or none) is a refusal; another 409 is an expired command
     if (status == 200) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -45,6 +46,11 @@ final class History {
     events.add(new Event(System.nanoTime(), what));
   }
 
+  /** When the first operation was invoked (System.nanoTime); report times count from it. */
+  synchronized long origin() {
+    return ops.stream().mapToLong(Op::invoked).min().orElse(0);
+  }
+
   synchronized List<Event> events() {
     return new ArrayList<>(events);
   }
@@ -57,7 +63,7 @@ final class History {
     record Line(long at, String text) {}
     List<Line> lines = new ArrayList<>();
     for (Op o : all()) {
-      if (java.util.Objects.equals(o.key(), key)) {
+      if (Objects.equals(o.key(), key)) {
         lines.add(new Line(o.invoked(), o.line(origin)));
       }
     }
@@ -86,7 +92,7 @@ final class History {
   List<Operation> forChecker(String key) {
     List<Operation> out = new ArrayList<>();
     for (Op o : all()) {
-      if (!java.util.Objects.equals(o.key(), key) || o.outcome() == Outcome.FAIL) {
+      if (!Objects.equals(o.key(), key) || o.outcome() == Outcome.FAIL) {
         continue;
       }
       if (o.outcome() == Outcome.OK) {

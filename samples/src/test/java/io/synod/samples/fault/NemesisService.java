@@ -1,6 +1,6 @@
 package io.synod.samples.fault;
 
-import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.parameter;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
@@ -13,18 +13,18 @@ import io.synod.bootstrap.NodeConfig;
 import io.synod.bootstrap.RunningNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.remote.RemoteActorRefProvider;
 import org.apache.pekko.remote.RemoteTransport;
 import org.apache.pekko.remote.transport.ThrottlerTransportAdapter;
 import org.apache.pekko.remote.transport.ThrottlerTransportAdapter.ThrottleMode;
-import scala.concurrent.Await;
-import scala.concurrent.duration.FiniteDuration;
+import scala.jdk.javaapi.FutureConverters;
 
 /**
  * Test only: lets the fault test cut a node's network to other nodes, with Artery's own test mode
@@ -39,25 +39,40 @@ import scala.concurrent.duration.FiniteDuration;
  */
 public final class NemesisService implements HttpService {
 
+  private static final String TEST_MODE = "pekko.remote.artery.advanced.test-mode";
+
   @Override
   public Route route(RunningNode node) {
+    // Without test mode Artery has no blackhole stages and would take the commands and do nothing.
+    if (!node.system().settings().config().getBoolean(TEST_MODE)) {
+      throw new IllegalStateException(getClass().getName() + " needs " + TEST_MODE + " = on (node "
+          + node.config().self() + ")");
+    }
     RemoteTransport transport = ((RemoteActorRefProvider) ((ExtendedActorSystem) Adapter.toClassic(node.system()))
         .provider()).transport();
     return pathPrefix("nemesis", () -> concat(
         path("partition", () -> post(() -> parameter("from", ids -> {
+          List<CompletableFuture<Object>> done = new ArrayList<>();
           for (Address a : addresses(node.config(), ids)) {
-            command(transport, a, ThrottlerTransportAdapter.blackholeThrottleMode());
+            done.add(command(transport, a, ThrottlerTransportAdapter.blackholeThrottleMode()));
           }
-          return complete(HttpResponses.text(StatusCodes.OK, "cut from " + ids));
+          return completeWithFuture(answer(done, "node " + node.config().self() + " cut from " + ids));
         }))),
         path("heal", () -> post(() -> {
+          List<CompletableFuture<Object>> done = new ArrayList<>();
           for (NodeConfig.Member m : node.config().members()) {
             if (m.id() != node.config().self()) {
-              command(transport, m.address(), ThrottlerTransportAdapter.unthrottledThrottleMode());
+              done.add(command(transport, m.address(), ThrottlerTransportAdapter.unthrottledThrottleMode()));
             }
           }
-          return complete(HttpResponses.text(StatusCodes.OK, "healed"));
+          return completeWithFuture(answer(done, "node " + node.config().self() + " healed"));
         }))));
+  }
+
+  private static CompletableFuture<HttpResponse> answer(List<CompletableFuture<Object>> done, String what) {
+    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).handle((v, t) -> t != null
+        ? HttpResponses.text(StatusCodes.INTERNAL_SERVER_ERROR, what + " failed: " + t)
+        : HttpResponses.text(StatusCodes.OK, what));
   }
 
   private static List<Address> addresses(NodeConfig config, String ids) {
@@ -70,12 +85,8 @@ public final class NemesisService implements HttpService {
     return all;
   }
 
-  private static void command(RemoteTransport transport, Address to, ThrottleMode mode) {
-    try {
-      Await.result(transport.managementCommand(new ThrottlerTransportAdapter.SetThrottle(to,
-          ThrottlerTransportAdapter.bothDirection(), mode)), FiniteDuration.create(10, TimeUnit.SECONDS));
-    } catch (Exception e) {
-      throw new IllegalStateException("Artery refused the test command (is test-mode on?)", e);
-    }
+  private static CompletableFuture<Object> command(RemoteTransport transport, Address to, ThrottleMode mode) {
+    return FutureConverters.asJava(transport.managementCommand(new ThrottlerTransportAdapter.SetThrottle(to,
+        ThrottlerTransportAdapter.bothDirection(), mode))).toCompletableFuture();
   }
 }

@@ -73,10 +73,13 @@ public final class Linearizability<S> {
   private final long maxSteps;
 
   public Linearizability(Model<S> model) {
-    this(model, 20_000_000);
+    this(model, 5_000_000);
   }
 
-  /** @param maxSteps how many search steps a check may take before it gives up with {@link TooHardException} */
+  /**
+   * @param maxSteps how many search steps a check may take before it gives up with {@link
+   *     TooHardException} (the memo holds at most one entry per step: about 100 bytes each)
+   */
   public Linearizability(Model<S> model, long maxSteps) {
     this.model = model;
     this.maxSteps = maxSteps;
@@ -314,9 +317,21 @@ public final class Linearizability<S> {
         .toList();
   }
 
-  /** The operations that had not returned before {@code start}. */
-  private static List<Operation> from(List<Operation> history, long start) {
-    return history.stream().filter(o -> o.returned() >= start).toList();
+  /**
+   * The operations that had not returned before {@code start}; those invoked before it, as
+   * unknown (they may have taken effect before the window, where the wildcard state stands for
+   * them, or in it).
+   */
+  static List<Operation> from(List<Operation> history, long start) {
+    return history.stream().filter(o -> o.returned() >= start)
+        .map(o -> o.invoked() >= start || o.unknown() ? o
+            : new Operation(o.client(), o.input(), null, o.invoked(), Long.MAX_VALUE))
+        .toList();
+  }
+
+  /** Whether {@code history} is linearizable from any state (the model's wildcard). */
+  Result checkFromAnyState(List<Operation> history) {
+    return check(history, model.wildcard(), maxSteps);
   }
 
   private static void unlink(Entry call) {

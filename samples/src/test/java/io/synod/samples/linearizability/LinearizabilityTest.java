@@ -228,10 +228,57 @@ class LinearizabilityTest {
     assertTrue(window.size() <= 3, "the window is the stale read and the write before it: " + window);
     assertTrue(window.stream().noneMatch(Operation::unknown), "the unknown write is left out: " + window);
     assertTrue(window.contains(history.get(121)), "it holds the stale read: " + window);
-    assertFalse(register.check(window).linearizable());
+    assertFalse(register.checkFromAnyState(window).linearizable(), "the window fails from any state");
     // A linearizable history is its own window.
     List<Operation> fine = history.subList(0, 100);
     assertEquals(fine, register.smallestWindow(fine));
+  }
+
+  @Test
+  void aWindowCutsOperationsRunningAtItsStartToUnknownOutcomes() {
+    // Linearizable: write 1, write 2, read 2, read 2 (the write of 1 takes effect first).
+    List<Operation> history = List.of(
+        op(0, new Write("1"), true, 0, 12),
+        op(1, new Write("2"), true, 2, 4),
+        op(2, new Read(), new Value("2"), 10, 11),
+        op(2, new Read(), new Value("2"), 14, 16));
+    assertTrue(register.check(history).linearizable());
+    // From time 10 the write of 1 is still running, but it may have taken effect before 10: the
+    // window must not make it take effect inside, or the window would fail where the history does not.
+    List<Operation> window = Linearizability.from(history, 10);
+    assertTrue(window.get(0).unknown(), "the write running at the start has an unknown outcome: " + window);
+    assertTrue(register.checkFromAnyState(window).linearizable(), "the window of a linearizable history");
+    // And a window that fails from any state: a read of 2 then of 1 with no write in between.
+    assertFalse(register.checkFromAnyState(List.of(
+        op(2, new Read(), new Value("2"), 10, 11),
+        op(2, new Read(), new Value("1"), 12, 13))).linearizable());
+  }
+
+  @Test
+  void unknownTwinsStillCannotExplainTooMuch() {
+    // Two clients' deletes of unknown outcome are interchangeable, but each deletes once: after
+    // one write and two reads of it, a third read of nothing needs a delete after the second read.
+    assertTrue(register.check(List.of(
+        op(0, new Delete(), null, 0, NEVER),
+        op(1, new Delete(), null, 1, NEVER),
+        op(2, new Write("a"), true, 2, 3),
+        op(2, new Read(), new Value("a"), 4, 5),
+        op(2, new Read(), new Value(null), 6, 7))).linearizable(), "one of the deletes after the write");
+    assertFalse(register.check(List.of(
+        op(0, new Delete(), null, 0, NEVER),
+        op(1, new Delete(), null, 1, NEVER),
+        op(2, new Write("a"), true, 2, 3),
+        op(2, new Read(), new Value(null), 4, 5),
+        op(2, new Read(), new Value("a"), 6, 7))).linearizable(), "no delete brings a value back");
+    // Three unknown increments explain at most three missing counts.
+    List<Operation> counts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      counts.add(op(i, new Add(1), null, i, NEVER));
+    }
+    counts.add(op(9, new Get(), 3L, 10, 11));
+    assertTrue(counter.check(counts).linearizable());
+    counts.add(op(9, new Get(), 4L, 12, 13));
+    assertFalse(counter.check(counts).linearizable());
   }
 
   @Test
