@@ -41,9 +41,14 @@ public final class NodeProcesses implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<Integer> httpPorts = new ArrayList<>();
   private final boolean[] paused;
+  private final List<String> jvmOptions;
+
+  /** Small heaps, one GC thread and the quick compiler: several nodes share the test machine's cores. */
+  public static final List<String> LIGHT = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
   private final Thread cleanup = new Thread(this::killAll, "node-processes-cleanup");
 
-  private NodeProcesses(int size, Path dataDir, Path logDir) {
+  private NodeProcesses(int size, Path dataDir, Path logDir, List<String> jvmOptions) {
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.size = size;
     this.dataDir = dataDir;
     this.logDir = logDir;
@@ -97,13 +102,19 @@ public final class NodeProcesses implements AutoCloseable {
   }
 
   /**
-   * Writes the node files for {@code size} members and starts every node; {@code nodeConfig} gives
-   * HOCON added to node {@code n}'s file.
+   * Writes the node files for {@code size} members and starts every node with the {@link #LIGHT}
+   * JVM options; {@code nodeConfig} gives HOCON added to node {@code n}'s file.
    */
   public static NodeProcesses start(int size, Path clusterFile, IntFunction<String> nodeConfig, Path dataDir,
       Path logDir) throws IOException {
+    return start(size, clusterFile, nodeConfig, dataDir, logDir, LIGHT);
+  }
+
+  /** As {@link #start(int, Path, IntFunction, Path, Path)}, with these JVM options for the nodes. */
+  public static NodeProcesses start(int size, Path clusterFile, IntFunction<String> nodeConfig, Path dataDir,
+      Path logDir, List<String> jvmOptions) throws IOException {
     killLeftovers();
-    NodeProcesses p = new NodeProcesses(size, dataDir, logDir);
+    NodeProcesses p = new NodeProcesses(size, dataDir, logDir, jvmOptions);
     Runtime.getRuntime().addShutdownHook(p.cleanup);
     try {
       Files.createDirectories(dataDir);
@@ -151,9 +162,8 @@ public final class NodeProcesses implements AutoCloseable {
         cmd.add(f);
       }
     }
-    // Small heaps, one GC thread and the quick compiler: several nodes share the test machine's cores.
-    cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
         "-cp", System.getProperty("java.class.path"), NodeLauncher.class.getName(), nodeFile(node).toString()));
     Path log = logDir.resolve("node" + node + ".log");
     Files.writeString(log, "---- started " + Instant.now() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -1,0 +1,135 @@
+package io.synod.samples.bench;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.parameter;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+import io.synod.bootstrap.HttpResponses;
+import io.synod.bootstrap.HttpService;
+import io.synod.bootstrap.RunningNode;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.DataFormatException;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import org.HdrHistogram.Histogram;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The benchmark's control API on each node (listed in the benchmark cluster's {@code
+ * synod.cluster.http-services}; not part of a node outside the benchmark):
+ *
+ * <ul>
+ *   <li>{@code POST /bench/run?groups=G&clients=C&size=S&warmup=W&seconds=T&rate=R} runs this
+ *       node's share of a {@link LoadGenerator} load and answers {@code {"node":1,"clients":2,
+ *       "ops":...,"errors":...,"seconds":...,"histogram":"<base64 HdrHistogram>"}};
+ *   <li>{@code POST /bench/jfr/start} starts a Flight Recorder recording (the JDK's "profile"
+ *       settings); {@code POST /bench/jfr/stop?file=F} stops it and writes it to F.
+ * </ul>
+ */
+public final class BenchService implements HttpService {
+
+  private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "bench-load");
+    t.setDaemon(true);
+    return t;
+  });
+  private Recording recording;
+
+  @Override
+  public Route route(RunningNode node) {
+    LoadGenerator load = new LoadGenerator(node);
+    return pathPrefix("bench", () -> concat(
+        path("run", () -> post(() -> parameterMap(params -> {
+          LoadGenerator.Spec spec;
+          try {
+            spec = spec(params);
+          } catch (RuntimeException e) {
+            return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, e.getMessage()));
+          }
+          return completeWithFuture(CompletableFuture.supplyAsync(() -> {
+            try {
+              return load.run(spec);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }, runner).handle((o, t) -> t != null
+              ? HttpResponses.text(StatusCodes.INTERNAL_SERVER_ERROR, t.toString())
+              : HttpResponses.json("{\"node\":" + node.config().self() + ",\"clients\":" + o.clients() + ",\"ops\":"
+                  + o.ops() + ",\"errors\":" + o.errors() + ",\"seconds\":" + o.seconds() + ",\"histogram\":\""
+                  + encode(o.latency()) + "\"}")));
+        }))),
+        pathPrefix("jfr", () -> concat(
+            path("start", () -> post(() -> complete(startRecording()))),
+            path("stop", () -> post(() -> parameter("file", file -> complete(stopRecording(Path.of(file))))))))));
+  }
+
+  private static LoadGenerator.Spec spec(Map<String, String> p) {
+    return new LoadGenerator.Spec(Integer.parseInt(required(p, "groups")), Integer.parseInt(required(p, "clients")),
+        Integer.parseInt(required(p, "size")), Double.parseDouble(p.getOrDefault("warmup", "1")),
+        Double.parseDouble(required(p, "seconds")), Double.parseDouble(p.getOrDefault("rate", "0")));
+  }
+
+  private static String required(Map<String, String> p, String name) {
+    String v = p.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("missing parameter '" + name + "'");
+    }
+    return v;
+  }
+
+  private synchronized HttpResponse startRecording() {
+    try {
+      if (recording != null) {
+        recording.close();
+      }
+      recording = new Recording(Configuration.getConfiguration("profile"));
+      recording.start();
+      return HttpResponses.text(StatusCodes.OK, "recording");
+    } catch (Exception e) {
+      return HttpResponses.text(StatusCodes.INTERNAL_SERVER_ERROR, e.toString());
+    }
+  }
+
+  private synchronized HttpResponse stopRecording(Path file) {
+    if (recording == null) {
+      return HttpResponses.text(StatusCodes.CONFLICT, "no recording");
+    }
+    try {
+      recording.stop();
+      recording.dump(file);
+      recording.close();
+      recording = null;
+      return HttpResponses.text(StatusCodes.OK, file.toString());
+    } catch (Exception e) {
+      return HttpResponses.text(StatusCodes.INTERNAL_SERVER_ERROR, e.toString());
+    }
+  }
+
+  static String encode(Histogram h) {
+    ByteBuffer b = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoCompressedByteBuffer(b);
+    return Base64.getEncoder().encodeToString(Arrays.copyOf(b.array(), n));
+  }
+
+  static Histogram decode(String base64) {
+    try {
+      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+    } catch (DataFormatException e) {
+      throw new IllegalArgumentException("not an encoded histogram", e);
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package io.synod.samples.bench;
+
+import io.synod.samples.NodeProcesses;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Synod's benchmark, against this machine's own limits. First the limits: the disk's fsync rate,
+ * a raw TCP and an Artery round trip on loopback. Then three local node processes (fsync on, the
+ * {@link BenchType} groups, the {@link BenchService} on each), for every number of groups, value
+ * size and number of clients: a closed loop (the most the cluster commits) and then an open loop
+ * at half that rate (latency under load, without coordinated omission). Prints a table and writes
+ * {@code target/bench/report.md}, {@code report.csv} and plots ({@link Report}); the heaviest row
+ * runs under Java Flight Recorder and the report names its top costs.
+ *
+ * <p>Arguments: {@code quick} (the default: 100 B values, 2 s per measurement, under 5 minutes) or
+ * {@code full} (100 B, 2 KB and 100 KB values, 8 s per measurement, about 20 minutes). Not a test:
+ * {@code ./synod bench [quick|full]} builds and runs it.
+ */
+public final class Benchmark {
+
+  /** What one mode measures. */
+  record Mode(String name, List<Integer> groups, List<Integer> sizes, List<Integer> clients, double warmup,
+      double seconds, double limitSeconds) {}
+
+  static final Mode QUICK = new Mode("quick", List.of(1, 20, 100), List.of(100), List.of(1, 64, 512), 1, 2, 2);
+  static final Mode FULL = new Mode("full", List.of(1, 20, 100), List.of(100, 2048, 102_400), List.of(1, 64, 512), 2,
+      8, 5);
+
+  /** One measurement of the cluster: its commits, their latency (ns), and the commands that failed. */
+  record Load(double rate, long ops, long errors, double seconds, Histogram latency) {
+    double perSecond() {
+      return ops / seconds;
+    }
+
+    long micros(double percentile) {
+      return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1000;
+    }
+  }
+
+  /** One row: the closed loop and the open loop at half its rate. */
+  record Row(int groups, int size, int clients, Load closed, Load open) {}
+
+  private static final Path OUT = Path.of("target", "bench");
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private Benchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    Mode mode = args.length == 0 || args[0].equals("quick") ? QUICK : args[0].equals("full") ? FULL : null;
+    if (mode == null) {
+      System.err.println("usage: Benchmark [quick|full]");
+      System.exit(64);
+    }
+    Files.createDirectories(OUT);
+    System.out.printf(Locale.ROOT, "BENCH mode=%s cores=%d java=%s%n", mode.name(),
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    List<Limits.Measure> limits = List.of(
+        Limits.fsync(OUT.resolve("fsync"), mode.limitSeconds()),
+        Limits.tcpRoundTrip(mode.limitSeconds()),
+        Limits.arteryRoundTrip(mode.limitSeconds()));
+    for (Limits.Measure m : limits) {
+      System.out.printf(Locale.ROOT, "LIMIT %-50s %,10.0f/s  p50 %,8.1f µs  p99 %,8.1f µs%n", m.name(), m.perSecond(),
+          m.p50Micros(), m.latency().getValueAtPercentile(99) / 1000.0);
+    }
+    List<Row> rows = new ArrayList<>();
+    Path jfr = null;
+    int heaviestGroups = mode.groups().get(mode.groups().size() - 1);
+    int heaviestClients = mode.clients().get(mode.clients().size() - 1);
+    for (int groups : mode.groups()) {
+      try (NodeProcesses nodes = cluster(groups)) {
+        for (int size : mode.sizes()) {
+          for (int clients : mode.clients()) {
+            boolean heaviest = groups == heaviestGroups && clients == heaviestClients && size == mode.sizes().get(0);
+            if (heaviest) {
+              post(nodes, "/bench/jfr/start");
+            }
+            Load closed = load(nodes, groups, clients, size, mode, 0);
+            if (heaviest) {
+              jfr = stopRecording(nodes);
+            }
+            Load open = load(nodes, groups, clients, size, mode, Math.max(1, closed.perSecond() / 2));
+            Row row = new Row(groups, size, clients, closed, open);
+            rows.add(row);
+            System.out.printf(Locale.ROOT,
+                "BENCH-ROW groups=%d size=%d clients=%d closed=%.0f/s p50=%dus p99=%dus open=%.0f/s p50=%dus "
+                    + "p99=%dus p999=%dus errors=%d%n", groups, size, clients, closed.perSecond(),
+                closed.micros(50), closed.micros(99), open.perSecond(), open.micros(50), open.micros(99),
+                open.micros(99.9), closed.errors() + open.errors());
+          }
+        }
+      }
+    }
+    Report report = new Report(mode, limits, rows, jfr);
+    report.print();
+    report.write(OUT);
+    System.out.println("BENCH report: " + OUT.resolve("report.md").toAbsolutePath());
+    System.exit(0);
+  }
+
+  /** Three nodes with {@code groups} benchmark groups, fsync on, each with a fresh data directory. */
+  private static NodeProcesses cluster(int groups) throws Exception {
+    Path dir = Files.createDirectories(OUT.resolve("cluster-" + groups));
+    StringBuilder list = new StringBuilder();
+    for (int g = 0; g < groups; g++) {
+      list.append("    { id = \"").append(LoadGenerator.group(g)).append("\", type = \"")
+          .append(BenchType.class.getName()).append("\" }\n");
+    }
+    Path file = Files.writeString(dir.resolve("cluster.conf"), String.join("\n",
+        "synod.cluster {",
+        "  groups = [",
+        list + "  ]",
+        "  http-services = [ \"" + BenchService.class.getName() + "\" ]",
+        "}",
+        "pekko.http.server { request-timeout = 300 s, idle-timeout = 600 s }",
+        ""));
+    Path data = dir.resolve("data-" + System.nanoTime());
+    NodeProcesses nodes = NodeProcesses.start(3, file, n -> "", data, dir.resolve("logs"),
+        List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:+AlwaysPreTouch", "-Xms1g"));
+    try {
+      NodeProcesses.await(Duration.ofMinutes(3), "every node sees a leader of all " + groups + " groups",
+          () -> leaders(nodes, groups));
+    } catch (AssertionError | RuntimeException e) {
+      nodes.close();
+      throw e;
+    }
+    return nodes;
+  }
+
+  private static final Pattern NO_LEADER = Pattern.compile("\"leader\":-1");
+
+  private static boolean leaders(NodeProcesses nodes, int groups) {
+    for (int n = 1; n <= nodes.size(); n++) {
+      String status = nodes.get(HTTP, n, "/status", Duration.ofSeconds(10));
+      if (status == null || NO_LEADER.matcher(status).find() || count(status, "\"leader\":") < groups) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int count(String s, String part) {
+    int n = 0;
+    for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  private static final Pattern RESULT = Pattern.compile(
+      "\"clients\":(\\d+),\"ops\":(\\d+),\"errors\":(\\d+),\"seconds\":([0-9.E]+),\"histogram\":\"([^\"]*)\"");
+
+  /** Every node runs its share (the clients of the groups it leads); the results are merged. */
+  private static Load load(NodeProcesses nodes, int groups, int clients, int size, Mode mode, double rate)
+      throws Exception {
+    String query = String.format(Locale.ROOT, "/bench/run?groups=%d&clients=%d&size=%d&warmup=%s&seconds=%s&rate=%s",
+        groups, clients, size, mode.warmup(), mode.seconds(), rate);
+    List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+    for (int n = 1; n <= nodes.size(); n++) {
+      answers.add(HTTP.sendAsync(HttpRequest.newBuilder(nodes.uri(n, query)).timeout(Duration.ofMinutes(5))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    Histogram latency = new Histogram(3);
+    long ops = 0;
+    long errors = 0;
+    int running = 0;
+    for (CompletableFuture<HttpResponse<String>> a : answers) {
+      HttpResponse<String> r = a.get();
+      Matcher m = RESULT.matcher(r.body());
+      if (r.statusCode() != 200 || !m.find()) {
+        throw new IllegalStateException("a node's load failed: " + r.statusCode() + " " + r.body());
+      }
+      running += Integer.parseInt(m.group(1));
+      ops += Long.parseLong(m.group(2));
+      errors += Long.parseLong(m.group(3));
+      latency.add(BenchService.decode(m.group(5)));
+    }
+    if (running != clients) {
+      System.out.printf("BENCH note: %d of %d clients ran (a group's leadership moved during the start)%n", running,
+          clients);
+    }
+    return new Load(rate, ops, errors, mode.seconds(), latency);
+  }
+
+  private static void post(NodeProcesses nodes, String path) throws Exception {
+    for (int n = 1; n <= nodes.size(); n++) {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(nodes.uri(n, path)).timeout(Duration.ofMinutes(1))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("node " + n + ": " + path + " answered " + r.statusCode() + " " + r.body());
+      }
+    }
+  }
+
+  /** Stops every node's recording; returns the one with the most CPU samples (the busiest node). */
+  private static Path stopRecording(NodeProcesses nodes) throws Exception {
+    Path busiest = null;
+    long most = -1;
+    for (int n = 1; n <= nodes.size(); n++) {
+      Path file = OUT.resolve("heaviest-node" + n + ".jfr").toAbsolutePath();
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(nodes.uri(n, "/bench/jfr/stop?file=" + file))
+          .timeout(Duration.ofMinutes(1)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("node " + n + " could not write its recording: " + r.body());
+      }
+      long samples = Report.executionSamples(file);
+      if (samples > most) {
+        most = samples;
+        busiest = file;
+      }
+    }
+    return busiest;
+  }
+}

@@ -1,0 +1,286 @@
+package io.synod.samples.bench;
+
+import io.synod.samples.bench.Benchmark.Load;
+import io.synod.samples.bench.Benchmark.Row;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The benchmark's output: a console table, {@code report.md} (limits, every row with its ratios
+ * to the limits, the targets, the plots, the top costs of the heaviest row from its Flight
+ * Recorder recording), {@code report.csv}, and two plots drawn with XChart.
+ */
+final class Report {
+
+  private final Benchmark.Mode mode;
+  private final Limits.Measure fsync;
+  private final Limits.Measure tcp;
+  private final Limits.Measure artery;
+  private final List<Row> rows;
+  private final Path jfr;
+
+  Report(Benchmark.Mode mode, List<Limits.Measure> limits, List<Row> rows, Path jfr) {
+    this.mode = mode;
+    this.fsync = limits.get(0);
+    this.tcp = limits.get(1);
+    this.artery = limits.get(2);
+    this.rows = rows;
+    this.jfr = jfr;
+  }
+
+  /** Commits per second per fsync per second of the disk: above 1, several commits share an fsync. */
+  private double perFsync(Load l) {
+    return l.perSecond() / fsync.perSecond();
+  }
+
+  /** The unloaded bound of one commit: one Artery round trip and one fsync (their medians), µs. */
+  private double bound() {
+    return artery.p50Micros() + fsync.p50Micros();
+  }
+
+  private static String size(int bytes) {
+    return bytes >= 1024 ? bytes / 1024 + " KB" : bytes + " B";
+  }
+
+  private List<String> table() {
+    List<String> t = new ArrayList<>();
+    t.add("| groups | value | clients | closed loop commits/s | p50 µs | p99 µs | commits/s per fsync/s "
+        + "| open loop at half: commits/s | p50 µs | p90 µs | p99 µs | p99.9 µs | p50 / (RTT + fsync) | failed |");
+    t.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (Row r : rows) {
+      t.add(String.format(Locale.ROOT, "| %d | %s | %d | %,.0f | %,d | %,d | %.2f | %,.0f | %,d | %,d | %,d | %,d | %.1f | %d |",
+          r.groups(), size(r.size()), r.clients(), r.closed().perSecond(), r.closed().micros(50),
+          r.closed().micros(99), perFsync(r.closed()), r.open().perSecond(), r.open().micros(50), r.open().micros(90),
+          r.open().micros(99), r.open().micros(99.9), r.open().micros(50) / bound(),
+          r.closed().errors() + r.open().errors()));
+    }
+    return t;
+  }
+
+  private List<String> limitsTable() {
+    List<String> t = new ArrayList<>();
+    t.add("| limit | per second | p50 µs | p99 µs |");
+    t.add("|---|---|---|---|");
+    for (Limits.Measure m : List.of(fsync, tcp, artery)) {
+      t.add(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.1f |", m.name(), m.perSecond(), m.p50Micros(),
+          m.latency().getValueAtPercentile(99) / 1000.0));
+    }
+    return t;
+  }
+
+  private Row find(int groups, int size, int clients) {
+    return rows.stream().filter(r -> r.groups() == groups && r.size() == size && r.clients() == clients).findFirst()
+        .orElse(null);
+  }
+
+  private List<String> targets() {
+    List<String> t = new ArrayList<>();
+    Row one = find(1, 100, 1);
+    if (one != null) {
+      long p50 = one.closed().micros(50);
+      t.add(String.format(Locale.ROOT, "- 1 group, 1 client, 100 B: p50 %,d µs against 2 × (Artery round trip + "
+          + "fsync) = %,.0f µs: **%s** (%.1f × the bound)", p50, 2 * bound(), p50 <= 2 * bound() ? "met" : "missed",
+          p50 / bound()));
+    }
+    Row many = find(100, 100, 512);
+    if (many != null) {
+      t.add(String.format(Locale.ROOT, "- 100 groups, 512 clients, 100 B: %,.0f commits/s against 10 × the fsync "
+          + "rate = %,.0f: **%s** (%.2f × the fsync rate)", many.closed().perSecond(), 10 * fsync.perSecond(),
+          perFsync(many.closed()) >= 10 ? "met" : "missed", perFsync(many.closed())));
+    }
+    Row single = find(1, 100, 512);
+    if (single != null) {
+      t.add(String.format(Locale.ROOT, "- 1 group, 512 clients, 100 B: %,.0f commits/s against 5 × the fsync rate = "
+          + "%,.0f: **%s** (%.2f × the fsync rate)", single.closed().perSecond(), 5 * fsync.perSecond(),
+          perFsync(single.closed()) >= 5 ? "met" : "missed", perFsync(single.closed())));
+    }
+    return t;
+  }
+
+  void print() {
+    System.out.println();
+    limitsTable().forEach(System.out::println);
+    System.out.println();
+    table().forEach(System.out::println);
+    System.out.println();
+    targets().forEach(System.out::println);
+  }
+
+  void write(Path dir) throws IOException {
+    List<String> plots = plots(dir);
+    List<String> md = new ArrayList<>();
+    md.add("# Synod benchmark (" + mode.name() + ")");
+    md.add("");
+    md.add(String.format(Locale.ROOT, "%s; %d cores; Java %s; %s. Three node processes on 127.0.0.1, fsync on, "
+        + "each with its own journal on the same disk. Clients run inside the node that leads their group (client i "
+        + "proposes to group i mod groups), each its own session; latency is measured at the client. Closed loop: "
+        + "each client sends its next command when the last is answered. Open loop: commands at a fixed rate, half "
+        + "the closed loop's, latency counted from each command's scheduled time (no coordinated omission). %.0f s "
+        + "warm-up, %.0f s measured per run.", Instant.now(), Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+        mode.warmup(), mode.seconds()));
+    md.add("");
+    md.add("## This machine's limits");
+    md.add("");
+    md.addAll(limitsTable());
+    md.add("");
+    md.add("## Results");
+    md.add("");
+    md.add(String.format(Locale.ROOT, "Ratios: commits/s per fsync/s of the disk (%.0f/s); open-loop p50 over one "
+        + "Artery round trip plus one fsync (%.0f µs).", fsync.perSecond(), bound()));
+    md.add("");
+    md.addAll(table());
+    md.add("");
+    md.add("## Targets");
+    md.add("");
+    md.addAll(targets());
+    md.add("");
+    md.add("## Plots");
+    md.add("");
+    plots.forEach(p -> md.add("![" + p + "](" + p + ")"));
+    md.add("");
+    md.add("## Top costs of the heaviest row (Java Flight Recorder)");
+    md.add("");
+    md.addAll(topCosts());
+    Files.write(dir.resolve("report.md"), md);
+
+    List<String> csv = new ArrayList<>();
+    csv.add("groups,value_bytes,clients,closed_commits_per_s,closed_p50_us,closed_p90_us,closed_p99_us,"
+        + "closed_p999_us,closed_failed,open_rate,open_commits_per_s,open_p50_us,open_p90_us,open_p99_us,open_p999_us,"
+        + "open_failed,commits_per_fsync,open_p50_over_bound,fsync_per_s,fsync_p50_us,artery_rtt_p50_us,"
+        + "tcp_rtt_p50_us");
+    for (Row r : rows) {
+      Load c = r.closed();
+      Load o = r.open();
+      csv.add(String.format(Locale.ROOT, "%d,%d,%d,%.1f,%d,%d,%d,%d,%d,%.1f,%.1f,%d,%d,%d,%d,%d,%.3f,%.2f,%.1f,%.1f,"
+          + "%.1f,%.1f", r.groups(), r.size(), r.clients(), c.perSecond(), c.micros(50), c.micros(90), c.micros(99),
+          c.micros(99.9), c.errors(), o.rate(), o.perSecond(), o.micros(50), o.micros(90), o.micros(99),
+          o.micros(99.9), o.errors(), perFsync(c), o.micros(50) / bound(), fsync.perSecond(), fsync.p50Micros(),
+          artery.p50Micros(), tcp.p50Micros()));
+    }
+    Files.write(dir.resolve("report.csv"), csv);
+  }
+
+  /** Throughput against clients, a line per group count; latency against load, per group count. */
+  private List<String> plots(Path dir) throws IOException {
+    List<String> files = new ArrayList<>();
+    List<Integer> groupCounts = rows.stream().map(Row::groups).distinct().toList();
+    for (int size : rows.stream().map(Row::size).distinct().toList()) {
+      XYChart throughput = new XYChartBuilder().width(900).height(550)
+          .title("Commits/s against clients (closed loop, " + size(size) + " values)").xAxisTitle("clients")
+          .yAxisTitle("commits/s").build();
+      throughput.getStyler().setXAxisLogarithmic(true);
+      XYChart latency = new XYChartBuilder().width(900).height(550)
+          .title("Latency against load (open loop, " + size(size) + " values)").xAxisTitle("commits/s")
+          .yAxisTitle("latency (ms)").build();
+      latency.getStyler().setYAxisLogarithmic(true);
+      for (int g : groupCounts) {
+        List<Row> series = rows.stream().filter(r -> r.groups() == g && r.size() == size)
+            .sorted(Comparator.comparingInt(Row::clients)).toList();
+        if (series.isEmpty()) {
+          continue;
+        }
+        throughput.addSeries(g + (g == 1 ? " group" : " groups"), series.stream().map(r -> (double) r.clients()).toList(),
+            series.stream().map(r -> r.closed().perSecond()).toList()).setMarker(SeriesMarkers.CIRCLE);
+        List<Row> byLoad = series.stream().sorted(Comparator.comparingDouble(r -> r.open().perSecond())).toList();
+        for (double p : new double[] {50, 99}) {
+          latency.addSeries(g + (g == 1 ? " group" : " groups") + ", p" + (int) p,
+              byLoad.stream().map(r -> r.open().perSecond()).toList(),
+              byLoad.stream().map(r -> Math.max(0.001, r.open().micros(p) / 1000.0)).toList())
+              .setMarker(SeriesMarkers.CIRCLE);
+        }
+      }
+      String t = "throughput-vs-clients-" + size + "B.png";
+      String l = "latency-vs-load-" + size + "B.png";
+      BitmapEncoder.saveBitmap(throughput, dir.resolve(t).toString(), BitmapEncoder.BitmapFormat.PNG);
+      BitmapEncoder.saveBitmap(latency, dir.resolve(l).toString(), BitmapEncoder.BitmapFormat.PNG);
+      files.add(t);
+      files.add(l);
+    }
+    return files;
+  }
+
+  /** How many CPU samples a recording holds. */
+  static long executionSamples(Path file) throws IOException {
+    long n = 0;
+    try (RecordingFile f = new RecordingFile(file)) {
+      while (f.hasMoreEvents()) {
+        if (f.readEvent().getEventType().getName().equals("jdk.ExecutionSample")) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The heaviest row's recording on its busiest node: the methods most often on top of the stack
+   * in CPU samples (where the time goes), and the Synod and Pekko methods most often anywhere in them
+   * (what the time is spent for).
+   */
+  private List<String> topCosts() throws IOException {
+    List<String> out = new ArrayList<>();
+    if (jfr == null) {
+      out.add("No recording was made.");
+      return out;
+    }
+    Map<String, Long> self = new HashMap<>();
+    Map<String, Long> inclusive = new HashMap<>();
+    long samples = 0;
+    try (RecordingFile f = new RecordingFile(jfr)) {
+      while (f.hasMoreEvents()) {
+        RecordedEvent e = f.readEvent();
+        if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+          continue;
+        }
+        samples++;
+        List<RecordedFrame> frames = e.getStackTrace().getFrames();
+        if (!frames.isEmpty()) {
+          self.merge(name(frames.get(0)), 1L, Long::sum);
+        }
+        frames.stream().map(Report::name).filter(m -> m.startsWith("io.synod.")).distinct()
+            .forEach(m -> inclusive.merge(m, 1L, Long::sum));
+      }
+    }
+    out.add(String.format(Locale.ROOT, "Recording `%s`: %,d CPU samples of the heaviest row (%d groups, %d clients, "
+        + "%s, closed loop) on the busiest node.", jfr.getFileName(), samples,
+        mode.groups().get(mode.groups().size() - 1), mode.clients().get(mode.clients().size() - 1),
+        size(mode.sizes().get(0))));
+    out.add("");
+    out.add("Top three methods on CPU (self time):");
+    out.add("");
+    top(self, samples, 3).forEach(out::add);
+    out.add("");
+    out.add("Top three Synod methods on the stack (inclusive time):");
+    out.add("");
+    top(inclusive, samples, 3).forEach(out::add);
+    return out;
+  }
+
+  private static List<String> top(Map<String, Long> counts, long total, int n) {
+    List<String> lines = new ArrayList<>();
+    counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
+        .forEach(e -> lines.add(String.format(Locale.ROOT, "%d. `%s`: %.1f%% of samples", lines.size() + 1, e.getKey(),
+            100.0 * e.getValue() / Math.max(1, total))));
+    return lines;
+  }
+
+  private static String name(RecordedFrame f) {
+    return f.getMethod().getType().getName() + "." + f.getMethod().getName();
+  }
+}
