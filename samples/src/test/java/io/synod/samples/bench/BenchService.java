@@ -17,9 +17,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import java.util.zip.DataFormatException;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -33,8 +35,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * synod.cluster.http-services}; not part of a node outside the benchmark):
  *
  * <ul>
- *   <li>{@code POST /bench/run?groups=G&clients=C&size=S&warmup=W&seconds=T&rate=R} runs this
- *       node's share of a {@link LoadGenerator} load and answers {@code {"node":1,"clients":2,
+ *   <li>{@code POST /bench/run?groups=G&clients=C&size=S&warmup=W&seconds=T&rate=R&mine=0,3,5}
+ *       runs this node's share of a {@link LoadGenerator} load (the clients of groups 0, 3 and 5)
+ *       and answers {@code {"node":1,"clients":2,
  *       "ops":...,"errors":...,"seconds":...,"histogram":"<base64 HdrHistogram>"}};
  *   <li>{@code POST /bench/jfr/start} starts a Flight Recorder recording (the JDK's "profile"
  *       settings); {@code POST /bench/jfr/stop?file=F} stops it and writes it to F.
@@ -80,7 +83,9 @@ public final class BenchService implements HttpService {
   private static LoadGenerator.Spec spec(Map<String, String> p) {
     return new LoadGenerator.Spec(Integer.parseInt(required(p, "groups")), Integer.parseInt(required(p, "clients")),
         Integer.parseInt(required(p, "size")), Double.parseDouble(p.getOrDefault("warmup", "1")),
-        Double.parseDouble(required(p, "seconds")), Double.parseDouble(p.getOrDefault("rate", "0")));
+        Double.parseDouble(required(p, "seconds")), Double.parseDouble(p.getOrDefault("rate", "0")),
+        p.getOrDefault("mine", "").isBlank() ? Set.of() : Arrays.stream(p.get("mine").split(","))
+            .map(String::strip).map(Integer::valueOf).collect(Collectors.toSet()));
   }
 
   private static String required(Map<String, String> p, String name) {

@@ -53,6 +53,7 @@ public final class Benchmark {
   record Row(int groups, int size, int clients, Load closed, Load open) {}
 
   private static final Path OUT = Path.of("target", "bench");
+  private static final double WARM_UP_SECONDS = 10;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private Benchmark() {}
@@ -132,7 +133,11 @@ public final class Benchmark {
     try {
       NodeProcesses.await(Duration.ofMinutes(3), "every node sees a leader of all " + groups + " groups",
           () -> leaders(nodes, groups));
-    } catch (AssertionError | RuntimeException e) {
+      // Warm-up: the nodes' JIT compilers and Artery's connections, before anything is measured.
+      Load warm = load(nodes, groups, 64, 100, 0, WARM_UP_SECONDS, 0);
+      System.out.printf(Locale.ROOT, "BENCH warm-up groups=%d %.0f commits/s over %.0f s%n", groups, warm.perSecond(),
+          WARM_UP_SECONDS);
+    } catch (Exception | AssertionError e) {
       nodes.close();
       throw e;
     }
@@ -159,16 +164,52 @@ public final class Benchmark {
     return n;
   }
 
+  private static final Pattern LEADER = Pattern.compile("\"id\":\"bench-(\\d+)\",\"leader\":(-?\\d+)");
+
+  /**
+   * Which node runs the clients of each group: its leader as the nodes report it (the first that
+   * knows one), or, for a group without a leader just now, a node in turn.
+   */
+  private static List<List<Integer>> assignment(NodeProcesses nodes, int groups) {
+    int[] leaderOf = new int[groups];
+    for (int n = 1; n <= nodes.size(); n++) {
+      String status = nodes.get(HTTP, n, "/status", Duration.ofSeconds(10));
+      Matcher m = LEADER.matcher(status == null ? "" : status);
+      while (m.find()) {
+        int g = Integer.parseInt(m.group(1));
+        if (g < groups && leaderOf[g] <= 0) {
+          leaderOf[g] = Integer.parseInt(m.group(2));
+        }
+      }
+    }
+    List<List<Integer>> mine = new ArrayList<>();
+    for (int n = 0; n < nodes.size(); n++) {
+      mine.add(new ArrayList<>());
+    }
+    for (int g = 0; g < groups; g++) {
+      int node = leaderOf[g] > 0 ? leaderOf[g] : 1 + g % nodes.size();
+      mine.get(node - 1).add(g);
+    }
+    return mine;
+  }
+
   private static final Pattern RESULT = Pattern.compile(
       "\"clients\":(\\d+),\"ops\":(\\d+),\"errors\":(\\d+),\"seconds\":([0-9.E]+),\"histogram\":\"([^\"]*)\"");
 
   /** Every node runs its share (the clients of the groups it leads); the results are merged. */
   private static Load load(NodeProcesses nodes, int groups, int clients, int size, Mode mode, double rate)
       throws Exception {
-    String query = String.format(Locale.ROOT, "/bench/run?groups=%d&clients=%d&size=%d&warmup=%s&seconds=%s&rate=%s",
-        groups, clients, size, mode.warmup(), mode.seconds(), rate);
+    return load(nodes, groups, clients, size, mode.warmup(), mode.seconds(), rate);
+  }
+
+  private static Load load(NodeProcesses nodes, int groups, int clients, int size, double warmup, double seconds,
+      double rate) throws Exception {
+    List<List<Integer>> mine = assignment(nodes, groups);
     List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
     for (int n = 1; n <= nodes.size(); n++) {
+      String query = String.format(Locale.ROOT,
+          "/bench/run?groups=%d&clients=%d&size=%d&warmup=%s&seconds=%s&rate=%s&mine=%s", groups, clients, size,
+          warmup, seconds, rate, String.join(",", mine.get(n - 1).stream().map(String::valueOf).toList()));
       answers.add(HTTP.sendAsync(HttpRequest.newBuilder(nodes.uri(n, query)).timeout(Duration.ofMinutes(5))
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
     }
@@ -188,10 +229,9 @@ public final class Benchmark {
       latency.add(BenchService.decode(m.group(5)));
     }
     if (running != clients) {
-      System.out.printf("BENCH note: %d of %d clients ran (a group's leadership moved during the start)%n", running,
-          clients);
+      throw new IllegalStateException(running + " of " + clients + " clients ran");
     }
-    return new Load(rate, ops, errors, mode.seconds(), latency);
+    return new Load(rate, ops, errors, seconds, latency);
   }
 
   private static void post(NodeProcesses nodes, String path) throws Exception {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +19,10 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Load on one node, measured where a client sees it: {@code clients} clients, client {@code i}
- * proposing to group {@code bench-(i mod groups)}; this node runs the clients of the groups it
- * leads (the other nodes run the rest), so that no command takes an extra hop. Each client is its
- * own {@link GroupClient} (its own exactly-once session).
+ * proposing to group {@code bench-(i mod groups)}; this node runs the clients of the groups it is
+ * given (the driver gives each node the groups it leads, so that no command takes an extra hop,
+ * and the others run the rest). Each client is its own {@link GroupClient} (its own exactly-once
+ * session).
  *
  * <ul>
  *   <li>Closed loop ({@code rate} 0): each client proposes its next command when the last is
@@ -36,11 +37,14 @@ import org.HdrHistogram.Histogram;
  */
 final class LoadGenerator {
 
-  record Spec(int groups, int clients, int valueBytes, double warmupSeconds, double seconds, double rate) {
+  /** @param mine the groups (by number) whose clients this node runs */
+  record Spec(int groups, int clients, int valueBytes, double warmupSeconds, double seconds, double rate,
+      Set<Integer> mine) {
     Spec {
       if (groups < 1 || clients < 0 || valueBytes < 1 || warmupSeconds < 0 || seconds <= 0 || rate < 0) {
         throw new IllegalArgumentException("bad load: " + this);
       }
+      mine = Set.copyOf(mine);
     }
   }
 
@@ -69,20 +73,14 @@ final class LoadGenerator {
     return clients.get(index);
   }
 
-  private boolean leads(String group) throws Exception {
-    GroupClient<byte[], byte[]> c = node.client(group);
-    if (c == null) {
-      throw new IllegalArgumentException("node " + node.config().self() + " does not run group " + group);
-    }
-    return c.leader().toCompletableFuture().get(10, TimeUnit.SECONDS).equals(Optional.of(node.config().self()));
-  }
-
   Outcome run(Spec spec) throws Exception {
-    Map<String, Boolean> leading = new HashMap<>();
     List<GroupClient<byte[], byte[]>> mine = new ArrayList<>();
     for (int i = 0; i < spec.clients(); i++) {
-      String g = group(i % spec.groups());
-      if (leading.computeIfAbsent(g, this::leadsUnchecked)) {
+      if (spec.mine().contains(i % spec.groups())) {
+        String g = group(i % spec.groups());
+        if (!node.groups().containsKey(g)) {
+          throw new IllegalArgumentException("node " + node.config().self() + " does not run group " + g);
+        }
         mine.add(client(g, i / spec.groups()));
       }
     }
@@ -135,16 +133,6 @@ final class LoadGenerator {
       drained.await(Math.max(0, left), TimeUnit.NANOSECONDS);
     }
     return new Outcome(mine.size(), ops.get(), errors.get(), spec.seconds(), latency);
-  }
-
-  private boolean leadsUnchecked(String group) {
-    try {
-      return leads(group);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("group " + group + ": no leader known on node " + node.config().self(), e);
-    }
   }
 
   private static void closedLoop(GroupClient<byte[], byte[]> c, byte[] value, long from, long until,
