@@ -53,6 +53,10 @@ final class Report {
     return artery.p50Micros() + fsync.p50Micros();
   }
 
+  private static String micros(Load l, double percentile) {
+    return l.ops() == 0 ? "—" : String.format(Locale.ROOT, "%,d", l.micros(percentile));
+  }
+
   private static String size(int bytes) {
     return bytes >= 1024 ? bytes / 1024 + " KB" : bytes + " B";
   }
@@ -63,12 +67,15 @@ final class Report {
         + "| open loop at half: commits/s | p50 µs | p90 µs | p99 µs | p99.9 µs | p50 / (RTT + fsync) | failed |");
     t.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Row r : rows) {
-      t.add(String.format(Locale.ROOT, "| %d | %s | %d | %,.0f | %,d | %,d | %.2f | %,.0f | %,d | %,d | %,d | %,d | %.1f | %d |",
-          r.groups(), size(r.size()), r.clients(), r.closed().perSecond(), r.closed().micros(50),
-          r.closed().micros(99), perFsync(r.closed()), r.open().perSecond(), r.open().micros(50), r.open().micros(90),
-          r.open().micros(99), r.open().micros(99.9), r.open().micros(50) / bound(),
-          r.closed().errors() + r.open().errors()));
+      Load c = r.closed();
+      Load o = r.open();
+      t.add(String.format(Locale.ROOT, "| %d | %s | %d | %,.0f | %s | %s | %.2f | %,.0f | %s | %s | %s | %s | %s | %d |",
+          r.groups(), size(r.size()), r.clients(), c.perSecond(), micros(c, 50), micros(c, 99), perFsync(c),
+          o.perSecond(), micros(o, 50), micros(o, 90), micros(o, 99), micros(o, 99.9),
+          o.ops() == 0 ? "—" : String.format(Locale.ROOT, "%.1f", o.micros(50) / bound()), c.errors() + o.errors()));
     }
+    t.add("");
+    t.add("— : no command was answered inside the measured window (all took longer, or failed after it).");
     return t;
   }
 
