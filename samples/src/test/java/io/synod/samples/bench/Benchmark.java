@@ -4,6 +4,8 @@ import io.synod.samples.NodeProcesses;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +27,10 @@ import org.HdrHistogram.Histogram;
  * runs under Java Flight Recorder and the report names its top costs.
  *
  * <p>Arguments: {@code quick} (the default: 100 B values, 2 s per measurement, under 5 minutes) or
- * {@code full} (100 B, 2 KB and 100 KB values, 8 s per measurement, about 20 minutes). Not a test:
- * {@code ./synod bench [quick|full]} builds and runs it.
+ * {@code full} (100 B, 2 KB and 100 KB values, 8 s per measurement, about 20 minutes); then,
+ * optionally, HOCON laid over the nodes' configuration, to compare settings (e.g. {@code
+ * "synod.group.window = 64"}). Not a test: {@code ./synod bench [quick|full] ["<hocon>"]} builds
+ * and runs it.
  */
 public final class Benchmark {
 
@@ -61,13 +65,20 @@ public final class Benchmark {
   public static void main(String[] args) throws Exception {
     System.setProperty("java.awt.headless", "true");
     Mode mode = args.length == 0 || args[0].equals("quick") ? QUICK : args[0].equals("full") ? FULL : null;
-    if (mode == null) {
-      System.err.println("usage: Benchmark [quick|full]");
+    if (mode == null || args.length > 2) {
+      System.err.println("usage: Benchmark [quick|full] [\"<HOCON laid over the nodes' configuration>\"]");
+      System.exit(64);
+    }
+    String extra = args.length == 2 ? args[1] : "";
+    try {
+      ConfigFactory.parseString(extra);
+    } catch (ConfigException e) {
+      System.err.println("the extra configuration is not HOCON: " + e.getMessage());
       System.exit(64);
     }
     Files.createDirectories(OUT);
-    System.out.printf(Locale.ROOT, "BENCH mode=%s cores=%d java=%s%n", mode.name(),
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    System.out.printf(Locale.ROOT, "BENCH mode=%s cores=%d java=%s config=\"%s\"%n", mode.name(),
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), extra);
     List<Limits.Measure> limits = List.of(
         Limits.fsync(OUT.resolve("fsync"), mode.limitSeconds()),
         Limits.tcpRoundTrip(mode.limitSeconds()),
@@ -81,7 +92,7 @@ public final class Benchmark {
     int heaviestGroups = mode.groups().get(mode.groups().size() - 1);
     int heaviestClients = mode.clients().get(mode.clients().size() - 1);
     for (int groups : mode.groups()) {
-      try (NodeProcesses nodes = cluster(groups)) {
+      try (NodeProcesses nodes = cluster(groups, extra)) {
         for (int size : mode.sizes()) {
           for (int clients : mode.clients()) {
             boolean heaviest = groups == heaviestGroups && clients == heaviestClients && size == mode.sizes().get(0);
@@ -104,7 +115,7 @@ public final class Benchmark {
         }
       }
     }
-    Report report = new Report(mode, limits, rows, jfr);
+    Report report = new Report(mode, extra, limits, rows, jfr);
     report.print();
     report.write(OUT);
     System.out.println("BENCH report: " + OUT.resolve("report.md").toAbsolutePath());
@@ -112,7 +123,7 @@ public final class Benchmark {
   }
 
   /** Three nodes with {@code groups} benchmark groups, fsync on, each with a fresh data directory. */
-  private static NodeProcesses cluster(int groups) throws Exception {
+  private static NodeProcesses cluster(int groups, String extra) throws Exception {
     Path dir = Files.createDirectories(OUT.resolve("cluster-" + groups));
     StringBuilder list = new StringBuilder();
     for (int g = 0; g < groups; g++) {
@@ -126,6 +137,7 @@ public final class Benchmark {
         "  http-services = [ \"" + BenchService.class.getName() + "\" ]",
         "}",
         "pekko.http.server { request-timeout = 300 s, idle-timeout = 600 s }",
+        extra,
         ""));
     Path data = dir.resolve("data-" + System.nanoTime());
     NodeProcesses nodes = NodeProcesses.start(3, file, n -> "", data, dir.resolve("logs"),

@@ -28,14 +28,16 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class Report {
 
   private final Benchmark.Mode mode;
+  private final String extraConfig;
   private final Limits.Measure fsync;
   private final Limits.Measure tcp;
   private final Limits.Measure artery;
   private final List<Row> rows;
   private final Path jfr;
 
-  Report(Benchmark.Mode mode, List<Limits.Measure> limits, List<Row> rows, Path jfr) {
+  Report(Benchmark.Mode mode, String extraConfig, List<Limits.Measure> limits, List<Row> rows, Path jfr) {
     this.mode = mode;
+    this.extraConfig = extraConfig;
     this.fsync = limits.get(0);
     this.tcp = limits.get(1);
     this.artery = limits.get(2);
@@ -141,6 +143,8 @@ final class Report {
         + "warm-up, %.0f s measured per run.", Instant.now(), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
         mode.warmup(), mode.seconds()));
+    md.add("");
+    md.add(extraConfig.isBlank() ? "Default settings." : "Settings laid over the defaults: `" + extraConfig + "`.");
     md.add("");
     md.add("## This machine's limits");
     md.add("");
