@@ -211,9 +211,14 @@ public class Learner {
     if (r.fromInstance() < logStart) {
       return d.sendNow(r.from(), new SnapshotAvailable(self, logStart)).build();
     }
+    // At most r.max() instances and, after the first, maxBatchBytes of values: one value is at most
+    // that large, so a reply always fits the transport's frame (twice maxBatchBytes) however large
+    // the values are; the requester asks again for the rest.
     List<Proposal> entries = new ArrayList<>();
+    long bytes = 0;
     for (Map.Entry<Long, Value> e : log.tailMap(r.fromInstance(), true).entrySet()) {
-      if (entries.size() >= r.max()) {
+      bytes += e.getValue().bytes().length;
+      if (entries.size() >= r.max() || (!entries.isEmpty() && bytes > config.maxBatchBytes())) {
         break;
       }
       entries.add(new Proposal(e.getKey(), e.getValue()));

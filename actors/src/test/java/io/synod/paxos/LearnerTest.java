@@ -256,6 +256,24 @@ class LearnerTest {
   }
 
   @Test
+  void catchUpRepliesStayWithinMaxBatchBytesHoweverLargeTheValues() {
+    // Values of 400 bytes with a 1,000-byte limit: two per reply, not the four asked for; a single
+    // value larger than the limit still goes, alone.
+    Learner small = new Learner(config(1).catchUpBatch(4).maxBatchBytes(1000).build(), new ListStateMachine(),
+        new SplittableRandom(9));
+    for (int i = 0; i < 6; i++) {
+      small.handle(new Chosen(2, List.of(entry(i, value("x".repeat(i == 4 ? 1500 : 390)))), i + 1));
+    }
+    assertEquals(6, small.nextToApply());
+    List<CatchUpReply> replies = messages(small.handle(new CatchUpRequest(2, 0, 4)), CatchUpReply.class);
+    assertEquals(List.of(0L, 1L), replies.get(0).entries().stream().map(Proposal::instance).toList());
+    assertTrue(replies.get(0).entries().stream().mapToInt(p -> p.value().bytes().length).sum() <= 1000);
+    List<CatchUpReply> big = messages(small.handle(new CatchUpRequest(2, 4, 4)), CatchUpReply.class);
+    assertEquals(List.of(4L), big.get(0).entries().stream().map(Proposal::instance).toList(),
+        "a value over the limit goes alone");
+  }
+
+  @Test
   void learnerOffersItsSnapshotWhenAskedBelowItsLogStart() {
     applyInstances(4);
     assertSame(Decision.NONE, learner.onCheckpointDurable(2));
