@@ -37,16 +37,20 @@ public record SynodSettings(
   public static final String CLIENT_PATH = "synod.client";
 
   /**
-   * When a group takes a checkpoint (every {@code everyInstances} applied instances, or after
-   * {@code interval} if anything was applied since), how often an acceptor compacts its journal
+   * When a group takes a checkpoint (every {@code everyInstances} applied instances, when the
+   * values kept since the last one reach {@code everyBytes}, or after {@code interval} if anything
+   * was applied since), how often an acceptor compacts its journal
    * ({@code acceptorSnapshotEvery} events), and how checkpoints travel to lagging nodes.
    */
-  public record CheckpointSettings(long everyInstances, Duration interval, int acceptorSnapshotEvery, int chunkBytes,
-      Duration transferRetry) {
+  public record CheckpointSettings(long everyInstances, long everyBytes, Duration interval, int acceptorSnapshotEvery,
+      int chunkBytes, Duration transferRetry) {
     public CheckpointSettings {
       String p = PATH + ".checkpoint.";
       if (everyInstances < 1) {
         throw new IllegalArgumentException(p + "every-instances must be >= 1, got " + everyInstances);
+      }
+      if (everyBytes < 1) {
+        throw new IllegalArgumentException(p + "every-bytes must be >= 1, got " + everyBytes);
       }
       positive(p + "interval", interval);
       if (acceptorSnapshotEvery < 1) {
@@ -147,6 +151,7 @@ public record SynodSettings(
           c.integer("max-forward-hops"),
           new CheckpointSettings(
               root.getLong(k.prefix + "every-instances"),
+              root.getBytes(k.prefix + "every-bytes"),
               k.duration("interval"),
               k.integer("acceptor-snapshot-every"),
               k.bytes("chunk-size"),

@@ -40,6 +40,8 @@ public class Learner {
   private long logStart;
   /** Chosen values from {@code logStart} on: applied ones kept for peers, and ones not yet applied. */
   private final TreeMap<Long, Value> log = new TreeMap<>();
+  /** The bytes of the values in {@link #log}. */
+  private long logBytes;
   /** Chosen instances whose value has not reached this node yet. */
   private final TreeMap<Long, Ballot> missing = new TreeMap<>();
   /** Values the local acceptor accepted, to resolve value-less Chosen entries. */
@@ -172,6 +174,7 @@ public class Learner {
       return;
     }
     log.put(instance, value);
+    logBytes += value.bytes().length;
     missing.remove(instance);
     raiseHorizon(instance + 1, from);
     d.chosen(new Proposal(instance, value));
@@ -281,7 +284,7 @@ public class Learner {
     sessions = restored;
     nextToApply = checkpoint.nextInstance();
     logStart = nextToApply;
-    log.headMap(nextToApply).clear();
+    forgetBelow(nextToApply);
     raiseHorizon(nextToApply, -1);
     Decision.Builder d = new Decision.Builder();
     progressed(d);
@@ -294,9 +297,25 @@ public class Learner {
     long start = Math.min(instance, nextToApply);
     if (start > logStart) {
       logStart = start;
-      log.headMap(logStart).clear();
+      forgetBelow(logStart);
     }
     return Decision.NONE;
+  }
+
+  private void forgetBelow(long instance) {
+    Map<Long, Value> head = log.headMap(instance);
+    for (Value v : head.values()) {
+      logBytes -= v.bytes().length;
+    }
+    head.clear();
+  }
+
+  /**
+   * The bytes of the chosen values this learner keeps (from its log start on): what the next
+   * checkpoint lets it, and the acceptors, forget.
+   */
+  public long logBytes() {
+    return logBytes;
   }
 
   // ---- reads ----

@@ -57,6 +57,19 @@ class GroupClientTest {
   }
 
   @Test
+  void aCheckpointIsTakenWhenTheKeptValuesReachEveryBytes() {
+    // Neither the instance count nor the interval comes due; the bytes of the kept values do.
+    try (LocalCluster cluster = LocalCluster.start(1, ConfigFactory.parseString(
+        "synod.group.checkpoint { every-instances = 1000000, interval = 1 h, every-bytes = 300 B }"))) {
+      GroupClient<Long, Long> client = alone(cluster, "solo-bytes");
+      for (long i = 1; i <= 40; i++) {
+        assertEquals(i, Await.result(client.propose(1L), T));
+      }
+      Await.until(T, () -> "a checkpoint is durable", () -> Await.result(client.status(), T).checkpoint() > 0);
+    }
+  }
+
+  @Test
   void aRestartedGroupRebuildsItsStateFromItsJournal() {
     try (LocalCluster cluster = LocalCluster.start(1)) {
       GroupClient<Long, Long> client = alone(cluster, "solo-1");

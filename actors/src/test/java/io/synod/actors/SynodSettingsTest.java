@@ -47,9 +47,11 @@ class SynodSettingsTest {
 
   @Test
   void checkpointAndClientSettingsAreReadAndCheckedByKey() {
-    SynodSettings s = with("synod.group.checkpoint { every-instances = 7, chunk-size = 4 KiB }\n"
+    SynodSettings s = with("synod.group.checkpoint { every-instances = 7, every-bytes = 1 MiB, chunk-size = 4 KiB }\n"
         + "synod.client.request-timeout = 2 s");
     assertEquals(7, s.checkpoint().everyInstances());
+    assertEquals(1 << 20, s.checkpoint().everyBytes());
+    assertRejected("synod.group.checkpoint.every-bytes = 0", "synod.group.checkpoint.every-bytes");
     assertEquals(4096, s.checkpoint().chunkBytes());
     assertEquals(java.time.Duration.ofSeconds(2), s.client().requestTimeout());
     assertRejected("synod.group.checkpoint.every-instances = 0", "synod.group.checkpoint.every-instances");

@@ -188,7 +188,8 @@ public final class GroupCoordinator {
       Duration learnerTimer = settings.catchUpRetry().dividedBy(2).compareTo(tick) > 0
           ? settings.catchUpRetry().dividedBy(2) : tick;
       this.learner = ctx.spawn(LearnerActor.create(config, tick, learnerTimer, nanoTime, stateMachine,
-          new LearnerActor.Policy(settings.checkpoint().everyInstances(), intervalTicks), routes, ctx.getSelf()),
+          new LearnerActor.Policy(settings.checkpoint().everyInstances(),
+              settings.checkpoint().everyBytes(), intervalTicks), routes, ctx.getSelf()),
           "learner");
       routes.connect(acceptor, proposer, learner);
       this.checkpoints = ctx.spawn(CheckpointActor.create(config, learner, acceptor, peers,

@@ -29,7 +29,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * node had applied before a restart.
  *
  * <p>Checkpoints are taken here, on the checkpoint policy (every {@code everyInstances} applied
- * instances, or after {@code intervalTicks} when anything was applied since), one at a time: the
+ * instances, when the values the learner keeps reach {@code everyBytes}, or after {@code
+ * intervalTicks} when anything was applied since), one at a time: the
  * {@link CheckpointActor} stores it and answers {@link CheckpointDurable} or {@link
  * CheckpointFailed}.
  */
@@ -68,7 +69,7 @@ final class LearnerActor {
   private static final int STASH = 10_000;
 
   /** When to take a checkpoint. */
-  record Policy(long everyInstances, long intervalTicks) {}
+  record Policy(long everyInstances, long everyBytes, long intervalTicks) {}
 
   /**
    * @param timerInterval how often the learner looks at its clock: its ticks only time catch-up
@@ -112,6 +113,8 @@ final class LearnerActor {
     private long lastCheckpoint;
     /** Where the last checkpoint was taken, durable or not: a failed one is retried only on the policy. */
     private long lastAttempt;
+    /** The learner's log bytes when the last checkpoint failed (0 after a durable one): retried only after as many more. */
+    private long bytesAfterFailure;
     private long ticksSinceCheckpoint;
     private boolean checkpointInFlight;
 
@@ -163,6 +166,7 @@ final class LearnerActor {
           })
           .onMessage(CheckpointDurable.class, c -> {
             checkpointInFlight = false;
+            bytesAfterFailure = 0;
             lastCheckpoint = Math.max(lastCheckpoint, c.nextInstance());
             carryOut(learner.onCheckpointDurable(c.nextInstance()));
             return Behaviors.same();
@@ -170,6 +174,7 @@ final class LearnerActor {
           .onMessage(CheckpointFailed.class, c -> {
             // Another one when the policy next comes due, counted from this attempt.
             checkpointInFlight = false;
+            bytesAfterFailure = learner.logBytes();
             return Behaviors.same();
           })
           .onMessage(AskApplied.class, a -> {
@@ -208,7 +213,8 @@ final class LearnerActor {
       if (checkpointInFlight || applied <= lastCheckpoint) {
         return;
       }
-      if (applied - lastAttempt >= policy.everyInstances() || ticksSinceCheckpoint >= policy.intervalTicks()) {
+      if (applied - lastAttempt >= policy.everyInstances() || ticksSinceCheckpoint >= policy.intervalTicks()
+          || learner.logBytes() - bytesAfterFailure >= policy.everyBytes()) {
         checkpointInFlight = true;
         ticksSinceCheckpoint = 0;
         lastAttempt = applied;
