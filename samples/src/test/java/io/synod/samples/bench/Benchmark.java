@@ -88,13 +88,16 @@ public final class Benchmark {
           m.p50Micros(), m.latency().getValueAtPercentile(99) / 1000.0);
     }
     List<Row> rows = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
     Path jfr = null;
     int heaviestGroups = mode.groups().get(mode.groups().size() - 1);
     int heaviestClients = mode.clients().get(mode.clients().size() - 1);
     for (int groups : mode.groups()) {
+      String at = "groups=" + groups;
       try (NodeProcesses nodes = cluster(groups, extra)) {
         for (int size : mode.sizes()) {
           for (int clients : mode.clients()) {
+            at = "groups=" + groups + " size=" + size + " clients=" + clients;
             boolean heaviest = groups == heaviestGroups && clients == heaviestClients && size == mode.sizes().get(0);
             if (heaviest) {
               post(nodes, "/bench/jfr/start");
@@ -113,9 +116,14 @@ public final class Benchmark {
                 open.micros(99.9), closed.errors() + open.errors());
           }
         }
+      } catch (Exception | AssertionError e) {
+        // A node died or stopped answering: the rest of this cluster's rows are not measured.
+        String failure = at + ": " + e + " (node logs in " + OUT.resolve("cluster-" + groups).resolve("logs") + ")";
+        failures.add(failure);
+        System.out.println("BENCH-FAILED " + failure);
       }
     }
-    Report report = new Report(mode, extra, limits, rows, jfr);
+    Report report = new Report(mode, extra, limits, rows, failures, jfr);
     report.print();
     report.write(OUT);
     System.out.println("BENCH report: " + OUT.resolve("report.md").toAbsolutePath());

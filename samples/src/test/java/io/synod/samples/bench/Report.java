@@ -33,9 +33,12 @@ final class Report {
   private final Limits.Measure tcp;
   private final Limits.Measure artery;
   private final List<Row> rows;
+  private final List<String> failures;
   private final Path jfr;
 
-  Report(Benchmark.Mode mode, String extraConfig, List<Limits.Measure> limits, List<Row> rows, Path jfr) {
+  Report(Benchmark.Mode mode, String extraConfig, List<Limits.Measure> limits, List<Row> rows, List<String> failures,
+      Path jfr) {
+    this.failures = failures;
     this.mode = mode;
     this.extraConfig = extraConfig;
     this.fsync = limits.get(0);
@@ -128,6 +131,7 @@ final class Report {
     table().forEach(System.out::println);
     System.out.println();
     targets().forEach(System.out::println);
+    failures.forEach(f -> System.out.println("not measured: " + f));
   }
 
   void write(Path dir) throws IOException {
@@ -157,6 +161,12 @@ final class Report {
     md.add("");
     md.addAll(table());
     md.add("");
+    if (!failures.isEmpty()) {
+      md.add("Rows not measured, because the cluster failed (a node died or stopped answering):");
+      md.add("");
+      failures.forEach(f -> md.add("- " + f));
+      md.add("");
+    }
     md.add("## Targets");
     md.add("");
     md.addAll(targets());
