@@ -44,32 +44,44 @@ final class Limits {
 
   private Limits() {}
 
-  /** One writer: a 64-byte write then {@code FileChannel.force}, as often as the disk allows. */
-  static Measure fsync(Path dir, double seconds) throws IOException {
-    Files.createDirectories(dir);
-    Path file = Files.createTempFile(dir.toAbsolutePath(), "fsync-", ".bin");
+  /** One operation of a measurement (the {@code i}-th), which may throw. */
+  private interface Op {
+    void run(long i) throws Exception;
+  }
+
+  /** Runs {@code op} one at a time for {@code seconds}, recording each one's latency. */
+  private static Measure timed(String name, double seconds, Op op) throws Exception {
     Histogram h = new Histogram(3);
     long ops = 0;
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    while (System.nanoTime() < end) {
+      long t = System.nanoTime();
+      op.run(ops);
+      h.recordValue(System.nanoTime() - t);
+      ops++;
+    }
+    return new Measure(name, ops, (System.nanoTime() - start) / 1e9, h);
+  }
+
+  /** One writer: a 64-byte write then {@code FileChannel.force}, as often as the disk allows. */
+  static Measure fsync(Path dir, double seconds) throws Exception {
+    Files.createDirectories(dir);
+    Path file = Files.createTempFile(dir.toAbsolutePath(), "fsync-", ".bin");
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.allocate(64);
-      long start = System.nanoTime();
-      long end = start + (long) (seconds * 1e9);
-      while (System.nanoTime() < end) {
-        long t = System.nanoTime();
+      return timed("disk fsync (64 B write + force)", seconds, i -> {
         b.clear();
-        ch.write(b, (ops % 1024) * 64);
+        ch.write(b, (i % 1024) * 64);
         ch.force(false);
-        h.recordValue(System.nanoTime() - t);
-        ops++;
-      }
-      return new Measure("disk fsync (64 B write + force)", ops, (System.nanoTime() - start) / 1e9, h);
+      });
     } finally {
       Files.deleteIfExists(file);
     }
   }
 
   /** A one-byte ping-pong over a loopback TCP connection (TCP_NODELAY), one at a time. */
-  static Measure tcpRoundTrip(double seconds) throws IOException, InterruptedException {
+  static Measure tcpRoundTrip(double seconds) throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Thread echo = new Thread(() -> {
         try (Socket s = server.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
@@ -93,21 +105,13 @@ final class Limits {
           out.flush();
           in.read();
         }
-        Histogram h = new Histogram(3);
-        long ops = 0;
-        long start = System.nanoTime();
-        long end = start + (long) (seconds * 1e9);
-        while (System.nanoTime() < end) {
-          long t = System.nanoTime();
+        return timed("TCP round trip (loopback, 1 byte)", seconds, i -> {
           out.write(1);
           out.flush();
           if (in.read() < 0) {
             throw new IOException("the echo closed");
           }
-          h.recordValue(System.nanoTime() - t);
-          ops++;
-        }
-        return new Measure("TCP round trip (loopback, 1 byte)", ops, (System.nanoTime() - start) / 1e9, h);
+        });
       } finally {
         echo.join(TimeUnit.SECONDS.toMillis(5));
       }
@@ -140,18 +144,8 @@ final class Limits {
       for (int i = 0; i < 5_000; i++) { // warm up the connection and the JIT
         Patterns.ask(echo, "ping", timeout).toCompletableFuture().get(5, TimeUnit.SECONDS);
       }
-      Histogram h = new Histogram(3);
-      long ops = 0;
-      long start = System.nanoTime();
-      long end = start + (long) (seconds * 1e9);
-      while (System.nanoTime() < end) {
-        long t = System.nanoTime();
-        Patterns.ask(echo, "ping", timeout).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        h.recordValue(System.nanoTime() - t);
-        ops++;
-      }
-      return new Measure("Artery round trip (two actor systems, loopback)", ops, (System.nanoTime() - start) / 1e9,
-          h);
+      return timed("Artery round trip (two actor systems, loopback)", seconds,
+          i -> Patterns.ask(echo, "ping", timeout).toCompletableFuture().get(5, TimeUnit.SECONDS));
     } finally {
       a.terminate();
       b.terminate();
