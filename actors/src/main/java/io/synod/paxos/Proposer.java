@@ -458,7 +458,7 @@ public class Proposer {
   private void route(Decision.Builder d, List<Command> commands, int hops, int cameFrom) {
     if (phase != Phase.LEADING && leaderHint >= 0 && leaderHint != self && leaderHint != cameFrom
         && hops < config.maxForwardHops()) {
-      d.sendNow(leaderHint, new Forward(self, commands, hops + 1));
+      forward(d, leaderHint, commands, hops + 1);
       return;
     }
     // No leader to pass them to (or they went round in circles): keep them until one is known.
@@ -478,9 +478,31 @@ public class Proposer {
     }
   }
 
+  /**
+   * Sends commands to another node in {@code Forward}s of at most {@code maxBatchBytes} of
+   * payload each (at least one command each), so that each fits the transport's frame: a node
+   * that stops leading may hold thousands of waiting commands.
+   */
+  private void forward(Decision.Builder d, int to, List<Command> commands, int hops) {
+    List<Command> part = new ArrayList<>();
+    long bytes = 0;
+    for (Command c : commands) {
+      if (!part.isEmpty() && bytes + c.payload().length > config.maxBatchBytes()) {
+        d.sendNow(to, new Forward(self, part, hops));
+        part = new ArrayList<>();
+        bytes = 0;
+      }
+      part.add(c);
+      bytes += c.payload().length;
+    }
+    if (!part.isEmpty()) {
+      d.sendNow(to, new Forward(self, part, hops));
+    }
+  }
+
   private void flushPendingTo(Decision.Builder d, int leader) {
     if (!pending.isEmpty() && leader != self) {
-      d.sendNow(leader, new Forward(self, new ArrayList<>(pending), 1));
+      forward(d, leader, new ArrayList<>(pending), 1);
       pending.forEach(c -> carried.remove(CommandId.of(c)));
       pending.clear();
     }

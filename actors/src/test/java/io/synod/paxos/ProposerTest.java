@@ -476,6 +476,22 @@ class ProposerTest {
   // ---- client commands at followers ----
 
   @Test
+  void waitingCommandsAreForwardedInPartsOfAtMostMaxBatchBytes() {
+    // Five waiting commands of 400 bytes, a 1,000-byte limit: forwarded two, two and one.
+    Proposer p = proposer(config(1).window(1).maxBatchBytes(1000).build());
+    lead(p);
+    p.onClientCommand(command(7, 1, "in flight"));
+    for (int i = 2; i <= 6; i++) {
+      p.onClientCommand(command(7, i, "x".repeat(400)));
+    }
+    Decision d = p.handle(new Rejected(2, p.ballot(), new Ballot(p.ballot().round() + 1, 3), false));
+    List<Forward> parts = messages(d, Forward.class);
+    assertEquals(List.of(2, 2, 1), parts.stream().map(f -> f.commands().size()).toList());
+    assertEquals(List.of(2L, 3L, 4L, 5L, 6L), parts.stream().flatMap(f -> f.commands().stream())
+        .map(Command::sequence).toList(), "every waiting command, in order");
+  }
+
+  @Test
   void followerForwardsClientCommandsToTheLeaderItKnows() {
     Proposer p = proposer(CONFIG);
     p.handle(new LeaderSeen(1, new Ballot(2, 3)));
