@@ -38,6 +38,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * GroupStoppedException}, {@link OverloadedException}, {@link CommandFailedException}, {@link
  * CommandExpiredException}) at the latest after {@code synod.client.request-timeout}.
  *
+ * <p>The returned stages complete on a thread of the actor system (the one that delivers the
+ * group's answer), so an action chained to them with a non-async method ({@code thenApply}, {@code
+ * whenComplete}) runs there too: keep such actions short and never block in them; hand longer work
+ * to an executor of your own ({@code thenApplyAsync(fn, executor)}).
+ *
  * <p>At most {@code synod.group.session-window} commands of one client are unanswered at a time (the
  * exactly-once table keeps that many results per client); further ones wait here, in order, until
  * earlier ones are answered.
@@ -119,8 +124,8 @@ public final class GroupClient<C, R> {
     long deadline = deadline(); // for the lease read and, if it is refused, the read through the log
     CompletableFuture<R> answer = new CompletableFuture<>();
     long request = track(answer);
-    AskPattern.<GroupCommand, ReadOutcome>ask(ref,
-            replyTo -> new GroupCoordinator.Read(bytes, deadline, replyTo), timeout, system.scheduler())
+    direct(AskPattern.<GroupCommand, ReadOutcome>ask(ref,
+            replyTo -> new GroupCoordinator.Read(bytes, deadline, replyTo), timeout, system.scheduler()))
         .whenComplete((outcome, failure) -> {
           if (failure != null) {
             untrack(request);
@@ -145,14 +150,33 @@ public final class GroupClient<C, R> {
 
   /** The node this node believes leads the group (maybe itself), or empty if it knows none. */
   public CompletionStage<Optional<Integer>> leader() {
-    return typedFailures(AskPattern.<GroupCommand, Integer>ask(ref, GroupCoordinator.Leader::new, timeout,
-        system.scheduler()).thenApply(id -> id < 0 ? Optional.<Integer>empty() : Optional.of(id)));
+    return typedFailures(direct(AskPattern.<GroupCommand, Integer>ask(ref, GroupCoordinator.Leader::new, timeout,
+        system.scheduler())).thenApply(id -> id < 0 ? Optional.<Integer>empty() : Optional.of(id)));
   }
 
   /** Every log instance below the answer is applied to this node's state machine. */
   public CompletionStage<Long> appliedThrough() {
     return typedFailures(
         AskPattern.<GroupCommand, Long>ask(ref, GroupCoordinator.AppliedThrough::new, timeout, system.scheduler()));
+  }
+
+  /**
+   * The answer of a Pekko ask, as a plain future completed where the answer arrives. The ask's own
+   * stage runs every action chained to it asynchronously on the common pool (Scala's future
+   * converters make it so), and on a machine with fewer than three cores that pool is replaced by
+   * a new thread per action ({@code CompletableFuture}'s fallback): a thread started per command.
+   * Synod's own actions on the answer are short, so they run on the thread that delivers it.
+   */
+  private static <T> CompletableFuture<T> direct(CompletionStage<T> ask) {
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    ask.whenCompleteAsync((v, f) -> {
+      if (f != null) {
+        answer.completeExceptionally(f);
+      } else {
+        answer.complete(v);
+      }
+    }, Runnable::run);
+    return answer;
   }
 
   /** An ask that got no answer: the group stopped, or it did not answer in time. */
@@ -167,7 +191,7 @@ public final class GroupClient<C, R> {
 
   private <T> CompletionStage<T> typedFailures(CompletionStage<T> stage) {
     CompletableFuture<T> typed = new CompletableFuture<>();
-    stage.whenComplete((v, f) -> {
+    direct(stage).whenComplete((v, f) -> {
       if (f != null) {
         typed.completeExceptionally(noAnswer(f));
       } else {
@@ -247,9 +271,9 @@ public final class GroupClient<C, R> {
       Command command = new Command(clientId, q.sequence(), q.payload());
       try {
         // The group answers at its first sweep after the deadline; the ask's own timeout is a backstop.
-        AskPattern.<GroupCommand, ProposeReply>ask(ref,
+        direct(AskPattern.<GroupCommand, ProposeReply>ask(ref,
                 replyTo -> new GroupCoordinator.Propose(command, q.deadline(), replyTo),
-                Duration.ofNanos(left).plus(retryInterval).plusSeconds(1), system.scheduler())
+                Duration.ofNanos(left).plus(retryInterval).plusSeconds(1), system.scheduler()))
             .whenComplete((reply, failure) -> answered(q, reply, failure));
       } catch (RuntimeException e) { // e.g. the actor system is shutting down
         work.addAll(release(q));

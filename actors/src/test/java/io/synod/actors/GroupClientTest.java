@@ -33,6 +33,41 @@ class GroupClientTest {
     return def.client(n.synod(), ref);
   }
 
+  /**
+   * Pekko's ask runs what is chained to it on the common pool, and on a machine with fewer than
+   * three cores CompletableFuture replaces that pool with a new thread per action: a client that
+   * chained its own work to the ask started a thread per command (and ran its answers on strangers'
+   * threads). The answers must arrive on the actor system's threads, starting none.
+   */
+  @Test
+  void answersArriveOnTheActorSystemsThreadsAndStartNoThreadPerCall() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(1)) {
+      GroupClient<Long, Long> client = alone(cluster, "solo");
+      assertEquals(1L, Await.result(client.propose(1L), T)); // a leader, and everything started
+      java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      Set<String> answeredOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      String test = Thread.currentThread().getName();
+      long startedBefore = threads.getTotalStartedThreadCount();
+      int calls = 0;
+      for (int i = 0; i < 50; i++) {
+        for (CompletionStage<?> answer : List.of(client.propose(1L), client.read(0L), client.leader(),
+            client.status())) {
+          calls++;
+          // Chained at once: unless the answer is already here, this runs where the answer arrives.
+          Await.result(answer.whenComplete((v, f) -> answeredOn.add(Thread.currentThread().getName())), T);
+        }
+      }
+      long started = threads.getTotalStartedThreadCount() - startedBefore;
+      assertTrue(started < calls / 4, started + " threads started during " + calls + " calls");
+      answeredOn.remove(test);
+      assertTrue(!answeredOn.isEmpty(), "some answer arrived after it was chained to");
+      for (String name : answeredOn) {
+        assertTrue(name.startsWith("synod-"), "an answer ran on thread '" + name + "', not the actor system's: "
+            + answeredOn);
+      }
+    }
+  }
+
   @Test
   void concurrentCommandsBeyondTheSessionWindowAreEachAppliedOnce() {
     try (LocalCluster cluster = LocalCluster.start(1, ConfigFactory.parseString("synod.group.session-window = 4"))) {
