@@ -26,7 +26,7 @@ import org.HdrHistogram.Histogram;
  * {@code target/bench/report.md}, {@code report.csv} and plots ({@link Report}); the heaviest row
  * runs under Java Flight Recorder and the report names its top costs.
  *
- * <p>Arguments: {@code quick} (the default: 100 B values, 2 s per measurement, under 5 minutes) or
+ * <p>Arguments: {@code quick} (the default: 1 and 100 groups, 100 B values, 2 s per measurement, under 5 minutes) or
  * {@code full} (100 B, 2 KB and 100 KB values, 8 s per measurement, about 20 minutes); then,
  * optionally, HOCON laid over the nodes' configuration, to compare settings (e.g. {@code
  * "synod.group.window = 64"}). Not a test: {@code ./synod bench [quick|full] ["<hocon>"]} builds
@@ -36,11 +36,12 @@ public final class Benchmark {
 
   /** What one mode measures. */
   record Mode(String name, List<Integer> groups, List<Integer> sizes, List<Integer> clients, double warmup,
-      double seconds, double limitSeconds) {}
+      double seconds, double limitSeconds, double maxClusterWarmUp) {}
 
-  static final Mode QUICK = new Mode("quick", List.of(1, 20, 100), List.of(100), List.of(1, 64, 512), 1, 2, 2);
+  /** The rows the targets are about (1 and 100 groups, 100 B), in under 5 minutes. */
+  static final Mode QUICK = new Mode("quick", List.of(1, 100), List.of(100), List.of(1, 64, 512), 1, 2, 2, 45);
   static final Mode FULL = new Mode("full", List.of(1, 20, 100), List.of(100, 2048, 102_400), List.of(1, 64, 512), 2,
-      8, 5);
+      8, 5, 90);
 
   /** One measurement of the cluster: its commits, their latency (ns), and the commands that failed. */
   record Load(double rate, long ops, long errors, double seconds, Histogram latency) {
@@ -57,7 +58,11 @@ public final class Benchmark {
   record Row(int groups, int size, int clients, Load closed, Load open) {}
 
   private static final Path OUT = Path.of("target", "bench");
-  private static final double WARM_UP_SECONDS = 10;
+  /** A cluster's warm-up runs in steps of this long, at least {@link #MIN_WARM_UP_STEPS} of them. */
+  private static final double WARM_UP_STEP_SECONDS = 5;
+  private static final int MIN_WARM_UP_STEPS = 3;
+  /** Warm once two steps in a row differ by less than this fraction. */
+  private static final double WARM_WITHIN = 0.10;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private Benchmark() {}
@@ -94,7 +99,7 @@ public final class Benchmark {
     int heaviestClients = mode.clients().get(mode.clients().size() - 1);
     for (int groups : mode.groups()) {
       String at = "groups=" + groups;
-      try (NodeProcesses nodes = cluster(groups, extra)) {
+      try (NodeProcesses nodes = cluster(groups, extra, mode.maxClusterWarmUp())) {
         for (int size : mode.sizes()) {
           for (int clients : mode.clients()) {
             at = "groups=" + groups + " size=" + size + " clients=" + clients;
@@ -131,7 +136,7 @@ public final class Benchmark {
   }
 
   /** Three nodes with {@code groups} benchmark groups, fsync on, each with a fresh data directory. */
-  private static NodeProcesses cluster(int groups, String extra) throws Exception {
+  static NodeProcesses cluster(int groups, String extra, double maxWarmUp) throws Exception {
     Path dir = Files.createDirectories(OUT.resolve("cluster-" + groups));
     StringBuilder list = new StringBuilder();
     for (int g = 0; g < groups; g++) {
@@ -153,15 +158,35 @@ public final class Benchmark {
     try {
       NodeProcesses.await(Duration.ofMinutes(3), "every node sees a leader of all " + groups + " groups",
           () -> leaders(nodes, groups));
-      // Warm-up: the nodes' JIT compilers and Artery's connections, before anything is measured.
-      Load warm = load(nodes, groups, 64, 100, 0, WARM_UP_SECONDS, 0);
-      System.out.printf(Locale.ROOT, "BENCH warm-up groups=%d %.0f commits/s over %.0f s%n", groups, warm.perSecond(),
-          WARM_UP_SECONDS);
+      warmUp(nodes, groups, maxWarmUp);
     } catch (Exception | AssertionError e) {
       nodes.close();
       throw e;
     }
     return nodes;
+  }
+
+  /**
+   * Warms the nodes' JIT compilers and Artery's connections before anything is measured: load in
+   * steps until two steps in a row agree within {@link #WARM_WITHIN}, or {@code maxSeconds} have
+   * passed. On two cores, the three nodes' compilers need 30 to 60 s of load before the throughput
+   * settles (it doubles meanwhile); a fixed 10 s warm-up measured the first rows of every cluster
+   * against half-compiled code.
+   */
+  private static void warmUp(NodeProcesses nodes, int groups, double maxSeconds) throws Exception {
+    long start = System.nanoTime();
+    double last = -1;
+    for (int step = 1; ; step++) {
+      double rate = load(nodes, groups, 64, 100, 0, WARM_UP_STEP_SECONDS, 0).perSecond();
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      boolean settled = step >= MIN_WARM_UP_STEPS && last > 0 && Math.abs(rate - last) <= WARM_WITHIN * last;
+      System.out.printf(Locale.ROOT, "BENCH warm-up groups=%d step %d: %.0f commits/s%s%n", groups, step, rate,
+          settled ? " (settled)" : "");
+      if (settled || elapsed + WARM_UP_STEP_SECONDS > maxSeconds) {
+        return;
+      }
+      last = rate;
+    }
   }
 
   private static final Pattern NO_LEADER = Pattern.compile("\"leader\":-1");
@@ -222,7 +247,7 @@ public final class Benchmark {
     return load(nodes, groups, clients, size, mode.warmup(), mode.seconds(), rate);
   }
 
-  private static Load load(NodeProcesses nodes, int groups, int clients, int size, double warmup, double seconds,
+  static Load load(NodeProcesses nodes, int groups, int clients, int size, double warmup, double seconds,
       double rate) throws Exception {
     List<List<Integer>> mine = assignment(nodes, groups);
     List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
@@ -254,7 +279,7 @@ public final class Benchmark {
     return new Load(rate, ops, errors, seconds, latency);
   }
 
-  private static void post(NodeProcesses nodes, String path) throws Exception {
+  static void post(NodeProcesses nodes, String path) throws Exception {
     for (int n = 1; n <= nodes.size(); n++) {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(nodes.uri(n, path)).timeout(Duration.ofMinutes(1))
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.ActorSelection;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -139,8 +138,11 @@ final class Limits {
     try {
       ActorRef local = b.actorOf(Props.create(Echo.class, Echo::new), "echo");
       Address at = ((ExtendedActorSystem) b).provider().getDefaultAddress();
-      ActorSelection echo = a.actorSelection(local.path().toStringWithAddress(at));
       Duration timeout = Duration.ofSeconds(5);
+      // Resolved once, as the nodes hold their peers' references: a selection is resolved anew at
+      // the receiving end for every message.
+      ActorRef echo = a.actorSelection(local.path().toStringWithAddress(at)).resolveOne(timeout).toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
       for (int i = 0; i < 5_000; i++) { // warm up the connection and the JIT
         Patterns.ask(echo, "ping", timeout).toCompletableFuture().get(5, TimeUnit.SECONDS);
       }
