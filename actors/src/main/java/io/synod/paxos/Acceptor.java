@@ -6,6 +6,7 @@ import io.synod.paxos.AcceptorRecord.Truncated;
 import io.synod.paxos.Message.Accept;
 import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.PrepareMore;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.ToAcceptor;
 import java.util.ArrayList;
@@ -109,6 +110,8 @@ public class Acceptor {
       return onPrepare(p);
     } else if (message instanceof Accept a) {
       return onAccept(a);
+    } else if (message instanceof PrepareMore m) {
+      return onPrepareMore(m);
     }
     throw new IllegalStateException("acceptor cannot handle " + message);
   }
@@ -136,8 +139,51 @@ public class Acceptor {
       promised = p.ballot();
       d.persist(new Promised(promised));
     }
-    List<AcceptedValue> reported = new ArrayList<>(accepted.tailMap(p.fromInstance(), true).values());
-    return d.sendAfterPersist(p.from(), new Message.Promise(self, p.ballot(), reported, truncatedBelow)).build();
+    for (Message.Promise page : promisePages(p.ballot(), p.fromInstance(), -1)) {
+      d.sendAfterPersist(p.from(), page);
+    }
+    return d.build();
+  }
+
+  /** The next page of a promise this acceptor gave, while that promise still holds. */
+  private Decision onPrepareMore(PrepareMore m) {
+    Decision.Builder d = new Decision.Builder();
+    if (!m.ballot().equals(promised)) {
+      // A higher ballot was promised since (a lower one cannot be asked for: it was never promised
+      // here after the higher one): the proposer's phase 1 has failed.
+      return d.sendNow(m.from(), new Message.Rejected(self, m.ballot(), promised, false)).build();
+    }
+    // Nothing to persist: the promise is durable, and no reply leaves before earlier records are.
+    for (Message.Promise page : promisePages(m.ballot(), m.fromInstance(), m.fromInstance())) {
+      d.sendAfterPersist(m.from(), page);
+    }
+    return d.build();
+  }
+
+  /**
+   * The report of the values accepted from {@code from} on, in pages of at most {@code
+   * maxBatchBytes} of values (a larger value alone): all of them at once, so a report costs one
+   * round trip however many pages it takes. The first page is marked {@code continuedFrom}, each
+   * later one with the instance it starts at, which its predecessor names as {@code nextFrom}.
+   */
+  private List<Message.Promise> promisePages(Ballot ballot, long from, long continuedFrom) {
+    List<Message.Promise> pages = new ArrayList<>();
+    List<AcceptedValue> page = new ArrayList<>();
+    long bytes = 0;
+    long pageFrom = continuedFrom;
+    for (AcceptedValue v : accepted.tailMap(from, true).values()) {
+      long size = v.value().bytes().length;
+      if (!page.isEmpty() && bytes + size > config.maxBatchBytes()) {
+        pages.add(new Message.Promise(self, ballot, page, truncatedBelow, pageFrom, v.instance()));
+        page = new ArrayList<>();
+        bytes = 0;
+        pageFrom = v.instance();
+      }
+      page.add(v);
+      bytes += size;
+    }
+    pages.add(new Message.Promise(self, ballot, page, truncatedBelow, pageFrom, -1));
+    return pages;
   }
 
   private Decision onAccept(Accept a) {

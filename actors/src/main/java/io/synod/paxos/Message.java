@@ -13,7 +13,7 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   int from();
 
   /** Messages an {@link Acceptor} handles. */
-  sealed interface ToAcceptor extends Message permits Prepare, Accept {}
+  sealed interface ToAcceptor extends Message permits Prepare, PrepareMore, Accept {}
 
   /** Messages a {@link Proposer} handles. */
   sealed interface ToProposer extends Message
@@ -33,14 +33,47 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   }
 
   /**
+   * The rest of a paged promise whose page starting at {@code fromInstance} was lost: the acceptor
+   * that promised {@code ballot} reports its accepted values from there on again. It answers only
+   * while {@code ballot} is still the one it promised.
+   */
+  record PrepareMore(int from, Ballot ballot, long fromInstance) implements ToAcceptor {
+    public PrepareMore {
+      requireInstance(fromInstance, "fromInstance");
+    }
+  }
+
+  /**
    * Phase 1b: the acceptor promises {@code ballot} and reports every value it accepted at or above
    * the prepare's {@code fromInstance}. Instances below {@code truncatedBelow} were chosen and then
    * forgotten after a snapshot: a proposer whose log starts below that must catch up first.
+   *
+   * <p>The report comes in pages of at most {@code max-batch-bytes} of values (one larger value
+   * alone), all sent at once, so that each fits the transport's frame however many values the
+   * acceptor holds: {@code continuedFrom} is -1 on the first page of the answer to a {@link
+   * Prepare}, and otherwise the instance the page starts at; {@code nextFrom} is where the next
+   * page starts, or -1 on the last page. The proposer joins them, in any order they arrive, and asks
+   * for a lost one with {@link PrepareMore}.
    */
-  record Promise(int from, Ballot ballot, List<AcceptedValue> accepted, long truncatedBelow) implements ToProposer {
+  record Promise(int from, Ballot ballot, List<AcceptedValue> accepted, long truncatedBelow, long continuedFrom,
+      long nextFrom) implements ToProposer {
     public Promise {
       accepted = List.copyOf(accepted);
       requireInstance(truncatedBelow, "truncatedBelow");
+      if (continuedFrom < -1 || nextFrom < -1) {
+        throw new IllegalArgumentException("continuedFrom and nextFrom must be >= -1, got " + continuedFrom + ", "
+            + nextFrom);
+      }
+    }
+
+    /** A whole answer to a {@link Prepare} in one message. */
+    public Promise(int from, Ballot ballot, List<AcceptedValue> accepted, long truncatedBelow) {
+      this(from, ballot, accepted, truncatedBelow, -1, -1);
+    }
+
+    /** Whether this is the last page of the report. */
+    public boolean complete() {
+      return nextFrom < 0;
     }
   }
 

@@ -9,6 +9,7 @@ import io.synod.paxos.Message.Forward;
 import io.synod.paxos.Message.LeaderSeen;
 import io.synod.paxos.Message.LearnerProgress;
 import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.PrepareMore;
 import io.synod.paxos.Message.Promise;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.Rejected;
@@ -86,7 +87,13 @@ public class Proposer {
   private long chosenPrefix;
 
   private long prepareFrom;
+  /** Whole promises of this ballot, by acceptor: their pages joined into one. */
   private final Map<Integer, Promise> promises = new HashMap<>();
+  /**
+   * Promises of this ballot whose report is still arriving: the pages so far by acceptor, each
+   * page under its {@code continuedFrom} (-1 for the first), in whatever order they came.
+   */
+  private final Map<Integer, TreeMap<Long, Promise>> partial = new HashMap<>();
   private final Set<Integer> refusals = new HashSet<>();
 
   private long nextInstance;
@@ -164,19 +171,51 @@ public class Proposer {
     highestSeen = ballot;
     prepareFrom = chosenPrefix;
     promises.clear();
+    partial.clear();
     refusals.clear();
     phaseDeadline = now + config.prepareTimeoutTicks();
     // Our own acceptor first: once its promise is durable, this ballot can never be chosen again.
     d.sendNow(self, new Prepare(self, ballot, prepareFrom));
   }
 
+  /**
+   * Asks the other members for their promise (all of them, or those that have not answered in
+   * whole); where some pages of a promise are in but one is missing, asks for the pages from the
+   * first missing one on instead (of our own acceptor's promise too).
+   */
   private void sendPrepares(Decision.Builder d, boolean all) {
     for (int m : config.members()) {
-      if (m != self && (all || !promises.containsKey(m) && !refusals.contains(m))) {
+      if (promises.containsKey(m) || refusals.contains(m) && !all) {
+        continue;
+      }
+      TreeMap<Long, Promise> pages = partial.get(m);
+      long missing = pages == null ? -1 : firstMissingPage(pages);
+      if (missing >= 0) {
+        d.sendNow(m, new PrepareMore(self, ballot, missing));
+      } else if (m != self) {
         d.sendNow(m, new Prepare(self, ballot, prepareFrom));
       }
     }
     lastPrepareSent = now;
+  }
+
+  /**
+   * Following the pages from the first: where the first missing page starts, -1 if the first page
+   * itself is missing, or {@link Long#MAX_VALUE} if none is (the report is whole).
+   */
+  private static long firstMissingPage(TreeMap<Long, Promise> pages) {
+    Promise page = pages.get(-1L);
+    if (page == null) {
+      return -1;
+    }
+    while (!page.complete()) {
+      Promise next = pages.get(page.nextFrom());
+      if (next == null) {
+        return page.nextFrom();
+      }
+      page = next;
+    }
+    return Long.MAX_VALUE;
   }
 
   private Decision onPromise(Promise p) {
@@ -186,15 +225,35 @@ public class Proposer {
     for (AcceptedValue v : p.accepted()) {
       v.value().verify(config.group(), v.instance(), p.from());
     }
+    if (phase == Phase.PREPARING_LOCAL && p.from() != self) {
+      return Decision.NONE; // a late answer to a ballot an earlier incarnation used: wait for ours
+    }
+    if (promises.containsKey(p.from())) {
+      return Decision.NONE; // a page of a report we have whole already
+    }
+    TreeMap<Long, Promise> pages = partial.computeIfAbsent(p.from(), k -> new TreeMap<>());
+    if (pages.putIfAbsent(p.continuedFrom(), p) != null) {
+      return Decision.NONE; // a duplicate page
+    }
     Decision.Builder d = new Decision.Builder();
-    promises.put(p.from(), p);
     if (phase == Phase.PREPARING_LOCAL) {
-      if (p.from() != self) {
-        return Decision.NONE; // a late answer to a ballot an earlier incarnation used: wait for ours
-      }
+      // Our own acceptor's promise is durable (any page of it says so): ask the others.
       phase = Phase.PREPARING;
       sendPrepares(d, true);
     }
+    if (firstMissingPage(pages) != Long.MAX_VALUE) {
+      phaseDeadline = Math.max(phaseDeadline, now + config.prepareTimeoutTicks()); // still arriving: give it time
+      return d.build();
+    }
+    // Whole: the pages from the first, joined.
+    List<AcceptedValue> accepted = new ArrayList<>();
+    long truncatedBelow = 0;
+    for (Promise page = pages.get(-1L); page != null; page = page.complete() ? null : pages.get(page.nextFrom())) {
+      accepted.addAll(page.accepted());
+      truncatedBelow = Math.max(truncatedBelow, page.truncatedBelow());
+    }
+    partial.remove(p.from());
+    promises.put(p.from(), new Promise(p.from(), ballot, accepted, truncatedBelow));
     if (promises.size() >= config.quorum()) {
       becomeLeader(d);
     }
@@ -228,6 +287,7 @@ public class Proposer {
     phase = Phase.LEADING;
     leaderHint = self;
     promises.clear();
+    partial.clear();
     refusals.clear();
     inFlight.clear();
     leaseGrants.clear();
@@ -242,7 +302,7 @@ public class Proposer {
     List<Proposal> all = new ArrayList<>(inFlight.size());
     inFlight.forEach((i, f) -> all.add(new Proposal(i, f.value)));
     for (int m : config.members()) {
-      d.sendNow(m, new Accept(self, ballot, all, now));
+      sendAccepts(d, m, all, now);
     }
     leaseGrants.put(now, new HashSet<>());
     lastHeartbeat = now;
@@ -277,7 +337,7 @@ public class Proposer {
     for (int m : config.members()) {
       List<Proposal> proposals = resend.getOrDefault(m, List.of());
       if (heartbeat || !proposals.isEmpty()) {
-        d.sendNow(m, new Accept(self, ballot, proposals, heartbeat ? now : -1));
+        sendAccepts(d, m, proposals, heartbeat ? now : -1);
       }
       if (heartbeat && m != self) {
         d.sendNow(m, new Message.Chosen(self, List.of(), horizon()));
@@ -326,9 +386,41 @@ public class Proposer {
     long horizon = horizon();
     for (int m : config.members()) {
       List<ChosenEntry> entries = new ArrayList<>(done.size());
-      done.forEach((i, f) -> entries.add(new ChosenEntry(i, ballot, f.acceptedBy.contains(m) ? null : f.value)));
+      long bytes = 0;
+      for (Map.Entry<Long, InFlight> e : done.entrySet()) {
+        Value value = e.getValue().acceptedBy.contains(m) ? null : e.getValue().value;
+        long size = value == null ? 0 : value.bytes().length;
+        if (!entries.isEmpty() && bytes + size > config.maxBatchBytes()) {
+          d.sendNow(m, new Message.Chosen(self, entries, horizon));
+          entries = new ArrayList<>();
+          bytes = 0;
+        }
+        entries.add(new ChosenEntry(e.getKey(), ballot, value));
+        bytes += size;
+      }
       d.sendNow(m, new Message.Chosen(self, entries, horizon));
     }
+  }
+
+  /**
+   * Sends {@code proposals} to {@code m} in Accepts of at most {@code maxBatchBytes} of values each
+   * (a larger value alone), so that each fits the transport's frame: a new leader re-proposes, and a
+   * leader resends, up to a whole window of values at once. With no proposals, one (heartbeat).
+   */
+  private void sendAccepts(Decision.Builder d, int m, List<Proposal> proposals, long leaseTick) {
+    List<Proposal> part = new ArrayList<>();
+    long bytes = 0;
+    for (Proposal p : proposals) {
+      long size = p.value().bytes().length;
+      if (!part.isEmpty() && bytes + size > config.maxBatchBytes()) {
+        d.sendNow(m, new Accept(self, ballot, part, leaseTick));
+        part = new ArrayList<>();
+        bytes = 0;
+      }
+      part.add(p);
+      bytes += size;
+    }
+    d.sendNow(m, new Accept(self, ballot, part, leaseTick));
   }
 
   /** Below this every instance is chosen, as far as this leader knows. */
@@ -341,7 +433,7 @@ public class Proposer {
     List<Proposal> fresh = fillWindow();
     if (!fresh.isEmpty()) {
       for (int m : config.members()) {
-        d.sendNow(m, new Accept(self, ballot, fresh, -1));
+        sendAccepts(d, m, fresh, -1);
       }
     }
   }
@@ -441,6 +533,7 @@ public class Proposer {
     leaseGrants.clear();
     leaseUntil = 0;
     promises.clear();
+    partial.clear();
     refusals.clear();
     if (leaderHint >= 0) {
       flushPendingTo(d, leaderHint);

@@ -19,6 +19,7 @@ import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.LeaderSeen;
 import io.synod.paxos.Message.LocalAccepted;
 import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.PrepareMore;
 import io.synod.paxos.Message.Promise;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.Rejected;
@@ -72,6 +73,49 @@ class AcceptorTest {
     assertEquals(List.of(new Outbound(3, new Promise(1, B23,
         List.of(new AcceptedValue(3, B12, V3), new AcceptedValue(5, B12, V5)), 0))), d.sendAfterPersist());
     assertEquals(B23, a.promised());
+  }
+
+  /**
+   * A report larger than max-batch-bytes of values comes in pages (one value alone if larger), all
+   * at once, so every message fits the transport's frame; a lost page is asked for again while the
+   * promise still holds.
+   */
+  @Test
+  void aLargeReportIsPagedByMaxBatchBytesAndEachPageAskedForWhileThePromiseHolds() {
+    GroupConfig small = config(1).maxBatchBytes(2 * V3.bytes().length).build();
+    Acceptor a = Acceptor.recover(small, List.of(new AcceptedValues(B12, List.of(new Proposal(0, V0),
+        new Proposal(3, V3), new Proposal(5, V5), new Proposal(6, V1)))));
+    for (int i = 0; i < LEASE; i++) {
+      a.onTick();
+    }
+    Decision first = a.handle(new Prepare(3, B23, 3));
+    assertEquals(List.of(new Outbound(3, new Promise(1, B23,
+            List.of(new AcceptedValue(3, B12, V3), new AcceptedValue(5, B12, V5)), 0, -1, 6)),
+        new Outbound(3, new Promise(1, B23, List.of(new AcceptedValue(6, B12, V1)), 0, 6, -1))),
+        first.sendAfterPersist());
+    Decision second = a.handle(new PrepareMore(3, B23, 6));
+    assertEquals(List.of(), second.toPersist(), "the promise is durable already");
+    assertEquals(List.of(new Outbound(3, new Promise(1, B23, List.of(new AcceptedValue(6, B12, V1)), 0, 6, -1))),
+        second.sendAfterPersist());
+
+    GroupConfig tiny = config(1).maxBatchBytes(1).build();
+    Acceptor b = Acceptor.recover(tiny, List.of(new AcceptedValues(B12, List.of(new Proposal(3, V3)))));
+    for (int i = 0; i < LEASE; i++) {
+      b.onTick();
+    }
+    assertEquals(List.of(new Outbound(3, new Promise(1, B23, List.of(new AcceptedValue(3, B12, V3)), 0, -1, -1))),
+        b.handle(new Prepare(3, B23, 0)).sendAfterPersist(), "a value larger than a page goes alone");
+
+    // Once a higher ballot is promised, the rest of the old report is refused.
+    a.handle(new Prepare(2, new Ballot(3, 2), 0));
+    expectRejected(a, new PrepareMore(3, B23, 6), new Ballot(3, 2));
+  }
+
+  private static void expectRejected(Acceptor a, PrepareMore p, Ballot promised) {
+    Decision d = a.handle(p);
+    assertEquals(List.of(new Outbound(p.from(), new Rejected(1, p.ballot(), promised, false))), d.sendNow());
+    assertEquals(List.of(), d.toPersist());
+    assertEquals(List.of(), d.sendAfterPersist());
   }
 
   @Test

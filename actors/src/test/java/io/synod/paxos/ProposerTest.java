@@ -32,6 +32,7 @@ import io.synod.paxos.Message.LeaderSeen;
 import io.synod.paxos.Message.LearnerProgress;
 import io.synod.paxos.Message.LocalAccepted;
 import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.PrepareMore;
 import io.synod.paxos.Message.Promise;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.ReadAt;
@@ -194,6 +195,58 @@ class ProposerTest {
       assertTrue(accepts.get(0).leaseTick() >= 0, "the first accept of a new leader asks for a lease");
     }
     assertEquals(5, p.instancesInFlight());
+  }
+
+  /**
+   * A promise arrives in pages when its report is larger than max-batch-bytes: the candidate joins
+   * them in any order, asks again for a lost one, counts the promise once it has all of them, takes
+   * every page's values into account, and re-proposes them in Accepts of at most max-batch-bytes of
+   * values each.
+   */
+  @Test
+  void pagedPromisesAreJoinedAndTheirValuesReproposedInAcceptsOfAtMostMaxBatchBytes() {
+    int valueBytes = value("A").bytes().length;
+    Proposer p = proposer(config(1).maxBatchBytes(2 * valueBytes).build());
+    Prepare local = localPrepare(campaign(p));
+    Ballot b = local.ballot();
+    Ballot old = new Ballot(0, 2);
+    Decision own = p.handle(new Promise(1, b, List.of(new AcceptedValue(0, old, value("A"))), 0, -1, -1));
+    assertEquals(2, messages(own, Prepare.class).size(), "our own promise is durable: the peers are asked");
+    // Node 2's report has three pages: the last arrives first, the middle one is lost.
+    Decision page3 = p.handle(new Promise(2, b, List.of(new AcceptedValue(4, old, value("E"))), 0, 4, -1));
+    assertEquals(List.of(), messages(page3, PrepareMore.class));
+    p.handle(new Promise(2, b, List.of(new AcceptedValue(1, old, value("B"))), 0, -1, 2));
+    assertFalse(p.isLeader(), "a promise counts only once all its pages are in");
+    assertSame(Decision.NONE, p.handle(new Promise(2, b, List.of(new AcceptedValue(1, old, value("X"))), 0, -1, 2)),
+        "a repeated page is ignored");
+    boolean askedAgain = false;
+    for (int t = 0; t < CONFIG.retransmitTicks(); t++) {
+      Decision d = p.onTick();
+      if (!messages(d, PrepareMore.class).isEmpty() || !messages(d, Prepare.class).isEmpty()) {
+        assertEquals(List.of(new PrepareMore(1, b, 2)), messagesTo(d, 2, PrepareMore.class),
+            "the lost page is asked for again: " + d);
+        assertEquals(List.of(), messagesTo(d, 2, Prepare.class), "not the whole report again: " + d);
+        askedAgain = true;
+      }
+    }
+    assertTrue(askedAgain, "the lost page was asked for within retransmitTicks");
+    assertFalse(p.isLeader());
+    Decision won = p.handle(new Promise(2, b, List.of(new AcceptedValue(2, old, value("C"))), 0, 2, 4));
+    assertTrue(p.isLeader());
+    List<Proposal> expected = List.of(new Proposal(0, value("A")), new Proposal(1, value("B")),
+        new Proposal(2, value("C")), new Proposal(3, Value.noop()), new Proposal(4, value("E")));
+    for (int m : Fixtures.MEMBERS) {
+      List<Accept> accepts = messagesTo(won, m, Accept.class);
+      List<Proposal> all = new ArrayList<>();
+      for (Accept a : accepts) {
+        long bytes = a.proposals().stream().mapToLong(pr -> pr.value().bytes().length).sum();
+        assertTrue(bytes <= 2 * valueBytes, "an Accept to node " + m + " carries " + bytes + " bytes of values");
+        assertTrue(a.leaseTick() >= 0);
+        all.addAll(a.proposals());
+      }
+      assertTrue(accepts.size() > 1, "the re-proposals to node " + m + " are split: " + accepts);
+      assertEquals(expected, all, "every page's value is re-proposed, in order");
+    }
   }
 
   @Test

@@ -57,6 +57,7 @@ class RoleDispatchTest {
   /** One valid instance per message type. A new message type needs a sample here. */
   private static final Map<Class<?>, Message> SAMPLES = Map.ofEntries(
       Map.entry(Prepare.class, new Prepare(2, BALLOT, 0)),
+      Map.entry(Message.PrepareMore.class, new Message.PrepareMore(2, BALLOT, 0)),
       Map.entry(Accept.class, new Accept(2, BALLOT, List.of(new Proposal(0, VALUE)), -1)),
       Map.entry(Promise.class, new Promise(2, BALLOT, List.of(), 0)),
       Map.entry(Message.Accepted.class, new Message.Accepted(2, BALLOT, List.of(0L), -1, 0)),

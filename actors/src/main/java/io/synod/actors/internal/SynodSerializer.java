@@ -21,6 +21,7 @@ import io.synod.paxos.Message.LeaderSeen;
 import io.synod.paxos.Message.LearnerProgress;
 import io.synod.paxos.Message.LocalAccepted;
 import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.PrepareMore;
 import io.synod.paxos.Message.Promise;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.ReadAt;
@@ -82,6 +83,9 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       new Codec<>(Prepare.class, "PR",
           (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeLong(m.fromInstance()),
           in -> new Prepare(in.readInt(), in.readBallot(), in.readLong())),
+      new Codec<>(PrepareMore.class, "PX",
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeLong(m.fromInstance()),
+          in -> new PrepareMore(in.readInt(), in.readBallot(), in.readLong())),
       new Codec<>(Accept.class, "AC",
           (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.proposals(), Out::writeProposal)
               .writeLong(m.leaseTick()),
@@ -90,9 +94,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       // to proposers
       new Codec<>(Promise.class, "PM",
           (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.accepted(), Out::writeAcceptedValue)
-              .writeLong(m.truncatedBelow()),
+              .writeLong(m.truncatedBelow()).writeLong(m.continuedFrom()).writeLong(m.nextFrom()),
           in -> new Promise(in.readInt(), in.readBallot(),
-              in.readList(ACCEPTED_VALUE_MIN_BYTES, In::readAcceptedValue), in.readLong())),
+              in.readList(ACCEPTED_VALUE_MIN_BYTES, In::readAcceptedValue), in.readLong(), in.readLong(),
+              in.readLong())),
       new Codec<>(Accepted.class, "AD",
           (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.instances(), Out::writeLong)
               .writeLong(m.leaseTick()).writeLong(m.truncatedBelow()),

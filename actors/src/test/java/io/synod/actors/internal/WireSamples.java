@@ -25,6 +25,7 @@ import io.synod.paxos.Message.LeaderSeen;
 import io.synod.paxos.Message.LearnerProgress;
 import io.synod.paxos.Message.LocalAccepted;
 import io.synod.paxos.Message.Prepare;
+import io.synod.paxos.Message.PrepareMore;
 import io.synod.paxos.Message.Promise;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.ReadAt;
@@ -98,6 +99,10 @@ final class WireSamples {
         new Accept(2, MAX, proposals, Long.MAX_VALUE),
         new Promise(1, MID, List.of(), 0),
         new Promise(3, MAX, accepted, Long.MAX_VALUE),
+        new Promise(2, MID, accepted, 4, 5, Long.MAX_VALUE),
+        new Promise(2, LOW, List.of(), 0, Long.MAX_VALUE, -1),
+        new PrepareMore(2, MID, 5),
+        new PrepareMore(Integer.MAX_VALUE, MAX, Long.MAX_VALUE),
         new Accepted(1, MID, List.of(), -1, 0),
         new Accepted(2, MAX, List.of(0L, 1L, Long.MAX_VALUE, Long.MIN_VALUE), 7, Long.MAX_VALUE),
         new Rejected(1, MID, MAX, false),

@@ -14,15 +14,16 @@ public record Counters(
     long duplicatesAnswered,
     long leaderChanges,
     long pauses,
-    long snapshotRecoveries) {
+    long snapshotRecoveries,
+    long promisePages) {
 
-  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
         tornWrites + o.tornWrites, corruptionsDetected + o.corruptionsDetected, acknowledged + o.acknowledged,
         leaseReads + o.leaseReads, checkpointsInstalled + o.checkpointsInstalled,
         duplicatesAnswered + o.duplicatesAnswered, leaderChanges + o.leaderChanges, pauses + o.pauses,
-        snapshotRecoveries + o.snapshotRecoveries);
+        snapshotRecoveries + o.snapshotRecoveries, promisePages + o.promisePages);
   }
 }

@@ -42,7 +42,8 @@ record FaultMix(
     double acceptorSnapshotPerWrite,
     double snapshotRecoveryShare,
     double pauseLeaderShare,
-    double readAfterResume) {
+    double readAfterResume,
+    int maxBatchBytes) {
 
   static final long TICK = 1_000;
   /** The tick-rate skew the group configuration assumes (and the simulation stays within). */
@@ -80,7 +81,9 @@ record FaultMix(
         pick(r, 0.0, 0.02, 0.2),
         pick(r, 0.5, 1.0),
         pick(r, 0.0, 0.5, 1.0),
-        pick(r, 0.0, 0.5, 1.0));
+        pick(r, 0.0, 0.5, 1.0),
+        // Small batches make phase-1 reports and re-proposals span several messages.
+        pick(r, 4_096, 4_096, 128));
   }
 
   private static int pick(SplittableRandom r, int... options) {

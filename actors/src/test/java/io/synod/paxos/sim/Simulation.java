@@ -198,6 +198,8 @@ final class Simulation {
   private long leaderChanges;
   private long pauses;
   private long snapshotRecoveries;
+  /** Promise pages after the first delivered: phase 1 reports too large for one message. */
+  private long promisePages;
 
   Simulation(long seed, SimProtocol protocol, Consumer<String> trace) {
     this(seed, FaultMix.draw(seed), protocol, trace);
@@ -229,7 +231,7 @@ final class Simulation {
         GroupConfig config = GroupConfig.builder(g, i, memberIds)
             .window(mix.window())
             .maxBatchCommands(mix.maxBatchCommands())
-            .maxBatchBytes(4_096)
+            .maxBatchBytes(mix.maxBatchBytes())
             .catchUpBatch(mix.catchUpBatch())
             .maxSkewPerMille(FaultMix.SKEW_BOUND_PER_MILLE)
             .build();
@@ -276,7 +278,7 @@ final class Simulation {
     }
     Counters counters = new Counters(events, checker.chosenCount, crashes, partitions, tornWrites,
         corruptionsDetected, checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered,
-        leaderChanges, pauses, snapshotRecoveries);
+        leaderChanges, pauses, snapshotRecoveries, promisePages);
     return new Result(seed, protocol.name(), checker.violation(), counters, now / FaultMix.TICK);
   }
 
@@ -761,6 +763,9 @@ final class Simulation {
       if (p instanceof Message.ToAcceptor m) {
         apply(n, r, r.acceptor.handle(m));
       } else if (p instanceof Message.ToProposer m) {
+        if (m instanceof Message.Promise pm && pm.continuedFrom() >= 0) {
+          promisePages++;
+        }
         apply(n, r, r.proposer.handle(m));
       } else if (p instanceof Message.ToLearner m) {
         apply(n, r, r.learner.handle(m));

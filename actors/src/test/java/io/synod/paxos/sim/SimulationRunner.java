@@ -31,7 +31,7 @@ public final class SimulationRunner {
           + c.checkpointsInstalled() + " duplicatesAnswered=" + c.duplicatesAnswered() + " leaderChanges="
           + c.leaderChanges() + " millis=" + millis + " eventsPerSecond="
           + (millis == 0 ? c.events() : c.events() * 1000 / millis) + " snapshotRecoveries="
-          + c.snapshotRecoveries();
+          + c.snapshotRecoveries() + " promisePages=" + c.promisePages();
     }
 
     public long events() {
