@@ -172,7 +172,7 @@ public class Acceptor {
     long bytes = 0;
     long pageFrom = continuedFrom;
     for (AcceptedValue v : accepted.tailMap(from, true).values()) {
-      long size = v.value().bytes().length;
+      long size = Value.ENTRY_OVERHEAD_BYTES + v.value().bytes().length;
       if (!page.isEmpty() && bytes + size > config.maxBatchBytes()) {
         pages.add(new Message.Promise(self, ballot, page, truncatedBelow, pageFrom, v.instance()));
         page = new ArrayList<>();

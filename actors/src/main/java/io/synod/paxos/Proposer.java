@@ -389,7 +389,7 @@ public class Proposer {
       long bytes = 0;
       for (Map.Entry<Long, InFlight> e : done.entrySet()) {
         Value value = e.getValue().acceptedBy.contains(m) ? null : e.getValue().value;
-        long size = value == null ? 0 : value.bytes().length;
+        long size = Value.ENTRY_OVERHEAD_BYTES + (value == null ? 0 : value.bytes().length);
         if (!entries.isEmpty() && bytes + size > config.maxBatchBytes()) {
           d.sendNow(m, new Message.Chosen(self, entries, horizon));
           entries = new ArrayList<>();
@@ -411,7 +411,7 @@ public class Proposer {
     List<Proposal> part = new ArrayList<>();
     long bytes = 0;
     for (Proposal p : proposals) {
-      long size = p.value().bytes().length;
+      long size = Value.ENTRY_OVERHEAD_BYTES + p.value().bytes().length;
       if (!part.isEmpty() && bytes + size > config.maxBatchBytes()) {
         d.sendNow(m, new Accept(self, ballot, part, leaseTick));
         part = new ArrayList<>();

@@ -16,6 +16,13 @@ import java.util.zip.CRC32;
 public final class Value {
 
   private static final byte VERSION = 1;
+
+  /**
+   * What a message spends on one entry besides its value's bytes (instance, ballot, checksum,
+   * lengths), rounded up: messages are split by their values' bytes plus this per entry, so that
+   * many small or empty values (no-ops) cannot add up past the transport's frame either.
+   */
+  public static final int ENTRY_OVERHEAD_BYTES = 64;
   private static final Value NOOP = encode(List.of());
 
   private final byte[] bytes;

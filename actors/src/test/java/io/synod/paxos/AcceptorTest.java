@@ -82,7 +82,7 @@ class AcceptorTest {
    */
   @Test
   void aLargeReportIsPagedByMaxBatchBytesAndEachPageAskedForWhileThePromiseHolds() {
-    GroupConfig small = config(1).maxBatchBytes(2 * V3.bytes().length).build();
+    GroupConfig small = config(1).maxBatchBytes(2 * (V3.bytes().length + Value.ENTRY_OVERHEAD_BYTES)).build();
     Acceptor a = Acceptor.recover(small, List.of(new AcceptedValues(B12, List.of(new Proposal(0, V0),
         new Proposal(3, V3), new Proposal(5, V5), new Proposal(6, V1)))));
     for (int i = 0; i < LEASE; i++) {

@@ -206,7 +206,7 @@ class ProposerTest {
   @Test
   void pagedPromisesAreJoinedAndTheirValuesReproposedInAcceptsOfAtMostMaxBatchBytes() {
     int valueBytes = value("A").bytes().length;
-    Proposer p = proposer(config(1).maxBatchBytes(2 * valueBytes).build());
+    Proposer p = proposer(config(1).maxBatchBytes(2 * (valueBytes + Value.ENTRY_OVERHEAD_BYTES)).build());
     Prepare local = localPrepare(campaign(p));
     Ballot b = local.ballot();
     Ballot old = new Ballot(0, 2);
