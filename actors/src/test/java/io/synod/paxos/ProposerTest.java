@@ -360,6 +360,24 @@ class ProposerTest {
   }
 
   @Test
+  void eachResendOfAnInstanceWaitsTwiceAsLongUpToEightTimesRetransmitTicks() {
+    Proposer p = proposer(CONFIG);
+    lead(p);
+    p.handle(new Forward(2, List.of(command(7, 1, "a")), 1));
+    List<Integer> resentAfter = new ArrayList<>();
+    int last = 0;
+    for (int t = 1; t <= 40 * CONFIG.retransmitTicks(); t++) {
+      Decision d = p.onTick();
+      if (!proposedBatches(d, 2).isEmpty()) {
+        resentAfter.add(t - last);
+        last = t;
+      }
+    }
+    int r = CONFIG.retransmitTicks();
+    assertEquals(List.of(r, 2 * r, 4 * r, 8 * r, 8 * r, 8 * r), resentAfter.subList(0, 6), "resends: " + resentAfter);
+  }
+
+  @Test
   void instanceIsChosenAtQuorumAndChosenOmitsTheValueForAcceptorsThatHoldIt() {
     Proposer p = proposer(CONFIG);
     lead(p);
