@@ -35,9 +35,11 @@ final class Report {
   private final List<Row> rows;
   private final List<String> failures;
   private final Path jfr;
+  /** The heaviest row's closed loop run again under the recording (null if none was made). */
+  private final Benchmark.Load recorded;
 
   Report(Benchmark.Mode mode, String extraConfig, List<Limits.Measure> limits, List<Row> rows, List<String> failures,
-      Path jfr) {
+      Path jfr, Benchmark.Load recorded) {
     this.failures = failures;
     this.mode = mode;
     this.extraConfig = extraConfig;
@@ -46,6 +48,7 @@ final class Report {
     this.artery = limits.get(2);
     this.rows = rows;
     this.jfr = jfr;
+    this.recorded = recorded;
   }
 
   /** Commits per second per fsync per second of the disk: above 1, several commits share an fsync. */
@@ -279,9 +282,11 @@ final class Report {
       }
     }
     out.add(String.format(Locale.ROOT, "Recording `%s`: %,d CPU samples of the heaviest row (%d groups, %d clients, "
-        + "%s, closed loop) on the busiest node.", jfr.getFileName(), samples,
+        + "%s, closed loop, run again after that cluster's rows) on the busiest node. Under the recording "
+        + "that load committed %,.0f commits/s (%,d failed).", jfr.getFileName(), samples,
         mode.groups().get(mode.groups().size() - 1), mode.clients().get(mode.clients().size() - 1),
-        size(mode.sizes().get(0))));
+        size(mode.sizes().get(0)), recorded == null ? 0.0 : recorded.perSecond(),
+        recorded == null ? 0 : recorded.errors()));
     out.add("");
     out.add("Top three methods on CPU (self time):");
     out.add("");
