@@ -23,7 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.zip.DataFormatException;
-import jdk.jfr.Configuration;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -39,8 +39,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       runs this node's share of a {@link LoadGenerator} load (the clients of groups 0, 3 and 5)
  *       and answers {@code {"node":1,"clients":2,
  *       "ops":...,"errors":...,"seconds":...,"histogram":"<base64 HdrHistogram>"}};
- *   <li>{@code POST /bench/jfr/start} starts a Flight Recorder recording (the JDK's "profile"
- *       settings); {@code POST /bench/jfr/stop?file=F} stops it and writes it to F.
+ *   <li>{@code POST /bench/jfr?file=F} writes what the node's Flight Recorder recorded so far
+ *       (the node runs with {@code -XX:StartFlightRecording}) to F.
  * </ul>
  */
 public final class BenchService implements HttpService {
@@ -50,7 +50,6 @@ public final class BenchService implements HttpService {
     t.setDaemon(true);
     return t;
   });
-  private Recording recording;
 
   @Override
   public Route route(RunningNode node) {
@@ -75,9 +74,7 @@ public final class BenchService implements HttpService {
                   + o.ops() + ",\"errors\":" + o.errors() + ",\"seconds\":" + o.seconds() + ",\"histogram\":\""
                   + encode(o.latency()) + "\"}")));
         }))),
-        pathPrefix("jfr", () -> concat(
-            path("start", () -> post(() -> complete(startRecording()))),
-            path("stop", () -> post(() -> parameter("file", file -> complete(stopRecording(Path.of(file))))))))));
+        path("jfr", () -> post(() -> parameter("file", file -> complete(dumpRecording(Path.of(file))))))));
   }
 
   private static LoadGenerator.Spec spec(Map<String, String> p) {
@@ -96,31 +93,17 @@ public final class BenchService implements HttpService {
     return v;
   }
 
-  private synchronized HttpResponse startRecording() {
-    try {
-      if (recording != null) {
-        recording.close();
+  /**
+   * Writes what this node's Flight Recorder has recorded so far to {@code file}. The benchmark
+   * starts the recorded cluster's nodes with {@code -XX:StartFlightRecording}: starting a recording
+   * in the middle of the load stalled a loaded 100-group cluster for many seconds.
+   */
+  private static HttpResponse dumpRecording(Path file) {
+    try (Recording snapshot = FlightRecorder.getFlightRecorder().takeSnapshot()) {
+      if (FlightRecorder.getFlightRecorder().getRecordings().isEmpty()) {
+        return HttpResponses.text(StatusCodes.CONFLICT, "no recording: start the node with -XX:StartFlightRecording");
       }
-      // The JDK's "default" settings (its "profile" ones, with allocation and lock events at low
-      // thresholds, cut the heaviest row's throughput eightfold), with CPU samples every 10 ms.
-      recording = new Recording(Configuration.getConfiguration("default"));
-      recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(10));
-      recording.start();
-      return HttpResponses.text(StatusCodes.OK, "recording");
-    } catch (Exception e) {
-      return HttpResponses.text(StatusCodes.INTERNAL_SERVER_ERROR, e.toString());
-    }
-  }
-
-  private synchronized HttpResponse stopRecording(Path file) {
-    if (recording == null) {
-      return HttpResponses.text(StatusCodes.CONFLICT, "no recording");
-    }
-    try {
-      recording.stop();
-      recording.dump(file);
-      recording.close();
-      recording = null;
+      snapshot.dump(file);
       return HttpResponses.text(StatusCodes.OK, file.toString());
     } catch (Exception e) {
       return HttpResponses.text(StatusCodes.INTERNAL_SERVER_ERROR, e.toString());

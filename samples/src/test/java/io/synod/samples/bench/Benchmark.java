@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -95,16 +96,22 @@ public final class Benchmark {
     List<Row> rows = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     Path jfr = null;
-    Load recorded = null;
+    Instant[] jfrWindow = null;
     int heaviestGroups = mode.groups().get(mode.groups().size() - 1);
     int heaviestClients = mode.clients().get(mode.clients().size() - 1);
     for (int groups : mode.groups()) {
       String at = "groups=" + groups;
-      try (NodeProcesses nodes = cluster(groups, extra, mode.maxClusterWarmUp())) {
+      try (NodeProcesses nodes = cluster(groups, extra, mode.maxClusterWarmUp(), groups == heaviestGroups)) {
         for (int size : mode.sizes()) {
           for (int clients : mode.clients()) {
             at = "groups=" + groups + " size=" + size + " clients=" + clients;
+            boolean heaviest = groups == heaviestGroups && clients == heaviestClients && size == mode.sizes().get(0);
+            Instant from = Instant.now();
             Load closed = load(nodes, groups, clients, size, mode, 0);
+            if (heaviest) {
+              jfrWindow = new Instant[] {from, Instant.now()};
+              jfr = dumpRecordings(nodes, jfrWindow);
+            }
             Load open = load(nodes, groups, clients, size, mode, Math.max(1, closed.perSecond() / 2));
             Row row = new Row(groups, size, clients, closed, open);
             rows.add(row);
@@ -115,16 +122,6 @@ public final class Benchmark {
                 open.micros(99.9), closed.errors() + open.errors());
           }
         }
-        if (groups == heaviestGroups) {
-          // The heaviest row's closed loop once more, under Java Flight Recorder, after this
-          // cluster's rows: a recording can disturb a loaded cluster for a while (see Report).
-          at = "groups=" + groups + " size=" + mode.sizes().get(0) + " clients=" + heaviestClients + " (recorded)";
-          post(nodes, "/bench/jfr/start");
-          recorded = load(nodes, groups, heaviestClients, mode.sizes().get(0), mode, 0);
-          jfr = stopRecording(nodes);
-          System.out.printf(Locale.ROOT, "BENCH-JFR groups=%d size=%d clients=%d closed=%.0f/s errors=%d recording=%s%n",
-              groups, mode.sizes().get(0), heaviestClients, recorded.perSecond(), recorded.errors(), jfr);
-        }
       } catch (Exception | AssertionError e) {
         // A node died or stopped answering: the rest of this cluster's rows are not measured.
         String failure = at + ": " + e + " (node logs in " + OUT.resolve("cluster-" + groups).resolve("logs") + ")";
@@ -132,7 +129,7 @@ public final class Benchmark {
         System.out.println("BENCH-FAILED " + failure);
       }
     }
-    Report report = new Report(mode, extra, limits, rows, failures, jfr, recorded);
+    Report report = new Report(mode, extra, limits, rows, failures, jfr, jfrWindow);
     report.print();
     report.write(OUT);
     System.out.println("BENCH report: " + OUT.resolve("report.md").toAbsolutePath());
@@ -140,7 +137,13 @@ public final class Benchmark {
   }
 
   /** Three nodes with {@code groups} benchmark groups, fsync on, each with a fresh data directory. */
-  static NodeProcesses cluster(int groups, String extra, double maxWarmUp) throws Exception {
+  /**
+   * Three nodes with {@code groups} benchmark groups, fsync on, each with a fresh data directory;
+   * with {@code recorded}, the nodes run under Java Flight Recorder from their start (the JDK's
+   * default settings: about 1% overhead), since starting a recording under load stalled the
+   * loaded 100-group cluster for many seconds.
+   */
+  static NodeProcesses cluster(int groups, String extra, double maxWarmUp, boolean recorded) throws Exception {
     Path dir = Files.createDirectories(OUT.resolve("cluster-" + groups));
     StringBuilder list = new StringBuilder();
     for (int g = 0; g < groups; g++) {
@@ -154,14 +157,17 @@ public final class Benchmark {
         "  http-services = [ \"" + BenchService.class.getName() + "\" ]",
         "}",
         "pekko.http.server { request-timeout = 300 s, idle-timeout = 600 s }",
-        // Pekko's own Flight Recorder events (Artery emits some per frame, with stack traces) made
-        // the recorded row collapse: the heaviest row is recorded with the JDK's events only.
+        // Pekko's own Flight Recorder events (Artery emits some per frame, with stack traces) are
+        // off: the recorded cluster is profiled with the JDK's events only.
         "pekko.java-flight-recorder.enabled = off",
         extra,
         ""));
     Path data = dir.resolve("data-" + System.nanoTime());
-    NodeProcesses nodes = NodeProcesses.start(3, file, n -> "", data, dir.resolve("logs"),
-        List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:+AlwaysPreTouch", "-Xms1g"));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:+AlwaysPreTouch", "-Xms1g"));
+    if (recorded) {
+      jvm.add("-XX:StartFlightRecording=settings=default,maxage=15m");
+    }
+    NodeProcesses nodes = NodeProcesses.start(3, file, n -> "", data, dir.resolve("logs"), jvm);
     try {
       NodeProcesses.await(Duration.ofMinutes(3), "every node sees a leader of all " + groups + " groups",
           () -> leaders(nodes, groups));
@@ -286,29 +292,22 @@ public final class Benchmark {
     return new Load(rate, ops, errors, seconds, latency);
   }
 
-  static void post(NodeProcesses nodes, String path) throws Exception {
-    for (int n = 1; n <= nodes.size(); n++) {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(nodes.uri(n, path)).timeout(Duration.ofMinutes(1))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw new IllegalStateException("node " + n + ": " + path + " answered " + r.statusCode() + " " + r.body());
-      }
-    }
-  }
-
-  /** Stops every node's recording; returns the one with the most CPU samples (the busiest node). */
-  private static Path stopRecording(NodeProcesses nodes) throws Exception {
+  /**
+   * Writes every node's recording to {@code heaviest-node<n>.jfr}; returns the one with the most CPU
+   * samples within {@code window} (the busiest node during the heaviest row).
+   */
+  private static Path dumpRecordings(NodeProcesses nodes, Instant[] window) throws Exception {
     Path busiest = null;
     long most = -1;
     for (int n = 1; n <= nodes.size(); n++) {
       Path file = OUT.resolve("heaviest-node" + n + ".jfr").toAbsolutePath();
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(nodes.uri(n, "/bench/jfr/stop?file=" + file))
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(nodes.uri(n, "/bench/jfr?file=" + file))
           .timeout(Duration.ofMinutes(1)).POST(HttpRequest.BodyPublishers.noBody()).build(),
           HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new IllegalStateException("node " + n + " could not write its recording: " + r.body());
       }
-      long samples = Report.executionSamples(file);
+      long samples = Report.executionSamples(file, window);
       if (samples > most) {
         most = samples;
         busiest = file;

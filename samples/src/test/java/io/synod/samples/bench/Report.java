@@ -35,11 +35,11 @@ final class Report {
   private final List<Row> rows;
   private final List<String> failures;
   private final Path jfr;
-  /** The heaviest row's closed loop run again under the recording (null if none was made). */
-  private final Benchmark.Load recorded;
+  /** When the heaviest row's closed loop ran: only the recording's samples within it count. */
+  private final java.time.Instant[] jfrWindow;
 
   Report(Benchmark.Mode mode, String extraConfig, List<Limits.Measure> limits, List<Row> rows, List<String> failures,
-      Path jfr, Benchmark.Load recorded) {
+      Path jfr, java.time.Instant[] jfrWindow) {
     this.failures = failures;
     this.mode = mode;
     this.extraConfig = extraConfig;
@@ -48,7 +48,7 @@ final class Report {
     this.artery = limits.get(2);
     this.rows = rows;
     this.jfr = jfr;
-    this.recorded = recorded;
+    this.jfrWindow = jfrWindow;
   }
 
   /** Commits per second per fsync per second of the disk: above 1, several commits share an fsync. */
@@ -240,16 +240,21 @@ final class Report {
   }
 
   /** How many CPU samples a recording holds. */
-  static long executionSamples(Path file) throws IOException {
+  static long executionSamples(Path file, java.time.Instant[] window) throws IOException {
     long n = 0;
     try (RecordingFile f = new RecordingFile(file)) {
       while (f.hasMoreEvents()) {
-        if (f.readEvent().getEventType().getName().equals("jdk.ExecutionSample")) {
+        RecordedEvent e = f.readEvent();
+        if (e.getEventType().getName().equals("jdk.ExecutionSample") && within(e, window)) {
           n++;
         }
       }
     }
     return n;
+  }
+
+  private static boolean within(RecordedEvent e, java.time.Instant[] window) {
+    return !e.getStartTime().isBefore(window[0]) && !e.getStartTime().isAfter(window[1]);
   }
 
   /**
@@ -269,7 +274,8 @@ final class Report {
     try (RecordingFile f = new RecordingFile(jfr)) {
       while (f.hasMoreEvents()) {
         RecordedEvent e = f.readEvent();
-        if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+        if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null
+            || !within(e, jfrWindow)) {
           continue;
         }
         samples++;
@@ -282,11 +288,10 @@ final class Report {
       }
     }
     out.add(String.format(Locale.ROOT, "Recording `%s`: %,d CPU samples of the heaviest row (%d groups, %d clients, "
-        + "%s, closed loop, run again after that cluster's rows) on the busiest node. Under the recording "
-        + "that load committed %,.0f commits/s (%,d failed).", jfr.getFileName(), samples,
+        + "%s, closed loop) on the busiest node (the nodes of that cluster ran under the recorder from "
+        + "their start, with the JDK's default settings).", jfr.getFileName(), samples,
         mode.groups().get(mode.groups().size() - 1), mode.clients().get(mode.clients().size() - 1),
-        size(mode.sizes().get(0)), recorded == null ? 0.0 : recorded.perSecond(),
-        recorded == null ? 0 : recorded.errors()));
+        size(mode.sizes().get(0))));
     out.add("");
     out.add("Top three methods on CPU (self time):");
     out.add("");
