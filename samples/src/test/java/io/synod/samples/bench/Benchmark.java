@@ -143,7 +143,7 @@ public final class Benchmark {
    * default settings: about 1% overhead), since starting a recording under load stalled the
    * loaded 100-group cluster for many seconds.
    */
-  static NodeProcesses cluster(int groups, String extra, double maxWarmUp, boolean recorded) throws Exception {
+  private static NodeProcesses cluster(int groups, String extra, double maxWarmUp, boolean recorded) throws Exception {
     Path dir = Files.createDirectories(OUT.resolve("cluster-" + groups));
     StringBuilder list = new StringBuilder();
     for (int g = 0; g < groups; g++) {
@@ -260,7 +260,7 @@ public final class Benchmark {
     return load(nodes, groups, clients, size, mode.warmup(), mode.seconds(), rate);
   }
 
-  static Load load(NodeProcesses nodes, int groups, int clients, int size, double warmup, double seconds,
+  private static Load load(NodeProcesses nodes, int groups, int clients, int size, double warmup, double seconds,
       double rate) throws Exception {
     List<List<Integer>> mine = assignment(nodes, groups);
     List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
