@@ -28,7 +28,7 @@ import org.HdrHistogram.Histogram;
  * runs under Java Flight Recorder and the report names its top costs.
  *
  * <p>Arguments: {@code quick} (the default: 1 and 100 groups, 100 B values, 2 s per measurement, under 5 minutes) or
- * {@code full} (100 B, 2 KB and 100 KB values, 8 s per measurement, about 20 minutes); then,
+ * {@code full} (100 B, 2 KB and 100 KB values, 8 s per measurement, about 15 minutes); then,
  * optionally, HOCON laid over the nodes' configuration, to compare settings (e.g. {@code
  * "synod.group.window = 64"}). Not a test: {@code ./synod bench [quick|full] ["<hocon>"]} builds
  * and runs it.
