@@ -196,7 +196,8 @@ public class Proposer {
    */
   private void sendPrepares(Decision.Builder d, boolean all) {
     for (int m : config.members()) {
-      if (promises.containsKey(m) || refusals.contains(m) && !all) {
+      if (promises.containsKey(m) || refusals.contains(m) && !all || m == self && all) {
+        // (With all, our own acceptor is answering already: its pages are on their way.)
         continue;
       }
       TreeMap<Long, Promise> pages = partial.get(m);
@@ -592,13 +593,14 @@ public class Proposer {
     List<Command> part = new ArrayList<>();
     long bytes = 0;
     for (Command c : commands) {
-      if (!part.isEmpty() && bytes + c.payload().length > config.maxBatchBytes()) {
+      long size = Value.ENTRY_OVERHEAD_BYTES + c.payload().length;
+      if (!part.isEmpty() && bytes + size > config.maxBatchBytes()) {
         d.sendNow(to, new Forward(self, part, hops));
         part = new ArrayList<>();
         bytes = 0;
       }
       part.add(c);
-      bytes += c.payload().length;
+      bytes += size;
     }
     if (!part.isEmpty()) {
       d.sendNow(to, new Forward(self, part, hops));

@@ -2,6 +2,7 @@ package io.synod.actors.internal;
 
 import io.synod.paxos.Message;
 import io.synod.paxos.Outbound;
+import io.synod.paxos.Value;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,10 @@ final class Outbox {
   private final List<Outbound> pending = new ArrayList<>();
   private final int maxMergedBytes;
 
-  /** Merged messages carry at most {@code maxMergedBytes} of values (one instance may be alone larger). */
+  /**
+   * Merged messages carry at most {@code maxMergedBytes} of values, counted as the core splits
+   * them (each entry's value plus {@link Value#ENTRY_OVERHEAD_BYTES}); one instance may be alone larger.
+   */
   Outbox(int maxMergedBytes) {
     this.maxMergedBytes = maxMergedBytes;
   }
@@ -73,7 +77,7 @@ final class Outbox {
   private static long valueBytes(List<Message.Proposal> proposals) {
     long n = 0;
     for (Message.Proposal p : proposals) {
-      n += p.value().bytes().length;
+      n += Value.ENTRY_OVERHEAD_BYTES + p.value().bytes().length;
     }
     return n;
   }
@@ -81,7 +85,7 @@ final class Outbox {
   private static long chosenBytes(List<Message.ChosenEntry> entries) {
     long n = 0;
     for (Message.ChosenEntry e : entries) {
-      n += e.value() == null ? 0 : e.value().bytes().length;
+      n += Value.ENTRY_OVERHEAD_BYTES + (e.value() == null ? 0 : e.value().bytes().length);
     }
     return n;
   }
