@@ -33,7 +33,7 @@ public final class SynodNode {
     this.nodes = nodes;
     this.settings = settings;
     this.gateway = gateway;
-    this.peers = new Peers(system, nodes);
+    this.peers = new Peers(system, self, nodes, linkBatchBytes(system, settings));
   }
 
   /** Starts Synod on {@code system} as node {@code self}, with the settings of its configuration. */
@@ -71,6 +71,17 @@ public final class SynodNode {
           + "; start one SynodNode per actor system", e);
     }
     return new SynodNode(system, self, Map.copyOf(copy), settings, gateway);
+  }
+
+  /**
+   * How many bytes of values the messages coalesced for one peer may carry together: half of
+   * Artery's frame (which leaves room for everything else in the message), and at least what one
+   * group's message may carry, which goes alone when it is that large.
+   */
+  private static long linkBatchBytes(ActorSystem<?> system, SynodSettings settings) {
+    String key = "pekko.remote.artery.advanced.maximum-frame-size";
+    com.typesafe.config.Config config = system.settings().config();
+    return config.hasPath(key) ? Math.max(config.getBytes(key) / 2, settings.maxBatchBytes()) : settings.maxBatchBytes();
   }
 
   /** A message Artery cannot frame is dropped: refuse settings that would make one. */

@@ -17,18 +17,19 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One per node, a system actor at {@value #PATH}: it receives every group's messages from other
- * nodes over Artery ({@link GroupEnvelope}s and checkpoint transfers) and hands each to its group's
- * coordinator, so any number of groups share one port. A message for a group this node does not
- * run, or from a node that is not a member of the group, is dropped and logged. A group runs at
- * most once per node: a second coordinator for a registered group is refused, unless the first
- * one stops within {@link #HANDOVER} (a group stopped and spawned again).
+ * nodes over Artery ({@link GroupEnvelope}s, alone or many in a {@link GroupBatch}, and checkpoint
+ * transfers) and hands each to its group's coordinator, so any number of groups share one port. A
+ * message for a group this node does not run, or from a node that is not a member of the group, is
+ * dropped and logged. A group runs at most once per node: a second coordinator for a registered
+ * group is refused, unless the first one stops within {@link #HANDOVER} (a group stopped and
+ * spawned again).
  */
 public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
 
   public static final String NAME = "synod-gateway";
   public static final String PATH = "/system/" + NAME;
 
-  public sealed interface Command permits Register, GroupEnvelope, SnapshotRequest, SnapshotChunk, StillRunning {}
+  public sealed interface Command permits Register, GroupEnvelope, GroupBatch, SnapshotRequest, SnapshotChunk, StillRunning {}
 
   /** Local: {@code coordinator} runs {@code group}, whose members are {@code members}. */
   public record Register(String group, List<Integer> members, ActorRef<GroupCommand> coordinator)
@@ -65,8 +66,13 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Register.class, this::register)
-        .onMessage(GroupEnvelope.class, e -> route(e.group(), e.from(), e.message().from(), e,
-            new GroupCoordinator.Inbound(e.message())))
+        .onMessage(GroupEnvelope.class, this::route)
+        .onMessage(GroupBatch.class, b -> {
+          for (GroupEnvelope e : b.envelopes()) {
+            route(e);
+          }
+          return this;
+        })
         .onMessage(SnapshotRequest.class, r -> route(r.group(), r.from(), r.from(), r, new GroupCoordinator.Transfer(r)))
         .onMessage(SnapshotChunk.class, c -> route(c.group(), c.from(), c.from(), c, new GroupCoordinator.Transfer(c)))
         .onMessage(StillRunning.class, this::stillRunning)
@@ -118,6 +124,10 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   private static void refuse(Register r, Registration running) {
     r.coordinator().tell(new GroupCoordinator.RegistrationRefused("group '" + r.group()
         + "' already runs on this node" + (running == null ? "" : ", in " + running.coordinator().path())));
+  }
+
+  private Behavior<Command> route(GroupEnvelope e) {
+    return route(e.group(), e.from(), e.message().from(), e, new GroupCoordinator.Inbound(e.message()));
   }
 
   private Behavior<Command> route(String group, int from, int claimedSender, Object message,

@@ -77,6 +77,8 @@ public final class SynodSerializer extends SerializerWithStringManifest {
   private static final int ACCEPTED_VALUE_MIN_BYTES = 8 + BALLOT_BYTES + VALUE_MIN_BYTES;
   private static final int CHOSEN_ENTRY_MIN_BYTES = 8 + BALLOT_BYTES + 1;
   private static final int COMMAND_MIN_BYTES = 8 + 8 + 4;
+  /** Group, manifest and message as byte arrays (a group id and a manifest are never empty), sender. */
+  private static final int ENVELOPE_MIN_BYTES = 4 + 1 + 4 + 4 + 1 + 4 + 1;
 
   private static final List<Codec<?>> CODECS = List.of(
       // to acceptors
@@ -153,13 +155,11 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, r) -> o.writeLong(r.instance()),
           in -> new Truncated(in.readLong())),
       // between node gateways: a group's message, carried whole in its own format
-      new Codec<>(GroupEnvelope.class, "GE",
-          (o, e) -> o.writeBytes(e.group().getBytes(StandardCharsets.UTF_8), "group")
-              .writeInt(e.from())
-              .writeBytes(codecFor(e.message()).manifest().getBytes(StandardCharsets.UTF_8), "manifest")
-              .writeBytes(encode(codecFor(e.message()), e.message()), "message"),
-          in -> new GroupEnvelope(utf8(in, in.readBytes(), "group"), in.readInt(),
-              decodeInner(in, utf8(in, in.readBytes(), "manifest"), in.readBytes()))),
+      new Codec<>(GroupEnvelope.class, "GE", Out::writeEnvelope, In::readEnvelope),
+      // between node gateways: many groups' messages in one (PeerLink)
+      new Codec<>(GroupBatch.class, "GB",
+          (o, b) -> o.writeList(b.envelopes(), Out::writeEnvelope),
+          in -> new GroupBatch(in.readList(ENVELOPE_MIN_BYTES, In::readEnvelope))),
       // checkpoints moving between nodes
       new Codec<>(SnapshotRequest.class, "TQ",
           (o, r) -> o.writeBytes(r.group().getBytes(StandardCharsets.UTF_8), "group").writeInt(r.from())
@@ -182,7 +182,7 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           in -> new AcceptorSnapshot(in.readList(3, In::readRecord))));
 
   /** What the actors send between nodes or persist, beside the core's messages and records. */
-  static final List<Class<?>> ACTOR_TYPES = List.of(GroupEnvelope.class, SnapshotRequest.class, SnapshotChunk.class,
+  static final List<Class<?>> ACTOR_TYPES = List.of(GroupEnvelope.class, GroupBatch.class, SnapshotRequest.class, SnapshotChunk.class,
       CheckpointTaken.class, StoredCheckpoint.class, AcceptorSnapshot.class);
 
   private static final Map<Class<?>, Codec<?>> BY_CLASS = new HashMap<>();
@@ -386,6 +386,14 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       return this;
     }
 
+    /** A group's message: its group, sender, and the message whole in its own versioned format. */
+    Out writeEnvelope(GroupEnvelope e) {
+      return writeBytes(e.group().getBytes(StandardCharsets.UTF_8), "group")
+          .writeInt(e.from())
+          .writeBytes(codecFor(e.message()).manifest().getBytes(StandardCharsets.UTF_8), "manifest")
+          .writeBytes(encode(codecFor(e.message()), e.message()), "message");
+    }
+
     Out writeCommand(Command c) {
       return writeLong(c.clientId()).writeLong(c.sequence()).writeBytes(c.payload(), "Command.payload");
     }
@@ -503,6 +511,11 @@ public final class SynodSerializer extends SerializerWithStringManifest {
         throw malformed("unknown acceptor record manifest '" + manifest + "' at byte " + at);
       }
       return (AcceptorRecord) codec.decoder().decode(this);
+    }
+
+    GroupEnvelope readEnvelope() {
+      return new GroupEnvelope(utf8(this, readBytes(), "group"), readInt(),
+          decodeInner(this, utf8(this, readBytes(), "manifest"), readBytes()));
     }
 
     Command readCommand() {

@@ -60,6 +60,27 @@ class NodeGatewayTest {
   }
 
   @Test
+  void aBatchIsRoutedEnvelopeByEnvelopeInOrderUnderTheSameRules() {
+    TestProbe<GroupCommand> g = registered(List.of(0, 1));
+    TestProbe<GroupCommand> h = probe();
+    gateway.tell(new NodeGateway.Register("h", List.of(0, 1), h.getRef()));
+    assertEquals(GroupCoordinator.Registered.INSTANCE, h.receiveMessage(TIMEOUT));
+    Message.Prepare first = new Message.Prepare(1, new Ballot(1, 1), 0);
+    Message.Prepare second = new Message.Prepare(1, new Ballot(2, 1), 0);
+    Message.Prepare forH = new Message.Prepare(1, new Ballot(3, 1), 0);
+    gateway.tell(new GroupBatch(List.of(
+        new GroupEnvelope("g", 1, first),
+        new GroupEnvelope("g", 5, new Message.Prepare(5, new Ballot(9, 5), 0)), // not a member: dropped
+        new GroupEnvelope("h", 1, forH),
+        new GroupEnvelope("other", 1, new Message.Prepare(1, new Ballot(9, 1), 0)), // unknown group
+        new GroupEnvelope("g", 1, second))));
+    assertEquals(new GroupCoordinator.Inbound(first), g.receiveMessage(TIMEOUT));
+    assertEquals(new GroupCoordinator.Inbound(second), g.receiveMessage(TIMEOUT));
+    assertEquals(new GroupCoordinator.Inbound(forH), h.receiveMessage(TIMEOUT));
+    g.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
   void aGroupRunsAtMostOncePerNode() {
     registered(List.of(0));
     TestProbe<GroupCommand> second = probe();

@@ -92,6 +92,10 @@ final class WireSamples {
         new GroupEnvelope("g", 0, new Prepare(0, LOW, 0)),
         new GroupEnvelope("orders-eu", Integer.MAX_VALUE, new Accept(2, MAX, proposals, Long.MAX_VALUE)),
         new GroupEnvelope("g1", 3, new Chosen(3, List.of(new ChosenEntry(0, MID, null)), 1)),
+        new GroupBatch(List.of(
+            new GroupEnvelope("g", 0, new Prepare(0, LOW, 0)),
+            new GroupEnvelope("orders-eu", 2, new Accept(2, MAX, proposals, Long.MAX_VALUE)),
+            new GroupEnvelope("g", 0, new Accepted(0, MID, List.of(1L, 2L), -1, 0)))),
         new Prepare(0, LOW, 0),
         new Prepare(Integer.MAX_VALUE, MAX, Long.MAX_VALUE),
         new Prepare(-1, MID, 12),
