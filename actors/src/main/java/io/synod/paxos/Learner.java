@@ -92,7 +92,11 @@ public class Learner {
     return catchUpFrom(new Decision.Builder(), peer).build();
   }
 
-  private boolean isBehind() {
+  /**
+   * Whether this learner knows of chosen instances it has not applied: only then do its ticks
+   * matter beyond counting time (they time its catch-up requests).
+   */
+  public boolean isBehind() {
     return nextToApply < horizon || !missing.isEmpty();
   }
 

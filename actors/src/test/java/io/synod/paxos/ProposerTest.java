@@ -419,6 +419,46 @@ class ProposerTest {
     assertEquals(List.of(), messagesTo(beat, 1, Chosen.class));
   }
 
+  /**
+   * Ticks {@code p} as many ticks as it says are quiet, checking that all but the last do nothing;
+   * returns what the last one did.
+   */
+  private static Decision sleepUntilDue(Proposer p) {
+    long quiet = p.ticksUntilDue();
+    for (long t = 1; t < quiet; t++) {
+      Decision d = p.onTick();
+      assertTrue(d.isEmpty(), "tick " + t + " of " + quiet + " quiet ones did " + d);
+    }
+    return p.onTick();
+  }
+
+  @Test
+  void ticksUntilDueNamesTheNextElectionHeartbeatAndResend() {
+    Proposer p = proposer(CONFIG);
+    // A follower: nothing until its election deadline, then it campaigns.
+    Decision campaign = sleepUntilDue(p);
+    Prepare prepare = localPrepare(campaign);
+    // A candidate waiting for its own acceptor: nothing until the phase deadline.
+    assertEquals(CONFIG.prepareTimeoutTicks(), p.ticksUntilDue());
+    p.handle(new Promise(1, prepare.ballot(), List.of(), 0));
+    // Asking the peers: the next resend of the prepares comes first.
+    assertEquals(CONFIG.retransmitTicks(), p.ticksUntilDue());
+    assertEquals(2, messages(sleepUntilDue(p), Prepare.class).size(), "the prepares resent to both peers");
+    p.handle(new Promise(2, prepare.ballot(), List.of(), 0));
+    assertTrue(p.isLeader());
+    // A leader: its heartbeat, or a resend when one comes first.
+    assertEquals(CONFIG.heartbeatTicks(), p.ticksUntilDue());
+    assertEquals(3, messages(sleepUntilDue(p), Accept.class).size(), "the heartbeat");
+    p.onClientCommand(command(7, 1, "x"));
+    ack(p, 1, -1, 0L);
+    for (int beats = 0; beats < 20; beats++) {
+      long quiet = p.ticksUntilDue();
+      assertTrue(quiet >= 1 && quiet <= CONFIG.heartbeatTicks(), "quiet for " + quiet);
+      sleepUntilDue(p);
+    }
+    assertEquals(1, p.instancesInFlight(), "still unanswered by nodes 2 and 3, and resent all along");
+  }
+
   // ---- stepping down ----
 
   @Test

@@ -11,6 +11,8 @@ import io.synod.paxos.Learner;
 import io.synod.paxos.Message;
 import io.synod.paxos.StateMachine;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32;
@@ -72,9 +74,16 @@ final class LearnerActor {
   record Policy(long everyInstances, long everyBytes, long intervalTicks) {}
 
   /**
-   * @param timerInterval how often the learner looks at its clock: its ticks only time catch-up
-   *     retries and the checkpoint interval, so it need not wake at every tick (the clock hands over
-   *     every tick that came due)
+   * How often a learner that is not behind looks at its clock (for the checkpoint interval), at
+   * most: 100 idle groups waking every few milliseconds cost a node a fifth of a core.
+   */
+  static final Duration IDLE_TIMER = Duration.ofSeconds(1);
+
+  /**
+   * @param timerInterval how often the learner looks at its clock while it is behind: its ticks
+   *     only time catch-up retries and the checkpoint interval, so it need not wake at every tick
+   *     (the clock hands over every tick that came due), and while it is not behind it wakes only
+   *     every {@link #IDLE_TIMER} (or every checkpoint interval, if shorter)
    */
   static Behavior<Command> create(GroupConfig config, Duration tickInterval, Duration timerInterval,
       LongSupplier nanoTime,
@@ -83,12 +92,15 @@ final class LearnerActor {
       Learner learner = new Learner(config, stateMachine, new SplittableRandom());
       return Behaviors.receive(Command.class)
           .onMessage(Restore.class, r -> {
+            Duration interval = tickInterval.multipliedBy(policy.intervalTicks());
+            Duration idle = Collections.max(List.of(timerInterval,
+                Collections.min(List.of(IDLE_TIMER, interval))));
             Running running = new Running(ctx, config, learner, policy, routes, coordinator, r.checkpoints(),
-                new TickClock(tickInterval, TickClock.capFor(config), nanoTime));
+                new TickClock(tickInterval, TickClock.capFor(config), nanoTime), timers, timerInterval, idle);
             if (r.checkpoint() != null) {
               running.restore(r.checkpoint());
             }
-            timers.startTimerAtFixedRate(Tick.INSTANCE, timerInterval);
+            running.pace();
             return stash.unstashAll(running.behavior());
           })
           .onAnyMessage(m -> {
@@ -117,10 +129,18 @@ final class LearnerActor {
     private long bytesAfterFailure;
     private long ticksSinceCheckpoint;
     private boolean checkpointInFlight;
+    private final TimerScheduler<Command> timers;
+    private final Duration behindTimer;
+    private final Duration idleTimer;
+    /** Whether the timer runs at {@code behindTimer}; null before it first runs. */
+    private Boolean fast;
 
     Running(ActorContext<Command> ctx, GroupConfig config, Learner learner, Policy policy, GroupRoutes routes,
         ActorRef<GroupCommand> coordinator, ActorRef<CheckpointActor.Command> checkpoints,
-        TickClock clock) {
+        TickClock clock, TimerScheduler<Command> timers, Duration behindTimer, Duration idleTimer) {
+      this.timers = timers;
+      this.behindTimer = behindTimer;
+      this.idleTimer = idleTimer;
       this.ctx = ctx;
       this.config = config;
       this.learner = learner;
@@ -156,6 +176,7 @@ final class LearnerActor {
               ticksSinceCheckpoint++;
               carryOut(learner.onTick());
             }
+            pace();
             return Behaviors.same();
           })
           .onMessage(Install.class, i -> {
@@ -197,6 +218,19 @@ final class LearnerActor {
           .build();
     }
 
+    /**
+     * Runs the timer fast while the learner is behind, slowly otherwise. It speeds up as soon as an
+     * input leaves the learner behind (see {@link #carryOut}), and slows down only on a tick, so
+     * that a learner briefly behind at every input under load does not restart its timer each time.
+     */
+    void pace() {
+      boolean behind = learner.isBehind();
+      if (fast == null || fast != behind) {
+        fast = behind;
+        timers.startTimerAtFixedRate(Tick.INSTANCE, behind ? behindTimer : idleTimer);
+      }
+    }
+
     private void carryOut(Decision d) {
       d.sendNow().forEach(routes::send);
       if (!d.applied().isEmpty() || !d.reads().isEmpty()) {
@@ -206,6 +240,9 @@ final class LearnerActor {
         checkpoints.tell(new CheckpointActor.Fetch(d.fetchSnapshotFrom()));
       }
       maybeCheckpoint();
+      if (fast != null && !fast && learner.isBehind()) {
+        pace();
+      }
     }
 
     private void maybeCheckpoint() {

@@ -14,13 +14,17 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The proposer of one group on one node: it feeds the core {@link Proposer} its messages, client
  * commands and reads, and ticks from a {@link TickClock}. Before every input the clock's due ticks
  * are handed over first, so a lease is judged against the time the input is handled, also right
- * after a long pause. Refused commands and answered reads go to the coordinator. Its messages leave
- * through an {@link Outbox}, so the commands of many clients reach each acceptor as one Accept.
+ * after a long pause. Between inputs it sleeps until the core has something to do ({@link
+ * Proposer#ticksUntilDue}: the next heartbeat, resend or election deadline) rather than waking at
+ * every tick, so an idle group costs little. Refused commands and answered reads go to the
+ * coordinator. Its messages leave through an {@link Outbox}, so the commands of many clients reach
+ * each acceptor as one Accept.
  */
 final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
 
@@ -44,8 +48,12 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
     INSTANCE
   }
 
+  private final TimerScheduler<Command> timers;
   private final GroupConfig config;
   private final Proposer proposer;
+  private final LongSupplier nanoTime;
+  /** When the scheduled {@link Tick} fires, while one is scheduled. */
+  private long wakeAt;
   private final TickClock clock;
   private final GroupRoutes routes;
   private final ActorRef<GroupCommand> coordinator;
@@ -55,21 +63,38 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
   static Behavior<Command> create(GroupConfig config, Duration tickInterval, LongSupplier nanoTime,
       GroupRoutes routes, ActorRef<GroupCommand> coordinator) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerAtFixedRate(Tick.INSTANCE, tickInterval);
-      return new ProposerActor(ctx, config, new TickClock(tickInterval, TickClock.capFor(config), nanoTime), routes,
-          coordinator);
+      ProposerActor actor = new ProposerActor(ctx, timers, config,
+          new TickClock(tickInterval, TickClock.capFor(config), nanoTime), nanoTime, routes, coordinator);
+      actor.sleepUntilDue();
+      return actor;
     }));
   }
 
-  private ProposerActor(ActorContext<Command> ctx, GroupConfig config, TickClock clock, GroupRoutes routes,
-      ActorRef<GroupCommand> coordinator) {
+  private ProposerActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, GroupConfig config,
+      TickClock clock, LongSupplier nanoTime, GroupRoutes routes, ActorRef<GroupCommand> coordinator) {
     super(ctx);
+    this.timers = timers;
     this.config = config;
     this.proposer = new Proposer(config, new SplittableRandom());
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.routes = routes;
     this.coordinator = coordinator;
     this.outbox = new Outbox(config.maxBatchBytes());
+  }
+
+  /**
+   * Wakes this actor when the core next has something to do. A wake already set for an earlier
+   * time is kept (waking early costs one look at the clock; rescheduling at every input would cost
+   * more): it sets the next one.
+   */
+  private void sleepUntilDue() {
+    long delay = clock.nanosUntil(proposer.ticksUntilDue());
+    long at = nanoTime.getAsLong() + delay;
+    if (!timers.isTimerActive(Tick.INSTANCE) || at - wakeAt < 0) {
+      wakeAt = at;
+      timers.startSingleTimer(Tick.INSTANCE, Duration.ofNanos(delay));
+    }
   }
 
   @Override
@@ -77,23 +102,13 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
     return newReceiveBuilder()
         .onMessageEquals(Tick.INSTANCE, () -> {
           catchUpTicks();
+          sleepUntilDue();
           return this;
         })
-        .onMessage(Deliver.class, d -> {
-          catchUpTicks();
-          carryOut(proposer.handle(d.message()));
-          return this;
-        })
-        .onMessage(Submit.class, s -> {
-          catchUpTicks();
-          carryOut(proposer.onClientCommand(s.command()));
-          return this;
-        })
-        .onMessage(Read.class, r -> {
-          catchUpTicks();
-          carryOut(proposer.handle(new Message.ClientRead(config.self(), r.readId(), r.query())));
-          return this;
-        })
+        .onMessage(Deliver.class, d -> handle(() -> proposer.handle(d.message())))
+        .onMessage(Submit.class, s -> handle(() -> proposer.onClientCommand(s.command())))
+        .onMessage(Read.class, r -> handle(() -> proposer.handle(new Message.ClientRead(config.self(), r.readId(),
+            r.query()))))
         .onMessageEquals(Flush.INSTANCE, () -> {
           outbox.drain().forEach(routes::send);
           return this;
@@ -101,9 +116,21 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
         .onMessage(AskLeader.class, a -> {
           catchUpTicks();
           a.replyTo().tell(currentLeader());
+          sleepUntilDue();
           return this;
         })
         .build();
+  }
+
+  /**
+   * An input: the ticks that came due first, then the input (the supplier runs after them), then
+   * the next wake-up, which the input may have brought closer.
+   */
+  private ProposerActor handle(java.util.function.Supplier<Decision> input) {
+    catchUpTicks();
+    carryOut(input.get());
+    sleepUntilDue();
+    return this;
   }
 
   private int currentLeader() {

@@ -39,6 +39,14 @@ final class TickClock {
     return (int) Math.min(missed, cap);
   }
 
+  /**
+   * How long from now until {@code ticks} more ticks than were handed over so far have come due (0
+   * if they have already).
+   */
+  long nanosUntil(long ticks) {
+    return Math.max(0, origin + (delivered + ticks) * tickNanos - nanoTime.getAsLong());
+  }
+
   /** The cap a group's roles need: every lease and election deadline passes within it. */
   static int capFor(io.synod.paxos.GroupConfig config) {
     return 2 * Math.max(config.leaseTicks(), config.electionTimeoutTicks() + config.electionJitterTicks());

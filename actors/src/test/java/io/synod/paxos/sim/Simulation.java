@@ -385,7 +385,16 @@ final class Simulation {
   private void tickRoles(Node n) {
     for (Replica r : n.replicas.values()) {
       apply(n, r, r.acceptor.onTick());
-      apply(n, r, r.proposer.onTick());
+      long quiet = r.proposer.ticksUntilDue();
+      Ballot ballot = r.proposer.ballot();
+      boolean leading = r.proposer.isLeader();
+      Decision d = r.proposer.onTick();
+      if (quiet > 1 && (!d.isEmpty() || !ballot.equals(r.proposer.ballot()) || leading != r.proposer.isLeader())) {
+        // The actor shell sleeps through such ticks and hands them over late: they must only count.
+        checker.raise("the proposer of node " + n.id + " in " + r.group + " said nothing was due for " + quiet
+            + " ticks, but its next tick did something: " + d);
+      }
+      apply(n, r, d);
       apply(n, r, r.learner.onTick());
     }
   }
