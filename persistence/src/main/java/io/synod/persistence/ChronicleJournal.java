@@ -58,7 +58,19 @@ public final class ChronicleJournal extends AsyncWriteJournal {
         results.add(CompletableFuture.completedFuture(Optional.of(e)));
         continue;
       }
-      results.add(store.writeEvents(write.persistenceId(), events).thenApply(position -> Optional.empty()));
+      // A write too large for the journal is rejected (Pekko's term: that write fails, the journal
+      // and every other write go on); any other failure fails the call.
+      results.add(store.writeEvents(write.persistenceId(), events)
+          .thenApply(position -> Optional.<Exception>empty())
+          .exceptionally(t -> {
+            Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+                ? t.getCause() : t;
+            if (cause instanceof JournalStore.RecordTooLargeException tooLarge) {
+              return Optional.of(tooLarge);
+            }
+            throw t instanceof java.util.concurrent.CompletionException c ? c
+                : new java.util.concurrent.CompletionException(t);
+          }));
     }
     CompletableFuture<Iterable<Optional<Exception>>> all = CompletableFuture
         .allOf(results.toArray(CompletableFuture[]::new))

@@ -102,6 +102,23 @@ final class JournalStore implements AutoCloseable {
     }
   }
 
+  /** Chronicle Queue's block size, set rather than left to a system property's default. */
+  static final int BLOCK_SIZE = 64 << 20;
+
+  /**
+   * The largest record (one atomic write) the journal writes: Chronicle Queue holds a message of at
+   * most a quarter of its block, and fails the appender past it. A larger write is refused alone
+   * ({@link RecordTooLargeException}), the journal goes on.
+   */
+  static final int MAX_RECORD_BYTES = BLOCK_SIZE / 4 - 4096;
+
+  /** A write refused because its record would be larger than {@link #MAX_RECORD_BYTES}. */
+  static final class RecordTooLargeException extends IllegalArgumentException {
+    RecordTooLargeException(String message) {
+      super(message);
+    }
+  }
+
   private static final class Pending {
     final LongFunction<JournalRecord> make;
     final long approxBytes;
@@ -162,6 +179,7 @@ final class JournalStore implements AutoCloseable {
     SingleChronicleQueue q = null;
     try {
       SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.single(dir.toFile())
+          .blockSize(BLOCK_SIZE)
           .rollCycle(settings.rollCycle())
           .timeoutMS(2_000); // a write cut off by a crash is abandoned after this, not 10 s
       if (time != null) {
@@ -426,13 +444,29 @@ final class JournalStore implements AutoCloseable {
 
   private void writeRound(List<Pending> batch) throws IOException {
     long r = ++round;
+    List<Pending> refused = new ArrayList<>();
     for (Pending p : batch) {
       p.record = p.make.apply(r);
+      byte[] encoded = JournalRecord.encode(p.record);
+      if (encoded.length > MAX_RECORD_BYTES) {
+        // Chronicle Queue cannot hold it (and would fail the whole journal trying): refuse this one.
+        refused.add(p);
+        continue;
+      }
       if (p.record instanceof Events e) {
         highestWritten.merge(e.persistenceId(), e.events().get(e.events().size() - 1).sequenceNr(), Math::max);
       }
-      appender.writeBytes(Bytes.wrapForRead(JournalRecord.encode(p.record)));
+      appender.writeBytes(Bytes.wrapForRead(encoded));
       p.position = appender.lastIndexAppended();
+    }
+    for (Pending p : refused) {
+      batch.remove(p);
+      String what = p.record instanceof Events e ? e.events().size() + " event(s) of " + e.persistenceId() : "a record";
+      p.done.completeExceptionally(new RecordTooLargeException("journal " + dir + ": refusing to write " + what
+          + " as one record of more than " + MAX_RECORD_BYTES + " bytes, the most Chronicle Queue holds in one"));
+    }
+    if (batch.isEmpty()) {
+      return;
     }
     File file = appender.currentFile();
     if (settings.fsync()) {

@@ -1,6 +1,7 @@
 package io.synod.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.SetTimeProvider;
@@ -103,6 +105,28 @@ class JournalStoreTest {
     write(store, "a", 1, 50);
     assertEquals(expected("a", 1, 50), all(store, "a"));
     assertEquals(expected("a", 20, 29), replay(store, "a", 20, 29, 100), "a range inside one atomic write");
+  }
+
+  @Test
+  void aWriteTooLargeForOneRecordIsRefusedAloneAndTheJournalGoesOn() {
+    JournalStore store = open();
+    write(store, "a", 1, 2);
+    // Two events of 9 MB: one atomic write of more than a quarter of Chronicle Queue's block.
+    byte[] big = new byte[9 << 20];
+    CompletableFuture<Long> tooLarge = store.writeEvents("a", List.of(
+        new StoredEvent(3, "m", "writer-1", 1003, 4, "", big), new StoredEvent(4, "m", "writer-1", 1004, 4, "", big)));
+    CompletionException e = assertThrows(CompletionException.class, () -> tooLarge.orTimeout(30, TimeUnit.SECONDS).join());
+    assertInstanceOf(JournalStore.RecordTooLargeException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("2 event(s) of a"), e.getCause().getMessage());
+    write(store, "a", 3, 4);
+    write(store, "b", 1, 1);
+    assertEquals(expected("a", 1, 4), all(store, "a"), "the refused events were never written");
+    assertEquals(4, store.highestSequenceNr("a"));
+    // One event of 9 MB fits.
+    store.writeEvents("c", List.of(new StoredEvent(1, "m", "writer-1", 1001, 4, "", big)))
+        .orTimeout(30, TimeUnit.SECONDS).join();
+    close(store);
+    assertEquals(expected("a", 1, 4), all(open(), "a"), "and recovery agrees");
   }
 
   @Test

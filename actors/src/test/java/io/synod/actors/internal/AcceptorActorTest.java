@@ -114,6 +114,40 @@ class AcceptorActorTest {
   }
 
   @Test
+  void manyLargeAcceptsWaitingAtOnceAreWrittenInSeveralWritesNotOneTooLargeForTheJournal() {
+    ActorRef<AcceptorActor.Command> acceptor = spawn();
+    passGrace(acceptor);
+    Ballot b21 = new Ballot(2, 1);
+    int n = 200;
+    Value large = Value.of(List.of(new Command(7, 1, new byte[100_000])));
+    // 20 MB of values in the mailbox before the first write: more than the journal holds in one record.
+    for (int i = 0; i < n; i++) {
+      acceptor.tell(new AcceptorActor.Deliver(new Message.Accept(1, b21, List.of(new Message.Proposal(i, large)), -1)));
+    }
+    java.util.Set<Long> acknowledged = new java.util.TreeSet<>();
+    while (acknowledged.size() < n) {
+      Outbound o = out.receiveMessage(TIMEOUT);
+      if (o.message() instanceof Message.Accepted a) {
+        acknowledged.addAll(a.instances());
+      }
+    }
+    assertEquals(n, acknowledged.size());
+
+    restart(acceptor);
+    ActorRef<AcceptorActor.Command> again = spawn();
+    passGrace(again);
+    again.tell(new AcceptorActor.Deliver(new Message.Prepare(2, new Ballot(3, 2), 0)));
+    java.util.Set<Long> reported = new java.util.TreeSet<>();
+    while (reported.size() < n) {
+      Outbound o = out.receiveMessage(TIMEOUT);
+      if (o.message() instanceof Message.Promise p) {
+        p.accepted().forEach(v -> reported.add(v.instance()));
+      }
+    }
+    assertEquals(acknowledged, reported, "every acknowledged value came back from the journal");
+  }
+
+  @Test
   void aRestartedAcceptorRefusesPreparesForALeasePeriod() {
     ActorRef<AcceptorActor.Command> acceptor = spawn();
     Ballot b = new Ballot(1, 2);
