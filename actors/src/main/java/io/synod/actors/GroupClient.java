@@ -154,6 +154,36 @@ public final class GroupClient<C, R> {
         system.scheduler())).thenApply(id -> id < 0 ? Optional.<Integer>empty() : Optional.of(id)));
   }
 
+  /**
+   * Calls {@code listener} with this node's view of the group's leadership at once, then at every
+   * change (another leader, or this node gaining or losing its lease), until the returned handle is
+   * closed or the group stops (then with leader -1 and no lease). Calls come one at a time, in
+   * order, on a thread of the actor system: keep them short, and never block in them. For master
+   * election, see {@link Leadership#isMaster()}.
+   */
+  public AutoCloseable watchLeadership(java.util.function.Consumer<Leadership> listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    Object stop = new Object();
+    ActorRef<Object> watcher = system.systemActorOf(Behaviors.setup(ctx -> {
+      ref.tell(Leadership.watch(ctx.getSelf().narrow()));
+      return Behaviors.receive(Object.class)
+          .onMessage(Leadership.class, l -> {
+            try {
+              listener.accept(l);
+            } catch (RuntimeException e) {
+              ctx.getLog().error("group '{}': a leadership listener failed on {}", group, l, e);
+            }
+            return Behaviors.same();
+          })
+          .onMessageEquals(stop, () -> {
+            ref.tell(Leadership.unwatch(ctx.getSelf().narrow()));
+            return Behaviors.stopped();
+          })
+          .build();
+    }), "synod-leadership-" + UUID.randomUUID(), Props.empty());
+    return () -> watcher.tell(stop);
+  }
+
   /** Every log instance below the answer is applied to this node's state machine. */
   public CompletionStage<Long> appliedThrough() {
     return typedFailures(

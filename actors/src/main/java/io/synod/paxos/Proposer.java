@@ -633,10 +633,11 @@ public class Proposer {
   /**
    * How many ticks from now the next {@link #onTick} may do more than count time (at least 1): a
    * follower's election deadline, a candidate's phase deadline or next resend of its prepares, a
-   * leader's next heartbeat or resend. Until then every tick only counts, so a driver may sleep and
-   * hand the ticks over late, all at once, with the same effect; an input may bring the time
-   * closer, so ask again after each one. An idle group then costs a wake-up per heartbeat or
-   * election timeout instead of one per tick.
+   * leader's next heartbeat or resend, or the end of its lease (after which {@link #hasLease} is
+   * false: a driver that reports the lease must look then). Until then every tick only counts, so
+   * a driver may sleep and hand the ticks over late, all at once, with the same effect; an input
+   * may bring the time closer, so ask again after each one. An idle group then costs a wake-up per
+   * heartbeat or election timeout instead of one per tick.
    */
   public long ticksUntilDue() {
     long due = switch (phase) {
@@ -645,6 +646,9 @@ public class Proposer {
       case PREPARING -> Math.min(phaseDeadline, lastPrepareSent + config.retransmitTicks());
       case LEADING -> {
         long next = lastHeartbeat + config.heartbeatTicks();
+        if (leaseUntil > now) {
+          next = Math.min(next, leaseUntil);
+        }
         for (InFlight f : inFlight.values()) {
           next = Math.min(next, f.sentAt + ((long) config.retransmitTicks() << Math.min(f.resends, RESEND_BACKOFF_MAX)));
         }

@@ -66,6 +66,11 @@ public final class LocalNodes implements AutoCloseable {
     return send(node, method, path, null);
   }
 
+  /** Stops node {@code node} (0-based); the others run on. */
+  public void stop(int node) {
+    nodes.get(node).close();
+  }
+
   @Override
   public void close() {
     nodes.forEach(RunningNode::close);

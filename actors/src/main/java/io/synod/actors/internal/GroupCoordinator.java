@@ -61,6 +61,15 @@ public final class GroupCoordinator {
   /** A checksum of this node's replicated state, with the instance it reflects. */
   public record Digest(ActorRef<StateDigest> replyTo) implements Command {}
 
+  /** Tell {@code watcher} this node's view of the leadership now and at every change. */
+  public record WatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
+
+  /** Stop telling {@code watcher}. */
+  public record UnwatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
+
+  /** A watcher stopped. */
+  private record WatcherGone(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
+
   /** A protocol message for one of this node's roles of this group, from the gateway. */
   public record Inbound(Message message) implements Command {}
 
@@ -75,8 +84,8 @@ public final class GroupCoordinator {
   /** The gateway refused this group (it runs already on this node). */
   record RegistrationRefused(String reason) implements Command {}
 
-  /** From the proposer: it now sees {@code leader} as the leader. */
-  record LeaderChanged(int leader) implements Command {}
+  /** From the proposer: it now sees {@code leader} as the leader, and holds the lease or not. */
+  record LeaderChanged(int leader, boolean leaseHeld) implements Command {}
 
   /** From the proposer or learner: commands applied or refused, reads answered. */
   record Answered(List<Applied> applied, List<Refusal> refused, List<ReadOutcome> reads) implements Command {}
@@ -169,6 +178,8 @@ public final class GroupCoordinator {
     private final Map<Integer, Long> lastHeard = new HashMap<>();
     private long nextReadId;
     private int leader = -1;
+    private boolean leaseHeld;
+    private final java.util.Set<ActorRef<io.synod.actors.Leadership>> watchers = new java.util.LinkedHashSet<>();
     private String stopReason = "the group was stopped";
 
     Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
@@ -246,6 +257,26 @@ public final class GroupCoordinator {
           })
           .onMessage(LeaderChanged.class, c -> {
             leader = c.leader();
+            leaseHeld = c.leaseHeld();
+            io.synod.actors.Leadership now = leadership();
+            watchers.forEach(w -> w.tell(now));
+            return Behaviors.same();
+          })
+          .onMessage(WatchLeadership.class, w -> {
+            if (watchers.add(w.watcher())) {
+              ctx.watchWith(w.watcher(), new WatcherGone(w.watcher()));
+            }
+            w.watcher().tell(leadership());
+            return Behaviors.same();
+          })
+          .onMessage(UnwatchLeadership.class, w -> {
+            if (watchers.remove(w.watcher())) {
+              ctx.unwatch(w.watcher());
+            }
+            return Behaviors.same();
+          })
+          .onMessage(WatcherGone.class, w -> {
+            watchers.remove(w.watcher());
             return Behaviors.same();
           })
           .onMessage(Answered.class, this::answered)
@@ -258,6 +289,9 @@ public final class GroupCoordinator {
             return Behaviors.stopped();
           })
           .onSignal(PostStop.class, s -> {
+            // Watchers learn that this node no longer leads (nor holds a lease) here.
+            io.synod.actors.Leadership gone = new io.synod.actors.Leadership(config.group(), config.self(), -1, false);
+            watchers.forEach(w -> w.tell(gone));
             for (Waiting w : waiting.values()) {
               w.replyTo.tell(new Stopped(stopReason));
             }
@@ -268,6 +302,10 @@ public final class GroupCoordinator {
             return Behaviors.same();
           })
           .build();
+    }
+
+    private io.synod.actors.Leadership leadership() {
+      return new io.synod.actors.Leadership(config.group(), config.self(), leader, leaseHeld && leader == config.self());
     }
 
     private Behavior<GroupCommand> propose(Propose p) {

@@ -58,6 +58,7 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
   private final GroupRoutes routes;
   private final ActorRef<GroupCommand> coordinator;
   private int leaderSeen = -1;
+  private boolean leaseSeen;
   private final Outbox outbox;
 
   static Behavior<Command> create(GroupConfig config, Duration tickInterval, LongSupplier nanoTime,
@@ -152,15 +153,17 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
       coordinator.tell(new GroupCoordinator.Answered(d.applied(), d.refused(), d.reads()));
     }
     int leader = currentLeader();
-    if (leader != leaderSeen) {
-      if (leader == config.self()) {
+    boolean lease = proposer.hasLease();
+    if (leader != leaderSeen || lease != leaseSeen) {
+      if (leader == config.self() && leader != leaderSeen) {
         getContext().getLog().info("group '{}': node {} leads (ballot {})", config.group(), config.self(),
             proposer.ballot());
-      } else {
+      } else if (leader != leaderSeen) {
         getContext().getLog().debug("group '{}': node {} sees leader {}", config.group(), config.self(), leader);
       }
       leaderSeen = leader;
-      coordinator.tell(new GroupCoordinator.LeaderChanged(leader));
+      leaseSeen = lease;
+      coordinator.tell(new GroupCoordinator.LeaderChanged(leader, lease));
     }
   }
 }

@@ -1,0 +1,153 @@
+package io.synod.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/** Leadership events: one master at a time, a new one after the old one's node stops, and watch handles. */
+class LeadershipTest {
+
+  private static final Duration T = Duration.ofSeconds(30);
+
+  private final TestCounter.Registry counters = new TestCounter.Registry();
+
+  /** The events one watcher received, in order. */
+  private static final class Events {
+    final BlockingQueue<Leadership> queue = new LinkedBlockingQueue<>();
+    final List<Leadership> all = new ArrayList<>();
+    /** The index of the event the last {@link #await} returned: the next one looks from there on. */
+    private int mark;
+
+    /**
+     * The first event from the one the last call returned on (that one included) that matches
+     * {@code p}, waiting for more if none does yet.
+     */
+    Leadership await(Predicate<Leadership> p, String what) throws InterruptedException {
+      long deadline = System.nanoTime() + T.toNanos();
+      while (true) {
+        for (int i = mark; i < all.size(); i++) {
+          if (p.test(all.get(i))) {
+            mark = i;
+            return all.get(i);
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no event where " + what + " within " + T + "; got " + all);
+        }
+        Leadership l = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (l != null) {
+          all.add(l);
+        }
+      }
+    }
+
+    /** Takes in whatever has arrived, without waiting. */
+    void drain() {
+      queue.drainTo(all);
+    }
+  }
+
+  /** The node whose watcher (one of {@code watched}, by node id) first reports it master. */
+  private static int awaitMaster(Map<Integer, Events> watched) throws InterruptedException {
+    long deadline = System.nanoTime() + T.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (Map.Entry<Integer, Events> e : watched.entrySet()) {
+        e.getValue().drain();
+        if (e.getValue().all.stream().anyMatch(Leadership::isMaster)) {
+          return e.getKey();
+        }
+      }
+      // Polling with a deadline: the watchers' events arrive on the actor system's threads.
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    throw new AssertionError("no master among nodes " + watched.keySet() + " within " + T);
+  }
+
+  @Test
+  void exactlyOneNodeIsMasterAndAnotherTakesOverWhenItsNodeStops() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3)) {
+      SynodGroup<Long, Long> def = counters.group("elect", 0);
+      List<GroupClient<Long, Long>> clients = new ArrayList<>();
+      Map<Integer, Events> events = new TreeMap<>();
+      for (LocalCluster.Node n : cluster.nodes()) {
+        GroupClient<Long, Long> c = n.spawn(def, "elect");
+        clients.add(c);
+        Events e = new Events();
+        c.watchLeadership(e.queue::add);
+        events.put(n.id(), e);
+      }
+      // The first event comes at once, whatever it says, and names the watched node.
+      for (int n = 0; n < 3; n++) {
+        Leadership first = events.get(n).await(l -> true, "any");
+        assertEquals("elect", first.group());
+        assertEquals(n, first.node());
+      }
+      int m = awaitMaster(events);
+      for (int n = 0; n < 3; n++) {
+        if (n != m) {
+          int node = n;
+          events.get(n).await(l -> l.leader() == m, "node " + node + " sees leader " + m);
+        }
+      }
+      // Once all agree, only the master ever said it was master.
+      for (int n = 0; n < 3; n++) {
+        if (n != m) {
+          events.get(n).drain();
+          assertFalse(events.get(n).all.stream().anyMatch(Leadership::isMaster),
+              "node " + n + " was master too: " + events.get(n).all);
+        }
+      }
+
+      cluster.stop(m);
+      Map<Integer, Events> survivors = new TreeMap<>(events);
+      survivors.remove(m);
+      int next = awaitMaster(survivors);
+      assertTrue(next != m);
+      assertEquals(1L, Await.result(clients.get(next).propose(1L), T), "the new master's group commits");
+    }
+  }
+
+  @Test
+  void aClosedWatchHearsNothingMoreAndTheWatchOfAStoppedGroupEndsWithNoLeader() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(1)) {
+      LocalCluster.Node n = cluster.node(0);
+      SynodGroup<Long, Long> def = counters.group("solo", 0);
+      org.apache.pekko.actor.typed.ActorRef<GroupCommand> ref = n.spawnRef(def, "solo");
+      GroupClient<Long, Long> client = def.client(n.synod(), ref);
+      Events closed = new Events();
+      AutoCloseable handle = client.watchLeadership(closed.queue::add);
+      closed.await(Leadership::isMaster, "the only member is master");
+      handle.close();
+      Events open = new Events();
+      client.watchLeadership(open.queue::add);
+      open.await(Leadership::isMaster, "the second watcher hears the master at once");
+
+      n.system().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ref));
+      Leadership last = open.await(l -> !l.leaderKnown(), "no leader once the group stopped");
+      assertFalse(last.isMaster());
+      // The closed watch received nothing after its handle closed: not even the stop.
+      closed.drain();
+      assertTrue(closed.all.get(closed.all.size() - 1).isMaster(), "a closed watch heard more: " + closed.all);
+    }
+  }
+
+  @Test
+  void onlyTheLeaderMayHoldTheLease() {
+    assertThrows(IllegalArgumentException.class, () -> new Leadership("g", 1, 2, true));
+    assertTrue(new Leadership("g", 2, 2, true).isMaster());
+    assertFalse(new Leadership("g", 2, 2, false).isMaster());
+  }
+}
