@@ -184,6 +184,37 @@ public final class GroupClient<C, R> {
     return () -> watcher.tell(stop);
   }
 
+  /**
+   * Hands the group's leadership to member {@code to}, which may be asked at any node: the leader
+   * gives back its lease (no lease reads meanwhile) and tells {@code to} to campaign. Completes
+   * once this node sees {@code to} lead; fails with {@link IllegalArgumentException} if {@code to}
+   * is not a member or another handover asked at this node is under way (nothing changes then), with
+   * {@link RequestTimeoutException} if {@code to} did not take over within the request timeout
+   * (each attempt lasts an election timeout, after which the old leader steps down and the group
+   * elects whoever campaigns first; this node asks whoever leads again every {@code
+   * synod.client.retry-interval} until then), or {@link GroupStoppedException}.
+   */
+  public CompletionStage<Void> transferLeadership(int to) {
+    long deadline = deadline();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    direct(AskPattern.<GroupCommand, GroupCoordinator.TransferReply>ask(ref,
+            replyTo -> new GroupCoordinator.TransferLeadership(to, deadline, replyTo), timeout.plusSeconds(1),
+            system.scheduler()))
+        .whenComplete((reply, failure) -> {
+          if (failure != null) {
+            done.completeExceptionally(noAnswer(failure));
+          } else if (reply instanceof GroupCoordinator.Transferred) {
+            done.complete(null);
+          } else if (reply instanceof GroupCoordinator.TransferRefused r) {
+            done.completeExceptionally(new IllegalArgumentException(r.reason()));
+          } else if (reply instanceof GroupCoordinator.TransferTimedOut t) {
+            done.completeExceptionally(new RequestTimeoutException(group, "node " + t.to() + " did not take over within "
+                + timeout + (t.leader() >= 0 ? "; node " + t.leader() + " leads" : "; no leader is known")));
+          }
+        });
+    return done;
+  }
+
   /** Every log instance below the answer is applied to this node's state machine. */
   public CompletionStage<Long> appliedThrough() {
     return typedFailures(

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * so it is spoken only once the record behind it is durable.
  *
  * <p>Leases: an accept that asks for a lease makes the acceptor refuse every other node's prepare
- * for {@link GroupConfig#leaseTicks()} of its ticks. Leases are not persisted; instead, an acceptor
+ * for {@link GroupConfig#leaseTicks()} of its ticks, unless the holder gives it back first ({@link
+ * Accept#RELEASE_LEASE}, when it hands over leadership). Leases are not persisted; instead, an acceptor
  * refuses all prepares for {@code leaseTicks} after {@link #recover}, which covers any lease it may
  * have granted before it crashed.
  */
@@ -230,6 +231,8 @@ public class Acceptor {
     if (a.leaseTick() >= 0) {
       leaseHolder = a.ballot().nodeId();
       leaseUntil = now + config.leaseTicks();
+    } else if (a.leaseTick() == Accept.RELEASE_LEASE && leaseHolder == a.ballot().nodeId()) {
+      leaseUntil = 0; // the holder hands over leadership and no longer relies on it
     }
     d.sendAfterPersist(a.from(), new Message.Accepted(self, a.ballot(), acknowledged, a.leaseTick(), truncatedBelow));
     if (a.from() != self) {

@@ -17,7 +17,8 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
 
   /** Messages a {@link Proposer} handles. */
   sealed interface ToProposer extends Message
-      permits Promise, Accepted, Rejected, Forward, LeaderSeen, LearnerProgress, ClientRead {}
+      permits Promise, Accepted, Rejected, Forward, LeaderSeen, LearnerProgress, ClientRead, TransferLeadership,
+          TimeoutNow {}
 
   /** Messages a {@link Learner} handles. */
   sealed interface ToLearner extends Message
@@ -82,20 +83,26 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   /**
    * Phase 2a for a batch of instances (all those pending for this acceptor travel together). With
    * no proposals it is the leader's heartbeat. {@code leaseTick} {@code >= 0} asks for a lease and
-   * names the leader's tick when it asked; {@code -1} asks for none.
+   * names the leader's tick when it asked; {@code -1} ({@link #NO_LEASE}) asks for none; {@code -2}
+   * ({@link #RELEASE_LEASE}) gives back the lease this acceptor granted the sender's node, which
+   * a leader handing over leadership does once it has stopped relying on it.
    */
   record Accept(int from, Ballot ballot, List<Proposal> proposals, long leaseTick) implements ToAcceptor {
+    public static final long NO_LEASE = -1;
+    public static final long RELEASE_LEASE = -2;
+
     public Accept {
       proposals = List.copyOf(proposals);
-      if (leaseTick < -1) {
-        throw new IllegalArgumentException("leaseTick must be >= -1, got " + leaseTick);
+      if (leaseTick < RELEASE_LEASE) {
+        throw new IllegalArgumentException("leaseTick must be >= -2, got " + leaseTick);
       }
     }
   }
 
   /**
    * Phase 2b: the acceptor durably accepted {@code instances} at {@code ballot}; with {@code
-   * leaseTick >= 0} it also granted the lease asked for at that tick.
+   * leaseTick >= 0} it also granted the lease asked for at that tick, with {@link
+   * Accept#RELEASE_LEASE} it gave back the sender's lease.
    */
   record Accepted(int from, Ballot ballot, List<Long> instances, long leaseTick, long truncatedBelow)
       implements ToProposer {
@@ -128,6 +135,20 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
 
   /** Local, learner to proposer: every instance below {@code chosenPrefix} is chosen and applied. */
   record LearnerProgress(int from, long chosenPrefix) implements ToProposer {}
+
+  // ---- leadership transfer ----
+
+  /**
+   * Asks the leader to hand leadership to node {@code to}: from an operator (then {@code from} is
+   * the node it was asked at) or passed on by a node that does not lead.
+   */
+  record TransferLeadership(int from, int to, int hops) implements ToProposer {}
+
+  /**
+   * From the leader at {@code ballot} to the node it hands leadership to: a majority of the
+   * acceptors, the receiver's among them, gave back the leader's lease, so campaign now.
+   */
+  record TimeoutNow(int from, Ballot ballot) implements ToProposer {}
 
   // ---- learning ----
 

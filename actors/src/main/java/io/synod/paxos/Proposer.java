@@ -13,7 +13,9 @@ import io.synod.paxos.Message.PrepareMore;
 import io.synod.paxos.Message.Promise;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.Rejected;
+import io.synod.paxos.Message.TimeoutNow;
 import io.synod.paxos.Message.ToProposer;
+import io.synod.paxos.Message.TransferLeadership;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,6 +120,11 @@ public class Proposer {
   private long leaseUntil;
   private final TreeMap<Long, Set<Integer>> leaseGrants = new TreeMap<>();
   private long lastHeartbeat;
+  /** The node this leader hands leadership to, or -1. */
+  private int transferTo = -1;
+  private long transferDeadline;
+  /** The acceptors that gave back this leader's lease since the handover began. */
+  private final Set<Integer> releasedBy = new HashSet<>();
 
   public Proposer(GroupConfig config, RandomGenerator random) {
     this.config = config;
@@ -142,6 +149,10 @@ public class Proposer {
       return onLeaderSeen(s);
     } else if (message instanceof LearnerProgress p) {
       return onLearnerProgress(p);
+    } else if (message instanceof TransferLeadership t) {
+      return onTransferLeadership(t);
+    } else if (message instanceof TimeoutNow t) {
+      return onTimeoutNow(t);
     }
     throw new IllegalStateException("proposer cannot handle " + message);
   }
@@ -297,6 +308,7 @@ public class Proposer {
       }
     }
     phase = Phase.LEADING;
+    endTransfer();
     leaderHint = self;
     promises.clear();
     partial.clear();
@@ -341,20 +353,36 @@ public class Proposer {
         }
       }
     }
+    if (transferTo >= 0 && now >= transferDeadline) {
+      // The handover did not happen in time. This leader gave its lease back, so it must not lead on
+      // at this ballot (a late release could undo a lease it asked for again): it steps down, and
+      // the next election decides.
+      backOff(d, -1, config.electionTimeoutTicks() + jitter());
+      return;
+    }
     boolean heartbeat = now - lastHeartbeat >= config.heartbeatTicks();
+    long leaseTick = Accept.NO_LEASE;
     if (heartbeat) {
       lastHeartbeat = now;
-      leaseGrants.put(now, new HashSet<>());
-      leaseGrants.headMap(now - config.leaderLeaseTicks()).clear();
+      if (transferTo >= 0) {
+        leaseTick = Accept.RELEASE_LEASE; // while handing over: give the lease back, ask for none
+      } else {
+        leaseTick = now;
+        leaseGrants.put(now, new HashSet<>());
+        leaseGrants.headMap(now - config.leaderLeaseTicks()).clear();
+      }
     }
     for (int m : config.members()) {
       List<Proposal> proposals = resend.getOrDefault(m, List.of());
       if (heartbeat || !proposals.isEmpty()) {
-        sendAccepts(d, m, proposals, heartbeat ? now : -1);
+        sendAccepts(d, m, proposals, leaseTick);
       }
       if (heartbeat && m != self) {
         d.sendNow(m, new Message.Chosen(self, List.of(), horizon()));
       }
+    }
+    if (heartbeat) {
+      sendTimeoutNowIfReleased(d); // again, in case the last one was lost
     }
   }
 
@@ -376,6 +404,8 @@ public class Proposer {
         leaseUntil = Math.max(leaseUntil, a.leaseTick() + config.leaderLeaseTicks());
         leaseGrants.headMap(a.leaseTick(), true).clear();
       }
+    } else if (a.leaseTick() == Accept.RELEASE_LEASE && transferTo >= 0 && releasedBy.add(a.from())) {
+      sendTimeoutNowIfReleased(d);
     }
     if (!chosen.isEmpty()) {
       announceChosen(d, chosen);
@@ -545,12 +575,87 @@ public class Proposer {
     inFlight.clear();
     leaseGrants.clear();
     leaseUntil = 0;
+    endTransfer();
     promises.clear();
     partial.clear();
     refusals.clear();
     if (leaderHint >= 0) {
       flushPendingTo(d, leaderHint);
     }
+  }
+
+  // ---- leadership transfer ----
+
+  /**
+   * Hands leadership to member {@code to}: see {@link #onTransferLeadership}. A node that does not
+   * lead passes the request to the leader it knows.
+   *
+   * @throws IllegalArgumentException if {@code to} is not a member
+   */
+  public Decision transferLeadership(int to) {
+    if (!config.members().contains(to)) {
+      throw new IllegalArgumentException("node " + to + " is not a member of group '" + config.group() + "' "
+          + config.members());
+    }
+    return onTransferLeadership(new TransferLeadership(self, to, 0));
+  }
+
+  /**
+   * The leader stops relying on its lease at once (no lease reads from now on) and asks every
+   * acceptor to give it back; once a majority has, the target's own acceptor among them, it tells
+   * the target to campaign ({@link TimeoutNow}). The target's ballot is higher, so this leader
+   * steps down when it meets it. Meanwhile it goes on proposing. If the target does not take over
+   * within an election timeout, this leader steps down anyway: it cannot take its lease back at
+   * this ballot. A request while a handover is under way, or to hand over to this leader itself,
+   * changes nothing.
+   */
+  private Decision onTransferLeadership(TransferLeadership t) {
+    Decision.Builder d = new Decision.Builder();
+    if (phase != Phase.LEADING) {
+      if (leaderHint >= 0 && leaderHint != self && leaderHint != t.from() && t.hops() < config.maxForwardHops()) {
+        d.sendNow(leaderHint, new TransferLeadership(self, t.to(), t.hops() + 1));
+      }
+      return d.build();
+    }
+    if (t.to() == self || transferTo >= 0 || !config.members().contains(t.to())) {
+      return Decision.NONE;
+    }
+    transferTo = t.to();
+    transferDeadline = now + config.electionTimeoutTicks();
+    releasedBy.clear();
+    leaseUntil = 0;
+    leaseGrants.clear();
+    lastHeartbeat = now;
+    for (int m : config.members()) {
+      sendAccepts(d, m, List.of(), Accept.RELEASE_LEASE);
+    }
+    return d.build();
+  }
+
+  private void sendTimeoutNowIfReleased(Decision.Builder d) {
+    if (transferTo >= 0 && releasedBy.contains(transferTo) && releasedBy.size() >= config.quorum()) {
+      d.sendNow(transferTo, new TimeoutNow(self, ballot));
+    }
+  }
+
+  /** The leader hands leadership to this node: campaign now, unless a newer leader is known. */
+  private Decision onTimeoutNow(TimeoutNow t) {
+    if (phase != Phase.FOLLOWER || t.ballot().isBelow(highestSeen)) {
+      return Decision.NONE;
+    }
+    Decision.Builder d = new Decision.Builder();
+    startPhaseOne(d);
+    return d.build();
+  }
+
+  private void endTransfer() {
+    transferTo = -1;
+    releasedBy.clear();
+  }
+
+  /** The node this leader is handing leadership to, or -1. */
+  public int transferringTo() {
+    return transferTo;
   }
 
   // ---- client work ----
@@ -648,6 +753,9 @@ public class Proposer {
         long next = lastHeartbeat + config.heartbeatTicks();
         if (leaseUntil > now) {
           next = Math.min(next, leaseUntil);
+        }
+        if (transferTo >= 0) {
+          next = Math.min(next, transferDeadline);
         }
         for (InFlight f : inFlight.values()) {
           next = Math.min(next, f.sentAt + ((long) config.retransmitTicks() << Math.min(f.resends, RESEND_BACKOFF_MAX)));

@@ -121,6 +121,37 @@ class LeadershipTest {
   }
 
   @Test
+  void leadershipMovesToTheNamedMemberAskedAtAnyNodeAndAnUnknownNodeIsRefused() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3)) {
+      SynodGroup<Long, Long> def = counters.group("handover", 0);
+      List<GroupClient<Long, Long>> clients = new ArrayList<>();
+      Map<Integer, Events> events = new TreeMap<>();
+      for (LocalCluster.Node n : cluster.nodes()) {
+        GroupClient<Long, Long> c = n.spawn(def, "handover");
+        clients.add(c);
+        Events e = new Events();
+        c.watchLeadership(e.queue::add);
+        events.put(n.id(), e);
+      }
+      int m = awaitMaster(events);
+      assertEquals(1L, Await.result(clients.get(m).propose(1L), T));
+      int target = (m + 1) % 3;
+      int askedAt = (m + 2) % 3; // neither the leader nor the target
+      Await.result(clients.get(askedAt).transferLeadership(target), T);
+      events.get(target).await(Leadership::isMaster, "node " + target + " is master after the handover");
+      events.get(m).drain();
+      Leadership old = events.get(m).all.get(events.get(m).all.size() - 1);
+      assertFalse(old.isMaster(), "the old leader still says it is master: " + events.get(m).all);
+      assertEquals(2L, Await.result(clients.get(m).propose(1L), T), "the group commits on, nothing lost");
+
+      Throwable unknown = Await.failure(clients.get(0).transferLeadership(7), T);
+      assertTrue(unknown instanceof IllegalArgumentException && unknown.getMessage().contains("not a member"),
+          unknown.toString());
+      Await.result(clients.get(1).transferLeadership(target), T); // to the leader itself: done at once
+    }
+  }
+
+  @Test
   void aClosedWatchHearsNothingMoreAndTheWatchOfAStoppedGroupEndsWithNoLeader() throws Exception {
     try (LocalCluster cluster = LocalCluster.start(1)) {
       LocalCluster.Node n = cluster.node(0);

@@ -177,6 +177,23 @@ class AcceptorTest {
   }
 
   @Test
+  void aLeaseGivenBackByItsHolderNoLongerBlocksOtherCandidatesButOnlyItsHolderCanGiveItBack() {
+    // Another node cannot give it back, even at a ballot the acceptor accepts.
+    Acceptor other = ready();
+    other.handle(new Accept(2, B12, List.of(), 17));
+    other.handle(new Accept(3, B23, List.of(), Accept.RELEASE_LEASE));
+    expectRejected(other, new Prepare(3, new Ballot(5, 3), 0), B23, true);
+
+    Acceptor a = ready();
+    a.handle(new Accept(2, B12, List.of(), 17));
+    Decision released = a.handle(new Accept(2, B12, List.of(), Accept.RELEASE_LEASE));
+    assertEquals(List.of(new Outbound(2, new Message.Accepted(1, B12, List.of(), Accept.RELEASE_LEASE, 0))),
+        released.sendAfterPersist(), "the release is acknowledged as such");
+    Decision d = a.handle(new Prepare(3, new Ballot(5, 3), 0));
+    assertEquals(List.of(new Outbound(3, new Promise(1, new Ballot(5, 3), List.of(), 0))), d.sendAfterPersist());
+  }
+
+  @Test
   void acceptWithoutLeaseRequestGrantsNoLease() {
     Acceptor a = ready();
     a.handle(new Accept(2, B12, List.of(), -1));

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -37,6 +38,8 @@ import io.synod.paxos.Message.Promise;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.ReadAt;
 import io.synod.paxos.Message.Rejected;
+import io.synod.paxos.Message.TransferLeadership;
+import io.synod.paxos.Message.TimeoutNow;
 import io.synod.paxos.Message.ToAcceptor;
 import io.synod.paxos.Message.ToProposer;
 import java.util.ArrayList;
@@ -501,6 +504,77 @@ class ProposerTest {
     lead(p);
     p.handle(new LearnerProgress(1, 5));
     assertFalse(p.isLeader());
+  }
+
+  // ---- leadership transfer ----
+
+  /** The leader {@code p}, holding a lease granted by nodes 1 and 3. */
+  private static Proposer leaseHolder() {
+    Proposer p = proposer(CONFIG);
+    long asked = messagesTo(lead(p), 2, Accept.class).get(0).leaseTick();
+    ack(p, 1, asked);
+    ack(p, 3, asked);
+    assertTrue(p.hasLease());
+    return p;
+  }
+
+  @Test
+  void aHandoverDropsTheLeaseAtOnceAndTellsTheTargetOnceAMajorityWithItsAcceptorGaveTheLeaseBack() {
+    Proposer p = leaseHolder();
+    Decision d = p.transferLeadership(2);
+    assertFalse(p.hasLease(), "no lease reads once the handover begins");
+    assertEquals(2, p.transferringTo());
+    for (int m : Fixtures.MEMBERS) {
+      assertEquals(List.of(Accept.RELEASE_LEASE), messagesTo(d, m, Accept.class).stream().map(Accept::leaseTick).toList());
+    }
+    assertEquals(List.of(), messages(ack(p, 1, Accept.RELEASE_LEASE), TimeoutNow.class));
+    assertEquals(List.of(), messages(ack(p, 3, Accept.RELEASE_LEASE), TimeoutNow.class),
+        "a majority gave it back, but not the target, whose own acceptor would refuse its campaign");
+    assertEquals(List.of(new TimeoutNow(1, p.ballot())), messagesTo(ack(p, 2, Accept.RELEASE_LEASE), 2, TimeoutNow.class));
+    // Until the target takes over, heartbeats ask for no lease, and a lease grant counts for nothing.
+    Decision beat = sleepUntilDue(p);
+    assertEquals(Accept.RELEASE_LEASE, messagesTo(beat, 3, Accept.class).get(0).leaseTick());
+    assertEquals(List.of(new TimeoutNow(1, p.ballot())), messagesTo(beat, 2, TimeoutNow.class), "sent again");
+    assertTrue(p.isLeader(), "it leads until it meets the target's ballot");
+    p.handle(new Rejected(3, p.ballot(), new Ballot(p.ballot().round() + 1, 2), false));
+    assertFalse(p.isLeader());
+    assertEquals(-1, p.transferringTo());
+  }
+
+  @Test
+  void aHandoverThatDoesNotHappenInTimeMakesTheLeaderStepDownWithoutALease() {
+    Proposer p = leaseHolder();
+    p.transferLeadership(3);
+    for (int t = 0; t < CONFIG.electionTimeoutTicks() && p.isLeader(); t++) {
+      p.onTick();
+      assertFalse(p.hasLease());
+    }
+    assertFalse(p.isLeader(), "still leading after an election timeout of failed handover");
+    assertEquals(-1, p.transferringTo());
+  }
+
+  @Test
+  void timeoutNowMakesAFollowerCampaignAtOnceUnlessItKnowsANewerLeader() {
+    Proposer p = proposer(CONFIG);
+    Ballot leader = new Ballot(3, 2);
+    p.handle(new LeaderSeen(1, leader));
+    assertEquals(List.of(), messages(p.handle(new TimeoutNow(2, new Ballot(2, 2))), Prepare.class), "a stale one");
+    Prepare prepare = localPrepare(p.handle(new TimeoutNow(2, leader)));
+    assertTrue(prepare.ballot().isAbove(leader));
+  }
+
+  @Test
+  void aHandoverRequestAtAFollowerGoesToTheLeaderAndAnUnknownTargetIsRefused() {
+    Proposer p = proposer(CONFIG);
+    p.handle(new LeaderSeen(1, new Ballot(3, 2)));
+    assertEquals(List.of(new TransferLeadership(1, 3, 1)), messagesTo(p.transferLeadership(3), 2, TransferLeadership.class));
+    assertThrows(IllegalArgumentException.class, () -> p.transferLeadership(9));
+    Proposer leader = leaseHolder();
+    assertSame(Decision.NONE, leader.transferLeadership(1), "to itself: nothing to do");
+    assertTrue(leader.hasLease());
+    leader.transferLeadership(2);
+    assertSame(Decision.NONE, leader.transferLeadership(3), "one handover at a time");
+    assertEquals(2, leader.transferringTo());
   }
 
   // ---- leases and reads ----

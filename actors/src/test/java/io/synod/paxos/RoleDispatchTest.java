@@ -65,6 +65,8 @@ class RoleDispatchTest {
       Map.entry(Forward.class, new Forward(2, List.of(command(7, 1, "x")), 1)),
       Map.entry(LeaderSeen.class, new LeaderSeen(1, BALLOT)),
       Map.entry(LearnerProgress.class, new LearnerProgress(1, 0)),
+      Map.entry(Message.TransferLeadership.class, new Message.TransferLeadership(2, 3, 0)),
+      Map.entry(Message.TimeoutNow.class, new Message.TimeoutNow(2, BALLOT)),
       Map.entry(ClientRead.class, new ClientRead(1, 5, bytes("q"))),
       Map.entry(Chosen.class, new Chosen(2, List.of(new ChosenEntry(0, BALLOT, VALUE)), 1)),
       Map.entry(LocalAccepted.class, new LocalAccepted(1, List.of(new AcceptedValue(0, BALLOT, VALUE)))),

@@ -5,7 +5,10 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import io.synod.actors.GroupClient;
@@ -23,8 +26,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows and the
  * instance it has applied through), {@code GET /digest} (per group a checksum of the replicated
- * state) and the routes of the configured {@link HttpService}s, bodies
- * limited to {@code synod.node.http.max-body-bytes} (413 beyond). Unknown paths are 404.
+ * state), the operator's {@code POST /admin/groups/{group}/leader?to={node}} (hand the group's
+ * leadership to a member; answered once this node sees it lead) and the routes of the configured
+ * {@link HttpService}s, bodies limited to {@code synod.node.http.max-body-bytes} (413 beyond).
+ * Unknown paths are 404.
  */
 final class NodeHttp {
 
@@ -35,6 +40,7 @@ final class NodeHttp {
     List<Route> routes = new ArrayList<>();
     routes.add(path("status", () -> get(() -> completeWithFuture(status(node)))));
     routes.add(path("digest", () -> get(() -> completeWithFuture(digest(node)))));
+    routes.add(admin(node));
     for (HttpService s : node.config().services()) {
       routes.add(s.route(node));
     }
@@ -54,6 +60,28 @@ final class NodeHttp {
       throw new InvalidConfigException("synod.node.http: cannot listen on " + http.host() + ":" + http.port() + " ("
           + (e.getCause() != null ? e.getCause() : e) + ")");
     }
+  }
+
+  /** The operator's routes under {@code /admin/groups/{group}}. */
+  private static Route admin(RunningNode node) {
+    return pathPrefix("admin", () -> pathPrefix("groups", () -> pathPrefix(group -> path("leader", () -> post(() ->
+        parameterOptional("to", to -> {
+          GroupClient<?, ?> client = node.clients().get(group);
+          if (client == null) {
+            return complete(HttpResponses.text(StatusCodes.NOT_FOUND, "this node runs no group '" + group + "'; it runs "
+                + new java.util.TreeSet<>(node.clients().keySet())));
+          }
+          int target;
+          try {
+            target = Integer.parseInt(to.orElseThrow(() -> new NumberFormatException("missing")));
+          } catch (NumberFormatException e) {
+            return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "name the node to hand leadership to: ?to=ID"
+                + (to.isPresent() ? " (a whole number, got '" + to.get() + "')" : "")));
+          }
+          return completeWithFuture(client.transferLeadership(target).handle((done, failure) -> failure != null
+              ? HttpResponses.failure(failure)
+              : HttpResponses.json("{\"group\":" + quote(group) + ",\"leader\":" + target + "}")));
+        }))))));
   }
 
   /**

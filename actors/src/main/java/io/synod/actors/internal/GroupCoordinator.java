@@ -61,6 +61,24 @@ public final class GroupCoordinator {
   /** A checksum of this node's replicated state, with the instance it reflects. */
   public record Digest(ActorRef<StateDigest> replyTo) implements Command {}
 
+  /**
+   * Hand leadership to member {@code to}: asked at any node, carried out by the leader. The answer
+   * comes once this node sees {@code to} lead, or at {@code deadlineNanos} at the latest.
+   */
+  public record TransferLeadership(int to, long deadlineNanos, ActorRef<TransferReply> replyTo) implements Command {}
+
+  /** How a leadership transfer ended, as this node saw it. */
+  public sealed interface TransferReply {}
+
+  /** Node {@code leader} leads now. */
+  public record Transferred(int leader) implements TransferReply {}
+
+  /** The request was refused, changing nothing: {@code reason} says why. */
+  public record TransferRefused(String reason) implements TransferReply {}
+
+  /** {@code to} did not take over by the deadline; {@code leader} leads as far as this node knows (-1: none). */
+  public record TransferTimedOut(int to, int leader) implements TransferReply {}
+
   /** Tell {@code watcher} this node's view of the leadership now and at every change. */
   public record WatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
 
@@ -175,6 +193,7 @@ public final class GroupCoordinator {
     private final ActorRef<CheckpointActor.Command> checkpoints;
     private final Map<CommandId, Waiting> waiting = new HashMap<>();
     private final Map<Long, PendingRead> reads = new HashMap<>();
+    private final List<TransferLeadership> transfers = new java.util.ArrayList<>();
     private final Map<Integer, Long> lastHeard = new HashMap<>();
     private long nextReadId;
     private int leader = -1;
@@ -255,9 +274,17 @@ public final class GroupCoordinator {
             learner.tell(new LearnerActor.AskDigest(d.replyTo()));
             return Behaviors.same();
           })
+          .onMessage(TransferLeadership.class, this::transfer)
           .onMessage(LeaderChanged.class, c -> {
             leader = c.leader();
             leaseHeld = c.leaseHeld();
+            transfers.removeIf(t -> {
+              if (t.to() == leader) {
+                t.replyTo().tell(new Transferred(leader));
+                return true;
+              }
+              return false;
+            });
             io.synod.actors.Leadership now = leadership();
             watchers.forEach(w -> w.tell(now));
             return Behaviors.same();
@@ -292,6 +319,8 @@ public final class GroupCoordinator {
             // Watchers learn that this node no longer leads (nor holds a lease) here.
             io.synod.actors.Leadership gone = new io.synod.actors.Leadership(config.group(), config.self(), -1, false);
             watchers.forEach(w -> w.tell(gone));
+            transfers.forEach(t -> t.replyTo().tell(new TransferRefused("group '" + config.group()
+                + "' stopped on node " + config.self() + ": " + stopReason)));
             for (Waiting w : waiting.values()) {
               w.replyTo.tell(new Stopped(stopReason));
             }
@@ -306,6 +335,23 @@ public final class GroupCoordinator {
 
     private io.synod.actors.Leadership leadership() {
       return new io.synod.actors.Leadership(config.group(), config.self(), leader, leaseHeld && leader == config.self());
+    }
+
+    private Behavior<GroupCommand> transfer(TransferLeadership t) {
+      if (!config.members().contains(t.to())) {
+        t.replyTo().tell(new TransferRefused("node " + t.to() + " is not a member of group '" + config.group()
+            + "', whose members are " + config.members()));
+      } else if (t.to() == leader) {
+        t.replyTo().tell(new Transferred(leader));
+      } else if (transfers.stream().anyMatch(other -> other.to() != t.to())) {
+        t.replyTo().tell(new TransferRefused("a handover of group '" + config.group() + "' to node "
+            + transfers.get(0).to() + " is under way; ask again once it has ended"));
+      } else {
+        transfers.add(t);
+        sweepWhileWaiting();
+        proposer.tell(new ProposerActor.Transfer(t.to()));
+      }
+      return Behaviors.same();
     }
 
     private Behavior<GroupCommand> propose(Propose p) {
@@ -352,7 +398,18 @@ public final class GroupCoordinator {
       }
       // An unanswered read's client has given up by its deadline; forget it.
       reads.values().removeIf(r -> now - r.deadline() >= 0);
-      if (waiting.isEmpty() && reads.isEmpty()) {
+      transfers.removeIf(t -> {
+        if (now - t.deadlineNanos() >= 0) {
+          t.replyTo().tell(new TransferTimedOut(t.to(), leader));
+          return true;
+        }
+        // Asked again until the deadline: the request or the leader's TimeoutNow may have been
+        // lost, or the handover timed out and a third node was elected. A leader already handing
+        // over ignores it.
+        proposer.tell(new ProposerActor.Transfer(t.to()));
+        return false;
+      });
+      if (waiting.isEmpty() && reads.isEmpty() && transfers.isEmpty()) {
         timers.cancel(Sweep.INSTANCE);
       }
       return Behaviors.same();

@@ -57,7 +57,9 @@ final class Outbox {
 
   private static Message merge(Message a, Message b, int maxBytes) {
     if (a instanceof Message.Accept x && b instanceof Message.Accept y && x.ballot().equals(y.ballot())
-        && x.from() == y.from() && valueBytes(x.proposals()) + valueBytes(y.proposals()) <= maxBytes) {
+        && x.from() == y.from() && valueBytes(x.proposals()) + valueBytes(y.proposals()) <= maxBytes
+        // A lease given back must reach the acceptor as such: never merged away.
+        && x.leaseTick() != Message.Accept.RELEASE_LEASE && y.leaseTick() != Message.Accept.RELEASE_LEASE) {
       List<Message.Proposal> proposals = new ArrayList<>(x.proposals());
       proposals.addAll(y.proposals());
       // A lease asked for at the earlier tick is counted from the earlier tick: never longer.

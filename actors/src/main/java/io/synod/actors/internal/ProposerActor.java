@@ -36,6 +36,9 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
 
   record Read(long readId, byte[] query) implements Command {}
 
+  /** Hand leadership to member {@code to} (this node leads), or ask the leader to. */
+  record Transfer(int to) implements Command {}
+
   /** Who this node believes leads (itself included), or -1. */
   record AskLeader(ActorRef<Integer> replyTo) implements Command {}
 
@@ -108,6 +111,13 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
         })
         .onMessage(Deliver.class, d -> handle(() -> proposer.handle(d.message())))
         .onMessage(Submit.class, s -> handle(() -> proposer.onClientCommand(s.command())))
+        .onMessage(Transfer.class, t -> {
+          if (!config.members().contains(t.to())) { // the coordinator refuses these before they get here
+            getContext().getLog().warn("group '{}': ignoring a handover to node {}, not a member", config.group(), t.to());
+            return this;
+          }
+          return handle(() -> proposer.transferLeadership(t.to()));
+        })
         .onMessage(Read.class, r -> handle(() -> proposer.handle(new Message.ClientRead(config.self(), r.readId(),
             r.query()))))
         .onMessageEquals(Flush.INSTANCE, () -> {

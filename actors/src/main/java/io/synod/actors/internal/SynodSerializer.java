@@ -27,6 +27,8 @@ import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.ReadAt;
 import io.synod.paxos.Message.Rejected;
 import io.synod.paxos.Message.SnapshotAvailable;
+import io.synod.paxos.Message.TimeoutNow;
+import io.synod.paxos.Message.TransferLeadership;
 import io.synod.paxos.Value;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
@@ -121,6 +123,12 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       new Codec<>(LearnerProgress.class, "LP",
           (o, m) -> o.writeInt(m.from()).writeLong(m.chosenPrefix()),
           in -> new LearnerProgress(in.readInt(), in.readLong())),
+      new Codec<>(TransferLeadership.class, "TL",
+          (o, m) -> o.writeInt(m.from()).writeInt(m.to()).writeInt(m.hops()),
+          in -> new TransferLeadership(in.readInt(), in.readInt(), in.readInt())),
+      new Codec<>(TimeoutNow.class, "TN",
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()),
+          in -> new TimeoutNow(in.readInt(), in.readBallot())),
       // to learners
       new Codec<>(Chosen.class, "CH",
           (o, m) -> o.writeInt(m.from()).writeList(m.entries(), Out::writeChosenEntry).writeLong(m.horizon()),

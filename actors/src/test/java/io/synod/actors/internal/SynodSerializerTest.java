@@ -39,8 +39,8 @@ class SynodSerializerTest {
       }
     }
     assertEquals(List.of(), missing, "add samples for these types to WireSamples (and a codec to SynodSerializer)");
-    assertEquals(27, WireSamples.permittedTypes().size(),
-        "17 messages, 3 acceptor records and 7 actor-level types today");
+    assertEquals(29, WireSamples.permittedTypes().size(),
+        "19 messages, 3 acceptor records and 7 actor-level types today");
   }
 
   @Test
@@ -64,8 +64,8 @@ class SynodSerializerTest {
       assertTrue(previous == null || previous == sample.getClass(),
           "manifest " + manifest + " used by " + previous + " and " + sample.getClass());
     }
-    assertEquals(27, seen.size(),
-        "17 messages, 3 acceptor records, a group envelope and a batch of them, 5 checkpoint and snapshot types");
+    assertEquals(29, seen.size(),
+        "19 messages, 3 acceptor records, a group envelope and a batch of them, 5 checkpoint and snapshot types");
   }
 
   @Test

@@ -31,6 +31,8 @@ import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Message.ReadAt;
 import io.synod.paxos.Message.Rejected;
 import io.synod.paxos.Message.SnapshotAvailable;
+import io.synod.paxos.Message.TimeoutNow;
+import io.synod.paxos.Message.TransferLeadership;
 import io.synod.paxos.Value;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -130,6 +132,11 @@ final class WireSamples {
         new CatchUpReply(2, proposals, Long.MIN_VALUE),
         new SnapshotAvailable(1, 0),
         new SnapshotAvailable(2, Long.MAX_VALUE),
+        new TransferLeadership(1, 3, 0),
+        new TransferLeadership(Integer.MAX_VALUE, 0, 2),
+        new TimeoutNow(2, MID),
+        new TimeoutNow(0, MAX),
+        new Accept(1, MID, List.of(), Accept.RELEASE_LEASE),
         new BehindHint(1, -1),
         new BehindHint(2, Long.MAX_VALUE),
         new ReadAt(1, 0, 0, new byte[0]),

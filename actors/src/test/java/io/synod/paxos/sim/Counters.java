@@ -15,15 +15,18 @@ public record Counters(
     long leaderChanges,
     long pauses,
     long snapshotRecoveries,
-    long promisePages) {
+    long promisePages,
+    long transfers,
+    long handoverCampaigns) {
 
-  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
         tornWrites + o.tornWrites, corruptionsDetected + o.corruptionsDetected, acknowledged + o.acknowledged,
         leaseReads + o.leaseReads, checkpointsInstalled + o.checkpointsInstalled,
         duplicatesAnswered + o.duplicatesAnswered, leaderChanges + o.leaderChanges, pauses + o.pauses,
-        snapshotRecoveries + o.snapshotRecoveries, promisePages + o.promisePages);
+        snapshotRecoveries + o.snapshotRecoveries, promisePages + o.promisePages, transfers + o.transfers,
+        handoverCampaigns + o.handoverCampaigns);
   }
 }

@@ -13,6 +13,8 @@ import java.util.SplittableRandom;
  * there at once. {@code acceptorSnapshotPerWrite}: how often a shell snapshots an acceptor after a
  * write leaves none pending; {@code snapshotRecoveryShare}: how often a restart recovers an
  * acceptor from a stored snapshot and the records after it rather than from all its records.
+ * {@code transferPerTick}: how often an operator asks a group's leader to hand leadership to
+ * another member, picked at random.
  */
 record FaultMix(
     int nodes,
@@ -43,7 +45,8 @@ record FaultMix(
     double snapshotRecoveryShare,
     double pauseLeaderShare,
     double readAfterResume,
-    int maxBatchBytes) {
+    int maxBatchBytes,
+    double transferPerTick) {
 
   static final long TICK = 1_000;
   /** The tick-rate skew the group configuration assumes (and the simulation stays within). */
@@ -83,7 +86,9 @@ record FaultMix(
         pick(r, 0.0, 0.5, 1.0),
         pick(r, 0.0, 0.5, 1.0),
         // Small batches make phase-1 reports and re-proposals span several messages.
-        pick(r, 4_096, 4_096, 128));
+        pick(r, 4_096, 4_096, 128),
+        // An operator asking a leader to hand over leadership to another member.
+        pick(r, 0.0, 0.002, 0.01));
   }
 
   private static int pick(SplittableRandom r, int... options) {

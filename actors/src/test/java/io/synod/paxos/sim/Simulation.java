@@ -200,6 +200,9 @@ final class Simulation {
   private long snapshotRecoveries;
   /** Promise pages after the first delivered: phase 1 reports too large for one message. */
   private long promisePages;
+  /** Leaders asked to hand over leadership, and campaigns a handover started (TimeoutNow delivered). */
+  private long transfers;
+  private long handoverCampaigns;
 
   Simulation(long seed, SimProtocol protocol, Consumer<String> trace) {
     this(seed, FaultMix.draw(seed), protocol, trace);
@@ -278,7 +281,7 @@ final class Simulation {
     }
     Counters counters = new Counters(events, checker.chosenCount, crashes, partitions, tornWrites,
         corruptionsDetected, checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered,
-        leaderChanges, pauses, snapshotRecoveries, promisePages);
+        leaderChanges, pauses, snapshotRecoveries, promisePages, transfers, handoverCampaigns);
     return new Result(seed, protocol.name(), checker.violation(), counters, now / FaultMix.TICK);
   }
 
@@ -775,6 +778,9 @@ final class Simulation {
         if (m instanceof Message.Promise pm && pm.continuedFrom() >= 0) {
           promisePages++;
         }
+        if (m instanceof Message.TimeoutNow && !r.proposer.isLeader()) {
+          handoverCampaigns++;
+        }
         apply(n, r, r.proposer.handle(m));
       } else if (p instanceof Message.ToLearner m) {
         apply(n, r, r.learner.handle(m));
@@ -945,6 +951,21 @@ final class Simulation {
     if (rng.nextDouble() < mix.slowDiskPerTick()) {
       Node n = nodes.get(rng.nextInt(nodes.size()));
       n.slowDisk = !n.slowDisk;
+    }
+    // Drawn only when handovers are in the mix, so the other seeds keep the faults they had.
+    if (mix.transferPerTick() > 0 && rng.nextDouble() < mix.transferPerTick()) {
+      String group = groups.get(rng.nextInt(groups.size()));
+      Node leader = leaderOf(group);
+      if (leader != null && !leader.paused) {
+        Replica r = leader.replicas.get(group);
+        List<Integer> members = r.config.members();
+        int to = members.get(rng.nextInt(members.size()));
+        if (to != leader.id) {
+          transfers++;
+          log("n" + leader.id + " " + group + " is asked to hand leadership to n" + to);
+          apply(leader, r, r.proposer.transferLeadership(to));
+        }
+      }
     }
     schedule(FaultMix.TICK, this::faultClock);
   }

@@ -31,7 +31,8 @@ public final class SimulationRunner {
           + c.checkpointsInstalled() + " duplicatesAnswered=" + c.duplicatesAnswered() + " leaderChanges="
           + c.leaderChanges() + " millis=" + millis + " eventsPerSecond="
           + (millis == 0 ? c.events() : c.events() * 1000 / millis) + " snapshotRecoveries="
-          + c.snapshotRecoveries() + " promisePages=" + c.promisePages();
+          + c.snapshotRecoveries() + " promisePages=" + c.promisePages() + " transfers=" + c.transfers()
+          + " handoverCampaigns=" + c.handoverCampaigns();
     }
 
     public long events() {
