@@ -110,7 +110,7 @@ final class Report {
       long p50 = one.closed().micros(50);
       t.add(String.format(Locale.ROOT, "- 1 group, 1 client, 100 B: p50 %,d µs against 2 × (Artery round trip + "
           + "fsync) = %,.0f µs: **%s** (%.1f × the bound)", p50, 2 * bound(), p50 <= 2 * bound() ? "met" : "missed",
-          p50 / bound()));
+          p50 / (2 * bound())));
     }
     Row many = find(100, 100, 512);
     if (many != null) {
