@@ -76,19 +76,25 @@ class LeadershipTest {
     throw new AssertionError("no master among nodes " + watched.keySet() + " within " + T);
   }
 
+  /** Spawns group {@code id} on every node of {@code cluster}, with a client and a leadership watcher each. */
+  private void spawnWatched(LocalCluster cluster, String id, List<GroupClient<Long, Long>> clients,
+      Map<Integer, Events> events) {
+    SynodGroup<Long, Long> def = counters.group(id, 0);
+    for (LocalCluster.Node n : cluster.nodes()) {
+      GroupClient<Long, Long> c = n.spawn(def, id);
+      clients.add(c);
+      Events e = new Events();
+      c.watchLeadership(e.queue::add);
+      events.put(n.id(), e);
+    }
+  }
+
   @Test
   void exactlyOneNodeIsMasterAndAnotherTakesOverWhenItsNodeStops() throws Exception {
     try (LocalCluster cluster = LocalCluster.start(3)) {
-      SynodGroup<Long, Long> def = counters.group("elect", 0);
       List<GroupClient<Long, Long>> clients = new ArrayList<>();
       Map<Integer, Events> events = new TreeMap<>();
-      for (LocalCluster.Node n : cluster.nodes()) {
-        GroupClient<Long, Long> c = n.spawn(def, "elect");
-        clients.add(c);
-        Events e = new Events();
-        c.watchLeadership(e.queue::add);
-        events.put(n.id(), e);
-      }
+      spawnWatched(cluster, "elect", clients, events);
       // The first event comes at once, whatever it says, and names the watched node.
       for (int n = 0; n < 3; n++) {
         Leadership first = events.get(n).await(l -> true, "any");
@@ -123,16 +129,9 @@ class LeadershipTest {
   @Test
   void leadershipMovesToTheNamedMemberAskedAtAnyNodeAndAnUnknownNodeIsRefused() throws Exception {
     try (LocalCluster cluster = LocalCluster.start(3)) {
-      SynodGroup<Long, Long> def = counters.group("handover", 0);
       List<GroupClient<Long, Long>> clients = new ArrayList<>();
       Map<Integer, Events> events = new TreeMap<>();
-      for (LocalCluster.Node n : cluster.nodes()) {
-        GroupClient<Long, Long> c = n.spawn(def, "handover");
-        clients.add(c);
-        Events e = new Events();
-        c.watchLeadership(e.queue::add);
-        events.put(n.id(), e);
-      }
+      spawnWatched(cluster, "handover", clients, events);
       int m = awaitMaster(events);
       assertEquals(1L, Await.result(clients.get(m).propose(1L), T));
       int target = (m + 1) % 3;

@@ -4,35 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The operator's HTTP API on three standalone nodes in this JVM: handing leadership over, and bad requests. */
-class AdminHttpTest {
+class AdminHttpTest extends LocalNodesTest {
 
   private static final Pattern COUNTER_LEADER = Pattern.compile("\"id\":\"counter\",\"leader\":(-?\\d+)");
-
-  @TempDir
-  Path dir;
-
-  private LocalNodes nodes;
-
-  @BeforeEach
-  void start() throws Exception {
-    nodes = LocalNodes.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    nodes.close();
-  }
 
   /** The counter group's leader as node {@code node} (0-based) sees it, -1 for none. */
   private int leaderSeenBy(int node) throws Exception {

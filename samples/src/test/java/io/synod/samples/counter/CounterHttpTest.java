@@ -4,35 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.synod.samples.LocalNodes;
+import io.synod.samples.LocalNodesTest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The counter's HTTP API on three standalone nodes started in this JVM from the demo's cluster file. */
-class CounterHttpTest {
-
-  @TempDir
-  Path dir;
-
-  private LocalNodes nodes;
-
-  @BeforeEach
-  void start() throws Exception {
-    nodes = LocalNodes.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    nodes.close();
-  }
+class CounterHttpTest extends LocalNodesTest {
 
   @Test
   void incrementsOnAnyNodeAreSeenByReadsOnEveryNode() throws Exception {

@@ -4,41 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.synod.samples.LocalNodes;
+import io.synod.samples.LocalNodesTest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The election sample on three standalone nodes in this JVM: the job runs on the master only, and moves. */
-class ElectionHttpTest {
+class ElectionHttpTest extends LocalNodesTest {
 
   private static final Pattern VIEW = Pattern.compile(
       "\\{\"node\":(\\d+),\"leader\":(-?\\d+),\"master\":(true|false),\"runsHere\":(\\d+),\"runs\":(\\d+),"
           + "\"lastRunner\":(-?\\d+)}");
-
-  @TempDir
-  Path dir;
-
-  private LocalNodes nodes;
-
-  @BeforeEach
-  void start() throws Exception {
-    nodes = LocalNodes.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    nodes.close();
-  }
 
   private record View(int node, int leader, boolean master, long runsHere, long runs, int lastRunner) {}
 
