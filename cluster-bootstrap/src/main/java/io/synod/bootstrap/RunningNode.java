@@ -109,7 +109,22 @@ public final class RunningNode implements AutoCloseable {
     try {
       system.getWhenTerminated().toCompletableFuture().get(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException("node " + config.self() + " did not stop within a minute", e);
+      throw new IllegalStateException("node " + config.self() + " did not stop within a minute; its actor system's "
+          + "threads:\n" + threadsOf(system.name()), e);
     }
+  }
+
+  /** The stacks of the threads named after actor system {@code name}: what a stop that hangs waits for. */
+  private static String threadsOf(String name) {
+    StringBuilder out = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      if (thread.getName().startsWith(name + "-") && stack.length > 0) {
+        out.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+        for (int i = 0; i < Math.min(stack.length, 12); i++) {
+          out.append("    at ").append(stack[i]).append('\n');
+        }
+      }
+    });
+    return out.toString();
   }
 }
