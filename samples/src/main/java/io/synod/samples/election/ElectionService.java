@@ -10,7 +10,12 @@ import io.synod.bootstrap.HttpResponses;
 import io.synod.bootstrap.HttpService;
 import io.synod.bootstrap.RunningNode;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Master election on every node, for the group named "election": each node runs a {@link
@@ -22,6 +27,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class ElectionService implements HttpService {
 
   public static final String GROUP = "election";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ElectionService.class);
   static final Duration PERIOD = Duration.ofSeconds(1);
 
   @Override
@@ -33,6 +40,16 @@ public final class ElectionService implements HttpService {
           + "\" } to synod.cluster.groups");
     }
     MasterJob job = new MasterJob(election, PERIOD);
+    // The job stops with its node, before the group's actor does (else its runs time out against a stopped group).
+    CoordinatedShutdown.get(node.system()).addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-master-job-" + GROUP,
+        () -> {
+          try {
+            job.close();
+          } catch (Exception e) {
+            LOG.warn("node {}: stopping group '{}''s job failed", node.config().self(), GROUP, e);
+          }
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
     return path(GROUP, () -> get(() -> completeWithFuture(election.read(new ElectionCommand.Get()).handle((r, t) -> {
       if (t != null) {
         return HttpResponses.failure(t);

@@ -27,6 +27,12 @@ class CounterHttpTest extends LocalNodesTest {
     HttpResponse<String> status = nodes.send(2, "GET", "/status");
     assertEquals(200, status.statusCode());
     assertTrue(status.body().contains("\"node\":3") && status.body().contains("\"id\":\"counter\""), status.body());
+    // Groups nobody has written to yet may still be electing (or node 3 not yet have heard the winner's heartbeat).
+    long leadersBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (status.body().contains("\"leader\":-1") && System.nanoTime() < leadersBy) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      status = nodes.send(2, "GET", "/status");
+    }
     assertFalse(status.body().contains("\"leader\":-1"), "every group has a leader: " + status.body());
     assertTrue(status.body().contains("\"chosenThrough\":") && status.body().contains("\"checkpoint\":")
         && status.body().contains("\"lag\":"), status.body());
