@@ -3,13 +3,20 @@ package io.synod.paxos;
 import java.util.zip.CRC32;
 
 /**
- * A learner's state at a point of the log: the state machine's snapshot and the exactly-once
- * session table after applying every instance below {@code nextInstance}. {@link #encode} gives the
- * form that is stored and shipped to lagging peers, with a CRC32 that {@link #decode} checks.
+ * A learner's state at a point of the log: the state machine's snapshot, the exactly-once session
+ * table and the group's membership after applying every instance below {@code nextInstance}.
+ * {@link #encode} gives the form that is stored and shipped to lagging peers, with a CRC32 that
+ * {@link #decode} checks. A checkpoint of version 1 (before membership changes) has no membership:
+ * {@code null}, the group's initial one.
  */
-public record Checkpoint(long nextInstance, byte[] state, byte[] sessions) {
+public record Checkpoint(long nextInstance, byte[] state, byte[] sessions, Membership membership) {
 
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+
+  /** A checkpoint of a group whose membership never changed. */
+  public Checkpoint(long nextInstance, byte[] state, byte[] sessions) {
+    this(nextInstance, state, sessions, null);
+  }
 
   public Checkpoint {
     if (nextInstance < 0) {
@@ -21,7 +28,8 @@ public record Checkpoint(long nextInstance, byte[] state, byte[] sessions) {
   }
 
   public byte[] encode() {
-    Wire.Writer w = new Wire.Writer().writeByte(VERSION).writeLong(nextInstance).writeBytes(state).writeBytes(sessions);
+    Wire.Writer w = new Wire.Writer().writeByte(VERSION).writeLong(nextInstance).writeBytes(state).writeBytes(sessions)
+        .writeBytes(membership == null ? new byte[0] : membership.encode());
     byte[] body = w.toByteArray();
     CRC32 crc = new CRC32();
     crc.update(body, 0, body.length);
@@ -46,10 +54,14 @@ public record Checkpoint(long nextInstance, byte[] state, byte[] sessions) {
     }
     Wire.Reader r = new Wire.Reader(bytes, bodyLength, "checkpoint");
     int version = r.readByte();
-    if (version != VERSION) {
+    if (version != 1 && version != VERSION) {
       throw new IllegalArgumentException("checkpoint: unknown version " + version);
     }
-    Checkpoint c = new Checkpoint(r.readLong(), r.readBytes(), r.readBytes());
+    long next = r.readLong();
+    byte[] state = r.readBytes();
+    byte[] sessions = r.readBytes();
+    byte[] membership = version == 1 ? new byte[0] : r.readBytes();
+    Checkpoint c = new Checkpoint(next, state, sessions, membership.length == 0 ? null : Membership.decode(membership));
     r.expectEnd();
     return c;
   }

@@ -9,7 +9,22 @@ import java.util.Arrays;
  * (so {@code s < lowestUnanswered + sessionWindow}, see {@link GroupConfig#sessionWindow()}); a
  * command older than that window is answered {@code EXPIRED} and not applied.
  */
-public record Command(long clientId, long sequence, byte[] payload) {
+public record Command(long clientId, long sequence, byte[] payload, boolean membershipChange) {
+
+  /** A command for the state machine. */
+  public Command(long clientId, long sequence, byte[] payload) {
+    this(clientId, sequence, payload, false);
+  }
+
+  /**
+   * A change of the group's membership, applied by the learner itself rather than the state
+   * machine, and not through the exactly-once table: applying one is idempotent by itself (see
+   * {@link Membership#apply}), and the proposer must be able to tell its effect from the value
+   * alone.
+   */
+  public static Command membership(long clientId, long sequence, Membership.Change change) {
+    return new Command(clientId, sequence, change.encode(), true);
+  }
 
   public Command {
     if (sequence < 1) {
@@ -30,6 +45,7 @@ public record Command(long clientId, long sequence, byte[] payload) {
     return o instanceof Command c
         && clientId == c.clientId
         && sequence == c.sequence
+        && membershipChange == c.membershipChange
         && Arrays.equals(payload, c.payload);
   }
 
@@ -40,6 +56,6 @@ public record Command(long clientId, long sequence, byte[] payload) {
 
   @Override
   public String toString() {
-    return "Command[" + clientId + "#" + sequence + ", " + payload.length + " bytes]";
+    return "Command[" + clientId + "#" + sequence + ", " + payload.length + " bytes" + (membershipChange ? ", membership" : "") + "]";
   }
 }

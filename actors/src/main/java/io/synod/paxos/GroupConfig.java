@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Everything the roles of one group on one node need to know: who they are, who the members are,
+ * Everything the roles of one group on one node need to know: who they are, who the members were
+ * when the group began (voting {@code members} and non-voting {@code learners}; changes through the
+ * log replace them, see {@link Membership}),
  * and the protocol's limits and timeouts (in ticks, the core's only unit of time). Built with
  * {@link #builder}, validated once; an invalid value fails here with its name.
  *
@@ -33,7 +35,9 @@ public record GroupConfig(
     int catchUpBatch,
     int catchUpRetryTicks,
     int sessionWindow,
-    int maxForwardHops) {
+    int maxForwardHops,
+    List<Integer> learners,
+    boolean joining) {
 
   public GroupConfig {
     if (group == null || group.isBlank()) {
@@ -49,10 +53,21 @@ public record GroupConfig(
     if (unique.first() < 0) {
       throw new IllegalArgumentException("member ids must be >= 0, got " + unique.first());
     }
-    if (!unique.contains(self)) {
-      throw new IllegalArgumentException("node " + self + " is not a member of group '" + group + "' " + members);
+    if (learners == null) {
+      throw new IllegalArgumentException("group '" + group + "' learners must not be null");
     }
     members = List.copyOf(unique);
+    learners = List.copyOf(learners);
+    Membership initial = new Membership(0, members, learners); // validates the learners
+    if (joining && initial.includes(self)) {
+      throw new IllegalArgumentException("node " + self + " is in group '" + group + "' " + initial
+          + " from the start: it cannot also join it");
+    }
+    if (!joining && !initial.includes(self)) {
+      throw new IllegalArgumentException("node " + self + " is not a member of group '" + group + "' " + members
+          + (learners.isEmpty() ? "" : " nor one of its learners " + learners)
+          + " (a node that is to be added later must be configured as joining)");
+    }
     positive("window", window);
     positive("maxBatchCommands", maxBatchCommands);
     positive("maxBatchBytes", maxBatchBytes);
@@ -78,9 +93,17 @@ public record GroupConfig(
     }
   }
 
-  /** A majority of the members. */
+  /** A majority of the initial members. */
   public int quorum() {
     return members.size() / 2 + 1;
+  }
+
+  /**
+   * The membership the group began with (epoch 0): {@link #members} vote, {@link #learners} learn.
+   * Membership changes chosen in the log replace it from their instance on.
+   */
+  public Membership initialMembership() {
+    return new Membership(0, members, learners);
   }
 
   /**
@@ -123,7 +146,9 @@ public record GroupConfig(
         .catchUpBatch(catchUpBatch)
         .catchUpRetryTicks(catchUpRetryTicks)
         .sessionWindow(sessionWindow)
-        .maxForwardHops(maxForwardHops);
+        .maxForwardHops(maxForwardHops)
+        .learners(learners)
+        .joining(joining);
   }
 
   /** Defaults suit a tick of about 10 ms: a 200 ms election timeout, a 300 ms acceptor lease. */
@@ -146,6 +171,8 @@ public record GroupConfig(
     private int catchUpRetryTicks = 5;
     private int sessionWindow = 64;
     private int maxForwardHops = 2;
+    private List<Integer> learners = List.of();
+    private boolean joining;
 
     private Builder(String group, int self, List<Integer> members) {
       this.group = group;
@@ -168,11 +195,16 @@ public record GroupConfig(
     public Builder catchUpRetryTicks(int v) { catchUpRetryTicks = v; return this; }
     public Builder sessionWindow(int v) { sessionWindow = v; return this; }
     public Builder maxForwardHops(int v) { maxForwardHops = v; return this; }
+    /** Nodes that learn from the start without voting. */
+    public Builder learners(List<Integer> v) { learners = v; return this; }
+    /** This node is in none of the initial lists: it waits, learning nothing, until a change adds it. */
+    public Builder joining(boolean v) { joining = v; return this; }
 
     public GroupConfig build() {
       return new GroupConfig(group, self, members, window, maxBatchCommands, maxBatchBytes, maxPendingCommands,
           retransmitTicks, heartbeatTicks, electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks,
-          leaseTicks, maxSkewPerMille, catchUpBatch, catchUpRetryTicks, sessionWindow, maxForwardHops);
+          leaseTicks, maxSkewPerMille, catchUpBatch, catchUpRetryTicks, sessionWindow, maxForwardHops, learners,
+          joining);
     }
   }
 }

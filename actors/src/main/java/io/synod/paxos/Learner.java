@@ -33,6 +33,8 @@ public class Learner {
   private final RandomGenerator random;
   private final int self;
   private Sessions sessions;
+  /** The group's membership from {@link #nextToApply} on. */
+  private Membership membership;
 
   private long now;
   private long nextToApply;
@@ -51,6 +53,8 @@ public class Learner {
   private int horizonSource = -1;
   private long lastProgress;
   private long lastCatchUp = Long.MIN_VALUE / 2;
+  /** When another node last told this one what is chosen. */
+  private long lastHeard;
   private final TreeMap<Long, List<ReadAt>> waitingReads = new TreeMap<>();
 
   public Learner(GroupConfig config, StateMachine stateMachine, RandomGenerator random) {
@@ -59,6 +63,7 @@ public class Learner {
     this.random = random;
     this.self = config.self();
     this.sessions = new Sessions(config.sessionWindow());
+    this.membership = config.initialMembership();
   }
 
   public Decision handle(ToLearner message) {
@@ -82,6 +87,14 @@ public class Learner {
 
   public Decision onTick() {
     now++;
+    long quiet = 2L * config.electionTimeoutTicks();
+    if (!isBehind() && now - lastHeard >= quiet && now - lastCatchUp >= quiet) {
+      // No leader has said anything for two election timeouts: ask a peer whether the log went on
+      // without this node. A node that missed the change making it a voter (and so waits as a
+      // learner while the others wait for it) learns of it only this way.
+      int peer = randomPeer();
+      return peer < 0 ? Decision.NONE : catchUpFrom(new Decision.Builder(), peer).build();
+    }
     if (!isBehind() || now - lastProgress < config.catchUpRetryTicks() || now - lastCatchUp < config.catchUpRetryTicks()) {
       return Decision.NONE;
     }
@@ -105,13 +118,11 @@ public class Learner {
     return d.sendNow(peer, new CatchUpRequest(self, nextToApply, config.catchUpBatch()));
   }
 
+  /** Any other node of the membership, voter or learner; -1 if there is none. */
   private int randomPeer() {
-    List<Integer> members = config.members();
-    if (members.size() < 2) {
-      return -1;
-    }
-    int j = random.nextInt(members.size() - 1);
-    return members.get(j >= members.indexOf(self) ? j + 1 : j);
+    List<Integer> others = new ArrayList<>(membership.everyone());
+    others.remove(Integer.valueOf(self));
+    return others.isEmpty() ? -1 : others.get(random.nextInt(others.size()));
   }
 
   private void raiseHorizon(long h, int source) {
@@ -128,6 +139,14 @@ public class Learner {
       }
     }
     Decision.Builder d = new Decision.Builder();
+    if (c.from() != self) {
+      lastHeard = now;
+    }
+    if (c.from() != self && !membership.isVoter(self)) {
+      // A learner hears no accepts, so its proposer learns who leads from here: client commands
+      // given to this node go there.
+      d.sendNow(self, new Message.LeaderSeen(self, new Ballot(0, c.from())));
+    }
     raiseHorizon(c.horizon(), c.from());
     for (ChosenEntry e : c.entries()) {
       if (e.value() != null) {
@@ -190,7 +209,13 @@ public class Learner {
     while ((v = log.get(nextToApply)) != null) {
       v.verify(config.group(), nextToApply, self);
       for (Command c : v.commands()) {
-        d.applied(sessions.apply(nextToApply, c, stateMachine));
+        if (c.membershipChange()) {
+          Membership.Outcome o = Membership.applyCommand(membership, c);
+          membership = o.membership();
+          d.applied(new Applied(nextToApply, c.clientId(), c.sequence(), Applied.Outcome.APPLIED, o.result()));
+        } else {
+          d.applied(sessions.apply(nextToApply, c, stateMachine));
+        }
       }
       nextToApply++;
     }
@@ -203,7 +228,7 @@ public class Learner {
     lastProgress = now;
     localAccepted.headMap(nextToApply).clear();
     missing.headMap(nextToApply).clear();
-    d.sendNow(self, new Message.LearnerProgress(self, nextToApply));
+    d.sendNow(self, new Message.LearnerProgress(self, nextToApply, membership));
     while (!waitingReads.isEmpty() && waitingReads.firstKey() < nextToApply) {
       for (ReadAt r : waitingReads.pollFirstEntry().getValue()) {
         serve(d, r);
@@ -238,6 +263,7 @@ public class Learner {
       p.value().verify(config.group(), p.instance(), r.from()); // all of them before any state changes
     }
     Decision.Builder d = new Decision.Builder();
+    lastHeard = now;
     raiseHorizon(r.horizon(), r.from());
     long before = nextToApply;
     for (Proposal p : r.entries()) {
@@ -271,7 +297,7 @@ public class Learner {
 
   /** The state after every instance below {@link #nextToApply()}, for the shell to store durably. */
   public Checkpoint checkpoint() {
-    return new Checkpoint(nextToApply, stateMachine.snapshot(), sessions.encode());
+    return new Checkpoint(nextToApply, stateMachine.snapshot(), sessions.encode(), membership);
   }
 
   /**
@@ -286,6 +312,7 @@ public class Learner {
     Sessions restored = Sessions.decode(checkpoint.sessions(), config.sessionWindow());
     stateMachine.restore(checkpoint.state());
     sessions = restored;
+    membership = checkpoint.membership() == null ? config.initialMembership() : checkpoint.membership();
     nextToApply = checkpoint.nextInstance();
     logStart = nextToApply;
     forgetBelow(nextToApply);
@@ -339,6 +366,11 @@ public class Learner {
   }
 
   // ---- observation ----
+
+  /** The group's membership after every applied instance. */
+  public Membership membership() {
+    return membership;
+  }
 
   /** Every instance below this is applied. */
   public long nextToApply() {

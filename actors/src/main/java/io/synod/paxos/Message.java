@@ -133,8 +133,17 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   /** Local, acceptor to proposer: a leader with {@code ballot} is active (it sent an accept). */
   record LeaderSeen(int from, Ballot ballot) implements ToProposer {}
 
-  /** Local, learner to proposer: every instance below {@code chosenPrefix} is chosen and applied. */
-  record LearnerProgress(int from, long chosenPrefix) implements ToProposer {}
+  /**
+   * Local, learner to proposer: every instance below {@code chosenPrefix} is chosen and applied,
+   * and {@code membership} is the group's from there on.
+   */
+  record LearnerProgress(int from, long chosenPrefix, Membership membership) implements ToProposer {
+    public LearnerProgress {
+      if (membership == null) {
+        throw new IllegalArgumentException("learner progress needs the membership");
+      }
+    }
+  }
 
   // ---- leadership transfer ----
 

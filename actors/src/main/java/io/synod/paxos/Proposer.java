@@ -64,6 +64,8 @@ public class Proposer {
     /** The commands this proposer batched into the value (none for values recovered in phase 1). */
     final List<CommandId> commands;
     final Set<Integer> acceptedBy = new HashSet<>();
+    /** A majority of the voters of its instance's membership accepted it. */
+    boolean accepted;
     long sentAt;
     /** How often it was resent: each resend waits twice as long as the last (see {@link #RESEND_BACKOFF_MAX}). */
     int resends;
@@ -98,8 +100,17 @@ public class Proposer {
   private long lastPrepareSent;
   /** Every instance below this is chosen and applied by the local learner. */
   private long chosenPrefix;
+  /** The membership from {@link #chosenPrefix} on, as the local learner applied it. */
+  private Membership known;
+  /**
+   * While leading: the membership of every instance from the first this leader drives, as its own
+   * values make it. Each entry holds from its key up to the next key; the last from there on.
+   */
+  private final TreeMap<Long, Membership> view = new TreeMap<>();
 
   private long prepareFrom;
+  /** The membership at {@link #prepareFrom}: phase 1 starts from it. */
+  private Membership prepareMembership;
   /** Whole promises of this ballot, by acceptor: their pages joined into one. */
   private final Map<Integer, Promise> promises = new HashMap<>();
   /**
@@ -108,6 +119,8 @@ public class Proposer {
    */
   private final Map<Integer, TreeMap<Long, Promise>> partial = new HashMap<>();
   private final Set<Integer> refusals = new HashSet<>();
+  /** The acceptors asked for a promise of this ballot. */
+  private final Set<Integer> asked = new HashSet<>();
 
   private long nextInstance;
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
@@ -130,6 +143,7 @@ public class Proposer {
     this.config = config;
     this.random = random;
     this.self = config.self();
+    this.known = config.initialMembership();
     // Acceptors refuse prepares for a lease period after they start; campaigning earlier is wasted.
     this.electionDeadline = Math.max(config.electionTimeoutTicks(), config.leaseTicks()) + jitter();
   }
@@ -170,7 +184,11 @@ public class Proposer {
     switch (phase) {
       case FOLLOWER -> {
         if (now >= electionDeadline) {
-          startPhaseOne(d);
+          if (known.isVoter(self)) {
+            startPhaseOne(d);
+          } else {
+            electionDeadline = now + config.electionTimeoutTicks() + jitter(); // a learner never campaigns
+          }
         }
       }
       case PREPARING_LOCAL, PREPARING -> {
@@ -192,9 +210,12 @@ public class Proposer {
     ballot = Ballot.max(highestSeen, ballot).next(self);
     highestSeen = ballot;
     prepareFrom = chosenPrefix;
+    prepareMembership = known;
     promises.clear();
     partial.clear();
     refusals.clear();
+    asked.clear();
+    asked.add(self);
     phaseDeadline = now + config.prepareTimeoutTicks();
     // Our own acceptor first: once its promise is durable, this ballot can never be chosen again.
     d.sendNow(self, new Prepare(self, ballot, prepareFrom));
@@ -206,7 +227,8 @@ public class Proposer {
    * first missing one on instead (of our own acceptor's promise too).
    */
   private void sendPrepares(Decision.Builder d, boolean all) {
-    for (int m : config.members()) {
+    for (int m : votersOf(phaseOneChain())) {
+      asked.add(m);
       if (promises.containsKey(m) || refusals.contains(m) && !all || m == self && all) {
         // (With all, our own acceptor is answering already: its pages are on their way.)
         continue;
@@ -277,8 +299,15 @@ public class Proposer {
     }
     partial.remove(p.from());
     promises.put(p.from(), new Promise(p.from(), ballot, accepted, truncatedBelow));
-    if (promises.size() >= config.quorum()) {
+    List<Membership> chain = phaseOneChain();
+    if (majorityOfEach(chain, promises.keySet())) {
       becomeLeader(d);
+    } else {
+      for (int m : votersOf(chain)) {
+        if (asked.add(m)) {
+          d.sendNow(m, new Prepare(self, ballot, prepareFrom)); // a membership the promises report: ask its voters too
+        }
+      }
     }
     return d.build();
   }
@@ -295,6 +324,38 @@ public class Proposer {
       backOff(d, -1, config.electionTimeoutTicks() + jitter());
       return;
     }
+    TreeMap<Long, AcceptedValue> highest = highestAccepted();
+    phase = Phase.LEADING;
+    endTransfer();
+    leaderHint = self;
+    promises.clear();
+    partial.clear();
+    refusals.clear();
+    inFlight.clear();
+    leaseGrants.clear();
+    leaseUntil = 0;
+    view.clear();
+    view.put(prepareFrom, prepareMembership);
+    long last = highest.isEmpty() ? prepareFrom - 1 : highest.lastKey();
+    for (long i = prepareFrom; i <= last; i++) {
+      AcceptedValue h = highest.get(i);
+      propose(i, h == null ? Value.noop() : h.value(), List.of());
+    }
+    nextInstance = last + 1;
+    fillWindow();
+    List<Proposal> all = new ArrayList<>(inFlight.size());
+    inFlight.forEach((i, f) -> all.add(new Proposal(i, f.value)));
+    sendToVoters(d, all, now);
+    leaseGrants.put(now, new HashSet<>());
+    lastHeartbeat = now;
+  }
+
+  /**
+   * For every instance from {@link #prepareFrom}, the value accepted at the highest ballot in the
+   * promises so far. Reports from more acceptors than a majority only add values that were
+   * accepted, so the highest of them is still the only value that can have been chosen.
+   */
+  private TreeMap<Long, AcceptedValue> highestAccepted() {
     TreeMap<Long, AcceptedValue> highest = new TreeMap<>();
     for (Promise p : promises.values()) {
       for (AcceptedValue v : acceptedReportedIn(p)) {
@@ -307,29 +368,104 @@ public class Proposer {
         }
       }
     }
-    phase = Phase.LEADING;
-    endTransfer();
-    leaderHint = self;
-    promises.clear();
-    partial.clear();
-    refusals.clear();
-    inFlight.clear();
-    leaseGrants.clear();
-    leaseUntil = 0;
-    long last = highest.isEmpty() ? prepareFrom - 1 : highest.lastKey();
-    for (long i = prepareFrom; i <= last; i++) {
-      AcceptedValue h = highest.get(i);
-      inFlight.put(i, new InFlight(h == null ? Value.noop() : h.value(), List.of(), now));
+    return highest;
+  }
+
+  /**
+   * The memberships phase 1 must hear a majority of: the one at {@link #prepareFrom}, and each one
+   * the values reported so far would make, in instance order (a membership change may have been
+   * chosen, and the instances after it decided by its voters alone).
+   */
+  private List<Membership> phaseOneChain() {
+    List<Membership> chain = new ArrayList<>();
+    Membership m = prepareMembership;
+    chain.add(m);
+    for (AcceptedValue v : highestAccepted().values()) {
+      Membership next = v.value().membershipAfter(m);
+      if (next != m) {
+        chain.add(next);
+        m = next;
+      }
     }
-    nextInstance = last + 1;
-    fillWindow();
-    List<Proposal> all = new ArrayList<>(inFlight.size());
-    inFlight.forEach((i, f) -> all.add(new Proposal(i, f.value)));
-    for (int m : config.members()) {
-      sendAccepts(d, m, all, now);
+    return chain;
+  }
+
+  private static Set<Integer> votersOf(List<Membership> memberships) {
+    Set<Integer> voters = new java.util.TreeSet<>();
+    memberships.forEach(m -> voters.addAll(m.voters()));
+    return voters;
+  }
+
+  private static boolean majorityOfEach(java.util.Collection<Membership> memberships, Set<Integer> nodes) {
+    for (Membership m : memberships) {
+      int count = 0;
+      for (int v : m.voters()) {
+        if (nodes.contains(v)) {
+          count++;
+        }
+      }
+      if (count < m.quorum()) {
+        return false;
+      }
     }
-    leaseGrants.put(now, new HashSet<>());
-    lastHeartbeat = now;
+    return true;
+  }
+
+  /** Puts {@code value} in flight at {@code instance} (the next one) and notes a membership it changes. */
+  private void propose(long instance, Value value, List<CommandId> commands) {
+    inFlight.put(instance, new InFlight(value, commands, now));
+    Membership before = view.lastEntry().getValue();
+    Membership after = value.membershipAfter(before);
+    if (after != before) {
+      view.put(instance + 1, after);
+      // A lease granted by the old voters alone must not outlive the change: once it is chosen the
+      // new voters alone elect. Ask anew; grants now count only with a majority of each membership.
+      leaseUntil = 0;
+      leaseGrants.clear();
+    }
+  }
+
+  /** The membership of {@code instance} in this leader's view. */
+  private Membership membershipAt(long instance) {
+    Map.Entry<Long, Membership> e = view.floorEntry(instance);
+    return e == null ? view.firstEntry().getValue() : e.getValue();
+  }
+
+  /** The memberships of the instances this leader still drives and of those it will propose next. */
+  private java.util.Collection<Membership> liveMemberships() {
+    Long from = view.floorKey(horizon());
+    return (from == null ? view : view.tailMap(from, true)).values();
+  }
+
+  /** The voters of {@link #liveMemberships}: the acceptors this leader sends accepts to. */
+  private Set<Integer> liveVoters() {
+    return votersOf(new ArrayList<>(liveMemberships()));
+  }
+
+  /** Voters and learners of {@link #liveMemberships}: the nodes told what is chosen. */
+  private Set<Integer> audience() {
+    Set<Integer> all = new java.util.TreeSet<>();
+    liveMemberships().forEach(m -> all.addAll(m.everyone()));
+    return all;
+  }
+
+  /**
+   * Sends each proposal to the voters of its instance's membership, in Accepts that carry {@code
+   * leaseTick} to every live voter (one even with no proposals for it, unless {@code leaseTick} is
+   * {@link Accept#NO_LEASE}).
+   */
+  private void sendToVoters(Decision.Builder d, List<Proposal> proposals, long leaseTick) {
+    for (int m : liveVoters()) {
+      List<Proposal> mine = new ArrayList<>(proposals.size());
+      for (Proposal p : proposals) {
+        if (membershipAt(p.instance()).isVoter(m)) {
+          mine.add(p);
+        }
+      }
+      if (!mine.isEmpty() || leaseTick != Accept.NO_LEASE) {
+        sendAccepts(d, m, mine, leaseTick);
+      }
+    }
   }
 
   /** The values a promise reports as accepted; phase 1 must take every one of them into account. */
@@ -346,7 +482,7 @@ public class Proposer {
       if (now - f.sentAt >= (long) config.retransmitTicks() << Math.min(f.resends, RESEND_BACKOFF_MAX)) {
         f.sentAt = now;
         f.resends++;
-        for (int m : config.members()) {
+        for (int m : membershipAt(e.getKey()).voters()) {
           if (!f.acceptedBy.contains(m)) {
             resend.computeIfAbsent(m, k -> new ArrayList<>()).add(new Proposal(e.getKey(), f.value));
           }
@@ -372,13 +508,18 @@ public class Proposer {
         leaseGrants.headMap(now - config.leaderLeaseTicks()).clear();
       }
     }
-    for (int m : config.members()) {
+    Set<Integer> voters = liveVoters();
+    for (int m : voters) {
       List<Proposal> proposals = resend.getOrDefault(m, List.of());
       if (heartbeat || !proposals.isEmpty()) {
         sendAccepts(d, m, proposals, leaseTick);
       }
-      if (heartbeat && m != self) {
-        d.sendNow(m, new Message.Chosen(self, List.of(), horizon()));
+    }
+    if (heartbeat) {
+      for (int m : audience()) {
+        if (m != self) {
+          d.sendNow(m, new Message.Chosen(self, List.of(), horizon()));
+        }
       }
     }
     if (heartbeat) {
@@ -391,43 +532,52 @@ public class Proposer {
       return Decision.NONE;
     }
     Decision.Builder d = new Decision.Builder();
-    List<Long> chosen = new ArrayList<>();
     for (long i : a.instances()) {
       InFlight f = inFlight.get(i);
-      if (f != null && f.acceptedBy.add(a.from()) && f.acceptedBy.size() == config.quorum()) {
-        chosen.add(i);
+      if (f != null && !f.accepted) {
+        Membership m = membershipAt(i);
+        if (m.isVoter(a.from()) && f.acceptedBy.add(a.from()) && f.acceptedBy.size() >= m.quorum()) {
+          f.accepted = true;
+        }
       }
     }
     if (a.leaseTick() >= 0) {
       Set<Integer> grants = leaseGrants.get(a.leaseTick());
-      if (grants != null && grants.add(a.from()) && grants.size() >= config.quorum()) {
+      if (grants != null && grants.add(a.from()) && majorityOfEach(liveMemberships(), grants)) {
         leaseUntil = Math.max(leaseUntil, a.leaseTick() + config.leaderLeaseTicks());
         leaseGrants.headMap(a.leaseTick(), true).clear();
       }
     } else if (a.leaseTick() == Accept.RELEASE_LEASE && transferTo >= 0 && releasedBy.add(a.from())) {
       sendTimeoutNowIfReleased(d);
     }
-    if (!chosen.isEmpty()) {
-      announceChosen(d, chosen);
-    }
     if (a.truncatedBelow() > 0 && !inFlight.isEmpty() && inFlight.firstKey() < a.truncatedBelow()) {
       // A peer snapshotted past instances we still drive: they are chosen; our learner fetches them.
       dropInFlightBelow(a.truncatedBelow());
       d.sendNow(self, new Message.BehindHint(self, a.truncatedBelow()));
     }
+    announceChosen(d);
     proposeNew(d);
     return d.build();
   }
 
-  private void announceChosen(Decision.Builder d, List<Long> chosen) {
+  /**
+   * Announces the instances from the first in flight that a majority of their membership's voters
+   * accepted, up to the first that is not. Chosen in instance order only: an instance's membership
+   * is made by the values before it, and only once those are chosen is it the group's rather than
+   * merely this leader's view.
+   */
+  private void announceChosen(Decision.Builder d) {
     Map<Long, InFlight> done = new TreeMap<>();
-    for (long i : chosen) {
-      InFlight f = inFlight.remove(i);
-      carried.removeAll(f.commands);
-      done.put(i, f);
+    while (!inFlight.isEmpty() && inFlight.firstEntry().getValue().accepted) {
+      Map.Entry<Long, InFlight> e = inFlight.pollFirstEntry();
+      carried.removeAll(e.getValue().commands);
+      done.put(e.getKey(), e.getValue());
+    }
+    if (done.isEmpty()) {
+      return;
     }
     long horizon = horizon();
-    for (int m : config.members()) {
+    for (int m : audience()) {
       List<ChosenEntry> entries = new ArrayList<>(done.size());
       long bytes = 0;
       for (Map.Entry<Long, InFlight> e : done.entrySet()) {
@@ -442,6 +592,20 @@ public class Proposer {
         bytes += size;
       }
       d.sendNow(m, new Message.Chosen(self, entries, horizon));
+    }
+    pruneView();
+    Membership latest = view.lastEntry().getValue();
+    if (!latest.isVoter(self) && transferTo < 0 && view.lastKey() <= horizon && !latest.voters().isEmpty()) {
+      // This node no longer votes, and the change is chosen: hand leadership to a voter.
+      startTransfer(d, latest.voters().get(0));
+    }
+  }
+
+  /** Forgets memberships of instances chosen before the first one this leader still drives. */
+  private void pruneView() {
+    Long from = view.floorKey(horizon());
+    if (from != null) {
+      view.headMap(from).clear();
     }
   }
 
@@ -475,9 +639,7 @@ public class Proposer {
   private void proposeNew(Decision.Builder d) {
     List<Proposal> fresh = fillWindow();
     if (!fresh.isEmpty()) {
-      for (int m : config.members()) {
-        sendAccepts(d, m, fresh, -1);
-      }
+      sendToVoters(d, fresh, Accept.NO_LEASE);
     }
   }
 
@@ -496,7 +658,7 @@ public class Proposer {
       }
       long instance = nextInstance++;
       Value value = Value.of(batch);
-      inFlight.put(instance, new InFlight(value, ids, now));
+      propose(instance, value, ids);
       fresh.add(new Proposal(instance, value));
     }
     return fresh;
@@ -521,10 +683,26 @@ public class Proposer {
       return d.build();
     }
     refusals.add(r.from());
-    if (r.from() == self || refusals.size() > config.members().size() - config.quorum()) {
+    if (r.from() == self || !canStillReachMajorities()) {
       backOff(d, -1, jitter());
     }
     return d.build();
+  }
+
+  /** Whether the acceptors that have not refused could still make a majority of each membership phase 1 needs. */
+  private boolean canStillReachMajorities() {
+    for (Membership m : phaseOneChain()) {
+      int open = 0;
+      for (int v : m.voters()) {
+        if (!refusals.contains(v)) {
+          open++;
+        }
+      }
+      if (open < m.quorum()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Decision onLeaderSeen(LeaderSeen s) {
@@ -545,17 +723,23 @@ public class Proposer {
   }
 
   private Decision onLearnerProgress(LearnerProgress p) {
-    chosenPrefix = Math.max(chosenPrefix, p.chosenPrefix());
+    if (p.chosenPrefix() >= chosenPrefix) {
+      chosenPrefix = p.chosenPrefix();
+      known = p.membership();
+    }
     if (phase != Phase.LEADING) {
       return Decision.NONE;
     }
     Decision.Builder d = new Decision.Builder();
-    if (chosenPrefix > nextInstance) {
+    if (chosenPrefix > nextInstance
+        || chosenPrefix >= view.firstKey() && !membershipAt(chosenPrefix).sameNodes(known)) {
       // Instances we never proposed are chosen: another leader has been at work.
       backOff(d, -1, config.electionTimeoutTicks() + jitter());
       return d.build();
     }
     dropInFlightBelow(chosenPrefix);
+    announceChosen(d);
+    pruneView();
     proposeNew(d);
     return d.build();
   }
@@ -579,6 +763,7 @@ public class Proposer {
     promises.clear();
     partial.clear();
     refusals.clear();
+    view.clear();
     if (leaderHint >= 0) {
       flushPendingTo(d, leaderHint);
     }
@@ -593,9 +778,10 @@ public class Proposer {
    * @throws IllegalArgumentException if {@code to} is not a member
    */
   public Decision transferLeadership(int to) {
-    if (!config.members().contains(to)) {
-      throw new IllegalArgumentException("node " + to + " is not a member of group '" + config.group() + "' "
-          + config.members());
+    Membership m = membership();
+    if (!m.isVoter(to)) {
+      throw new IllegalArgumentException("node " + to + " is not a voting member of group '" + config.group() + "' "
+          + m.voters());
     }
     return onTransferLeadership(new TransferLeadership(self, to, 0));
   }
@@ -617,30 +803,32 @@ public class Proposer {
       }
       return d.build();
     }
-    if (t.to() == self || transferTo >= 0 || !config.members().contains(t.to())) {
+    if (t.to() == self || transferTo >= 0 || !view.lastEntry().getValue().isVoter(t.to())) {
       return Decision.NONE;
     }
-    transferTo = t.to();
+    startTransfer(d, t.to());
+    return d.build();
+  }
+
+  private void startTransfer(Decision.Builder d, int to) {
+    transferTo = to;
     transferDeadline = now + config.electionTimeoutTicks();
     releasedBy.clear();
     leaseUntil = 0;
     leaseGrants.clear();
     lastHeartbeat = now;
-    for (int m : config.members()) {
-      sendAccepts(d, m, List.of(), Accept.RELEASE_LEASE);
-    }
-    return d.build();
+    sendToVoters(d, List.of(), Accept.RELEASE_LEASE);
   }
 
   private void sendTimeoutNowIfReleased(Decision.Builder d) {
-    if (transferTo >= 0 && releasedBy.contains(transferTo) && releasedBy.size() >= config.quorum()) {
+    if (transferTo >= 0 && releasedBy.contains(transferTo) && majorityOfEach(liveMemberships(), releasedBy)) {
       d.sendNow(transferTo, new TimeoutNow(self, ballot));
     }
   }
 
   /** The leader hands leadership to this node: campaign now, unless a newer leader is known. */
   private Decision onTimeoutNow(TimeoutNow t) {
-    if (phase != Phase.FOLLOWER || t.ballot().isBelow(highestSeen)) {
+    if (phase != Phase.FOLLOWER || t.ballot().isBelow(highestSeen) || !known.isVoter(self)) {
       return Decision.NONE;
     }
     Decision.Builder d = new Decision.Builder();
@@ -789,6 +977,14 @@ public class Proposer {
 
   public Ballot ballot() {
     return ballot;
+  }
+
+  /**
+   * The latest membership this node knows: while it leads, that of the next instance it would
+   * propose (changes it proposed included); otherwise the one its learner applied.
+   */
+  public Membership membership() {
+    return phase == Phase.LEADING && !view.isEmpty() ? view.lastEntry().getValue() : known;
   }
 
   int pendingCommands() {

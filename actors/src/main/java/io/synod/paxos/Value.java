@@ -11,11 +11,12 @@ import java.util.zip.CRC32;
  * with the value; every receiver calls {@link #verify} before it stores or applies it.
  *
  * <p>Encoding (big-endian): {@code version:1, count:4, then per command clientId:8 sequence:8
- * length:4 payload}.
+ * length:4 payload}; the top bit of {@code length} marks a membership change.
  */
 public final class Value {
 
   private static final byte VERSION = 1;
+  private static final int MEMBERSHIP_BIT = 0x8000_0000;
 
   /**
    * What a message spends on one entry besides its value's bytes (instance, ballot, checksum,
@@ -105,18 +106,56 @@ public final class Value {
     for (int i = 0; i < count; i++) {
       long clientId = readLong(bytes, p);
       long sequence = readLong(bytes, p + 8);
-      int length = readInt(bytes, p + 16);
+      int field = readInt(bytes, p + 16);
+      int length = field & ~MEMBERSHIP_BIT;
       p += 20;
       if (length < 0 || p + length > bytes.length) {
         throw new IllegalStateException("command " + i + " of batch overruns the value (length " + length + ")");
       }
-      out.add(new Command(clientId, sequence, Arrays.copyOfRange(bytes, p, p + length)));
+      out.add(new Command(clientId, sequence, Arrays.copyOfRange(bytes, p, p + length), field < 0));
       p += length;
     }
     if (p != bytes.length) {
       throw new IllegalStateException("value has " + (bytes.length - p) + " trailing bytes after its commands");
     }
     return out;
+  }
+
+  /**
+   * Whether the batch holds a membership change, read from the length fields without copying any
+   * payload. The value must be intact.
+   */
+  public boolean carriesMembershipChange() {
+    if (bytes.length < 5 || bytes[0] != VERSION) {
+      return false;
+    }
+    int count = readInt(bytes, 1);
+    int p = 5;
+    for (int i = 0; i < count && p + 20 <= bytes.length; i++) {
+      int field = readInt(bytes, p + 16);
+      if (field < 0) {
+        return true;
+      }
+      p += 20 + field;
+    }
+    return false;
+  }
+
+  /**
+   * The membership after applying this value to {@code before}: each membership change it holds,
+   * in order (see {@link Membership#apply}); a change whose payload does not decode changes nothing.
+   */
+  public Membership membershipAfter(Membership before) {
+    if (!carriesMembershipChange()) {
+      return before;
+    }
+    Membership m = before;
+    for (Command c : commands()) {
+      if (c.membershipChange()) {
+        m = Membership.applyCommand(m, c).membership();
+      }
+    }
+    return m;
   }
 
   private static Value encode(List<Command> commands) {
@@ -131,7 +170,7 @@ public final class Value {
     for (Command c : commands) {
       writeLong(out, p, c.clientId());
       writeLong(out, p + 8, c.sequence());
-      writeInt(out, p + 16, c.payload().length);
+      writeInt(out, p + 16, c.payload().length | (c.membershipChange() ? MEMBERSHIP_BIT : 0));
       p += 20;
       System.arraycopy(c.payload(), 0, out, p, c.payload().length);
       p += c.payload().length;

@@ -14,6 +14,9 @@ final class Fixtures {
 
   private Fixtures() {}
 
+  /** The three-node group's membership as it begins. */
+  static final Membership MEMBERSHIP = new Membership(0, MEMBERS, List.of());
+
   /** The defaults of {@link GroupConfig.Builder} for node {@code self} of the three-node group. */
   static GroupConfig.Builder config(int self) {
     return GroupConfig.builder(GROUP, self, MEMBERS);

@@ -28,8 +28,20 @@ class GroupConfigTest {
 
   @Test
   void selfMustBeAMember() {
-    assertEquals("node 4 is not a member of group 'orders' [1, 2, 3]",
+    assertEquals("node 4 is not a member of group 'orders' [1, 2, 3] (a node that is to be added later must be configured as joining)",
         failure(() -> GroupConfig.builder("orders", 4, List.of(1, 2, 3)).build()));
+  }
+
+  @Test
+  void learnersAndJoinersAreMembersOfTheirOwnKind() {
+    GroupConfig learner = GroupConfig.builder("orders", 4, List.of(1, 2, 3)).learners(List.of(4)).build();
+    assertEquals(new Membership(0, List.of(1, 2, 3), List.of(4)), learner.initialMembership());
+    GroupConfig joiner = GroupConfig.builder("orders", 5, List.of(1, 2, 3)).joining(true).build();
+    assertEquals(false, joiner.initialMembership().includes(5));
+    assertMentions(failure(() -> GroupConfig.builder("orders", 1, List.of(1, 2, 3)).joining(true).build()),
+        "node 1 is in group 'orders'", "cannot also join it");
+    assertMentions(failure(() -> GroupConfig.builder("orders", 1, List.of(1, 2, 3)).learners(List.of(3)).build()),
+        "node 3 is listed both as a voter and as a learner");
   }
 
   @Test

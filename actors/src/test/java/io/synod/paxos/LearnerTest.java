@@ -82,7 +82,7 @@ class LearnerTest {
     assertEquals(List.of(0L, 1L), d.applied().stream().map(Applied::instance).toList());
     assertEquals(List.of("1", "2"), results(d));
     assertTrue(d.applied().stream().allMatch(a -> a.outcome() == Outcome.APPLIED));
-    assertEquals(List.of(new Outbound(1, new LearnerProgress(1, 2))), d.sendNow());
+    assertEquals(List.of(new Outbound(1, new LearnerProgress(1, 2, Fixtures.MEMBERSHIP))), d.sendNow());
     assertEquals(2, learner.nextToApply());
   }
 
@@ -198,11 +198,32 @@ class LearnerTest {
   // ---- catch-up ----
 
   @Test
-  void upToDateLearnerNeverAsksForCatchUp() {
+  void upToDateLearnerNeverAsksForCatchUpWhileItHearsFromALeader() {
     applyInstances(2);
-    for (int t = 0; t < 50; t++) {
-      assertSame(Decision.NONE, learner.onTick());
+    for (int t = 0; t < 10 * CONFIG.electionTimeoutTicks(); t++) {
+      assertSame(Decision.NONE, learner.onTick(), "asked at tick " + t);
+      if (t % CONFIG.heartbeatTicks() == 0) {
+        chosen(2, 2); // the leader's heartbeat
+      }
     }
+  }
+
+  @Test
+  void learnerThatHearsNothingForTwoElectionTimeoutsAsksAPeer() {
+    applyInstances(2);
+    int quiet = 2 * CONFIG.electionTimeoutTicks();
+    for (int t = 1; t < quiet; t++) {
+      assertSame(Decision.NONE, learner.onTick(), "asked at tick " + t);
+    }
+    Decision ask = learner.onTick();
+    assertEquals(1, ask.sendNow().size());
+    Outbound o = ask.sendNow().get(0);
+    assertTrue(o.to() == 2 || o.to() == 3, "asks another member, asked " + o.to());
+    assertEquals(new CatchUpRequest(1, 2, CONFIG.catchUpBatch()), o.message());
+    for (int t = 1; t < quiet; t++) {
+      assertSame(Decision.NONE, learner.onTick(), "asked again at tick " + t);
+    }
+    assertEquals(1, learner.onTick().sendNow().size());
   }
 
   @Test
@@ -316,7 +337,7 @@ class LearnerTest {
     assertEquals(0, otherMachine.applyCalls, "restored, not replayed");
     assertEquals(2, other.nextToApply());
     assertEquals(2, other.logStart());
-    assertTrue(d.sendNow().contains(new Outbound(3, new LearnerProgress(3, 2))));
+    assertTrue(d.sendNow().contains(new Outbound(3, new LearnerProgress(3, 2, Fixtures.MEMBERSHIP))));
 
     Decision retry = other.handle(new Chosen(1, List.of(entry(2, value(command(7, 2, "y")))), 3));
     assertEquals(Outcome.DUPLICATE, retry.applied().get(0).outcome(), "the session table came with the checkpoint");

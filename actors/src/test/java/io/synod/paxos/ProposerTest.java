@@ -168,7 +168,7 @@ class ProposerTest {
   @Test
   void candidatePreparesFromItsFirstUnlearnedInstance() {
     Proposer p = proposer(CONFIG);
-    p.handle(new LearnerProgress(1, 3));
+    p.handle(new LearnerProgress(1, 3, Fixtures.MEMBERSHIP));
     Prepare local = localPrepare(campaign(p));
     assertEquals(3, local.fromInstance());
     p.handle(new Promise(1, local.ballot(), List.of(new AcceptedValue(1, new Ballot(0, 2), value("old"))), 0));
@@ -502,7 +502,7 @@ class ProposerTest {
   void leaderStepsDownWhenItsLearnerAppliedInstancesItNeverProposed() {
     Proposer p = proposer(CONFIG);
     lead(p);
-    p.handle(new LearnerProgress(1, 5));
+    p.handle(new LearnerProgress(1, 5, Fixtures.MEMBERSHIP));
     assertFalse(p.isLeader());
   }
 

@@ -64,7 +64,7 @@ class RoleDispatchTest {
       Map.entry(Rejected.class, new Rejected(2, new Ballot(1, 1), BALLOT, false)),
       Map.entry(Forward.class, new Forward(2, List.of(command(7, 1, "x")), 1)),
       Map.entry(LeaderSeen.class, new LeaderSeen(1, BALLOT)),
-      Map.entry(LearnerProgress.class, new LearnerProgress(1, 0)),
+      Map.entry(LearnerProgress.class, new LearnerProgress(1, 0, Fixtures.MEMBERSHIP)),
       Map.entry(Message.TransferLeadership.class, new Message.TransferLeadership(2, 3, 0)),
       Map.entry(Message.TimeoutNow.class, new Message.TimeoutNow(2, BALLOT)),
       Map.entry(ClientRead.class, new ClientRead(1, 5, bytes("q"))),

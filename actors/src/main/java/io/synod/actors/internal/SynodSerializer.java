@@ -18,6 +18,7 @@ import io.synod.paxos.Message.ChosenEntry;
 import io.synod.paxos.Message.ClientRead;
 import io.synod.paxos.Message.Forward;
 import io.synod.paxos.Message.LeaderSeen;
+import io.synod.paxos.Membership;
 import io.synod.paxos.Message.LearnerProgress;
 import io.synod.paxos.Message.LocalAccepted;
 import io.synod.paxos.Message.Prepare;
@@ -78,7 +79,7 @@ public final class SynodSerializer extends SerializerWithStringManifest {
   private static final int PROPOSAL_MIN_BYTES = 8 + VALUE_MIN_BYTES;
   private static final int ACCEPTED_VALUE_MIN_BYTES = 8 + BALLOT_BYTES + VALUE_MIN_BYTES;
   private static final int CHOSEN_ENTRY_MIN_BYTES = 8 + BALLOT_BYTES + 1;
-  private static final int COMMAND_MIN_BYTES = 8 + 8 + 4;
+  private static final int COMMAND_MIN_BYTES = 8 + 8 + 4 + 1;
   /** Group, manifest and message as byte arrays (a group id and a manifest are never empty), sender. */
   private static final int ENVELOPE_MIN_BYTES = 4 + 1 + 4 + 4 + 1 + 4 + 1;
 
@@ -121,8 +122,8 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()),
           in -> new LeaderSeen(in.readInt(), in.readBallot())),
       new Codec<>(LearnerProgress.class, "LP",
-          (o, m) -> o.writeInt(m.from()).writeLong(m.chosenPrefix()),
-          in -> new LearnerProgress(in.readInt(), in.readLong())),
+          (o, m) -> o.writeInt(m.from()).writeLong(m.chosenPrefix()).writeBytes(m.membership().encode(), "membership"),
+          in -> new LearnerProgress(in.readInt(), in.readLong(), Membership.decode(in.readBytes()))),
       new Codec<>(TransferLeadership.class, "TL",
           (o, m) -> o.writeInt(m.from()).writeInt(m.to()).writeInt(m.hops()),
           in -> new TransferLeadership(in.readInt(), in.readInt(), in.readInt())),
@@ -403,7 +404,8 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     }
 
     Out writeCommand(Command c) {
-      return writeLong(c.clientId()).writeLong(c.sequence()).writeBytes(c.payload(), "Command.payload");
+      return writeLong(c.clientId()).writeLong(c.sequence()).writeBytes(c.payload(), "Command.payload")
+          .writeBoolean(c.membershipChange());
     }
 
     <T> Out writeList(List<T> list, Encoder<T> element) {
@@ -527,7 +529,7 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     }
 
     Command readCommand() {
-      return new Command(readLong(), readLong(), readBytes());
+      return new Command(readLong(), readLong(), readBytes(), readBoolean());
     }
 
     /** A list whose elements each take at least {@code minElementBytes}, so a count is checked before allocating. */

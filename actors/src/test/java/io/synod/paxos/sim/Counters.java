@@ -17,9 +17,11 @@ public record Counters(
     long snapshotRecoveries,
     long promisePages,
     long transfers,
-    long handoverCampaigns) {
+    long handoverCampaigns,
+    long membershipChanges,
+    long membershipEpochs) {
 
-  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
@@ -27,6 +29,7 @@ public record Counters(
         leaseReads + o.leaseReads, checkpointsInstalled + o.checkpointsInstalled,
         duplicatesAnswered + o.duplicatesAnswered, leaderChanges + o.leaderChanges, pauses + o.pauses,
         snapshotRecoveries + o.snapshotRecoveries, promisePages + o.promisePages, transfers + o.transfers,
-        handoverCampaigns + o.handoverCampaigns);
+        handoverCampaigns + o.handoverCampaigns, membershipChanges + o.membershipChanges,
+        membershipEpochs + o.membershipEpochs);
   }
 }

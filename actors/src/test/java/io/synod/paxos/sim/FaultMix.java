@@ -14,7 +14,10 @@ import java.util.SplittableRandom;
  * write leaves none pending; {@code snapshotRecoveryShare}: how often a restart recovers an
  * acceptor from a stored snapshot and the records after it rather than from all its records.
  * {@code transferPerTick}: how often an operator asks a group's leader to hand leadership to
- * another member, picked at random.
+ * another member, picked at random. {@code membershipPerTick}: how often an operator asks a group's
+ * leader to change its membership, to voters and learners picked at random among all nodes;
+ * {@code spareNodes}: nodes beyond {@code nodes} that are in no group at first and join when a
+ * change adds them.
  */
 record FaultMix(
     int nodes,
@@ -46,7 +49,9 @@ record FaultMix(
     double pauseLeaderShare,
     double readAfterResume,
     int maxBatchBytes,
-    double transferPerTick) {
+    double transferPerTick,
+    double membershipPerTick,
+    int spareNodes) {
 
   static final long TICK = 1_000;
   /** The tick-rate skew the group configuration assumes (and the simulation stays within). */
@@ -88,7 +93,10 @@ record FaultMix(
         // Small batches make phase-1 reports and re-proposals span several messages.
         pick(r, 4_096, 4_096, 128),
         // An operator asking a leader to hand over leadership to another member.
-        pick(r, 0.0, 0.002, 0.01));
+        pick(r, 0.0, 0.002, 0.01),
+        // Membership changes (and the spare nodes they may add), drawn last for the same reason.
+        pick(r, 0.0, 0.0, 0.002, 0.01),
+        pick(r, 0, 1, 2));
   }
 
   private static int pick(SplittableRandom r, int... options) {

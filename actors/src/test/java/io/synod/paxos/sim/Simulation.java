@@ -10,6 +10,7 @@ import io.synod.paxos.CorruptValueException;
 import io.synod.paxos.Decision;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Learner;
+import io.synod.paxos.Membership;
 import io.synod.paxos.Message;
 import io.synod.paxos.Outbound;
 import io.synod.paxos.Proposer;
@@ -203,6 +204,9 @@ final class Simulation {
   /** Leaders asked to hand over leadership, and campaigns a handover started (TimeoutNow delivered). */
   private long transfers;
   private long handoverCampaigns;
+  private long membershipChanges;
+  /** Client ids of the operator's membership changes: one per change, never retried. */
+  private long nextAdminClient = 1L << 40;
 
   Simulation(long seed, SimProtocol protocol, Consumer<String> trace) {
     this(seed, FaultMix.draw(seed), protocol, trace);
@@ -225,13 +229,16 @@ final class Simulation {
     for (int i = 0; i < mix.nodes(); i++) {
       memberIds.add(i);
     }
+    // Spare nodes only when membership changes can add them, so other seeds keep their runs.
+    int spares = mix.membershipPerTick() > 0 ? mix.spareNodes() : 0;
     for (int g = 0; g < mix.groups(); g++) {
       groups.add("g" + g);
     }
-    for (int i = 0; i < mix.nodes(); i++) {
+    for (int i = 0; i < mix.nodes() + spares; i++) {
       Node n = new Node(i);
       for (String g : groups) {
         GroupConfig config = GroupConfig.builder(g, i, memberIds)
+            .joining(i >= mix.nodes())
             .window(mix.window())
             .maxBatchCommands(mix.maxBatchCommands())
             .maxBatchBytes(mix.maxBatchBytes())
@@ -275,13 +282,16 @@ final class Simulation {
     if (checker.violation() == null) {
       for (Node n : nodes) {
         for (Replica r : n.replicas.values()) {
-          checker.finalState(r.group, n.id, r.learner.nextToApply());
+          if (latestMembership(r.group).includes(n.id)) {
+            checker.finalState(r.group, n.id, r.learner.nextToApply());
+          }
         }
       }
     }
     Counters counters = new Counters(events, checker.chosenCount, crashes, partitions, tornWrites,
         corruptionsDetected, checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered,
-        leaderChanges, pauses, snapshotRecoveries, promisePages, transfers, handoverCampaigns);
+        leaderChanges, pauses, snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges,
+        membershipEpochs());
     return new Result(seed, protocol.name(), checker.violation(), counters, now / FaultMix.TICK);
   }
 
@@ -958,7 +968,7 @@ final class Simulation {
       Node leader = leaderOf(group);
       if (leader != null && !leader.paused) {
         Replica r = leader.replicas.get(group);
-        List<Integer> members = r.config.members();
+        List<Integer> members = r.proposer.membership().voters();
         int to = members.get(rng.nextInt(members.size()));
         if (to != leader.id) {
           transfers++;
@@ -967,7 +977,70 @@ final class Simulation {
         }
       }
     }
+    if (mix.membershipPerTick() > 0 && rng.nextDouble() < mix.membershipPerTick()) {
+      changeMembership(groups.get(rng.nextInt(groups.size())));
+    }
     schedule(FaultMix.TICK, this::faultClock);
+  }
+
+  /**
+   * An operator asks the leader of {@code group} to make every node a voter, a learner or neither,
+   * at random (at least one voter), mostly against the membership the leader knows, sometimes
+   * against an older one (which must be refused and change nothing). Sent once, never retried.
+   */
+  private void changeMembership(String group) {
+    Node leader = leaderOf(group);
+    if (leader == null || leader.paused) {
+      return;
+    }
+    Replica r = leader.replicas.get(group);
+    Membership current = r.proposer.membership();
+    List<Integer> voters = new ArrayList<>();
+    List<Integer> learners = new ArrayList<>();
+    for (Node n : nodes) {
+      int roll = rng.nextInt(4);
+      if (roll < 2) {
+        voters.add(n.id);
+      } else if (roll == 2) {
+        learners.add(n.id);
+      }
+    }
+    if (voters.isEmpty()) {
+      voters.add(learners.isEmpty() ? nodes.get(rng.nextInt(nodes.size())).id : learners.remove(0));
+    }
+    long epoch = rng.nextInt(5) == 0 ? Math.max(0, current.epoch() - 1) : current.epoch();
+    Command change = Command.membership(nextAdminClient++, 1,
+        new Membership.Change(epoch, new Membership(0, voters, learners)));
+    checker.proposed(group, change);
+    membershipChanges++;
+    log("n" + leader.id + " " + group + " is asked to change " + current + " to voters " + voters + ", learners "
+        + learners + " (against epoch " + epoch + ")");
+    apply(leader, r, r.proposer.onClientCommand(change));
+  }
+
+  /** The membership changes that took effect, summed over the groups (the highest epoch any node applied). */
+  private long membershipEpochs() {
+    long sum = 0;
+    for (String g : groups) {
+      long max = 0;
+      for (Node n : nodes) {
+        max = Math.max(max, n.replicas.get(g).learner.membership().epoch());
+      }
+      sum += max;
+    }
+    return sum;
+  }
+
+  /** The membership of {@code group} that the node furthest along applied. */
+  private Membership latestMembership(String group) {
+    Learner furthest = null;
+    for (Node n : nodes) {
+      Learner l = n.replicas.get(group).learner;
+      if (furthest == null || l.nextToApply() > furthest.nextToApply()) {
+        furthest = l;
+      }
+    }
+    return furthest.membership();
   }
 
   /** The node that leads {@code group} and holds a lease, or else any node that believes it leads, or null. */
@@ -1062,8 +1135,10 @@ final class Simulation {
     }
     for (String g : groups) {
       long target = checker.highestChosen(g) + 1;
+      Membership m = latestMembership(g);
       for (Node n : nodes) {
-        if (!n.up || n.replicas.get(g).learner.nextToApply() < target) {
+        // A node the group removed hears of it no more: only its members must catch up.
+        if (m.includes(n.id) && (!n.up || n.replicas.get(g).learner.nextToApply() < target)) {
           return false;
         }
       }

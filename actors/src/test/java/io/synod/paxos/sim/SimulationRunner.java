@@ -32,7 +32,8 @@ public final class SimulationRunner {
           + c.leaderChanges() + " millis=" + millis + " eventsPerSecond="
           + (millis == 0 ? c.events() : c.events() * 1000 / millis) + " snapshotRecoveries="
           + c.snapshotRecoveries() + " promisePages=" + c.promisePages() + " transfers=" + c.transfers()
-          + " handoverCampaigns=" + c.handoverCampaigns();
+          + " handoverCampaigns=" + c.handoverCampaigns() + " membershipChanges=" + c.membershipChanges()
+          + " membershipEpochs=" + c.membershipEpochs();
     }
 
     public long events() {
