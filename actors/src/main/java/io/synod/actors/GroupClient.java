@@ -5,6 +5,7 @@ import io.synod.actors.internal.GroupCoordinator.ProposeReply;
 import io.synod.actors.internal.TypedStateMachine;
 import io.synod.paxos.Applied;
 import io.synod.paxos.Command;
+import io.synod.paxos.Membership;
 import io.synod.paxos.ReadOutcome;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -210,6 +211,61 @@ public final class GroupClient<C, R> {
           } else if (reply instanceof GroupCoordinator.TransferTimedOut t) {
             done.completeExceptionally(new RequestTimeoutException(group, "node " + t.to() + " did not take over within "
                 + timeout + (t.leader() >= 0 ? "; node " + t.leader() + " leads" : "; no leader is known")));
+          }
+        });
+    return done;
+  }
+
+  /** The group's membership (voters, learners, epoch) as this node has applied it. */
+  public CompletionStage<Membership> membership() {
+    return typedFailures(AskPattern.<GroupCommand, Membership>ask(ref, GroupCoordinator.GetMembership::new, timeout,
+        system.scheduler()));
+  }
+
+  /**
+   * Adds node {@code node} (which must have an address on every node) as a voter, through the log:
+   * it joins as a learner, installs a snapshot and catches up, and then asks to vote itself.
+   * Completes with the membership once it votes. Fails with {@link IllegalArgumentException} if the
+   * node is unknown or a voter already, or another change asked at this node is under way; with
+   * {@link IllegalStateException} if the membership changed meanwhile (nothing changed then); with
+   * {@link RequestTimeoutException} if it did not complete in the request timeout (a learner that
+   * has not caught up yet still becomes a voter once it has).
+   */
+  public CompletionStage<Membership> addMember(int node) {
+    return changeMembership(GroupCoordinator.MembershipOp.ADD_VOTER, node);
+  }
+
+  /** Adds node {@code node} as a learner: it applies the log but never votes. As {@link #addMember}. */
+  public CompletionStage<Membership> addLearner(int node) {
+    return changeMembership(GroupCoordinator.MembershipOp.ADD_LEARNER, node);
+  }
+
+  /**
+   * Removes voter or learner {@code node}, through the log. A leader that removes itself hands
+   * leadership to a remaining voter once the change is chosen. Fails with {@link
+   * IllegalArgumentException} if it is not a member or is the last voter; otherwise as {@link
+   * #addMember}.
+   */
+  public CompletionStage<Membership> removeMember(int node) {
+    return changeMembership(GroupCoordinator.MembershipOp.REMOVE, node);
+  }
+
+  private CompletionStage<Membership> changeMembership(GroupCoordinator.MembershipOp op, int node) {
+    long deadline = deadline();
+    CompletableFuture<Membership> done = new CompletableFuture<>();
+    direct(AskPattern.<GroupCommand, GroupCoordinator.MembershipReply>ask(ref,
+            replyTo -> new GroupCoordinator.ChangeMembership(op, node, deadline, replyTo), timeout.plusSeconds(1),
+            system.scheduler()))
+        .whenComplete((reply, failure) -> {
+          if (failure != null) {
+            done.completeExceptionally(noAnswer(failure));
+          } else if (reply instanceof GroupCoordinator.MembershipChanged c) {
+            done.complete(c.membership());
+          } else if (reply instanceof GroupCoordinator.MembershipRefused r) {
+            done.completeExceptionally(r.reason().contains("the membership changed while")
+                ? new IllegalStateException(r.reason()) : new IllegalArgumentException(r.reason()));
+          } else if (reply instanceof GroupCoordinator.MembershipTimedOut t) {
+            done.completeExceptionally(new RequestTimeoutException(group, t.state()));
           }
         });
     return done;

@@ -64,13 +64,29 @@ public final class SynodGroup<C, R> {
    * @throws IllegalArgumentException if the members are invalid or this node is not one of them
    */
   public Behavior<GroupCommand> behavior(SynodNode node, List<Integer> members, SynodSettings settings) {
-    for (int m : members) {
-      if (!node.nodes().containsKey(m)) {
-        throw new IllegalArgumentException("group '" + id + "' lists member " + m + ", which is not among the nodes "
-            + node.nodeIds());
+    return behavior(node, members, List.of(), false, settings);
+  }
+
+  /**
+   * The group on {@code node}: {@code members} vote and {@code learners} learn as the group begins
+   * (membership changes through the log replace them later). This node is one of them, or, with
+   * {@code joining}, none of them: it then waits, learning nothing, until a change adds it ({@link
+   * GroupClient#addMember} or {@link GroupClient#addLearner}, asked at a node of the group).
+   *
+   * @throws IllegalArgumentException if a node listed has no address, or this node's place is not as
+   *     {@code joining} says
+   */
+  public Behavior<GroupCommand> behavior(SynodNode node, List<Integer> members, List<Integer> learners, boolean joining,
+      SynodSettings settings) {
+    for (List<Integer> list : List.of(members, learners)) {
+      for (int m : list) {
+        if (!node.nodes().containsKey(m)) {
+          throw new IllegalArgumentException("group '" + id + "' lists node " + m + ", which is not among the nodes "
+              + node.nodeIds());
+        }
       }
     }
-    GroupConfig config = settings.groupConfig(id, node.self(), members);
+    GroupConfig config = settings.groupConfig(id, node.self(), members, learners, joining);
     return GroupCoordinator.create(config, settings,
         () -> new TypedStateMachine<>(stateMachines.get(), commands, results), node.peers(), node.gateway(),
         System::nanoTime);

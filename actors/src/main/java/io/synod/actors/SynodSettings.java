@@ -97,7 +97,7 @@ public record SynodSettings(
     try {
       toGroupConfig(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
           heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-          catchUpRetry, sessionWindow, maxForwardHops, "settings-check", 0, List.of(0));
+          catchUpRetry, sessionWindow, maxForwardHops, "settings-check", 0, List.of(0)).build();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid " + PATH + " settings: " + inKeys(e.getMessage()), e);
     }
@@ -183,12 +183,18 @@ public record SynodSettings(
 
   /** The core's configuration for one group on node {@code self}, times converted to ticks. */
   public GroupConfig groupConfig(String group, int self, List<Integer> members) {
-    return toGroupConfig(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
-        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, group, self, members);
+    return groupConfig(group, self, members, List.of(), false);
   }
 
-  private static GroupConfig toGroupConfig(Duration tickInterval, int window, int maxBatchCommands,
+  /** As {@link #groupConfig(String, int, List)}, with learners, for a node that may be joining. */
+  public GroupConfig groupConfig(String group, int self, List<Integer> members, List<Integer> learners,
+      boolean joining) {
+    return toGroupConfig(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, group, self, members).learners(learners).joining(joining).build();
+  }
+
+  private static GroupConfig.Builder toGroupConfig(Duration tickInterval, int window, int maxBatchCommands,
       int maxBatchBytes, int maxPendingCommands, Duration retransmitAfter, Duration heartbeatInterval,
       Duration electionTimeout, Duration electionJitter, Duration prepareTimeout, Duration lease,
       int maxTickSkewPerMille, int catchUpBatch, Duration catchUpRetry, int sessionWindow, int maxForwardHops,
@@ -208,8 +214,7 @@ public record SynodSettings(
         .catchUpBatch(check("catch-up-batch", catchUpBatch))
         .catchUpRetryTicks(ticks(tickInterval, "catch-up-retry", catchUpRetry))
         .sessionWindow(check("session-window", sessionWindow))
-        .maxForwardHops(check("max-forward-hops", maxForwardHops))
-        .build();
+        .maxForwardHops(check("max-forward-hops", maxForwardHops));
   }
 
   private static int ticks(Duration tickInterval, String key, Duration d) {

@@ -18,10 +18,21 @@ import java.util.TreeSet;
  * instance. How the proposer keeps this safe while it pipelines instances is described on {@link
  * Proposer}.
  */
-public record Membership(long epoch, List<Integer> voters, List<Integer> learners) {
+public record Membership(long epoch, List<Integer> voters, List<Integer> learners, List<Integer> catchingUp) {
 
   private static final byte VERSION = 1;
 
+  /** A membership with no learner waiting to become a voter. */
+  public Membership(long epoch, List<Integer> voters, List<Integer> learners) {
+    this(epoch, voters, learners, List.of());
+  }
+
+  /**
+   * {@code catchingUp}: learners that become voters once they have caught up. Each asks for that
+   * itself, with a change of its own, once its learner has applied the change that named it here:
+   * it has then installed a snapshot and applied the log up to that change, so it joins the quorums
+   * with the group's history behind it rather than empty.
+   */
   public Membership {
     if (epoch < 0) {
       throw new IllegalArgumentException("membership epoch must be >= 0, got " + epoch);
@@ -34,6 +45,12 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
     for (int l : learners) {
       if (voters.contains(l)) {
         throw new IllegalArgumentException("node " + l + " is listed both as a voter and as a learner");
+      }
+    }
+    catchingUp = sortedIds("catching-up learners", catchingUp);
+    for (int c : catchingUp) {
+      if (!learners.contains(c)) {
+        throw new IllegalArgumentException("node " + c + " is to become a voter once caught up, but is not a learner");
       }
     }
   }
@@ -77,9 +94,68 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
     return List.copyOf(all);
   }
 
+  /**
+   * The target of adding {@code node}: as a learner that becomes a voter once caught up ({@code
+   * voter} true), or as a learner only.
+   *
+   * @throws IllegalArgumentException if the node is a voter already, or (for a learner) a member
+   */
+  public Membership adding(int node, boolean voter) {
+    if (isVoter(node)) {
+      throw new IllegalArgumentException("node " + node + " is a voter already");
+    }
+    if (!voter && isLearner(node)) {
+      throw new IllegalArgumentException("node " + node + " is a learner already");
+    }
+    if (voter && catchingUp.contains(node)) {
+      throw new IllegalArgumentException("node " + node + " is being added already: it becomes a voter once caught up");
+    }
+    List<Integer> l = new ArrayList<>(learners);
+    if (!l.contains(node)) {
+      l.add(node);
+    }
+    List<Integer> c = new ArrayList<>(catchingUp);
+    if (voter) {
+      c.add(node);
+    }
+    return new Membership(epoch, voters, l, c);
+  }
+
+  /** The target of a caught-up learner's own promotion to voter. */
+  public Membership promoting(int node) {
+    List<Integer> v = new ArrayList<>(voters);
+    v.add(node);
+    List<Integer> l = new ArrayList<>(learners);
+    l.remove(Integer.valueOf(node));
+    List<Integer> c = new ArrayList<>(catchingUp);
+    c.remove(Integer.valueOf(node));
+    return new Membership(epoch, v, l, c);
+  }
+
+  /**
+   * The target of removing {@code node}, voter or learner.
+   *
+   * @throws IllegalArgumentException if it is not a member, or is the last voter
+   */
+  public Membership removing(int node) {
+    if (!includes(node)) {
+      throw new IllegalArgumentException("node " + node + " is neither a voter nor a learner");
+    }
+    if (voters.equals(List.of(node))) {
+      throw new IllegalArgumentException("node " + node + " is the last voter: a group needs at least one");
+    }
+    List<Integer> v = new ArrayList<>(voters);
+    v.remove(Integer.valueOf(node));
+    List<Integer> l = new ArrayList<>(learners);
+    l.remove(Integer.valueOf(node));
+    List<Integer> c = new ArrayList<>(catchingUp);
+    c.remove(Integer.valueOf(node));
+    return new Membership(epoch, v, l, c);
+  }
+
   /** Whether voters and learners are the same as {@code other}'s (whatever the epochs). */
   public boolean sameNodes(Membership other) {
-    return voters.equals(other.voters) && learners.equals(other.learners);
+    return voters.equals(other.voters) && learners.equals(other.learners) && catchingUp.equals(other.catchingUp);
   }
 
   /**
@@ -98,7 +174,8 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
           + change.expectedEpoch() + ", the group is at epoch " + epoch + ": voters " + voters + ", learners " + learners
           + "); nothing was changed");
     }
-    return new Outcome(new Membership(epoch + 1, change.target().voters(), change.target().learners()), null);
+    Membership t = change.target();
+    return new Outcome(new Membership(epoch + 1, t.voters(), t.learners(), t.catchingUp()), null);
   }
 
   /**
@@ -190,6 +267,8 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
     voters.forEach(w::writeInt);
     w.writeInt(learners.size());
     learners.forEach(w::writeInt);
+    w.writeInt(catchingUp.size());
+    catchingUp.forEach(w::writeInt);
     return w.toByteArray();
   }
 
@@ -203,9 +282,10 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
     long epoch = r.readLong();
     List<Integer> voters = readIds(r);
     List<Integer> learners = readIds(r);
+    List<Integer> catchingUp = readIds(r);
     r.expectEnd();
-    Membership m = new Membership(epoch, voters, learners);
-    if (!m.voters.equals(voters) || !m.learners.equals(learners)) {
+    Membership m = new Membership(epoch, voters, learners, catchingUp);
+    if (!m.voters.equals(voters) || !m.learners.equals(learners) || !m.catchingUp.equals(catchingUp)) {
       throw new IllegalArgumentException("membership: node ids not in ascending order");
     }
     return m;
@@ -225,6 +305,7 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
 
   @Override
   public String toString() {
-    return "Membership[epoch " + epoch + ", voters " + voters + ", learners " + learners + "]";
+    return "Membership[epoch " + epoch + ", voters " + voters + ", learners " + learners
+        + (catchingUp.isEmpty() ? "" : ", catching up " + catchingUp) + "]";
   }
 }

@@ -567,7 +567,7 @@ public class Proposer {
    * merely this leader's view.
    */
   private void announceChosen(Decision.Builder d) {
-    Map<Long, InFlight> done = new TreeMap<>();
+    TreeMap<Long, InFlight> done = new TreeMap<>();
     while (!inFlight.isEmpty() && inFlight.firstEntry().getValue().accepted) {
       Map.Entry<Long, InFlight> e = inFlight.pollFirstEntry();
       carried.removeAll(e.getValue().commands);
@@ -577,7 +577,11 @@ public class Proposer {
       return;
     }
     long horizon = horizon();
-    for (int m : audience()) {
+    // Everyone of the memberships of these instances and after: a node a change removed hears of it.
+    Long from = view.floorKey(done.firstKey());
+    Set<Integer> audience = new java.util.TreeSet<>();
+    (from == null ? view : view.tailMap(from, true)).values().forEach(m -> audience.addAll(m.everyone()));
+    for (int m : audience) {
       List<ChosenEntry> entries = new ArrayList<>(done.size());
       long bytes = 0;
       for (Map.Entry<Long, InFlight> e : done.entrySet()) {

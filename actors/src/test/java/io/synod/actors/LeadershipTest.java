@@ -144,7 +144,7 @@ class LeadershipTest {
       assertEquals(2L, Await.result(clients.get(m).propose(1L), T), "the group commits on, nothing lost");
 
       Throwable unknown = Await.failure(clients.get(0).transferLeadership(7), T);
-      assertTrue(unknown instanceof IllegalArgumentException && unknown.getMessage().contains("not a member"),
+      assertTrue(unknown instanceof IllegalArgumentException && unknown.getMessage().contains("not a voting member"),
           unknown.toString());
       Await.result(clients.get(1).transferLeadership(target), T); // to the leader itself: done at once
     }

@@ -218,7 +218,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   // ---- fetching from a peer ----
 
   private Effect<CheckpointTaken, StoredCheckpoint> fetch(StoredCheckpoint state, int peer) {
-    if (download != null || peer == config.self() || !config.members().contains(peer)) {
+    if (download != null || peer == config.self() || !peers.knows(peer)) {
       return Effect().none(); // one download at a time; a stalled one is abandoned by retryFetch
     }
     download = new Download(peer);

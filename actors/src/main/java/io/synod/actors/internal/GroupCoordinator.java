@@ -79,6 +79,45 @@ public final class GroupCoordinator {
   /** {@code to} did not take over by the deadline; {@code leader} leads as far as this node knows (-1: none). */
   public record TransferTimedOut(int to, int leader) implements TransferReply {}
 
+  /** What a membership change asks for. */
+  public enum MembershipOp {
+    /** Add a node as a learner that becomes a voter once it has caught up. */
+    ADD_VOTER,
+    /** Add a node as a learner only. */
+    ADD_LEARNER,
+    /** Remove a voter or a learner. */
+    REMOVE
+  }
+
+  /**
+   * Change the group's membership through its log: asked at any node. The answer comes once the
+   * change took effect here (for {@link MembershipOp#ADD_VOTER}: once the node caught up and became
+   * a voter), or at {@code deadlineNanos} at the latest.
+   */
+  public record ChangeMembership(MembershipOp op, int node, long deadlineNanos, ActorRef<MembershipReply> replyTo)
+      implements Command {}
+
+  /** How a membership change ended, as this node saw it. */
+  public sealed interface MembershipReply {}
+
+  /** The change took effect: the group's membership is now {@code membership}. */
+  public record MembershipChanged(io.synod.paxos.Membership membership) implements MembershipReply {}
+
+  /** The change was refused and nothing changed: {@code reason} says why. */
+  public record MembershipRefused(String reason) implements MembershipReply {}
+
+  /** The change did not complete by its deadline; {@code state} says how far it got. */
+  public record MembershipTimedOut(String state) implements MembershipReply {}
+
+  /** The group's membership as this node's learner applied it. */
+  public record GetMembership(ActorRef<io.synod.paxos.Membership> replyTo) implements Command {}
+
+  /** From the learner: the group's membership, at first and at every change. */
+  record MembershipNow(io.synod.paxos.Membership membership) implements Command {}
+
+  /** The answer to a membership-change command this node submitted. */
+  private record ChangeAnswered(ProposeReply reply) implements Command {}
+
   /** Tell {@code watcher} this node's view of the leadership now and at every change. */
   public record WatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
 
@@ -151,7 +190,8 @@ public final class GroupCoordinator {
   public static Behavior<GroupCommand> create(GroupConfig config, SynodSettings settings, Supplier<StateMachine> stateMachine,
       Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime) {
     return Behaviors.withStash(STASH, stash -> Behaviors.setup(ctx -> {
-      gateway.tell(new NodeGateway.Register(config.group(), config.members(), ctx.getSelf()));
+      // Any node with an address may be added to the group, so the gateway takes messages from all of them.
+      gateway.tell(new NodeGateway.Register(config.group(), peers.nodeIds(), ctx.getSelf()));
       return Behaviors.receive(GroupCommand.class)
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
               stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine.get(), peers, nanoTime)
@@ -200,12 +240,31 @@ public final class GroupCoordinator {
     private boolean leaseHeld;
     private final java.util.Set<ActorRef<io.synod.actors.Leadership>> watchers = new java.util.LinkedHashSet<>();
     private String stopReason = "the group was stopped";
+    private final Peers peers;
+    private io.synod.paxos.Membership membership;
+    /** The membership change asked at this node and under way, or null: one at a time. */
+    private ChangeMembership change;
+    /** Whether {@link #change} was chosen and now waits for its node to catch up and become a voter. */
+    private boolean awaitingPromotion;
+    /** The client id of this node's membership-change commands, and the last sequence used. */
+    private final long adminClientId = new java.security.SecureRandom().nextLong();
+    private long adminSequence;
+    private final ActorRef<ProposeReply> changeAnswers;
+    private final ActorRef<ProposeReply> promotionAnswers;
+    /** When this node last asked to become a voter (it retries at most every retry interval). */
+    private long promotionAskedAt = Long.MIN_VALUE / 2;
 
     Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
         StateMachine stateMachine, Peers peers, LongSupplier nanoTime) {
       this.ctx = ctx;
       this.config = config;
       this.nanoTime = nanoTime;
+      this.peers = peers;
+      this.membership = config.initialMembership();
+      this.changeAnswers = ctx.messageAdapter(ProposeReply.class, ChangeAnswered::new);
+      // (One adapter per message class: the answers to this node's own promotion, whose effect shows in
+      // the membership, go to an actor that ignores them.)
+      this.promotionAnswers = ctx.spawn(Behaviors.ignore(), "promotion-answers");
       Duration tick = settings.tickInterval();
       this.retryNanos = settings.client().retryInterval().toNanos();
       this.reachableNanos = settings.electionTimeout().plus(settings.electionJitter()).multipliedBy(2).toNanos();
@@ -307,6 +366,13 @@ public final class GroupCoordinator {
             return Behaviors.same();
           })
           .onMessage(Answered.class, this::answered)
+          .onMessage(ChangeMembership.class, this::changeMembership)
+          .onMessage(ChangeAnswered.class, this::changeAnswered)
+          .onMessage(MembershipNow.class, this::membershipNow)
+          .onMessage(GetMembership.class, g -> {
+            g.replyTo().tell(membership);
+            return Behaviors.same();
+          })
           .onMessageEquals(Sweep.INSTANCE, this::sweep)
           .onMessageEquals(Registered.INSTANCE, Behaviors::same)
           .onSignal(Terminated.class, t -> {
@@ -324,6 +390,10 @@ public final class GroupCoordinator {
             for (Waiting w : waiting.values()) {
               w.replyTo.tell(new Stopped(stopReason));
             }
+            if (change != null) {
+              change.replyTo().tell(new MembershipRefused("group '" + config.group() + "' stopped on node "
+                  + config.self() + " before the change completed: " + stopReason));
+            }
             waiting.clear();
             // A refused read goes through the log, where the client learns that the group stopped.
             reads.forEach((id, r) -> r.replyTo().tell(new ReadOutcome(id, false, -1, null, -1)));
@@ -338,9 +408,9 @@ public final class GroupCoordinator {
     }
 
     private Behavior<GroupCommand> transfer(TransferLeadership t) {
-      if (!config.members().contains(t.to())) {
-        t.replyTo().tell(new TransferRefused("node " + t.to() + " is not a member of group '" + config.group()
-            + "', whose members are " + config.members()));
+      if (!membership.isVoter(t.to())) {
+        t.replyTo().tell(new TransferRefused("node " + t.to() + " is not a voting member of group '" + config.group()
+            + "', whose voters are " + membership.voters()));
       } else if (t.to() == leader) {
         t.replyTo().tell(new Transferred(leader));
       } else if (transfers.stream().anyMatch(other -> other.to() != t.to())) {
@@ -390,12 +460,13 @@ public final class GroupCoordinator {
         Waiting w = it.next();
         if (now - w.deadline >= 0) {
           it.remove();
-          w.replyTo.tell(new TimedOut(reachable(now), config.members().size()));
+          w.replyTo.tell(new TimedOut(reachable(now), membership.voters().size()));
         } else if (now - w.lastSent >= retryNanos) {
           w.lastSent = now;
           proposer.tell(new ProposerActor.Submit(w.command));
         }
       }
+      askToVoteIfCaughtUp();
       // An unanswered read's client has given up by its deadline; forget it.
       reads.values().removeIf(r -> now - r.deadline() >= 0);
       transfers.removeIf(t -> {
@@ -409,15 +480,125 @@ public final class GroupCoordinator {
         proposer.tell(new ProposerActor.Transfer(t.to()));
         return false;
       });
-      if (waiting.isEmpty() && reads.isEmpty() && transfers.isEmpty()) {
+      if (change != null && now - change.deadlineNanos() >= 0) {
+        change.replyTo().tell(new MembershipTimedOut(awaitingPromotion
+            ? "node " + change.node() + " was added as a learner but has not caught up and become a voter yet; it"
+                + " will once it has (membership now: " + membership + ")"
+            : "the change was not chosen in time; it may still be (membership now: " + membership + ")"));
+        change = null;
+        awaitingPromotion = false;
+      }
+      if (waiting.isEmpty() && reads.isEmpty() && transfers.isEmpty() && change == null) {
         timers.cancel(Sweep.INSTANCE);
       }
       return Behaviors.same();
     }
 
+    // ---- membership ----
+
+    private Behavior<GroupCommand> changeMembership(ChangeMembership c) {
+      String group = "group '" + config.group() + "': ";
+      if (!peers.knows(c.node())) {
+        c.replyTo().tell(new MembershipRefused(group + "node " + c.node() + " is unknown: this node has addresses for "
+            + peers.nodeIds() + " only"));
+        return Behaviors.same();
+      }
+      if (change != null) {
+        c.replyTo().tell(new MembershipRefused(group + "a change (" + change.op() + " node " + change.node()
+            + ") is under way; ask again once it has ended"));
+        return Behaviors.same();
+      }
+      io.synod.paxos.Membership target;
+      try {
+        target = switch (c.op()) {
+          case ADD_VOTER -> membership.adding(c.node(), true);
+          case ADD_LEARNER -> membership.adding(c.node(), false);
+          case REMOVE -> membership.removing(c.node());
+        };
+      } catch (IllegalArgumentException e) {
+        c.replyTo().tell(new MembershipRefused(group + e.getMessage() + "; membership: " + membership));
+        return Behaviors.same();
+      }
+      change = c;
+      awaitingPromotion = false;
+      submitChange(target, c.deadlineNanos(), changeAnswers);
+      return Behaviors.same();
+    }
+
+    /** Submits a change from the current membership to {@code target}, as a command of this node's own session. */
+    private void submitChange(io.synod.paxos.Membership target, long deadline, ActorRef<ProposeReply> replyTo) {
+      io.synod.paxos.Command command = io.synod.paxos.Command.membership(adminClientId, ++adminSequence,
+          new io.synod.paxos.Membership.Change(membership.epoch(), target));
+      waiting.put(new CommandId(command.clientId(), command.sequence()),
+          new Waiting(command, deadline, replyTo, nanoTime.getAsLong()));
+      sweepWhileWaiting();
+      proposer.tell(new ProposerActor.Submit(command));
+    }
+
+    private Behavior<GroupCommand> changeAnswered(ChangeAnswered a) {
+      ChangeMembership c = change;
+      if (a.reply() instanceof Done d && d.applied().result() != null) {
+        io.synod.paxos.Membership.Outcome o = io.synod.paxos.Membership.Outcome.ofResult(d.applied().result());
+        if (c == null) {
+          return Behaviors.same();
+        }
+        if (o.refusal() != null) {
+          reply(new MembershipRefused("group '" + config.group() + "': " + o.refusal()));
+        } else if (c.op() == MembershipOp.ADD_VOTER && !o.membership().isVoter(c.node())) {
+          awaitingPromotion = true; // it joins as a learner; it asks to vote once caught up
+          if (membership.isVoter(c.node())) {
+            reply(new MembershipChanged(membership));
+          }
+        } else {
+          reply(new MembershipChanged(o.membership()));
+        }
+      } else if (c != null && !(a.reply() instanceof Done)) {
+        if (a.reply() instanceof Refused r) {
+          reply(new MembershipRefused("group '" + config.group() + "': the leader refused the change: "
+              + r.refusal().reason()));
+        } else if (a.reply() instanceof TimedOut t) {
+          reply(new MembershipTimedOut("the change was not chosen in time (" + t.reachable() + " of " + t.members()
+              + " voters reachable); it may still be"));
+        } else if (a.reply() instanceof Stopped st) {
+          reply(new MembershipRefused("group '" + config.group() + "' stopped: " + st.reason()));
+        }
+      }
+      return Behaviors.same();
+    }
+
+    private void reply(MembershipReply r) {
+      if (change != null) {
+        change.replyTo().tell(r);
+        change = null;
+        awaitingPromotion = false;
+      }
+    }
+
+    private Behavior<GroupCommand> membershipNow(MembershipNow m) {
+      membership = m.membership();
+      if (change != null && awaitingPromotion && membership.isVoter(change.node())) {
+        reply(new MembershipChanged(membership));
+      }
+      askToVoteIfCaughtUp();
+      return Behaviors.same();
+    }
+
+    /**
+     * A learner named as catching up has, once its learner applied that change, the group's history
+     * up to it: it asks to become a voter itself (again every retry interval until it is one).
+     */
+    private void askToVoteIfCaughtUp() {
+      long now = nanoTime.getAsLong();
+      if (membership.catchingUp().contains(config.self()) && now - promotionAskedAt >= retryNanos) {
+        promotionAskedAt = now;
+        ctx.getLog().info("group '{}': node {} has caught up and asks to become a voter", config.group(), config.self());
+        submitChange(membership.promoting(config.self()), now + retryNanos * 10, promotionAnswers);
+      }
+    }
+
     private int reachable(long now) {
       int n = 1;
-      for (int m : config.members()) {
+      for (int m : membership.voters()) {
         Long heard = lastHeard.get(m);
         if (m != config.self() && heard != null && now - heard <= reachableNanos) {
           n++;

@@ -100,6 +100,7 @@ final class LearnerActor {
             if (r.checkpoint() != null) {
               running.restore(r.checkpoint());
             }
+            running.reportMembership();
             running.pace();
             return stash.unstashAll(running.behavior());
           })
@@ -134,6 +135,8 @@ final class LearnerActor {
     private final Duration idleTimer;
     /** Whether the timer runs at {@code behindTimer}; null before it first runs. */
     private Boolean fast;
+    /** The membership last told to the coordinator. */
+    private io.synod.paxos.Membership reported;
 
     Running(ActorContext<Command> ctx, GroupConfig config, Learner learner, Policy policy, GroupRoutes routes,
         ActorRef<GroupCommand> coordinator, ActorRef<CheckpointActor.Command> checkpoints,
@@ -181,6 +184,7 @@ final class LearnerActor {
           })
           .onMessage(Install.class, i -> {
             carryOut(learner.install(i.checkpoint()));
+            reportMembership();
             ctx.getLog().info("group '{}': node {} installed a peer's checkpoint; instances below {} are applied",
                 config.group(), config.self(), i.checkpoint().nextInstance());
             return Behaviors.same();
@@ -231,8 +235,19 @@ final class LearnerActor {
       }
     }
 
+    /** Tells the coordinator the group's membership when it first knows it and whenever it changes. */
+    void reportMembership() {
+      if (!learner.membership().equals(reported)) {
+        reported = learner.membership();
+        coordinator.tell(new GroupCoordinator.MembershipNow(reported));
+      }
+    }
+
     private void carryOut(Decision d) {
       d.sendNow().forEach(routes::send);
+      if (!d.applied().isEmpty()) {
+        reportMembership(); // before the answers: a client told its change is done finds it in place
+      }
       if (!d.applied().isEmpty() || !d.reads().isEmpty()) {
         coordinator.tell(new GroupCoordinator.Answered(d.applied(), d.refused(), d.reads()));
       }

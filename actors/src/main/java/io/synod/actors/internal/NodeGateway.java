@@ -19,7 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * One per node, a system actor at {@value #PATH}: it receives every group's messages from other
  * nodes over Artery ({@link GroupEnvelope}s, alone or many in a {@link GroupBatch}, and checkpoint
  * transfers) and hands each to its group's coordinator, so any number of groups share one port. A
- * message for a group this node does not run, or from a node that is not a member of the group, is
+ * message for a group this node does not run, or from a node the group may not hear from (one
+ * without an address here: a group's membership changes among the nodes this node knows), is
  * dropped and logged. A group runs at most once per node: a second coordinator for a registered
  * group is refused, unless the first one stops within {@link #HANDOVER} (a group stopped and
  * spawned again).
@@ -31,7 +32,7 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
 
   public sealed interface Command permits Register, GroupEnvelope, GroupBatch, SnapshotRequest, SnapshotChunk, StillRunning {}
 
-  /** Local: {@code coordinator} runs {@code group}, whose members are {@code members}. */
+  /** Local: {@code coordinator} runs {@code group}, which may hear from {@code members}. */
   public record Register(String group, List<Integer> members, ActorRef<GroupCommand> coordinator)
       implements Command {}
 
@@ -138,7 +139,7 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
       // group configured on the peer but not here.
       dropped(group, "dropping messages for group '{}', which this node does not run (first: {})", group, message);
     } else if (!r.members().contains(from) || claimedSender != from) {
-      dropped(group + "@" + from, "dropping messages for group '{}' from node {}, which is not one of its members {} "
+      dropped(group + "@" + from, "dropping messages for group '{}' from node {}, which is not one of the nodes {} "
           + "(first: {})", group, from, r.members(), message);
     } else {
       r.coordinator().tell(forward);

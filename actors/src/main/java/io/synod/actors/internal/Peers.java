@@ -2,6 +2,7 @@ package io.synod.actors.internal;
 
 import io.synod.paxos.Outbound;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.ActorRef;
@@ -42,6 +43,16 @@ public final class Peers {
         links.put(id, link);
       }
     });
+  }
+
+  /** Whether this node has an address for node {@code id}. */
+  public boolean knows(int id) {
+    return gateways.containsKey(id);
+  }
+
+  /** Every node this node has an address for, itself included, ascending. */
+  public List<Integer> nodeIds() {
+    return List.copyOf(new java.util.TreeSet<>(gateways.keySet()));
   }
 
   /** Sends {@code message} to node {@code to}'s gateway; an unknown node is a programming error. */

@@ -112,8 +112,8 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
         .onMessage(Deliver.class, d -> handle(() -> proposer.handle(d.message())))
         .onMessage(Submit.class, s -> handle(() -> proposer.onClientCommand(s.command())))
         .onMessage(Transfer.class, t -> {
-          if (!config.members().contains(t.to())) { // the coordinator refuses these before they get here
-            getContext().getLog().warn("group '{}': ignoring a handover to node {}, not a member", config.group(), t.to());
+          if (!proposer.membership().isVoter(t.to())) { // the coordinator refuses these before they get here
+            getContext().getLog().warn("group '{}': ignoring a handover to node {}, not a voter", config.group(), t.to());
             return this;
           }
           return handle(() -> proposer.transferLeadership(t.to()));

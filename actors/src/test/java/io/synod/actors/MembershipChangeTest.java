@@ -1,0 +1,113 @@
+package io.synod.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.paxos.Membership;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Membership changes on four in-JVM nodes: a group that begins on nodes 0, 1 and 2 adds node 3 (which
+ * runs the group as a joiner), which catches up and becomes a voter, then removes node 0, while a
+ * client keeps writing; every acknowledged write survives, and bad requests change nothing.
+ */
+class MembershipChangeTest {
+
+  private static final Duration T = Duration.ofSeconds(30);
+
+  private final TestCounter.Registry counters = new TestCounter.Registry();
+
+  @Test
+  void aJoinerCatchesUpAndVotesAndARemovedVoterLeavesWhileClientsWrite() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(4)) {
+      List<GroupClient<Long, Long>> clients = new ArrayList<>();
+      for (LocalCluster.Node n : cluster.nodes()) {
+        SynodGroup<Long, Long> def = counters.group("members", n.id());
+        ActorRef<GroupCommand> ref = Adapter.spawn(n.system(),
+            def.behavior(n.synod(), List.of(0, 1, 2), List.of(), n.id() == 3, n.synod().settings()), "members");
+        clients.add(def.client(n.synod(), ref));
+      }
+      GroupClient<Long, Long> writer = clients.get(1);
+      AtomicLong acknowledged = new AtomicLong();
+      for (int i = 0; i < 20; i++) {
+        acknowledged.set(Await.result(writer.propose(1L), T));
+      }
+      // Writes go on while the membership changes.
+      List<CompletableFuture<Long>> during = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        during.add(writer.propose(1L).toCompletableFuture());
+      }
+      Membership added = Await.result(clients.get(2).addMember(3), T);
+      assertEquals(List.of(0, 1, 2, 3), added.voters(), added.toString());
+      assertEquals(List.of(), added.learners(), added.toString());
+      // Asked at the node that saw the addition complete: it knows the membership the removal is made against.
+      Membership removed = Await.result(clients.get(2).removeMember(0), T);
+      assertEquals(List.of(1, 2, 3), removed.voters(), removed.toString());
+      for (CompletableFuture<Long> f : during) {
+        Await.result(f, T);
+      }
+      long total = Await.result(writer.propose(1L), T);
+      assertEquals(71L, total, "every write applied once");
+      // Node 3 applied everything (its counter is the group's), and node 0 is out.
+      Await.until(T, () -> "node 3 applies through the last write", () -> appliedThrough(clients.get(3))
+          >= appliedThrough(clients.get(1)));
+      assertEquals(total, Await.result(clients.get(3).read(0L), T), "a linearizable read asked at node 3");
+      Await.until(T, () -> "node 0 learns it was removed",
+          () -> !Await.result(clients.get(0).membership(), T).includes(0));
+
+      // The group runs on without node 0: stop it, and commits still succeed.
+      cluster.stop(0);
+      assertEquals(total + 1, Await.result(clients.get(3).propose(1L), T));
+    }
+  }
+
+  @Test
+  void badRequestsAreRefusedClearlyAndChangeNothing() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3)) {
+      List<GroupClient<Long, Long>> clients = new ArrayList<>();
+      for (LocalCluster.Node n : cluster.nodes()) {
+        SynodGroup<Long, Long> def = counters.group("bad", n.id());
+        ActorRef<GroupCommand> ref = Adapter.spawn(n.system(),
+            def.behavior(n.synod(), List.of(0, 1), List.of(2), false, n.synod().settings()), "bad");
+        clients.add(def.client(n.synod(), ref));
+      }
+      assertEquals(1L, Await.result(clients.get(2).propose(1L), T), "a learner's command goes to the leader");
+      Membership before = Await.result(clients.get(0).membership(), T);
+      assertEquals(new Membership(0, List.of(0, 1), List.of(2)), before);
+
+      assertRefused(clients.get(0).addMember(9), IllegalArgumentException.class, "node 9 is unknown");
+      assertRefused(clients.get(0).addMember(1), IllegalArgumentException.class, "node 1 is a voter already");
+      assertRefused(clients.get(0).addLearner(2), IllegalArgumentException.class, "node 2 is a learner already");
+      Membership withoutOne = Await.result(clients.get(1).removeMember(0), T);
+      assertEquals(List.of(1), withoutOne.voters());
+      assertRefused(clients.get(1).removeMember(1), IllegalArgumentException.class, "the last voter");
+      assertRefused(clients.get(1).removeMember(0), IllegalArgumentException.class, "neither a voter nor a learner");
+      // Two changes asked at once at one node: the second is refused while the first is under way.
+      CompletionStage<Membership> first = clients.get(1).addMember(0);
+      CompletionStage<Membership> second = clients.get(1).removeMember(2);
+      assertRefused(second, IllegalArgumentException.class, "under way");
+      Membership after = Await.result(first, T);
+      assertEquals(List.of(0, 1), after.voters(), after.toString());
+      assertEquals(List.of(2), after.learners(), "the refused change changed nothing: " + after);
+      assertTrue(Await.result(clients.get(2).propose(1L), T) == 2L, "the group commits on");
+    }
+  }
+
+  private static void assertRefused(CompletionStage<?> stage, Class<? extends Throwable> type, String says) {
+    Throwable t = Await.failure(stage, T);
+    assertTrue(type.isInstance(t) && t.getMessage().contains(says), "expected " + type.getSimpleName() + " saying '"
+        + says + "', got " + t);
+  }
+
+  private static long appliedThrough(GroupClient<?, ?> client) {
+    return Await.result(client.appliedThrough(), T);
+  }
+}
