@@ -111,6 +111,8 @@ final class Simulation {
     boolean checkpointing;
     long reportedPrefix = -1;
     boolean wasLeader;
+    /** When this replica, a learner catching up, last asked to become a voter. */
+    long promotionAskedAt = Long.MIN_VALUE / 2;
 
     Replica(String group, GroupConfig config) {
       this.group = group;
@@ -578,6 +580,15 @@ final class Simulation {
     if (d.fetchSnapshotFrom() >= 0) {
       send(n, r.group, d.fetchSnapshotFrom(), new FetchCheckpoint());
     }
+    Membership m = r.learner.membership();
+    if (m.catchingUp().contains(n.id) && now - r.promotionAskedAt >= 50 * FaultMix.TICK) {
+      // As the actor shell does: a learner that has applied the change naming it asks to vote.
+      r.promotionAskedAt = now;
+      Command promote = Command.membership(nextAdminClient++, 1, new Membership.Change(m.epoch(), m.promoting(n.id)));
+      checker.proposed(r.group, promote);
+      log("n" + n.id + " " + r.group + " has caught up and asks to vote: " + m);
+      apply(n, r, r.proposer.onClientCommand(promote));
+    }
     if (r.learner.nextToApply() != r.reportedPrefix) {
       r.reportedPrefix = r.learner.nextToApply();
       checker.reachedPrefix(r.group, n.id, r.reportedPrefix, r.stateMachine.hash());
@@ -1008,13 +1019,19 @@ final class Simulation {
     if (voters.isEmpty()) {
       voters.add(learners.isEmpty() ? nodes.get(rng.nextInt(nodes.size())).id : learners.remove(0));
     }
+    List<Integer> catchingUp = new ArrayList<>();
+    for (int l : learners) {
+      if (rng.nextBoolean()) {
+        catchingUp.add(l); // to become a voter once caught up, as GroupClient.addMember asks
+      }
+    }
     long epoch = rng.nextInt(5) == 0 ? Math.max(0, current.epoch() - 1) : current.epoch();
     Command change = Command.membership(nextAdminClient++, 1,
-        new Membership.Change(epoch, new Membership(0, voters, learners)));
+        new Membership.Change(epoch, new Membership(0, voters, learners, catchingUp)));
     checker.proposed(group, change);
     membershipChanges++;
     log("n" + leader.id + " " + group + " is asked to change " + current + " to voters " + voters + ", learners "
-        + learners + " (against epoch " + epoch + ")");
+        + learners + ", catching up " + catchingUp + " (against epoch " + epoch + ")");
     apply(leader, r, r.proposer.onClientCommand(change));
   }
 
