@@ -226,8 +226,8 @@ public final class GroupClient<C, R> {
    * Adds node {@code node} (which must have an address on every node) as a voter, through the log:
    * it joins as a learner, installs a snapshot and catches up, and then asks to vote itself.
    * Completes with the membership once it votes. Fails with {@link IllegalArgumentException} if the
-   * node is unknown or a voter already, or another change asked at this node is under way; with
-   * {@link IllegalStateException} if the membership changed meanwhile (nothing changed then); with
+   * node is unknown or a voter already; with {@link IllegalStateException} if another change asked
+   * at this node is under way or the membership changed meanwhile (nothing changed then); with
    * {@link RequestTimeoutException} if it did not complete in the request timeout (a learner that
    * has not caught up yet still becomes a voter once it has).
    */
@@ -262,7 +262,7 @@ public final class GroupClient<C, R> {
           } else if (reply instanceof GroupCoordinator.MembershipChanged c) {
             done.complete(c.membership());
           } else if (reply instanceof GroupCoordinator.MembershipRefused r) {
-            done.completeExceptionally(r.reason().contains("the membership changed while")
+            done.completeExceptionally(r.reason().contains("the membership changed while") || r.reason().contains("under way")
                 ? new IllegalStateException(r.reason()) : new IllegalArgumentException(r.reason()));
           } else if (reply instanceof GroupCoordinator.MembershipTimedOut t) {
             done.completeExceptionally(new RequestTimeoutException(group, t.state()));

@@ -93,7 +93,7 @@ class MembershipChangeTest {
       // Two changes asked at once at one node: the second is refused while the first is under way.
       CompletionStage<Membership> first = clients.get(1).addMember(0);
       CompletionStage<Membership> second = clients.get(1).removeMember(2);
-      assertRefused(second, IllegalArgumentException.class, "under way");
+      assertRefused(second, IllegalStateException.class, "under way");
       Membership after = Await.result(first, T);
       assertEquals(List.of(0, 1), after.voters(), after.toString());
       assertEquals(List.of(2), after.learners(), "the refused change changed nothing: " + after);

@@ -18,7 +18,9 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 /**
  * How a group's failures look over HTTP: a group that cannot answer now (no leader, not enough
  * members, overloaded, timed out, stopped) is 503 with {@code Retry-After}; a command the state
- * machine refused is 409; anything else is 500. Bodies are one line of text.
+ * machine refused, or a membership change another change overtook, is 409; a bad request (an
+ * unknown node, removing the last voter, a change while another is under way) is 400; anything
+ * else is 500. Bodies are one line of text.
  */
 public final class HttpResponses {
 
@@ -47,6 +49,9 @@ public final class HttpResponses {
     }
     if (e instanceof IllegalArgumentException) {
       return text(StatusCodes.BAD_REQUEST, e.getMessage());
+    }
+    if (e instanceof IllegalStateException) {
+      return text(StatusCodes.CONFLICT, e.getMessage()); // e.g. a membership change raced by another
     }
     return text(StatusCodes.INTERNAL_SERVER_ERROR, e.toString());
   }

@@ -46,7 +46,17 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   }
 
   /** One group: its id, its definition, and the node ids that run it. */
-  public record Group(String id, GroupType type, List<Integer> members) {}
+  /**
+   * A group as it begins: {@code members} vote, {@code learners} learn; {@code joins} says this node
+   * is in neither and runs the group to be added to it later ({@code synod.node.join}).
+   */
+  public record Group(String id, GroupType type, List<Integer> members, List<Integer> learners, boolean joins) {
+
+    /** Whether this node runs the group. */
+    public boolean runsOn(int node) {
+      return joins || members.contains(node) || learners.contains(node);
+    }
+  }
 
   /** This node's entry in the member list. */
   public Member member() {
@@ -89,7 +99,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       } catch (IllegalArgumentException e) {
         throw new InvalidConfigException(e.getMessage());
       }
-      List<Group> groups = groups(full, members);
+      List<Group> groups = groups(full, members, self);
       Http http = http(full);
       List<HttpService> services = services(full);
       Member me = members.stream().filter(m -> m.id() == self).findFirst().orElseThrow();
@@ -132,7 +142,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     int dot = path.lastIndexOf('.');
     String parent = path.substring(0, dot);
     if (parent.equals("synod.node")) {
-      return " (known: [data-dir, http, id])";
+      return " (known: [data-dir, http, id, join])";
     }
     if (reference.hasPath(parent) && reference.getValue(parent).valueType() == ConfigValueType.OBJECT) {
       return " (known under " + parent + ": " + new TreeSet<>(reference.getObject(parent).keySet()) + ")";
@@ -206,7 +216,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
 
   // ---- groups ----
 
-  private static List<Group> groups(Config full, List<Member> members) {
+  private static List<Group> groups(Config full, List<Member> members, int self) {
     String key = "synod.cluster.groups";
     List<? extends ConfigObject> list = full.getObjectList(key);
     if (list.isEmpty()) {
@@ -219,7 +229,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     for (int i = 0; i < list.size(); i++) {
       String at = key + "[" + i + "]";
       Config g = list.get(i).toConfig();
-      onlyKeys(list.get(i), at, Set.of("id", "type", "members"));
+      onlyKeys(list.get(i), at, Set.of("id", "type", "members", "learners"));
       String id = string(g, at, "id");
       Integer twin = ids.put(id, i);
       if (twin != null) {
@@ -231,7 +241,33 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
         throw new InvalidConfigException(at + ".members = " + groupMembers + " must be distinct ids of "
             + "synod.cluster.members " + memberIds);
       }
-      groups.add(new Group(id, type(at + ".type", string(g, at, "type")), List.copyOf(new TreeSet<>(groupMembers))));
+      List<Integer> learners = g.hasPath("learners") ? g.getIntList("learners") : List.of();
+      if (!memberIds.containsAll(learners) || new TreeSet<>(learners).size() != learners.size()
+          || learners.stream().anyMatch(groupMembers::contains)) {
+        throw new InvalidConfigException(at + ".learners = " + learners + " must be distinct ids of "
+            + "synod.cluster.members " + memberIds + ", none of them in members " + groupMembers);
+      }
+      groups.add(new Group(id, type(at + ".type", string(g, at, "type")), List.copyOf(new TreeSet<>(groupMembers)),
+          List.copyOf(new TreeSet<>(learners)), false));
+    }
+    List<String> join = full.getStringList("synod.node.join");
+    for (String j : join) {
+      int at = -1;
+      for (int i = 0; i < groups.size(); i++) {
+        if (groups.get(i).id().equals(j)) {
+          at = i;
+        }
+      }
+      if (at < 0) {
+        throw new InvalidConfigException("synod.node.join: no group '" + j + "' in " + key + " "
+            + groups.stream().map(Group::id).toList());
+      }
+      Group g = groups.get(at);
+      if (g.members().contains(self) || g.learners().contains(self)) {
+        throw new InvalidConfigException("synod.node.join: node " + self + " is in group '" + j + "' from the start"
+            + " (members " + g.members() + ", learners " + g.learners() + "); it cannot also join it");
+      }
+      groups.set(at, new Group(g.id(), g.type(), g.members(), g.learners(), true));
     }
     return List.copyOf(groups);
   }

@@ -3,15 +3,18 @@ package io.synod.bootstrap;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import io.synod.actors.GroupClient;
+import io.synod.paxos.Membership;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +30,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows and the
  * instance it has applied through), {@code GET /digest} (per group a checksum of the replicated
  * state), the operator's {@code POST /admin/groups/{group}/leader?to={node}} (hand the group's
- * leadership to a member; answered once this node sees it lead) and the routes of the configured
+ * leadership to a member; answered once this node sees it lead), {@code GET, POST
+ * /admin/groups/{group}/members[?id={node}&role=voter|learner]} and {@code DELETE
+ * /admin/groups/{group}/members/{node}} (the group's membership; add a voter or a learner, remove
+ * one; answered with the membership once the change took effect) and the routes of the configured
  * {@link HttpService}s, bodies limited to {@code synod.node.http.max-body-bytes} (413 beyond).
  * Unknown paths are 404.
  */
@@ -64,24 +70,72 @@ final class NodeHttp {
 
   /** The operator's routes under {@code /admin/groups/{group}}. */
   private static Route admin(RunningNode node) {
-    return pathPrefix("admin", () -> pathPrefix("groups", () -> pathPrefix(group -> path("leader", () -> post(() ->
-        parameterOptional("to", to -> {
-          GroupClient<?, ?> client = node.clients().get(group);
-          if (client == null) {
-            return complete(HttpResponses.text(StatusCodes.NOT_FOUND, "this node runs no group '" + group + "'; it runs "
-                + new java.util.TreeSet<>(node.clients().keySet())));
-          }
-          int target;
-          try {
-            target = Integer.parseInt(to.orElseThrow(() -> new NumberFormatException("missing")));
-          } catch (NumberFormatException e) {
-            return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "name the node to hand leadership to: ?to=ID"
-                + (to.isPresent() ? " (a whole number, got '" + to.get() + "')" : "")));
-          }
-          return completeWithFuture(client.transferLeadership(target).handle((done, failure) -> failure != null
-              ? HttpResponses.failure(failure)
-              : HttpResponses.json("{\"group\":" + quote(group) + ",\"leader\":" + target + "}")));
-        }))))));
+    return pathPrefix("admin", () -> pathPrefix("groups", () -> pathPrefix(group -> {
+      GroupClient<?, ?> client = node.clients().get(group);
+      if (client == null) {
+        return complete(HttpResponses.text(StatusCodes.NOT_FOUND, "this node runs no group '" + group + "'; it runs "
+            + new java.util.TreeSet<>(node.clients().keySet())));
+      }
+      return concat(
+          path("leader", () -> post(() -> parameterOptional("to", to -> leader(group, client, to)))),
+          pathPrefix("members", () -> concat(
+              pathEndOrSingleSlash(() -> concat(
+                  get(() -> completeWithFuture(client.membership().toCompletableFuture()
+                      .handle((m, failure) -> membershipResponse(group, m, failure)))),
+                  post(() -> parameterOptional("id", id -> parameterOptional("role", role ->
+                      addMember(group, client, id, role.orElse("voter")))))
+              )),
+              path(id -> delete(() -> {
+                int node1;
+                try {
+                  node1 = Integer.parseInt(id);
+                } catch (NumberFormatException e) {
+                  return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "name the node to remove as "
+                      + "/admin/groups/" + group + "/members/ID (a whole number, got '" + id + "')"));
+                }
+                return completeWithFuture(client.removeMember(node1).toCompletableFuture()
+                    .handle((m, failure) -> membershipResponse(group, m, failure)));
+              }))
+          )));
+    })));
+  }
+
+  private static Route leader(String group, GroupClient<?, ?> client, java.util.Optional<String> to) {
+    int target;
+    try {
+      target = Integer.parseInt(to.orElseThrow(() -> new NumberFormatException("missing")));
+    } catch (NumberFormatException e) {
+      return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "name the node to hand leadership to: ?to=ID"
+          + (to.isPresent() ? " (a whole number, got '" + to.get() + "')" : "")));
+    }
+    return completeWithFuture(client.transferLeadership(target).handle((done, failure) -> failure != null
+        ? HttpResponses.failure(failure)
+        : HttpResponses.json("{\"group\":" + quote(group) + ",\"leader\":" + target + "}")));
+  }
+
+  private static Route addMember(String group, GroupClient<?, ?> client, java.util.Optional<String> id, String role) {
+    int target;
+    try {
+      target = Integer.parseInt(id.orElseThrow(() -> new NumberFormatException("missing")));
+    } catch (NumberFormatException e) {
+      return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "name the node to add: ?id=ID[&role=voter|learner]"
+          + (id.isPresent() ? " (a whole number, got '" + id.get() + "')" : "")));
+    }
+    if (!role.equals("voter") && !role.equals("learner")) {
+      return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "role must be voter or learner, got '" + role + "'"));
+    }
+    return completeWithFuture((role.equals("voter") ? client.addMember(target) : client.addLearner(target))
+        .toCompletableFuture().handle((m, failure) -> membershipResponse(group, m, failure)));
+  }
+
+  /** {"group":"counter","epoch":2,"voters":[1,2,4],"learners":[5],"catchingUp":[]}, or the failure. */
+  private static HttpResponse membershipResponse(String group, Membership m, Throwable failure) {
+    if (failure != null) {
+      return HttpResponses.failure(failure);
+    }
+    return HttpResponses.json("{\"group\":" + quote(group) + ",\"epoch\":" + m.epoch() + ",\"voters\":" + m.voters()
+        .toString().replace(" ", "") + ",\"learners\":" + m.learners().toString().replace(" ", "") + ",\"catchingUp\":"
+        + m.catchingUp().toString().replace(" ", "") + "}");
   }
 
   /**

@@ -36,14 +36,15 @@ public final class RunningNode implements AutoCloseable {
     try {
       this.synod = SynodNode.start(system, config.self(), config.addresses(), config.settings());
       for (NodeConfig.Group g : config.groups()) {
-        if (g.members().contains(config.self())) {
+        if (g.runsOn(config.self())) {
           SynodGroup<?, ?> def = g.type().define(g.id());
           if (!def.id().equals(g.id())) {
             throw new InvalidConfigException("synod.cluster.groups: type " + g.type().getClass().getName()
                 + " defined group '" + def.id() + "' when asked for '" + g.id() + "'");
           }
           definitions.put(g.id(), def);
-          ActorRef<GroupCommand> ref = system.systemActorOf(def.behavior(synod, g.members(), config.settings()),
+          ActorRef<GroupCommand> ref = system.systemActorOf(
+              def.behavior(synod, g.members(), g.learners(), g.joins(), config.settings()),
               "group-" + java.net.URLEncoder.encode(g.id(), java.nio.charset.StandardCharsets.UTF_8), Props.empty());
           groups.put(g.id(), ref);
           clients.put(g.id(), def.client(synod, ref, config.settings()));

@@ -108,6 +108,28 @@ class NodeConfigTest {
   }
 
   @Test
+  void learnersAndJoinedGroupsAreReadAndChecked() {
+    String type = CounterType.class.getName();
+    NodeConfig learner = load(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", members = [2, 3], learners = [1] } ]"));
+    assertEquals(List.of(1), learner.groups().get(0).learners());
+    assertTrue(learner.groups().get(0).runsOn(1));
+    NodeConfig joiner = load(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", members = [2, 3] } ]\nsynod.node.join = [\"g\"]"));
+    assertTrue(joiner.groups().get(0).joins() && joiner.groups().get(0).runsOn(1));
+    NodeConfig outside = load(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", members = [2, 3] } ]"));
+    assertEquals(false, outside.groups().get(0).runsOn(1), "a node in no list and not joining does not run it");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", members = [2, 3], learners = [3] } ]"), "synod.cluster.groups[0].learners", "none of them in members");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", members = [2, 3], learners = [9] } ]"), "synod.cluster.groups[0].learners");
+    assertRejected(valid("synod.node.join = [\"nope\"]"), "synod.node.join", "no group 'nope'");
+    assertRejected(valid("synod.node.join = [\"counter\"]"), "synod.node.join", "node 1 is in group 'counter'",
+        "cannot also join it");
+  }
+
+  @Test
   void anUnwritableDataDirIsRejected() throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
     assertRejected(valid("synod.node.data-dir = \"" + file.resolve("sub") + "\""), "synod.node.data-dir",

@@ -10,7 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The operator's HTTP API on three standalone nodes in this JVM: handing leadership over, and bad requests. */
+/**
+ * The operator's HTTP API on three standalone nodes in this JVM: handing leadership over, changing
+ * a group's membership, and bad requests.
+ */
 class AdminHttpTest extends LocalNodesTest {
 
   private static final Pattern COUNTER_LEADER = Pattern.compile("\"id\":\"counter\",\"leader\":(-?\\d+)");
@@ -46,7 +49,7 @@ class AdminHttpTest extends LocalNodesTest {
     int leader = leaderSeenBy(0);
     HttpResponse<String> notAMember = nodes.send(0, "POST", "/admin/groups/counter/leader?to=9");
     assertEquals(400, notAMember.statusCode());
-    assertTrue(notAMember.body().contains("node 9 is not a member of group 'counter'"), notAMember.body());
+    assertTrue(notAMember.body().contains("node 9 is not a voting member of group 'counter'"), notAMember.body());
     HttpResponse<String> notANumber = nodes.send(0, "POST", "/admin/groups/counter/leader?to=two");
     assertEquals(400, notANumber.statusCode());
     assertTrue(notANumber.body().contains("?to=ID"), notANumber.body());
@@ -56,5 +59,55 @@ class AdminHttpTest extends LocalNodesTest {
     assertTrue(unknownGroup.body().contains("runs no group 'nope'"), unknownGroup.body());
     assertEquals(405, nodes.send(0, "GET", "/admin/groups/counter/leader?to=2").statusCode());
     assertEquals(leader, leaderSeenBy(0), "nothing changed");
+  }
+
+  @Test
+  void membersAreRemovedAddedAsLearnersAndPromotedThroughTheLog() throws Exception {
+    assertEquals("1", nodes.send(0, "POST", "/counter/increment?by=1").body().strip());
+    HttpResponse<String> start = nodes.send(1, "GET", "/admin/groups/counter/members");
+    assertEquals(200, start.statusCode(), start.body());
+    assertEquals("{\"group\":\"counter\",\"epoch\":0,\"voters\":[1,2,3],\"learners\":[],\"catchingUp\":[]}",
+        start.body().strip());
+    HttpResponse<String> removed = nodes.send(0, "DELETE", "/admin/groups/counter/members/3");
+    assertEquals(200, removed.statusCode(), removed.body());
+    assertEquals("{\"group\":\"counter\",\"epoch\":1,\"voters\":[1,2],\"learners\":[],\"catchingUp\":[]}",
+        removed.body().strip());
+    assertEquals("2", nodes.send(0, "POST", "/counter/increment?by=1").body().strip(), "two voters commit");
+    HttpResponse<String> learner = nodes.send(0, "POST", "/admin/groups/counter/members?id=3&role=learner");
+    assertEquals(200, learner.statusCode(), learner.body());
+    assertTrue(learner.body().contains("\"voters\":[1,2],\"learners\":[3]"), learner.body());
+    HttpResponse<String> voter = nodes.send(0, "POST", "/admin/groups/counter/members?id=3");
+    assertEquals(200, voter.statusCode(), voter.body());
+    assertTrue(voter.body().contains("\"voters\":[1,2,3],\"learners\":[]"), voter.body());
+    assertEquals("3", nodes.send(2, "POST", "/counter/increment?by=1").body().strip(), "node 3 votes and commits");
+  }
+
+  @Test
+  void badMembershipRequestsGetA4xxNamingTheProblemAndChangeNothing() throws Exception {
+    assertEquals("1", nodes.send(0, "POST", "/counter/increment?by=1").body().strip());
+    HttpResponse<String> unknown = nodes.send(0, "POST", "/admin/groups/counter/members?id=9");
+    assertEquals(400, unknown.statusCode(), unknown.body());
+    assertTrue(unknown.body().contains("node 9 is unknown"), unknown.body());
+    HttpResponse<String> already = nodes.send(0, "POST", "/admin/groups/counter/members?id=2");
+    assertEquals(400, already.statusCode(), already.body());
+    assertTrue(already.body().contains("node 2 is a voter already"), already.body());
+    HttpResponse<String> badRole = nodes.send(0, "POST", "/admin/groups/counter/members?id=2&role=boss");
+    assertEquals(400, badRole.statusCode(), badRole.body());
+    assertTrue(badRole.body().contains("role must be voter or learner"), badRole.body());
+    HttpResponse<String> noId = nodes.send(0, "POST", "/admin/groups/counter/members");
+    assertEquals(400, noId.statusCode(), noId.body());
+    HttpResponse<String> notANumber = nodes.send(0, "DELETE", "/admin/groups/counter/members/three");
+    assertEquals(400, notANumber.statusCode(), notANumber.body());
+    HttpResponse<String> notAMember = nodes.send(0, "DELETE", "/admin/groups/counter/members/9");
+    assertEquals(400, notAMember.statusCode(), notAMember.body());
+    assertTrue(notAMember.body().contains("node 9 is unknown"), notAMember.body());
+    assertEquals(200, nodes.send(0, "DELETE", "/admin/groups/counter/members/3").statusCode());
+    assertEquals(200, nodes.send(0, "DELETE", "/admin/groups/counter/members/2").statusCode());
+    HttpResponse<String> last = nodes.send(0, "DELETE", "/admin/groups/counter/members/1");
+    assertEquals(400, last.statusCode(), last.body());
+    assertTrue(last.body().contains("node 1 is the last voter"), last.body());
+    HttpResponse<String> after = nodes.send(0, "GET", "/admin/groups/counter/members");
+    assertTrue(after.body().contains("\"epoch\":2,\"voters\":[1],\"learners\":[]"), after.body());
+    assertEquals("2", nodes.send(0, "POST", "/counter/increment?by=1").body().strip(), "one voter commits alone");
   }
 }
