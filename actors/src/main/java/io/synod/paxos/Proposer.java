@@ -107,6 +107,11 @@ public class Proposer {
    * values make it. Each entry holds from its key up to the next key; the last from there on.
    */
   private final TreeMap<Long, Membership> view = new TreeMap<>();
+  /**
+   * While leading: the memberships a majority of whose voters promised this ballot. This leader
+   * proposes under no other: once a change it proposed is chosen, it runs phase 1 again.
+   */
+  private final Set<Membership> promisedBy = new HashSet<>();
 
   private long prepareFrom;
   /** The membership at {@link #prepareFrom}: phase 1 starts from it. */
@@ -325,6 +330,8 @@ public class Proposer {
       return;
     }
     TreeMap<Long, AcceptedValue> highest = highestAccepted();
+    promisedBy.clear();
+    promisedBy.addAll(phaseOneChain());
     phase = Phase.LEADING;
     endTransfer();
     leaderHint = self;
@@ -599,9 +606,19 @@ public class Proposer {
     }
     pruneView();
     Membership latest = view.lastEntry().getValue();
-    if (!latest.isVoter(self) && transferTo < 0 && view.lastKey() <= horizon && !latest.voters().isEmpty()) {
-      // This node no longer votes, and the change is chosen: hand leadership to a voter.
-      startTransfer(d, latest.voters().get(0));
+    if (view.lastKey() > horizon || promisedBy.contains(latest)) {
+      return;
+    }
+    if (!latest.isVoter(self)) {
+      if (transferTo < 0) {
+        startTransfer(d, latest.voters().get(0)); // this node no longer votes: hand leadership to a voter
+      }
+    } else {
+      // The change is chosen, but the new voters never promised this ballot: a proposer with a lower
+      // one may have run phase 1 with them. Proposing under them now could choose a second value for
+      // an instance; run phase 1 again, at a higher ballot, with the new membership in the chain.
+      backOff(d, self, 0);
+      startPhaseOne(d);
     }
   }
 
@@ -649,7 +666,10 @@ public class Proposer {
 
   private List<Proposal> fillWindow() {
     List<Proposal> fresh = new ArrayList<>();
-    while (phase == Phase.LEADING && inFlight.size() < config.window() && !pending.isEmpty()) {
+    // Nothing past a membership change until it is chosen and this leader holds a majority of the new
+    // voters' promises (see announceChosen).
+    while (phase == Phase.LEADING && inFlight.size() < config.window() && !pending.isEmpty()
+        && promisedBy.contains(view.lastEntry().getValue())) {
       List<Command> batch = new ArrayList<>();
       List<CommandId> ids = new ArrayList<>();
       int bytes = 0;
@@ -768,6 +788,7 @@ public class Proposer {
     partial.clear();
     refusals.clear();
     view.clear();
+    promisedBy.clear();
     if (leaderHint >= 0) {
       flushPendingTo(d, leaderHint);
     }
