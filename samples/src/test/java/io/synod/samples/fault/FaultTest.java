@@ -74,6 +74,29 @@ class FaultTest {
   @TempDir
   Path dir;
 
+  /**
+   * Membership change under load: four node processes, the groups beginning on nodes 1, 2 and 3;
+   * node 4 runs them as a joiner. While the clients write, the operator adds node 4 to every group
+   * over HTTP (it catches up, then votes), removes node 1 from every group and kills it. The
+   * histories must be linearizable with nothing acknowledged lost, and nodes 2, 3 and 4 must end
+   * with the same state.
+   */
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aFourthNodeJoinsAndAnOldOneLeavesWhileClientsWrite() {
+    long seed = seed();
+    Run run = new Run(4, seed, COMMAND + "FaultTest#aFourthNodeJoinsAndAnOldOneLeavesWhileClientsWrite"
+        + " -Dsynod.fault.seed=" + seed);
+    run(run, clusterConfig(", members = [1, 2, 3]"),
+        n -> n == 4 ? "synod.node.join = [\"counter\", \"kv-0\", \"kv-1\"]" : "",
+        nemesis -> nemesis.replaceMember(4, 1), Set.of(), Set.of(1, 2, 3), Set.of(2, 3, 4));
+    System.out.println("MEMBERSHIP-SUMMARY seed=" + seed + " ops=" + run.ops + " ok=" + run.ok + " unknown="
+        + run.unknown + " lost=" + run.lost + " linearizable=" + run.linearizable + " problems=" + run.problems.size());
+    assertTrue(run.problems.isEmpty(), () -> "seed " + seed + " (replay: " + run.replay + "):\n  "
+        + String.join("\n  ", run.problems));
+    assertTrue(run.ok > 0, "the clients got answers");
+  }
+
   /** What one cluster's run did and found. */
   private static final class Run {
     final int size;
@@ -149,12 +172,17 @@ class FaultTest {
 
   /** The cluster file: the samples' groups and services, the nemesis, Artery's test mode. */
   private static String clusterConfig() {
+    return clusterConfig("");
+  }
+
+  /** As {@link #clusterConfig()}, each group with {@code membership} (e.g. {@code , members = [1, 2, 3]}). */
+  private static String clusterConfig(String membership) {
     return String.join("\n",
         "synod.cluster {",
         "  groups = [",
-        "    { id = \"counter\", type = \"io.synod.samples.counter.CounterType\" }",
-        "    { id = \"kv-0\", type = \"io.synod.samples.kv.KvType\" }",
-        "    { id = \"kv-1\", type = \"io.synod.samples.kv.KvType\" }",
+        "    { id = \"counter\", type = \"io.synod.samples.counter.CounterType\"" + membership + " }",
+        "    { id = \"kv-0\", type = \"io.synod.samples.kv.KvType\"" + membership + " }",
+        "    { id = \"kv-1\", type = \"io.synod.samples.kv.KvType\"" + membership + " }",
         "  ]",
         "  http-services = [",
         "    \"io.synod.samples.counter.CounterService\"",
@@ -209,6 +237,20 @@ class FaultTest {
    * @param readOnly nodes the clients send only reads to
    */
   private void run(Run run, IntFunction<String> nodeConfig, Schedule schedule, Set<Integer> readOnly) {
+    Set<Integer> all = new java.util.TreeSet<>();
+    for (int n = 1; n <= run.size; n++) {
+      all.add(n);
+    }
+    run(run, clusterConfig(), nodeConfig, schedule, readOnly, all, all);
+  }
+
+  /**
+   * As above, with the cluster file {@code clusterFile}; {@code leadersAt} are the nodes that must
+   * see a leader of every group before the clients start, {@code finalNodes} those whose states are
+   * compared at the end.
+   */
+  private void run(Run run, String clusterFile, IntFunction<String> nodeConfig, Schedule schedule,
+      Set<Integer> readOnly, Set<Integer> leadersAt, Set<Integer> finalNodes) {
     SplittableRandom random = new SplittableRandom(run.seed * 31 + run.size);
     Path logs = REPORTS.resolve(run.name());
     History history = new History();
@@ -218,10 +260,11 @@ class FaultTest {
     List<FaultClient> clients = new ArrayList<>();
     Nemesis nemesis = null;
     try {
-      Path cluster = Files.writeString(dir.resolve("cluster-" + run.size + ".conf"), clusterConfig());
+      Path cluster = Files.writeString(dir.resolve("cluster-" + run.size + ".conf"), clusterFile);
       try (NodeProcesses nodes = NodeProcesses.start(run.size, cluster, nodeConfig, dir.resolve("run-" + run.size),
           logs)) {
-        NodeProcesses.await(RECOVERY, "every node sees a leader of every group", () -> allHaveLeaders(nodes));
+        NodeProcesses.await(RECOVERY, "nodes " + leadersAt + " see a leader of every group",
+            () -> allHaveLeaders(nodes, leadersAt));
         for (int c = 0; c < CLIENTS; c++) {
           FaultClient client = new FaultClient(c, random.nextLong(), nodes, readOnly, history, KEYS, REQUEST, stop,
               unexpected);
@@ -248,7 +291,7 @@ class FaultTest {
         }
         history.nemesis("stop the clients");
         finalReads(nodes, history);
-        compareDigests(nodes, run);
+        compareDigests(nodes, run, finalNodes);
       }
     } catch (Exception | AssertionError e) {
       run.aborted = e;
@@ -298,8 +341,8 @@ class FaultTest {
     }
   }
 
-  private boolean allHaveLeaders(NodeProcesses nodes) {
-    for (int n = 1; n <= nodes.size(); n++) {
+  private boolean allHaveLeaders(NodeProcesses nodes, Set<Integer> at) {
+    for (int n : at) {
       for (String g : GROUPS) {
         if (nodes.leaderSeenBy(http, n, g) < 0) {
           return false;
@@ -344,12 +387,12 @@ class FaultTest {
   private static final Pattern DIGEST = Pattern.compile("\\{\"id\":\"([^\"]+)\",\"appliedThrough\":(\\d+),\"crc32\":(\\d+)\\}");
 
   /** Waits until every node has applied the same instances of every group; their checksums must then agree. */
-  private void compareDigests(NodeProcesses nodes, Run run) {
+  private void compareDigests(NodeProcesses nodes, Run run, Set<Integer> at) {
     long deadline = System.nanoTime() + RECOVERY.toNanos();
     Map<Integer, Map<String, String>> digests;
     do {
       digests = new LinkedHashMap<>();
-      for (int n = 1; n <= nodes.size(); n++) {
+      for (int n : at) {
         String body = nodes.get(http, n, "/digest", Duration.ofSeconds(10));
         Map<String, String> groups = new LinkedHashMap<>();
         Matcher m = DIGEST.matcher(body == null ? "" : body);
@@ -358,7 +401,7 @@ class FaultTest {
         }
         digests.put(n, groups);
       }
-      Map<String, String> first = digests.get(1);
+      Map<String, String> first = digests.values().iterator().next();
       boolean sameInstances = first.size() == GROUPS.size() && digests.values().stream().allMatch(d -> GROUPS.stream()
           .allMatch(g -> d.containsKey(g) && instance(d.get(g)).equals(instance(first.get(g)))));
       if (sameInstances) {

@@ -150,6 +150,61 @@ final class Nemesis {
   }
 
   /**
+   * The operator replaces a node, one group after another, while the clients write: adds node
+   * {@code add} to the group as a voter (asked at a random node that runs the group; answered once
+   * {@code add} has caught up and votes), and once it is in every group removes node {@code remove}
+   * from each, then kills {@code remove}: the group must not need it any more.
+   */
+  void replaceMember(int add, int remove) {
+    for (String group : GROUPS) {
+      history.nemesis("add node " + add + " to " + group + ": " + admin("POST", "/admin/groups/" + group
+          + "/members?id=" + add, add, remove));
+      hold(500, 1500);
+    }
+    for (String group : GROUPS) {
+      history.nemesis("remove node " + remove + " from " + group + ": " + admin("DELETE", "/admin/groups/" + group
+          + "/members/" + remove, add, remove));
+      hold(500, 1500);
+    }
+    kill(remove);
+    hold(2000, 4000);
+  }
+
+  /**
+   * Sends an admin request to a random node other than {@code add} and {@code remove} until one
+   * answers 200 (a timeout answers 503: the change may still be under way), for at most the
+   * recovery time; returns the answer.
+   */
+  private String admin(String method, String path, int add, int remove) {
+    long deadline = System.nanoTime() + RECOVERY.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      int node = 1 + random.nextInt(nodes.size());
+      if (node == add || node == remove) {
+        continue;
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(nodes.uri(node, path)).timeout(Duration.ofSeconds(20))
+            .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return r.body().strip();
+        }
+        last = "node " + node + ": " + r.statusCode() + " " + r.body().strip();
+        if (r.statusCode() == 400 && (r.body().contains("a voter already") || r.body().contains("neither a voter"))) {
+          return last; // an earlier attempt that timed out took effect after all
+        }
+      } catch (IOException e) {
+        last = "node " + node + ": " + e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+      hold(200, 400);
+    }
+    throw new AssertionError(method + " " + path + " did not succeed within " + RECOVERY + "; last: " + last);
+  }
+
+  /**
    * A group's leader (as a node running normally sees it) or a random node, half and half. Draws
    * the same random numbers whatever the cluster answers, so that a seed gives the same schedule
    * (though which node leads depends on the run's timing).
