@@ -210,9 +210,32 @@ public class Learner {
       v.verify(config.group(), nextToApply, self);
       for (Command c : v.commands()) {
         if (c.membershipChange()) {
+          // The membership follows from the values alone, as the proposer computes it (a retry
+          // changes nothing: see Membership#apply); the client's answer goes through the
+          // exactly-once table like any other, so a retry is answered with the first result.
           Membership.Outcome o = Membership.applyCommand(membership, c);
           membership = o.membership();
-          d.applied(new Applied(nextToApply, c.clientId(), c.sequence(), Applied.Outcome.APPLIED, o.result()));
+          d.applied(sessions.apply(nextToApply, c, new StateMachine() {
+            @Override
+            public byte[] apply(long instance, byte[] command) {
+              return o.result();
+            }
+
+            @Override
+            public byte[] read(byte[] query) {
+              throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public byte[] snapshot() {
+              throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void restore(byte[] snapshot) {
+              throw new UnsupportedOperationException();
+            }
+          }));
         } else {
           d.applied(sessions.apply(nextToApply, c, stateMachine));
         }

@@ -552,7 +552,10 @@ public final class GroupCoordinator {
         } else {
           reply(new MembershipChanged(o.membership()));
         }
-      } else if (c != null && !(a.reply() instanceof Done)) {
+      } else if (c != null && a.reply() instanceof Done) {
+        reply(new MembershipTimedOut("the change reached the log after this node's session had moved past it; it"
+            + " was not answered (membership now: " + membership + ")"));
+      } else if (c != null) {
         if (a.reply() instanceof Refused r) {
           reply(new MembershipRefused("group '" + config.group() + "': the leader refused the change: "
               + r.refusal().reason()));
