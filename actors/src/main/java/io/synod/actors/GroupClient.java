@@ -216,6 +216,35 @@ public final class GroupClient<C, R> {
     return done;
   }
 
+  /**
+   * A read of this node's replica as it is, without a lease and without the log: fast, and what a
+   * learner-only node (a read replica) serves, but <b>possibly stale</b>: it reflects the instances
+   * this node has applied ({@link StaleRead#appliedThrough}), which may lag writes already
+   * acknowledged elsewhere. Use {@link #read} for a linearizable read.
+   */
+  public CompletionStage<StaleRead<R>> readLocal(C query) {
+    byte[] bytes = checkSize(commands.encode(query));
+    CompletableFuture<StaleRead<R>> answer = new CompletableFuture<>();
+    direct(AskPattern.<GroupCommand, ReadOutcome>ask(ref, replyTo -> new GroupCoordinator.ReadLocal(bytes, replyTo),
+            timeout, system.scheduler()))
+        .whenComplete((outcome, failure) -> {
+          if (failure != null) {
+            answer.completeExceptionally(noAnswer(failure));
+            return;
+          }
+          CompletableFuture<R> value = new CompletableFuture<>();
+          complete(value, outcome.result());
+          value.whenComplete((v, f) -> {
+            if (f != null) {
+              answer.completeExceptionally(f);
+            } else {
+              answer.complete(new StaleRead<>(v, outcome.appliedThrough()));
+            }
+          });
+        });
+    return answer;
+  }
+
   /** The group's membership (voters, learners, epoch) as this node has applied it. */
   public CompletionStage<Membership> membership() {
     return typedFailures(AskPattern.<GroupCommand, Membership>ask(ref, GroupCoordinator.GetMembership::new, timeout,

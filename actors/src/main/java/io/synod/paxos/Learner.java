@@ -384,6 +384,15 @@ public class Learner {
     return d.build();
   }
 
+  /**
+   * A read of this node's state as it is, without a lease and without asking anyone: it may be
+   * stale (it reflects the instances below {@link #nextToApply()}, which may lag the group), and is
+   * marked so by its {@code appliedThrough}. What a learner-only node (a read replica) can serve.
+   */
+  public ReadOutcome readLocal(long readId, byte[] query) {
+    return ReadOutcome.served(readId, nextToApply - 1, stateMachine.read(query));
+  }
+
   private void serve(Decision.Builder d, ReadAt r) {
     d.read(ReadOutcome.served(r.readId(), nextToApply - 1, stateMachine.read(r.query())));
   }

@@ -101,6 +101,34 @@ class MembershipChangeTest {
     }
   }
 
+  @Test
+  void aLearnerAppliesTheLogNeverVotesAndServesReadsMarkedStaleOrThroughTheLeader() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3)) {
+      List<GroupClient<Long, Long>> clients = new ArrayList<>();
+      for (LocalCluster.Node n : cluster.nodes()) {
+        SynodGroup<Long, Long> def = counters.group("replica", n.id());
+        ActorRef<GroupCommand> ref = Adapter.spawn(n.system(),
+            def.behavior(n.synod(), List.of(0, 1), List.of(2), false, n.synod().settings()), "replica");
+        clients.add(def.client(n.synod(), ref));
+      }
+      GroupClient<Long, Long> learner = clients.get(2);
+      for (int i = 0; i < 5; i++) {
+        Await.result(clients.get(i % 2).propose(1L), T);
+      }
+      Await.until(T, () -> "the learner applies the five writes",
+          () -> Await.result(learner.readLocal(0L), T).value() == 5L);
+      StaleRead<Long> stale = Await.result(learner.readLocal(0L), T);
+      assertTrue(stale.appliedThrough() >= 4, "five writes are at instances 0 to 4 at least: " + stale);
+      assertEquals(6L, Await.result(learner.propose(1L), T), "a command at the learner goes to the leader");
+      assertEquals(6L, Await.result(learner.read(0L), T), "a linearizable read at the learner goes through the log");
+      int leader = Await.result(clients.get(0).leader(), T).orElse(-1);
+      assertTrue(leader == 0 || leader == 1, "a voter leads, not the learner: " + leader);
+      // Without the learner the voters still commit: it never counted in their quorum.
+      cluster.stop(2);
+      assertEquals(7L, Await.result(clients.get(0).propose(1L), T));
+    }
+  }
+
   private static void assertRefused(CompletionStage<?> stage, Class<? extends Throwable> type, String says) {
     Throwable t = Await.failure(stage, T);
     assertTrue(type.isInstance(t) && t.getMessage().contains(says), "expected " + type.getSimpleName() + " saying '"

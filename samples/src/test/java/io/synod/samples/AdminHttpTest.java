@@ -76,6 +76,14 @@ class AdminHttpTest extends LocalNodesTest {
     HttpResponse<String> learner = nodes.send(0, "POST", "/admin/groups/counter/members?id=3&role=learner");
     assertEquals(200, learner.statusCode(), learner.body());
     assertTrue(learner.body().contains("\"voters\":[1,2],\"learners\":[3]"), learner.body());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    HttpResponse<String> stale = nodes.send(2, "GET", "/counter?stale=true");
+    while (!stale.body().strip().equals("2") && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // the learner catches up
+      stale = nodes.send(2, "GET", "/counter?stale=true");
+    }
+    assertEquals("2", stale.body().strip(), "the learner serves its replica's value, marked as possibly stale");
+    assertTrue(stale.headers().firstValue("Synod-Applied-Through").isPresent(), stale.headers().toString());
     HttpResponse<String> voter = nodes.send(0, "POST", "/admin/groups/counter/members?id=3");
     assertEquals(200, voter.statusCode(), voter.body());
     assertTrue(voter.body().contains("\"voters\":[1,2,3],\"learners\":[]"), voter.body());

@@ -49,6 +49,9 @@ public final class GroupCoordinator {
   /** A linearizable read under the leader's lease; refused (with a leader hint) without one. */
   public record Read(byte[] query, long deadlineNanos, ActorRef<ReadOutcome> replyTo) implements Command {}
 
+  /** A read of this node's state as it is, possibly stale, answered at once by its learner. */
+  public record ReadLocal(byte[] query, ActorRef<ReadOutcome> replyTo) implements Command {}
+
   /** Which node this node believes leads the group (itself included), or -1 if it knows none. */
   public record Leader(ActorRef<Integer> replyTo) implements Command {}
 
@@ -315,6 +318,10 @@ public final class GroupCoordinator {
             reads.put(id, new PendingRead(r.deadlineNanos(), r.replyTo()));
             sweepWhileWaiting();
             proposer.tell(new ProposerActor.Read(id, r.query()));
+            return Behaviors.same();
+          })
+          .onMessage(ReadLocal.class, r -> {
+            learner.tell(new LearnerActor.LocalRead(r.query(), r.replyTo()));
             return Behaviors.same();
           })
           .onMessage(Leader.class, l -> {

@@ -58,6 +58,9 @@ final class LearnerActor {
   /** Every instance below the answer is applied here. */
   record AskApplied(ActorRef<Long> replyTo) implements Command {}
 
+  /** A read of this node's state as it is (possibly stale): see {@link Learner#readLocal}. */
+  record LocalRead(byte[] query, ActorRef<io.synod.paxos.ReadOutcome> replyTo) implements Command {}
+
   /** This node's view of the group, with the leader the coordinator knows. */
   record AskStatus(int leader, ActorRef<GroupStatus> replyTo) implements Command {}
 
@@ -200,6 +203,10 @@ final class LearnerActor {
             // Another one when the policy next comes due, counted from this attempt.
             checkpointInFlight = false;
             bytesAfterFailure = learner.logBytes();
+            return Behaviors.same();
+          })
+          .onMessage(LocalRead.class, r -> {
+            r.replyTo().tell(learner.readLocal(0, r.query()));
             return Behaviors.same();
           })
           .onMessage(AskApplied.class, a -> {

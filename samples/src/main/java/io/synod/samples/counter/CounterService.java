@@ -21,8 +21,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The counter's HTTP API on every node, for the group named "counter": {@code GET /counter} gives
- * the value (a linearizable read), {@code POST /counter/increment?by=N} adds N and gives the value
- * after it. Any node accepts either.
+ * the value (a linearizable read), {@code GET /counter?stale=true} this node's replica's value as it
+ * is (possibly stale, as a read replica serves it; the header {@code Synod-Applied-Through} names
+ * the last instance it reflects), {@code POST /counter/increment?by=N} adds N and gives the value
+ * after it. Any node accepts each.
  */
 public final class CounterService implements HttpService {
 
@@ -36,8 +38,13 @@ public final class CounterService implements HttpService {
           + "; add { id = \"" + GROUP + "\", type = \"" + CounterType.class.getName() + "\" } to synod.cluster.groups");
     }
     return pathPrefix("counter", () -> concat(
-        pathEnd(() -> get(() ->
-            completeWithFuture(answer(counter.read(new CounterCommand.Get()))))),
+        pathEnd(() -> get(() -> parameterOptional("stale", stale -> stale.filter("true"::equals).isPresent()
+            ? completeWithFuture(counter.readLocal(new CounterCommand.Get()).handle((r, t) -> t != null
+                ? HttpResponses.failure(t)
+                : HttpResponses.text(StatusCodes.OK, Long.toString(r.value())).addHeader(
+                    org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Synod-Applied-Through",
+                        Long.toString(r.appliedThrough())))))
+            : completeWithFuture(answer(counter.read(new CounterCommand.Get())))))),
         path("increment", () -> post(() -> parameterOptional("by", by -> {
           if (by.isEmpty()) {
             return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "give the amount: ?by=N"));
