@@ -587,6 +587,7 @@ public class Proposer {
     // Everyone of the memberships of these instances and after: a node a change removed hears of it.
     Long from = view.floorKey(done.firstKey());
     Set<Integer> audience = new java.util.TreeSet<>();
+    audience.add(self); // this node's learner, whether this node is still a member or not
     (from == null ? view : view.tailMap(from, true)).values().forEach(m -> audience.addAll(m.everyone()));
     for (int m : audience) {
       List<ChosenEntry> entries = new ArrayList<>(done.size());
@@ -606,14 +607,14 @@ public class Proposer {
     }
     pruneView();
     Membership latest = view.lastEntry().getValue();
-    if (view.lastKey() > horizon || promisedBy.contains(latest)) {
-      return;
+    if (view.lastKey() > horizon) {
+      return; // a change is still being decided
     }
     if (!latest.isVoter(self)) {
       if (transferTo < 0) {
-        startTransfer(d, latest.voters().get(0)); // this node no longer votes: hand leadership to a voter
+        startTransfer(d, latest.voters().get(0)); // this node does not vote: hand leadership to a voter
       }
-    } else {
+    } else if (!promisedBy.contains(latest)) {
       // The change is chosen, but the new voters never promised this ballot: a proposer with a lower
       // one may have run phase 1 with them. Proposing under them now could choose a second value for
       // an instance; run phase 1 again, at a higher ballot, with the new membership in the chain.
