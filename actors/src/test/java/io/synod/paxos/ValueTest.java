@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.synod.paxos.Membership.Change;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -118,5 +119,76 @@ class ValueTest {
     assertNotEquals(a, command(7, 3, "other"));
     assertNotEquals(a, command(8, 3, "same"));
     assertArrayEquals(Fixtures.bytes("same"), a.payload());
+  }
+
+  // ---- membership changes ----
+
+  private static final Membership START = new Membership(0, List.of(1, 2, 3), List.of());
+
+  private static Command change(long sequence, long expectedEpoch, List<Integer> voters, List<Integer> learners) {
+    return Command.membership(9, sequence, new Change(expectedEpoch, new Membership(0, voters, learners)));
+  }
+
+  @Test
+  void batchMixingACommandAndAMembershipChangeKeepsTheFlag() {
+    Command plain = command(7, 1, "put a 1");
+    Command change = change(1, 0, List.of(1, 2, 4), List.of(3));
+    Value proposed = Value.of(List.of(plain, change));
+    Value v = Value.fromWire(proposed.bytes().clone(), proposed.crc());
+    List<Command> back = v.verify(GROUP, 0, 2).commands();
+    assertEquals(List.of(plain, change), back);
+    assertFalse(back.get(0).membershipChange());
+    assertTrue(back.get(1).membershipChange());
+    assertArrayEquals(change.payload(), back.get(1).payload(), "the flag is not part of the payload's length");
+    assertEquals(new Change(0, new Membership(0, List.of(1, 2, 4), List.of(3))), Change.decode(back.get(1).payload()));
+    assertEquals(5 + plain.encodedSize() + change.encodedSize(), v.size());
+  }
+
+  @Test
+  void aFlaggedCommandDiffersFromTheSameUnflaggedOne() {
+    Command change = change(1, 0, List.of(1), List.of());
+    Command plain = new Command(change.clientId(), change.sequence(), change.payload());
+    assertNotEquals(change, plain);
+    assertNotEquals(Value.of(List.of(change)), Value.of(List.of(plain)));
+  }
+
+  @Test
+  void carriesMembershipChangeOnlyWhenABatchHoldsOne() {
+    assertFalse(Value.noop().carriesMembershipChange());
+    assertFalse(Value.of(BATCH).carriesMembershipChange());
+    Command change = change(1, 0, List.of(1, 2), List.of());
+    assertTrue(Value.of(List.of(change)).carriesMembershipChange());
+    assertTrue(Value.of(List.of(command(7, 1, "a"), command(7, 2, "bb"), change)).carriesMembershipChange(),
+        "found after commands of other lengths");
+    assertTrue(Value.of(List.of(change, command(7, 1, "a"))).carriesMembershipChange());
+    assertFalse(Value.of(List.of(new Command(9, 1, change.payload()))).carriesMembershipChange(),
+        "the same bytes unflagged are a state machine's command");
+  }
+
+  @Test
+  void membershipAfterAppliesEveryChangeOfTheBatchInOrder() {
+    Value v = Value.of(List.of(
+        change(1, 0, List.of(1, 2, 4), List.of()),
+        command(7, 1, "between"),
+        change(2, 1, List.of(1, 4), List.of(2))));
+    assertEquals(new Membership(2, List.of(1, 4), List.of(2)), v.membershipAfter(START),
+        "the second change was made against the epoch the first one makes");
+    Value reversed = Value.of(List.of(
+        change(2, 1, List.of(1, 4), List.of(2)),
+        change(1, 0, List.of(1, 2, 4), List.of())));
+    assertEquals(new Membership(1, List.of(1, 2, 4), List.of()), reversed.membershipAfter(START),
+        "in the other order the first is refused (epoch 1 against epoch 0) and only the second applies");
+  }
+
+  @Test
+  void membershipAfterReturnsTheSameInstanceWhenNothingChanges() {
+    assertSame(START, Value.noop().membershipAfter(START));
+    assertSame(START, Value.of(BATCH).membershipAfter(START));
+    assertSame(START, Value.of(List.of(change(1, 0, List.of(3, 2, 1), List.of()))).membershipAfter(START),
+        "a change to the nodes there are already");
+    assertSame(START, Value.of(List.of(change(1, 5, List.of(1, 2), List.of()))).membershipAfter(START),
+        "a change made against another epoch");
+    assertSame(START, Value.of(List.of(new Command(9, 1, new byte[] {1, 2}, true))).membershipAfter(START),
+        "a change that does not decode");
   }
 }
