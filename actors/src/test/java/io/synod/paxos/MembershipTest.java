@@ -141,6 +141,7 @@ class MembershipTest {
     for (int l : learners) {
       w.writeInt(l);
     }
+    w.writeInt(0); // no learner catching up
     return w.toByteArray();
   }
 
