@@ -28,13 +28,7 @@ class MembershipChangeTest {
   @Test
   void aJoinerCatchesUpAndVotesAndARemovedVoterLeavesWhileClientsWrite() throws Exception {
     try (LocalCluster cluster = LocalCluster.start(4)) {
-      List<GroupClient<Long, Long>> clients = new ArrayList<>();
-      for (LocalCluster.Node n : cluster.nodes()) {
-        SynodGroup<Long, Long> def = counters.group("members", n.id());
-        ActorRef<GroupCommand> ref = Adapter.spawn(n.system(),
-            def.behavior(n.synod(), List.of(0, 1, 2), List.of(), n.id() == 3, n.synod().settings()), "members");
-        clients.add(def.client(n.synod(), ref));
-      }
+      List<GroupClient<Long, Long>> clients = spawn(cluster, "members", List.of(0, 1, 2), List.of(), 3);
       GroupClient<Long, Long> writer = clients.get(1);
       AtomicLong acknowledged = new AtomicLong();
       for (int i = 0; i < 20; i++) {
@@ -72,13 +66,7 @@ class MembershipChangeTest {
   @Test
   void badRequestsAreRefusedClearlyAndChangeNothing() throws Exception {
     try (LocalCluster cluster = LocalCluster.start(3)) {
-      List<GroupClient<Long, Long>> clients = new ArrayList<>();
-      for (LocalCluster.Node n : cluster.nodes()) {
-        SynodGroup<Long, Long> def = counters.group("bad", n.id());
-        ActorRef<GroupCommand> ref = Adapter.spawn(n.system(),
-            def.behavior(n.synod(), List.of(0, 1), List.of(2), false, n.synod().settings()), "bad");
-        clients.add(def.client(n.synod(), ref));
-      }
+      List<GroupClient<Long, Long>> clients = spawn(cluster, "bad", List.of(0, 1), List.of(2), -1);
       assertEquals(1L, Await.result(clients.get(2).propose(1L), T), "a learner's command goes to the leader");
       Membership before = Await.result(clients.get(0).membership(), T);
       assertEquals(new Membership(0, List.of(0, 1), List.of(2)), before);
@@ -104,13 +92,7 @@ class MembershipChangeTest {
   @Test
   void aLearnerAppliesTheLogNeverVotesAndServesReadsMarkedStaleOrThroughTheLeader() throws Exception {
     try (LocalCluster cluster = LocalCluster.start(3)) {
-      List<GroupClient<Long, Long>> clients = new ArrayList<>();
-      for (LocalCluster.Node n : cluster.nodes()) {
-        SynodGroup<Long, Long> def = counters.group("replica", n.id());
-        ActorRef<GroupCommand> ref = Adapter.spawn(n.system(),
-            def.behavior(n.synod(), List.of(0, 1), List.of(2), false, n.synod().settings()), "replica");
-        clients.add(def.client(n.synod(), ref));
-      }
+      List<GroupClient<Long, Long>> clients = spawn(cluster, "replica", List.of(0, 1), List.of(2), -1);
       GroupClient<Long, Long> learner = clients.get(2);
       for (int i = 0; i < 5; i++) {
         Await.result(clients.get(i % 2).propose(1L), T);
@@ -127,6 +109,22 @@ class MembershipChangeTest {
       cluster.stop(2);
       assertEquals(7L, Await.result(clients.get(0).propose(1L), T));
     }
+  }
+
+  /**
+   * Spawns group {@code id} on every node of {@code cluster}, beginning with {@code members} and
+   * {@code learners}, node {@code joiner} (or none, -1) joining; a client of it on each node.
+   */
+  private List<GroupClient<Long, Long>> spawn(LocalCluster cluster, String id, List<Integer> members,
+      List<Integer> learners, int joiner) {
+    List<GroupClient<Long, Long>> clients = new ArrayList<>();
+    for (LocalCluster.Node n : cluster.nodes()) {
+      SynodGroup<Long, Long> def = counters.group(id, n.id());
+      ActorRef<GroupCommand> ref = Adapter.spawn(n.system(),
+          def.behavior(n.synod(), members, learners, n.id() == joiner, n.synod().settings()), id);
+      clients.add(def.client(n.synod(), ref));
+    }
+    return clients;
   }
 
   private static void assertRefused(CompletionStage<?> stage, Class<? extends Throwable> type, String says) {

@@ -76,4 +76,15 @@ final class Fixtures {
   static List<String> payloads(Value v) {
     return v.commands().stream().map(c -> string(c.payload())).toList();
   }
+
+  /** Ticks until the proposer starts phase 1; returns the decision that starts it. */
+  static Decision campaign(Proposer p) {
+    for (int t = 1; t <= 1000; t++) {
+      Decision d = p.onTick();
+      if (!messages(d, Message.Prepare.class).isEmpty()) {
+        return d;
+      }
+    }
+    return org.junit.jupiter.api.Assertions.fail("no campaign within 1000 ticks");
+  }
 }

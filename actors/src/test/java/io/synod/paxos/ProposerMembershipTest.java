@@ -1,6 +1,7 @@
 package io.synod.paxos;
 
 import static io.synod.paxos.Fixtures.GROUP;
+import static io.synod.paxos.Fixtures.campaign;
 import static io.synod.paxos.Fixtures.MEMBERS;
 import static io.synod.paxos.Fixtures.command;
 import static io.synod.paxos.Fixtures.config;
@@ -53,17 +54,6 @@ class ProposerMembershipTest {
   /** A client's command making {@code voters} and {@code learners} the group's, made against {@code epoch}. */
   private static Command change(long epoch, List<Integer> voters, List<Integer> learners) {
     return Command.membership(99, epoch + 1, new Change(epoch, membership(0, voters, learners)));
-  }
-
-  /** Ticks until the proposer starts phase 1; returns the decision that starts it. */
-  private static Decision campaign(Proposer p) {
-    for (int t = 1; t <= 1000; t++) {
-      Decision d = p.onTick();
-      if (!messages(d, Prepare.class).isEmpty()) {
-        return d;
-      }
-    }
-    return fail("no campaign within 1000 ticks");
   }
 
   private static Prepare localPrepare(Decision campaign, int self) {

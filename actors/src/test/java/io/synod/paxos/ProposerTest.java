@@ -1,5 +1,7 @@
 package io.synod.paxos;
 
+import static io.synod.paxos.Fixtures.campaign;
+
 import static io.synod.paxos.Fixtures.bytes;
 import static io.synod.paxos.Fixtures.command;
 import static io.synod.paxos.Fixtures.config;
@@ -59,17 +61,6 @@ class ProposerTest {
 
   private static Proposer proposer(GroupConfig config) {
     return new Proposer(config, new SplittableRandom(42));
-  }
-
-  /** Ticks until the proposer starts phase 1; returns the decision that starts it. */
-  private static Decision campaign(Proposer p) {
-    for (int t = 1; t <= 1000; t++) {
-      Decision d = p.onTick();
-      if (!messages(d, Prepare.class).isEmpty()) {
-        return d;
-      }
-    }
-    return fail("no campaign within 1000 ticks");
   }
 
   private static Prepare localPrepare(Decision campaign) {
