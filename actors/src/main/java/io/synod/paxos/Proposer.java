@@ -108,10 +108,11 @@ public class Proposer {
    */
   private final TreeMap<Long, Membership> view = new TreeMap<>();
   /**
-   * While leading: the memberships a majority of whose voters promised this ballot. This leader
-   * proposes under no other: once a change it proposed is chosen, it runs phase 1 again.
+   * While leading: the acceptors that promised this ballot. This leader proposes only under a
+   * membership a majority of whose voters are among them: once a change to another is chosen, it
+   * runs phase 1 again.
    */
-  private final Set<Membership> promisedBy = new HashSet<>();
+  private final Set<Integer> promisers = new HashSet<>();
 
   private long prepareFrom;
   /** The membership at {@link #prepareFrom}: phase 1 starts from it. */
@@ -330,8 +331,8 @@ public class Proposer {
       return;
     }
     TreeMap<Long, AcceptedValue> highest = highestAccepted();
-    promisedBy.clear();
-    promisedBy.addAll(phaseOneChain());
+    promisers.clear();
+    promisers.addAll(promises.keySet());
     phase = Phase.LEADING;
     endTransfer();
     leaderHint = self;
@@ -614,7 +615,7 @@ public class Proposer {
       if (transferTo < 0) {
         startTransfer(d, latest.voters().get(0)); // this node does not vote: hand leadership to a voter
       }
-    } else if (!promisedBy.contains(latest)) {
+    } else if (!majorityOfEach(List.of(latest), promisers)) {
       // The change is chosen, but the new voters never promised this ballot: a proposer with a lower
       // one may have run phase 1 with them. Proposing under them now could choose a second value for
       // an instance; run phase 1 again, at a higher ballot, with the new membership in the chain.
@@ -670,7 +671,7 @@ public class Proposer {
     // Nothing past a membership change until it is chosen and this leader holds a majority of the new
     // voters' promises (see announceChosen).
     while (phase == Phase.LEADING && inFlight.size() < config.window() && !pending.isEmpty()
-        && promisedBy.contains(view.lastEntry().getValue())) {
+        && majorityOfEach(List.of(view.lastEntry().getValue()), promisers)) {
       List<Command> batch = new ArrayList<>();
       List<CommandId> ids = new ArrayList<>();
       int bytes = 0;
@@ -789,7 +790,7 @@ public class Proposer {
     partial.clear();
     refusals.clear();
     view.clear();
-    promisedBy.clear();
+    promisers.clear();
     if (leaderHint >= 0) {
       flushPendingTo(d, leaderHint);
     }

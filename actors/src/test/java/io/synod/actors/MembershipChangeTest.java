@@ -64,6 +64,27 @@ class MembershipChangeTest {
   }
 
   @Test
+  void removingTheLeaderHandsLeadershipToAnotherVoterFirst() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3)) {
+      List<GroupClient<Long, Long>> clients = spawn(cluster, "oust", List.of(0, 1, 2), List.of(), -1);
+      assertEquals(1L, Await.result(clients.get(0).propose(1L), T));
+      int leader = Await.result(clients.get(0).leader(), T).orElseThrow();
+      int askedAt = (leader + 1) % 3;
+      List<Leadership> seenByLeader = new java.util.concurrent.CopyOnWriteArrayList<>();
+      clients.get(leader).watchLeadership(seenByLeader::add);
+      Membership after = Await.result(clients.get(askedAt).removeMember(leader), T);
+      assertEquals(false, after.includes(leader), after.toString());
+      Await.until(T, () -> "another voter leads", () -> {
+        int next = Await.result(clients.get(askedAt).leader(), T).orElse(-1);
+        return next >= 0 && next != leader;
+      });
+      assertTrue(seenByLeader.stream().anyMatch(l -> l.leader() != leader && l.leader() >= 0),
+          "the removed node saw leadership move: " + seenByLeader);
+      assertEquals(2L, Await.result(clients.get(askedAt).propose(1L), T), "the group commits on without it");
+    }
+  }
+
+  @Test
   void badRequestsAreRefusedClearlyAndChangeNothing() throws Exception {
     try (LocalCluster cluster = LocalCluster.start(3)) {
       List<GroupClient<Long, Long>> clients = spawn(cluster, "bad", List.of(0, 1), List.of(2), -1);

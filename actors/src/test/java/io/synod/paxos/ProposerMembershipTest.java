@@ -198,31 +198,35 @@ class ProposerMembershipTest {
   // ---- a change through the leader ----
 
   /**
-   * After the change {1, 2, 3} -> {1, 2, 4} at instance 0 is chosen, the leader runs phase 1 again
-   * with the new voters and returns to leading; returns the decision that made it lead.
+   * After the change {1, 2, 3} -> {1, 4, 5} at instance 0 is chosen (of whose voters only node 1
+   * promised this ballot), the leader runs phase 1 again, now with the new voters too, and returns
+   * to leading; returns the decision that made it lead.
    */
   private static Decision changeAndLeadAgain(Proposer p) {
-    Command c = change(0, List.of(1, 2, 4), List.of());
+    Command c = change(0, List.of(1, 4, 5), List.of());
     Decision atC = p.onClientCommand(c);
     assertEquals(new TreeSet<>(List.of(1, 2, 3)), proposedAt(atC, 0), "the change itself goes to the old voters");
-    assertEquals(membership(1, List.of(1, 2, 4), List.of()), p.membership());
+    assertEquals(membership(1, List.of(1, 4, 5), List.of()), p.membership());
     Decision waiting = p.onClientCommand(command(7, 1, "after"));
-    assertEquals(List.of(), messages(waiting, Accept.class), "nothing past an undecided change");
+    assertEquals(List.of(), messages(waiting, Accept.class),
+        "nothing past an undecided change to voters that did not promise this ballot");
     ack(p, 1, Accept.NO_LEASE, 0L);
     Ballot old = p.ballot();
     Decision changeChosen = ack(p, 2, Accept.NO_LEASE, 0L);
     assertEquals(List.of(new ChosenEntry(0, old, value(c))), chosenTo(changeChosen, 4),
-        "the new voter learns the change that added it");
-    assertEquals(List.of(0L), chosenInstancesTo(changeChosen, 3), "the removed voter hears of its removal");
+        "a new voter learns the change that added it");
+    assertEquals(List.of(0L), chosenInstancesTo(changeChosen, 3), "a removed voter hears of its removal");
     assertFalse(p.isLeader(), "the new voters never promised this ballot: phase 1 again");
     Prepare local = localPrepare(changeChosen, 1);
     assertTrue(local.ballot().isAbove(old), local.ballot() + " above " + old);
     AcceptedValue atZero = new AcceptedValue(0, old, value(c));
     Decision asked = p.handle(new Promise(1, local.ballot(), List.of(atZero), 0));
-    assertTrue(preparedNodes(asked).contains(4), "asks the new voter too: " + preparedNodes(asked));
-    Decision won = p.handle(new Promise(2, local.ballot(), List.of(atZero), 0));
-    assertTrue(p.isLeader(), "1 and 2 are a majority of both memberships");
-    p.handle(new LearnerProgress(1, 1, membership(1, List.of(1, 2, 4), List.of()))); // instance 0 applied
+    assertTrue(preparedNodes(asked).containsAll(List.of(4, 5)), "asks the new voters: " + preparedNodes(asked));
+    p.handle(new Promise(2, local.ballot(), List.of(atZero), 0));
+    assertFalse(p.isLeader(), "1 and 2 are no majority of {1, 4, 5}");
+    Decision won = p.handle(new Promise(4, local.ballot(), List.of(), 0));
+    assertTrue(p.isLeader(), "majorities of {1, 2, 3} and of {1, 4, 5}");
+    p.handle(new LearnerProgress(1, 1, membership(1, List.of(1, 4, 5), List.of()))); // instance 0 applied
     return won;
   }
 
@@ -241,14 +245,31 @@ class ProposerMembershipTest {
     Proposer p = proposer(CONFIG);
     lead(p);
     Decision won = changeAndLeadAgain(p);
-    assertEquals(new TreeSet<>(List.of(1, 2, 4)), proposedAt(won, 1), "the waiting command goes to the new voters");
+    assertEquals(new TreeSet<>(List.of(1, 4, 5)), proposedAt(won, 1), "the waiting command goes to the new voters");
     assertEquals(List.of(), messages(ack(p, 1, Accept.NO_LEASE, 1L), Chosen.class));
     assertEquals(List.of(), messages(ack(p, 3, Accept.NO_LEASE, 1L), Chosen.class),
-        "node 3 no longer votes from instance 1 on: 1 and 3 are no majority of {1, 2, 4}");
+        "node 3 no longer votes from instance 1 on: 1 and 3 are no majority of {1, 4, 5}");
     assertEquals(1, p.instancesInFlight());
     Decision chosen = ack(p, 4, Accept.NO_LEASE, 1L);
-    assertEquals(List.of(1L), chosenInstancesTo(chosen, 2), "1 and 4 are a majority of {1, 2, 4}");
+    assertEquals(List.of(1L), chosenInstancesTo(chosen, 5), "1 and 4 are a majority of {1, 4, 5}");
     assertEquals(0, p.instancesInFlight());
+  }
+
+  @Test
+  void aChangeToVotersMostOfWhichPromisedThisBallotDoesNotStopThePipeline() {
+    Proposer p = proposer(CONFIG);
+    lead(p); // nodes 1 and 2 promised
+    p.onClientCommand(change(0, List.of(1, 2, 4), List.of()));
+    Decision after = p.onClientCommand(command(7, 1, "after"));
+    assertEquals(new TreeSet<>(List.of(1, 2, 4)), proposedAt(after, 1),
+        "1 and 2, a majority of {1, 2, 4}, promised this ballot: instance 1 goes out at once, to the new voters");
+    ack(p, 1, Accept.NO_LEASE, 1L);
+    assertEquals(List.of(), messages(ack(p, 4, Accept.NO_LEASE, 1L), Chosen.class),
+        "instance 1 has a majority of {1, 2, 4}, but waits for the change at 0");
+    ack(p, 1, Accept.NO_LEASE, 0L);
+    Decision both = ack(p, 3, Accept.NO_LEASE, 0L);
+    assertEquals(List.of(0L, 1L), chosenInstancesTo(both, 2));
+    assertTrue(p.isLeader(), "no second phase 1 needed");
   }
 
   @Test
@@ -260,13 +281,13 @@ class ProposerMembershipTest {
     List<Integer> resent = new ArrayList<>();
     for (int t = 0; t < CONFIG.retransmitTicks(); t++) {
       Decision d = p.onTick();
-      for (int m = 1; m <= 4; m++) {
+      for (int m = 1; m <= 5; m++) {
         if (proposedTo(d, m).contains(1L)) {
           resent.add(m);
         }
       }
     }
-    assertEquals(List.of(2, 4), resent);
+    assertEquals(List.of(4, 5), resent);
   }
 
   @Test
@@ -398,20 +419,21 @@ class ProposerMembershipTest {
   void aSecondChangeWaitsUntilTheFirstIsChosenAndTheNewVotersPromised() {
     Proposer p = proposer(CONFIG);
     lead(p);
-    p.onClientCommand(change(0, List.of(1, 2, 4), List.of()));
-    Decision second = p.onClientCommand(change(1, List.of(1, 4, 5), List.of(2)));
+    p.onClientCommand(change(0, List.of(1, 4, 5), List.of()));
+    Decision second = p.onClientCommand(change(1, List.of(1, 4, 6), List.of(2)));
     assertEquals(List.of(), messages(second, Accept.class), "the second change waits behind the first");
     ack(p, 1, Accept.NO_LEASE, 0L);
     Ballot old = p.ballot();
     Decision chosen = ack(p, 2, Accept.NO_LEASE, 0L);
     Prepare local = localPrepare(chosen, 1);
-    AcceptedValue atZero = new AcceptedValue(0, old, value(change(0, List.of(1, 2, 4), List.of())));
+    AcceptedValue atZero = new AcceptedValue(0, old, value(change(0, List.of(1, 4, 5), List.of())));
     p.handle(new Promise(1, local.ballot(), List.of(atZero), 0));
-    assertFalse(p.isLeader(), "one promise is no majority");
-    Decision won = p.handle(new Promise(2, local.ballot(), List.of(atZero), 0));
-    assertTrue(p.isLeader(), "1 and 2 are a majority of {1, 2, 3} and of {1, 2, 4}");
-    assertEquals(new TreeSet<>(List.of(1, 2, 4)), proposedAt(won, 1), "the second change, under the first");
-    assertEquals(membership(2, List.of(1, 4, 5), List.of(2)), p.membership());
+    p.handle(new Promise(2, local.ballot(), List.of(atZero), 0));
+    assertFalse(p.isLeader(), "no majority of {1, 4, 5} yet");
+    Decision won = p.handle(new Promise(5, local.ballot(), List.of(), 0));
+    assertTrue(p.isLeader());
+    assertEquals(new TreeSet<>(List.of(1, 4, 5)), proposedAt(won, 1), "the second change, under the first");
+    assertEquals(membership(2, List.of(1, 4, 6), List.of(2)), p.membership());
   }
 
   @Test

@@ -249,6 +249,10 @@ public final class GroupCoordinator {
     private ChangeMembership change;
     /** Whether {@link #change} was chosen and now waits for its node to catch up and become a voter. */
     private boolean awaitingPromotion;
+    /** Whether {@link #change} removes the leader and waits for leadership to move to another voter first. */
+    private boolean handingOverFirst;
+    /** Where {@link #change} hands leadership before removing the leader. */
+    private int handOverTo = -1;
     /** The client id of this node's membership-change commands, and the last sequence used. */
     private final long adminClientId = new java.security.SecureRandom().nextLong();
     private long adminSequence;
@@ -353,6 +357,9 @@ public final class GroupCoordinator {
             });
             io.synod.actors.Leadership now = leadership();
             watchers.forEach(w -> w.tell(now));
+            if (change != null && handingOverFirst && leader >= 0 && leader != change.node()) {
+              removeAfterHandover();
+            }
             return Behaviors.same();
           })
           .onMessage(WatchLeadership.class, w -> {
@@ -487,13 +494,20 @@ public final class GroupCoordinator {
         proposer.tell(new ProposerActor.Transfer(t.to()));
         return false;
       });
+      if (change != null && handingOverFirst && now - change.deadlineNanos() < 0) {
+        proposer.tell(new ProposerActor.Transfer(handOverTo)); // again: as a handover asked by a client
+      }
       if (change != null && now - change.deadlineNanos() >= 0) {
-        change.replyTo().tell(new MembershipTimedOut(awaitingPromotion
+        change.replyTo().tell(new MembershipTimedOut(handingOverFirst
+            ? "node " + change.node() + " still leads: leadership did not move to node " + handOverTo
+                + " in time, and nothing was changed"
+            : awaitingPromotion
             ? "node " + change.node() + " was added as a learner but has not caught up and become a voter yet; it"
                 + " will once it has (membership now: " + membership + ")"
             : "the change was not chosen in time; it may still be (membership now: " + membership + ")"));
         change = null;
         awaitingPromotion = false;
+        handingOverFirst = false;
       }
       if (waiting.isEmpty() && reads.isEmpty() && transfers.isEmpty() && change == null) {
         timers.cancel(Sweep.INSTANCE);
@@ -528,8 +542,26 @@ public final class GroupCoordinator {
       }
       change = c;
       awaitingPromotion = false;
+      if (c.op() == MembershipOp.REMOVE && c.node() == leader && membership.isVoter(c.node())) {
+        // Removing the leader: hand leadership to a remaining voter first, then remove it.
+        handingOverFirst = true;
+        handOverTo = target.voters().contains(config.self()) ? config.self() : target.voters().get(0);
+        sweepWhileWaiting();
+        proposer.tell(new ProposerActor.Transfer(handOverTo));
+        return Behaviors.same();
+      }
       submitChange(target, c.deadlineNanos(), changeAnswers);
       return Behaviors.same();
+    }
+
+    /** The leader being removed has handed over: remove it now (against the membership as it is now). */
+    private void removeAfterHandover() {
+      handingOverFirst = false;
+      try {
+        submitChange(membership.removing(change.node()), change.deadlineNanos(), changeAnswers);
+      } catch (IllegalArgumentException e) {
+        reply(new MembershipRefused("group '" + config.group() + "': " + e.getMessage() + "; membership: " + membership));
+      }
     }
 
     /** Submits a change from the current membership to {@code target}, as a command of this node's own session. */
@@ -581,6 +613,7 @@ public final class GroupCoordinator {
         change.replyTo().tell(r);
         change = null;
         awaitingPromotion = false;
+        handingOverFirst = false;
       }
     }
 
