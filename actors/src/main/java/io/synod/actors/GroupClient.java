@@ -331,6 +331,14 @@ public final class GroupClient<C, R> {
     synchronized (lock) {
       why = stopped;
     }
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (why == null && cause instanceof java.util.concurrent.TimeoutException
+        && String.valueOf(cause.getMessage()).contains("had already been terminated")) {
+      // Pekko fails an ask to a stopped actor at once, possibly before this client's watch has
+      // told it the group stopped.
+      why = "its actor " + ref.path() + " stopped";
+    }
     return why != null ? new GroupStoppedException(group, why)
         : new RequestTimeoutException(group, "no answer from the group's actor within " + timeout + " (" + failure + ")");
   }
