@@ -55,6 +55,9 @@ public class Learner {
   private long lastCatchUp = Long.MIN_VALUE / 2;
   /** When another node last told this one what is chosen. */
   private long lastHeard;
+  /** A peer known to hold a checkpoint up to {@link #hintedBelow} (from a {@link BehindHint}), or -1. */
+  private int hintedPeer = -1;
+  private long hintedBelow;
   private final TreeMap<Long, List<ReadAt>> waitingReads = new TreeMap<>();
 
   public Learner(GroupConfig config, StateMachine stateMachine, RandomGenerator random) {
@@ -99,6 +102,9 @@ public class Learner {
       return Decision.NONE;
     }
     int peer = horizonSource >= 0 && horizonSource != self && random.nextBoolean() ? horizonSource : randomPeer();
+    if (hintedPeer >= 0 && nextToApply < hintedBelow && random.nextBoolean()) {
+      peer = hintedPeer; // it may be outside the membership, yet it holds what this node misses
+    }
     if (peer < 0) {
       return Decision.NONE;
     }
@@ -308,11 +314,15 @@ public class Learner {
   }
 
   private Decision onBehindHint(BehindHint h) {
-    raiseHorizon(h.horizon(), -1);
+    raiseHorizon(h.horizon(), h.peer() != self ? h.peer() : -1);
+    if (h.peer() >= 0 && h.peer() != self) {
+      hintedPeer = h.peer();
+      hintedBelow = Math.max(hintedBelow, h.horizon());
+    }
     if (!isBehind() || now - lastCatchUp < config.catchUpRetryTicks()) {
       return Decision.NONE;
     }
-    int peer = randomPeer();
+    int peer = h.peer() >= 0 && h.peer() != self ? h.peer() : randomPeer();
     return peer < 0 ? Decision.NONE : catchUpFrom(new Decision.Builder(), peer).build();
   }
 

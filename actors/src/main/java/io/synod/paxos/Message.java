@@ -199,8 +199,16 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   /** The peer forgot the instances asked for: install its snapshot covering up to {@code instance}. */
   record SnapshotAvailable(int from, long instance) implements ToLearner {}
 
-  /** Local, proposer to learner: a peer's log starts at {@code horizon}; this node must catch up. */
-  record BehindHint(int from, long horizon) implements ToLearner {}
+  /**
+   * Local, proposer to learner: peer {@code peer}'s log starts at {@code horizon} (it holds a
+   * checkpoint there); this node must catch up, from that peer if need be (it may be outside the
+   * membership this node's learner knows).
+   */
+  record BehindHint(int from, long horizon, int peer) implements ToLearner {
+    public BehindHint(int from, long horizon) {
+      this(from, horizon, -1);
+    }
+  }
 
   /** Local, proposer to learner: serve read {@code readId} once everything through {@code readIndex} is applied. */
   record ReadAt(int from, long readId, long readIndex, byte[] query) implements ToLearner {}

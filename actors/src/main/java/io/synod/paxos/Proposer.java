@@ -320,13 +320,17 @@ public class Proposer {
 
   private void becomeLeader(Decision.Builder d) {
     long forgottenBelow = 0;
+    int forgottenBy = -1;
     for (Promise p : promises.values()) {
-      forgottenBelow = Math.max(forgottenBelow, p.truncatedBelow());
+      if (p.truncatedBelow() > forgottenBelow) {
+        forgottenBelow = p.truncatedBelow();
+        forgottenBy = p.from();
+      }
     }
     if (forgottenBelow > prepareFrom) {
       // A promiser forgot chosen instances we have not learned: we cannot know their values, so we
       // must not lead until our learner has caught up past them.
-      d.sendNow(self, new Message.BehindHint(self, forgottenBelow));
+      d.sendNow(self, new Message.BehindHint(self, forgottenBelow, forgottenBy));
       backOff(d, -1, config.electionTimeoutTicks() + jitter());
       return;
     }
@@ -561,7 +565,7 @@ public class Proposer {
     if (a.truncatedBelow() > 0 && !inFlight.isEmpty() && inFlight.firstKey() < a.truncatedBelow()) {
       // A peer snapshotted past instances we still drive: they are chosen; our learner fetches them.
       dropInFlightBelow(a.truncatedBelow());
-      d.sendNow(self, new Message.BehindHint(self, a.truncatedBelow()));
+      d.sendNow(self, new Message.BehindHint(self, a.truncatedBelow(), a.from()));
     }
     announceChosen(d);
     proposeNew(d);

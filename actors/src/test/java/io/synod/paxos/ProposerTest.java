@@ -251,7 +251,7 @@ class ProposerTest {
     Decision d = p.handle(new Promise(2, local.ballot(), List.of(), 7));
     assertFalse(p.isLeader());
     assertEquals(List.of(), messages(d, Accept.class));
-    assertEquals(List.of(new Outbound(1, new BehindHint(1, 7))), d.sendNow());
+    assertEquals(List.of(new Outbound(1, new BehindHint(1, 7, 2))), d.sendNow());
     assertSame(Decision.NONE, p.handle(new Promise(3, local.ballot(), List.of(), 0)),
         "late promises of the abandoned ballot must not make it leader");
   }

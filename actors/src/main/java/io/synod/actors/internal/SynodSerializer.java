@@ -147,8 +147,8 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, m) -> o.writeInt(m.from()).writeLong(m.instance()),
           in -> new SnapshotAvailable(in.readInt(), in.readLong())),
       new Codec<>(BehindHint.class, "BH",
-          (o, m) -> o.writeInt(m.from()).writeLong(m.horizon()),
-          in -> new BehindHint(in.readInt(), in.readLong())),
+          (o, m) -> o.writeInt(m.from()).writeLong(m.horizon()).writeInt(m.peer()),
+          in -> new BehindHint(in.readInt(), in.readLong(), in.readInt())),
       new Codec<>(ReadAt.class, "RA",
           (o, m) -> o.writeInt(m.from()).writeLong(m.readId()).writeLong(m.readIndex())
               .writeBytes(m.query(), "ReadAt.query"),

@@ -141,6 +141,7 @@ final class WireSamples {
         new Accept(1, MID, List.of(), Accept.RELEASE_LEASE),
         new BehindHint(1, -1),
         new BehindHint(2, Long.MAX_VALUE),
+        new BehindHint(3, 40, 1),
         new ReadAt(1, 0, 0, new byte[0]),
         new ReadAt(2, Long.MAX_VALUE, Long.MIN_VALUE, bytes("get x")),
         new Promised(LOW),
