@@ -110,8 +110,18 @@ public final class RunningNode implements AutoCloseable {
     try {
       system.getWhenTerminated().toCompletableFuture().get(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException("node " + config.self() + " did not stop within a minute; its actor system's "
-          + "threads:\n" + threadsOf(system.name()), e);
+      throw new IllegalStateException("node " + config.self() + " did not stop within a minute; the actors still "
+          + "alive:\n" + actorTree() + "\nits actor system's threads:\n" + threadsOf(system.name()), e);
+    }
+  }
+
+  /** Pekko's own picture of the actors not yet stopped (an internal API, for this diagnosis only). */
+  private String actorTree() {
+    try {
+      return ((org.apache.pekko.actor.ActorSystemImpl) org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+          .printTree();
+    } catch (RuntimeException e) {
+      return "(unavailable: " + e + ")";
     }
   }
 

@@ -75,7 +75,10 @@ class TlsClusterTest {
       assertEquals(5L, other.propose(1L).toCompletableFuture().get(60, TimeUnit.SECONDS),
           "node 3's command crossed TLS to the leader and back");
     } finally {
-      nodes.forEach(RunningNode::close);
+      // All at once: a node stopping alone waits for its peers' side of the TLS close, which Artery
+      // over TLS does not always get from live peers (its remoting terminator then never finishes:
+      // seen here as a node that did not stop within a minute, with only Artery's TLS streams left).
+      nodes.parallelStream().forEach(RunningNode::close);
     }
   }
 }
