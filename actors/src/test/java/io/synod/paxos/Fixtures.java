@@ -87,4 +87,20 @@ final class Fixtures {
     }
     return org.junit.jupiter.api.Assertions.fail("no campaign within 1000 ticks");
   }
+
+  /** Makes node 1's {@code p} leader with empty promises from itself and node 2. */
+  static Decision lead(Proposer p) {
+    List<Message.Prepare> prepares = messagesTo(campaign(p), 1, Message.Prepare.class);
+    org.junit.jupiter.api.Assertions.assertEquals(1, prepares.size(), "one prepare to the local acceptor");
+    Ballot ballot = prepares.get(0).ballot();
+    p.handle(new Message.Promise(1, ballot, List.of(), 0));
+    Decision d = p.handle(new Message.Promise(2, ballot, List.of(), 0));
+    org.junit.jupiter.api.Assertions.assertTrue(p.isLeader(), "not leader after a quorum of promises");
+    return d;
+  }
+
+  /** Acceptor {@code from}'s acceptance of {@code instances} at {@code p}'s ballot. */
+  static Decision ack(Proposer p, int from, long leaseTick, Long... instances) {
+    return p.handle(new Message.Accepted(from, p.ballot(), List.of(instances), leaseTick, 0));
+  }
 }

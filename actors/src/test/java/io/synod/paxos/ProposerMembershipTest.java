@@ -1,7 +1,9 @@
 package io.synod.paxos;
 
 import static io.synod.paxos.Fixtures.GROUP;
+import static io.synod.paxos.Fixtures.ack;
 import static io.synod.paxos.Fixtures.campaign;
+import static io.synod.paxos.Fixtures.lead;
 import static io.synod.paxos.Fixtures.MEMBERS;
 import static io.synod.paxos.Fixtures.command;
 import static io.synod.paxos.Fixtures.config;
@@ -62,18 +64,6 @@ class ProposerMembershipTest {
     return prepares.get(0);
   }
 
-  /** Makes node 1's {@code p} leader with empty promises from itself and node 2. */
-  private static Decision lead(Proposer p) {
-    Prepare prepare = localPrepare(campaign(p), 1);
-    p.handle(new Promise(1, prepare.ballot(), List.of(), 0));
-    Decision d = p.handle(new Promise(2, prepare.ballot(), List.of(), 0));
-    assertTrue(p.isLeader(), "not leader after a quorum of promises");
-    return d;
-  }
-
-  private static Decision ack(Proposer p, int from, long leaseTick, Long... instances) {
-    return p.handle(new Accepted(from, p.ballot(), List.of(instances), leaseTick, 0));
-  }
 
   /** The instances a decision proposes to node {@code to}, in every Accept it sends there. */
   private static List<Long> proposedTo(Decision d, int to) {

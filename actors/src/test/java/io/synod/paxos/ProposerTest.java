@@ -1,6 +1,8 @@
 package io.synod.paxos;
 
+import static io.synod.paxos.Fixtures.ack;
 import static io.synod.paxos.Fixtures.campaign;
+import static io.synod.paxos.Fixtures.lead;
 
 import static io.synod.paxos.Fixtures.bytes;
 import static io.synod.paxos.Fixtures.command;
@@ -69,18 +71,6 @@ class ProposerTest {
     return prepares.get(0);
   }
 
-  /** Makes {@code p} leader with empty promises from itself and node 2; returns the winning decision. */
-  private static Decision lead(Proposer p) {
-    Prepare prepare = localPrepare(campaign(p));
-    p.handle(new Promise(1, prepare.ballot(), List.of(), 0));
-    Decision d = p.handle(new Promise(2, prepare.ballot(), List.of(), 0));
-    assertTrue(p.isLeader(), "not leader after a quorum of promises");
-    return d;
-  }
-
-  private static Decision ack(Proposer p, int from, long leaseTick, Long... instances) {
-    return p.handle(new Accepted(from, p.ballot(), List.of(instances), leaseTick, 0));
-  }
 
   private static List<List<String>> proposedBatches(Decision d, int to) {
     List<Accept> accepts = messagesTo(d, to, Accept.class);
