@@ -291,8 +291,12 @@ public final class GroupClient<C, R> {
           } else if (reply instanceof GroupCoordinator.MembershipChanged c) {
             done.complete(c.membership());
           } else if (reply instanceof GroupCoordinator.MembershipRefused r) {
-            done.completeExceptionally(r.reason().contains("the membership changed while") || r.reason().contains("under way")
-                ? new IllegalStateException(r.reason()) : new IllegalArgumentException(r.reason()));
+            done.completeExceptionally(switch (r.kind()) {
+              case BAD_REQUEST -> new IllegalArgumentException(r.reason());
+              case CONFLICT -> new IllegalStateException(r.reason());
+              case OVERLOADED -> new OverloadedException(group, r.reason());
+              case UNAVAILABLE -> new GroupStoppedException(group, r.reason());
+            });
           } else if (reply instanceof GroupCoordinator.MembershipTimedOut t) {
             done.completeExceptionally(new RequestTimeoutException(group, t.state()));
           }

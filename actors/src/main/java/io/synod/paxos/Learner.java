@@ -221,27 +221,7 @@ public class Learner {
           // exactly-once table like any other, so a retry is answered with the first result.
           Membership.Outcome o = Membership.applyCommand(membership, c);
           membership = o.membership();
-          d.applied(sessions.apply(nextToApply, c, new StateMachine() {
-            @Override
-            public byte[] apply(long instance, byte[] command) {
-              return o.result();
-            }
-
-            @Override
-            public byte[] read(byte[] query) {
-              throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public byte[] snapshot() {
-              throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void restore(byte[] snapshot) {
-              throw new UnsupportedOperationException();
-            }
-          }));
+          d.applied(sessions.apply(nextToApply, c, o::result));
         } else {
           d.applied(sessions.apply(nextToApply, c, stateMachine));
         }

@@ -467,6 +467,15 @@ public class Proposer {
    * {@link Accept#NO_LEASE}).
    */
   private void sendToVoters(Decision.Builder d, List<Proposal> proposals, long leaseTick) {
+    java.util.Collection<Membership> live = liveMemberships();
+    if (live.size() == 1) { // the usual case: one membership, every proposal to every voter
+      for (int m : live.iterator().next().voters()) {
+        if (!proposals.isEmpty() || leaseTick != Accept.NO_LEASE) {
+          sendAccepts(d, m, proposals, leaseTick);
+        }
+      }
+      return;
+    }
     for (int m : liveVoters()) {
       List<Proposal> mine = new ArrayList<>(proposals.size());
       for (Proposal p : proposals) {

@@ -26,6 +26,11 @@ final class Sessions {
   }
 
   Applied apply(long instance, Command command, StateMachine stateMachine) {
+    return apply(instance, command, () -> stateMachine.apply(instance, command.payload()));
+  }
+
+  /** As above, {@code result} giving the command's result if it is to be applied now. */
+  Applied apply(long instance, Command command, java.util.function.Supplier<byte[]> result) {
     Session s = byClient.computeIfAbsent(command.clientId(), id -> new Session());
     byte[] earlier = s.results.get(command.sequence());
     if (earlier != null) {
@@ -34,15 +39,15 @@ final class Sessions {
     if (command.sequence() <= s.floor) {
       return new Applied(instance, command.clientId(), command.sequence(), Outcome.EXPIRED, null);
     }
-    byte[] result = stateMachine.apply(instance, command.payload());
-    if (result == null) {
+    byte[] answer = result.get();
+    if (answer == null) {
       throw new IllegalStateException("state machine returned null for command " + command + " at instance " + instance);
     }
-    s.results.put(command.sequence(), result);
+    s.results.put(command.sequence(), answer);
     if (s.results.size() > window) {
       s.floor = s.results.pollFirstEntry().getKey();
     }
-    return new Applied(instance, command.clientId(), command.sequence(), Outcome.APPLIED, result);
+    return new Applied(instance, command.clientId(), command.sequence(), Outcome.APPLIED, answer);
   }
 
   byte[] encode() {

@@ -86,12 +86,10 @@ final class NodeHttp {
                       addMember(group, client, id, role.orElse("voter")))))
               )),
               path(id -> delete(() -> {
-                int node1;
-                try {
-                  node1 = Integer.parseInt(id);
-                } catch (NumberFormatException e) {
-                  return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "name the node to remove as "
-                      + "/admin/groups/" + group + "/members/ID (a whole number, got '" + id + "')"));
+                int node1 = nodeId(java.util.Optional.of(id));
+                if (node1 < 0) {
+                  return badNodeId("name the node to remove as /admin/groups/" + group + "/members/ID",
+                      java.util.Optional.of(id));
                 }
                 return completeWithFuture(client.removeMember(node1).toCompletableFuture()
                     .handle((m, failure) -> membershipResponse(group, m, failure)));
@@ -100,13 +98,25 @@ final class NodeHttp {
     })));
   }
 
-  private static Route leader(String group, GroupClient<?, ?> client, java.util.Optional<String> to) {
-    int target;
+  /** The node id a parameter names, or -1 if it is missing or not a whole number. */
+  private static int nodeId(java.util.Optional<String> param) {
     try {
-      target = Integer.parseInt(to.orElseThrow(() -> new NumberFormatException("missing")));
+      return param.map(Integer::parseInt).filter(id -> id >= 0).orElse(-1);
     } catch (NumberFormatException e) {
-      return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "name the node to hand leadership to: ?to=ID"
-          + (to.isPresent() ? " (a whole number, got '" + to.get() + "')" : "")));
+      return -1;
+    }
+  }
+
+  /** 400 asking for a node id: {@code usage} says how, and what was given if anything. */
+  private static Route badNodeId(String usage, java.util.Optional<String> given) {
+    return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, usage
+        + given.map(g -> " (a whole number, got '" + g + "')").orElse("")));
+  }
+
+  private static Route leader(String group, GroupClient<?, ?> client, java.util.Optional<String> to) {
+    int target = nodeId(to);
+    if (target < 0) {
+      return badNodeId("name the node to hand leadership to: ?to=ID", to);
     }
     return completeWithFuture(client.transferLeadership(target).handle((done, failure) -> failure != null
         ? HttpResponses.failure(failure)
@@ -114,12 +124,9 @@ final class NodeHttp {
   }
 
   private static Route addMember(String group, GroupClient<?, ?> client, java.util.Optional<String> id, String role) {
-    int target;
-    try {
-      target = Integer.parseInt(id.orElseThrow(() -> new NumberFormatException("missing")));
-    } catch (NumberFormatException e) {
-      return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "name the node to add: ?id=ID[&role=voter|learner]"
-          + (id.isPresent() ? " (a whole number, got '" + id.get() + "')" : "")));
+    int target = nodeId(id);
+    if (target < 0) {
+      return badNodeId("name the node to add: ?id=ID[&role=voter|learner]", id);
     }
     if (!role.equals("voter") && !role.equals("learner")) {
       return complete(HttpResponses.text(StatusCodes.BAD_REQUEST, "role must be voter or learner, got '" + role + "'"));

@@ -106,8 +106,20 @@ public final class GroupCoordinator {
   /** The change took effect: the group's membership is now {@code membership}. */
   public record MembershipChanged(io.synod.paxos.Membership membership) implements MembershipReply {}
 
-  /** The change was refused and nothing changed: {@code reason} says why. */
-  public record MembershipRefused(String reason) implements MembershipReply {}
+  /** The change was refused and nothing changed: {@code reason} says why, {@code kind} what sort of refusal. */
+  public record MembershipRefused(String reason, RefusalKind kind) implements MembershipReply {}
+
+  /** Why a membership change was refused. */
+  public enum RefusalKind {
+    /** The request itself is wrong (unknown node, a voter already, the last voter). */
+    BAD_REQUEST,
+    /** Another change is under way here, or overtook this one. */
+    CONFLICT,
+    /** The leader refused the command (too much waiting): ask again later. */
+    OVERLOADED,
+    /** The group stopped. */
+    UNAVAILABLE
+  }
 
   /** The change did not complete by its deadline; {@code state} says how far it got. */
   public record MembershipTimedOut(String state) implements MembershipReply {}
@@ -406,7 +418,7 @@ public final class GroupCoordinator {
             }
             if (change != null) {
               change.replyTo().tell(new MembershipRefused("group '" + config.group() + "' stopped on node "
-                  + config.self() + " before the change completed: " + stopReason));
+                  + config.self() + " before the change completed: " + stopReason, RefusalKind.UNAVAILABLE));
             }
             waiting.clear();
             // A refused read goes through the log, where the client learns that the group stopped.
@@ -521,12 +533,12 @@ public final class GroupCoordinator {
       String group = "group '" + config.group() + "': ";
       if (!peers.knows(c.node())) {
         c.replyTo().tell(new MembershipRefused(group + "node " + c.node() + " is unknown: this node has addresses for "
-            + peers.nodeIds() + " only"));
+            + peers.nodeIds() + " only", RefusalKind.BAD_REQUEST));
         return Behaviors.same();
       }
       if (change != null) {
         c.replyTo().tell(new MembershipRefused(group + "a change (" + change.op() + " node " + change.node()
-            + ") is under way; ask again once it has ended"));
+            + ") is under way; ask again once it has ended", RefusalKind.CONFLICT));
         return Behaviors.same();
       }
       io.synod.paxos.Membership target;
@@ -537,7 +549,8 @@ public final class GroupCoordinator {
           case REMOVE -> membership.removing(c.node());
         };
       } catch (IllegalArgumentException e) {
-        c.replyTo().tell(new MembershipRefused(group + e.getMessage() + "; membership: " + membership));
+        c.replyTo().tell(new MembershipRefused(group + e.getMessage() + "; membership: " + membership,
+            RefusalKind.BAD_REQUEST));
         return Behaviors.same();
       }
       change = c;
@@ -560,7 +573,8 @@ public final class GroupCoordinator {
       try {
         submitChange(membership.removing(change.node()), change.deadlineNanos(), changeAnswers);
       } catch (IllegalArgumentException e) {
-        reply(new MembershipRefused("group '" + config.group() + "': " + e.getMessage() + "; membership: " + membership));
+        reply(new MembershipRefused("group '" + config.group() + "': " + e.getMessage() + "; membership: " + membership,
+            RefusalKind.BAD_REQUEST));
       }
     }
 
@@ -582,7 +596,7 @@ public final class GroupCoordinator {
           return Behaviors.same();
         }
         if (o.refusal() != null) {
-          reply(new MembershipRefused("group '" + config.group() + "': " + o.refusal()));
+          reply(new MembershipRefused("group '" + config.group() + "': " + o.refusal(), RefusalKind.CONFLICT));
         } else if (c.op() == MembershipOp.ADD_VOTER && !o.membership().isVoter(c.node())) {
           awaitingPromotion = true; // it joins as a learner; it asks to vote once caught up
           if (membership.isVoter(c.node())) {
@@ -597,12 +611,12 @@ public final class GroupCoordinator {
       } else if (c != null) {
         if (a.reply() instanceof Refused r) {
           reply(new MembershipRefused("group '" + config.group() + "': the leader refused the change: "
-              + r.refusal().reason()));
+              + r.refusal().reason(), RefusalKind.OVERLOADED));
         } else if (a.reply() instanceof TimedOut t) {
           reply(new MembershipTimedOut("the change was not chosen in time (" + t.reachable() + " of " + t.members()
               + " voters reachable); it may still be"));
         } else if (a.reply() instanceof Stopped st) {
-          reply(new MembershipRefused("group '" + config.group() + "' stopped: " + st.reason()));
+          reply(new MembershipRefused("group '" + config.group() + "' stopped: " + st.reason(), RefusalKind.UNAVAILABLE));
         }
       }
       return Behaviors.same();
