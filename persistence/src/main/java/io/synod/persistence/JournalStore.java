@@ -503,10 +503,10 @@ final class JournalStore implements AutoCloseable {
         }
         syncChannel = FileChannel.open(file.toPath(), StandardOpenOption.WRITE);
         syncedFile = file;
-        syncChannel.force(true);
+        DiskSync.of(dir).force(file.toPath(), syncChannel);
         forceDirectory();
       }
-      syncChannel.force(true);
+      DiskSync.of(dir).force(file.toPath(), syncChannel);
     } catch (IOException e) {
       throw new UncheckedIOException("journal " + dir + ": cannot force " + file + " to disk", e);
     }
@@ -514,7 +514,7 @@ final class JournalStore implements AutoCloseable {
 
   private void forceDirectory() throws IOException {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
+      DiskSync.of(dir).force(dir, d);
     }
   }
 
