@@ -3,6 +3,7 @@ package io.synod.persistence;
 import io.synod.persistence.JournalRecord.DeletedTo;
 import io.synod.persistence.JournalRecord.Events;
 import io.synod.persistence.JournalRecord.StoredEvent;
+import io.synod.persistence.JournalRecord.Synced;
 import io.synod.persistence.JournalRecord.Voided;
 import java.io.File;
 import java.io.IOException;
@@ -21,10 +22,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -37,21 +39,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The journal's storage: one Chronicle Queue per directory holding the records of every
- * persistence id, an in-memory index per persistence id rebuilt by scanning the queue at start,
- * and a single writer thread that group-commits.
+ * persistence id, an in-memory index per persistence id rebuilt by scanning the queue at start
+ * ({@link JournalRecovery}), and a single writer thread that group-commits.
  *
  * <p><b>Group commit.</b> Writers hand records to {@link #submit}; the writer thread takes every
  * pending one (bounded by {@code max-batch-writes} and {@code max-batch-bytes}), appends them all,
- * forces the current cycle file to disk once (and the directory when a new cycle file appeared),
- * and only then updates the index and completes every write's future. That round's number is
- * stored in each of its records.
+ * forces every file the round wrote to disk (the cycle file it ended in, the one it rolled away
+ * from, and, when a file is new, the queue's metadata file and the directory: {@link
+ * JournalFiles}), and only then updates the index and completes every write's future. Each record
+ * carries the queue index up to which the journal was durable when it was written, which is how
+ * recovery tells acknowledged records from a torn tail; after a clean shutdown, or once the writer
+ * has been idle for {@link #IDLE_MARK_NANOS}, a {@link Synced} marker does the same for the last
+ * round.
  *
- * <p><b>Recovery.</b> A valid record of round {@code r} proves every earlier round was synced, so
- * only records of the last round can have been cut short by a crash. A record that fails its
- * checksum before the first record of the last valid round means acknowledged data is damaged:
- * the journal refuses to start, naming file and index. One at or after it is a torn tail: it and
- * everything after it are dropped with a WARN, and a {@link Voided} record makes later recoveries
- * drop them too.
+ * <p><b>Fail-stop.</b> A failed append or force means nothing written since the last completed
+ * force can be trusted (Linux may have dropped the dirty pages and report the next force as a
+ * success): the failure is latched under the same lock that queues writes, the writer thread ends,
+ * and every write waiting then or submitted later fails with a {@link JournalFailedException}
+ * naming the directory, the file and the cause. Nothing is acknowledged again in this process;
+ * {@link #whenFailed} tells whoever needs to act. A restart recovers what is really on disk.
  *
  * <p><b>Compaction.</b> A cycle file older than the one being written is deleted once no live
  * event remains in it; a deletion mark still needed is first copied forward.
@@ -60,59 +66,20 @@ final class JournalStore implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(JournalStore.class);
   private static final String LOCK_FILE = "synod-journal.lock";
+  private static final String METADATA_FILE = "metadata.cq4t";
   private static final Map<Path, JournalStore> OPEN = new HashMap<>();
 
-  /** Where the events of one persistence id are. Sequence numbers ascend, so lookups bisect. */
-  private static final class PidIndex {
-    long[] seqs = new long[4];
-    long[] positions = new long[4];
-    int size;
-    long highest;
-    long deletedTo;
-    /** Queue index of the latest deletion mark, or -1. */
-    long markPosition = -1;
-
-    void add(long seq, long position) {
-      if (size == seqs.length) {
-        seqs = Arrays.copyOf(seqs, size * 2);
-        positions = Arrays.copyOf(positions, size * 2);
-      }
-      seqs[size] = seq;
-      positions[size] = position;
-      size++;
-      highest = Math.max(highest, seq);
-    }
-
-    /** Forgets events up to {@code to}; returns their positions. */
-    long[] removeTo(long to) {
-      int n = 0;
-      while (n < size && seqs[n] <= to) {
-        n++;
-      }
-      long[] removed = Arrays.copyOf(positions, n);
-      System.arraycopy(seqs, n, seqs, 0, size - n);
-      System.arraycopy(positions, n, positions, 0, size - n);
-      size -= n;
-      return removed;
-    }
-
-    int firstAtOrAbove(long seq) {
-      int i = Arrays.binarySearch(seqs, 0, size, seq);
-      return i >= 0 ? i : -i - 1;
-    }
-  }
+  /**
+   * After this long without writes, the writer records that its last round completed (one more
+   * small record and force), so that a later recovery counts that round as acknowledged even if no
+   * clean shutdown follows.
+   */
+  static final long IDLE_MARK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** Chronicle Queue's block size, set rather than left to a system property's default. */
   static final int BLOCK_SIZE = 64 << 20;
 
-  /**
-   * The largest record (one atomic write) the journal writes: Chronicle Queue holds a message of at
-   * most a quarter of its block, and fails the appender past it. A larger write is refused alone
-   * ({@link RecordTooLargeException}), the journal goes on.
-   */
-  static final int MAX_RECORD_BYTES = BLOCK_SIZE / 4 - 4096;
-
-  /** A write refused because its record would be larger than {@link #MAX_RECORD_BYTES}. */
+  /** A write refused because its record would be larger than the journal holds in one record. */
   static final class RecordTooLargeException extends IllegalArgumentException {
     RecordTooLargeException(String message) {
       super(message);
@@ -120,13 +87,14 @@ final class JournalStore implements AutoCloseable {
   }
 
   private static final class Pending {
-    final LongFunction<JournalRecord> make;
+    /** Makes the record on the writer thread (a deletion reads what was written before it). */
+    final Supplier<JournalRecord> make;
     final long approxBytes;
     final CompletableFuture<Long> done = new CompletableFuture<>();
     JournalRecord record;
     long position;
 
-    Pending(LongFunction<JournalRecord> make, long approxBytes) {
+    Pending(Supplier<JournalRecord> make, long approxBytes) {
       this.make = make;
       this.approxBytes = approxBytes;
     }
@@ -134,13 +102,26 @@ final class JournalStore implements AutoCloseable {
 
   private final JournalSettings settings;
   private final Path dir;
+  private final int blockSize;
+  /**
+   * The largest record (one atomic write) the journal writes: Chronicle Queue holds a message of at
+   * most a quarter of its block, and fails the appender past it. A larger write is refused alone
+   * ({@link RecordTooLargeException}), the journal goes on.
+   */
+  private final int maxRecordBytes;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final SingleChronicleQueue queue;
+  private final JournalFiles files;
   private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
   private final Thread writer;
+  /** Guards the check for failure (or close) and the queueing of a write, and the latching of a failure. */
+  private final Object submitLock = new Object();
   private volatile boolean running = true;
-  private volatile Throwable failure;
+  private volatile JournalFailedException failure;
+  private final CompletableFuture<JournalFailedException> failed = new CompletableFuture<>();
+  /** The last write queued per persistence id, until it completes: what a recovery must wait for. */
+  private final Map<String, CompletableFuture<Long>> lastWrites = new ConcurrentHashMap<>();
   private int references;
 
   // Guarded by `this`: the index, read by replays on other threads, changed by the writer.
@@ -155,16 +136,23 @@ final class JournalStore implements AutoCloseable {
 
   // Writer thread only (and recovery, before the writer starts).
   private long round;
+  /** The queue index up to which the journal is durable (a completed force covered it), or -1. */
+  private long syncedThrough = -1;
+  /** {@link #syncedThrough} when a {@link Synced} marker last recorded it. */
+  private long markedThrough = -1;
+  private long lastRoundNanos = System.nanoTime();
+  /** The file the last record went to: a roll writes its end-of-file mark there. */
+  private File lastFile;
   /** Highest sequence number written per persistence id, synced or still in this round. */
   private final Map<String, Long> highestWritten = new HashMap<>();
   private ExcerptAppender appender;
-  private File syncedFile;
-  private FileChannel syncChannel;
   private boolean compactionDue;
 
-  private JournalStore(JournalSettings settings, TimeProvider time) {
+  private JournalStore(JournalSettings settings, TimeProvider time, int blockSize) {
     this.settings = settings;
     this.dir = settings.dir().toAbsolutePath().normalize();
+    this.blockSize = blockSize;
+    this.maxRecordBytes = blockSize / 4 - 4096;
     try {
       Files.createDirectories(dir);
       lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -179,7 +167,7 @@ final class JournalStore implements AutoCloseable {
     SingleChronicleQueue q = null;
     try {
       SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.single(dir.toFile())
-          .blockSize(BLOCK_SIZE)
+          .blockSize(blockSize)
           .rollCycle(settings.rollCycle())
           .timeoutMS(2_000); // a write cut off by a crash is abandoned after this, not 10 s
       if (time != null) {
@@ -191,6 +179,7 @@ final class JournalStore implements AutoCloseable {
       throw e;
     }
     queue = q;
+    files = new JournalFiles(dir, METADATA_FILE);
     try {
       recover();
     } catch (RuntimeException e) {
@@ -211,10 +200,15 @@ final class JournalStore implements AutoCloseable {
   }
 
   static synchronized JournalStore acquire(JournalSettings settings, TimeProvider time) {
+    return acquire(settings, time, BLOCK_SIZE);
+  }
+
+  /** With a smaller Chronicle block than production's (tests that copy whole files). */
+  static synchronized JournalStore acquire(JournalSettings settings, TimeProvider time, int blockSize) {
     Path key = settings.dir().toAbsolutePath().normalize();
     JournalStore store = OPEN.get(key);
     if (store == null) {
-      store = new JournalStore(settings, time);
+      store = new JournalStore(settings, time, blockSize);
       OPEN.put(key, store);
     } else if (!store.settings.withDir(key).equals(settings.withDir(key))) {
       throw new IllegalStateException("journal directory " + key + " is already open in this JVM with other settings ("
@@ -238,111 +232,37 @@ final class JournalStore implements AutoCloseable {
   // ---- recovery ----
 
   /**
-   * Rebuilds the index by scanning the queue once. Rounds only grow along the queue, so the
-   * records of a round are confirmed synced as soon as a record of a later round follows; only the
-   * last round so far is held back (bounded by {@code max-batch-writes}), and only sequence numbers
-   * are kept of it, never payloads.
+   * Rebuilds the index with {@link JournalRecovery}, voids a torn tail, and makes everything kept
+   * durable before anything new is written, since new records will say it is.
    */
   private void recover() {
-    List<Object[]> lastRound = new ArrayList<>(); // {position, file, slim record}
-    long lastRoundNumber = -1;
-    long corruptAt = -1;
-    String corruption = null;
-    File corruptFile = null;
-    long dropped = 0;
-    long lastPosition = -1;
-    long records = 0;
-    try (ExcerptTailer tailer = queue.createTailer()) {
-      while (true) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-          if (!dc.isPresent()) {
-            break;
-          }
-          long position = dc.index();
-          lastPosition = position;
-          byte[] bytes = dc.wire().bytes().toByteArray();
-          File file = tailer.currentFile();
-          JournalRecord r;
-          try {
-            r = JournalRecord.decode(bytes);
-          } catch (JournalRecord.Corrupt c) {
-            if (corruptAt < 0) {
-              corruptAt = position;
-              corruption = c.getMessage();
-              corruptFile = file;
-            }
-            dropped++;
-            continue;
-          }
-          if (corruptAt >= 0 && r instanceof Voided v && v.fromIndex() <= corruptAt && corruptAt < v.toIndex()) {
-            // An earlier recovery already dropped this torn tail: it is no damage, and neither is
-            // anything it covered.
-            corruptAt = -1;
-            corruption = null;
-            dropped = 0;
-          }
-          if (corruptAt >= 0) {
-            if (r.round() > lastRoundNumber) {
-              // A later round was written after the damaged record, so its round had been synced.
-              throw new JournalCorruptedException("journal " + dir + ": the record at index "
-                  + Long.toHexString(corruptAt) + " (file " + corruptFile + ") is damaged (" + corruption
-                  + "); it was written before the last completed sync, so acknowledged events are at risk. "
-                  + "Refusing to start: restore the directory from a replica or backup.");
-            }
-            dropped++; // same round as the damage: part of the torn tail
-            continue;
-          }
-          if (r instanceof Voided) {
-            voidCycles.add(queue.rollCycle().toCycle(position));
-          }
-          if (r.round() != lastRoundNumber) {
-            applyAll(lastRound);
-            lastRound.clear();
-            lastRoundNumber = r.round();
-          }
-          lastRound.add(new Object[] {position, file, slim(r)});
-          records++;
-        }
-      }
+    JournalRecovery.Result r;
+    synchronized (this) {
+      r = JournalRecovery.scan(queue, dir, this::apply);
     }
-    applyAll(lastRound);
-    round = Math.max(lastRoundNumber, 0);
-    if (corruptAt >= 0) {
-      log.warn("journal {}: dropped a torn tail of {} record(s) written after the last completed sync, from index {} ({})",
-          dir, dropped, Long.toHexString(corruptAt), corruption);
-      Voided v = new Voided(++round, corruptAt, lastPosition + 1);
-      try (ExcerptAppender a = queue.createAppender()) {
-        a.writeBytes(Bytes.wrapForRead(JournalRecord.encode(v)));
-        voidCycles.add(queue.rollCycle().toCycle(a.lastIndexAppended()));
-        forceFile(a.currentFile());
+    round = Math.max(r.lastRound(), 0);
+    appender = queue.createAppender();
+    try {
+      files.forceAll(); // records that survived a kill but were never forced are durable from here on
+      syncedThrough = r.lastIndex();
+      if (r.tornFrom() >= 0) {
+        log.warn("journal {}: dropped a torn tail of {} record(s) written after the last completed force, from index"
+            + " {} ({})", dir, r.dropped(), Long.toHexString(r.tornFrom()), r.tornReason());
+        append(new Voided(++round, syncedThrough, r.tornFrom(), r.lastIndex() + 1));
+        voidCycles.add(queue.rollCycle().toCycle(appender.lastIndexAppended()));
+        files.forceTouched();
+        syncedThrough = appender.lastIndexAppended();
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal " + dir + ": cannot make the recovered journal durable", e);
     }
+    markedThrough = syncedThrough;
     for (Map.Entry<String, PidIndex> e : index.entrySet()) {
       highestWritten.put(e.getKey(), e.getValue().highest);
     }
-    log.info("journal {}: recovered {} record(s) of {} persistence id(s), last sync round {}", dir, records,
-        index.size(), round);
+    log.info("journal {}: recovered {} record(s) of {} persistence id(s), durable through index {}, last sync round {}",
+        dir, r.records(), index.size(), Long.toHexString(syncedThrough), round);
   }
-
-  private void applyAll(List<Object[]> confirmed) {
-    for (Object[] c : confirmed) {
-      apply((JournalRecord) c[2], (Long) c[0], (File) c[1]);
-    }
-  }
-
-  /** The record without payloads: all the index needs. */
-  private static JournalRecord slim(JournalRecord r) {
-    if (r instanceof Events e) {
-      List<StoredEvent> slim = new ArrayList<>(e.events().size());
-      for (StoredEvent ev : e.events()) {
-        slim.add(new StoredEvent(ev.sequenceNr(), "", "", 0, 0, "", NO_BYTES));
-      }
-      return new Events(e.round(), e.persistenceId(), slim);
-    }
-    return r;
-  }
-
-  private static final byte[] NO_BYTES = new byte[0];
 
   /** Adds a durable record to the index. Caller holds the lock or is still recovering. */
   private void apply(JournalRecord r, long position, File file) {
@@ -370,23 +290,28 @@ final class JournalStore implements AutoCloseable {
         }
         compactionDue = true;
       }
+    } else if (r instanceof Voided) {
+      voidCycles.add(cycle);
     }
   }
 
   // ---- writing ----
 
   /**
-   * Queues a record for the writer; the future completes with its queue index once it is durable
-   * (or exceptionally, if the journal failed).
+   * Queues a record for the writer; the future completes with its queue index once it is durable,
+   * or exceptionally: with a {@link JournalFailedException} if the journal failed (then or before).
    */
-  private CompletableFuture<Long> submit(LongFunction<JournalRecord> make, long approxBytes) {
-    Throwable f = failure;
-    if (f != null || !running) {
-      return CompletableFuture.failedFuture(new IllegalStateException("journal " + dir + " is "
-          + (f != null ? "failed: " + f : "closed"), f));
-    }
+  private CompletableFuture<Long> submit(Supplier<JournalRecord> make, long approxBytes) {
     Pending p = new Pending(make, approxBytes);
-    pending.add(p);
+    synchronized (submitLock) {
+      if (failure != null) {
+        return CompletableFuture.failedFuture(failure);
+      }
+      if (!running) {
+        return CompletableFuture.failedFuture(new IllegalStateException("journal " + dir + " is closed"));
+      }
+      pending.add(p);
+    }
     return p.done;
   }
 
@@ -395,7 +320,10 @@ final class JournalStore implements AutoCloseable {
     for (StoredEvent e : events) {
       bytes += 64 + e.payload().length;
     }
-    return submit(r -> new Events(r, persistenceId, events), bytes);
+    CompletableFuture<Long> done = submit(() -> new Events(0, 0, persistenceId, events), bytes);
+    lastWrites.put(persistenceId, done);
+    done.whenComplete((position, error) -> lastWrites.remove(persistenceId, done));
+    return done;
   }
 
   /**
@@ -403,19 +331,25 @@ final class JournalStore implements AutoCloseable {
    * not deleted in advance); the highest sequence number is remembered even if every event goes.
    */
   CompletableFuture<Long> deleteTo(String persistenceId, long toSequenceNr) {
-    return submit(r -> {
+    return submit(() -> {
       long highest = highestWritten.getOrDefault(persistenceId, 0L); // includes writes queued before this one
-      return new DeletedTo(r, persistenceId, Math.min(toSequenceNr, highest), highest);
+      return new DeletedTo(0, 0, persistenceId, Math.min(toSequenceNr, highest), highest);
     }, 64);
   }
 
   private void writeLoop() {
-    appender = queue.createAppender();
+    appender.singleThreadedCheckReset(); // created by recovery on another thread, used only here from now on
     List<Pending> batch = new ArrayList<>();
-    while (running || !pending.isEmpty()) {
-      try {
+    try {
+      while (true) {
         Pending first = pending.poll(50, TimeUnit.MILLISECONDS);
         if (first == null) {
+          if (!running && pending.isEmpty()) {
+            break;
+          }
+          if (System.nanoTime() - lastRoundNanos >= IDLE_MARK_NANOS) {
+            markSynced();
+          }
           continue;
         }
         batch.clear();
@@ -432,55 +366,51 @@ final class JournalStore implements AutoCloseable {
           bytes += next.approxBytes;
         }
         writeRound(batch);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      } catch (Throwable t) {
-        fail(t, batch);
       }
+      markSynced(); // a clean shutdown: the last round counts as acknowledged at the next start
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      fail(t, batch); // the writer ends here: nothing is appended or acknowledged after a failure
     }
-    appender.close();
   }
 
   private void writeRound(List<Pending> batch) throws IOException {
     long r = ++round;
-    List<Pending> refused = new ArrayList<>();
+    List<Pending> written = new ArrayList<>(batch.size());
     for (Pending p : batch) {
-      p.record = p.make.apply(r);
-      byte[] encoded = JournalRecord.encode(p.record);
-      if (encoded.length > MAX_RECORD_BYTES) {
-        // Chronicle Queue cannot hold it (and would fail the whole journal trying): refuse this one.
-        refused.add(p);
+      JournalRecord record = JournalRecord.stamped(p.make.get(), r, syncedThrough);
+      String refusal = refusal(record);
+      if (refusal != null) {
+        p.done.completeExceptionally(refusal.startsWith("too large")
+            ? new RecordTooLargeException("journal " + dir + ": refusing to write " + refusal.substring(10))
+            : new IllegalStateException("journal " + dir + ": refusing to write " + refusal));
         continue;
       }
-      if (p.record instanceof Events e) {
+      p.record = record;
+      if (record instanceof Events e) {
         highestWritten.merge(e.persistenceId(), e.events().get(e.events().size() - 1).sequenceNr(), Math::max);
       }
-      appender.writeBytes(Bytes.wrapForRead(encoded));
-      p.position = appender.lastIndexAppended();
+      p.position = append(record);
+      written.add(p);
     }
-    for (Pending p : refused) {
-      batch.remove(p);
-      String what = p.record instanceof Events e ? e.events().size() + " event(s) of " + e.persistenceId() : "a record";
-      p.done.completeExceptionally(new RecordTooLargeException("journal " + dir + ": refusing to write " + what
-          + " as one record of more than " + MAX_RECORD_BYTES + " bytes, the most Chronicle Queue holds in one"));
-    }
-    if (batch.isEmpty()) {
+    if (written.isEmpty()) {
       return;
     }
-    File file = appender.currentFile();
     if (settings.fsync()) {
-      forceFile(file);
+      files.forceTouched();
     }
+    syncedThrough = written.get(written.size() - 1).position;
+    lastRoundNanos = System.nanoTime();
     roundsWritten++;
     synchronized (this) {
-      for (Pending p : batch) {
-        apply(p.record, p.position, file);
+      for (Pending p : written) {
+        apply(p.record, p.position, fileByCycleOrCurrent(p.position));
       }
     }
     // Events are acknowledged at once; deletions only after the compaction they allow, so a caller
     // that waits for a deletion also sees the disk space come back.
-    for (Pending p : batch) {
+    for (Pending p : written) {
       if (!(p.record instanceof DeletedTo)) {
         p.done.complete(p.position);
       }
@@ -489,46 +419,90 @@ final class JournalStore implements AutoCloseable {
       compactionDue = false;
       compact();
     }
-    for (Pending p : batch) {
+    for (Pending p : written) {
       p.done.complete(p.position);
     }
   }
 
-  /** Forces {@code file} to disk, and the directory too when the file is new to us. */
-  private void forceFile(File file) {
-    try {
-      if (!file.equals(syncedFile)) {
-        if (syncChannel != null) {
-          syncChannel.close();
-        }
-        syncChannel = FileChannel.open(file.toPath(), StandardOpenOption.WRITE);
-        syncedFile = file;
-        DiskSync.of(dir).force(file.toPath(), syncChannel);
-        forceDirectory();
+  /**
+   * Why {@code record} must not be written (refused alone, the journal goes on), or null. The
+   * "too large" prefix marks a {@link RecordTooLargeException}.
+   */
+  private String refusal(JournalRecord record) {
+    if (record instanceof Events e) {
+      long first = e.events().get(0).sequenceNr();
+      long highest = highestWritten.getOrDefault(e.persistenceId(), 0L);
+      if (first <= highest) {
+        // Two writers of one persistence id (an actor restarted while its predecessor's write was
+        // still queued, and recovered without waiting for it): refuse rather than store a duplicate.
+        return "events of " + e.persistenceId() + " from sequence number " + first + ": it already has events up to "
+            + highest;
       }
-      DiskSync.of(dir).force(file.toPath(), syncChannel);
-    } catch (IOException e) {
-      throw new UncheckedIOException("journal " + dir + ": cannot force " + file + " to disk", e);
+      if (JournalRecord.encode(record).length > maxRecordBytes) {
+        return "too large " + e.events().size() + " event(s) of " + e.persistenceId() + " as one record of more than "
+            + maxRecordBytes + " bytes, the most Chronicle Queue holds in one";
+      }
     }
+    return null;
   }
 
-  private void forceDirectory() throws IOException {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      DiskSync.of(dir).force(dir, d);
+  /** Appends one record; returns its queue index. A failure here fails the journal. */
+  private long append(JournalRecord record) throws IOException {
+    try {
+      appender.writeBytes(Bytes.wrapForRead(JournalRecord.encode(record)));
+    } catch (Throwable t) { // Chronicle reports a full disk as an Error of the mapped memory
+      throw new IOException("cannot append to " + (lastFile != null ? lastFile : dir) + " (" + t + ")", t);
     }
+    File file = appender.currentFile();
+    if (lastFile != null && !lastFile.equals(file)) {
+      files.touched(lastFile); // the roll wrote its end-of-file mark there
+    }
+    files.touched(file);
+    lastFile = file;
+    return appender.lastIndexAppended();
+  }
+
+  private File fileByCycleOrCurrent(long position) {
+    File f = fileByCycle.get(queue.rollCycle().toCycle(position));
+    return f != null ? f : lastFile;
+  }
+
+  /**
+   * Records that the journal is durable through {@link #syncedThrough}, if nothing has recorded it
+   * yet: at a clean shutdown and when the writer is idle, so that the last round counts as
+   * acknowledged at the next recovery.
+   */
+  private void markSynced() throws IOException {
+    if (syncedThrough <= markedThrough || !settings.fsync()) {
+      return;
+    }
+    long through = append(new Synced(++round, syncedThrough));
+    files.forceTouched();
+    syncedThrough = through;
+    markedThrough = through;
+    lastRoundNanos = System.nanoTime();
   }
 
   private void fail(Throwable t, List<Pending> batch) {
-    // After a failed append or sync nothing about the file can be trusted: stop, loudly.
-    failure = t;
+    JournalFailedException f = new JournalFailedException("journal " + dir + " failed and acknowledges nothing more "
+        + "in this process: " + t.getMessage() + ". Restart the process: recovery re-reads what is on disk", t);
+    synchronized (submitLock) {
+      failure = f;
+    }
     log.error("journal {} failed; every write from now on is refused", dir, t);
     for (Pending p : batch) {
-      p.done.completeExceptionally(t);
+      p.done.completeExceptionally(f);
     }
     Pending p;
     while ((p = pending.poll()) != null) {
-      p.done.completeExceptionally(t);
+      p.done.completeExceptionally(f);
     }
+    failed.complete(f);
+  }
+
+  /** Completes, with the failure, once the journal has failed (fail-stop); never if it does not. */
+  CompletableFuture<JournalFailedException> whenFailed() {
+    return failed;
   }
 
   // ---- compaction ----
@@ -546,29 +520,27 @@ final class JournalStore implements AutoCloseable {
     if (empty.isEmpty()) {
       return;
     }
-    // Deletion marks and voided ranges kept in those files must outlive them: copy them forward.
-    List<JournalRecord> carry = new ArrayList<>();
+    // Deletion marks kept in those files must outlive them: copy them forward, durably, first.
+    List<DeletedTo> carry = new ArrayList<>();
     synchronized (this) {
       for (Map.Entry<String, PidIndex> e : index.entrySet()) {
         PidIndex p = e.getValue();
         if (p.markPosition >= 0 && empty.contains(queue.rollCycle().toCycle(p.markPosition))) {
-          carry.add(new DeletedTo(0, e.getKey(), p.deletedTo, p.highest));
+          carry.add(new DeletedTo(0, 0, e.getKey(), p.deletedTo, p.highest));
         }
       }
     }
     if (!carry.isEmpty()) {
       long r = ++round;
       List<Long> positions = new ArrayList<>();
-      for (JournalRecord c : carry) {
-        DeletedTo d = (DeletedTo) c;
-        appender.writeBytes(Bytes.wrapForRead(JournalRecord.encode(new DeletedTo(r, d.persistenceId(),
-            d.toSequenceNr(), d.highestSequenceNr()))));
-        positions.add(appender.lastIndexAppended());
+      for (DeletedTo d : carry) {
+        positions.add(append(JournalRecord.stamped(d, r, syncedThrough)));
       }
-      forceFile(appender.currentFile());
+      files.forceTouched();
+      syncedThrough = positions.get(positions.size() - 1);
       synchronized (this) {
         for (int i = 0; i < carry.size(); i++) {
-          index.get(((DeletedTo) carry.get(i)).persistenceId()).markPosition = positions.get(i);
+          index.get(carry.get(i).persistenceId()).markPosition = positions.get(i);
         }
       }
     }
@@ -578,11 +550,14 @@ final class JournalStore implements AutoCloseable {
         liveByCycle.remove(cycle);
         file = fileByCycle.remove(cycle);
       }
-      if (file != null && Files.deleteIfExists(file.toPath())) {
-        log.info("journal {}: deleted {}, no live event remained in it", dir, file.getName());
+      if (file != null) {
+        files.deleted(file);
+        if (Files.deleteIfExists(file.toPath())) {
+          log.info("journal {}: deleted {}, no live event remained in it", dir, file.getName());
+        }
       }
     }
-    forceDirectory();
+    files.forceDirectory();
     queue.refreshDirectoryListing();
   }
 
@@ -594,18 +569,39 @@ final class JournalStore implements AutoCloseable {
   }
 
   /**
+   * The highest sequence number of {@code persistenceId} once every write of it queued so far has
+   * ended: a recovering actor must not start below a write its predecessor left in flight, or it
+   * would write the same sequence numbers again.
+   */
+  CompletableFuture<Long> highestSequenceNrAfterWrites(String persistenceId) {
+    CompletableFuture<Long> last = lastWrites.get(persistenceId);
+    if (last == null || last.isDone()) {
+      return CompletableFuture.completedFuture(highestSequenceNr(persistenceId));
+    }
+    return last.handle((position, error) -> highestSequenceNr(persistenceId));
+  }
+
+  /**
    * Replays events of {@code persistenceId} with sequence numbers in {@code [from, to]}, at most
    * {@code max} of them, in order.
+   *
+   * @throws IllegalStateException if events from {@code from} on were deleted: the replay would
+   *     have a hole where they were (a recovery from an older snapshot than the deletion allowed)
    */
   void replay(String persistenceId, long from, long to, long max, Consumer<StoredEvent> onEvent) {
     long[] seqs;
     long[] positions;
     synchronized (this) {
       PidIndex p = index.get(persistenceId);
-      if (p == null || max <= 0) {
+      if (p == null || max <= 0 || from > to) {
         return;
       }
-      int start = p.firstAtOrAbove(Math.max(from, p.deletedTo + 1));
+      if (from <= p.deletedTo) {
+        throw new IllegalStateException("journal " + dir + ": cannot replay " + persistenceId + " from sequence number "
+            + from + ": its events up to " + p.deletedTo + " were deleted, so the replay would miss them. A recovery"
+            + " must start from a snapshot at or after " + p.deletedTo + " (was a newer snapshot lost or damaged?)");
+      }
+      int start = p.firstAtOrAbove(from);
       int end = start;
       while (end < p.size && p.seqs[end] <= to && end - start < max) {
         end++;
@@ -640,14 +636,14 @@ final class JournalStore implements AutoCloseable {
 
   /** The cycle files currently holding live data or marks, oldest first (for tests and tools). */
   synchronized List<File> cycleFiles() {
-    List<File> files = new ArrayList<>();
+    List<File> out = new ArrayList<>();
     for (int cycle : liveByCycle.keySet()) {
       File f = fileByCycle.get(cycle);
       if (f != null) {
-        files.add(f);
+        out.add(f);
       }
     }
-    return files;
+    return out;
   }
 
   Path dir() {
@@ -658,9 +654,20 @@ final class JournalStore implements AutoCloseable {
     return roundsWritten;
   }
 
+  /** Whether the writer thread has ended (after a failure, or a close). */
+  boolean writerEnded() {
+    return !writer.isAlive();
+  }
+
+  /**
+   * Stops writing and closes the files: waits for the writes already queued, records the last
+   * round as complete ({@link Synced}), then lets go of the queue and the directory's lock.
+   */
   @Override
   public void close() {
-    running = false;
+    synchronized (submitLock) {
+      running = false;
+    }
     if (writer != null) {
       try {
         writer.join(TimeUnit.SECONDS.toMillis(30));
@@ -671,13 +678,38 @@ final class JournalStore implements AutoCloseable {
     closeQuietly();
   }
 
+  /**
+   * Ends this store as a kill -9 would, for crash tests: the writer stops where it is, nothing more
+   * is written (no {@link Synced} marker), and the files and lock are let go. Waiting writes fail.
+   */
+  void crash() {
+    synchronized (JournalStore.class) {
+      OPEN.remove(dir);
+    }
+    synchronized (submitLock) {
+      running = false;
+    }
+    writer.interrupt();
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Pending p;
+    while ((p = pending.poll()) != null) {
+      p.done.completeExceptionally(new IllegalStateException("journal " + dir + " crashed (test)"));
+    }
+    closeQuietly();
+  }
+
   private void closeQuietly() {
     try {
-      if (syncChannel != null) {
-        syncChannel.close();
-      }
+      files.close();
     } catch (IOException e) {
-      log.warn("journal {}: closing the sync channel failed", dir, e);
+      log.warn("journal {}: closing a file failed", dir, e);
+    }
+    if (appender != null) {
+      appender.close();
     }
     queue.close();
     releaseLock();

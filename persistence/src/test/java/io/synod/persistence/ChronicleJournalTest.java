@@ -34,6 +34,7 @@ import org.apache.pekko.persistence.PersistentEnvelope;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.typed.DeleteEventsCompleted;
 import org.apache.pekko.persistence.typed.EventRejectedException;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.junit.jupiter.api.AfterEach;
@@ -170,7 +171,7 @@ class ChronicleJournalTest {
             && d.toSequenceNr() == 5
             ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
 
-    Stored stored = kit.read("trim-1");
+    Stored stored = kit.read("trim-1", 6, Long.MAX_VALUE, Long.MAX_VALUE);
     assertEquals(List.of(6L, 7L, 8L, 9L, 10L, 11L, 12L), stored.sequenceNrs());
     assertEquals(numbered("e", 6, 12), stored.payloads());
     assertEquals(12, stored.highestSequenceNr());
@@ -193,21 +194,31 @@ class ChronicleJournalTest {
     }
     kit.stop(first);
     deleteTo(kit, "gone-1", Long.MAX_VALUE);
-    assertEquals(new Stored(List.of(), 7), kit.read("gone-1"));
-
-    kit.spawn("gone-1", reports);
-    assertEquals(new Recorder.Recovered("gone-1", List.of(), 0, 7), expectRecovered(reports));
+    assertEquals(new Stored(List.of(), 7), kit.read("gone-1", 8, Long.MAX_VALUE, Long.MAX_VALUE));
     kit.close();
 
     // And from disk: the deletion mark carries the highest sequence number.
     PluginTestKit again = start();
-    TestProbe<Object> reportsAgain = again.probe();
-    ActorRef<Recorder.Command> next = again.spawn("gone-1", reportsAgain);
-    assertEquals(new Recorder.Recovered("gone-1", List.of(), 0, 7), expectRecovered(reportsAgain));
-    assertEquals(8, again.persist(next, "e8"));
-    Stored stored = again.read("gone-1");
-    assertEquals(List.of("e8"), stored.payloads());
-    assertEquals(8, stored.highestSequenceNr());
+    assertEquals(new Stored(List.of(), 7), again.read("gone-1", 8, Long.MAX_VALUE, Long.MAX_VALUE));
+  }
+
+  @Test
+  void aRecoveryThatWouldStartAmongDeletedEventsFailsInsteadOfSkippingThem() {
+    PluginTestKit kit = start();
+    TestProbe<Object> reports = kit.probe();
+    ActorRef<Recorder.Command> first = kit.spawn("hole-1", reports);
+    expectRecovered(reports);
+    for (int i = 1; i <= 7; i++) {
+      kit.persist(first, "e" + i);
+    }
+    kit.stop(first);
+    deleteTo(kit, "hole-1", 5); // as if a snapshot at 5 had allowed it, and was then lost
+    kit.spawn("hole-1", reports); // no snapshot: the replay would start at 1, below the deletion
+    Object failed = reports.fishForMessage(TIMEOUT, "RecoveryFailed",
+        m -> m instanceof Recorder.Signalled s && s.signal() instanceof RecoveryFailed
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    String reason = String.valueOf(((RecoveryFailed) ((Recorder.Signalled) failed).signal()).getFailure());
+    assertTrue(reason.contains("hole-1") && reason.contains("up to 5 were deleted"), reason);
   }
 
   @Test
@@ -220,11 +231,11 @@ class ChronicleJournalTest {
       kit.persist(first, "e" + i);
     }
     deleteTo(kit, "part-1", 4);
-    Stored stored = kit.read("part-1");
+    Stored stored = kit.read("part-1", 5, Long.MAX_VALUE, Long.MAX_VALUE);
     assertEquals(List.of(5L, 6L), stored.sequenceNrs());
     assertEquals(6, stored.highestSequenceNr());
     assertEquals(7, kit.persist(first, "e7"));
-    assertEquals(numbered("e", 5, 7), kit.read("part-1").payloads());
+    assertEquals(numbered("e", 5, 7), kit.read("part-1", 5, Long.MAX_VALUE, Long.MAX_VALUE).payloads());
   }
 
   private static void deleteTo(PluginTestKit kit, String persistenceId, long toSequenceNr) {

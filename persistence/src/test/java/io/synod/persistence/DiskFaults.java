@@ -18,7 +18,7 @@ public final class DiskFaults {
   /** Every force in {@code journalDir} waits until the returned stall is released (or closed). */
   public static Stall stall(Path journalDir) {
     Stall stall = new Stall(key(journalDir));
-    DiskSync.OVERRIDES.put(stall.dir, (file, channel) -> {
+    stall.sync = (file, channel) -> {
       stall.stalled.incrementAndGet();
       try {
         if (!stall.released.await(10, TimeUnit.MINUTES)) {
@@ -29,7 +29,8 @@ public final class DiskFaults {
         throw new IOException("interrupted while stalled", e);
       }
       channel.force(true);
-    });
+    };
+    DiskSync.OVERRIDES.put(stall.dir, stall.sync);
     return stall;
   }
 
@@ -62,6 +63,7 @@ public final class DiskFaults {
     final Path dir;
     final CountDownLatch released = new CountDownLatch(1);
     final AtomicInteger stalled = new AtomicInteger();
+    DiskSync sync;
 
     Stall(Path dir) {
       this.dir = dir;
@@ -72,8 +74,9 @@ public final class DiskFaults {
       return stalled.get();
     }
 
+    /** Lets every stalled and later force through (a fault installed since stays installed). */
     public void release() {
-      DiskSync.OVERRIDES.remove(dir);
+      DiskSync.OVERRIDES.remove(dir, sync);
       released.countDown();
     }
 

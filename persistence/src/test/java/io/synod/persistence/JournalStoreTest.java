@@ -137,11 +137,11 @@ class JournalStoreTest {
     store.deleteTo("a", 2).join();
     close(store);
     JournalStore again = open();
-    assertEquals(expected("a", 3, 5), all(again, "a"));
+    assertEquals(expected("a", 3, 5), replay(again, "a", 3, Long.MAX_VALUE, Long.MAX_VALUE));
     assertEquals(expected("b", 1, 3), all(again, "b"));
     assertEquals(5, again.highestSequenceNr("a"));
     write(again, "a", 6, 6);
-    assertEquals(expected("a", 3, 6), all(again, "a"));
+    assertEquals(expected("a", 3, 6), replay(again, "a", 3, Long.MAX_VALUE, Long.MAX_VALUE));
   }
 
   @Test
@@ -149,12 +149,27 @@ class JournalStoreTest {
     JournalStore store = open();
     write(store, "a", 1, 7);
     store.deleteTo("a", Long.MAX_VALUE).join();
-    assertEquals(List.of(), all(store, "a"));
+    assertEquals(List.of(), replay(store, "a", 8, Long.MAX_VALUE, Long.MAX_VALUE));
     assertEquals(7, store.highestSequenceNr("a"));
     close(store);
     JournalStore again = open();
-    assertEquals(List.of(), all(again, "a"));
+    assertEquals(List.of(), replay(again, "a", 8, Long.MAX_VALUE, Long.MAX_VALUE));
     assertEquals(7, again.highestSequenceNr("a"));
+  }
+
+  @Test
+  void aReplayThatWouldStartAmongDeletedEventsIsRefused() {
+    JournalStore store = open();
+    write(store, "a", 1, 10);
+    store.deleteTo("a", 6).join();
+    assertEquals(expected("a", 7, 10), replay(store, "a", 7, Long.MAX_VALUE, Long.MAX_VALUE));
+    // As a recovery from a snapshot at 4 would, when the snapshot at 6 that allowed the deletion is lost.
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> replay(store, "a", 5, Long.MAX_VALUE, Long.MAX_VALUE));
+    assertTrue(e.getMessage().contains("from sequence number 5") && e.getMessage().contains("up to 6 were deleted"),
+        e.getMessage());
+    assertThrows(IllegalStateException.class, () -> all(store, "a"), "nor from the first event, as with no snapshot");
+    assertEquals(List.of(), replay(store, "a", 5, 20, 0), "a replay of nothing (max 0) is no hole");
   }
 
   @Test
@@ -163,7 +178,7 @@ class JournalStoreTest {
     write(store, "a", 1, 3);
     store.deleteTo("a", 10).join();
     write(store, "a", 4, 5);
-    assertEquals(expected("a", 4, 5), all(store, "a"));
+    assertEquals(expected("a", 4, 5), replay(store, "a", 4, Long.MAX_VALUE, Long.MAX_VALUE));
   }
 
   @Test
@@ -172,7 +187,7 @@ class JournalStoreTest {
     write(store, "a", 1, 3);
     store.writeEvents("a", List.of(event(4, "a#4"), event(5, "a#5"))); // not awaited: still pending
     store.deleteTo("a", Long.MAX_VALUE).orTimeout(10, TimeUnit.SECONDS).join();
-    assertEquals(List.of(), all(store, "a"));
+    assertEquals(List.of(), replay(store, "a", 6, Long.MAX_VALUE, Long.MAX_VALUE));
     assertEquals(5, store.highestSequenceNr("a"));
   }
 
@@ -244,9 +259,10 @@ class JournalStoreTest {
     close(store);
 
     JournalStore again = open(time);
-    assertEquals(List.of(), all(again, "a"));
+    assertEquals(List.of(), replay(again, "a", 101, Long.MAX_VALUE, Long.MAX_VALUE));
+    assertThrows(IllegalStateException.class, () -> all(again, "a"), "the carried mark still says a's events are gone");
     assertEquals(100, again.highestSequenceNr("a"), "the carried mark keeps a's highest sequence number");
-    assertEquals(List.of(), all(again, "b"));
+    assertEquals(List.of(), replay(again, "b", 11, Long.MAX_VALUE, Long.MAX_VALUE));
     assertEquals(10, again.highestSequenceNr("b"));
     assertEquals(expected("c", 1, 1), all(again, "c"));
   }
@@ -268,9 +284,17 @@ class JournalStoreTest {
   void aTornTailIsDroppedAndStaysDroppedAcrossRestarts() throws IOException {
     JournalStore store = open();
     write(store, "a", 1, 2);
-    store.writeEvents("a", List.of(event(3, "MARKER-LAST"))).join();
+    // The force of the last round fails: its record is in the file, never acknowledged, as if the
+    // machine had died before the force completed.
+    DiskFaults.failNextForce(dir, "EIO");
+    try {
+      CompletableFuture<Long> last = store.writeEvents("a", List.of(event(3, "MARKER-LAST")));
+      assertThrows(CompletionException.class, () -> last.orTimeout(10, TimeUnit.SECONDS).join());
+    } finally {
+      DiskFaults.clear(dir);
+    }
     close(store);
-    flipByteOf("MARKER-LAST"); // the last round: as if the crash came before its sync completed
+    flipByteOf("MARKER-LAST"); // torn
 
     JournalStore again = open();
     assertEquals(expected("a", 1, 2), all(again, "a"));
@@ -280,6 +304,55 @@ class JournalStoreTest {
 
     JournalStore third = open();
     assertEquals(expected("a", 1, 4), all(third, "a"), "the dropped tail must not count as damage later");
+  }
+
+  @Test
+  void aFlippedByteInTheLastRoundBeforeACleanShutdownRefusesTheStart() throws IOException {
+    JournalStore store = open();
+    write(store, "a", 1, 2);
+    store.writeEvents("a", List.of(event(3, "MARKER-LAST"))).join();
+    close(store); // the clean shutdown records that the last round was acknowledged
+    File file = flipByteOf("MARKER-LAST");
+    JournalCorruptedException e = assertThrows(JournalCorruptedException.class, this::open);
+    assertTrue(e.getMessage().contains(file.getName()), e.getMessage());
+  }
+
+  @Test
+  void aTornFirstRecordOfTheRoundInFlightIsDroppedWithTheRestOfItsRound() throws IOException {
+    JournalStore store = open();
+    write(store, "a", 1, 1);
+    // One round of two records whose force fails: as if the machine died with the first torn and
+    // the second intact.
+    DiskFaults.Stall stall = DiskFaults.stall(dir);
+    CompletableFuture<Long> first;
+    CompletableFuture<Long> second;
+    try {
+      CompletableFuture<Long> blocker = store.writeEvents("b", List.of(event(1, "b#1"))); // holds the writer in a force
+      awaitStalled(stall);
+      first = store.writeEvents("a", List.of(event(2, "MARKER-TORN")));
+      second = store.writeEvents("c", List.of(event(1, "c#1")));
+      DiskFaults.failNextForce(dir, "EIO"); // replaces the stall for the next round's force
+      stall.release();
+      blocker.orTimeout(10, TimeUnit.SECONDS).join();
+      assertThrows(CompletionException.class, () -> first.orTimeout(10, TimeUnit.SECONDS).join());
+      assertThrows(CompletionException.class, () -> second.orTimeout(10, TimeUnit.SECONDS).join());
+    } finally {
+      DiskFaults.clear(dir);
+    }
+    close(store);
+    flipByteOf("MARKER-TORN");
+    JournalStore again = open(); // must not refuse: nothing after the tear was acknowledged
+    assertEquals(expected("a", 1, 1), all(again, "a"));
+    assertEquals(List.of("b#1"), all(again, "b"));
+    assertEquals(List.of(), all(again, "c"), "records after a tear are dropped with it");
+  }
+
+  private static void awaitStalled(DiskFaults.Stall stall) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (stall.stalledForces() == 0) {
+      assertTrue(System.nanoTime() < deadline, "the writer never reached a force");
+      Thread.onSpinWait();
+    }
   }
 
   /**
