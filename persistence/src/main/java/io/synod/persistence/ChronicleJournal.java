@@ -13,6 +13,7 @@ import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.journal.Tagged;
 import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
 import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.Serialization$;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
@@ -86,11 +87,16 @@ public final class ChronicleJournal extends AsyncWriteJournal {
     // A tagged event (an EventSourcedBehavior with tagsFor) arrives wrapped; serializing the wrapper
     // would reject every tagged event, so the event itself is stored and the tags are dropped.
     Object payload = repr.payload() instanceof Tagged tagged ? tagged.payload() : repr.payload();
-    Serializer serializer = serialization.findSerializerFor(payload);
-    String manifest = Serializers.manifestFor(serializer, payload);
-    byte[] bytes = serializer.toBinary(payload);
-    return new StoredEvent(repr.sequenceNr(), repr.manifest(), repr.writerUuid(), repr.timestamp(),
-        serializer.identifier(), manifest, bytes);
+    // Inside the transport information, as Pekko's own plugins serialize: a serializer that writes
+    // an ActorRef (Pekko's Jackson support, for one) takes the ActorSystem from it and throws without.
+    // Deserializing needs no such wrapper: Serialization.deserialize sets the information itself.
+    return Serialization$.MODULE$.withTransportInformation(serialization.system(), () -> {
+      Serializer serializer = serialization.findSerializerFor(payload);
+      String manifest = Serializers.manifestFor(serializer, payload);
+      byte[] bytes = serializer.toBinary(payload);
+      return new StoredEvent(repr.sequenceNr(), repr.manifest(), repr.writerUuid(), repr.timestamp(),
+          serializer.identifier(), manifest, bytes);
+    });
   }
 
   @Override
