@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.persistence.AtomicWrite;
@@ -35,10 +36,15 @@ public final class ChronicleJournal extends AsyncWriteJournal {
 
   private final JournalStore store;
   private final Serialization serialization;
+  private final Executor replays;
 
   public ChronicleJournal(Config config, String configPath) {
+    // This constructor scans the whole queue when it is the first to open the directory; it runs
+    // on the plugin-dispatcher, the journal's own (see reference.conf), not on the actors' threads.
     this.store = JournalStore.acquire(JournalSettings.fromConfig(config, configPath));
     this.serialization = SerializationExtension.get(context().system());
+    // Taken here: Pekko calls doAsyncReplayMessages from a future's callback, where context() is off limits.
+    this.replays = context().dispatcher()::execute;
   }
 
   @Override
@@ -107,8 +113,10 @@ public final class ChronicleJournal extends AsyncWriteJournal {
   @Override
   public Future<Void> doAsyncReplayMessages(
       String persistenceId, long fromSequenceNr, long toSequenceNr, long max, Consumer<PersistentRepr> replay) {
+    // A replay reads the queue and deserializes every event: blocking work, so it runs as a task of
+    // its own on the journal's dispatcher, never on the threads of the actors it replays to.
     CompletableFuture<Void> done = CompletableFuture.runAsync(() -> store.replay(persistenceId, fromSequenceNr,
-        toSequenceNr, max, e -> replay.accept(toRepr(persistenceId, e))), context().dispatcher()::execute);
+        toSequenceNr, max, e -> replay.accept(toRepr(persistenceId, e))), replays);
     return FutureConverters.asScala(done);
   }
 
