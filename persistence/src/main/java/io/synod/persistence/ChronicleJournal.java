@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.persistence.AtomicWrite;
@@ -13,6 +14,7 @@ import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.journal.Tagged;
 import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
 import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.Serialization$;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
@@ -34,10 +36,15 @@ public final class ChronicleJournal extends AsyncWriteJournal {
 
   private final JournalStore store;
   private final Serialization serialization;
+  private final Executor replays;
 
   public ChronicleJournal(Config config, String configPath) {
+    // This constructor scans the whole queue when it is the first to open the directory; it runs
+    // on the plugin-dispatcher, the journal's own (see reference.conf), not on the actors' threads.
     this.store = JournalStore.acquire(JournalSettings.fromConfig(config, configPath));
     this.serialization = SerializationExtension.get(context().system());
+    // Taken here: Pekko calls doAsyncReplayMessages from a future's callback, where context() is off limits.
+    this.replays = context().dispatcher()::execute;
   }
 
   @Override
@@ -86,11 +93,16 @@ public final class ChronicleJournal extends AsyncWriteJournal {
     // A tagged event (an EventSourcedBehavior with tagsFor) arrives wrapped; serializing the wrapper
     // would reject every tagged event, so the event itself is stored and the tags are dropped.
     Object payload = repr.payload() instanceof Tagged tagged ? tagged.payload() : repr.payload();
-    Serializer serializer = serialization.findSerializerFor(payload);
-    String manifest = Serializers.manifestFor(serializer, payload);
-    byte[] bytes = serializer.toBinary(payload);
-    return new StoredEvent(repr.sequenceNr(), repr.manifest(), repr.writerUuid(), repr.timestamp(),
-        serializer.identifier(), manifest, bytes);
+    // Inside the transport information, as Pekko's own plugins serialize: a serializer that writes
+    // an ActorRef (Pekko's Jackson support, for one) takes the ActorSystem from it and throws without.
+    // Deserializing needs no such wrapper: Serialization.deserialize sets the information itself.
+    return Serialization$.MODULE$.withTransportInformation(serialization.system(), () -> {
+      Serializer serializer = serialization.findSerializerFor(payload);
+      String manifest = Serializers.manifestFor(serializer, payload);
+      byte[] bytes = serializer.toBinary(payload);
+      return new StoredEvent(repr.sequenceNr(), repr.manifest(), repr.writerUuid(), repr.timestamp(),
+          serializer.identifier(), manifest, bytes);
+    });
   }
 
   @Override
@@ -101,8 +113,10 @@ public final class ChronicleJournal extends AsyncWriteJournal {
   @Override
   public Future<Void> doAsyncReplayMessages(
       String persistenceId, long fromSequenceNr, long toSequenceNr, long max, Consumer<PersistentRepr> replay) {
+    // A replay reads the queue and deserializes every event: blocking work, so it runs as a task of
+    // its own on the journal's dispatcher, never on the threads of the actors it replays to.
     CompletableFuture<Void> done = CompletableFuture.runAsync(() -> store.replay(persistenceId, fromSequenceNr,
-        toSequenceNr, max, e -> replay.accept(toRepr(persistenceId, e))), context().dispatcher()::execute);
+        toSequenceNr, max, e -> replay.accept(toRepr(persistenceId, e))), replays);
     return FutureConverters.asScala(done);
   }
 

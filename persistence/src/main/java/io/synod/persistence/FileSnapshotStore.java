@@ -26,6 +26,7 @@ import org.apache.pekko.persistence.SnapshotMetadata;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.snapshot.japi.SnapshotStore;
 import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.Serialization$;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
@@ -220,11 +221,19 @@ public final class FileSnapshotStore extends SnapshotStore {
   }
 
   private byte[] encode(Object snapshot) {
-    Serializer serializer = serialization.findSerializerFor(snapshot);
-    byte[] manifest = Serializers.manifestFor(serializer, snapshot).getBytes(StandardCharsets.UTF_8);
-    byte[] payload = serializer.toBinary(snapshot);
+    // Inside the transport information, as Pekko's own plugins serialize: a serializer that writes
+    // an ActorRef takes the ActorSystem from it and throws without. (read needs no such wrapper:
+    // Serialization.deserialize sets the information itself.)
+    return Serialization$.MODULE$.withTransportInformation(serialization.system(), () -> {
+      Serializer serializer = serialization.findSerializerFor(snapshot);
+      byte[] manifest = Serializers.manifestFor(serializer, snapshot).getBytes(StandardCharsets.UTF_8);
+      return frame(serializer.identifier(), manifest, serializer.toBinary(snapshot));
+    });
+  }
+
+  private static byte[] frame(int serializerId, byte[] manifest, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(4 + 1 + 4 + 4 + manifest.length + 4 + payload.length + 4);
-    b.putInt(MAGIC).put(VERSION).putInt(serializer.identifier());
+    b.putInt(MAGIC).put(VERSION).putInt(serializerId);
     b.putInt(manifest.length).put(manifest);
     b.putInt(payload.length).put(payload);
     CRC32 crc = new CRC32();

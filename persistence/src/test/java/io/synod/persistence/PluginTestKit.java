@@ -56,6 +56,11 @@ final class PluginTestKit implements AutoCloseable {
     return new PluginTestKit(ActorTestKit.create(name, config(journalDir, snapshotDir)));
   }
 
+  /** As {@link #start(String, Path, Path)}, with {@code overrides} (a test's serializers, say) taking precedence. */
+  static PluginTestKit start(String name, Path journalDir, Path snapshotDir, Config overrides) {
+    return new PluginTestKit(ActorTestKit.create(name, overrides.withFallback(config(journalDir, snapshotDir))));
+  }
+
   @Override
   public void close() {
     if (!closed) {
