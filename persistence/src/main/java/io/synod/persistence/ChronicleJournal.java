@@ -45,6 +45,8 @@ public final class ChronicleJournal extends AsyncWriteJournal {
     this.serialization = SerializationExtension.get(context().system());
     // Taken here: Pekko calls doAsyncReplayMessages from a future's callback, where context() is off limits.
     this.replays = context().dispatcher()::execute;
+    org.apache.pekko.event.EventStream events = context().system().eventStream();
+    store.whenFailed().thenAccept(f -> events.publish(new JournalFailed(store.dir(), f)));
   }
 
   @Override
@@ -128,6 +130,8 @@ public final class ChronicleJournal extends AsyncWriteJournal {
 
   @Override
   public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
-    return FutureConverters.asScala(CompletableFuture.completedFuture(store.highestSequenceNr(persistenceId)));
+    // After every write of this persistence id still queued has ended: an actor that restarts
+    // while its predecessor's write is stalled must not reuse that write's sequence numbers.
+    return FutureConverters.asScala(store.highestSequenceNrAfterWrites(persistenceId));
   }
 }

@@ -23,8 +23,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * was durable and may have been acknowledged. A record that fails its checksum at or before the
  * proven point is damage, wherever it sits in its round, and recovery refuses to start, naming file
  * and index. One after it can only be part of the round in flight when the machine or process died:
- * it, and everything after it, is a torn tail, dropped with a WARN and voided by a {@link Voided}
- * record so later recoveries drop it too. The last round before a clean shutdown or an idle pause is
+ * it, and everything after it, is a torn tail: dropped with a WARN, and cut off the queue by {@link
+ * JournalTailRepair} before anything is written. (Earlier versions left a {@link Voided} record
+ * instead, which is still honoured.) The last round before a clean shutdown or an idle pause is
  * proven by a {@link JournalRecord.Synced} marker written after it.
  *
  * <p>Only records beyond the proven point so far are held back while scanning (at most the rounds
@@ -39,10 +40,11 @@ final class JournalRecovery {
 
   /**
    * What the scan found. {@code tornFrom} is the index of the first record dropped as torn, -1 if
-   * none; {@code lastIndex} the last index read (-1: empty queue).
+   * none; {@code lastIndex} the last index read (-1: empty queue), in {@code lastFile}, whose
+   * header sits at byte {@code lastHeaderPosition} of it.
    */
-  record Result(long records, long lastRound, long lastIndex, long provenThrough, long tornFrom, String tornReason,
-      long dropped) {}
+  record Result(long records, long lastRound, long lastIndex, long lastHeaderPosition, File lastFile,
+      long provenThrough, long tornFrom, String tornReason, long dropped) {}
 
   private record Held(long position, File file, JournalRecord slim) {}
 
@@ -58,6 +60,8 @@ final class JournalRecovery {
   private long records;
   private long lastRound;
   private long lastIndex = -1;
+  private File lastFile;
+  private long lastHeaderPosition = -1;
 
   private JournalRecovery(SingleChronicleQueue queue, Path dir, Index index) {
     this.queue = queue;
@@ -85,6 +89,8 @@ final class JournalRecovery {
           lastIndex = position;
           byte[] bytes = dc.wire().bytes().toByteArray();
           File file = tailer.currentFile();
+          lastFile = file;
+          lastHeaderPosition = dc.wire().bytes().readPosition() - 4; // Chronicle's 4-byte header precedes the body
           JournalRecord r;
           try {
             r = JournalRecord.decode(bytes);
@@ -105,7 +111,8 @@ final class JournalRecovery {
         apply(h);
       }
     }
-    return new Result(records, lastRound, lastIndex, proven, tornFrom, tornReason, dropped + corrupt);
+    return new Result(records, lastRound, lastIndex, lastHeaderPosition, lastFile, proven, tornFrom, tornReason,
+        dropped + corrupt);
   }
 
   private void onCorrupt(long position, File file, String reason) {

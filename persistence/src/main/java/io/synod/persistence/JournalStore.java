@@ -31,6 +31,7 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -111,7 +112,10 @@ final class JournalStore implements AutoCloseable {
   private final int maxRecordBytes;
   private final FileChannel lockChannel;
   private final FileLock lock;
-  private final SingleChronicleQueue queue;
+  private final TimeProvider time;
+  private final RollCycle rollCycle;
+  /** Replaced only while recovery repairs the tail, before the writer starts. */
+  private SingleChronicleQueue queue;
   private final JournalFiles files;
   private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
   private final Thread writer;
@@ -153,6 +157,8 @@ final class JournalStore implements AutoCloseable {
     this.dir = settings.dir().toAbsolutePath().normalize();
     this.blockSize = blockSize;
     this.maxRecordBytes = blockSize / 4 - 4096;
+    this.time = time;
+    this.rollCycle = settings.rollCycle();
     try {
       Files.createDirectories(dir);
       lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -164,22 +170,13 @@ final class JournalStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open journal directory " + dir, e);
     }
-    SingleChronicleQueue q = null;
+    files = new JournalFiles(dir, METADATA_FILE);
     try {
-      SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.single(dir.toFile())
-          .blockSize(blockSize)
-          .rollCycle(settings.rollCycle())
-          .timeoutMS(2_000); // a write cut off by a crash is abandoned after this, not 10 s
-      if (time != null) {
-        builder.timeProvider(time);
-      }
-      q = builder.build();
+      queue = openQueue();
     } catch (RuntimeException e) {
       releaseLock();
       throw e;
     }
-    queue = q;
-    files = new JournalFiles(dir, METADATA_FILE);
     try {
       recover();
     } catch (RuntimeException e) {
@@ -192,6 +189,17 @@ final class JournalStore implements AutoCloseable {
     writer = new Thread(this::writeLoop, "synod-journal-writer");
     writer.setDaemon(true);
     writer.start();
+  }
+
+  private SingleChronicleQueue openQueue() {
+    SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.single(dir.toFile())
+        .blockSize(blockSize)
+        .rollCycle(rollCycle)
+        .timeoutMS(2_000); // a write cut off by a crash is abandoned after this, not 10 s
+    if (time != null) {
+      builder.timeProvider(time);
+    }
+    return builder.build();
   }
 
   /** The store for {@code settings.dir()}, shared by every journal in this JVM that uses it. */
@@ -232,30 +240,40 @@ final class JournalStore implements AutoCloseable {
   // ---- recovery ----
 
   /**
-   * Rebuilds the index with {@link JournalRecovery}, voids a torn tail, and makes everything kept
-   * durable before anything new is written, since new records will say it is.
+   * Rebuilds the index with {@link JournalRecovery}, cuts a torn or inconsistent tail off the queue
+   * ({@link JournalTailRepair}), and makes everything kept durable before anything new is written,
+   * since new records will say it is.
    */
   private void recover() {
     JournalRecovery.Result r;
     synchronized (this) {
       r = JournalRecovery.scan(queue, dir, this::apply);
     }
-    round = Math.max(r.lastRound(), 0);
-    appender = queue.createAppender();
-    try {
-      files.forceAll(); // records that survived a kill but were never forced are durable from here on
-      syncedThrough = r.lastIndex();
+    queue.refreshDirectoryListing();
+    if (JournalTailRepair.needed(queue, r)) {
+      JournalTailRepair.checkUnreached(queue, dir, r);
+      java.nio.file.Path repaired = JournalTailRepair.copyKept(queue, dir, blockSize, r);
+      queue.close();
+      JournalTailRepair.install(dir, repaired, rollCycle);
+      queue = openQueue();
+      queue.refreshDirectoryListing();
       if (r.tornFrom() >= 0) {
         log.warn("journal {}: dropped a torn tail of {} record(s) written after the last completed force, from index"
             + " {} ({})", dir, r.dropped(), Long.toHexString(r.tornFrom()), r.tornReason());
-        append(new Voided(++round, syncedThrough, r.tornFrom(), r.lastIndex() + 1));
-        voidCycles.add(queue.rollCycle().toCycle(appender.lastIndexAppended()));
-        files.forceTouched();
-        syncedThrough = appender.lastIndexAppended();
+      } else {
+        log.warn("journal {}: cut the queue after index {}, where its readable records end (what followed was never"
+            + " forced)", dir, Long.toHexString(r.lastIndex()));
       }
+    }
+    round = Math.max(r.lastRound(), 0);
+    appender = queue.createAppender();
+    lastFile = lastCycleFile(); // a roll in the first round writes its end-of-file mark there
+    try {
+      files.forceAll(); // records that survived a kill but were never forced are durable from here on
     } catch (IOException e) {
       throw new UncheckedIOException("journal " + dir + ": cannot make the recovered journal durable", e);
     }
+    syncedThrough = r.tornFrom() >= 0 ? r.tornFrom() - 1 : r.lastIndex();
     markedThrough = syncedThrough;
     for (Map.Entry<String, PidIndex> e : index.entrySet()) {
       highestWritten.put(e.getKey(), e.getValue().highest);
@@ -264,9 +282,19 @@ final class JournalStore implements AutoCloseable {
         dir, r.records(), index.size(), Long.toHexString(syncedThrough), round);
   }
 
+  /** The newest cycle file in the directory, or null (cycle file names sort as their cycles do). */
+  private File lastCycleFile() {
+    try (java.util.stream.Stream<Path> all = Files.list(dir)) {
+      return all.filter(f -> f.getFileName().toString().endsWith(".cq4")).max(Path::compareTo).map(Path::toFile)
+          .orElse(null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal " + dir + ": cannot list its files", e);
+    }
+  }
+
   /** Adds a durable record to the index. Caller holds the lock or is still recovering. */
   private void apply(JournalRecord r, long position, File file) {
-    int cycle = queue.rollCycle().toCycle(position);
+    int cycle = rollCycle.toCycle(position);
     fileByCycle.putIfAbsent(cycle, file);
     liveByCycle.putIfAbsent(cycle, 0L);
     if (r instanceof Events e) {
@@ -286,7 +314,7 @@ final class JournalStore implements AutoCloseable {
       if (d.toSequenceNr() > p.deletedTo) {
         p.deletedTo = d.toSequenceNr();
         for (long gone : p.removeTo(d.toSequenceNr())) {
-          liveByCycle.merge(queue.rollCycle().toCycle(gone), -1L, Long::sum);
+          liveByCycle.merge(rollCycle.toCycle(gone), -1L, Long::sum);
         }
         compactionDue = true;
       }
@@ -463,7 +491,7 @@ final class JournalStore implements AutoCloseable {
   }
 
   private File fileByCycleOrCurrent(long position) {
-    File f = fileByCycle.get(queue.rollCycle().toCycle(position));
+    File f = fileByCycle.get(rollCycle.toCycle(position));
     return f != null ? f : lastFile;
   }
 
@@ -525,7 +553,7 @@ final class JournalStore implements AutoCloseable {
     synchronized (this) {
       for (Map.Entry<String, PidIndex> e : index.entrySet()) {
         PidIndex p = e.getValue();
-        if (p.markPosition >= 0 && empty.contains(queue.rollCycle().toCycle(p.markPosition))) {
+        if (p.markPosition >= 0 && empty.contains(rollCycle.toCycle(p.markPosition))) {
           carry.add(new DeletedTo(0, 0, e.getKey(), p.deletedTo, p.highest));
         }
       }
@@ -562,6 +590,12 @@ final class JournalStore implements AutoCloseable {
   }
 
   // ---- reading ----
+
+  /** The sequence number up to which {@code persistenceId}'s events are deleted (0: none). */
+  synchronized long deletedTo(String persistenceId) {
+    PidIndex p = index.get(persistenceId);
+    return p == null ? 0 : p.deletedTo;
+  }
 
   synchronized long highestSequenceNr(String persistenceId) {
     PidIndex p = index.get(persistenceId);
