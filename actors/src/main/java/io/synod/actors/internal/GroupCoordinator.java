@@ -209,8 +209,8 @@ public final class GroupCoordinator {
       gateway.tell(new NodeGateway.Register(config.group(), peers.nodeIds(), ctx.getSelf()));
       return Behaviors.receive(GroupCommand.class)
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
-              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine.get(), peers, nanoTime)
-                  .behavior())))
+              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine.get(), stateMachine, peers,
+                  nanoTime).behavior())))
           .onMessage(RegistrationRefused.class, r -> {
             ctx.getLog().error("group '{}' cannot start on node {}: {}", config.group(), config.self(), r.reason());
             stash.forEach(m -> refuse(m, r.reason()));
@@ -274,7 +274,7 @@ public final class GroupCoordinator {
     private long promotionAskedAt = Long.MIN_VALUE / 2;
 
     Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
-        StateMachine stateMachine, Peers peers, LongSupplier nanoTime) {
+        StateMachine stateMachine, Supplier<StateMachine> stateMachines, Peers peers, LongSupplier nanoTime) {
       this.ctx = ctx;
       this.config = config;
       this.nanoTime = nanoTime;
@@ -302,7 +302,7 @@ public final class GroupCoordinator {
       routes.connect(acceptor, proposer, learner);
       this.checkpoints = ctx.spawn(CheckpointActor.create(config, learner, acceptor, peers,
           new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
-              10)), "checkpoints");
+              10), stateMachines), "checkpoints");
       for (ActorRef<?> child : List.of(acceptor, proposer, learner, checkpoints)) {
         ctx.watch(child);
       }
