@@ -83,7 +83,8 @@ class CheckpointRefusalTest {
   private static GroupStatus awaitStatus(GroupClient<Long, Long> client, String what,
       java.util.function.Predicate<GroupStatus> condition) {
     GroupStatus[] last = new GroupStatus[1];
-    Await.until(T, () -> what + ", status " + last[0], () -> condition.test(last[0] = Await.result(client.status(), T)));
+    Await.until(T, () -> what + ", status " + last[0],
+        () -> condition.test(last[0] = Await.result(client.status(), T)));
     return last[0];
   }
 
@@ -131,7 +132,8 @@ class CheckpointRefusalTest {
 
       connected(cluster, two); // every message of the peers before this has reached node 2's gateway
       GroupClient<Long, Long> behind = two.spawn(PICKY, "counter");
-      GroupStatus refused = awaitStatus(behind, "node 2 refuses its peers' checkpoint", s -> s.checkpointsRefused() >= 1);
+      GroupStatus refused = awaitStatus(behind, "node 2 refuses its peers' checkpoint",
+          s -> s.checkpointsRefused() >= 1);
       assertTrue(refused.lastCheckpointRefusal().contains("the marked amount " + MARK),
           "the status says why: " + refused.lastCheckpointRefusal());
       assertEquals(own.checkpoint(), refused.checkpoint(), "node 2's own checkpoint stands: " + refused);
