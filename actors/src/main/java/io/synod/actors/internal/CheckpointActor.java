@@ -1,5 +1,6 @@
 package io.synod.actors.internal;
 
+import io.synod.actors.SynodSettings;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Learner;
@@ -30,10 +31,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The checkpoints of one group on one node. It stores each checkpoint the learner takes in the
- * node's snapshot store ({@code synod.persistence.snapshot-store}: temp file, fsync, atomic rename)
- * and, only once it is durable, tells the learner and the acceptor, which then forget the instances
- * below it. After a restart it hands the last durable checkpoint to the learner before the learner
- * does anything else.
+ * snapshot store of {@code synod.group.snapshot-plugin-id} (by default Synod's: temp file, fsync,
+ * atomic rename) and, only once it is durable, tells the learner and the acceptor, which then
+ * forget the instances below it. After a restart it hands the last durable checkpoint to the
+ * learner before the learner does anything else.
  *
  * <p>It also moves checkpoints between nodes: it serves its latest one to a lagging peer in chunks,
  * and when the learner finds that a peer has truncated the instances it still lacks, it fetches
@@ -98,6 +99,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private final TransferSettings transfer;
   /** Makes a fresh state machine each call, to check a peer's checkpoint on. */
   private final Supplier<StateMachine> stateMachines;
+  private final SynodSettings.PersistenceSettings persistence;
   /** The instance of each peer's checkpoint this node refused: not fetched again. */
   private final Map<Integer, Long> refused = new HashMap<>();
   /** Peers whose checkpoint was just refused: not asked until their {@link Unmute}. */
@@ -113,9 +115,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
    */
   static Behavior<Command> create(GroupConfig config, ActorRef<LearnerActor.Command> learner,
       ActorRef<AcceptorActor.Command> acceptor, Peers peers, TransferSettings transfer,
-      Supplier<StateMachine> stateMachines) {
+      Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new CheckpointActor(config, ctx, timers, learner, acceptor, peers, transfer, stateMachines)));
+        new CheckpointActor(config, ctx, timers, learner, acceptor, peers, transfer, stateMachines, persistence)));
   }
 
   static PersistenceId persistenceId(String group, int node) {
@@ -124,9 +126,10 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
 
   private CheckpointActor(GroupConfig config, ActorContext<Command> ctx, TimerScheduler<Command> timers,
       ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor, Peers peers,
-      TransferSettings transfer, Supplier<StateMachine> stateMachines) {
+      TransferSettings transfer, Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
     super(persistenceId(config.group(), config.self()));
     this.stateMachines = stateMachines;
+    this.persistence = persistence;
     this.config = config;
     this.ctx = ctx;
     this.timers = timers;
@@ -134,6 +137,16 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     this.acceptor = acceptor;
     this.peers = peers;
     this.transfer = transfer;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return persistence.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return persistence.snapshotPluginId();
   }
 
   @Override

@@ -289,7 +289,8 @@ public final class GroupCoordinator {
       this.reachableNanos = settings.electionTimeout().plus(settings.electionJitter()).multipliedBy(2).toNanos();
       this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), config.self()));
       ActorRef<AcceptorActor.Command> acceptor = ctx.spawn(
-          AcceptorActor.create(config, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime, routes::send),
+          AcceptorActor.create(config, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime, routes::send,
+              settings.persistence()),
           "acceptor");
       this.proposer = ctx.spawn(ProposerActor.create(config, tick, nanoTime, routes, ctx.getSelf()), "proposer");
       long intervalTicks = Math.max(1, settings.checkpoint().interval().toNanos() / tick.toNanos());
@@ -302,7 +303,7 @@ public final class GroupCoordinator {
       routes.connect(acceptor, proposer, learner);
       this.checkpoints = ctx.spawn(CheckpointActor.create(config, learner, acceptor, peers,
           new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
-              10), stateMachines), "checkpoints");
+              10), stateMachines, settings.persistence()), "checkpoints");
       for (ActorRef<?> child : List.of(acceptor, proposer, learner, checkpoints)) {
         ctx.watch(child);
       }
