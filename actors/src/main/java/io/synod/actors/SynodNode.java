@@ -1,7 +1,11 @@
 package io.synod.actors;
 
+import com.typesafe.config.Config;
 import io.synod.actors.internal.NodeGateway;
 import io.synod.actors.internal.Peers;
+import io.synod.persistence.ChronicleJournal;
+import io.synod.persistence.FileSnapshotStore;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,12 +14,15 @@ import org.apache.pekko.actor.InvalidActorNameException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.event.Logging;
 
 /**
  * Synod on one Pekko node: this node's id, every node's Artery address, and the node gateway (a
  * system actor) through which all of this node's groups talk to the other nodes on the actor
- * system's one port, sharing its one journal. Start it once per {@link ActorSystem}, then spawn
- * groups with {@link SynodGroup#behavior}.
+ * system's one port, sharing its one journal (the plugin of {@code synod.group.journal-plugin-id},
+ * not the actor system's default journal). Start it once per {@link ActorSystem}, then spawn groups
+ * with {@link SynodGroup#behavior}.
  */
 public final class SynodNode {
 
@@ -46,7 +53,9 @@ public final class SynodNode {
    * Artery address, this one's included).
    *
    * @throws IllegalArgumentException if {@code self} is not among {@code nodes}, an id is negative,
-   *     or this node's address differs from the actor system's own
+   *     this node's address differs from the actor system's own, or the journal or snapshot store
+   *     of {@code settings} is not known to force its writes to disk and {@code
+   *     synod.group.allow-persistence-without-fsync} is off
    * @throws IllegalStateException if Synod already runs in this actor system
    */
   public static SynodNode start(ActorSystem<?> system, int self, Map<Integer, Address> nodes, SynodSettings settings) {
@@ -63,6 +72,7 @@ public final class SynodNode {
           + ", but this actor system listens at " + system.address());
     }
     checkFrameSize(system, settings);
+    checkPersistence(system, settings);
     ActorRef<NodeGateway.Command> gateway;
     try {
       gateway = system.systemActorOf(NodeGateway.create(), NodeGateway.NAME, Props.empty());
@@ -100,6 +110,46 @@ public final class SynodNode {
       throw new IllegalArgumentException(SynodSettings.PATH + ".checkpoint.chunk-size ("
           + settings.checkpoint().chunkBytes() + " bytes) must be at most half of " + key + " (" + frame + " bytes)");
     }
+  }
+
+  /**
+   * A promise or an accept that a crash of the machine can undo may break consensus, and so may a
+   * checkpoint that vanishes after the acceptors forgot what it covers: Synod runs on plugins it
+   * cannot vouch for only when told to, and then says so. It vouches for its own journal with
+   * fsync on and its own snapshot store, nothing else (whether another plugin forces its writes
+   * cannot be known from here).
+   */
+  private static void checkPersistence(ActorSystem<?> system, SynodSettings settings) {
+    Config config = system.settings().config();
+    SynodSettings.PersistenceSettings p = settings.persistence();
+    List<String> unsynced = new ArrayList<>();
+    String journal = p.journalPluginId();
+    String journalClass = config.getString(journal + ".class");
+    if (!journalClass.equals(ChronicleJournal.class.getName())) {
+      unsynced.add("the journal '" + journal + "' (" + journalClass + ")");
+    } else if (!config.getBoolean(journal + ".fsync")) {
+      unsynced.add("the journal '" + journal + "' (" + journal + ".fsync = off)");
+    }
+    String snapshots = p.snapshotPluginId();
+    String snapshotClass = config.getString(snapshots + ".class");
+    if (!snapshotClass.equals(FileSnapshotStore.class.getName())) {
+      unsynced.add("the snapshot store '" + snapshots + "' (" + snapshotClass + ")");
+    }
+    if (unsynced.isEmpty()) {
+      return;
+    }
+    String what = String.join(" and ", unsynced) + ", which Synod does not know to force every write to disk";
+    String key = SynodSettings.PATH + ".allow-persistence-without-fsync";
+    if (!p.allowWithoutFsync()) {
+      throw new IllegalArgumentException("Synod will not run on " + what + ": a machine's crash could undo its"
+          + " promises and accepts, and break consensus. Set " + SynodSettings.PATH + ".journal-plugin-id and "
+          + SynodSettings.PATH + ".snapshot-plugin-id to Synod's own (synod.persistence.journal with"
+          + " synod.persistence.journal.fsync = on, synod.persistence.snapshot-store), or set " + key
+          + " = on to run on them anyway");
+    }
+    // Through Pekko's event stream, so it goes wherever the application sends Pekko's logs.
+    Logging.getLogger(Adapter.toClassic(system), SynodNode.class).warning("Synod runs on {} ({} = on): a crash"
+        + " of this machine can lose what it acknowledged and break consensus", what, key);
   }
 
   public int self() {

@@ -31,6 +31,7 @@ public record SynodSettings(
     int sessionWindow,
     int maxForwardHops,
     CheckpointSettings checkpoint,
+    PersistenceSettings persistence,
     ClientSettings client) {
 
   public static final String PATH = "synod.group";
@@ -64,6 +65,26 @@ public record SynodSettings(
   }
 
   /**
+   * Where every group keeps its acceptor journal and checkpoints: the Pekko Persistence plugins
+   * {@code journalPluginId} and {@code snapshotPluginId} (Synod's own by default, whatever the actor
+   * system's default journal is), and whether a node may run on plugins that Synod does not know to
+   * force every write to disk ({@code allowWithoutFsync}; see {@link SynodNode#start}).
+   */
+  public record PersistenceSettings(String journalPluginId, String snapshotPluginId, boolean allowWithoutFsync) {
+    public PersistenceSettings {
+      named("journal-plugin-id", journalPluginId);
+      named("snapshot-plugin-id", snapshotPluginId);
+    }
+
+    private static void named(String key, String pluginId) {
+      if (pluginId == null || pluginId.isBlank()) {
+        throw new IllegalArgumentException(PATH + "." + key + " must name a Pekko Persistence plugin, got '" + pluginId
+            + "'");
+      }
+    }
+  }
+
+  /**
    * How a {@link GroupClient} waits: a request fails after {@code requestTimeout}; until then a
    * waiting command is submitted again every {@code retryInterval}.
    */
@@ -84,8 +105,8 @@ public record SynodSettings(
     if (tickInterval.isZero() || tickInterval.isNegative()) {
       throw new IllegalArgumentException(PATH + ".tick-interval must be positive, got " + tickInterval);
     }
-    if (checkpoint == null || client == null) {
-      throw new IllegalArgumentException("checkpoint and client settings are required");
+    if (checkpoint == null || persistence == null || client == null) {
+      throw new IllegalArgumentException("checkpoint, persistence and client settings are required");
     }
     if (maxTickSkewPerMille < 0 || maxTickSkewPerMille >= 1000) {
       throw new IllegalArgumentException(PATH + ".max-tick-skew-per-mille must be in [0, 1000), got "
@@ -156,9 +177,26 @@ public record SynodSettings(
               k.integer("acceptor-snapshot-every"),
               k.bytes("chunk-size"),
               k.duration("transfer-retry")),
+          persistence(root, c),
           new ClientSettings(cl.duration("request-timeout"), cl.duration("retry-interval")));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid synod setting: " + e.getMessage(), e);
+    }
+  }
+
+  /** The plugin ids must name plugins configured in {@code root}: a typo fails here, not at a group's first write. */
+  private static PersistenceSettings persistence(Config root, Keys c) {
+    PersistenceSettings p = new PersistenceSettings(root.getString(c.prefix + "journal-plugin-id"),
+        root.getString(c.prefix + "snapshot-plugin-id"), root.getBoolean(c.prefix + "allow-persistence-without-fsync"));
+    configured(root, c.prefix + "journal-plugin-id", p.journalPluginId());
+    configured(root, c.prefix + "snapshot-plugin-id", p.snapshotPluginId());
+    return p;
+  }
+
+  private static void configured(Config root, String key, String pluginId) {
+    if (!root.hasPath(pluginId + ".class")) {
+      throw new IllegalArgumentException(key + " names '" + pluginId + "', which is not a configured Pekko Persistence"
+          + " plugin (there is no " + pluginId + ".class)");
     }
   }
 

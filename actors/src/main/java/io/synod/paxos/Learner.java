@@ -336,6 +336,34 @@ public class Learner {
     return d.build();
   }
 
+  /**
+   * Checks that {@link #install} would take {@code checkpoint} whole: its session table decodes
+   * and {@code fresh}, a state machine nobody else uses, restores its snapshot (its membership was
+   * decoded with it). A peer's checkpoint is checked so before it is stored as this node's own: one
+   * that this node's state machine refuses would otherwise fail the learner on install and again at
+   * every start, when the stored checkpoint is restored.
+   *
+   * @throws IllegalArgumentException saying which checkpoint was refused and why
+   */
+  public static void checkInstallable(GroupConfig config, Checkpoint checkpoint, StateMachine fresh) {
+    String which = "checkpoint below instance " + checkpoint.nextInstance();
+    try {
+      Sessions.decode(checkpoint.sessions(), config.sessionWindow());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(which + ": its session table does not decode: " + e.getMessage(), e);
+    }
+    try {
+      fresh.restore(checkpoint.state());
+    } catch (RuntimeException e) { // whatever the application's restore throws
+      StringBuilder why = new StringBuilder(e.toString());
+      for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+        why.append(", caused by ").append(cause); // an adapter's wrapper hides the application's reason
+      }
+      throw new IllegalArgumentException(which + ": the state machine refuses its snapshot of "
+          + checkpoint.state().length + " bytes: " + why, e);
+    }
+  }
+
   /** A checkpoint covering every instance below {@code instance} is durable: forget them. */
   public Decision onCheckpointDurable(long instance) {
     long start = Math.min(instance, nextToApply);

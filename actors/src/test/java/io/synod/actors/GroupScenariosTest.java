@@ -165,7 +165,8 @@ class GroupScenariosTest {
       TestCounter fresh = counters.await(2, before + 1, T);
       Await.until(T, () -> "node 2 restored its checkpoint", () -> fresh.restores >= 1);
       assertTrue(fresh.restoredValue > 0, "a checkpoint was taken before the stop, got " + fresh.restoredValue);
-      awaitValue(2, 100);
+      // (Node 2 makes further counters to check the checkpoints it may fetch on: watch its own.)
+      Await.until(T, () -> "node 2 reaches 100, has " + fresh.value, () -> fresh.value == 100);
       assertEquals(100 - fresh.restoredValue, fresh.applyCalls, "only the tail after the checkpoint is applied again");
       GroupStatus status = Await.result(client.status(), T);
       assertTrue(status.checkpoint() > 0, "the restored checkpoint shows in the node's status: " + status);
@@ -190,7 +191,8 @@ class GroupScenariosTest {
       }
       GroupClient<Long, Long> late = cluster.node(2).spawn(counters.group("counter", 2), "counter");
       TestCounter counter = counters.await(2, 1, T);
-      awaitValue(2, 200);
+      // (Node 2 makes further counters to check the checkpoints it fetches on: watch its own.)
+      Await.until(T, () -> "node 2 reaches 200, has " + counter.value, () -> counter.value == 200);
       assertTrue(counter.restores >= 1, "node 2 installed a checkpoint from a peer");
       assertTrue(counter.restoredValue >= 130, "a checkpoint late enough to span several 1 KiB chunks, got " + counter.restoredValue);
       assertEquals(200 - counter.restoredValue, counter.applyCalls, "node 2 applied only the tail after it");

@@ -16,9 +16,10 @@ import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * Reads what the journal still holds for one persistence id, ignoring snapshots: it replays every
- * event that was not deleted and reports how many there were and the highest sequence number ever
- * written. Tests use it to see that compaction deleted events.
+ * Reads what a journal (the actor system's default, or the plugin named) still holds for one
+ * persistence id, ignoring snapshots: it replays every event that was not deleted and reports how
+ * many there were and the highest sequence number ever written. Tests use it to see that
+ * compaction deleted events, and which journal holds what.
  */
 final class JournalProbe extends EventSourcedBehavior<Object, Object, List<Object>> {
 
@@ -27,15 +28,28 @@ final class JournalProbe extends EventSourcedBehavior<Object, Object, List<Objec
 
   private final ActorContext<Object> ctx;
   private final ActorRef<Contents> replyTo;
+  /** The journal plugin read, or "" for the actor system's default. */
+  private final String journalPluginId;
 
   static Behavior<Object> create(String persistenceId, ActorRef<Contents> replyTo) {
-    return Behaviors.setup(ctx -> new JournalProbe(persistenceId, ctx, replyTo));
+    return create(persistenceId, "", replyTo);
   }
 
-  private JournalProbe(String persistenceId, ActorContext<Object> ctx, ActorRef<Contents> replyTo) {
+  static Behavior<Object> create(String persistenceId, String journalPluginId, ActorRef<Contents> replyTo) {
+    return Behaviors.setup(ctx -> new JournalProbe(persistenceId, journalPluginId, ctx, replyTo));
+  }
+
+  private JournalProbe(String persistenceId, String journalPluginId, ActorContext<Object> ctx,
+      ActorRef<Contents> replyTo) {
     super(PersistenceId.ofUniqueId(persistenceId));
+    this.journalPluginId = journalPluginId;
     this.ctx = ctx;
     this.replyTo = replyTo;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return journalPluginId;
   }
 
   @Override

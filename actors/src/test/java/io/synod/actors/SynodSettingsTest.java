@@ -63,4 +63,19 @@ class SynodSettingsTest {
     assertRejected("synod.group.checkpoint.every-instances = many", "synod.group.checkpoint.every-instances");
     assertRejected("synod.group.checkpoint.chunk-size = 100 GiB", "synod.group.checkpoint.chunk-size");
   }
+
+  @Test
+  void persistencePluginsDefaultToSynodsOwnAndMustBeConfiguredPlugins() {
+    SynodSettings.PersistenceSettings p = SynodSettings.fromConfig(ConfigFactory.load()).persistence();
+    assertEquals("synod.persistence.journal", p.journalPluginId());
+    assertEquals("synod.persistence.snapshot-store", p.snapshotPluginId());
+    assertEquals(false, p.allowWithoutFsync());
+    assertEquals("pekko.persistence.journal.inmem",
+        with("synod.group.journal-plugin-id = pekko.persistence.journal.inmem").persistence().journalPluginId());
+    assertRejected("synod.group.journal-plugin-id = \"\"", "synod.group.journal-plugin-id");
+    assertRejected("synod.group.journal-plugin-id = no.such.journal", "synod.group.journal-plugin-id");
+    assertRejected("synod.group.snapshot-plugin-id = no.such.store", "synod.group.snapshot-plugin-id");
+    assertRejected("synod.group.allow-persistence-without-fsync = maybe",
+        "synod.group.allow-persistence-without-fsync");
+  }
 }

@@ -96,7 +96,10 @@ final class TestCounter implements ReplicatedStateMachine<Long, Long> {
       return byNode.get(node).get(n - 1);
     }
 
-    /** The newest counter of {@code node}. */
+    /**
+     * The newest counter of {@code node}. A node also makes a counter to check each peer's
+     * checkpoint it fetches on (and then drops it): where a node may fetch one, hold on to its own.
+     */
     TestCounter latest(int node) {
       List<TestCounter> list = byNode.get(node);
       if (list == null || list.isEmpty()) {

@@ -347,6 +347,57 @@ class LearnerTest {
   }
 
   @Test
+  void aPeersCheckpointIsInstallableWhenAFreshStateMachineRestoresIt() {
+    applyInstances(2);
+    Checkpoint shipped = Checkpoint.decode(learner.checkpoint().encode());
+    ListStateMachine fresh = new ListStateMachine();
+    Learner.checkInstallable(config(3).build(), shipped, fresh);
+    assertEquals(List.of("p0", "p1"), fresh.applied, "the check restored the snapshot into the fresh machine");
+    assertEquals(List.of("p0", "p1"), stateMachine.applied, "and left the learner's own alone");
+  }
+
+  @Test
+  void aCheckpointTheStateMachineRefusesIsNotInstallable() {
+    applyInstances(2);
+    Checkpoint shipped = learner.checkpoint();
+    StateMachine refusing = new StateMachine() {
+      @Override
+      public byte[] apply(long instance, byte[] command) {
+        throw new AssertionError("a check applies nothing");
+      }
+
+      @Override
+      public byte[] read(byte[] query) {
+        throw new AssertionError("a check reads nothing");
+      }
+
+      @Override
+      public byte[] snapshot() {
+        throw new AssertionError("a check takes no snapshot");
+      }
+
+      @Override
+      public void restore(byte[] snapshot) {
+        throw new IllegalStateException("not a snapshot of mine");
+      }
+    };
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Learner.checkInstallable(CONFIG, shipped, refusing));
+    assertTrue(e.getMessage().contains("checkpoint below instance 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("not a snapshot of mine"), e.getMessage());
+  }
+
+  @Test
+  void aCheckpointWhoseSessionTableDoesNotDecodeIsNotInstallable() {
+    Checkpoint bad = new Checkpoint(5, new ListStateMachine().snapshot(), new byte[] {1, 2, 3});
+    ListStateMachine fresh = new ListStateMachine();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Learner.checkInstallable(CONFIG, bad, fresh));
+    assertTrue(e.getMessage().startsWith("checkpoint below instance 5: its session table does not decode"),
+        e.getMessage());
+  }
+
+  @Test
   void olderCheckpointIsIgnored() {
     Checkpoint old = learner.checkpoint();
     applyInstances(3);

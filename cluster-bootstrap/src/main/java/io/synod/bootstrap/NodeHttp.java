@@ -147,14 +147,17 @@ final class NodeHttp {
 
   /**
    * {"node":1,"groups":[{"id":"counter","leader":2,"appliedThrough":17,"chosenThrough":17,
-   * "checkpoint":10,"lag":0}]}: this node's view of each group it runs; leader -1 if it knows none.
+   * "checkpoint":10,"lag":0,"checkpointsRefused":0,"lastCheckpointRefusal":""}]}: this node's view
+   * of each group it runs; leader -1 if it knows none; the peers' checkpoints it refused to take
+   * since the group started here, and why it refused the last one.
    */
   private static CompletableFuture<HttpResponse> status(RunningNode node) {
     List<CompletableFuture<String>> groups = new ArrayList<>();
     for (GroupClient<?, ?> c : node.clients().values()) {
       groups.add(c.status().toCompletableFuture().thenApply(s -> "{\"id\":" + quote(s.group()) + ",\"leader\":"
           + s.leader() + ",\"appliedThrough\":" + s.appliedThrough() + ",\"chosenThrough\":" + s.chosenThrough()
-          + ",\"checkpoint\":" + s.checkpoint() + ",\"lag\":" + s.lag() + "}"));
+          + ",\"checkpoint\":" + s.checkpoint() + ",\"lag\":" + s.lag() + ",\"checkpointsRefused\":"
+          + s.checkpointsRefused() + ",\"lastCheckpointRefusal\":" + quote(s.lastCheckpointRefusal()) + "}"));
     }
     return all(node, groups);
   }

@@ -1,5 +1,6 @@
 package io.synod.actors.internal;
 
+import io.synod.actors.SynodSettings;
 import io.synod.paxos.Acceptor;
 import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.CorruptValueException;
@@ -76,6 +77,7 @@ public final class AcceptorActor
   private final Consumer<Outbound> outbox;
   private final ActorContext<Command> context;
   private final int snapshotEvery;
+  private final SynodSettings.PersistenceSettings persistence;
 
   /**
    * The acceptor's time: the core acceptor only counts ticks (for leases and its restart grace),
@@ -97,14 +99,15 @@ public final class AcceptorActor
    */
   static final long MAX_WRITE_BYTES = 4L << 20;
 
+  /** {@code persistence} names the journal and snapshot store it uses, not the actor system's defaults. */
   public static Behavior<Command> create(GroupConfig config, int snapshotEvery, Duration tickInterval,
-      LongSupplier nanoTime, Consumer<Outbound> outbox) {
+      LongSupplier nanoTime, Consumer<Outbound> outbox, SynodSettings.PersistenceSettings persistence) {
     if (snapshotEvery < 1) {
       throw new IllegalArgumentException("snapshotEvery must be >= 1, got " + snapshotEvery);
     }
     // The clock starts now, not when the actor starts: the grace period covers the whole start.
     TickClock clock = new TickClock(tickInterval, TickClock.capFor(config), nanoTime);
-    return Behaviors.setup(ctx -> new AcceptorActor(config, snapshotEvery, clock, outbox, ctx));
+    return Behaviors.setup(ctx -> new AcceptorActor(config, snapshotEvery, clock, outbox, persistence, ctx));
   }
 
   /** One journal stream per group and node: the node's journal holds every group's. */
@@ -113,13 +116,24 @@ public final class AcceptorActor
   }
 
   private AcceptorActor(GroupConfig config, int snapshotEvery, TickClock clock, Consumer<Outbound> outbox,
-      ActorContext<Command> context) {
+      SynodSettings.PersistenceSettings persistence, ActorContext<Command> context) {
     super(persistenceId(config.group(), config.self()));
+    this.persistence = persistence;
     this.config = config;
     this.clock = clock;
     this.snapshotEvery = snapshotEvery;
     this.outbox = outbox;
     this.context = context;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return persistence.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return persistence.snapshotPluginId();
   }
 
   @Override

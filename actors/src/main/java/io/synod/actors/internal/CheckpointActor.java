@@ -1,10 +1,18 @@
 package io.synod.actors.internal;
 
+import io.synod.actors.SynodSettings;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Learner;
+import io.synod.paxos.StateMachine;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -23,15 +31,20 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The checkpoints of one group on one node. It stores each checkpoint the learner takes in the
- * node's snapshot store ({@code synod.persistence.snapshot-store}: temp file, fsync, atomic rename)
- * and, only once it is durable, tells the learner and the acceptor, which then forget the instances
- * below it. After a restart it hands the last durable checkpoint to the learner before the learner
- * does anything else.
+ * snapshot store of {@code synod.group.snapshot-plugin-id} (by default Synod's: temp file, fsync,
+ * atomic rename) and, only once it is durable, tells the learner and the acceptor, which then
+ * forget the instances below it. After a restart it hands the last durable checkpoint to the
+ * learner before the learner does anything else.
  *
  * <p>It also moves checkpoints between nodes: it serves its latest one to a lagging peer in chunks,
  * and when the learner finds that a peer has truncated the instances it still lacks, it fetches
  * that peer's checkpoint chunk by chunk (pulling the next chunk only when one arrives, retrying a
- * lost one), checks its CRC32, stores it as its own and has the learner install it, in-process.
+ * lost one), checks its CRC32, checks that this node could install it (see {@link
+ * Learner#checkInstallable}: restored into a fresh state machine), and only then stores it as its
+ * own and has the learner install it, in-process. A checkpoint that fails a check is refused: the
+ * node keeps its own state, the learner is told (it shows in the group's status), and that peer is
+ * not asked again for a while nor fetched from again at the same instance; the learner keeps
+ * asking, so a newer checkpoint, or another peer's, is fetched later.
  *
  * <p>Pekko Persistence holds it: each checkpoint is a small {@link CheckpointTaken} event followed by
  * a snapshot of {@link StoredCheckpoint}; the retention keeps the last two snapshots and deletes
@@ -53,6 +66,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   enum RetryFetch implements Command {
     INSTANCE
   }
+
+  /** Node {@code peer}'s checkpoint may be fetched again (after a refusal). */
+  private record Unmute(int peer) implements Command {}
 
   /** How checkpoints move between nodes. */
   record TransferSettings(int chunkBytes, Duration retry, int maxStalls) {}
@@ -81,15 +97,27 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private final ActorRef<AcceptorActor.Command> acceptor;
   private final Peers peers;
   private final TransferSettings transfer;
+  /** Makes a fresh state machine each call, to check a peer's checkpoint on. */
+  private final Supplier<StateMachine> stateMachines;
+  private final SynodSettings.PersistenceSettings persistence;
+  /** The instance of each peer's checkpoint this node refused: not fetched again. */
+  private final Map<Integer, Long> refused = new HashMap<>();
+  /** Peers whose checkpoint was just refused: not asked until their {@link Unmute}. */
+  private final Set<Integer> muted = new HashSet<>();
   private Incoming incoming;
   private Download download;
   /** The last checkpoint known durable (the state may hold a newer one whose snapshot failed). */
   private long durable;
 
+  /**
+   * @param stateMachines makes a fresh state machine at each call (the group's own maker): a peer's
+   *     checkpoint is restored into one before this node takes it
+   */
   static Behavior<Command> create(GroupConfig config, ActorRef<LearnerActor.Command> learner,
-      ActorRef<AcceptorActor.Command> acceptor, Peers peers, TransferSettings transfer) {
+      ActorRef<AcceptorActor.Command> acceptor, Peers peers, TransferSettings transfer,
+      Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new CheckpointActor(config, ctx, timers, learner, acceptor, peers, transfer)));
+        new CheckpointActor(config, ctx, timers, learner, acceptor, peers, transfer, stateMachines, persistence)));
   }
 
   static PersistenceId persistenceId(String group, int node) {
@@ -98,8 +126,10 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
 
   private CheckpointActor(GroupConfig config, ActorContext<Command> ctx, TimerScheduler<Command> timers,
       ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor, Peers peers,
-      TransferSettings transfer) {
+      TransferSettings transfer, Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
     super(persistenceId(config.group(), config.self()));
+    this.stateMachines = stateMachines;
+    this.persistence = persistence;
     this.config = config;
     this.ctx = ctx;
     this.timers = timers;
@@ -107,6 +137,16 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     this.acceptor = acceptor;
     this.peers = peers;
     this.transfer = transfer;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return persistence.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return persistence.snapshotPluginId();
   }
 
   @Override
@@ -134,6 +174,10 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
           return received(state, (SnapshotChunk) t.message());
         })
         .onCommand(RetryFetch.class, (state, r) -> retryFetch())
+        .onCommand(Unmute.class, (state, u) -> {
+          muted.remove(u.peer());
+          return Effect().none();
+        })
         .build();
   }
 
@@ -218,7 +262,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   // ---- fetching from a peer ----
 
   private Effect<CheckpointTaken, StoredCheckpoint> fetch(StoredCheckpoint state, int peer) {
-    if (download != null || peer == config.self() || !peers.knows(peer)) {
+    if (download != null || peer == config.self() || !peers.knows(peer) || muted.contains(peer)) {
       return Effect().none(); // one download at a time; a stalled one is abandoned by retryFetch
     }
     download = new Download(peer);
@@ -267,6 +311,14 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
         request();
         return Effect().none();
       }
+      if (refused.getOrDefault(d.peer, -1L) == chunk.instance()) {
+        // Still the checkpoint this node refused: wait for a newer one, or another peer's.
+        ctx.getLog().debug("group '{}': node {} still offers the checkpoint below {} that node {} refused",
+            config.group(), d.peer, chunk.instance(), config.self());
+        endDownload();
+        mute(d.peer);
+        return Effect().none();
+      }
       d.instance = chunk.instance();
       d.total = chunk.total();
       d.bytes.reset();
@@ -281,19 +333,42 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       return Effect().none();
     }
     endDownload();
-    Checkpoint c;
+    Checkpoint c = null;
     try {
       c = Checkpoint.decode(d.bytes.toByteArray());
-    } catch (IllegalArgumentException e) {
-      ctx.getLog().warn("group '{}': node {} discards node {}'s checkpoint: {}", config.group(), config.self(), d.peer,
-          e.getMessage());
-      return Effect().none(); // the learner asks again
-    }
-    if (c.nextInstance() != d.instance) {
-      ctx.getLog().warn("group '{}': node {} discards node {}'s checkpoint: it says {}, the transfer said {}",
-          config.group(), config.self(), d.peer, c.nextInstance(), d.instance);
+      if (c.nextInstance() != d.instance) {
+        throw new IllegalArgumentException("checkpoint: it covers the instances below " + c.nextInstance()
+            + ", the transfer said below " + d.instance);
+      }
+      Learner.checkInstallable(config, c, stateMachines.get());
+    } catch (RuntimeException e) { // a check failed, or the application's constructor or restore threw
+      // A transfer that arrived damaged may arrive whole next time; an intact checkpoint refused once
+      // would be refused again.
+      refuse(d.peer, d.instance, e, c != null);
       return Effect().none();
     }
     return store(state, c, true);
+  }
+
+  /**
+   * Refuses node {@code peer}'s checkpoint below {@code instance}: this node keeps its own state and
+   * checkpoint, and the learner, told of it, keeps asking to catch up; with {@code forGood}, that
+   * checkpoint is not fetched again.
+   */
+  private void refuse(int peer, long instance, RuntimeException why, boolean forGood) {
+    String reason = why instanceof IllegalArgumentException ? why.getMessage() : why.toString();
+    ctx.getLog().warn("group '{}': node {} refuses node {}'s checkpoint below instance {} and keeps its own state: {}",
+        config.group(), config.self(), peer, instance, reason);
+    if (forGood) {
+      refused.put(peer, instance);
+    }
+    mute(peer);
+    learner.tell(new LearnerActor.CheckpointRefused(peer, reason));
+  }
+
+  /** Asks {@code peer} for no checkpoint for as long as a silent transfer would be retried. */
+  private void mute(int peer) {
+    muted.add(peer);
+    timers.startSingleTimer(new Unmute(peer), new Unmute(peer), transfer.retry().multipliedBy(transfer.maxStalls()));
   }
 }

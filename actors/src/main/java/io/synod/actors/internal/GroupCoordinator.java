@@ -209,8 +209,8 @@ public final class GroupCoordinator {
       gateway.tell(new NodeGateway.Register(config.group(), peers.nodeIds(), ctx.getSelf()));
       return Behaviors.receive(GroupCommand.class)
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
-              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine.get(), peers, nanoTime)
-                  .behavior())))
+              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine.get(), stateMachine, peers,
+                  nanoTime).behavior())))
           .onMessage(RegistrationRefused.class, r -> {
             ctx.getLog().error("group '{}' cannot start on node {}: {}", config.group(), config.self(), r.reason());
             stash.forEach(m -> refuse(m, r.reason()));
@@ -274,7 +274,7 @@ public final class GroupCoordinator {
     private long promotionAskedAt = Long.MIN_VALUE / 2;
 
     Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
-        StateMachine stateMachine, Peers peers, LongSupplier nanoTime) {
+        StateMachine stateMachine, Supplier<StateMachine> stateMachines, Peers peers, LongSupplier nanoTime) {
       this.ctx = ctx;
       this.config = config;
       this.nanoTime = nanoTime;
@@ -289,7 +289,8 @@ public final class GroupCoordinator {
       this.reachableNanos = settings.electionTimeout().plus(settings.electionJitter()).multipliedBy(2).toNanos();
       this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), config.self()));
       ActorRef<AcceptorActor.Command> acceptor = ctx.spawn(
-          AcceptorActor.create(config, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime, routes::send),
+          AcceptorActor.create(config, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime, routes::send,
+              settings.persistence()),
           "acceptor");
       this.proposer = ctx.spawn(ProposerActor.create(config, tick, nanoTime, routes, ctx.getSelf()), "proposer");
       long intervalTicks = Math.max(1, settings.checkpoint().interval().toNanos() / tick.toNanos());
@@ -302,7 +303,7 @@ public final class GroupCoordinator {
       routes.connect(acceptor, proposer, learner);
       this.checkpoints = ctx.spawn(CheckpointActor.create(config, learner, acceptor, peers,
           new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
-              10)), "checkpoints");
+              10), stateMachines, settings.persistence()), "checkpoints");
       for (ActorRef<?> child : List.of(acceptor, proposer, learner, checkpoints)) {
         ctx.watch(child);
       }

@@ -55,6 +55,12 @@ final class LearnerActor {
 
   record CheckpointFailed(long nextInstance) implements Command {}
 
+  /**
+   * A checkpoint fetched from node {@code peer} was refused ({@code reason}) and not stored: this
+   * learner keeps its state and asks to catch up again later.
+   */
+  record CheckpointRefused(int peer, String reason) implements Command {}
+
   /** Every instance below the answer is applied here. */
   record AskApplied(ActorRef<Long> replyTo) implements Command {}
 
@@ -140,6 +146,9 @@ final class LearnerActor {
     private Boolean fast;
     /** The membership last told to the coordinator. */
     private io.synod.paxos.Membership reported;
+    /** Peers' checkpoints refused since this learner started, and why the last one was ("" if none). */
+    private long checkpointsRefused;
+    private String lastRefusal = "";
 
     Running(ActorContext<Command> ctx, GroupConfig config, Learner learner, Policy policy, GroupRoutes routes,
         ActorRef<GroupCommand> coordinator, ActorRef<CheckpointActor.Command> checkpoints,
@@ -205,6 +214,7 @@ final class LearnerActor {
             bytesAfterFailure = learner.logBytes();
             return Behaviors.same();
           })
+          .onMessage(CheckpointRefused.class, this::checkpointRefused)
           .onMessage(LocalRead.class, r -> {
             r.replyTo().tell(learner.readLocal(0, r.query()));
             return Behaviors.same();
@@ -215,7 +225,7 @@ final class LearnerActor {
           })
           .onMessage(AskStatus.class, a -> {
             a.replyTo().tell(new GroupStatus(config.group(), config.self(), a.leader(), learner.nextToApply(),
-                Math.max(learner.horizon(), learner.nextToApply()), lastCheckpoint));
+                Math.max(learner.horizon(), learner.nextToApply()), lastCheckpoint, checkpointsRefused, lastRefusal));
             return Behaviors.same();
           })
           .onMessage(AskDigest.class, a -> {
@@ -227,6 +237,12 @@ final class LearnerActor {
             return Behaviors.same();
           })
           .build();
+    }
+
+    private Behavior<Command> checkpointRefused(CheckpointRefused r) {
+      checkpointsRefused++;
+      lastRefusal = "from node " + r.peer() + ": " + r.reason();
+      return Behaviors.same();
     }
 
     /**
