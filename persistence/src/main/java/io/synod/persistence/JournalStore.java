@@ -478,8 +478,11 @@ final class JournalStore implements AutoCloseable {
   private long append(JournalRecord record) throws IOException {
     try {
       appender.writeBytes(Bytes.wrapForRead(JournalRecord.encode(record)));
-    } catch (Throwable t) { // Chronicle reports a full disk as an Error of the mapped memory
-      throw new IOException("cannot append to " + (lastFile != null ? lastFile : dir) + " (" + t + ")", t);
+    } catch (Throwable t) {
+      // A full file system shows as a fault of the memory-mapped file (SIGBUS), not as ENOSPC.
+      String hint = t instanceof InternalError ? "; writing its memory-mapped file faulted, which usually means the"
+          + " file system is full (usable space now: " + usableSpace() + " bytes)" : "";
+      throw new IOException("cannot append to " + (lastFile != null ? lastFile : dir) + " (" + t + ")" + hint, t);
     }
     File file = appender.currentFile();
     if (lastFile != null && !lastFile.equals(file)) {
@@ -488,6 +491,14 @@ final class JournalStore implements AutoCloseable {
     files.touched(file);
     lastFile = file;
     return appender.lastIndexAppended();
+  }
+
+  private String usableSpace() {
+    try {
+      return String.valueOf(Files.getFileStore(dir).getUsableSpace());
+    } catch (IOException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
   }
 
   private File fileByCycleOrCurrent(long position) {

@@ -36,6 +36,7 @@ import net.openhft.chronicle.wire.DocumentContext;
  */
 final class JournalTailRepair {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JournalTailRepair.class);
   private static final String WORK_DIR = ".tail-repair";
 
   private JournalTailRepair() {}
@@ -54,11 +55,25 @@ final class JournalTailRepair {
     }
     SingleChronicleQueueStore store = queue.storeForCycle(lastCycle, queue.epoch(), false, null);
     try {
-      return store == null || store.writePosition() != r.lastHeaderPosition();
+      if (store == null || store.writePosition() != r.lastHeaderPosition()) {
+        return true;
+      }
     } finally {
       if (store != null) {
         queue.closeStore(store);
       }
+    }
+    // Chronicle's index must lead to the last record too: an index page that survived without the
+    // page it points to would fail a replay, or the appender.
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      if (!tailer.moveToIndex(r.lastIndex())) {
+        return true;
+      }
+      try (DocumentContext dc = tailer.readingDocument()) {
+        return !dc.isPresent() || dc.index() != r.lastIndex();
+      }
+    } catch (RuntimeException e) {
+      return true;
     }
   }
 
@@ -70,30 +85,43 @@ final class JournalTailRepair {
     int lastCycle = r.lastIndex() < 0 ? Integer.MIN_VALUE : queue.rollCycle().toCycle(r.lastIndex());
     try (ExcerptTailer tailer = queue.createTailer()) {
       for (int cycle = Math.max(lastCycle + 1, queue.firstCycle()); cycle <= queue.lastCycle(); cycle++) {
-        if (!tailer.moveToIndex(queue.rollCycle().toIndex(cycle, 0))) {
-          continue;
-        }
-        while (true) {
-          try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-              break;
-            }
-            JournalRecord record;
-            try {
-              record = JournalRecord.decode(dc.wire().bytes().toByteArray());
-            } catch (JournalRecord.Corrupt c) {
-              continue;
-            }
-            if (record.syncedThrough() > r.lastIndex()) {
-              throw new JournalCorruptedException("journal " + dir + ": the record at index "
-                  + Long.toHexString(dc.index()) + " (file " + tailer.currentFile() + ") says the journal was durable "
-                  + "through index " + Long.toHexString(record.syncedThrough()) + ", but the records are unreadable "
-                  + "after index " + Long.toHexString(r.lastIndex()) + ". Refusing to start: restore the directory "
-                  + "from a replica or backup.");
-            }
+        checkUnreachedCycle(queue, dir, r, tailer, cycle);
+      }
+    }
+  }
+
+  /** One cycle the scan never reached; a cycle whose structure is broken is as unreadable as the scan found it. */
+  private static void checkUnreachedCycle(SingleChronicleQueue queue, Path dir, JournalRecovery.Result r,
+      ExcerptTailer tailer, int cycle) {
+    try {
+      if (!tailer.moveToCycle(cycle)) {
+        return;
+      }
+      while (true) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle) {
+            return;
+          }
+          JournalRecord record;
+          try {
+            record = JournalRecord.decode(dc.wire().bytes().toByteArray());
+          } catch (JournalRecord.Corrupt c) {
+            continue;
+          }
+          if (record.syncedThrough() > r.lastIndex()) {
+            throw new JournalCorruptedException("journal " + dir + ": the record at index "
+                + Long.toHexString(dc.index()) + " (file " + tailer.currentFile() + ") says the journal was durable "
+                + "through index " + Long.toHexString(record.syncedThrough()) + ", but the records are unreadable "
+                + "after index " + Long.toHexString(r.lastIndex()) + ". Refusing to start: restore the directory "
+                + "from a replica or backup.");
           }
         }
       }
+    } catch (JournalCorruptedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      log.warn("journal {}: cycle {} after the readable records cannot be read ({}); it was never forced and goes",
+          dir, cycle, e.toString());
     }
   }
 
@@ -122,7 +150,7 @@ final class JournalTailRepair {
             .rollCycle(rollCycle).timeProvider(inCycle).build();
         ExcerptAppender appender = copy.createAppender();
         ExcerptTailer tailer = queue.createTailer()) {
-      if (tailer.moveToIndex(rollCycle.toIndex(cycle, 0))) {
+      if (tailer.moveToCycle(cycle)) {
         while (true) {
           try (DocumentContext dc = tailer.readingDocument()) {
             if (!dc.isPresent() || dc.index() >= end || rollCycle.toCycle(dc.index()) != cycle) {
