@@ -39,6 +39,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * GroupStoppedException}, {@link OverloadedException}, {@link CommandFailedException}, {@link
  * CommandExpiredException}) at the latest after {@code synod.client.request-timeout}.
  *
+ * <p>When one of the group's roles on this node fails (e.g. a journal write that timed out on a
+ * stalled disk), the group restarts them from the journal after a back-off ({@code
+ * synod.group.restart}); meanwhile requests through this node fail at once with {@link
+ * GroupStoppedException} saying so (the outcome of a command in flight is unknown), and work again
+ * once the roles are back, with the same client. {@link #status()} shows the restart state.
+ *
  * <p>The returned stages complete on a thread of the actor system (the one that delivers the
  * group's answer), so an action chained to them with a non-async method ({@code thenApply}, {@code
  * whenComplete}) runs there too: keep such actions short and never block in them; hand longer work
@@ -49,6 +55,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * earlier ones are answered.
  */
 public final class GroupClient<C, R> {
+
+  /** Why a query that only the group's roles can answer failed: they are down (the coordinator answered instead). */
+  private static final String RESTARTING = "its roles on this node are restarting after a failure; status() says why"
+      + " and when they try next";
 
   private final String group;
   private final ActorSystem<?> system;
@@ -208,6 +218,8 @@ public final class GroupClient<C, R> {
             done.complete(null);
           } else if (reply instanceof GroupCoordinator.TransferRefused r) {
             done.completeExceptionally(new IllegalArgumentException(r.reason()));
+          } else if (reply instanceof GroupCoordinator.TransferUnavailable u) {
+            done.completeExceptionally(new GroupStoppedException(group, u.reason()));
           } else if (reply instanceof GroupCoordinator.TransferTimedOut t) {
             done.completeExceptionally(new RequestTimeoutException(group, "node " + t.to() + " did not take over within "
                 + timeout + (t.leader() >= 0 ? "; node " + t.leader() + " leads" : "; no leader is known")));
@@ -230,6 +242,10 @@ public final class GroupClient<C, R> {
         .whenComplete((outcome, failure) -> {
           if (failure != null) {
             answer.completeExceptionally(noAnswer(failure));
+            return;
+          }
+          if (!outcome.served()) {
+            answer.completeExceptionally(new GroupStoppedException(group, RESTARTING));
             return;
           }
           CompletableFuture<R> value = new CompletableFuture<>();
@@ -307,7 +323,9 @@ public final class GroupClient<C, R> {
   /** Every log instance below the answer is applied to this node's state machine. */
   public CompletionStage<Long> appliedThrough() {
     return typedFailures(
-        AskPattern.<GroupCommand, Long>ask(ref, GroupCoordinator.AppliedThrough::new, timeout, system.scheduler()));
+        AskPattern.<GroupCommand, Long>ask(ref, GroupCoordinator.AppliedThrough::new, timeout, system.scheduler()))
+        .thenCompose(applied -> applied >= 0 ? CompletableFuture.completedFuture(applied)
+            : CompletableFuture.failedFuture(new GroupStoppedException(group, RESTARTING)));
   }
 
   /**
@@ -337,6 +355,9 @@ public final class GroupClient<C, R> {
     }
     Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
+    if (cause instanceof org.apache.pekko.pattern.StatusReply.ErrorMessage error) {
+      return new GroupStoppedException(group, error.getMessage()); // the group's own word: its roles are down
+    }
     if (why == null && cause instanceof java.util.concurrent.TimeoutException
         && String.valueOf(cause.getMessage()).contains("had already been terminated")) {
       // Pekko fails an ask to a stopped actor at once, possibly before this client's watch has
@@ -359,7 +380,11 @@ public final class GroupClient<C, R> {
     return typed;
   }
 
-  /** This node's view of the group: leader, applied and chosen instances, last checkpoint. */
+  /**
+   * This node's view of the group: leader, applied and chosen instances, last checkpoint, and
+   * whether its roles here run or are restarting after a failure (with the restart count and the
+   * last failure). Answered also while the roles restart.
+   */
   public CompletionStage<GroupStatus> status() {
     return typedFailures(
         AskPattern.<GroupCommand, GroupStatus>ask(ref, GroupCoordinator.Status::new, timeout, system.scheduler()));
@@ -370,8 +395,8 @@ public final class GroupClient<C, R> {
    * compare replicas. It snapshots the state machine, so it costs as much as a checkpoint.
    */
   public CompletionStage<StateDigest> digest() {
-    return typedFailures(
-        AskPattern.<GroupCommand, StateDigest>ask(ref, GroupCoordinator.Digest::new, timeout, system.scheduler()));
+    return typedFailures(AskPattern.<GroupCommand, StateDigest>askWithStatus(ref, GroupCoordinator.Digest::new, timeout,
+        system.scheduler()));
   }
 
   public String group() {

@@ -38,7 +38,9 @@ public final class SynodGroup<C, R> {
   /**
    * @param id the group's id, the same on every node; it names the group's journal streams, so it
    *     must not change while the group has data
-   * @param stateMachines makes this node's state machine; called once per spawn of the group
+   * @param stateMachines makes this node's state machine; called once per spawn of the group, and
+   *     again each time the group's roles on the node start again after a failure (the new state
+   *     machine is rebuilt from the last checkpoint and the log)
    */
   public static <C, R> SynodGroup<C, R> of(String id, Codec<C> commands, Codec<R> results,
       Supplier<? extends ReplicatedStateMachine<C, R>> stateMachines) {
@@ -89,7 +91,7 @@ public final class SynodGroup<C, R> {
     GroupConfig config = settings.groupConfig(id, node.self(), members, learners, joining);
     return GroupCoordinator.create(config, settings,
         () -> new TypedStateMachine<>(stateMachines.get(), commands, results), node.peers(), node.gateway(),
-        System::nanoTime);
+        System::nanoTime, node.journalFailures());
   }
 
   /**

@@ -1,10 +1,12 @@
 package io.synod.actors;
 
 import com.typesafe.config.Config;
+import io.synod.actors.internal.JournalFailures;
 import io.synod.actors.internal.NodeGateway;
 import io.synod.actors.internal.Peers;
 import io.synod.persistence.ChronicleJournal;
 import io.synod.persistence.FileSnapshotStore;
+import io.synod.persistence.JournalFailedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ public final class SynodNode {
   private final SynodSettings settings;
   private final ActorRef<NodeGateway.Command> gateway;
   private final Peers peers;
+  private final JournalFailures journalFailures = new JournalFailures();
 
   private SynodNode(ActorSystem<?> system, int self, Map<Integer, Address> nodes, SynodSettings settings,
       ActorRef<NodeGateway.Command> gateway) {
@@ -176,6 +179,24 @@ public final class SynodNode {
 
   ActorRef<NodeGateway.Command> gateway() {
     return gateway;
+  }
+
+  /**
+   * Completes with the first {@link JournalFailedException} a group of this node met: the node's
+   * journal failed and stopped (fail-stop) and accepts no more writes in this process, so every
+   * group of this node stops with it (their clients get {@link GroupStoppedException}), and the
+   * failure is logged at ERROR. Never completes while the journal works. Only a new process, whose
+   * recovery re-reads what is really on disk, brings the node back: an application should stop and
+   * be restarted (the standalone node exits with {@code NodeLauncher.JOURNAL_FAILED}). Other
+   * failures of a group's roles (a write or a replay that failed or timed out) are not reported
+   * here: the group restarts them itself ({@code synod.group.restart}).
+   */
+  public java.util.concurrent.CompletionStage<JournalFailedException> journalFailure() {
+    return journalFailures.failure();
+  }
+
+  JournalFailures journalFailures() {
+    return journalFailures;
   }
 
   Peers peers() {

@@ -32,7 +32,8 @@ public record SynodSettings(
     int maxForwardHops,
     CheckpointSettings checkpoint,
     PersistenceSettings persistence,
-    ClientSettings client) {
+    ClientSettings client,
+    RestartSettings restart) {
 
   public static final String PATH = "synod.group";
   public static final String CLIENT_PATH = "synod.client";
@@ -95,6 +96,28 @@ public record SynodSettings(
     }
   }
 
+  /**
+   * How a group's roles on a node are restarted after one of them failed (a journal write or
+   * replay that failed or timed out): after {@code minBackoff}, then twice as long after each
+   * further failure up to {@code maxBackoff}, each delay stretched by up to {@code randomFactor}
+   * of itself at random. Once the roles have run for {@code maxBackoff} without failing, the next
+   * failure counts as the first again.
+   */
+  public record RestartSettings(Duration minBackoff, Duration maxBackoff, double randomFactor) {
+    public RestartSettings {
+      String p = PATH + ".restart.";
+      positive(p + "min-backoff", minBackoff);
+      positive(p + "max-backoff", maxBackoff);
+      if (maxBackoff.compareTo(minBackoff) < 0) {
+        throw new IllegalArgumentException(p + "max-backoff (" + maxBackoff + ") must be at least " + p
+            + "min-backoff (" + minBackoff + ")");
+      }
+      if (!(randomFactor >= 0 && randomFactor <= 1)) {
+        throw new IllegalArgumentException(p + "random-factor must be between 0 and 1, got " + randomFactor);
+      }
+    }
+  }
+
   private static void positive(String key, Duration d) {
     if (d == null || d.isZero() || d.isNegative()) {
       throw new IllegalArgumentException(key + " must be positive, got " + d);
@@ -105,8 +128,8 @@ public record SynodSettings(
     if (tickInterval.isZero() || tickInterval.isNegative()) {
       throw new IllegalArgumentException(PATH + ".tick-interval must be positive, got " + tickInterval);
     }
-    if (checkpoint == null || persistence == null || client == null) {
-      throw new IllegalArgumentException("checkpoint, persistence and client settings are required");
+    if (checkpoint == null || persistence == null || client == null || restart == null) {
+      throw new IllegalArgumentException("checkpoint, persistence, client and restart settings are required");
     }
     if (maxTickSkewPerMille < 0 || maxTickSkewPerMille >= 1000) {
       throw new IllegalArgumentException(PATH + ".max-tick-skew-per-mille must be in [0, 1000), got "
@@ -152,6 +175,7 @@ public record SynodSettings(
     Keys c = new Keys(root, PATH + ".");
     Keys k = new Keys(root, PATH + ".checkpoint.");
     Keys cl = new Keys(root, CLIENT_PATH + ".");
+    Keys r = new Keys(root, PATH + ".restart.");
     try {
       return new SynodSettings(
           c.duration("tick-interval"),
@@ -178,7 +202,9 @@ public record SynodSettings(
               k.bytes("chunk-size"),
               k.duration("transfer-retry")),
           persistence(root, c),
-          new ClientSettings(cl.duration("request-timeout"), cl.duration("retry-interval")));
+          new ClientSettings(cl.duration("request-timeout"), cl.duration("retry-interval")),
+          new RestartSettings(r.duration("min-backoff"), r.duration("max-backoff"),
+              root.getDouble(r.prefix + "random-factor")));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid synod setting: " + e.getMessage(), e);
     }

@@ -78,4 +78,20 @@ class SynodSettingsTest {
     assertRejected("synod.group.allow-persistence-without-fsync = maybe",
         "synod.group.allow-persistence-without-fsync");
   }
+
+  @Test
+  void restartSettingsAreReadAndCheckedByKey() {
+    SynodSettings s = with("synod.group.restart { min-backoff = 2 s, max-backoff = 10 s, random-factor = 0.5 }");
+    assertEquals(java.time.Duration.ofSeconds(2), s.restart().minBackoff());
+    assertEquals(java.time.Duration.ofSeconds(10), s.restart().maxBackoff());
+    assertEquals(0.5, s.restart().randomFactor());
+    SynodSettings defaults = with("");
+    assertEquals(java.time.Duration.ofSeconds(1), defaults.restart().minBackoff());
+    assertEquals(java.time.Duration.ofSeconds(30), defaults.restart().maxBackoff());
+    assertRejected("synod.group.restart.min-backoff = 0 s", "synod.group.restart.min-backoff");
+    assertRejected("synod.group.restart { min-backoff = 5 s, max-backoff = 1 s }", "synod.group.restart.max-backoff");
+    assertRejected("synod.group.restart.random-factor = 1.5", "synod.group.restart.random-factor");
+    assertRejected("synod.group.restart.random-factor = -0.1", "synod.group.restart.random-factor");
+    assertRejected("synod.group.restart.max-backoff = never", "synod.group.restart.max-backoff");
+  }
 }

@@ -14,7 +14,10 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import io.synod.actors.GroupClient;
+import io.synod.actors.GroupStatus;
+import io.synod.actors.GroupStoppedException;
 import io.synod.paxos.Membership;
+import io.synod.persistence.JournalFailedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +30,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows and the
- * instance it has applied through), {@code GET /digest} (per group a checksum of the replicated
+ * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows, the
+ * instance it has applied through, and whether its roles run, restart after a failure, or stopped), {@code GET /digest} (per group a checksum of the replicated
  * state), the operator's {@code POST /admin/groups/{group}/leader?to={node}} (hand the group's
  * leadership to a member; answered once this node sees it lead), {@code GET, POST
  * /admin/groups/{group}/members[?id={node}&role=voter|learner]} and {@code DELETE
@@ -146,20 +149,44 @@ final class NodeHttp {
   }
 
   /**
-   * {"node":1,"groups":[{"id":"counter","leader":2,"appliedThrough":17,"chosenThrough":17,
-   * "checkpoint":10,"lag":0,"checkpointsRefused":0,"lastCheckpointRefusal":""}]}: this node's view
-   * of each group it runs; leader -1 if it knows none; the peers' checkpoints it refused to take
-   * since the group started here, and why it refused the last one.
+   * {"node":1,"journalFailure":null,"groups":[{"id":"counter","leader":2,"appliedThrough":17,
+   * "chosenThrough":17,"checkpoint":10,"lag":0,"state":"running","restarts":0,"lastFailure":null,
+   * "restartInMillis":-1,"checkpointsRefused":0,"lastCheckpointRefusal":""}]}: this node's view of
+   * each group it runs; leader -1 if it knows none; the peers' checkpoints it refused to take since
+   * the group started here, and why it refused the last one. A group whose roles are down after a
+   * failure is {@code "state":"restarting"} (leader and instances -1, {@code restartInMillis} until
+   * the next attempt); one that stopped for good (a failed journal) is {@code
+   * {"id":...,"leader":-1,"state":"stopped","reason":...}}, and one that did not answer {@code
+   * "state":"unknown"}. {@code journalFailure} is the node's journal failure, if any. (The id and
+   * leader come first: scripts match them.)
    */
   private static CompletableFuture<HttpResponse> status(RunningNode node) {
     List<CompletableFuture<String>> groups = new ArrayList<>();
     for (GroupClient<?, ?> c : node.clients().values()) {
-      groups.add(c.status().toCompletableFuture().thenApply(s -> "{\"id\":" + quote(s.group()) + ",\"leader\":"
-          + s.leader() + ",\"appliedThrough\":" + s.appliedThrough() + ",\"chosenThrough\":" + s.chosenThrough()
-          + ",\"checkpoint\":" + s.checkpoint() + ",\"lag\":" + s.lag() + ",\"checkpointsRefused\":"
-          + s.checkpointsRefused() + ",\"lastCheckpointRefusal\":" + quote(s.lastCheckpointRefusal()) + "}"));
+      groups.add(c.status().toCompletableFuture()
+          .handle((s, failure) -> failure == null ? groupStatus(s) : groupStatus(c.group(), failure)));
     }
-    return all(node, groups);
+    JournalFailedException journal = node.synod().journalFailure().toCompletableFuture().getNow(null);
+    return all(node, ",\"journalFailure\":" + (journal == null ? "null" : quote(String.valueOf(journal.getMessage()))),
+        groups);
+  }
+
+  private static String groupStatus(GroupStatus s) {
+    return "{\"id\":" + quote(s.group()) + ",\"leader\":" + s.leader() + ",\"appliedThrough\":" + s.appliedThrough()
+        + ",\"chosenThrough\":" + s.chosenThrough() + ",\"checkpoint\":" + s.checkpoint() + ",\"lag\":" + s.lag()
+        + ",\"state\":" + quote(s.state()) + ",\"restarts\":" + s.restarts() + ",\"lastFailure\":"
+        + (s.lastFailure() == null ? "null" : quote(s.lastFailure())) + ",\"restartInMillis\":" + s.restartInMillis()
+        + ",\"checkpointsRefused\":" + s.checkpointsRefused() + ",\"lastCheckpointRefusal\":"
+        + quote(s.lastCheckpointRefusal()) + "}";
+  }
+
+  /** A group that did not answer: stopped (for good, e.g. a failed journal), or unknown (no answer in time). */
+  private static String groupStatus(String group, Throwable failure) {
+    Throwable e = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return "{\"id\":" + quote(group) + ",\"leader\":-1,\"state\":"
+        + quote(e instanceof GroupStoppedException ? "stopped" : "unknown") + ",\"reason\":"
+        + quote(String.valueOf(e.getMessage())) + "}";
   }
 
   /**
@@ -173,14 +200,16 @@ final class NodeHttp {
       groups.add(c.digest().toCompletableFuture().thenApply(d -> "{\"id\":" + quote(d.group())
           + ",\"appliedThrough\":" + d.appliedThrough() + ",\"crc32\":" + d.crc32() + "}"));
     }
-    return all(node, groups);
+    return all(node, "", groups);
   }
 
-  private static CompletableFuture<HttpResponse> all(RunningNode node, List<CompletableFuture<String>> groups) {
+  /** {"node":N{@code nodeFields},"groups":[...]}. */
+  private static CompletableFuture<HttpResponse> all(RunningNode node, String nodeFields,
+      List<CompletableFuture<String>> groups) {
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new))
         .orTimeout(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS)
         .handle((v, t) -> t != null ? HttpResponses.failure(t)
-            : HttpResponses.json("{\"node\":" + node.config().self() + ",\"groups\":["
+            : HttpResponses.json("{\"node\":" + node.config().self() + nodeFields + ",\"groups\":["
                 + String.join(",", groups.stream().map(CompletableFuture::join).toList()) + "]}"));
   }
 

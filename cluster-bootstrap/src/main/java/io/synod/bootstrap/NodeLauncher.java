@@ -1,17 +1,30 @@
 package io.synod.bootstrap;
 
+import io.synod.persistence.JournalFailedException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code java io.synod.bootstrap.NodeLauncher conf/node1.conf}: starts one standalone node and
- * runs until it is stopped (SIGTERM or Ctrl-C stop it gracefully). An invalid configuration exits
- * with code 2 and one line naming the key; a wrong command line with code 64.
+ * runs until it is stopped (SIGTERM or Ctrl-C stop it gracefully, exit code 0). An invalid
+ * configuration exits with code 2 and one line naming the key; a wrong command line with code 64.
+ *
+ * <p>If the node's journal fails (a write or fsync failed: the journal fail-stops, see {@code
+ * JournalFailedException}, and every group of the node stops), the node stops and the process
+ * exits with code {@value #JOURNAL_FAILED} (sysexits' EX_IOERR) and one line on standard error,
+ * {@code synod: node N stops: the journal failed: <reason>; restart the process to recover from
+ * what is on disk}. A supervisor (systemd, Kubernetes) should restart it: recovery re-reads what is
+ * really on disk. A group whose roles fail otherwise (a write that timed out on a stalled disk)
+ * restarts them itself, and the node stays up.
  */
 public final class NodeLauncher {
 
   public static final int INVALID_CONFIG = 2;
   public static final int USAGE = 64;
+  /** The node's journal failed; restarting the process recovers from what is on disk. */
+  public static final int JOURNAL_FAILED = 74;
 
   private NodeLauncher() {}
 
@@ -44,7 +57,31 @@ public final class NodeLauncher {
     }
     out.println("synod: node " + config.self() + " listening at " + config.member().address() + " with data in "
         + config.dataDir() + ", running groups " + node.groups().keySet());
-    node.system().getWhenTerminated().toCompletableFuture().join();
-    return 0;
+    return awaitExit(config.self(), node.synod().journalFailure(), node.system().getWhenTerminated(), node::close, err);
+  }
+
+  /**
+   * Waits until the node stops ({@code terminated}: 0) or its journal fails: then prints one line,
+   * stops the node with {@code stop} and returns {@link #JOURNAL_FAILED}.
+   */
+  static int awaitExit(int self, CompletionStage<JournalFailedException> journalFailure, CompletionStage<?> terminated,
+      Runnable stop, PrintStream err) {
+    CompletableFuture<JournalFailedException> failed = new CompletableFuture<>();
+    journalFailure.thenAccept(failed::complete);
+    terminated.thenRun(() -> failed.complete(null));
+    JournalFailedException e = failed.join();
+    if (e == null) {
+      return 0;
+    }
+    err.println("synod: node " + self + " stops: the journal failed: " + String.valueOf(e.getMessage())
+        .replaceAll("\\s*[\\r\\n]+\\s*", " ") + "; restart the process to recover from what is on disk");
+    try {
+      stop.run();
+    } catch (RuntimeException stopFailed) {
+      // The exit code and the line above say what matters; the process ends either way.
+      err.println("synod: node " + self + " did not stop cleanly: " + String.valueOf(stopFailed.getMessage())
+          .lines().findFirst().orElse(""));
+    }
+    return JOURNAL_FAILED;
   }
 }

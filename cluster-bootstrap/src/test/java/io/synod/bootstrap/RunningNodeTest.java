@@ -66,4 +66,48 @@ class RunningNodeTest {
     assertEquals(1, message.strip().lines().count(), "one line: " + message);
     assertEquals(NodeLauncher.USAGE, NodeLauncher.run(new String[0], System.out, new PrintStream(new ByteArrayOutputStream())));
   }
+
+  @Test
+  void theStatusSaysWhetherEachGroupRunsOrRestartsAndWhetherTheJournalFailed() throws Exception {
+    int httpPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      httpPort = s.getLocalPort();
+    }
+    Path file = nodeFile();
+    Files.writeString(file, Files.readString(file) + "\nsynod.node.http.port = " + httpPort + "\n");
+    try (RunningNode node = RunningNode.start(NodeConfig.load(file))) {
+      assertEquals(1L, client(node).propose(1L).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/status")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, status.statusCode());
+      String body = status.body();
+      assertTrue(body.contains("\"node\":1,\"journalFailure\":null,\"groups\":[{\"id\":\"counter\",\"leader\":1,"), body);
+      assertTrue(body.contains(",\"state\":\"running\",\"restarts\":0,\"lastFailure\":null,\"restartInMillis\":-1}"),
+          body);
+    }
+  }
+
+  @Test
+  void whenTheJournalFailsTheLauncherStopsTheNodeAndExitsWithCode74AndOneLine() {
+    java.util.concurrent.CompletableFuture<io.synod.persistence.JournalFailedException> failure =
+        new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    failure.complete(io.synod.persistence.JournalFailures.failed("journal /data/journal failed: cannot force\n"
+        + "20261207.cq4 to disk", new java.io.IOException("EIO")));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = NodeLauncher.awaitExit(3, failure, new java.util.concurrent.CompletableFuture<>(),
+        () -> stopped.set(true), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(NodeLauncher.JOURNAL_FAILED, code);
+    assertEquals(74, code);
+    assertTrue(stopped.get(), "the node is stopped before the process exits");
+    assertEquals("synod: node 3 stops: the journal failed: journal /data/journal failed: cannot force 20261207.cq4 to"
+        + " disk; restart the process to recover from what is on disk", err.toString(StandardCharsets.UTF_8).strip());
+
+    stopped.set(false);
+    assertEquals(0, NodeLauncher.awaitExit(3, new java.util.concurrent.CompletableFuture<>(),
+        java.util.concurrent.CompletableFuture.completedFuture(null), () -> stopped.set(true), System.err),
+        "a node stopped otherwise (SIGTERM) exits with 0");
+    assertTrue(!stopped.get());
+  }
 }

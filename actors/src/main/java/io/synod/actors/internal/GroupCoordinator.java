@@ -10,6 +10,7 @@ import io.synod.paxos.Message;
 import io.synod.paxos.ReadOutcome;
 import io.synod.paxos.Refusal;
 import io.synod.paxos.StateMachine;
+import io.synod.persistence.JournalFailedException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -25,6 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The public face of one group on one node (DESIGN.md, "Actors and remoting"): it registers the
@@ -35,8 +37,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * carried; the exactly-once sessions make the retry harmless) and answers it {@link TimedOut} at the
  * client's deadline, saying how many members this node heard from recently.
  *
- * <p>If any of its roles fails (a journal write that fails, replicas that diverge) the whole group
- * stops on this node, loudly, and every waiting client is told so.
+ * <p>If one of its roles fails (a journal write or replay that failed or timed out, e.g. on a
+ * stalled disk), every waiting client is told so, the other roles are stopped, and all four start
+ * again from the journal after a back-off ({@link RolesDown}, {@link RestartBackoff}); the
+ * coordinator itself stays, so clients and the gateway keep their reference. The group stops on
+ * this node for good, loudly, only if the node's journal failed ({@link JournalFailedException}:
+ * then every group of the node stops, see {@link JournalFailures}) or replicas diverge.
  */
 public final class GroupCoordinator {
 
@@ -61,8 +67,11 @@ public final class GroupCoordinator {
   /** This node's view of the group. */
   public record Status(ActorRef<GroupStatus> replyTo) implements Command {}
 
-  /** A checksum of this node's replicated state, with the instance it reflects. */
-  public record Digest(ActorRef<StateDigest> replyTo) implements Command {}
+  /** A checksum of this node's replicated state, with the instance it reflects; an error while the roles restart. */
+  public record Digest(ActorRef<StatusReply<StateDigest>> replyTo) implements Command {}
+
+  /** A group of this node met the journal's fail-stop: every group of the node stops. */
+  record JournalFailed(JournalFailedException failure) implements Command {}
 
   /**
    * Hand leadership to member {@code to}: asked at any node, carried out by the leader. The answer
@@ -81,6 +90,9 @@ public final class GroupCoordinator {
 
   /** {@code to} did not take over by the deadline; {@code leader} leads as far as this node knows (-1: none). */
   public record TransferTimedOut(int to, int leader) implements TransferReply {}
+
+  /** The group's roles on this node are down (restarting, or stopped): {@code reason} says why. */
+  public record TransferUnavailable(String reason) implements TransferReply {}
 
   /** What a membership change asks for. */
   public enum MembershipOp {
@@ -140,7 +152,7 @@ public final class GroupCoordinator {
   public record UnwatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
 
   /** A watcher stopped. */
-  private record WatcherGone(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
+  record WatcherGone(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
 
   /** A protocol message for one of this node's roles of this group, from the gateway. */
   public record Inbound(Message message) implements Command {}
@@ -200,17 +212,20 @@ public final class GroupCoordinator {
 
   /**
    * The coordinator of {@code config.group()} on node {@code config.self()}; {@code stateMachine}
-   * is called once, after the group is registered, for the state machine the learner will own.
+   * is called each time the roles start (once the group is registered, and after each restart) for
+   * the state machine the learner will own. It stops when {@code journalFailures} reports that the
+   * node's journal failed, and reports there a failure it meets itself.
    */
   public static Behavior<GroupCommand> create(GroupConfig config, SynodSettings settings, Supplier<StateMachine> stateMachine,
-      Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime) {
+      Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime, JournalFailures journalFailures) {
     return Behaviors.withStash(STASH, stash -> Behaviors.setup(ctx -> {
       // Any node with an address may be added to the group, so the gateway takes messages from all of them.
       gateway.tell(new NodeGateway.Register(config.group(), peers.nodeIds(), ctx.getSelf()));
+      ctx.pipeToSelf(journalFailures.failure(), (failure, never) -> new JournalFailed(failure));
       return Behaviors.receive(GroupCommand.class)
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
-              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine.get(), stateMachine, peers,
-                  nanoTime).behavior())))
+              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine, peers, nanoTime, journalFailures)
+                  .behavior())))
           .onMessage(RegistrationRefused.class, r -> {
             ctx.getLog().error("group '{}' cannot start on node {}: {}", config.group(), config.self(), r.reason());
             stash.forEach(m -> refuse(m, r.reason()));
@@ -234,7 +249,7 @@ public final class GroupCoordinator {
     }
   }
 
-  private static final class Running {
+  private static final class Running implements RoleSupervisor.Coordinator {
     private final ActorContext<GroupCommand> ctx;
     private final GroupConfig config;
     private final LongSupplier nanoTime;
@@ -243,9 +258,16 @@ public final class GroupCoordinator {
     private final GroupRoutes routes;
     private final TimerScheduler<GroupCommand> timers;
     private final Duration retryInterval;
-    private final ActorRef<ProposerActor.Command> proposer;
-    private final ActorRef<LearnerActor.Command> learner;
-    private final ActorRef<CheckpointActor.Command> checkpoints;
+    private final SynodSettings settings;
+    private final Supplier<StateMachine> stateMachines;
+    private final LeadershipWatchers watchers;
+    private final RoleSupervisor supervisor;
+    /** The roles of the current start, spawned by {@link #spawnRoles}. */
+    private List<ActorRef<?>> roles;
+    private ActorRef<ProposerActor.Command> proposer;
+    private ActorRef<LearnerActor.Command> learner;
+    private ActorRef<CheckpointActor.Command> checkpoints;
+    private final LearnerQueries queries;
     private final Map<CommandId, Waiting> waiting = new HashMap<>();
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<TransferLeadership> transfers = new java.util.ArrayList<>();
@@ -253,7 +275,6 @@ public final class GroupCoordinator {
     private long nextReadId;
     private int leader = -1;
     private boolean leaseHeld;
-    private final java.util.Set<ActorRef<io.synod.actors.Leadership>> watchers = new java.util.LinkedHashSet<>();
     private String stopReason = "the group was stopped";
     private final Peers peers;
     private io.synod.paxos.Membership membership;
@@ -274,20 +295,33 @@ public final class GroupCoordinator {
     private long promotionAskedAt = Long.MIN_VALUE / 2;
 
     Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
-        StateMachine stateMachine, Supplier<StateMachine> stateMachines, Peers peers, LongSupplier nanoTime) {
+        Supplier<StateMachine> stateMachines, Peers peers, LongSupplier nanoTime, JournalFailures journalFailures) {
       this.ctx = ctx;
       this.config = config;
       this.nanoTime = nanoTime;
       this.peers = peers;
+      this.settings = settings;
+      this.stateMachines = stateMachines;
+      this.watchers = new LeadershipWatchers(ctx);
+      this.supervisor = new RoleSupervisor(ctx, timers, config, settings.restart(), nanoTime, journalFailures, watchers);
       this.membership = config.initialMembership();
       this.changeAnswers = ctx.messageAdapter(ProposeReply.class, ChangeAnswered::new);
+      this.queries = new LearnerQueries(ctx);
       // (One adapter per message class: the answers to this node's own promotion, whose effect shows in
       // the membership, go to an actor that ignores them.)
       this.promotionAnswers = ctx.spawn(Behaviors.ignore(), "promotion-answers");
-      Duration tick = settings.tickInterval();
       this.retryNanos = settings.client().retryInterval().toNanos();
       this.reachableNanos = settings.electionTimeout().plus(settings.electionJitter()).multipliedBy(2).toNanos();
       this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), config.self()));
+      this.timers = timers;
+      this.retryInterval = settings.client().retryInterval();
+      spawnRoles();
+    }
+
+    /** Spawns the group's four roles, connected and watched: at the start, and again after a failure. */
+    private void spawnRoles() {
+      Duration tick = settings.tickInterval();
+      StateMachine stateMachine = stateMachines.get(); // a fresh one: the learner rebuilds its state
       ActorRef<AcceptorActor.Command> acceptor = ctx.spawn(
           AcceptorActor.create(config, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime, routes::send,
               settings.persistence()),
@@ -304,11 +338,10 @@ public final class GroupCoordinator {
       this.checkpoints = ctx.spawn(CheckpointActor.create(config, learner, acceptor, peers,
           new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
               10), stateMachines, settings.persistence()), "checkpoints");
-      for (ActorRef<?> child : List.of(acceptor, proposer, learner, checkpoints)) {
+      this.roles = List.of(acceptor, proposer, learner, checkpoints);
+      for (ActorRef<?> child : roles) {
         ctx.watch(child);
       }
-      this.timers = timers;
-      this.retryInterval = settings.client().retryInterval();
     }
 
     /** The sweep runs only while someone waits: an idle group costs no timer here. */
@@ -350,13 +383,22 @@ public final class GroupCoordinator {
             return Behaviors.same();
           })
           .onMessage(Status.class, st -> {
-            learner.tell(new LearnerActor.AskStatus(leader, st.replyTo()));
+            queries.askStatus(learner, leader, st.replyTo());
+            return Behaviors.same();
+          })
+          .onMessage(LearnerQueries.StatusAnswered.class, a -> {
+            queries.answered(a, supervisor::withRestarts);
             return Behaviors.same();
           })
           .onMessage(Digest.class, d -> {
-            learner.tell(new LearnerActor.AskDigest(d.replyTo()));
+            queries.askDigest(learner, d.replyTo());
             return Behaviors.same();
           })
+          .onMessage(LearnerQueries.DigestAnswered.class, a -> {
+            queries.answered(a);
+            return Behaviors.same();
+          })
+          .onMessage(JournalFailed.class, f -> supervisor.journalFailed(f.failure(), this))
           .onMessage(TransferLeadership.class, this::transfer)
           .onMessage(LeaderChanged.class, c -> {
             leader = c.leader();
@@ -368,28 +410,22 @@ public final class GroupCoordinator {
               }
               return false;
             });
-            io.synod.actors.Leadership now = leadership();
-            watchers.forEach(w -> w.tell(now));
+            watchers.tell(leadership());
             if (change != null && handingOverFirst && leader >= 0 && leader != change.node()) {
               removeAfterHandover();
             }
             return Behaviors.same();
           })
           .onMessage(WatchLeadership.class, w -> {
-            if (watchers.add(w.watcher())) {
-              ctx.watchWith(w.watcher(), new WatcherGone(w.watcher()));
-            }
-            w.watcher().tell(leadership());
+            watchers.watch(w.watcher(), leadership());
             return Behaviors.same();
           })
           .onMessage(UnwatchLeadership.class, w -> {
-            if (watchers.remove(w.watcher())) {
-              ctx.unwatch(w.watcher());
-            }
+            watchers.unwatch(w.watcher());
             return Behaviors.same();
           })
           .onMessage(WatcherGone.class, w -> {
-            watchers.remove(w.watcher());
+            watchers.gone(w.watcher());
             return Behaviors.same();
           })
           .onMessage(Answered.class, this::answered)
@@ -402,32 +438,67 @@ public final class GroupCoordinator {
           })
           .onMessageEquals(Sweep.INSTANCE, this::sweep)
           .onMessageEquals(Registered.INSTANCE, Behaviors::same)
-          .onSignal(Terminated.class, t -> {
-            stopReason = "its " + t.getRef().path().name() + " stopped"
-                + (t instanceof org.apache.pekko.actor.typed.ChildFailed f ? " after a failure: " + f.getCause() : "");
-            ctx.getLog().error("group '{}' stops on node {}: {}", config.group(), config.self(), stopReason);
-            return Behaviors.stopped();
-          })
+          .onSignal(Terminated.class, t -> supervisor.roleStopped(t, this))
           .onSignal(PostStop.class, s -> {
             // Watchers learn that this node no longer leads (nor holds a lease) here.
-            io.synod.actors.Leadership gone = new io.synod.actors.Leadership(config.group(), config.self(), -1, false);
-            watchers.forEach(w -> w.tell(gone));
-            transfers.forEach(t -> t.replyTo().tell(new TransferRefused("group '" + config.group()
-                + "' stopped on node " + config.self() + ": " + stopReason)));
-            for (Waiting w : waiting.values()) {
-              w.replyTo.tell(new Stopped(stopReason));
-            }
-            if (change != null) {
-              change.replyTo().tell(new MembershipRefused("group '" + config.group() + "' stopped on node "
-                  + config.self() + " before the change completed: " + stopReason, RefusalKind.UNAVAILABLE));
-            }
-            waiting.clear();
-            // A refused read goes through the log, where the client learns that the group stopped.
-            reads.forEach((id, r) -> r.replyTo().tell(new ReadOutcome(id, false, -1, null, -1)));
-            reads.clear();
+            watchers.tell(new io.synod.actors.Leadership(config.group(), config.self(), -1, false));
+            failWaiting("it stopped on node " + config.self() + ": " + stopReason);
             return Behaviors.same();
           })
           .build();
+    }
+
+    // ---- failures and restarts (RoleSupervisor decides) ----
+
+    @Override
+    public List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason) {
+      leader = -1;
+      leaseHeld = false;
+      watchers.tell(leadership());
+      failWaiting(reason);
+      timers.cancel(Sweep.INSTANCE);
+      routes.connect(null, null, null);
+      queries.askAgain();
+      List<ActorRef<?>> stopping = roles.stream().filter(r -> !r.equals(failed)).toList();
+      stopping.forEach(ctx::stop);
+      return stopping;
+    }
+
+    @Override
+    public Behavior<GroupCommand> stop(String reason) {
+      stopReason = reason;
+      return Behaviors.stopped();
+    }
+
+    @Override
+    public Behavior<GroupCommand> startRoles() {
+      spawnRoles();
+      return behavior();
+    }
+
+    @Override
+    public io.synod.paxos.Membership membership() {
+      return membership;
+    }
+
+    /** Tells everyone who waits for an answer that none will come, {@code reason} saying why. */
+    private void failWaiting(String reason) {
+      transfers.forEach(t -> t.replyTo().tell(new TransferUnavailable(reason)));
+      transfers.clear();
+      for (Waiting w : waiting.values()) {
+        w.replyTo.tell(new Stopped(reason));
+      }
+      waiting.clear();
+      if (change != null) {
+        change.replyTo().tell(new MembershipRefused(reason + "; the change may or may not take effect",
+            RefusalKind.UNAVAILABLE));
+        change = null;
+        awaitingPromotion = false;
+        handingOverFirst = false;
+      }
+      // A refused read goes through the log, where the client learns why.
+      reads.forEach((id, r) -> r.replyTo().tell(new ReadOutcome(id, false, -1, null, -1)));
+      reads.clear();
     }
 
     private io.synod.actors.Leadership leadership() {

@@ -1,0 +1,97 @@
+package io.synod.actors.internal;
+
+import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupStatus;
+import io.synod.actors.SynodSettings;
+import io.synod.paxos.GroupConfig;
+import io.synod.persistence.JournalFailedException;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * What a group's coordinator does when one of the group's roles on its node stops (README, "Group
+ * restarts"): most failures pass, so the roles go down ({@link RolesDown}) and start again from the
+ * journal after a back-off ({@link RestartBackoff}); a failed journal or replicas that diverge do
+ * not ({@link RoleFailure#permanent}), so the group stops for good, and a failed journal is
+ * reported to the node ({@link JournalFailures}), whose other groups then stop too. Each failure is
+ * logged: WARN for one that is retried, ERROR for one that stops the group.
+ */
+final class RoleSupervisor {
+
+  /** What it needs of the coordinator. */
+  interface Coordinator extends RolesDown.Coordinator {
+    /**
+     * The roles failed, {@code reason} says how: answer everyone waiting, forget the leader, stop
+     * the roles that still run and return them.
+     */
+    List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason);
+
+    /** Stops the group for good, telling whoever waits {@code reason}. */
+    Behavior<GroupCommand> stop(String reason);
+  }
+
+  private final ActorContext<GroupCommand> ctx;
+  private final TimerScheduler<GroupCommand> timers;
+  private final GroupConfig config;
+  private final LongSupplier nanoTime;
+  private final JournalFailures journalFailures;
+  private final LeadershipWatchers watchers;
+  private final RestartBackoff backoff;
+
+  RoleSupervisor(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config,
+      SynodSettings.RestartSettings settings, LongSupplier nanoTime, JournalFailures journalFailures,
+      LeadershipWatchers watchers) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.config = config;
+    this.nanoTime = nanoTime;
+    this.journalFailures = journalFailures;
+    this.watchers = watchers;
+    this.backoff = new RestartBackoff(settings, new SplittableRandom(), nanoTime.getAsLong());
+  }
+
+  /** Role {@code t.getRef()} stopped: the coordinator's next behaviour. */
+  Behavior<GroupCommand> roleStopped(Terminated t, Coordinator coordinator) {
+    RoleFailure failure = RoleFailure.of(t);
+    if (failure.journalFailure() != null) {
+      return journalFailed(failure.journalFailure(), coordinator);
+    }
+    if (failure.divergence()) {
+      ctx.getLog().error("group '{}' stops on node {} for good: {} (a restart would only hide that replicas diverge)",
+          config.group(), config.self(), failure.describe(), failure.cause());
+      return coordinator.stop(failure.describe());
+    }
+    long delayNanos = backoff.failed(nanoTime.getAsLong(), failure.describe());
+    ctx.getLog().warn("group '{}' on node {}: {}; its roles start again from the journal in {} ms ({} failure(s) in a"
+        + " row, restarted {} time(s) so far)", config.group(), config.self(), failure.describe(),
+        delayNanos / 1_000_000, backoff.failuresInARow(), backoff.restarts());
+    List<ActorRef<?>> stopping = coordinator.rolesFailed(t.getRef(),
+        "its roles on node " + config.self() + " are restarting after a failure (" + failure.describe() + ")");
+    return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping).behavior();
+  }
+
+  /** The node's journal failed: the group stops for good, and the node hears of it. */
+  Behavior<GroupCommand> journalFailed(JournalFailedException failure, Coordinator coordinator) {
+    String reason = "the node's journal failed: " + RoleFailure.oneLine(failure);
+    if (journalFailures.report(failure)) {
+      ctx.getLog().error("node {}: the journal failed; it accepts no more writes in this process, so every group on"
+          + " this node stops. Restart the process to recover from what is on disk", config.self(), failure);
+    }
+    ctx.getLog().error("group '{}' stops on node {} for good: {}", config.group(), config.self(), reason);
+    return coordinator.stop(reason);
+  }
+
+  /** {@code status}, from the running learner, with how the roles have fared. */
+  GroupStatus withRestarts(GroupStatus status) {
+    return new GroupStatus(status.group(), status.node(), status.leader(), status.appliedThrough(),
+        status.chosenThrough(), status.checkpoint(), status.checkpointsRefused(), status.lastCheckpointRefusal(),
+        backoff.restarts(), backoff.lastFailure(), -1);
+  }
+}

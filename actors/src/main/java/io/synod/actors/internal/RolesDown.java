@@ -1,0 +1,154 @@
+package io.synod.actors.internal;
+
+import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupStatus;
+import io.synod.actors.Leadership;
+import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Membership;
+import io.synod.paxos.ReadOutcome;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * A group's coordinator while the group's roles on this node are down after a failure (README,
+ * "Group restarts"): it waits until the roles that still ran have stopped, then for the back-off
+ * ({@link RestartBackoff}), and then has the coordinator start them again from the journal. The
+ * coordinator, and so the actor that clients and the node's gateway hold, stays. Meanwhile every
+ * request is answered at once that the group is restarting here, and when the next attempt is due
+ * (a {@link io.synod.actors.GroupStoppedException} for the client); the status says the same;
+ * peers' protocol messages are dropped (the protocol tolerates lost messages); leadership watchers
+ * stay, told that this node knows no leader.
+ *
+ * <p>Nothing the old roles sent can reach the new ones' coordinator as if it were theirs: a local
+ * send is in the coordinator's mailbox at once, so everything the old roles sent is there before
+ * the last of them has stopped, and the timer that ends this state starts only then; each such
+ * message arrives here first and is dropped.
+ */
+final class RolesDown {
+
+  /** What it needs of the coordinator it stands in for. */
+  interface Coordinator {
+    /** Starts the roles again; returns the coordinator's behaviour while they run. */
+    Behavior<GroupCommand> startRoles();
+
+    /** The group's membership as the roles last applied it. */
+    Membership membership();
+  }
+
+  /** The back-off is over: start the roles. */
+  private enum Due implements GroupCommand {
+    INSTANCE
+  }
+
+  private final ActorContext<GroupCommand> ctx;
+  private final TimerScheduler<GroupCommand> timers;
+  private final GroupConfig config;
+  private final RestartBackoff backoff;
+  private final LeadershipWatchers watchers;
+  private final RoleSupervisor supervisor;
+  private final RoleSupervisor.Coordinator coordinator;
+  private final LongSupplier nanoTime;
+  private final Set<ActorRef<?>> stopping;
+
+  /** {@code stopping}: the old roles that have not stopped yet (the coordinator stopped them). */
+  RolesDown(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config,
+      RestartBackoff backoff, LeadershipWatchers watchers, RoleSupervisor supervisor,
+      RoleSupervisor.Coordinator coordinator, LongSupplier nanoTime, List<ActorRef<?>> stopping) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.config = config;
+    this.backoff = backoff;
+    this.watchers = watchers;
+    this.supervisor = supervisor;
+    this.coordinator = coordinator;
+    this.nanoTime = nanoTime;
+    this.stopping = new HashSet<>(stopping);
+  }
+
+  Behavior<GroupCommand> behavior() {
+    if (stopping.isEmpty()) {
+      startTimer();
+    }
+    return Behaviors.receive(GroupCommand.class)
+        .onMessageEquals(Due.INSTANCE, this::due)
+        .onMessage(GroupCoordinator.JournalFailed.class, f -> supervisor.journalFailed(f.failure(), coordinator))
+        .onMessage(GroupCoordinator.Propose.class, p -> answer(p.replyTo(), new GroupCoordinator.Stopped(reason())))
+        // Refused here, a read goes through the log, where it learns why.
+        .onMessage(GroupCoordinator.Read.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
+        .onMessage(GroupCoordinator.ReadLocal.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
+        .onMessage(GroupCoordinator.Leader.class, l -> answer(l.replyTo(), -1))
+        .onMessage(GroupCoordinator.AppliedThrough.class, a -> answer(a.replyTo(), -1L))
+        .onMessage(GroupCoordinator.Status.class, s -> answer(s.replyTo(), status()))
+        .onMessage(GroupCoordinator.Digest.class, d -> answer(d.replyTo(), StatusReply.error(reason())))
+        .onMessage(GroupCoordinator.TransferLeadership.class,
+            t -> answer(t.replyTo(), new GroupCoordinator.TransferUnavailable(reason())))
+        .onMessage(GroupCoordinator.ChangeMembership.class, c -> answer(c.replyTo(),
+            new GroupCoordinator.MembershipRefused(reason(), GroupCoordinator.RefusalKind.UNAVAILABLE)))
+        .onMessage(GroupCoordinator.GetMembership.class, g -> answer(g.replyTo(), coordinator.membership()))
+        .onMessage(GroupCoordinator.WatchLeadership.class, w -> {
+          watchers.watch(w.watcher(), new Leadership(config.group(), config.self(), -1, false));
+          return Behaviors.same();
+        })
+        .onMessage(GroupCoordinator.UnwatchLeadership.class, w -> {
+          watchers.unwatch(w.watcher());
+          return Behaviors.same();
+        })
+        .onMessage(GroupCoordinator.WatcherGone.class, w -> {
+          watchers.gone(w.watcher());
+          return Behaviors.same();
+        })
+        .onSignal(Terminated.class, this::roleStopped)
+        // Peers' protocol messages and checkpoint transfers, and what the old roles sent: dropped.
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private <T> Behavior<GroupCommand> answer(ActorRef<T> replyTo, T answer) {
+    replyTo.tell(answer);
+    return Behaviors.same();
+  }
+
+  private Behavior<GroupCommand> roleStopped(Terminated t) {
+    stopping.remove(t.getRef());
+    RoleFailure failure = RoleFailure.of(t);
+    if (failure.journalFailure() != null) {
+      return supervisor.journalFailed(failure.journalFailure(), coordinator);
+    }
+    if (stopping.isEmpty()) {
+      startTimer();
+    }
+    return Behaviors.same();
+  }
+
+  private void startTimer() {
+    timers.startSingleTimer(Due.INSTANCE, Due.INSTANCE, Duration.ofNanos(backoff.nanosUntilDue(nanoTime.getAsLong())));
+  }
+
+  private Behavior<GroupCommand> due() {
+    backoff.restarted(nanoTime.getAsLong());
+    ctx.getLog().info("group '{}' on node {}: starting its roles again from the journal (restart {})", config.group(),
+        config.self(), backoff.restarts());
+    return coordinator.startRoles();
+  }
+
+  private GroupStatus status() {
+    return new GroupStatus(config.group(), config.self(), -1, -1, -1, -1, 0, "", backoff.restarts(), backoff.lastFailure(),
+        backoff.restartInMillis(nanoTime.getAsLong()));
+  }
+
+  /** What a client is told: the group is restarting here, why, and when it tries next. */
+  private String reason() {
+    return "its roles on node " + config.self() + " are restarting after a failure (" + backoff.lastFailure()
+        + "); the next attempt is in " + backoff.restartInMillis(nanoTime.getAsLong()) + " ms";
+  }
+}
