@@ -4,7 +4,6 @@ import io.synod.persistence.JournalRecord.DeletedTo;
 import io.synod.persistence.JournalRecord.Events;
 import io.synod.persistence.JournalRecord.StoredEvent;
 import io.synod.persistence.JournalRecord.Synced;
-import io.synod.persistence.JournalRecord.Voided;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,13 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -128,12 +123,8 @@ final class JournalStore implements AutoCloseable {
   private final Map<String, CompletableFuture<Long>> lastWrites = new ConcurrentHashMap<>();
   private int references;
 
-  // Guarded by `this`: the index, read by replays on other threads, changed by the writer.
-  private final Map<String, PidIndex> index = new HashMap<>();
-  private final TreeMap<Integer, Long> liveByCycle = new TreeMap<>();
-  private final Map<Integer, File> fileByCycle = new HashMap<>();
-  /** Cycles holding a {@link Voided} record: never compacted, the void must outlive the damage. */
-  private final Set<Integer> voidCycles = new HashSet<>();
+  /** What is durable where; read by replays on other threads, changed by recovery and the writer. */
+  private final JournalIndex index;
 
   /** Sync rounds written since this store opened (for benchmarks: events per sync). */
   private volatile long roundsWritten;
@@ -150,7 +141,6 @@ final class JournalStore implements AutoCloseable {
   /** Highest sequence number written per persistence id, synced or still in this round. */
   private final Map<String, Long> highestWritten = new HashMap<>();
   private ExcerptAppender appender;
-  private boolean compactionDue;
 
   private JournalStore(JournalSettings settings, TimeProvider time, int blockSize) {
     this.settings = settings;
@@ -159,6 +149,7 @@ final class JournalStore implements AutoCloseable {
     this.maxRecordBytes = blockSize / 4 - 4096;
     this.time = time;
     this.rollCycle = settings.rollCycle();
+    this.index = new JournalIndex(rollCycle);
     try {
       Files.createDirectories(dir);
       lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -245,10 +236,7 @@ final class JournalStore implements AutoCloseable {
    * since new records will say it is.
    */
   private void recover() {
-    JournalRecovery.Result r;
-    synchronized (this) {
-      r = JournalRecovery.scan(queue, dir, this::apply);
-    }
+    JournalRecovery.Result r = JournalRecovery.scan(queue, dir, index::apply);
     queue.refreshDirectoryListing();
     if (JournalTailRepair.needed(queue, r)) {
       JournalTailRepair.checkUnreached(queue, dir, r);
@@ -275,9 +263,7 @@ final class JournalStore implements AutoCloseable {
     }
     syncedThrough = r.tornFrom() >= 0 ? r.tornFrom() - 1 : r.lastIndex();
     markedThrough = syncedThrough;
-    for (Map.Entry<String, PidIndex> e : index.entrySet()) {
-      highestWritten.put(e.getKey(), e.getValue().highest);
-    }
+    highestWritten.putAll(index.highestByPid());
     log.info("journal {}: recovered {} record(s) of {} persistence id(s), durable through index {}, last sync round {}",
         dir, r.records(), index.size(), Long.toHexString(syncedThrough), round);
   }
@@ -289,37 +275,6 @@ final class JournalStore implements AutoCloseable {
           .orElse(null);
     } catch (IOException e) {
       throw new UncheckedIOException("journal " + dir + ": cannot list its files", e);
-    }
-  }
-
-  /** Adds a durable record to the index. Caller holds the lock or is still recovering. */
-  private void apply(JournalRecord r, long position, File file) {
-    int cycle = rollCycle.toCycle(position);
-    fileByCycle.putIfAbsent(cycle, file);
-    liveByCycle.putIfAbsent(cycle, 0L);
-    if (r instanceof Events e) {
-      PidIndex p = index.computeIfAbsent(e.persistenceId(), k -> new PidIndex());
-      int live = 0;
-      for (StoredEvent ev : e.events()) {
-        if (ev.sequenceNr() > p.deletedTo) {
-          p.add(ev.sequenceNr(), position);
-          live++;
-        }
-      }
-      liveByCycle.merge(cycle, (long) live, Long::sum);
-    } else if (r instanceof DeletedTo d) {
-      PidIndex p = index.computeIfAbsent(d.persistenceId(), k -> new PidIndex());
-      p.highest = Math.max(p.highest, d.highestSequenceNr());
-      p.markPosition = position;
-      if (d.toSequenceNr() > p.deletedTo) {
-        p.deletedTo = d.toSequenceNr();
-        for (long gone : p.removeTo(d.toSequenceNr())) {
-          liveByCycle.merge(rollCycle.toCycle(gone), -1L, Long::sum);
-        }
-        compactionDue = true;
-      }
-    } else if (r instanceof Voided) {
-      voidCycles.add(cycle);
     }
   }
 
@@ -431,10 +386,8 @@ final class JournalStore implements AutoCloseable {
     syncedThrough = written.get(written.size() - 1).position;
     lastRoundNanos = System.nanoTime();
     roundsWritten++;
-    synchronized (this) {
-      for (Pending p : written) {
-        apply(p.record, p.position, fileByCycleOrCurrent(p.position));
-      }
+    for (Pending p : written) {
+      index.apply(p.record, p.position, fileByCycleOrCurrent(p.position));
     }
     // Events are acknowledged at once; deletions only after the compaction they allow, so a caller
     // that waits for a deletion also sees the disk space come back.
@@ -443,8 +396,7 @@ final class JournalStore implements AutoCloseable {
         p.done.complete(p.position);
       }
     }
-    if (compactionDue) {
-      compactionDue = false;
+    if (index.takeCompactionDue()) {
       compact();
     }
     for (Pending p : written) {
@@ -502,7 +454,7 @@ final class JournalStore implements AutoCloseable {
   }
 
   private File fileByCycleOrCurrent(long position) {
-    File f = fileByCycle.get(rollCycle.toCycle(position));
+    File f = index.fileOf(position);
     return f != null ? f : lastFile;
   }
 
@@ -547,28 +499,12 @@ final class JournalStore implements AutoCloseable {
   // ---- compaction ----
 
   private void compact() throws IOException {
-    int current = appender.cycle();
-    List<Integer> empty = new ArrayList<>();
-    synchronized (this) {
-      liveByCycle.forEach((cycle, live) -> {
-        if (cycle < current && live == 0 && !voidCycles.contains(cycle)) {
-          empty.add(cycle);
-        }
-      });
-    }
+    List<Integer> empty = index.emptyCyclesBefore(appender.cycle());
     if (empty.isEmpty()) {
       return;
     }
     // Deletion marks kept in those files must outlive them: copy them forward, durably, first.
-    List<DeletedTo> carry = new ArrayList<>();
-    synchronized (this) {
-      for (Map.Entry<String, PidIndex> e : index.entrySet()) {
-        PidIndex p = e.getValue();
-        if (p.markPosition >= 0 && empty.contains(rollCycle.toCycle(p.markPosition))) {
-          carry.add(new DeletedTo(0, 0, e.getKey(), p.deletedTo, p.highest));
-        }
-      }
-    }
+    List<DeletedTo> carry = index.marksIn(empty);
     if (!carry.isEmpty()) {
       long r = ++round;
       List<Long> positions = new ArrayList<>();
@@ -577,18 +513,12 @@ final class JournalStore implements AutoCloseable {
       }
       files.forceTouched();
       syncedThrough = positions.get(positions.size() - 1);
-      synchronized (this) {
-        for (int i = 0; i < carry.size(); i++) {
-          index.get(carry.get(i).persistenceId()).markPosition = positions.get(i);
-        }
+      for (int i = 0; i < carry.size(); i++) {
+        index.markMoved(carry.get(i).persistenceId(), positions.get(i));
       }
     }
     for (int cycle : empty) {
-      File file;
-      synchronized (this) {
-        liveByCycle.remove(cycle);
-        file = fileByCycle.remove(cycle);
-      }
+      File file = index.forgetCycle(cycle);
       if (file != null) {
         files.deleted(file);
         if (Files.deleteIfExists(file.toPath())) {
@@ -603,14 +533,12 @@ final class JournalStore implements AutoCloseable {
   // ---- reading ----
 
   /** The sequence number up to which {@code persistenceId}'s events are deleted (0: none). */
-  synchronized long deletedTo(String persistenceId) {
-    PidIndex p = index.get(persistenceId);
-    return p == null ? 0 : p.deletedTo;
+  long deletedTo(String persistenceId) {
+    return index.deletedTo(persistenceId);
   }
 
-  synchronized long highestSequenceNr(String persistenceId) {
-    PidIndex p = index.get(persistenceId);
-    return p == null ? 0 : p.highest;
+  long highestSequenceNr(String persistenceId) {
+    return index.highestSequenceNr(persistenceId);
   }
 
   /**
@@ -634,26 +562,15 @@ final class JournalStore implements AutoCloseable {
    *     have a hole where they were (a recovery from an older snapshot than the deletion allowed)
    */
   void replay(String persistenceId, long from, long to, long max, Consumer<StoredEvent> onEvent) {
-    long[] seqs;
-    long[] positions;
-    synchronized (this) {
-      PidIndex p = index.get(persistenceId);
-      if (p == null || max <= 0 || from > to) {
-        return;
-      }
-      if (from <= p.deletedTo) {
-        throw new IllegalStateException("journal " + dir + ": cannot replay " + persistenceId + " from sequence number "
-            + from + ": its events up to " + p.deletedTo + " were deleted, so the replay would miss them. A recovery"
-            + " must start from a snapshot at or after " + p.deletedTo + " (was a newer snapshot lost or damaged?)");
-      }
-      int start = p.firstAtOrAbove(from);
-      int end = start;
-      while (end < p.size && p.seqs[end] <= to && end - start < max) {
-        end++;
-      }
-      seqs = Arrays.copyOfRange(p.seqs, start, end);
-      positions = Arrays.copyOfRange(p.positions, start, end);
+    if (max <= 0 || from > to) {
+      return;
     }
+    JournalIndex.Slice slice = index.slice(persistenceId, from, to, max, dir);
+    if (slice == null) {
+      return;
+    }
+    long[] seqs = slice.sequenceNrs();
+    long[] positions = slice.positions();
     try (ExcerptTailer tailer = queue.createTailer()) {
       int i = 0;
       while (i < seqs.length) {
@@ -680,15 +597,8 @@ final class JournalStore implements AutoCloseable {
   }
 
   /** The cycle files currently holding live data or marks, oldest first (for tests and tools). */
-  synchronized List<File> cycleFiles() {
-    List<File> out = new ArrayList<>();
-    for (int cycle : liveByCycle.keySet()) {
-      File f = fileByCycle.get(cycle);
-      if (f != null) {
-        out.add(f);
-      }
-    }
-    return out;
+  List<File> cycleFiles() {
+    return index.cycleFiles();
   }
 
   Path dir() {
