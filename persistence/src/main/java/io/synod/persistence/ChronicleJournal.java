@@ -74,7 +74,7 @@ public final class ChronicleJournal extends AsyncWriteJournal {
           .exceptionally(t -> {
             Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
                 ? t.getCause() : t;
-            if (cause instanceof JournalStore.RecordTooLargeException tooLarge) {
+            if (cause instanceof JournalWriter.RecordTooLargeException tooLarge) {
               return Optional.of(tooLarge);
             }
             throw t instanceof java.util.concurrent.CompletionException c ? c

@@ -12,17 +12,12 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -38,14 +33,14 @@ import org.slf4j.LoggerFactory;
  * persistence id, an in-memory index per persistence id rebuilt by scanning the queue at start
  * ({@link JournalRecovery}), and a single writer thread that group-commits.
  *
- * <p><b>Group commit.</b> Writers hand records to {@link #submit}; the writer thread takes every
+ * <p><b>Group commit.</b> Writes go to the {@link JournalWriter}'s one thread, which takes every
  * pending one (bounded by {@code max-batch-writes} and {@code max-batch-bytes}), appends them all,
  * forces every file the round wrote to disk (the cycle file it ended in, the one it rolled away
  * from, and, when a file is new, the queue's metadata file and the directory: {@link
  * JournalFiles}), and only then updates the index and completes every write's future. Each record
  * carries the queue index up to which the journal was durable when it was written, which is how
  * recovery tells acknowledged records from a torn tail; after a clean shutdown, or once the writer
- * has been idle for {@link #IDLE_MARK_NANOS}, a {@link Synced} marker does the same for the last
+ * has been idle for {@link JournalWriter#IDLE_MARK_NANOS}, a {@link Synced} marker does the same for the last
  * round.
  *
  * <p><b>Fail-stop.</b> A failed append or force means nothing written since the last completed
@@ -65,36 +60,8 @@ final class JournalStore implements AutoCloseable {
   private static final String METADATA_FILE = "metadata.cq4t";
   private static final Map<Path, JournalStore> OPEN = new HashMap<>();
 
-  /**
-   * After this long without writes, the writer records that its last round completed (one more
-   * small record and force), so that a later recovery counts that round as acknowledged even if no
-   * clean shutdown follows.
-   */
-  static final long IDLE_MARK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
   /** Chronicle Queue's block size, set rather than left to a system property's default. */
   static final int BLOCK_SIZE = 64 << 20;
-
-  /** A write refused because its record would be larger than the journal holds in one record. */
-  static final class RecordTooLargeException extends IllegalArgumentException {
-    RecordTooLargeException(String message) {
-      super(message);
-    }
-  }
-
-  private static final class Pending {
-    /** Makes the record on the writer thread (a deletion reads what was written before it). */
-    final Supplier<JournalRecord> make;
-    final long approxBytes;
-    final CompletableFuture<Long> done = new CompletableFuture<>();
-    JournalRecord record;
-    long position;
-
-    Pending(Supplier<JournalRecord> make, long approxBytes) {
-      this.make = make;
-      this.approxBytes = approxBytes;
-    }
-  }
 
   private final JournalSettings settings;
   private final Path dir;
@@ -112,35 +79,14 @@ final class JournalStore implements AutoCloseable {
   /** Replaced only while recovery repairs the tail, before the writer starts. */
   private SingleChronicleQueue queue;
   private final JournalFiles files;
-  private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
-  private final Thread writer;
-  /** Guards the check for failure (or close) and the queueing of a write, and the latching of a failure. */
-  private final Object submitLock = new Object();
-  private volatile boolean running = true;
-  private volatile JournalFailedException failure;
-  private final CompletableFuture<JournalFailedException> failed = new CompletableFuture<>();
+  /** Starts once recovery is done; the one thread that writes. */
+  private JournalWriter writer;
   /** The last write queued per persistence id, until it completes: what a recovery must wait for. */
   private final Map<String, CompletableFuture<Long>> lastWrites = new ConcurrentHashMap<>();
   private int references;
 
   /** What is durable where; read by replays on other threads, changed by recovery and the writer. */
   private final JournalIndex index;
-
-  /** Sync rounds written since this store opened (for benchmarks: events per sync). */
-  private volatile long roundsWritten;
-
-  // Writer thread only (and recovery, before the writer starts).
-  private long round;
-  /** The queue index up to which the journal is durable (a completed force covered it), or -1. */
-  private long syncedThrough = -1;
-  /** {@link #syncedThrough} when a {@link Synced} marker last recorded it. */
-  private long markedThrough = -1;
-  private long lastRoundNanos = System.nanoTime();
-  /** The file the last record went to: a roll writes its end-of-file mark there. */
-  private File lastFile;
-  /** Highest sequence number written per persistence id, synced or still in this round. */
-  private final Map<String, Long> highestWritten = new HashMap<>();
-  private ExcerptAppender appender;
 
   private JournalStore(JournalSettings settings, TimeProvider time, int blockSize) {
     this.settings = settings;
@@ -177,9 +123,6 @@ final class JournalStore implements AutoCloseable {
     if (!settings.fsync()) {
       log.warn("journal {}: fsync is off; acknowledged events can be lost if the machine fails", dir);
     }
-    writer = new Thread(this::writeLoop, "synod-journal-writer");
-    writer.setDaemon(true);
-    writer.start();
   }
 
   private SingleChronicleQueue openQueue() {
@@ -253,17 +196,18 @@ final class JournalStore implements AutoCloseable {
             + " forced)", dir, Long.toHexString(r.lastIndex()));
       }
     }
-    round = Math.max(r.lastRound(), 0);
-    appender = queue.createAppender();
-    lastFile = lastCycleFile(); // a roll in the first round writes its end-of-file mark there
+    long round = Math.max(r.lastRound(), 0);
+    ExcerptAppender appender = queue.createAppender();
     try {
       files.forceAll(); // records that survived a kill but were never forced are durable from here on
     } catch (IOException e) {
       throw new UncheckedIOException("journal " + dir + ": cannot make the recovered journal durable", e);
     }
-    syncedThrough = r.tornFrom() >= 0 ? r.tornFrom() - 1 : r.lastIndex();
-    markedThrough = syncedThrough;
-    highestWritten.putAll(index.highestByPid());
+    long syncedThrough = r.tornFrom() >= 0 ? r.tornFrom() - 1 : r.lastIndex();
+    appender.singleThreadedCheckReset(); // created here, used only by the writer thread from now on
+    // lastCycleFile: a roll in the first round writes its end-of-file mark there.
+    writer = new JournalWriter(settings, dir, maxRecordBytes, queue, appender, files, index,
+        new JournalWriter.Start(round, syncedThrough, lastCycleFile(), index.highestByPid()));
     log.info("journal {}: recovered {} record(s) of {} persistence id(s), durable through index {}, last sync round {}",
         dir, r.records(), index.size(), Long.toHexString(syncedThrough), round);
   }
@@ -280,30 +224,12 @@ final class JournalStore implements AutoCloseable {
 
   // ---- writing ----
 
-  /**
-   * Queues a record for the writer; the future completes with its queue index once it is durable,
-   * or exceptionally: with a {@link JournalFailedException} if the journal failed (then or before).
-   */
-  private CompletableFuture<Long> submit(Supplier<JournalRecord> make, long approxBytes) {
-    Pending p = new Pending(make, approxBytes);
-    synchronized (submitLock) {
-      if (failure != null) {
-        return CompletableFuture.failedFuture(failure);
-      }
-      if (!running) {
-        return CompletableFuture.failedFuture(new IllegalStateException("journal " + dir + " is closed"));
-      }
-      pending.add(p);
-    }
-    return p.done;
-  }
-
   CompletableFuture<Long> writeEvents(String persistenceId, List<StoredEvent> events) {
     long bytes = 64;
     for (StoredEvent e : events) {
       bytes += 64 + e.payload().length;
     }
-    CompletableFuture<Long> done = submit(() -> new Events(0, 0, persistenceId, events), bytes);
+    CompletableFuture<Long> done = writer.submit(() -> new Events(0, 0, persistenceId, events), bytes);
     lastWrites.put(persistenceId, done);
     done.whenComplete((position, error) -> lastWrites.remove(persistenceId, done));
     return done;
@@ -314,220 +240,16 @@ final class JournalStore implements AutoCloseable {
    * not deleted in advance); the highest sequence number is remembered even if every event goes.
    */
   CompletableFuture<Long> deleteTo(String persistenceId, long toSequenceNr) {
-    return submit(() -> {
-      long highest = highestWritten.getOrDefault(persistenceId, 0L); // includes writes queued before this one
+    JournalWriter w = writer;
+    return w.submit(() -> {
+      long highest = w.highestWritten(persistenceId); // includes writes queued before this one
       return new DeletedTo(0, 0, persistenceId, Math.min(toSequenceNr, highest), highest);
     }, 64);
   }
 
-  private void writeLoop() {
-    appender.singleThreadedCheckReset(); // created by recovery on another thread, used only here from now on
-    List<Pending> batch = new ArrayList<>();
-    try {
-      while (true) {
-        Pending first = pending.poll(50, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (!running && pending.isEmpty()) {
-            break;
-          }
-          if (System.nanoTime() - lastRoundNanos >= IDLE_MARK_NANOS) {
-            markSynced();
-          }
-          continue;
-        }
-        batch.clear();
-        batch.add(first);
-        long bytes = first.approxBytes;
-        long deadline = System.nanoTime() + settings.maxWait().toNanos();
-        while (batch.size() < settings.maxBatchWrites() && bytes < settings.maxBatchBytes()) {
-          long wait = deadline - System.nanoTime();
-          Pending next = wait > 0 ? pending.poll(wait, TimeUnit.NANOSECONDS) : pending.poll();
-          if (next == null) {
-            break;
-          }
-          batch.add(next);
-          bytes += next.approxBytes;
-        }
-        writeRound(batch);
-      }
-      markSynced(); // a clean shutdown: the last round counts as acknowledged at the next start
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Throwable t) {
-      fail(t, batch); // the writer ends here: nothing is appended or acknowledged after a failure
-    }
-  }
-
-  private void writeRound(List<Pending> batch) throws IOException {
-    long r = ++round;
-    List<Pending> written = new ArrayList<>(batch.size());
-    for (Pending p : batch) {
-      JournalRecord record = JournalRecord.stamped(p.make.get(), r, syncedThrough);
-      String refusal = refusal(record);
-      if (refusal != null) {
-        p.done.completeExceptionally(refusal.startsWith("too large")
-            ? new RecordTooLargeException("journal " + dir + ": refusing to write " + refusal.substring(10))
-            : new IllegalStateException("journal " + dir + ": refusing to write " + refusal));
-        continue;
-      }
-      p.record = record;
-      if (record instanceof Events e) {
-        highestWritten.merge(e.persistenceId(), e.events().get(e.events().size() - 1).sequenceNr(), Math::max);
-      }
-      p.position = append(record);
-      written.add(p);
-    }
-    if (written.isEmpty()) {
-      return;
-    }
-    if (settings.fsync()) {
-      files.forceTouched();
-    }
-    syncedThrough = written.get(written.size() - 1).position;
-    lastRoundNanos = System.nanoTime();
-    roundsWritten++;
-    for (Pending p : written) {
-      index.apply(p.record, p.position, fileByCycleOrCurrent(p.position));
-    }
-    // Events are acknowledged at once; deletions only after the compaction they allow, so a caller
-    // that waits for a deletion also sees the disk space come back.
-    for (Pending p : written) {
-      if (!(p.record instanceof DeletedTo)) {
-        p.done.complete(p.position);
-      }
-    }
-    if (index.takeCompactionDue()) {
-      compact();
-    }
-    for (Pending p : written) {
-      p.done.complete(p.position);
-    }
-  }
-
-  /**
-   * Why {@code record} must not be written (refused alone, the journal goes on), or null. The
-   * "too large" prefix marks a {@link RecordTooLargeException}.
-   */
-  private String refusal(JournalRecord record) {
-    if (record instanceof Events e) {
-      long first = e.events().get(0).sequenceNr();
-      long highest = highestWritten.getOrDefault(e.persistenceId(), 0L);
-      if (first <= highest) {
-        // Two writers of one persistence id (an actor restarted while its predecessor's write was
-        // still queued, and recovered without waiting for it): refuse rather than store a duplicate.
-        return "events of " + e.persistenceId() + " from sequence number " + first + ": it already has events up to "
-            + highest;
-      }
-      if (JournalRecord.encode(record).length > maxRecordBytes) {
-        return "too large " + e.events().size() + " event(s) of " + e.persistenceId() + " as one record of more than "
-            + maxRecordBytes + " bytes, the most Chronicle Queue holds in one";
-      }
-    }
-    return null;
-  }
-
-  /** Appends one record; returns its queue index. A failure here fails the journal. */
-  private long append(JournalRecord record) throws IOException {
-    try {
-      appender.writeBytes(Bytes.wrapForRead(JournalRecord.encode(record)));
-    } catch (Throwable t) {
-      // A full file system shows as a fault of the memory-mapped file (SIGBUS), not as ENOSPC.
-      String hint = t instanceof InternalError ? "; writing its memory-mapped file faulted, which usually means the"
-          + " file system is full (usable space now: " + usableSpace() + " bytes)" : "";
-      throw new IOException("cannot append to " + (lastFile != null ? lastFile : dir) + " (" + t + ")" + hint, t);
-    }
-    File file = appender.currentFile();
-    if (lastFile != null && !lastFile.equals(file)) {
-      files.touched(lastFile); // the roll wrote its end-of-file mark there
-    }
-    files.touched(file);
-    lastFile = file;
-    return appender.lastIndexAppended();
-  }
-
-  private String usableSpace() {
-    try {
-      return String.valueOf(Files.getFileStore(dir).getUsableSpace());
-    } catch (IOException e) {
-      return "unknown (" + e.getMessage() + ")";
-    }
-  }
-
-  private File fileByCycleOrCurrent(long position) {
-    File f = index.fileOf(position);
-    return f != null ? f : lastFile;
-  }
-
-  /**
-   * Records that the journal is durable through {@link #syncedThrough}, if nothing has recorded it
-   * yet: at a clean shutdown and when the writer is idle, so that the last round counts as
-   * acknowledged at the next recovery.
-   */
-  private void markSynced() throws IOException {
-    if (syncedThrough <= markedThrough || !settings.fsync()) {
-      return;
-    }
-    long through = append(new Synced(++round, syncedThrough));
-    files.forceTouched();
-    syncedThrough = through;
-    markedThrough = through;
-    lastRoundNanos = System.nanoTime();
-  }
-
-  private void fail(Throwable t, List<Pending> batch) {
-    JournalFailedException f = new JournalFailedException("journal " + dir + " failed and acknowledges nothing more "
-        + "in this process: " + t.getMessage() + ". Restart the process: recovery re-reads what is on disk", t);
-    synchronized (submitLock) {
-      failure = f;
-    }
-    log.error("journal {} failed; every write from now on is refused", dir, t);
-    for (Pending p : batch) {
-      p.done.completeExceptionally(f);
-    }
-    Pending p;
-    while ((p = pending.poll()) != null) {
-      p.done.completeExceptionally(f);
-    }
-    failed.complete(f);
-  }
-
   /** Completes, with the failure, once the journal has failed (fail-stop); never if it does not. */
   CompletableFuture<JournalFailedException> whenFailed() {
-    return failed;
-  }
-
-  // ---- compaction ----
-
-  private void compact() throws IOException {
-    List<Integer> empty = index.emptyCyclesBefore(appender.cycle());
-    if (empty.isEmpty()) {
-      return;
-    }
-    // Deletion marks kept in those files must outlive them: copy them forward, durably, first.
-    List<DeletedTo> carry = index.marksIn(empty);
-    if (!carry.isEmpty()) {
-      long r = ++round;
-      List<Long> positions = new ArrayList<>();
-      for (DeletedTo d : carry) {
-        positions.add(append(JournalRecord.stamped(d, r, syncedThrough)));
-      }
-      files.forceTouched();
-      syncedThrough = positions.get(positions.size() - 1);
-      for (int i = 0; i < carry.size(); i++) {
-        index.markMoved(carry.get(i).persistenceId(), positions.get(i));
-      }
-    }
-    for (int cycle : empty) {
-      File file = index.forgetCycle(cycle);
-      if (file != null) {
-        files.deleted(file);
-        if (Files.deleteIfExists(file.toPath())) {
-          log.info("journal {}: deleted {}, no live event remained in it", dir, file.getName());
-        }
-      }
-    }
-    files.forceDirectory();
-    queue.refreshDirectoryListing();
+    return writer.whenFailed();
   }
 
   // ---- reading ----
@@ -606,12 +328,12 @@ final class JournalStore implements AutoCloseable {
   }
 
   long roundsWritten() {
-    return roundsWritten;
+    return writer.roundsWritten();
   }
 
   /** Whether the writer thread has ended (after a failure, or a close). */
   boolean writerEnded() {
-    return !writer.isAlive();
+    return writer.ended();
   }
 
   /**
@@ -620,40 +342,22 @@ final class JournalStore implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (submitLock) {
-      running = false;
-    }
     if (writer != null) {
-      try {
-        writer.join(TimeUnit.SECONDS.toMillis(30));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      writer.stop();
     }
     closeQuietly();
   }
 
   /**
    * Ends this store as a kill -9 would, for crash tests: the writer stops where it is, nothing more
-   * is written (no {@link Synced} marker), and the files and lock are let go. Waiting writes fail.
+   * is written (no {@link JournalRecord.Synced} marker), and the files and lock are let go. Waiting
+   * writes fail.
    */
   void crash() {
     synchronized (JournalStore.class) {
       OPEN.remove(dir);
     }
-    synchronized (submitLock) {
-      running = false;
-    }
-    writer.interrupt();
-    try {
-      writer.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    Pending p;
-    while ((p = pending.poll()) != null) {
-      p.done.completeExceptionally(new IllegalStateException("journal " + dir + " crashed (test)"));
-    }
+    writer.crash();
     closeQuietly();
   }
 
@@ -663,9 +367,7 @@ final class JournalStore implements AutoCloseable {
     } catch (IOException e) {
       log.warn("journal {}: closing a file failed", dir, e);
     }
-    if (appender != null) {
-      appender.close();
-    }
+    writer = null; // its appender goes with the queue
     queue.close();
     releaseLock();
   }

@@ -88,6 +88,24 @@ class DiskFaultTest {
     long seed = longProperty("synod.powerloss.seed", System.nanoTime() & 0xffffffL);
     System.out.println("power-loss seed " + seed + "; replay: mvn -B -pl persistence test -Dtest=DiskFaultTest"
         + " -Dsynod.powerloss.seed=" + seed + " -Dsynod.powerloss.cycles=" + cycles);
+    powerLosses(settings(dir), cycles, seed);
+    System.out.println("power losses during a force: " + duringForce + " of " + cycles);
+    assertTrue(duringForce > cycles / 2, "most power losses must cut a force short: " + duringForce);
+  }
+
+  /** The checker is itself tested: a journal that acknowledges without forcing (fsync off) loses writes it acknowledged. */
+  @Test
+  void thePowerLossCheckerCatchesAJournalThatAcknowledgesWithoutForcing() {
+    brokenVariant = true;
+    AssertionError caught = assertThrows(AssertionError.class,
+        () -> powerLosses(settings(dir).withFsync(false), 30, 42));
+    assertTrue(caught.getMessage().contains("acknowledged"), caught.getMessage());
+  }
+
+  /** Whether this test runs a deliberately broken journal: then it counts nothing in the summary. */
+  private boolean brokenVariant;
+
+  private void powerLosses(JournalSettings settings, int cycles, long seed) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
     PowerLossDisk[] disk = {new PowerLossDisk(dir).install()};
     SetTimeProvider time = new SetTimeProvider(1_700_000_000_000L);
@@ -97,9 +115,9 @@ class DiskFaultTest {
     }
     try {
       for (int cycle = 1; cycle <= cycles; cycle++) {
-        JournalStore store = openChecking(cycle, seed, time, pids);
+        JournalStore store = openChecking(settings, cycle, seed, time, pids);
         List<Ack> acks = java.util.Collections.synchronizedList(new ArrayList<>());
-        writeUntilPowerFails(store, disk[0], random, time, pids, acks);
+        writeUntilPowerFails(store, settings.fsync() ? disk[0] : null, random, time, pids, acks);
         store.crash();
         String kept = disk[0].powerLoss(random);
         if (disk[0].wasCut()) {
@@ -107,27 +125,32 @@ class DiskFaultTest {
         }
         disk[0].uninstall();
         disk[0] = new PowerLossDisk(dir).install();
-        powerLosses.incrementAndGet();
+        count(powerLosses, 1);
         if (cycle % 10 == 0) {
-          flipAnAcknowledgedRecordAndExpectARefusal(cycle, seed, time, random, acks, kept);
+          flipAnAcknowledgedRecordAndExpectARefusal(settings, cycle, seed, time, random, acks, kept);
         }
       }
-      JournalStore last = openChecking(cycles + 1, seed, time, pids);
+      JournalStore last = openChecking(settings, cycles + 1, seed, time, pids);
       last.release();
     } finally {
       disk[0].uninstall();
     }
-    System.out.println("power losses during a force: " + duringForce + " of " + cycles);
-    assertTrue(duringForce > cycles / 2, "most power losses must cut a force short: " + duringForce);
+  }
+
+  private void count(AtomicLong counter, long n) {
+    if (!brokenVariant) {
+      counter.addAndGet(n);
+    }
   }
 
   private int duringForce;
 
   /** Opens the journal, which must not refuse, and checks every acknowledged event is there. */
-  private JournalStore openChecking(int cycle, long seed, SetTimeProvider time, List<Pid> pids) {
+  private JournalStore openChecking(JournalSettings settings, int cycle, long seed, SetTimeProvider time,
+      List<Pid> pids) {
     JournalStore store;
     try {
-      store = JournalStore.acquire(settings(dir), time, SMALL_BLOCK);
+      store = JournalStore.acquire(settings, time, SMALL_BLOCK);
     } catch (RuntimeException e) {
       throw new AssertionError("cycle " + cycle + " (seed " + seed + "): the journal refused to start after a power"
           + " loss that damaged nothing acknowledged: " + e, e);
@@ -155,7 +178,7 @@ class DiskFaultTest {
       }
       long recovered = deleted + events.size();
       if (recovered < p.acked) {
-        lost.addAndGet(p.acked - recovered);
+        count(lost, p.acked - recovered);
         store.release();
         fail("cycle " + cycle + " (seed " + seed + "): " + p.name + " recovers through " + recovered + " but "
             + p.acked + " were acknowledged");
@@ -179,6 +202,7 @@ class DiskFaultTest {
    * up to 1.2 KB, now and then a deletion and an hour's roll) until a random number of writes were
    * acknowledged, then stops the writers at once: the power fails with writes in flight.
    */
+  /** {@code disk}: where to cut the power during a force; null: a journal that never forces. */
   private void writeUntilPowerFails(JournalStore store, PowerLossDisk disk, SplittableRandom random,
       SetTimeProvider time, List<Pid> pids, List<Ack> acks) throws InterruptedException {
     int ackTarget = 1 + random.nextInt(random.nextInt(8) == 0 ? 600 : 120);
@@ -205,11 +229,11 @@ class DiskFaultTest {
       }
       Thread.onSpinWait();
     }
-    if (random.nextInt(5) != 0) {
+    if (random.nextInt(5) != 0 && disk != null) {
       // Mostly the power fails during a force, with a round appended and not yet durable; else
       // wherever the writer is (often idle, all forced).
       disk.cutDuringForce(random.nextInt(4));
-      disk.awaitCut(10_000);
+      disk.awaitCut(5_000);
     }
     stop.set(true);
     for (Thread w : writers) {
@@ -252,7 +276,7 @@ class DiskFaultTest {
           p.acked = to;
           acks.add(new Ack(p.name, from, to, store.roundsWritten()));
           ackCount.incrementAndGet();
-          acknowledged.addAndGet(to - from + 1);
+          count(acknowledged, to - from + 1);
         }
       });
     }
@@ -262,7 +286,8 @@ class DiskFaultTest {
    * Flips one byte of an acknowledged event that a later acknowledged round proves durable: the
    * start must be refused, naming the file; with the byte restored, it must succeed.
    */
-  private void flipAnAcknowledgedRecordAndExpectARefusal(int cycle, long seed, SetTimeProvider time,
+  private void flipAnAcknowledgedRecordAndExpectARefusal(JournalSettings settings, int cycle, long seed,
+      SetTimeProvider time,
       SplittableRandom random, List<Ack> acks, String kept) throws IOException {
     long lastRound = acks.stream().mapToLong(Ack::roundAtAck).max().orElse(-1);
     List<Ack> proven = acks.stream().filter(a -> a.roundAtAck() < lastRound).toList();
@@ -276,11 +301,11 @@ class DiskFaultTest {
       }
       try {
         JournalCorruptedException e = assertThrows(JournalCorruptedException.class,
-            () -> JournalStore.acquire(settings(dir), time, SMALL_BLOCK).release(),
+            () -> JournalStore.acquire(settings, time, SMALL_BLOCK).release(),
             "cycle " + cycle + " (seed " + seed + "): a flipped byte in acknowledged " + a + " must refuse the start;"
                 + " power loss kept: " + kept);
         assertTrue(e.getMessage().contains(flip.file().getFileName().toString()), e.getMessage());
-        refusedStarts.incrementAndGet();
+        count(refusedStarts, 1);
       } finally {
         flip.undo();
       }

@@ -116,7 +116,7 @@ class JournalStoreTest {
     CompletableFuture<Long> tooLarge = store.writeEvents("a", List.of(
         new StoredEvent(3, "m", "writer-1", 1003, 4, "", big), new StoredEvent(4, "m", "writer-1", 1004, 4, "", big)));
     CompletionException e = assertThrows(CompletionException.class, () -> tooLarge.orTimeout(30, TimeUnit.SECONDS).join());
-    assertInstanceOf(JournalStore.RecordTooLargeException.class, e.getCause());
+    assertInstanceOf(JournalWriter.RecordTooLargeException.class, e.getCause());
     assertTrue(e.getCause().getMessage().contains("2 event(s) of a"), e.getCause().getMessage());
     write(store, "a", 3, 4);
     write(store, "b", 1, 1);
