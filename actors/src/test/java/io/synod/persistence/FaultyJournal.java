@@ -23,14 +23,16 @@ import scala.jdk.javaapi.CollectionConverters;
  * memory. One switch for the JVM: a test sets it and {@link #heal}s it afterwards.
  *
  * <pre>
- * pekko.persistence.journal.plugin = "synod.test.faulty-journal"
  * synod.test.faulty-journal.class = "io.synod.persistence.FaultyJournal"
+ * synod.group.journal-plugin-id = "synod.test.faulty-journal"
+ * synod.group.allow-persistence-without-fsync = on
  * </pre>
  */
 public final class FaultyJournal extends AsyncWriteJournal {
 
   /** The configuration that makes a node use it. */
-  public static final String CONFIG = "pekko.persistence.journal.plugin = \"synod.test.faulty-journal\"\n"
+  public static final String CONFIG = "synod.group.journal-plugin-id = \"synod.test.faulty-journal\"\n"
+      + "synod.group.allow-persistence-without-fsync = on\n" // it keeps events in memory: a test journal
       + "synod.test.faulty-journal.class = \"" + FaultyJournal.class.getName() + "\"";
 
   private static final AtomicReference<Exception> failure = new AtomicReference<>();
