@@ -156,6 +156,37 @@ class ChronicleJournalTest {
   }
 
   @Test
+  void aRecoveryThatFallsBackToAnOlderSnapshotThanTheDeletionAllowedFailsInsteadOfReplayingAHole()
+      throws java.io.IOException {
+    PluginTestKit kit = start();
+    TestProbe<Object> reports = kit.probe();
+    RetentionCriteria every5 = RetentionCriteria.snapshotEvery(5, 2); // snapshots at 5 and 10 are kept
+    ActorRef<Recorder.Command> first = kit.spawn("fallback-1", reports, every5);
+    expectRecovered(reports);
+    for (int i = 1; i <= 12; i++) {
+      kit.persist(first, "e" + i);
+    }
+    awaitSnapshot(reports, 10);
+    kit.stop(first);
+    deleteTo(kit, "fallback-1", 10); // the snapshot at 10 allowed it
+    // The snapshot at 10 is damaged: the store falls back to the one at 5, and the replay from 6
+    // would miss events 6 to 10.
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(root.resolve("snapshots"))) {
+      Path ten = files.filter(f -> f.getFileName().toString().startsWith("snapshot-fallback-1-10-")).findFirst()
+          .orElseThrow();
+      byte[] bytes = java.nio.file.Files.readAllBytes(ten);
+      bytes[bytes.length / 2] ^= 0x40;
+      java.nio.file.Files.write(ten, bytes);
+    }
+    kit.spawn("fallback-1", reports, every5);
+    Object failed = reports.fishForMessage(TIMEOUT, "RecoveryFailed",
+        m -> m instanceof Recorder.Signalled s && s.signal() instanceof RecoveryFailed
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    String reason = String.valueOf(((RecoveryFailed) ((Recorder.Signalled) failed).signal()).getFailure());
+    assertTrue(reason.contains("from sequence number 6") && reason.contains("up to 10 were deleted"), reason);
+  }
+
+  @Test
   void deleteEventsOnSnapshotDeletesTheEventsBelowTheKeptSnapshots() {
     PluginTestKit kit = start();
     TestProbe<Object> reports = kit.probe();
