@@ -179,10 +179,7 @@ class ChronicleJournalTest {
       java.nio.file.Files.write(ten, bytes);
     }
     kit.spawn("fallback-1", reports, every5);
-    Object failed = reports.fishForMessage(TIMEOUT, "RecoveryFailed",
-        m -> m instanceof Recorder.Signalled s && s.signal() instanceof RecoveryFailed
-            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
-    String reason = String.valueOf(((RecoveryFailed) ((Recorder.Signalled) failed).signal()).getFailure());
+    String reason = expectRecoveryFailure(reports);
     assertTrue(reason.contains("from sequence number 6") && reason.contains("up to 10 were deleted"), reason);
   }
 
@@ -245,10 +242,7 @@ class ChronicleJournalTest {
     kit.stop(first);
     deleteTo(kit, "hole-1", 5); // as if a snapshot at 5 had allowed it, and was then lost
     kit.spawn("hole-1", reports); // no snapshot: the replay would start at 1, below the deletion
-    Object failed = reports.fishForMessage(TIMEOUT, "RecoveryFailed",
-        m -> m instanceof Recorder.Signalled s && s.signal() instanceof RecoveryFailed
-            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
-    String reason = String.valueOf(((RecoveryFailed) ((Recorder.Signalled) failed).signal()).getFailure());
+    String reason = expectRecoveryFailure(reports);
     assertTrue(reason.contains("hole-1") && reason.contains("up to 5 were deleted"), reason);
   }
 
@@ -267,6 +261,14 @@ class ChronicleJournalTest {
     assertEquals(6, stored.highestSequenceNr());
     assertEquals(7, kit.persist(first, "e7"));
     assertEquals(numbered("e", 5, 7), kit.read("part-1", 5, Long.MAX_VALUE, Long.MAX_VALUE).payloads());
+  }
+
+  /** Waits for the recorder's recovery to fail; returns why. */
+  private static String expectRecoveryFailure(TestProbe<Object> reports) {
+    Object failed = reports.fishForMessage(TIMEOUT, "RecoveryFailed",
+        m -> m instanceof Recorder.Signalled s && s.signal() instanceof RecoveryFailed
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    return String.valueOf(((RecoveryFailed) ((Recorder.Signalled) failed).signal()).getFailure());
   }
 
   private static void deleteTo(PluginTestKit kit, String persistenceId, long toSequenceNr) {
