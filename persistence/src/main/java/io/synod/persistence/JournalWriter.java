@@ -178,18 +178,17 @@ final class JournalWriter {
     List<Pending> written = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       JournalRecord record = JournalRecord.stamped(p.make.get(), r, syncedThrough);
-      String refusal = refusal(record);
+      byte[] encoded = JournalRecord.encode(record);
+      RuntimeException refusal = refusal(record, encoded.length);
       if (refusal != null) {
-        p.done.completeExceptionally(refusal.startsWith("too large")
-            ? new RecordTooLargeException("journal " + dir + ": refusing to write " + refusal.substring(10))
-            : new IllegalStateException("journal " + dir + ": refusing to write " + refusal));
+        p.done.completeExceptionally(refusal);
         continue;
       }
       p.record = record;
       if (record instanceof Events e) {
         highestWritten.merge(e.persistenceId(), e.events().get(e.events().size() - 1).sequenceNr(), Math::max);
       }
-      p.position = append(record);
+      p.position = append(encoded);
       written.add(p);
     }
     if (written.isEmpty()) {
@@ -219,23 +218,21 @@ final class JournalWriter {
     }
   }
 
-  /**
-   * Why {@code record} must not be written (refused alone, the journal goes on), or null. The
-   * "too large" prefix marks a {@link RecordTooLargeException}.
-   */
-  private String refusal(JournalRecord record) {
+  /** Why {@code record} must not be written (it is refused alone, the journal goes on), or null. */
+  private RuntimeException refusal(JournalRecord record, int encodedLength) {
     if (record instanceof Events e) {
       long first = e.events().get(0).sequenceNr();
       long highest = highestWritten.getOrDefault(e.persistenceId(), 0L);
       if (first <= highest) {
         // Two writers of one persistence id (an actor restarted while its predecessor's write was
         // still queued, and recovered without waiting for it): refuse rather than store a duplicate.
-        return "events of " + e.persistenceId() + " from sequence number " + first + ": it already has events up to "
-            + highest;
+        return new IllegalStateException("journal " + dir + ": refusing to write events of " + e.persistenceId()
+            + " from sequence number " + first + ": it already has events up to " + highest);
       }
-      if (JournalRecord.encode(record).length > maxRecordBytes) {
-        return "too large " + e.events().size() + " event(s) of " + e.persistenceId() + " as one record of more than "
-            + maxRecordBytes + " bytes, the most Chronicle Queue holds in one";
+      if (encodedLength > maxRecordBytes) {
+        return new RecordTooLargeException("journal " + dir + ": refusing to write " + e.events().size()
+            + " event(s) of " + e.persistenceId() + " as one record of more than " + maxRecordBytes
+            + " bytes, the most Chronicle Queue holds in one");
       }
     }
     return null;
@@ -243,8 +240,12 @@ final class JournalWriter {
 
   /** Appends one record; returns its queue index. A failure here fails the journal. */
   private long append(JournalRecord record) throws IOException {
+    return append(JournalRecord.encode(record));
+  }
+
+  private long append(byte[] encoded) throws IOException {
     try {
-      appender.writeBytes(Bytes.wrapForRead(JournalRecord.encode(record)));
+      appender.writeBytes(Bytes.wrapForRead(encoded));
     } catch (Throwable t) {
       // A full file system shows as a fault of the memory-mapped file (SIGBUS), not as ENOSPC.
       String hint = t instanceof InternalError ? "; writing its memory-mapped file faulted, which usually means the"
