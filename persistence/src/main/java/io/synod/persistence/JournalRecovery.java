@@ -56,10 +56,16 @@ final class JournalRecovery {
   private long tornFrom = -1;
   private String tornReason;
   private File tornFile;
+  /** The round of the last valid record before the tear (for version-1 records). */
+  private long tornAfterRound;
   private long corrupt;
   private long records;
   private long lastRound;
   private long lastIndex = -1;
+  /** For version-1 records, which carry no durable point: the round being read, and where the one before ended. */
+  private long round = Long.MIN_VALUE;
+  private long roundLastIndex = -1;
+  private long previousRoundEnd = -1;
   private File lastFile;
   private long lastHeaderPosition = -1;
 
@@ -124,11 +130,20 @@ final class JournalRecovery {
       tornFrom = position;
       tornReason = reason;
       tornFile = file;
+      tornAfterRound = round;
     }
   }
 
   private void onValid(long position, File file, JournalRecord r) {
     lastRound = Math.max(lastRound, r.round());
+    if (r.round() != round) {
+      previousRoundEnd = roundLastIndex;
+      round = r.round();
+    }
+    roundLastIndex = position;
+    // A version-1 record says nothing of the durable point, but a record of a later round proves
+    // every earlier round was forced (the rule before syncedThrough existed).
+    long syncedThrough = r.syncedThrough() >= 0 ? r.syncedThrough() : previousRoundEnd;
     if (r instanceof Voided v) {
       // An earlier recovery dropped this range as a torn tail: it is no damage, and what it
       // covers stays dropped.
@@ -141,15 +156,16 @@ final class JournalRecovery {
       held.removeIf(h -> h.position() >= v.fromIndex() && h.position() < v.toIndex());
     }
     if (tornFrom >= 0) {
-      if (r.syncedThrough() >= tornFrom) {
-        // A force completed after the damaged record was written: it was not torn.
-        throw damaged(tornFrom, tornFile, tornReason, r.syncedThrough());
+      if (syncedThrough >= tornFrom || (r.syncedThrough() < 0 && r.round() > tornAfterRound)) {
+        // A force completed after the damaged record was written: it was not torn. (A version-1
+        // record of a later round than the one before the damage says so too, as it did then.)
+        throw damaged(tornFrom, tornFile, tornReason, Math.max(syncedThrough, tornFrom));
       }
       held.add(new Held(position, file, slim(r))); // after a tear: dropped at the end unless voided
       return;
     }
-    if (r.syncedThrough() > proven) {
-      proven = r.syncedThrough();
+    if (syncedThrough > proven) {
+      proven = syncedThrough;
       while (!held.isEmpty() && held.peek().position() <= proven) {
         apply(held.poll());
       }

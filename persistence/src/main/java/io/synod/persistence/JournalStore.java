@@ -59,6 +59,12 @@ final class JournalStore implements AutoCloseable {
   private static final String LOCK_FILE = "synod-journal.lock";
   private static final String METADATA_FILE = "metadata.cq4t";
   private static final Map<Path, JournalStore> OPEN = new HashMap<>();
+  /**
+   * Directories whose journal failed in this process. After a failed fsync the page cache may hold
+   * what never reached the disk, and a recovery in this process would read it as durable: only a
+   * new process may open them again.
+   */
+  private static final java.util.Set<Path> FAILED = ConcurrentHashMap.newKeySet();
 
   /** Chronicle Queue's block size, set rather than left to a system property's default. */
   static final int BLOCK_SIZE = 64 << 20;
@@ -149,6 +155,10 @@ final class JournalStore implements AutoCloseable {
   static synchronized JournalStore acquire(JournalSettings settings, TimeProvider time, int blockSize) {
     Path key = settings.dir().toAbsolutePath().normalize();
     JournalStore store = OPEN.get(key);
+    if (store == null && FAILED.contains(key)) {
+      throw new JournalFailedException("journal " + key + " failed earlier in this process, and what this process "
+          + "reads of it may not be on disk; restart the process to recover it", null);
+    }
     if (store == null) {
       store = new JournalStore(settings, time, blockSize);
       OPEN.put(key, store);
@@ -158,6 +168,11 @@ final class JournalStore implements AutoCloseable {
     }
     store.references++;
     return store;
+  }
+
+  /** Tests: forgets that the journal in {@code dir} failed, as a new process would (after a power loss, say). */
+  static void forgetFailure(Path dir) {
+    FAILED.remove(dir.toAbsolutePath().normalize());
   }
 
   /** Lets go of one reference; the last one closes the store. */
@@ -182,7 +197,7 @@ final class JournalStore implements AutoCloseable {
     JournalRecovery.Result r = JournalRecovery.scan(queue, dir, index::apply);
     queue.refreshDirectoryListing();
     if (JournalTailRepair.needed(queue, r)) {
-      JournalTailRepair.checkUnreached(queue, dir, r);
+      JournalTailRepair.checkNothingDurableIsCut(queue, dir, r);
       java.nio.file.Path repaired = JournalTailRepair.copyKept(queue, dir, blockSize, r);
       queue.close();
       JournalTailRepair.install(dir, repaired, rollCycle);
@@ -208,6 +223,7 @@ final class JournalStore implements AutoCloseable {
     // lastCycleFile: a roll in the first round writes its end-of-file mark there.
     writer = new JournalWriter(settings, dir, maxRecordBytes, queue, appender, files, index,
         new JournalWriter.Start(round, syncedThrough, lastCycleFile(), index.highestByPid()));
+    writer.whenFailed().thenRun(() -> FAILED.add(dir));
     log.info("journal {}: recovered {} record(s) of {} persistence id(s), durable through index {}, last sync round {}",
         dir, r.records(), index.size(), Long.toHexString(syncedThrough), round);
   }
@@ -342,8 +358,11 @@ final class JournalStore implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (writer != null) {
-      writer.stop();
+    if (writer != null && !writer.stop()) {
+      // Unmapping the files under a thread still in a force would crash the JVM: leave them to the
+      // process's exit.
+      log.error("journal {}: its writer did not end within 30 s (the disk stalls?); its files stay open", dir);
+      return;
     }
     closeQuietly();
   }

@@ -3,12 +3,15 @@ package io.synod.persistence;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.Bytes;
@@ -36,7 +39,6 @@ import net.openhft.chronicle.wire.DocumentContext;
  */
 final class JournalTailRepair {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JournalTailRepair.class);
   private static final String WORK_DIR = ".tail-repair";
 
   private JournalTailRepair() {}
@@ -78,50 +80,61 @@ final class JournalTailRepair {
   }
 
   /**
-   * Refuses the start if a record the scan could not reach says the journal was durable past where
-   * the scan ended: something acknowledged is missing in between.
+   * Refuses the start if anything to be cut says the journal was durable past where recovery's scan
+   * ended: then the records in between were acknowledged, and what stopped the scan (a damaged
+   * record header, say, which Chronicle cannot step over) is damage, not a torn write. Chronicle's
+   * framing cannot be trusted past the break, so the bytes of the last kept cycle file and of every
+   * later one are searched for records directly: a record is its Chronicle header (4 bytes,
+   * little-endian, the length in the low 30 bits) followed by {@link JournalRecord#MAGIC}.
    */
-  static void checkUnreached(SingleChronicleQueue queue, Path dir, JournalRecovery.Result r) {
-    int lastCycle = r.lastIndex() < 0 ? Integer.MIN_VALUE : queue.rollCycle().toCycle(r.lastIndex());
-    try (ExcerptTailer tailer = queue.createTailer()) {
-      for (int cycle = Math.max(lastCycle + 1, queue.firstCycle()); cycle <= queue.lastCycle(); cycle++) {
-        checkUnreachedCycle(queue, dir, r, tailer, cycle);
+  static void checkNothingDurableIsCut(SingleChronicleQueue queue, Path dir, JournalRecovery.Result r) {
+    long end = r.tornFrom() >= 0 ? r.tornFrom() : r.lastIndex() + 1; // the first index not kept
+    String keptFile = end > 0 && r.lastIndex() >= 0 ? cycleFileName(queue, end - 1) : null;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.cq4")) {
+      for (Path f : files) {
+        if (keptFile == null || f.getFileName().toString().compareTo(keptFile) >= 0) {
+          checkFile(f, dir, end);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal " + dir + ": cannot read its files to check the tail", e);
+    }
+  }
+
+  private static String cycleFileName(SingleChronicleQueue queue, long index) {
+    SingleChronicleQueueStore store = queue.storeForCycle(queue.rollCycle().toCycle(index), queue.epoch(), false, null);
+    try {
+      return store == null ? null : store.file().getName();
+    } finally {
+      if (store != null) {
+        queue.closeStore(store);
       }
     }
   }
 
-  /** One cycle the scan never reached; a cycle whose structure is broken is as unreadable as the scan found it. */
-  private static void checkUnreachedCycle(SingleChronicleQueue queue, Path dir, JournalRecovery.Result r,
-      ExcerptTailer tailer, int cycle) {
-    try {
-      if (!tailer.moveToCycle(cycle)) {
-        return;
+  private static void checkFile(Path file, Path dir, long end) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    for (int p = 4; p + 4 <= bytes.length; p++) {
+      if (bytes[p] != 'S' || bytes[p + 1] != 'Y' || bytes[p + 2] != 'N' || bytes[p + 3] != 'D') {
+        continue;
       }
-      while (true) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-          if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle) {
-            return;
-          }
-          JournalRecord record;
-          try {
-            record = JournalRecord.decode(dc.wire().bytes().toByteArray());
-          } catch (JournalRecord.Corrupt c) {
-            continue;
-          }
-          if (record.syncedThrough() > r.lastIndex()) {
-            throw new JournalCorruptedException("journal " + dir + ": the record at index "
-                + Long.toHexString(dc.index()) + " (file " + tailer.currentFile() + ") says the journal was durable "
-                + "through index " + Long.toHexString(record.syncedThrough()) + ", but the records are unreadable "
-                + "after index " + Long.toHexString(r.lastIndex()) + ". Refusing to start: restore the directory "
-                + "from a replica or backup.");
-          }
-        }
+      int length = b.order(ByteOrder.LITTLE_ENDIAN).getInt(p - 4) & 0x3FFFFFFF;
+      if (length < 8 || p + (long) length > bytes.length) {
+        continue;
       }
-    } catch (JournalCorruptedException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      log.warn("journal {}: cycle {} after the readable records cannot be read ({}); it was never forced and goes",
-          dir, cycle, e.toString());
+      JournalRecord record;
+      try {
+        record = JournalRecord.decode(Arrays.copyOfRange(bytes, p, p + length));
+      } catch (JournalRecord.Corrupt c) {
+        continue;
+      }
+      if (record.syncedThrough() >= end) {
+        throw new JournalCorruptedException("journal " + dir + ": its readable records end before index "
+            + Long.toHexString(end) + ", but the record at byte " + (p - 4) + " of " + file + " says the journal was "
+            + "durable through index " + Long.toHexString(record.syncedThrough()) + ": records that were acknowledged "
+            + "are damaged in between. Refusing to start: restore the directory from a replica or backup.");
+      }
     }
   }
 

@@ -355,12 +355,16 @@ final class JournalWriter {
     return !thread.isAlive();
   }
 
-  /** Takes no more writes, writes those queued and a {@link Synced} marker, and ends (30 s at most). */
-  void stop() {
+  /**
+   * Takes no more writes, writes those queued and a {@link Synced} marker, and ends; waits 30 s at
+   * most, and says whether the thread ended (it may not, on a disk that stalls).
+   */
+  boolean stop() {
     synchronized (submitLock) {
       running = false;
     }
     join();
+    return ended();
   }
 
   /** Ends at once, as a kill -9 would: nothing more is written; waiting writes fail (for crash tests). */

@@ -408,7 +408,7 @@ class DiskFaultTest {
       }
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((x, e) -> null).get(30, TimeUnit.SECONDS);
     } finally {
-      DiskFaults.clear(dir);
+      DiskSync.OVERRIDES.remove(DiskFaults.key(dir)); // the real disk back; the failure stays remembered
     }
     assertTrue(lastSuccess.get() < firstFailure.get(), "a write was acknowledged (completion " + lastSuccess
         + ") after the first failure (completion " + firstFailure + ")");
@@ -424,6 +424,10 @@ class DiskFaultTest {
         () -> store.writeEvents("fsync-0", List.of(JournalStoreTest.event(1_000_000, "late"))).join());
     assertInstanceOf(JournalFailedException.class, later.getCause());
     store.release();
+    JournalFailedException reopened = assertThrows(JournalFailedException.class,
+        () -> JournalStore.acquire(settings(dir)), "a failed journal must not open again in this process");
+    assertTrue(reopened.getMessage().contains("restart the process"), reopened.getMessage());
+    DiskFaults.clear(dir); // a new process
     long total = acked.values().stream().mapToLong(Long::longValue).sum();
     acknowledged.addAndGet(total);
 
@@ -480,6 +484,9 @@ class DiskFaultTest {
       enospc.incrementAndGet();
       store.crash();
       fs.freeSpace();
+      assertInstanceOf(JournalFailedException.class, assertThrows(RuntimeException.class,
+          () -> JournalStore.acquire(settings(journal), null, SMALL_BLOCK)), "not again in this process");
+      JournalStore.forgetFailure(journal); // a new process
       JournalStore again = JournalStore.acquire(settings(journal), null, SMALL_BLOCK);
       try {
         for (Map.Entry<String, Long> a : acked.entrySet()) {

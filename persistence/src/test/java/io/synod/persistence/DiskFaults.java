@@ -49,9 +49,13 @@ public final class DiskFaults {
     });
   }
 
-  /** Puts the real disk back for {@code journalDir}. */
+  /**
+   * Puts the real disk back for {@code journalDir}, and forgets that its journal failed, as a new
+   * process would: the next open recovers from what is on disk.
+   */
   public static void clear(Path journalDir) {
     DiskSync.OVERRIDES.remove(key(journalDir));
+    JournalStore.forgetFailure(journalDir);
   }
 
   static Path key(Path journalDir) {

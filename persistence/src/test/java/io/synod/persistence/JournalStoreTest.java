@@ -347,6 +347,94 @@ class JournalStoreTest {
     assertEquals(List.of(), all(again, "c"), "records after a tear are dropped with it");
   }
 
+  @Test
+  void aDamagedChronicleHeaderInAnAcknowledgedRecordRefusesTheStartInsteadOfCuttingTheQueue() throws IOException {
+    for (int mode = 0; mode < 3; mode++) {
+      Path d = dir.resolve("header-" + mode);
+      JournalSettings s = new JournalSettings(d, true, 4096, 16 << 20, java.time.Duration.ZERO, RollCycles.FAST_HOURLY);
+      JournalStore store = JournalStore.acquire(s);
+      String victim = mode == 2 ? "MARKER-FIRST" : "MARKER-MIDDLE";
+      store.writeEvents("a", List.of(event(1, "MARKER-FIRST"))).join();
+      write(store, "a", 2, 2);
+      store.writeEvents("a", List.of(event(3, "MARKER-MIDDLE"))).join();
+      write(store, "a", 4, 6);
+      store.release(); // a clean shutdown: every record is acknowledged and proven
+      // Chronicle cannot step over a zeroed or mis-sized header: its scan ends there.
+      damageHeaderOf(d, victim, mode == 1 ? 0x10 : -1);
+      JournalCorruptedException e = assertThrows(JournalCorruptedException.class, () -> JournalStore.acquire(s),
+          "mode " + mode);
+      assertTrue(e.getMessage().contains(".cq4") && e.getMessage().contains("acknowledged"), e.getMessage());
+      try (Stream<Path> files = Files.list(d)) {
+        assertTrue(files.anyMatch(f -> f.toString().endsWith(".cq4")), "nothing was deleted");
+      }
+    }
+  }
+
+  @Test
+  void aJournalOfVersionOneRecordsStillTellsDamageFromATornLastRound() throws IOException {
+    // Written as the previous format did: no durable point, only round numbers.
+    try (net.openhft.chronicle.queue.impl.single.SingleChronicleQueue q =
+            net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder.single(dir.toFile())
+                .blockSize(JournalStore.BLOCK_SIZE).rollCycle(RollCycles.FAST_HOURLY).build();
+        net.openhft.chronicle.queue.ExcerptAppender a = q.createAppender()) {
+      a.writeBytes(net.openhft.chronicle.bytes.Bytes.wrapForRead(versionOne(1, "a", event(1, "a#1"))));
+      a.writeBytes(net.openhft.chronicle.bytes.Bytes.wrapForRead(versionOne(2, "a", event(2, "V1-MIDDLE"))));
+      a.writeBytes(net.openhft.chronicle.bytes.Bytes.wrapForRead(versionOne(3, "a", event(3, "V1-LAST"))));
+    }
+    flipByteOf("V1-MIDDLE"); // a later round follows: acknowledged, damaged
+    JournalCorruptedException e = assertThrows(JournalCorruptedException.class, this::open);
+    assertTrue(e.getMessage().contains("index"), e.getMessage());
+    flipByteOf("V1-mIDDLE"); // the same byte back (flipByteOf flips the case of the fourth letter)
+    flipByteOf("V1-LAST"); // the last round: it may have been torn
+    JournalStore store = open();
+    assertEquals(List.of("a#1", "V1-MIDDLE"), all(store, "a"));
+  }
+
+  /** One events record in the version-1 layout: no syncedThrough after the round. */
+  private static byte[] versionOne(long round, String pid, StoredEvent event) {
+    byte[] v2 = JournalRecord.encode(new JournalRecord.Events(round, 0, pid, List.of(event)));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(v2, 0, 14); // magic, version, type, round
+    out.write(v2, 22, v2.length - 22 - 4); // past syncedThrough, up to the crc
+    byte[] body = out.toByteArray();
+    body[4] = 1;
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(body);
+    return java.nio.ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
+  }
+
+  /**
+   * Damages the Chronicle header (the 4 bytes before the record's magic) of the record holding
+   * {@code marker}: zeroes it ({@code xor} -1) or flips a bit of its length.
+   */
+  private static void damageHeaderOf(Path d, String marker, int xor) throws IOException {
+    byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+    try (Stream<Path> files = Files.list(d)) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".cq4")).toList()) {
+        byte[] content = Files.readAllBytes(p);
+        for (int i = 0; i + needle.length <= content.length; i++) {
+          if (java.util.Arrays.equals(content, i, i + needle.length, needle, 0, needle.length)) {
+            int magic = i;
+            while (!(content[magic] == 'S' && content[magic + 1] == 'Y' && content[magic + 2] == 'N'
+                && content[magic + 3] == 'D')) {
+              magic--;
+            }
+            try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+              raf.seek(magic - 4);
+              if (xor == -1) {
+                raf.writeInt(0);
+              } else {
+                raf.write(content[magic - 4] ^ xor);
+              }
+            }
+            return;
+          }
+        }
+      }
+    }
+    throw new AssertionError("marker " + marker + " not found in " + d);
+  }
+
   private static void awaitStalled(DiskFaults.Stall stall) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (stall.stalledForces() == 0) {

@@ -121,6 +121,7 @@ final class PowerLossDisk implements DiskSync {
     }
     images.clear();
     durableNames.clear();
+    JournalStore.forgetFailure(dir); // the machine starts again: a new process
     return what.toString();
   }
 
