@@ -1,6 +1,7 @@
 package io.synod.actors;
 
 import com.typesafe.config.Config;
+import io.synod.actors.internal.JournalFailureWatch;
 import io.synod.actors.internal.JournalFailures;
 import io.synod.actors.internal.NodeGateway;
 import io.synod.actors.internal.Peers;
@@ -44,6 +45,19 @@ public final class SynodNode {
     this.settings = settings;
     this.gateway = gateway;
     this.peers = new Peers(system, self, nodes, linkBatchBytes(system, settings));
+    synodJournalDir(system, settings).ifPresent(dir -> system.systemActorOf(
+        JournalFailureWatch.create(dir, journalFailures), JournalFailureWatch.NAME, Props.empty()));
+  }
+
+  /** The directory of the journal Synod's groups use, if it is Synod's own journal. */
+  private static java.util.Optional<java.nio.file.Path> synodJournalDir(ActorSystem<?> system, SynodSettings settings) {
+    Config config = system.settings().config();
+    String id = settings.persistence().journalPluginId();
+    if (!config.hasPath(id + ".class") || !config.getString(id + ".class").equals(ChronicleJournal.class.getName())
+        || !config.hasPath(id + ".dir")) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(java.nio.file.Path.of(config.getString(id + ".dir")).toAbsolutePath().normalize());
   }
 
   /** Starts Synod on {@code system} as node {@code self}, with the settings of its configuration. */
