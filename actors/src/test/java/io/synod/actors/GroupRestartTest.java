@@ -110,9 +110,9 @@ class GroupRestartTest {
       assertSame(node.system(), cluster.node(0).system());
 
       // And the journal holds what the groups serve: a restart of the node (which the stall did not
-      // need) recovers the same values. (The writes that stalled and completed after their writers
-      // had given up reused sequence numbers; until the journal makes a recovery wait for a
-      // persistence id's writes in flight, Pekko's replay filter drops the older writers' copies.)
+      // need) recovers the same values. (The writes that stalled completed after their writers had
+      // given up; the restarted acceptors' recoveries waited for them, so no sequence number was
+      // written twice.)
       long[] before = new long[GROUPS];
       for (int g = 0; g < GROUPS; g++) {
         before[g] = Await.result(clients.get(g).read(0L), T);
