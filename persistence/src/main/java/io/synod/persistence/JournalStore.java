@@ -15,9 +15,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -64,7 +66,7 @@ final class JournalStore implements AutoCloseable {
    * what never reached the disk, and a recovery in this process would read it as durable: only a
    * new process may open them again.
    */
-  private static final java.util.Set<Path> FAILED = ConcurrentHashMap.newKeySet();
+  private static final Set<Path> FAILED = ConcurrentHashMap.newKeySet();
 
   /** Chronicle Queue's block size, set rather than left to a system property's default. */
   static final int BLOCK_SIZE = 64 << 20;
@@ -198,7 +200,7 @@ final class JournalStore implements AutoCloseable {
     queue.refreshDirectoryListing();
     if (JournalTailRepair.needed(queue, r)) {
       JournalTailRepair.checkNothingDurableIsCut(queue, dir, r);
-      java.nio.file.Path repaired = JournalTailRepair.copyKept(queue, dir, blockSize, r);
+      Path repaired = JournalTailRepair.copyKept(queue, dir, blockSize, r);
       queue.close();
       JournalTailRepair.install(dir, repaired, rollCycle);
       queue = openQueue();
@@ -230,7 +232,7 @@ final class JournalStore implements AutoCloseable {
 
   /** The newest cycle file in the directory, or null (cycle file names sort as their cycles do). */
   private File lastCycleFile() {
-    try (java.util.stream.Stream<Path> all = Files.list(dir)) {
+    try (Stream<Path> all = Files.list(dir)) {
       return all.filter(f -> f.getFileName().toString().endsWith(".cq4")).max(Path::compareTo).map(Path::toFile)
           .orElse(null);
     } catch (IOException e) {

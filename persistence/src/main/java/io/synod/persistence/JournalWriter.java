@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -105,7 +106,7 @@ final class JournalWriter {
     this.syncedThrough = start.syncedThrough();
     this.markedThrough = start.syncedThrough();
     this.lastFile = start.lastFile();
-    this.highestWritten = new java.util.HashMap<>(start.highestWritten());
+    this.highestWritten = new HashMap<>(start.highestWritten());
     this.thread = new Thread(this::writeLoop, "synod-journal-writer");
     thread.setDaemon(true);
     thread.start();
