@@ -23,14 +23,20 @@ import scala.jdk.javaapi.CollectionConverters;
  * memory. One switch for the JVM: a test sets it and {@link #heal}s it afterwards.
  *
  * <pre>
- * pekko.persistence.journal.plugin = "synod.test.faulty-journal"
+ * synod.group.journal-plugin-id = "synod.test.faulty-journal"
+ * synod.group.allow-persistence-without-fsync = on
  * synod.test.faulty-journal.class = "io.synod.persistence.FaultyJournal"
  * </pre>
  */
 public final class FaultyJournal extends AsyncWriteJournal {
 
-  /** The configuration that makes a node use it. */
-  public static final String CONFIG = "pekko.persistence.journal.plugin = \"synod.test.faulty-journal\"\n"
+  /**
+   * The configuration that makes a node's groups use it (Synod's acceptors write to the journal of
+   * synod.group.journal-plugin-id, not the actor system's default one), allowed although it does
+   * not fsync.
+   */
+  public static final String CONFIG = "synod.group.journal-plugin-id = \"synod.test.faulty-journal\"\n"
+      + "synod.group.allow-persistence-without-fsync = on\n"
       + "synod.test.faulty-journal.class = \"" + FaultyJournal.class.getName() + "\"";
 
   private static final AtomicReference<Exception> failure = new AtomicReference<>();
