@@ -83,7 +83,24 @@ public final class SynodNode {
       throw new IllegalStateException("Synod already runs in actor system " + system.name()
           + "; start one SynodNode per actor system", e);
     }
-    return new SynodNode(system, self, Map.copyOf(copy), settings, gateway);
+    SynodNode node = new SynodNode(system, self, Map.copyOf(copy), settings, gateway);
+    node.listenToTheJournal();
+    return node;
+  }
+
+  /**
+   * Lets Synod's own journal tell this node directly that it failed, so that every group stops at
+   * once even if none of them was writing (see {@link JournalFailures#listener}).
+   */
+  private void listenToTheJournal() {
+    Config config = system.settings().config();
+    String journal = settings.persistence().journalPluginId();
+    if (!config.getString(journal + ".class").equals(ChronicleJournal.class.getName())
+        || !config.hasPath(journal + ".dir")) {
+      return; // another journal does not publish its failure
+    }
+    system.systemActorOf(journalFailures.listener(self, java.nio.file.Path.of(config.getString(journal + ".dir"))),
+        "synod-journal-failures", Props.empty());
   }
 
   /**
@@ -182,7 +199,8 @@ public final class SynodNode {
   }
 
   /**
-   * Completes with the first {@link JournalFailedException} a group of this node met: the node's
+   * Completes with the first {@link JournalFailedException} a group of this node met or Synod's
+   * journal published (its {@code JournalFailed} event, also when no group was writing): the node's
    * journal failed and stopped (fail-stop) and accepts no more writes in this process, so every
    * group of this node stops with it (their clients get {@link GroupStoppedException}), and the
    * failure is logged at ERROR. Never completes while the journal works. Only a new process, whose

@@ -130,6 +130,34 @@ class JournalFailStopTest {
     }
   }
 
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aJournalThatFailsWhileNoGroupWritesStillStopsEveryGroupOfTheNode() {
+    try (LocalCluster cluster = LocalCluster.start(1)) {
+      LocalCluster.Node node = cluster.node(0);
+      List<ActorRef<GroupCommand>> refs = new ArrayList<>();
+      List<GroupClient<Long, Long>> clients = spawnGroups(node, refs);
+      for (GroupClient<Long, Long> c : clients) {
+        assertEquals(1L, Await.result(c.propose(1L), T));
+      }
+      faulty = node.journalDir();
+      // The journal's next force is the marker it writes once idle (half a second after the last
+      // write): it fails with nothing waiting on it, and the groups write nothing more.
+      DiskFaults.failNextForce(faulty, "EIO");
+
+      JournalFailedException failure = Await.result(node.synod().journalFailure(), T);
+      assertTrue(failure.getMessage().contains("EIO"), failure.getMessage());
+      TestProbe<Object> watcher = TestProbe.create(node.typed());
+      for (ActorRef<GroupCommand> ref : refs) {
+        watcher.expectTerminated(ref, T);
+      }
+      for (GroupClient<Long, Long> c : clients) {
+        assertInstanceOf(GroupStoppedException.class, Await.failure(c.readLocal(0L), T),
+            "no read is served from a node whose journal failed");
+      }
+    }
+  }
+
   /**
    * Proposes through {@code through} (one client per group) until {@code node}'s journal failure
    * is reported, raising {@code acknowledged} with every answer; the failure reported.
