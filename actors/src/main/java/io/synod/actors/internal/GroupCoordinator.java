@@ -209,10 +209,13 @@ public final class GroupCoordinator {
   private static final int STASH = 10_000;
 
   /**
-   * The coordinator of {@code config.group()} on node {@code config.self()}; {@code stateMachine}
-   * is called each time the roles start (once the group is registered, and after each restart) for
-   * the state machine the learner will own. It stops when {@code journalFailures} reports that the
-   * node's journal failed, and reports there a failure it meets itself.
+   * The coordinator of {@code config.group()} on node {@code config.self()}. {@code stateMachine}
+   * makes a fresh state machine at each call: it is called each time the roles start (once the
+   * group is registered, and again at every restart of the roles after a failure) for the state
+   * machine the learner will own, and once more for each checkpoint fetched from a peer, which the
+   * checkpoint role restores into the new machine to check it before taking it (that machine is
+   * then dropped). The coordinator stops when {@code journalFailures} reports that the node's
+   * journal failed, and reports there a failure it meets itself.
    */
   public static Behavior<GroupCommand> create(GroupConfig config, SynodSettings settings, Supplier<StateMachine> stateMachine,
       Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime, JournalFailures journalFailures) {
