@@ -83,7 +83,7 @@ class RunningNodeTest {
       assertEquals(200, status.statusCode());
       String body = status.body();
       assertTrue(body.contains("\"node\":1,\"journalFailure\":null,\"groups\":[{\"id\":\"counter\",\"leader\":1,"), body);
-      assertTrue(body.contains(",\"state\":\"running\",\"restarts\":0,\"lastFailure\":null,\"restartInMillis\":-1}"),
+      assertTrue(body.contains(",\"state\":\"running\",\"restarts\":0,\"lastFailure\":null,\"restartInMillis\":-1,"),
           body);
     }
   }
