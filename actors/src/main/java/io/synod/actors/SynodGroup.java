@@ -38,9 +38,13 @@ public final class SynodGroup<C, R> {
   /**
    * @param id the group's id, the same on every node; it names the group's journal streams, so it
    *     must not change while the group has data
-   * @param stateMachines makes this node's state machine; called once per spawn of the group, and
-   *     again each time the group's roles on the node start again after a failure (the new state
-   *     machine is rebuilt from the last checkpoint and the log)
+   * @param stateMachines makes a fresh state machine at each call, sharing no state with those it
+   *     made before. It is called when the group's roles start on a node: once per spawn of the
+   *     group, and again each time they start again after a failure (the new state machine is
+   *     rebuilt from the last checkpoint and the log). It is also called once for each checkpoint
+   *     the node fetches from a peer, to check it: the checkpoint is restored into the new state
+   *     machine, which is then dropped, and the node takes the checkpoint only if that worked. It
+   *     runs on the group's actors' threads, so it should be quick.
    */
   public static <C, R> SynodGroup<C, R> of(String id, Codec<C> commands, Codec<R> results,
       Supplier<? extends ReplicatedStateMachine<C, R>> stateMachines) {

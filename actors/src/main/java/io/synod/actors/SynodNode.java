@@ -1,7 +1,6 @@
 package io.synod.actors;
 
 import com.typesafe.config.Config;
-import io.synod.actors.internal.JournalFailureWatch;
 import io.synod.actors.internal.JournalFailures;
 import io.synod.actors.internal.NodeGateway;
 import io.synod.actors.internal.Peers;
@@ -45,19 +44,6 @@ public final class SynodNode {
     this.settings = settings;
     this.gateway = gateway;
     this.peers = new Peers(system, self, nodes, linkBatchBytes(system, settings));
-    synodJournalDir(system, settings).ifPresent(dir -> system.systemActorOf(
-        JournalFailureWatch.create(dir, journalFailures), JournalFailureWatch.NAME, Props.empty()));
-  }
-
-  /** The directory of the journal Synod's groups use, if it is Synod's own journal. */
-  private static java.util.Optional<java.nio.file.Path> synodJournalDir(ActorSystem<?> system, SynodSettings settings) {
-    Config config = system.settings().config();
-    String id = settings.persistence().journalPluginId();
-    if (!config.hasPath(id + ".class") || !config.getString(id + ".class").equals(ChronicleJournal.class.getName())
-        || !config.hasPath(id + ".dir")) {
-      return java.util.Optional.empty();
-    }
-    return java.util.Optional.of(java.nio.file.Path.of(config.getString(id + ".dir")).toAbsolutePath().normalize());
   }
 
   /** Starts Synod on {@code system} as node {@code self}, with the settings of its configuration. */
@@ -97,7 +83,24 @@ public final class SynodNode {
       throw new IllegalStateException("Synod already runs in actor system " + system.name()
           + "; start one SynodNode per actor system", e);
     }
-    return new SynodNode(system, self, Map.copyOf(copy), settings, gateway);
+    SynodNode node = new SynodNode(system, self, Map.copyOf(copy), settings, gateway);
+    node.listenToTheJournal();
+    return node;
+  }
+
+  /**
+   * Lets Synod's own journal tell this node directly that it failed, so that every group stops at
+   * once even if none of them was writing (see {@link JournalFailures#listener}).
+   */
+  private void listenToTheJournal() {
+    Config config = system.settings().config();
+    String journal = settings.persistence().journalPluginId();
+    if (!config.getString(journal + ".class").equals(ChronicleJournal.class.getName())
+        || !config.hasPath(journal + ".dir")) {
+      return; // another journal does not publish its failure
+    }
+    system.systemActorOf(journalFailures.listener(self, java.nio.file.Path.of(config.getString(journal + ".dir"))),
+        "synod-journal-failures", Props.empty());
   }
 
   /**
@@ -196,7 +199,8 @@ public final class SynodNode {
   }
 
   /**
-   * Completes with the first {@link JournalFailedException} a group of this node met: the node's
+   * Completes with the first {@link JournalFailedException} a group of this node met or Synod's
+   * journal published (its {@code JournalFailed} event, also when no group was writing): the node's
    * journal failed and stopped (fail-stop) and accepts no more writes in this process, so every
    * group of this node stops with it (their clients get {@link GroupStoppedException}), and the
    * failure is logged at ERROR. Never completes while the journal works. Only a new process, whose

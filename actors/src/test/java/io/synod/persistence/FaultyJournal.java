@@ -30,9 +30,13 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 public final class FaultyJournal extends AsyncWriteJournal {
 
-  /** The configuration that makes a node use it. */
+  /**
+   * The configuration that makes a node's groups use it (Synod's acceptors write to the journal of
+   * synod.group.journal-plugin-id, not the actor system's default one), allowed although it does
+   * not fsync.
+   */
   public static final String CONFIG = "synod.group.journal-plugin-id = \"synod.test.faulty-journal\"\n"
-      + "synod.group.allow-persistence-without-fsync = on\n" // it keeps events in memory: a test journal
+      + "synod.group.allow-persistence-without-fsync = on\n"
       + "synod.test.faulty-journal.class = \"" + FaultyJournal.class.getName() + "\"";
 
   private static final AtomicReference<Exception> failure = new AtomicReference<>();

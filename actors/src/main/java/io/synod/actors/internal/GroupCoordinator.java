@@ -42,7 +42,8 @@ import org.apache.pekko.pattern.StatusReply;
  * again from the journal after a back-off ({@link RolesDown}, {@link RestartBackoff}); the
  * coordinator itself stays, so clients and the gateway keep their reference. The group stops on
  * this node for good, loudly, only if the node's journal failed ({@link JournalFailedException}:
- * then every group of the node stops, see {@link JournalFailures}) or replicas diverge.
+ * then every group of the node stops, see {@link JournalFailures}) or replicas diverge. A change
+ * of the group's membership asked at this node is carried out by {@link MembershipChanges}.
  */
 public final class GroupCoordinator {
 
@@ -142,9 +143,6 @@ public final class GroupCoordinator {
   /** From the learner: the group's membership, at first and at every change. */
   record MembershipNow(io.synod.paxos.Membership membership) implements Command {}
 
-  /** The answer to a membership-change command this node submitted. */
-  private record ChangeAnswered(ProposeReply reply) implements Command {}
-
   /** Tell {@code watcher} this node's view of the leadership now and at every change. */
   public record WatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
 
@@ -211,10 +209,13 @@ public final class GroupCoordinator {
   private static final int STASH = 10_000;
 
   /**
-   * The coordinator of {@code config.group()} on node {@code config.self()}; {@code stateMachine}
-   * is called each time the roles start (once the group is registered, and after each restart) for
-   * the state machine the learner will own. It stops when {@code journalFailures} reports that the
-   * node's journal failed, and reports there a failure it meets itself.
+   * The coordinator of {@code config.group()} on node {@code config.self()}. {@code stateMachine}
+   * makes a fresh state machine at each call: it is called each time the roles start (once the
+   * group is registered, and again at every restart of the roles after a failure) for the state
+   * machine the learner will own, and once more for each checkpoint fetched from a peer, which the
+   * checkpoint role restores into the new machine to check it before taking it (that machine is
+   * then dropped). The coordinator stops when {@code journalFailures} reports that the node's
+   * journal failed, and reports there a failure it meets itself.
    */
   public static Behavior<GroupCommand> create(GroupConfig config, SynodSettings settings, Supplier<StateMachine> stateMachine,
       Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime, JournalFailures journalFailures) {
@@ -249,7 +250,7 @@ public final class GroupCoordinator {
     }
   }
 
-  private static final class Running implements RoleSupervisor.Coordinator {
+  private static final class Running implements RoleSupervisor.Coordinator, MembershipChanges.Coordinator {
     private final ActorContext<GroupCommand> ctx;
     private final GroupConfig config;
     private final LongSupplier nanoTime;
@@ -277,22 +278,7 @@ public final class GroupCoordinator {
     private boolean leaseHeld;
     private String stopReason = "the group was stopped";
     private final Peers peers;
-    private io.synod.paxos.Membership membership;
-    /** The membership change asked at this node and under way, or null: one at a time. */
-    private ChangeMembership change;
-    /** Whether {@link #change} was chosen and now waits for its node to catch up and become a voter. */
-    private boolean awaitingPromotion;
-    /** Whether {@link #change} removes the leader and waits for leadership to move to another voter first. */
-    private boolean handingOverFirst;
-    /** Where {@link #change} hands leadership before removing the leader. */
-    private int handOverTo = -1;
-    /** The client id of this node's membership-change commands, and the last sequence used. */
-    private final long adminClientId = new java.security.SecureRandom().nextLong();
-    private long adminSequence;
-    private final ActorRef<ProposeReply> changeAnswers;
-    private final ActorRef<ProposeReply> promotionAnswers;
-    /** When this node last asked to become a voter (it retries at most every retry interval). */
-    private long promotionAskedAt = Long.MIN_VALUE / 2;
+    private final MembershipChanges memberships;
 
     Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
         Supplier<StateMachine> stateMachines, Peers peers, LongSupplier nanoTime, JournalFailures journalFailures) {
@@ -304,13 +290,9 @@ public final class GroupCoordinator {
       this.stateMachines = stateMachines;
       this.watchers = new LeadershipWatchers(ctx);
       this.supervisor = new RoleSupervisor(ctx, timers, config, settings.restart(), nanoTime, journalFailures, watchers);
-      this.membership = config.initialMembership();
-      this.changeAnswers = ctx.messageAdapter(ProposeReply.class, ChangeAnswered::new);
       this.queries = new LearnerQueries(ctx);
-      // (One adapter per message class: the answers to this node's own promotion, whose effect shows in
-      // the membership, go to an actor that ignores them.)
-      this.promotionAnswers = ctx.spawn(Behaviors.ignore(), "promotion-answers");
       this.retryNanos = settings.client().retryInterval().toNanos();
+      this.memberships = new MembershipChanges(ctx, config, peers, nanoTime, retryNanos, this);
       this.reachableNanos = settings.electionTimeout().plus(settings.electionJitter()).multipliedBy(2).toNanos();
       this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), config.self()));
       this.timers = timers;
@@ -411,9 +393,7 @@ public final class GroupCoordinator {
               return false;
             });
             watchers.tell(leadership());
-            if (change != null && handingOverFirst && leader >= 0 && leader != change.node()) {
-              removeAfterHandover();
-            }
+            memberships.leaderChanged(leader);
             return Behaviors.same();
           })
           .onMessage(WatchLeadership.class, w -> {
@@ -429,11 +409,20 @@ public final class GroupCoordinator {
             return Behaviors.same();
           })
           .onMessage(Answered.class, this::answered)
-          .onMessage(ChangeMembership.class, this::changeMembership)
-          .onMessage(ChangeAnswered.class, this::changeAnswered)
-          .onMessage(MembershipNow.class, this::membershipNow)
+          .onMessage(ChangeMembership.class, c -> {
+            memberships.change(c);
+            return Behaviors.same();
+          })
+          .onMessage(MembershipChanges.ChangeAnswered.class, a -> {
+            memberships.answered(a);
+            return Behaviors.same();
+          })
+          .onMessage(MembershipNow.class, m -> {
+            memberships.membershipNow(m.membership());
+            return Behaviors.same();
+          })
           .onMessage(GetMembership.class, g -> {
-            g.replyTo().tell(membership);
+            g.replyTo().tell(memberships.current());
             return Behaviors.same();
           })
           .onMessageEquals(Sweep.INSTANCE, this::sweep)
@@ -478,7 +467,26 @@ public final class GroupCoordinator {
 
     @Override
     public io.synod.paxos.Membership membership() {
-      return membership;
+      return memberships.current();
+    }
+
+    @Override
+    public void submit(io.synod.paxos.Command command, long deadline, ActorRef<ProposeReply> replyTo) {
+      waiting.put(new CommandId(command.clientId(), command.sequence()),
+          new Waiting(command, deadline, replyTo, nanoTime.getAsLong()));
+      sweepWhileWaiting();
+      proposer.tell(new ProposerActor.Submit(command));
+    }
+
+    @Override
+    public void handOver(int node) {
+      sweepWhileWaiting();
+      proposer.tell(new ProposerActor.Transfer(node));
+    }
+
+    @Override
+    public int leader() {
+      return leader;
     }
 
     /** Tells everyone who waits for an answer that none will come, {@code reason} saying why. */
@@ -489,13 +497,7 @@ public final class GroupCoordinator {
         w.replyTo.tell(new Stopped(reason));
       }
       waiting.clear();
-      if (change != null) {
-        change.replyTo().tell(new MembershipRefused(reason + "; the change may or may not take effect",
-            RefusalKind.UNAVAILABLE));
-        change = null;
-        awaitingPromotion = false;
-        handingOverFirst = false;
-      }
+      memberships.fail(reason);
       // A refused read goes through the log, where the client learns why.
       reads.forEach((id, r) -> r.replyTo().tell(new ReadOutcome(id, false, -1, null, -1)));
       reads.clear();
@@ -506,6 +508,7 @@ public final class GroupCoordinator {
     }
 
     private Behavior<GroupCommand> transfer(TransferLeadership t) {
+      io.synod.paxos.Membership membership = memberships.current();
       if (!membership.isVoter(t.to())) {
         t.replyTo().tell(new TransferRefused("node " + t.to() + " is not a voting member of group '" + config.group()
             + "', whose voters are " + membership.voters()));
@@ -523,10 +526,7 @@ public final class GroupCoordinator {
     }
 
     private Behavior<GroupCommand> propose(Propose p) {
-      CommandId id = new CommandId(p.command().clientId(), p.command().sequence());
-      waiting.put(id, new Waiting(p.command(), p.deadlineNanos(), p.replyTo(), nanoTime.getAsLong()));
-      sweepWhileWaiting();
-      proposer.tell(new ProposerActor.Submit(p.command()));
+      submit(p.command(), p.deadlineNanos(), p.replyTo());
       return Behaviors.same();
     }
 
@@ -558,13 +558,13 @@ public final class GroupCoordinator {
         Waiting w = it.next();
         if (now - w.deadline >= 0) {
           it.remove();
-          w.replyTo.tell(new TimedOut(reachable(now), membership.voters().size()));
+          w.replyTo.tell(new TimedOut(reachable(now), memberships.current().voters().size()));
         } else if (now - w.lastSent >= retryNanos) {
           w.lastSent = now;
           proposer.tell(new ProposerActor.Submit(w.command));
         }
       }
-      askToVoteIfCaughtUp();
+      memberships.askToVoteIfCaughtUp();
       // An unanswered read's client has given up by its deadline; forget it.
       reads.values().removeIf(r -> now - r.deadline() >= 0);
       transfers.removeIf(t -> {
@@ -578,156 +578,16 @@ public final class GroupCoordinator {
         proposer.tell(new ProposerActor.Transfer(t.to()));
         return false;
       });
-      if (change != null && handingOverFirst && now - change.deadlineNanos() < 0) {
-        proposer.tell(new ProposerActor.Transfer(handOverTo)); // again: as a handover asked by a client
-      }
-      if (change != null && now - change.deadlineNanos() >= 0) {
-        change.replyTo().tell(new MembershipTimedOut(handingOverFirst
-            ? "node " + change.node() + " still leads: leadership did not move to node " + handOverTo
-                + " in time, and nothing was changed"
-            : awaitingPromotion
-            ? "node " + change.node() + " was added as a learner but has not caught up and become a voter yet; it"
-                + " will once it has (membership now: " + membership + ")"
-            : "the change was not chosen in time; it may still be (membership now: " + membership + ")"));
-        change = null;
-        awaitingPromotion = false;
-        handingOverFirst = false;
-      }
-      if (waiting.isEmpty() && reads.isEmpty() && transfers.isEmpty() && change == null) {
+      memberships.sweep(now);
+      if (waiting.isEmpty() && reads.isEmpty() && transfers.isEmpty() && !memberships.underWay()) {
         timers.cancel(Sweep.INSTANCE);
       }
       return Behaviors.same();
     }
 
-    // ---- membership ----
-
-    private Behavior<GroupCommand> changeMembership(ChangeMembership c) {
-      String group = "group '" + config.group() + "': ";
-      if (!peers.knows(c.node())) {
-        c.replyTo().tell(new MembershipRefused(group + "node " + c.node() + " is unknown: this node has addresses for "
-            + peers.nodeIds() + " only", RefusalKind.BAD_REQUEST));
-        return Behaviors.same();
-      }
-      if (change != null) {
-        c.replyTo().tell(new MembershipRefused(group + "a change (" + change.op() + " node " + change.node()
-            + ") is under way; ask again once it has ended", RefusalKind.CONFLICT));
-        return Behaviors.same();
-      }
-      io.synod.paxos.Membership target;
-      try {
-        target = switch (c.op()) {
-          case ADD_VOTER -> membership.adding(c.node(), true);
-          case ADD_LEARNER -> membership.adding(c.node(), false);
-          case REMOVE -> membership.removing(c.node());
-        };
-      } catch (IllegalArgumentException e) {
-        c.replyTo().tell(new MembershipRefused(group + e.getMessage() + "; membership: " + membership,
-            RefusalKind.BAD_REQUEST));
-        return Behaviors.same();
-      }
-      change = c;
-      awaitingPromotion = false;
-      if (c.op() == MembershipOp.REMOVE && c.node() == leader && membership.isVoter(c.node())) {
-        // Removing the leader: hand leadership to a remaining voter first, then remove it.
-        handingOverFirst = true;
-        handOverTo = target.voters().contains(config.self()) ? config.self() : target.voters().get(0);
-        sweepWhileWaiting();
-        proposer.tell(new ProposerActor.Transfer(handOverTo));
-        return Behaviors.same();
-      }
-      submitChange(target, c.deadlineNanos(), changeAnswers);
-      return Behaviors.same();
-    }
-
-    /** The leader being removed has handed over: remove it now (against the membership as it is now). */
-    private void removeAfterHandover() {
-      handingOverFirst = false;
-      try {
-        submitChange(membership.removing(change.node()), change.deadlineNanos(), changeAnswers);
-      } catch (IllegalArgumentException e) {
-        reply(new MembershipRefused("group '" + config.group() + "': " + e.getMessage() + "; membership: " + membership,
-            RefusalKind.BAD_REQUEST));
-      }
-    }
-
-    /** Submits a change from the current membership to {@code target}, as a command of this node's own session. */
-    private void submitChange(io.synod.paxos.Membership target, long deadline, ActorRef<ProposeReply> replyTo) {
-      io.synod.paxos.Command command = io.synod.paxos.Command.membership(adminClientId, ++adminSequence,
-          new io.synod.paxos.Membership.Change(membership.epoch(), target));
-      waiting.put(new CommandId(command.clientId(), command.sequence()),
-          new Waiting(command, deadline, replyTo, nanoTime.getAsLong()));
-      sweepWhileWaiting();
-      proposer.tell(new ProposerActor.Submit(command));
-    }
-
-    private Behavior<GroupCommand> changeAnswered(ChangeAnswered a) {
-      ChangeMembership c = change;
-      if (a.reply() instanceof Done d && d.applied().result() != null) {
-        io.synod.paxos.Membership.Outcome o = io.synod.paxos.Membership.Outcome.ofResult(d.applied().result());
-        if (c == null) {
-          return Behaviors.same();
-        }
-        if (o.refusal() != null) {
-          reply(new MembershipRefused("group '" + config.group() + "': " + o.refusal(), RefusalKind.CONFLICT));
-        } else if (c.op() == MembershipOp.ADD_VOTER && !o.membership().isVoter(c.node())) {
-          awaitingPromotion = true; // it joins as a learner; it asks to vote once caught up
-          if (membership.isVoter(c.node())) {
-            reply(new MembershipChanged(membership));
-          }
-        } else {
-          reply(new MembershipChanged(o.membership()));
-        }
-      } else if (c != null && a.reply() instanceof Done) {
-        reply(new MembershipTimedOut("the change reached the log after this node's session had moved past it; it"
-            + " was not answered (membership now: " + membership + ")"));
-      } else if (c != null) {
-        if (a.reply() instanceof Refused r) {
-          reply(new MembershipRefused("group '" + config.group() + "': the leader refused the change: "
-              + r.refusal().reason(), RefusalKind.OVERLOADED));
-        } else if (a.reply() instanceof TimedOut t) {
-          reply(new MembershipTimedOut("the change was not chosen in time (" + t.reachable() + " of " + t.members()
-              + " voters reachable); it may still be"));
-        } else if (a.reply() instanceof Stopped st) {
-          reply(new MembershipRefused("group '" + config.group() + "' stopped: " + st.reason(), RefusalKind.UNAVAILABLE));
-        }
-      }
-      return Behaviors.same();
-    }
-
-    private void reply(MembershipReply r) {
-      if (change != null) {
-        change.replyTo().tell(r);
-        change = null;
-        awaitingPromotion = false;
-        handingOverFirst = false;
-      }
-    }
-
-    private Behavior<GroupCommand> membershipNow(MembershipNow m) {
-      membership = m.membership();
-      if (change != null && awaitingPromotion && membership.isVoter(change.node())) {
-        reply(new MembershipChanged(membership));
-      }
-      askToVoteIfCaughtUp();
-      return Behaviors.same();
-    }
-
-    /**
-     * A learner named as catching up has, once its learner applied that change, the group's history
-     * up to it: it asks to become a voter itself (again every retry interval until it is one).
-     */
-    private void askToVoteIfCaughtUp() {
-      long now = nanoTime.getAsLong();
-      if (membership.catchingUp().contains(config.self()) && now - promotionAskedAt >= retryNanos) {
-        promotionAskedAt = now;
-        ctx.getLog().info("group '{}': node {} has caught up and asks to become a voter", config.group(), config.self());
-        submitChange(membership.promoting(config.self()), now + retryNanos * 10, promotionAnswers);
-      }
-    }
-
     private int reachable(long now) {
       int n = 1;
-      for (int m : membership.voters()) {
+      for (int m : memberships.current().voters()) {
         Long heard = lastHeard.get(m);
         if (m != config.self() && heard != null && now - heard <= reachableNanos) {
           n++;

@@ -79,10 +79,7 @@ final class RoleSupervisor {
   /** The node's journal failed: the group stops for good, and the node hears of it. */
   Behavior<GroupCommand> journalFailed(JournalFailedException failure, Coordinator coordinator) {
     String reason = "the node's journal failed: " + RoleFailure.oneLine(failure);
-    if (journalFailures.report(failure)) {
-      ctx.getLog().error("node {}: the journal failed; it accepts no more writes in this process, so every group on"
-          + " this node stops. Restart the process to recover from what is on disk", config.self(), failure);
-    }
+    journalFailures.report(failure, config.self(), ctx.getLog());
     ctx.getLog().error("group '{}' stops on node {} for good: {}", config.group(), config.self(), reason);
     return coordinator.stop(reason);
   }
