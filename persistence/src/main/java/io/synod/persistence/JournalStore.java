@@ -226,6 +226,7 @@ final class JournalStore implements AutoCloseable {
     writer = new JournalWriter(settings, dir, maxRecordBytes, queue, appender, files, index,
         new JournalWriter.Start(round, syncedThrough, lastCycleFile(), index.highestByPid()));
     writer.whenFailed().thenRun(() -> FAILED.add(dir));
+    writer.start();
     log.info("journal {}: recovered {} record(s) of {} persistence id(s), durable through index {}, last sync round {}",
         dir, r.records(), index.size(), Long.toHexString(syncedThrough), round);
   }

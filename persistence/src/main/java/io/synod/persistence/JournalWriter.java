@@ -109,6 +109,10 @@ final class JournalWriter {
     this.highestWritten = new HashMap<>(start.highestWritten());
     this.thread = new Thread(this::writeLoop, "synod-journal-writer");
     thread.setDaemon(true);
+  }
+
+  /** Starts the thread (once whoever watches {@link #whenFailed} is listening). */
+  void start() {
     thread.start();
   }
 
@@ -298,6 +302,9 @@ final class JournalWriter {
       failure = f;
     }
     log.error("journal {} failed; every write from now on is refused", dir, t);
+    // Whoever watches the journal (its store, which then never reopens the directory in this
+    // process, and the plugin, which publishes it) knows before any writer learns of the failure.
+    failed.complete(f);
     for (Pending p : batch) {
       p.done.completeExceptionally(f);
     }
@@ -305,7 +312,6 @@ final class JournalWriter {
     while ((p = pending.poll()) != null) {
       p.done.completeExceptionally(f);
     }
-    failed.complete(f);
   }
 
   /** Completes, with the failure, once the journal has failed (fail-stop); never if it does not. */
