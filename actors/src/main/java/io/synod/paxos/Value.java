@@ -67,15 +67,53 @@ public final class Value {
   }
 
   /**
-   * Checks the value against its checksum.
+   * Checks the value against its checksum, and that it is a well-formed batch: every count and
+   * length inside fits in the bytes that follow it (a crafted value with a valid checksum must not
+   * make a receiver allocate what its bytes cannot hold).
    *
-   * @throws CorruptValueException naming group, instance and sender on a mismatch
+   * @throws CorruptValueException naming group, instance and sender on a mismatch or a malformed batch
    */
   public Value verify(String group, long instance, int sender) {
     if (!isIntact()) {
       throw new CorruptValueException(group, instance, sender, crc, checksum(bytes));
     }
+    String problem = malformation();
+    if (problem != null) {
+      throw new CorruptValueException(group, instance, sender, problem);
+    }
     return this;
+  }
+
+  /**
+   * Why the bytes are not a well-formed batch (one that {@link #commands} decodes), or null; walks
+   * the headers without allocating.
+   */
+  private String malformation() {
+    if (bytes.length < 5 || bytes[0] != VERSION) {
+      return "not an encoded command batch (" + bytes.length + " bytes, version " + (bytes.length > 0 ? bytes[0] : -1)
+          + ")";
+    }
+    int count = readInt(bytes, 1);
+    if (count < 0 || count > (bytes.length - 5) / 20) {
+      return "a batch of " + count + " commands cannot fit in " + bytes.length + " bytes";
+    }
+    int p = 5;
+    for (int i = 0; i < count; i++) {
+      if (p + 20 > bytes.length) {
+        return "command " + i + " of " + count + " overruns the value at byte " + p;
+      }
+      long sequence = readLong(bytes, p + 8);
+      if (sequence < 1) {
+        return "command " + i + " has sequence " + sequence + " (a command's sequence is >= 1)";
+      }
+      int length = readInt(bytes, p + 16) & ~MEMBERSHIP_BIT;
+      p += 20;
+      if (length > bytes.length - p) {
+        return "command " + i + " claims " + length + " bytes, " + (bytes.length - p) + " remain";
+      }
+      p += length;
+    }
+    return p == bytes.length ? null : (bytes.length - p) + " trailing bytes after the commands";
   }
 
   /** The wire form of the value: do not modify. */
@@ -101,15 +139,22 @@ public final class Value {
       throw new IllegalStateException("value is not an encoded command batch (version " + (bytes.length > 0 ? bytes[0] : -1) + ")");
     }
     int count = readInt(bytes, 1);
+    if (count < 0 || count > (bytes.length - 5) / 20) {
+      // Checked before allocating: a count its bytes cannot hold is no batch.
+      throw new IllegalStateException("a batch of " + count + " commands cannot fit in " + bytes.length + " bytes");
+    }
     List<Command> out = new ArrayList<>(count);
     int p = 5;
     for (int i = 0; i < count; i++) {
+      if (p + 20 > bytes.length) {
+        throw new IllegalStateException("command " + i + " of batch overruns the value at byte " + p);
+      }
       long clientId = readLong(bytes, p);
       long sequence = readLong(bytes, p + 8);
       int field = readInt(bytes, p + 16);
       int length = field & ~MEMBERSHIP_BIT;
       p += 20;
-      if (length < 0 || p + length > bytes.length) {
+      if (length > bytes.length - p) {
         throw new IllegalStateException("command " + i + " of batch overruns the value (length " + length + ")");
       }
       out.add(new Command(clientId, sequence, Arrays.copyOfRange(bytes, p, p + length), field < 0));

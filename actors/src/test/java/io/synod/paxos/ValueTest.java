@@ -99,6 +99,68 @@ class ValueTest {
   }
 
   @Test
+  void aValueWithAHugeCommandCountAndAValidChecksumIsCorruptNotAnAllocation() {
+    byte[] b = Value.of(List.of(command(1, 1, "abc"))).bytes().clone();
+    Value.writeInt(b, 1, Integer.MAX_VALUE); // two billion commands in 28 bytes
+    Value crafted = Value.fromWire(b, Value.checksum(b));
+    CorruptValueException e = assertThrows(CorruptValueException.class, () -> crafted.verify(GROUP, 7, 2));
+    assertTrue(e.getMessage().contains("2147483647 commands cannot fit"), e.getMessage());
+    assertEquals(7, e.instance());
+    IllegalStateException decoded = assertThrows(IllegalStateException.class, crafted::commands);
+    assertTrue(decoded.getMessage().contains("cannot fit"), decoded.getMessage());
+  }
+
+  @Test
+  void aCommandLengthPastTheValueIsCorruptEvenWithAValidChecksum() {
+    byte[] b = Value.of(List.of(command(1, 1, "abc"), command(1, 2, "de"))).bytes().clone();
+    Value.writeInt(b, 5 + 16, 1 << 20); // the first command claims a mebibyte
+    CorruptValueException e = assertThrows(CorruptValueException.class,
+        () -> Value.fromWire(b, Value.checksum(b)).verify(GROUP, 0, 2));
+    assertTrue(e.getMessage().contains("claims 1048576 bytes"), e.getMessage());
+    byte[] trailing = java.util.Arrays.copyOf(Value.of(List.of(command(1, 1, "abc"))).bytes(), 29);
+    assertThrows(CorruptValueException.class, () -> Value.fromWire(trailing, Value.checksum(trailing)).verify(GROUP, 0, 2));
+    Value.noop().verify(GROUP, 0, 2); // a no-op is a well-formed empty batch
+  }
+
+  /**
+   * Crafted values with valid checksums (random ints written over real batches, truncations,
+   * random bytes): {@code verify} either passes, and then the batch decodes, or throws {@link
+   * CorruptValueException}; nothing else escapes and nothing large is allocated. Seeded.
+   */
+  @Test
+  void craftedValuesWithValidChecksumsAreDecodedOrRefusedNeverAllocatedBlindly() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(0x7A1E);
+    byte[] real = Value.of(List.of(command(1, 1, "abc"), command(2, 5, ""), command(3, 9, "0123456789"))).bytes();
+    int refused = 0;
+    for (int i = 0; i < 20_000; i++) {
+      byte[] b;
+      switch (random.nextInt(3)) {
+        case 0 -> {
+          b = real.clone();
+          Value.writeInt(b, random.nextInt(b.length - 3), random.nextInt());
+        }
+        case 1 -> b = java.util.Arrays.copyOf(real, random.nextInt(real.length + 8));
+        default -> {
+          b = new byte[random.nextInt(64)];
+          random.nextBytes(b);
+          if (b.length > 0) {
+            b[0] = 1;
+          }
+        }
+      }
+      Value v = Value.fromWire(b, Value.checksum(b));
+      try {
+        v.verify(GROUP, i, 2);
+      } catch (CorruptValueException e) {
+        refused++;
+        continue;
+      }
+      assertTrue(v.commands().size() <= b.length / 20, "a verified value decodes within its bytes");
+    }
+    assertTrue(refused > 10_000, "most crafted values are malformed: " + refused + " refused");
+  }
+
+  @Test
   void fromWireRejectsNullBytes() {
     assertThrows(IllegalArgumentException.class, () -> Value.fromWire(null, 0));
   }
