@@ -45,16 +45,11 @@ class GroupRestartTest {
   /** Groups whose only member is node 0: each can commit only through node 0's own journal. */
   private static List<GroupClient<Long, Long>> spawnGroups(LocalCluster cluster, int groups,
       TestCounter.Registry counters, List<ActorRef<GroupCommand>> refs) {
-    LocalCluster.Node n = cluster.node(0);
-    List<GroupClient<Long, Long>> clients = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (int g = 0; g < groups; g++) {
-      SynodGroup<Long, Long> def = counters.group("g" + g, 0);
-      ActorRef<GroupCommand> ref = org.apache.pekko.actor.typed.javadsl.Adapter.spawn(n.system(),
-          def.behavior(n.synod(), List.of(0), n.synod().settings()), "g" + g);
-      refs.add(ref);
-      clients.add(def.client(n.synod(), ref));
+      ids.add("g" + g);
     }
-    return clients;
+    return counters.spawnEach(cluster.node(0), ids, refs); // a one-node cluster: node 0 is the only member
   }
 
   @Test

@@ -48,14 +48,7 @@ class JournalFailStopTest {
 
   /** Spawns every group on {@code node}; the refs and clients are in {@link #GROUPS}' order. */
   private List<GroupClient<Long, Long>> spawnGroups(LocalCluster.Node node, List<ActorRef<GroupCommand>> refs) {
-    List<GroupClient<Long, Long>> clients = new ArrayList<>();
-    for (String g : GROUPS) {
-      SynodGroup<Long, Long> def = counters.group(g, node.id());
-      ActorRef<GroupCommand> ref = node.spawnRef(def, g);
-      refs.add(ref);
-      clients.add(def.client(node.synod(), ref));
-    }
-    return clients;
+    return counters.spawnEach(node, GROUPS, refs);
   }
 
   @Test

@@ -75,6 +75,22 @@ final class TestCounter implements ReplicatedStateMachine<Long, Long> {
   static final class Registry {
     private final Map<Integer, List<TestCounter>> byNode = new ConcurrentHashMap<>();
 
+    /**
+     * Spawns a counter group of each of {@code ids} on {@code node}, with every node of the cluster
+     * as a member; their actors go to {@code refs}, and their clients are returned in order.
+     */
+    java.util.List<GroupClient<Long, Long>> spawnEach(LocalCluster.Node node, java.util.List<String> ids,
+        java.util.List<org.apache.pekko.actor.typed.ActorRef<GroupCommand>> refs) {
+      java.util.List<GroupClient<Long, Long>> clients = new java.util.ArrayList<>();
+      for (String id : ids) {
+        SynodGroup<Long, Long> def = group(id, node.id());
+        org.apache.pekko.actor.typed.ActorRef<GroupCommand> ref = node.spawnRef(def, id);
+        refs.add(ref);
+        clients.add(def.client(node.synod(), ref));
+      }
+      return clients;
+    }
+
     SynodGroup<Long, Long> group(String id, int node) {
       return SynodGroup.of(id, Codec.int64(), Codec.int64(), () -> {
         TestCounter c = new TestCounter();

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The core ({@code io.synod.paxos}, main code only) stays pure, as DESIGN.md requires: no Pekko,
+ * The core ({@code io.synod.paxos}, main code only) stays pure, as README's "Status" promises: no Pekko,
  * no Chronicle, no I/O, no threads or concurrency, no clocks, no {@code java.util.Random}. Time
  * arrives as ticks and randomness as an injected {@code RandomGenerator}; anything else would make
  * the deterministic simulation lie.

@@ -102,7 +102,7 @@ final class JournalIndex {
    * @throws IllegalStateException if events from {@code from} on were deleted (see {@link
    *     JournalStore#replay})
    */
-  synchronized Slice slice(String persistenceId, long from, long to, long max, Object dir) {
+  synchronized Slice slice(String persistenceId, long from, long to, long max, java.nio.file.Path dir) {
     PidIndex p = pids.get(persistenceId);
     if (p == null) {
       return null;

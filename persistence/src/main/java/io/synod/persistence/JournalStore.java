@@ -202,7 +202,7 @@ final class JournalStore implements AutoCloseable {
       JournalTailRepair.checkNothingDurableIsCut(queue, dir, r);
       Path repaired = JournalTailRepair.copyKept(queue, dir, blockSize, r);
       queue.close();
-      JournalTailRepair.install(dir, repaired, rollCycle);
+      JournalTailRepair.install(dir, repaired);
       queue = openQueue();
       queue.refreshDirectoryListing();
       if (r.tornFrom() >= 0) {
@@ -353,6 +353,11 @@ final class JournalStore implements AutoCloseable {
   /** Whether the writer thread has ended (after a failure, or a close). */
   boolean writerEnded() {
     return writer.ended();
+  }
+
+  /** Tests: waits at most {@code millis} for the writer thread to end (after a failure); says whether it has. */
+  boolean awaitWriterEnd(long millis) throws InterruptedException {
+    return writer.awaitEnd(millis);
   }
 
   /**

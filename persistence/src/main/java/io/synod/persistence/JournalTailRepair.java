@@ -195,7 +195,7 @@ final class JournalTailRepair {
    * Puts {@code repaired} (from {@link #copyKept}, or null: no cycle keeps a record) in place of
    * its cycle file and deletes every later cycle file, durably. The queue must be closed.
    */
-  static void install(Path dir, Path repaired, RollCycle rollCycle) {
+  static void install(Path dir, Path repaired) {
     try {
       String keepUpTo = repaired == null ? "" : repaired.getFileName().toString();
       if (repaired != null) {

@@ -357,6 +357,12 @@ final class JournalWriter {
     return roundsWritten;
   }
 
+  /** Waits at most {@code millis} for the thread to end; says whether it has. */
+  boolean awaitEnd(long millis) throws InterruptedException {
+    thread.join(millis);
+    return ended();
+  }
+
   /** Whether the thread has ended (after a failure, or a stop). */
   boolean ended() {
     return !thread.isAlive();

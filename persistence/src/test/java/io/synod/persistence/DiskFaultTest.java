@@ -369,6 +369,7 @@ class DiskFaultTest {
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong acks = new AtomicLong();
+    java.util.concurrent.CountDownLatch fiveHundredAcks = new java.util.concurrent.CountDownLatch(500);
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String pid = "fsync-" + t;
@@ -387,6 +388,7 @@ class DiskFaultTest {
               lastSuccess.accumulateAndGet(order, Math::max);
               acked.merge(pid, s, Math::max);
               acks.incrementAndGet();
+              fiveHundredAcks.countDown();
             } else {
               firstFailure.accumulateAndGet(order, Math::min);
               failures.add(error);
@@ -397,7 +399,7 @@ class DiskFaultTest {
       writers.add(w);
       w.start();
     }
-    awaitCount(acks::get, 500, "acknowledged writes before the fault");
+    assertTrue(fiveHundredAcks.await(30, TimeUnit.SECONDS), "500 writes acknowledged before the fault, saw " + acks);
     DiskFaults.failNextForce(dir, "EIO");
     try {
       assertTrue(store.whenFailed().get(30, TimeUnit.SECONDS) instanceof JournalFailedException);
@@ -412,7 +414,7 @@ class DiskFaultTest {
     }
     assertTrue(lastSuccess.get() < firstFailure.get(), "a write was acknowledged (completion " + lastSuccess
         + ") after the first failure (completion " + firstFailure + ")");
-    awaitCount(() -> store.writerEnded() ? 1 : 0, 1, "the writer thread to end");
+    assertTrue(store.awaitWriterEnd(30_000), "the writer thread must end after a failure");
     assertTrue(!failures.isEmpty(), "the writes in flight must fail");
     for (Throwable f : failures) {
       JournalFailedException e = assertInstanceOf(JournalFailedException.class,
@@ -480,7 +482,7 @@ class DiskFaultTest {
       }
       JournalFailedException e = assertInstanceOf(JournalFailedException.class, failure, "the journal must fail-stop");
       assertTrue(e.getMessage().contains(journal.toString()) && e.getMessage().contains("full"), e.getMessage());
-      awaitCount(() -> store.writerEnded() ? 1 : 0, 1, "the writer thread to end");
+      assertTrue(store.awaitWriterEnd(30_000), "the writer thread must end after a failure");
       enospc.incrementAndGet();
       store.crash();
       fs.freeSpace();
@@ -526,7 +528,7 @@ class DiskFaultTest {
         for (long s = 2; s <= 50; s++) {
           writes.add(store.writeEvents("stall", List.of(JournalStoreTest.event(s, "stall#" + s))));
         }
-        awaitCount(stall::stalledForces, 1, "a stalled force");
+        assertTrue(stall.awaitStalled(Duration.ofSeconds(30)), "the writer never reached a force");
         assertTrue(writes.stream().noneMatch(CompletableFuture::isDone), "nothing is acknowledged while the disk stalls");
         // The highest sequence number a recovering actor would read waits for the stalled writes.
         CompletableFuture<Long> highest = store.highestSequenceNrAfterWrites("stall");
@@ -544,16 +546,6 @@ class DiskFaultTest {
       assertEquals(50, JournalStoreTest.all(store, "stall").size());
     } finally {
       store.release();
-    }
-  }
-
-  private static void awaitCount(java.util.function.LongSupplier count, long atLeast, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (count.getAsLong() < atLeast) {
-      assertTrue(System.nanoTime() < deadline, "waited 30 s for " + atLeast + " " + what + ", saw "
-          + count.getAsLong());
-      Thread.sleep(1); // polling with a deadline, not standing in for synchronisation
     }
   }
 

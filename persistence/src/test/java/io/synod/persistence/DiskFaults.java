@@ -20,6 +20,7 @@ public final class DiskFaults {
     Stall stall = new Stall(key(journalDir));
     stall.sync = (file, channel) -> {
       stall.stalled.incrementAndGet();
+      stall.firstStalled.countDown();
       try {
         if (!stall.released.await(10, TimeUnit.MINUTES)) {
           throw new IOException("test stall of " + file + " was never released");
@@ -67,6 +68,7 @@ public final class DiskFaults {
     final Path dir;
     final CountDownLatch released = new CountDownLatch(1);
     final AtomicInteger stalled = new AtomicInteger();
+    final CountDownLatch firstStalled = new CountDownLatch(1);
     DiskSync sync;
 
     Stall(Path dir) {
@@ -76,6 +78,11 @@ public final class DiskFaults {
     /** How many forces have begun waiting on this stall so far. */
     public int stalledForces() {
       return stalled.get();
+    }
+
+    /** Waits until a force is stalled; false if none was within {@code timeout}. */
+    public boolean awaitStalled(java.time.Duration timeout) throws InterruptedException {
+      return firstStalled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Lets every stalled and later force through (a fault installed since stays installed). */

@@ -318,7 +318,7 @@ class JournalStoreTest {
   }
 
   @Test
-  void aTornFirstRecordOfTheRoundInFlightIsDroppedWithTheRestOfItsRound() throws IOException {
+  void aTornFirstRecordOfTheRoundInFlightIsDroppedWithTheRestOfItsRound() throws Exception {
     JournalStore store = open();
     write(store, "a", 1, 1);
     // One round of two records whose force fails: as if the machine died with the first torn and
@@ -328,7 +328,7 @@ class JournalStoreTest {
     CompletableFuture<Long> second;
     try {
       CompletableFuture<Long> blocker = store.writeEvents("b", List.of(event(1, "b#1"))); // holds the writer in a force
-      awaitStalled(stall);
+      assertTrue(stall.awaitStalled(java.time.Duration.ofSeconds(10)), "the writer never reached a force");
       first = store.writeEvents("a", List.of(event(2, "MARKER-TORN")));
       second = store.writeEvents("c", List.of(event(1, "c#1")));
       DiskFaults.failNextForce(dir, "EIO"); // replaces the stall for the next round's force
@@ -433,14 +433,6 @@ class JournalStoreTest {
       }
     }
     throw new AssertionError("marker " + marker + " not found in " + d);
-  }
-
-  private static void awaitStalled(DiskFaults.Stall stall) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (stall.stalledForces() == 0) {
-      assertTrue(System.nanoTime() < deadline, "the writer never reached a force");
-      Thread.onSpinWait();
-    }
   }
 
   /**

@@ -29,7 +29,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * The public face of one group on one node (DESIGN.md, "Actors and remoting"): it registers the
+ * The public face of one group on one node (docs/protocol.md, "The actor shells"): it registers the
  * group with the node's {@link NodeGateway}, then spawns and owns the group's {@link ProposerActor},
  * {@link AcceptorActor}, {@link LearnerActor} and {@link CheckpointActor}, hands them what arrives
  * from other nodes, and answers clients: a command once the learner has applied it, a read once it

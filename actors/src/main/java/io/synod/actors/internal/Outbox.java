@@ -10,8 +10,8 @@ import java.util.List;
  * Messages a role produced while its mailbox was busy, sent together once it has caught up: the
  * Accepts (and Chosen notices) that one leader sends to one node at one ballot become a single
  * message, so a follower persists them in one write and one fsync instead of one each. This is how
- * many clients' commands, arriving one by one, share the disk (DESIGN.md, "Durability": "the leader
- * sends all pending instances in one Accept message").
+ * many clients' commands, arriving one by one, share the disk: the leader sends all pending
+ * instances in one Accept message.
  *
  * <p>Only messages of the same kind, to the same node, with the same ballot and with nothing else
  * between them for that node are merged, so what each node receives keeps its order; and only up

@@ -46,7 +46,7 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * Synod's wire and journal format: the Pekko serializer for every protocol {@link Message} that
  * crosses Artery, every {@link AcceptorRecord} the acceptor persists, and the actors' own
  * messages and persisted state ({@link #ACTOR_TYPES}: envelopes, checkpoint transfers, checkpoint
- * events and snapshots, acceptor snapshots) (DESIGN.md, "Actors and remoting"). {@code
+ * events and snapshots, acceptor snapshots) (docs/protocol.md, "The actor shells"). {@code
  * reference.conf} binds them all to it, so Java serialization is never needed.
  *
  * <p>The manifest is a two-letter code per type that never changes meaning (a type whose layout
