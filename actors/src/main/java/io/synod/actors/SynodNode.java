@@ -3,10 +3,13 @@ package io.synod.actors;
 import com.typesafe.config.Config;
 import io.synod.actors.internal.JournalFailures;
 import io.synod.actors.internal.NodeGateway;
+import io.synod.actors.internal.NodeIdentities;
 import io.synod.actors.internal.Peers;
+import io.synod.actors.internal.TicketOffice;
 import io.synod.persistence.ChronicleJournal;
 import io.synod.persistence.FileSnapshotStore;
 import io.synod.persistence.JournalFailedException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,13 +40,13 @@ public final class SynodNode {
   private final JournalFailures journalFailures = new JournalFailures();
 
   private SynodNode(ActorSystem<?> system, int self, Map<Integer, Address> nodes, SynodSettings settings,
-      ActorRef<NodeGateway.Command> gateway) {
+      ActorRef<NodeGateway.Command> gateway, Peers peers) {
     this.system = system;
     this.self = self;
     this.nodes = nodes;
     this.settings = settings;
     this.gateway = gateway;
-    this.peers = new Peers(system, self, nodes, linkBatchBytes(system, settings));
+    this.peers = peers;
   }
 
   /** Starts Synod on {@code system} as node {@code self}, with the settings of its configuration. */
@@ -58,7 +61,9 @@ public final class SynodNode {
    * @throws IllegalArgumentException if {@code self} is not among {@code nodes}, an id is negative,
    *     this node's address differs from the actor system's own, or the journal or snapshot store
    *     of {@code settings} is not known to force its writes to disk and {@code
-   *     synod.group.allow-persistence-without-fsync} is off
+   *     synod.group.allow-persistence-without-fsync} is off, or Artery does not run mutual TLS with
+   *     {@link NodeTlsEngineProvider} and untrusted mode and {@code synod.insecure} is off (see {@link
+   *     TransportSecurity})
    * @throws IllegalStateException if Synod already runs in this actor system
    */
   public static SynodNode start(ActorSystem<?> system, int self, Map<Integer, Address> nodes, SynodSettings settings) {
@@ -76,14 +81,21 @@ public final class SynodNode {
     }
     checkFrameSize(system, settings);
     checkPersistence(system, settings);
+    TransportSecurity.check(system);
+    NodeIdentities identities = NodeIdentities.of(Adapter.toClassic(system));
+    TicketOffice office = new TicketOffice(self, copy.keySet(), new SecureRandom());
     ActorRef<NodeGateway.Command> gateway;
+    Peers peers;
     try {
-      gateway = system.systemActorOf(NodeGateway.create(), NodeGateway.NAME, Props.empty());
+      peers = new Peers(system, self, copy, linkBatchBytes(system, settings), office.issuedTo(self));
+      identities.start(copy);
+      gateway = system.systemActorOf(NodeGateway.create(peers, office, identities.refusals()), NodeGateway.NAME,
+          Props.empty());
     } catch (InvalidActorNameException e) {
       throw new IllegalStateException("Synod already runs in actor system " + system.name()
           + "; start one SynodNode per actor system", e);
     }
-    SynodNode node = new SynodNode(system, self, Map.copyOf(copy), settings, gateway);
+    SynodNode node = new SynodNode(system, self, Map.copyOf(copy), settings, gateway, peers);
     node.listenToTheJournal();
     return node;
   }
@@ -211,6 +223,19 @@ public final class SynodNode {
    */
   public java.util.concurrent.CompletionStage<JournalFailedException> journalFailure() {
     return journalFailures.failure();
+  }
+
+  /**
+   * What this node refused from its peers, or from whoever claimed to be one, so far, by reason:
+   * {@code wrong-ticket} (a message whose sender's claim it could not prove), {@code unstamped},
+   * {@code unknown-node}, {@code sender-mismatch}, {@code unrequested-grant}, {@code tls-identity}
+   * (a TLS peer whose certificate names no node, or another node than the one at that address),
+   * {@code tls-untrusted} (a certificate chain the trust store does not hold), {@code unknown-group}
+   * and {@code not-a-member} (messages for a group this node does not run, or from a node that is
+   * not in the group: usual for a moment while groups start). Each is logged once per peer at WARN.
+   */
+  public Map<String, Long> refusedMessages() {
+    return NodeIdentities.of(Adapter.toClassic(system)).refusals().counts();
   }
 
   JournalFailures journalFailures() {

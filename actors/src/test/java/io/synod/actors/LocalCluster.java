@@ -138,6 +138,10 @@ public final class LocalCluster implements AutoCloseable {
             "pekko.remote.warn-unsafe-watch-outside-cluster = off",
             "pekko.actor.allow-java-serialization = off",
             "pekko.remote.artery.transport = tcp",
+            // Plain TCP between the test's nodes, said so explicitly (Synod refuses it otherwise);
+            // untrusted mode as in production, so every test runs Synod under it.
+            "synod.insecure = on",
+            "pekko.remote.artery.untrusted-mode = on",
             "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
             "pekko.remote.artery.canonical.port = " + port,
             "pekko.remote.artery.bind.hostname = \"127.0.0.1\"",

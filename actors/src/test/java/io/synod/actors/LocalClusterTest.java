@@ -68,7 +68,10 @@ class LocalClusterTest {
       LocalCluster.Node from = cluster.node(0);
       for (LocalCluster.Node to : List.of(cluster.node(1), cluster.node(2))) {
         for (Message m : messages) {
-          Object back = Patterns.ask(from.system().actorSelection(to.path("/user/echo")), m, TIMEOUT)
+          // A resolved reference, not a selection: the nodes run in untrusted mode, which drops selections.
+          org.apache.pekko.actor.ActorRef echo = ((org.apache.pekko.actor.ExtendedActorSystem) from.system()).provider()
+              .resolveActorRef(to.path("/user/echo"));
+          Object back = Patterns.ask(echo, m, TIMEOUT)
               .toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
           assertEquals(m, back, "round trip to node " + to.id());
         }

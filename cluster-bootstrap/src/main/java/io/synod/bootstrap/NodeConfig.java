@@ -103,8 +103,9 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       Http http = http(full);
       List<HttpService> services = services(full);
       Member me = members.stream().filter(m -> m.id() == self).findFirst().orElseThrow();
+      NodeTls tls = NodeTls.from(full, self);
       return new NodeConfig(self, dataDir, members, groups, settings, http, services,
-          pekko(own, me, dataDir).withFallback(full));
+          pekko(own, me, dataDir, tls).withFallback(full));
     } catch (ConfigException e) {
       // Typesafe Config names the full path of a missing or mistyped key.
       throw new InvalidConfigException(e.getMessage());
@@ -142,7 +143,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     int dot = path.lastIndexOf('.');
     String parent = path.substring(0, dot);
     if (parent.equals("synod.node")) {
-      return " (known: [data-dir, http, id, join])";
+      return " (known: [data-dir, http, id, join, tls])";
     }
     if (reference.hasPath(parent) && reference.getValue(parent).valueType() == ConfigValueType.OBJECT) {
       return " (known under " + parent + ": " + new TreeSet<>(reference.getObject(parent).keySet()) + ")";
@@ -323,11 +324,13 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   // ---- Pekko ----
 
   /**
-   * What Synod sets for Pekko on this node: Artery on the member's host and port, the journal and
-   * snapshot store under the data directory, no Java serialization. The node's own {@code
-   * pekko.*} keys (e.g. TLS) come first; host, port and directories are always Synod's.
+   * What Synod sets for Pekko on this node: Artery on the member's host and port, with mutual TLS
+   * (or, when the cluster says insecure, plain TCP) and untrusted mode ({@link NodeTls}), the
+   * journal and snapshot store under the data directory, no Java serialization. The node's own
+   * {@code pekko.*} keys come next (e.g. TLS protocols and ciphers); host, port, directories and
+   * the TLS stores are always Synod's.
    */
-  private static Config pekko(Config own, Member me, Path dataDir) {
+  private static Config pekko(Config own, Member me, Path dataDir, NodeTls tls) {
     Map<String, Object> fixed = new HashMap<>();
     fixed.put("pekko.actor.provider", "remote");
     fixed.put("pekko.remote.artery.canonical.hostname", me.host());
@@ -346,7 +349,8 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     defaults.put("pekko.remote.warn-unsafe-watch-outside-cluster", "off");
     defaults.put("pekko.loggers", List.of("org.apache.pekko.event.slf4j.Slf4jLogger"));
     defaults.put("pekko.logging-filter", "org.apache.pekko.event.slf4j.Slf4jLoggingFilter");
-    return ConfigFactory.parseMap(fixed).withFallback(own).withFallback(ConfigFactory.parseMap(defaults));
+    return ConfigFactory.parseMap(fixed).withFallback(tls.pekko()).withFallback(own)
+        .withFallback(ConfigFactory.parseMap(defaults));
   }
 
   // ---- helpers ----

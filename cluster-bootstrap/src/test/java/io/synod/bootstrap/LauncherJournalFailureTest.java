@@ -57,6 +57,7 @@ class LauncherJournalFailureTest {
   private Path nodeFile(int httpPort) throws Exception {
     return Files.writeString(dir.resolve("node1.conf"), String.join("\n",
         "synod.cluster.members = [ { id = 1, host = \"127.0.0.1\", port = " + freePort() + " } ]",
+        "synod.cluster.insecure = on",
         "synod.cluster.groups = [ { id = \"counter\", type = \"" + CounterType.class.getName() + "\" } ]",
         "synod.cluster.http-services = [ \"" + CounterHttp.class.getName() + "\" ]",
         "synod.node { id = 1, data-dir = \"" + dir.resolve("data") + "\", http.port = " + httpPort + " }"));

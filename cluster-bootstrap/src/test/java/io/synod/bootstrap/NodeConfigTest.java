@@ -28,6 +28,7 @@ class NodeConfigTest {
         "synod.cluster.groups = [ { id = \"counter\", type = \"" + CounterType.class.getName() + "\" } ]",
         "synod.node.id = 1",
         "synod.node.data-dir = \"" + dir.resolve("node1") + "\"",
+        "synod.cluster.insecure = on", // TLS has its own tests (NodeTlsConfigTest)
         extra);
   }
 

@@ -28,6 +28,7 @@ class RunningNodeTest {
     }
     Files.writeString(dir.resolve("cluster.conf"), String.join("\n",
         "synod.cluster.members = [ { id = 1, host = \"127.0.0.1\", port = " + port + " } ]",
+        "synod.cluster.insecure = on",
         "synod.cluster.groups = [ { id = \"counter\", type = \"" + CounterType.class.getName() + "\" } ]"));
     return Files.writeString(dir.resolve("node1.conf"), String.join("\n",
         "include \"cluster.conf\"",

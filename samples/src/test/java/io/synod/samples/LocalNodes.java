@@ -38,7 +38,7 @@ public final class LocalNodes implements AutoCloseable {
       for (int i = 1; i <= 3; i++) {
         members.append("\n  { id = ").append(i).append(", host = \"127.0.0.1\", port = ").append(freePort()).append(" }");
       }
-      members.append("\n]");
+      members.append("\n]\nsynod.cluster.insecure = on");
       for (int i = 1; i <= 3; i++) {
         int port = freePort();
         n.httpPorts.add(port);

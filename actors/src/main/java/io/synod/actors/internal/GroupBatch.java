@@ -7,7 +7,7 @@ import java.util.List;
  * groups sends each peer one message per burst instead of one per group message (see {@link
  * PeerLink}). The envelopes are delivered in their order, as if they had arrived one by one.
  */
-public record GroupBatch(List<GroupEnvelope> envelopes) implements NodeGateway.Command {
+public record GroupBatch(List<GroupEnvelope> envelopes) implements NodeGateway.PeerTraffic {
   public GroupBatch {
     if (envelopes == null || envelopes.size() < 2) {
       throw new IllegalArgumentException("a batch carries at least two envelopes, got "

@@ -3,7 +3,7 @@ package io.synod.actors.internal;
 import io.synod.paxos.Message;
 
 /** A protocol message of one group, as it travels between the node gateways of two nodes. */
-public record GroupEnvelope(String group, int from, Message message) implements NodeGateway.Command {
+public record GroupEnvelope(String group, int from, Message message) implements NodeGateway.PeerTraffic {
   public GroupEnvelope {
     checkGroupAndSender(group, from);
     if (message == null) {

@@ -18,19 +18,27 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * One per node, a system actor at {@value #PATH}: it receives every group's messages from other
  * nodes over Artery ({@link GroupEnvelope}s, alone or many in a {@link GroupBatch}, and checkpoint
- * transfers) and hands each to its group's coordinator, so any number of groups share one port. A
- * message for a group this node does not run, or from a node the group may not hear from (one
- * without an address here: a group's membership changes among the nodes this node knows), is
- * dropped and logged. A group runs at most once per node: a second coordinator for a registered
- * group is refused, unless the first one stops within {@link #HANDOVER} (a group stopped and
- * spawned again).
+ * transfers), each {@link Stamped} with the ticket this node issued to its sender, and hands each
+ * to its group's coordinator, so any number of groups share one port. It also runs this node's side
+ * of the {@link TicketExchange} ({@link TicketOffice}): it answers peers' requests for tickets,
+ * takes the tickets its own requests earn, and asks again every {@link #RENEW_INTERVAL} until it has
+ * one from every peer. A message whose ticket this node did not issue to the node it claims to come
+ * from, one that is not stamped, one whose contents claim another sender, one for a group this node
+ * does not run, or one from a node the group may not hear from (one without an address here: a
+ * group's membership changes among the nodes this node knows) is dropped before it reaches a group,
+ * and counted and logged in {@link Refusals}. A group runs at most once per node: a second
+ * coordinator for a registered group is refused, unless the first one stops within {@link
+ * #HANDOVER} (a group stopped and spawned again).
  */
 public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
 
   public static final String NAME = "synod-gateway";
   public static final String PATH = "/system/" + NAME;
 
-  public sealed interface Command permits Register, GroupEnvelope, GroupBatch, SnapshotRequest, SnapshotChunk, StillRunning {}
+  public sealed interface Command permits Register, PeerTraffic, Stamped, TicketExchange, StillRunning, RenewTickets {}
+
+  /** What one node sends another about its groups: it travels {@link Stamped}, never alone. */
+  public sealed interface PeerTraffic extends Command permits GroupEnvelope, GroupBatch, SnapshotRequest, SnapshotChunk {}
 
   /** Local: {@code coordinator} runs {@code group}, which may hear from {@code members}. */
   public record Register(String group, List<Integer> members, ActorRef<GroupCommand> coordinator)
@@ -41,56 +49,140 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   /** A second registration is refused if the first coordinator still runs after {@link #HANDOVER}. */
   record StillRunning(Register second) implements Command {}
 
+  /** The timer that sends the ticket requests still unanswered. */
+  enum RenewTickets implements Command {
+    INSTANCE
+  }
+
   /**
    * A group stopped and spawned again registers anew, perhaps before this gateway heard that the
    * old coordinator stopped: the new one waits this long for that before it is refused.
    */
   static final Duration HANDOVER = Duration.ofSeconds(2);
 
+  static final Duration RENEW_INTERVAL = Duration.ofMillis(250);
+
   private final Map<String, Registration> groups = new HashMap<>();
   private final Map<String, Register> waiting = new HashMap<>();
   private final TimerScheduler<Command> timers;
-  /** Groups (and group/sender pairs) already warned about: one warning each, then debug. */
-  private final Set<String> warned = new java.util.HashSet<>();
-  private static final int MAX_WARNED = 10_000;
+  private final Peers peers;
+  private final TicketOffice office;
+  private final Refusals refusals;
 
-  public static Behavior<Command> create() {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeGateway(ctx, timers)));
+  /** The gateway of the node {@code peers} belong to, which issues its tickets from {@code office}. */
+  public static Behavior<Command> create(Peers peers, TicketOffice office, Refusals refusals) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeGateway(ctx, timers, peers, office, refusals)));
   }
 
-  private NodeGateway(ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+  private NodeGateway(ActorContext<Command> ctx, TimerScheduler<Command> timers, Peers peers, TicketOffice office,
+      Refusals refusals) {
     super(ctx);
     this.timers = timers;
+    this.peers = peers;
+    this.office = office;
+    this.refusals = refusals;
+    timers.startTimerWithFixedDelay(RenewTickets.INSTANCE, RENEW_INTERVAL);
+    renewTickets();
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Register.class, this::register)
-        .onMessage(GroupEnvelope.class, this::route)
-        .onMessage(GroupBatch.class, b -> {
-          for (GroupEnvelope e : b.envelopes()) {
-            route(e);
-          }
-          return this;
-        })
-        .onMessage(SnapshotRequest.class, r -> route(r.group(), r.from(), r.from(), r, new GroupCoordinator.Transfer(r)))
-        .onMessage(SnapshotChunk.class, c -> route(c.group(), c.from(), c.from(), c, new GroupCoordinator.Transfer(c)))
+        .onMessage(Stamped.class, this::stamped)
+        .onMessage(PeerTraffic.class, this::unstamped)
+        .onMessage(TicketExchange.Request.class, this::ticketRequested)
+        .onMessage(TicketExchange.Grant.class, this::ticketGranted)
+        .onMessage(TicketExchange.Stale.class, this::ticketStale)
+        .onMessageEquals(RenewTickets.INSTANCE, this::renewTickets)
         .onMessage(StillRunning.class, this::stillRunning)
-        .onSignal(Terminated.class, t -> {
-          List<String> ended = groups.entrySet().stream()
-              .filter(e -> e.getValue().coordinator().equals(t.getRef())).map(Map.Entry::getKey).toList();
-          for (String group : ended) {
-            groups.remove(group);
-            Register next = waiting.remove(group);
-            if (next != null) {
-              timers.cancel(group);
-              accept(next);
-            }
-          }
-          return this;
-        })
+        .onSignal(Terminated.class, this::coordinatorStopped)
         .build();
+  }
+
+  private Behavior<Command> coordinatorStopped(Terminated t) {
+    List<String> ended = groups.entrySet().stream()
+        .filter(e -> e.getValue().coordinator().equals(t.getRef())).map(Map.Entry::getKey).toList();
+    for (String group : ended) {
+      groups.remove(group);
+      Register next = waiting.remove(group);
+      if (next != null) {
+        timers.cancel(group);
+        accept(next);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> stamped(Stamped s) {
+    int from = s.from();
+    if (office.admits(from, s.ticket())) {
+      deliver(from, s.body());
+    } else if (office.issuedTo(from) == null) {
+      refusals.refuse("node " + from, "unknown-node", "a message from node " + from + ", which is not one of the nodes "
+          + peers.nodeIds() + " (first: " + s.body() + ")");
+    } else {
+      refusals.refuse("node " + from, "wrong-ticket", "a message claiming to come from node " + from + " with a ticket"
+          + " this node did not issue to it: that node or this one restarted (it asks for a new ticket), or the"
+          + " sender is not node " + from + " (first: " + s.body() + ")");
+      if (office.tellStale(from, System.nanoTime())) {
+        peers.sendTickets(from, new TicketExchange.Stale(peers.self()));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> unstamped(PeerTraffic m) {
+    refusals.refuse("an unstamped sender", "unstamped", "a message without a ticket (an older Synod, or not a Synod"
+        + " node): " + m);
+    return this;
+  }
+
+  private void deliver(int from, PeerTraffic body) {
+    if (body instanceof GroupEnvelope e) {
+      route(e, from);
+    } else if (body instanceof GroupBatch b) {
+      b.envelopes().forEach(e -> route(e, from));
+    } else if (body instanceof SnapshotRequest r) {
+      route(r.group(), from, r.from(), r, new GroupCoordinator.Transfer(r));
+    } else if (body instanceof SnapshotChunk c) {
+      route(c.group(), from, c.from(), c, new GroupCoordinator.Transfer(c));
+    }
+  }
+
+  private Behavior<Command> ticketRequested(TicketExchange.Request r) {
+    TicketExchange.Grant grant = office.answer(r, System.nanoTime());
+    if (grant != null) {
+      peers.sendTickets(r.from(), grant);
+    } else if (office.issuedTo(r.from()) == null) {
+      refusals.refuse("node " + r.from(), "unknown-node", "a ticket request from node " + r.from()
+          + ", which is not one of the nodes " + peers.nodeIds());
+    }
+    return this;
+  }
+
+  private Behavior<Command> ticketGranted(TicketExchange.Grant g) {
+    Ticket ticket = office.take(g);
+    if (ticket == null) {
+      refusals.refuse("node " + g.issuer(), "unrequested-grant", "a ticket claiming to come from node " + g.issuer()
+          + " that answers no request of this node's (a late answer to an earlier request, or a forgery)");
+    } else {
+      getContext().getLog().debug("node {} admits this node's messages now", g.issuer());
+      peers.hold(g.issuer(), ticket);
+    }
+    return this;
+  }
+
+  private Behavior<Command> ticketStale(TicketExchange.Stale s) {
+    office.stale(s.issuer());
+    return this;
+  }
+
+  private Behavior<Command> renewTickets() {
+    for (TicketOffice.Outgoing o : office.requests()) {
+      peers.sendTickets(o.to(), o.request());
+    }
+    return this;
   }
 
   private Behavior<Command> register(Register r) {
@@ -117,7 +209,6 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
 
   private void accept(Register r) {
     groups.put(r.group(), new Registration(Set.copyOf(r.members()), r.coordinator()));
-    warned.remove(r.group());
     getContext().watch(r.coordinator());
     r.coordinator().tell(GroupCoordinator.Registered.INSTANCE);
   }
@@ -127,31 +218,26 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
         + "' already runs on this node" + (running == null ? "" : ", in " + running.coordinator().path())));
   }
 
-  private Behavior<Command> route(GroupEnvelope e) {
-    return route(e.group(), e.from(), e.message().from(), e, new GroupCoordinator.Inbound(e.message()));
+  private void route(GroupEnvelope e, int from) {
+    route(e.group(), from, e.from() == from ? e.message().from() : e.from(), e,
+        new GroupCoordinator.Inbound(e.message()));
   }
 
-  private Behavior<Command> route(String group, int from, int claimedSender, Object message,
-      GroupCoordinator.Command forward) {
+  private void route(String group, int from, int claimedSender, Object message, GroupCoordinator.Command forward) {
     Registration r = groups.get(group);
-    if (r == null) {
+    if (claimedSender != from) {
+      refusals.refuse("node " + from, "sender-mismatch", "a message of group '" + group + "' from node " + from
+          + " that claims to come from node " + claimedSender + " (first: " + message + ")");
+    } else if (r == null) {
       // Normal for a moment while a group starts or stops on this node; a lasting cause is a
       // group configured on the peer but not here.
-      dropped(group, "dropping messages for group '{}', which this node does not run (first: {})", group, message);
-    } else if (!r.members().contains(from) || claimedSender != from) {
-      dropped(group + "@" + from, "dropping messages for group '{}' from node {}, which is not one of the nodes {} "
-          + "(first: {})", group, from, r.members(), message);
+      refusals.refuse("node " + from + ", group '" + group + "'", "unknown-group", "messages for group '" + group
+          + "', which this node does not run (first: " + message + ")");
+    } else if (!r.members().contains(from)) {
+      refusals.refuse("node " + from + ", group '" + group + "'", "not-a-member", "messages for group '" + group
+          + "' from node " + from + ", which is not one of the nodes " + r.members() + " (first: " + message + ")");
     } else {
       r.coordinator().tell(forward);
-    }
-    return this;
-  }
-
-  private void dropped(String key, String format, Object... args) {
-    if (warned.size() < MAX_WARNED && warned.add(key)) {
-      getContext().getLog().warn(format, args);
-    } else {
-      getContext().getLog().debug(format, args);
     }
   }
 }

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * an envelope alone larger goes alone, as it would have without the link. At most {@link
  * #MAX_QUEUED} envelopes wait: beyond that (a flusher that cannot keep up) new ones are dropped and
  * logged, which the protocol tolerates like any lost message, as Artery's own bounded queue would.
+ *
+ * <p>Every message leaves {@link Stamped} with the ticket the peer issued to this node. Until the
+ * link {@link #hold}s one, envelopes wait in the queue (within the same bound).
  */
 final class PeerLink {
 
@@ -41,20 +44,23 @@ final class PeerLink {
     INSTANCE
   }
 
+  private final int self;
   private final int peer;
   private final long maxBatchBytes;
-  private final Consumer<NodeGateway.Command> artery;
+  private final Consumer<Stamped> artery;
   private final ConcurrentLinkedQueue<GroupEnvelope> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   private final AtomicLong dropped = new AtomicLong();
   private volatile Runnable wake;
+  private volatile Ticket ticket;
 
-  /** A link to node {@code peer} that hands what it sends to {@code artery}. */
-  PeerLink(int peer, long maxBatchBytes, Consumer<NodeGateway.Command> artery) {
+  /** A link from node {@code self} to node {@code peer} that hands what it sends to {@code artery}. */
+  PeerLink(int self, int peer, long maxBatchBytes, Consumer<Stamped> artery) {
     if (maxBatchBytes < 1) {
       throw new IllegalArgumentException("maxBatchBytes must be positive, got " + maxBatchBytes);
     }
+    this.self = self;
     this.peer = peer;
     this.maxBatchBytes = maxBatchBytes;
     this.artery = artery;
@@ -63,6 +69,18 @@ final class PeerLink {
   /** How the link asks for a flush: once per burst, before any envelope is sent. */
   void wakeWith(Runnable wake) {
     this.wake = wake;
+  }
+
+  /** The peer issued {@code ticket} to this node: stamp with it from now on, and send what waits. */
+  void hold(Ticket ticket) {
+    this.ticket = ticket;
+    flushScheduled.set(true);
+    wake.run();
+  }
+
+  /** The ticket the peer issued to this node, or null while it has none. */
+  Ticket ticket() {
+    return ticket;
   }
 
   /** The flusher actor of {@code link}: it flushes whenever it is told. */
@@ -96,6 +114,10 @@ final class PeerLink {
    * more came: a burst that never ends cannot keep the flusher from other work.
    */
   void flush() {
+    Ticket stamp = ticket;
+    if (stamp == null) {
+      return; // the flag stays set, so senders do not wake the flusher again: hold() will
+    }
     // Cleared before draining: an envelope added from now on asks for the next flush, and one added
     // before was seen by a sender that found the flag set, so it is in the queue already.
     flushScheduled.set(false);
@@ -110,7 +132,7 @@ final class PeerLink {
       queued.decrementAndGet();
       long size = estimatedBytes(e);
       if (!batch.isEmpty() && bytes + size > maxBatchBytes) {
-        emit(batch);
+        emit(stamp, batch);
         batch = new ArrayList<>();
         bytes = 0;
       }
@@ -118,15 +140,15 @@ final class PeerLink {
       bytes += size;
     }
     if (!batch.isEmpty()) {
-      emit(batch);
+      emit(stamp, batch);
     }
     if (!queue.isEmpty() && flushScheduled.compareAndSet(false, true)) {
       wake.run();
     }
   }
 
-  private void emit(List<GroupEnvelope> batch) {
-    artery.accept(batch.size() == 1 ? batch.get(0) : new GroupBatch(batch));
+  private void emit(Ticket stamp, List<GroupEnvelope> batch) {
+    artery.accept(new Stamped(self, stamp, batch.size() == 1 ? batch.get(0) : new GroupBatch(batch)));
   }
 
   /** Messages dropped because too many were waiting, since the link began. */

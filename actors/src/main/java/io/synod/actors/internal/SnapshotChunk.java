@@ -6,7 +6,7 @@ package io.synod.actors.internal;
  * own CRC32, checked once all chunks are in.
  */
 public record SnapshotChunk(String group, int from, long instance, int total, int offset, byte[] bytes)
-    implements NodeGateway.Command {
+    implements NodeGateway.PeerTraffic {
   public SnapshotChunk {
     GroupEnvelope.checkGroupAndSender(group, from);
     if (instance < 0 || total < 0 || offset < 0 || bytes == null || (long) offset + bytes.length > total) {

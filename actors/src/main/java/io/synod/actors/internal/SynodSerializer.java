@@ -169,6 +169,20 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       new Codec<>(GroupBatch.class, "GB",
           (o, b) -> o.writeList(b.envelopes(), Out::writeEnvelope),
           in -> new GroupBatch(in.readList(ENVELOPE_MIN_BYTES, In::readEnvelope))),
+      // between node gateways: what a node sends about its groups, stamped with its ticket, and the
+      // exchange of tickets (TicketExchange)
+      new Codec<>(Stamped.class, "ST",
+          (o, s) -> o.writeInt(s.from()).writeTicket(s.ticket()).writeTraffic(s.body()),
+          in -> new Stamped(in.readInt(), in.readTicket(), in.readTraffic())),
+      new Codec<>(TicketExchange.Request.class, "XQ",
+          (o, r) -> o.writeInt(r.from()).writeTicket(r.nonce()),
+          in -> new TicketExchange.Request(in.readInt(), in.readTicket())),
+      new Codec<>(TicketExchange.Grant.class, "XG",
+          (o, g) -> o.writeInt(g.issuer()).writeTicket(g.nonce()).writeTicket(g.ticket()),
+          in -> new TicketExchange.Grant(in.readInt(), in.readTicket(), in.readTicket())),
+      new Codec<>(TicketExchange.Stale.class, "XS",
+          (o, s) -> o.writeInt(s.issuer()),
+          in -> new TicketExchange.Stale(in.readInt())),
       // checkpoints moving between nodes
       new Codec<>(SnapshotRequest.class, "TQ",
           (o, r) -> o.writeBytes(r.group().getBytes(StandardCharsets.UTF_8), "group").writeInt(r.from())
@@ -191,8 +205,9 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           in -> new AcceptorSnapshot(in.readList(3, In::readRecord))));
 
   /** What the actors send between nodes or persist, beside the core's messages and records. */
-  static final List<Class<?>> ACTOR_TYPES = List.of(GroupEnvelope.class, GroupBatch.class, SnapshotRequest.class, SnapshotChunk.class,
-      CheckpointTaken.class, StoredCheckpoint.class, AcceptorSnapshot.class);
+  static final List<Class<?>> ACTOR_TYPES = List.of(GroupEnvelope.class, GroupBatch.class, SnapshotRequest.class,
+      SnapshotChunk.class, Stamped.class, TicketExchange.Request.class, TicketExchange.Grant.class,
+      TicketExchange.Stale.class, CheckpointTaken.class, StoredCheckpoint.class, AcceptorSnapshot.class);
 
   private static final Map<Class<?>, Codec<?>> BY_CLASS = new HashMap<>();
   private static final Map<String, Codec<?>> BY_MANIFEST = new HashMap<>();
@@ -395,6 +410,19 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       return this;
     }
 
+    Out writeTicket(Ticket t) {
+      return writeLong(t.hi()).writeLong(t.lo());
+    }
+
+    /** What a stamp carries: its manifest, then its fields (no version byte of its own). */
+    @SuppressWarnings("unchecked")
+    Out writeTraffic(NodeGateway.PeerTraffic t) {
+      Codec<NodeGateway.PeerTraffic> codec = (Codec<NodeGateway.PeerTraffic>) codecFor(t);
+      writeBytes(codec.manifest().getBytes(StandardCharsets.UTF_8), "traffic manifest");
+      codec.encoder().encode(this, t);
+      return this;
+    }
+
     /** A group's message: its group, sender, and the message whole in its own versioned format. */
     Out writeEnvelope(GroupEnvelope e) {
       return writeBytes(e.group().getBytes(StandardCharsets.UTF_8), "group")
@@ -521,6 +549,20 @@ public final class SynodSerializer extends SerializerWithStringManifest {
         throw malformed("unknown acceptor record manifest '" + manifest + "' at byte " + at);
       }
       return (AcceptorRecord) codec.decoder().decode(this);
+    }
+
+    Ticket readTicket() {
+      return new Ticket(readLong(), readLong());
+    }
+
+    NodeGateway.PeerTraffic readTraffic() {
+      int at = pos;
+      String manifest = new String(readBytes(), StandardCharsets.UTF_8);
+      Codec<?> codec = BY_MANIFEST.get(manifest);
+      if (codec == null || !NodeGateway.PeerTraffic.class.isAssignableFrom(codec.type())) {
+        throw malformed("unknown stamped message manifest '" + manifest + "' at byte " + at);
+      }
+      return (NodeGateway.PeerTraffic) codec.decoder().decode(this);
     }
 
     GroupEnvelope readEnvelope() {

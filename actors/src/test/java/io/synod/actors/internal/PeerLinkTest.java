@@ -14,18 +14,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** What a peer link sends: its envelopes, in order, coalesced up to a size, each burst flushed once. */
+/**
+ * What a peer link sends: its envelopes, in order, coalesced up to a size, each burst flushed once,
+ * stamped with the peer's ticket, and held until it has one.
+ */
 class PeerLinkTest {
 
   private static final Ballot B = new Ballot(3, 1);
+  private static final Ticket TICKET = new Ticket(11, 22);
 
-  private final List<NodeGateway.Command> sent = new ArrayList<>();
+  private final List<Stamped> sent = new ArrayList<>();
   private final AtomicInteger wakes = new AtomicInteger();
 
+  /** A link from node 1 to node 2 that holds node 2's ticket, its wakes counted from now on. */
   private PeerLink link(long maxBatchBytes) {
-    PeerLink link = new PeerLink(2, maxBatchBytes, sent::add);
+    PeerLink link = new PeerLink(1, 2, maxBatchBytes, sent::add);
+    admit(link);
     link.wakeWith(wakes::incrementAndGet);
     return link;
+  }
+
+  private static void admit(PeerLink link) {
+    link.wakeWith(() -> {});
+    link.hold(TICKET);
+    link.flush();
   }
 
   private static GroupEnvelope heartbeat(String group) {
@@ -40,7 +52,10 @@ class PeerLinkTest {
   /** Every envelope sent, in the order they left the link. */
   private List<GroupEnvelope> envelopesSent() {
     List<GroupEnvelope> all = new ArrayList<>();
-    for (NodeGateway.Command c : sent) {
+    for (Stamped stamped : sent) {
+      assertEquals(1, stamped.from());
+      assertEquals(TICKET, stamped.ticket());
+      NodeGateway.PeerTraffic c = stamped.body();
       if (c instanceof GroupBatch b) {
         all.addAll(b.envelopes());
       } else {
@@ -62,7 +77,7 @@ class PeerLinkTest {
     assertEquals(List.of(), sent, "nothing leaves before the flush");
     link.flush();
     assertEquals(1, sent.size());
-    assertEquals(burst, assertInstanceOf(GroupBatch.class, sent.get(0)).envelopes());
+    assertEquals(burst, assertInstanceOf(GroupBatch.class, sent.get(0).body()).envelopes());
   }
 
   @Test
@@ -71,7 +86,7 @@ class PeerLinkTest {
     GroupEnvelope first = heartbeat("g");
     link.send(first);
     link.flush();
-    assertEquals(List.of(first), sent);
+    assertEquals(List.of(new Stamped(1, TICKET, first)), sent);
     link.send(heartbeat("h"));
     assertEquals(2, wakes.get());
   }
@@ -88,7 +103,10 @@ class PeerLinkTest {
     in.forEach(link::send);
     link.flush();
     assertEquals(in, envelopesSent(), "every envelope, in order");
-    for (NodeGateway.Command c : sent) {
+    for (Stamped stamped : sent) {
+      assertEquals(1, stamped.from());
+      assertEquals(TICKET, stamped.ticket());
+      NodeGateway.PeerTraffic c = stamped.body();
       if (c instanceof GroupBatch b) {
         long bytes = b.envelopes().stream().mapToLong(PeerLink::estimatedBytes).sum();
         assertTrue(bytes <= bound, "a batch of " + bytes + " bytes, over the bound of " + bound);
@@ -136,11 +154,11 @@ class PeerLinkTest {
   void envelopesAddedWhileAFlushRunsAreSentByTheNextOne() throws InterruptedException {
     // The flush's sink stands in for Artery; while it runs, another thread adds an envelope.
     CountDownLatch added = new CountDownLatch(1);
-    List<NodeGateway.Command> out = new ArrayList<>();
+    List<NodeGateway.PeerTraffic> out = new ArrayList<>();
     AtomicInteger flushesAsked = new AtomicInteger();
     PeerLink[] link = new PeerLink[1];
-    link[0] = new PeerLink(2, 1_000_000, m -> {
-      out.add(m);
+    link[0] = new PeerLink(1, 2, 1_000_000, m -> {
+      out.add(m.body());
       if (out.size() == 1) {
         Thread t = new Thread(() -> {
           link[0].send(heartbeat("late"));
@@ -154,11 +172,29 @@ class PeerLinkTest {
         }
       }
     });
+    admit(link[0]);
     link[0].wakeWith(flushesAsked::incrementAndGet);
     link[0].send(heartbeat("early"));
     link[0].flush();
     assertEquals(2, flushesAsked.get(), "the late envelope asked for a flush of its own");
     link[0].flush();
     assertEquals(List.of(heartbeat("early"), heartbeat("late")), out);
+  }
+
+  @Test
+  void envelopesWaitUntilThePeerIssuedATicketThenLeaveStampedWithIt() {
+    PeerLink link = new PeerLink(1, 2, 1_000_000, sent::add);
+    link.wakeWith(wakes::incrementAndGet);
+    link.send(heartbeat("a"));
+    link.send(heartbeat("b"));
+    assertEquals(1, wakes.get());
+    link.flush();
+    link.send(heartbeat("c"));
+    assertEquals(List.of(), sent, "nothing leaves without a ticket");
+    assertEquals(1, wakes.get(), "and the flusher is not woken again for nothing");
+    link.hold(TICKET);
+    assertEquals(2, wakes.get(), "the ticket wakes the flusher");
+    link.flush();
+    assertEquals(List.of(heartbeat("a"), heartbeat("b"), heartbeat("c")), envelopesSent());
   }
 }

@@ -94,6 +94,11 @@ final class WireSamples {
         new GroupEnvelope("g", 0, new Prepare(0, LOW, 0)),
         new GroupEnvelope("orders-eu", Integer.MAX_VALUE, new Accept(2, MAX, proposals, Long.MAX_VALUE)),
         new GroupEnvelope("g1", 3, new Chosen(3, List.of(new ChosenEntry(0, MID, null)), 1)),
+        new Stamped(2, new Ticket(-1, Long.MAX_VALUE), new GroupEnvelope("g", 2, new Accept(2, MID, List.of(), -1))),
+        new Stamped(0, new Ticket(0, 0), new SnapshotRequest("g", 0, 5)),
+        new TicketExchange.Request(3, new Ticket(1, 2)),
+        new TicketExchange.Grant(4, new Ticket(1, 2), new Ticket(Long.MIN_VALUE, 9)),
+        new TicketExchange.Stale(5),
         new GroupBatch(List.of(
             new GroupEnvelope("g", 0, new Prepare(0, LOW, 0)),
             new GroupEnvelope("orders-eu", 2, new Accept(2, MAX, proposals, Long.MAX_VALUE)),

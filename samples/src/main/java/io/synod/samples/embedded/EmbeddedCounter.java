@@ -41,10 +41,16 @@ public final class EmbeddedCounter {
     });
   }
 
-  /** Artery on a free loopback port, and Synod's journal and snapshots under {@code dataDir}. */
+  /**
+   * Artery on a free loopback port, and Synod's journal and snapshots under {@code dataDir}. One
+   * node alone on this machine, so plain TCP, said so explicitly ({@code synod.insecure = on}, which
+   * Synod logs); a cluster runs mutual TLS with a certificate per node (docs/security.md).
+   */
   static Config config(Path dataDir) {
     return ConfigFactory.parseString(String.join("\n",
         "pekko.actor.provider = remote",
+        "synod.insecure = on",
+        "pekko.remote.artery.untrusted-mode = on",
         "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
         "pekko.remote.artery.canonical.port = 0",
         "pekko.remote.warn-about-direct-use = off",

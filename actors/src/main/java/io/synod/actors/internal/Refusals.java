@@ -1,0 +1,57 @@
+package io.synod.actors.internal;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a node refused from its peers (or from whoever claimed to be one), counted by reason: a
+ * connection whose certificate names no node of the cluster, a message stamped with a ticket this
+ * node did not issue, one for a group this node does not run, ... Each (peer, reason) is logged at
+ * WARN the first time, then at DEBUG, so a misconfigured or hostile peer cannot flood the log. Used
+ * from the gateway and from Artery's TLS threads alike.
+ */
+public final class Refusals {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Refusals.class);
+  private static final int MAX_WARNED = 10_000;
+
+  private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Counts one refusal of {@code reason} (a short stable name, e.g. {@code wrong-ticket}) of what
+   * {@code peer} sent, and logs {@code detail} (what was refused, and why).
+   */
+  public void refuse(String peer, String reason, String detail) {
+    counts.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    String key = peer + "|" + reason;
+    if (warned.size() < MAX_WARNED && warned.add(key)) {
+      LOG.warn("refused from {} ({}): {} (logged once per peer and reason; counted in refused.{})", peer, reason,
+          detail, reason);
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("refused from {} ({}): {}", peer, reason, detail);
+    }
+  }
+
+  /** Refusals so far by reason, ordered by reason. */
+  public Map<String, Long> counts() {
+    Map<String, Long> out = new TreeMap<>();
+    counts.forEach((reason, n) -> out.put(reason, n.sum()));
+    return out;
+  }
+
+  /** Refusals so far, all reasons together. */
+  public long total() {
+    return counts.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  /** Lets a peer's next refusal of {@code reason} be logged at WARN again (its cause went away). */
+  void forget(String peer, String reason) {
+    warned.remove(peer + "|" + reason);
+  }
+}
