@@ -94,8 +94,10 @@ class CheckpointRefusalTest {
    */
   private static void connected(LocalCluster cluster, LocalCluster.Node to) {
     for (int from = 0; from < 2; from++) {
-      Object back = Await.result(org.apache.pekko.pattern.Patterns.ask(
-          cluster.node(from).system().actorSelection(to.path("/user/echo")), "ping", T), T);
+      // A resolved reference, not a selection: the nodes run in untrusted mode, which drops selections.
+      org.apache.pekko.actor.ActorRef echo = ((org.apache.pekko.actor.ExtendedActorSystem) cluster.node(from).system())
+          .provider().resolveActorRef(to.path("/user/echo"));
+      Object back = Await.result(org.apache.pekko.pattern.Patterns.ask(echo, "ping", T), T);
       assertEquals("ping", back);
     }
   }
