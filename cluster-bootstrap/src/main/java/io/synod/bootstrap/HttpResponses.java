@@ -8,21 +8,28 @@ import io.synod.actors.OverloadedException;
 import io.synod.actors.RequestTimeoutException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a group's failures look over HTTP: a group that cannot answer now (no leader, not enough
  * members, overloaded, timed out, stopped) is 503 with {@code Retry-After}; a command the state
  * machine refused, or a membership change another change overtook, is 409; a bad request (an
- * unknown node, removing the last voter, a change while another is under way) is 400; anything
- * else is 500. Bodies are one line of text.
+ * unknown node, removing the last voter, a change while another is under way) is 400. These carry
+ * the exception's message, which Synod writes for its users. Anything else is 500 with an id and
+ * not the exception's text (which may show internals): the node logs the id and the exception at
+ * ERROR. Bodies are one line of text.
  */
 public final class HttpResponses {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpResponses.class);
 
   private HttpResponses() {}
 
@@ -53,6 +60,17 @@ public final class HttpResponses {
     if (e instanceof IllegalStateException) {
       return text(StatusCodes.CONFLICT, e.getMessage()); // e.g. a membership change raced by another
     }
-    return text(StatusCodes.INTERNAL_SERVER_ERROR, e.toString());
+    return internalError("answering a request", e);
+  }
+
+  /**
+   * 500 for a failure nobody expected: {@code internal error (id 7f3a9c2e); the node's log has the
+   * details}, and one line at ERROR with the same id, what the node was {@code doing} and {@code
+   * cause} with its stack trace.
+   */
+  public static HttpResponse internalError(String doing, Throwable cause) {
+    String id = String.format("%08x", ThreadLocalRandom.current().nextInt());
+    LOG.error("internal error (id {}) {}", id, doing, cause);
+    return text(StatusCodes.INTERNAL_SERVER_ERROR, "internal error (id " + id + "); the node's log has the details");
   }
 }

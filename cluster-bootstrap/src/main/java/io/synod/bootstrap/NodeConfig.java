@@ -32,8 +32,24 @@ import org.apache.pekko.actor.Address;
 public record NodeConfig(int self, Path dataDir, List<Member> members, List<Group> groups, SynodSettings settings,
     Http http, List<HttpService> services, Config config) {
 
-  /** Where this node serves HTTP ({@code port} 0: not at all) and the largest body it takes. */
-  public record Http(String host, int port, int maxBodyBytes) {}
+  /**
+   * Where this node serves HTTP ({@code port} 0: not at all), the largest body it takes, the token
+   * the operator's routes ask for (empty: the one in {@code <data-dir>/admin-token}, see {@code
+   * AdminToken}) and the host names it answers to beside {@code host} ({@code HostCheck}).
+   */
+  public record Http(String host, int port, int maxBodyBytes, String adminToken, List<String> allowedHosts) {
+
+    public Http {
+      allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    /** Without the token: a configuration may be logged, the token must not be. */
+    @Override
+    public String toString() {
+      return "Http[host=" + host + ", port=" + port + ", maxBodyBytes=" + maxBodyBytes + ", adminToken="
+          + (adminToken.isEmpty() ? "(from the token file)" : "(set)") + ", allowedHosts=" + allowedHosts + "]";
+    }
+  }
 
   /** Every node's actor system has this name: Artery addresses include it. */
   public static final String SYSTEM = "synod";
@@ -56,6 +72,13 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     public boolean runsOn(int node) {
       return joins || members.contains(node) || learners.contains(node);
     }
+  }
+
+  /** Without {@code config}, whose every value (the admin token too) its own toString shows. */
+  @Override
+  public String toString() {
+    return "NodeConfig[self=" + self + ", dataDir=" + dataDir + ", members=" + members + ", groups=" + groups
+        + ", http=" + http + ", services=" + services + "]";
   }
 
   /** This node's entry in the member list. */
@@ -308,7 +331,59 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     if (max < 1 || max > Integer.MAX_VALUE) {
       throw new InvalidConfigException(at + ".max-body-bytes must be between 1 byte and 2 GiB, got " + max);
     }
-    return new Http(host, port, (int) max);
+    return new Http(host, port, (int) max, adminToken(full, at + ".admin-token"), allowedHosts(full,
+        at + ".allowed-hosts"));
+  }
+
+  /** The shortest admin token taken: shorter ones can be guessed. */
+  static final int MIN_TOKEN_LENGTH = 16;
+
+  /** {@code key}'s token, empty or checked; never shown in a message. */
+  private static String adminToken(Config full, String key) {
+    String token = full.getString(key);
+    if (token.isEmpty()) {
+      return token;
+    }
+    String problem = tokenProblem(token);
+    if (problem != null) {
+      throw new InvalidConfigException(key + " " + problem + " (leave it empty to have the node make one in "
+          + "<data-dir>/admin-token)");
+    }
+    return token;
+  }
+
+  /**
+   * Why {@code token} cannot be an admin token (too short, or a character that has no place in an
+   * {@code Authorization} header), or null if it can.
+   */
+  static String tokenProblem(String token) {
+    if (token.length() < MIN_TOKEN_LENGTH) {
+      return "must be at least " + MIN_TOKEN_LENGTH + " characters long, got " + token.length();
+    }
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c <= ' ' || c > '~') {
+        return "must be printable ASCII without spaces (character " + (i + 1) + " is not)";
+      }
+    }
+    return null;
+  }
+
+  /** {@code key}'s host names: neither blank nor with a port. */
+  private static List<String> allowedHosts(Config full, String key) {
+    List<String> hosts = full.getStringList(key);
+    for (int i = 0; i < hosts.size(); i++) {
+      String h = hosts.get(i);
+      if (h.isBlank() || h.chars().anyMatch(Character::isWhitespace)) {
+        throw new InvalidConfigException(key + "[" + i + "] = \"" + h + "\" must be a host name or address, "
+            + "without spaces");
+      }
+      if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
+        throw new InvalidConfigException(key + "[" + i + "] = \"" + h + "\" must be a host name or address "
+            + "without a port (the port is ignored when the Host header is checked)");
+      }
+    }
+    return hosts;
   }
 
   private static List<HttpService> services(Config full) {

@@ -4,8 +4,11 @@ import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
+import static org.apache.pekko.http.javadsl.server.Directives.failWith;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
@@ -27,29 +30,54 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows, the
- * instance it has applied through, and whether its roles run, restart after a failure, or stopped), {@code GET /digest} (per group a checksum of the replicated
- * state), the operator's {@code POST /admin/groups/{group}/leader?to={node}} (hand the group's
- * leadership to a member; answered once this node sees it lead), {@code GET, POST
+ * instance it has applied through, and whether its roles run, restart after a failure, or
+ * stopped), {@code GET /digest} (per group a checksum of the replicated state), the operator's
+ * {@code POST /admin/groups/{group}/leader?to={node}} (hand the group's leadership to a member;
+ * answered once this node sees it lead), {@code GET, POST
  * /admin/groups/{group}/members[?id={node}&role=voter|learner]} and {@code DELETE
  * /admin/groups/{group}/members/{node}} (the group's membership; add a voter or a learner, remove
  * one; answered with the membership once the change took effect) and the routes of the configured
  * {@link HttpService}s, bodies limited to {@code synod.node.http.max-body-bytes} (413 beyond).
  * Unknown paths are 404.
+ *
+ * <p>Every request must name one of the node's names in its {@code Host} header ({@link
+ * HostCheck}: 403 otherwise). Under {@code /admin} every request but a read needs the node's
+ * {@link AdminToken} ({@link AdminGuard}: 401 without it, 415 for a form's body). An exception no
+ * route answered is a 500 with an id the node logs with it, never the exception's text. There is
+ * no TLS: the node warns at start if it listens beyond loopback.
  */
 final class NodeHttp {
 
+  private static final Logger LOG = LoggerFactory.getLogger(NodeHttp.class);
+
+  /** Any exception a route lets escape: see {@link #unexpected}. */
+  private static final ExceptionHandler UNEXPECTED = ExceptionHandler.newBuilder()
+      .matchAny(NodeHttp::unexpected).build();
+
   private NodeHttp() {}
 
-  static ServerBinding bind(RunningNode node) {
+  /** Serves {@code node}'s routes, its admin routes behind {@code token}. */
+  static ServerBinding bind(RunningNode node, AdminToken token) {
     NodeConfig.Http http = node.config().http();
+    HostCheck hosts = HostCheck.of(http);
+    if (!hosts.loopback()) {
+      LOG.warn("HTTP listens on {}:{}, beyond this machine, and has no TLS: the admin token and all data travel in "
+          + "clear; keep synod.node.http.host on loopback (127.0.0.1), or put a TLS proxy in front", http.host(),
+          http.port());
+    }
     List<Route> routes = new ArrayList<>();
     routes.add(path("status", () -> get(() -> completeWithFuture(status(node)))));
     routes.add(path("digest", () -> get(() -> completeWithFuture(digest(node)))));
-    routes.add(admin(node));
+    routes.add(pathPrefix("admin", () -> AdminGuard.guard(token, () -> admin(node))));
     for (HttpService s : node.config().services()) {
       routes.add(s.route(node));
     }
@@ -62,8 +90,9 @@ final class NodeHttp {
             ? complete(HttpResponses.text(StatusCodes.PAYLOAD_TOO_LARGE, "the body is larger than "
                 + http.maxBodyBytes() + " bytes (synod.node.http.max-body-bytes)"))
             : withSizeLimit(http.maxBodyBytes(), () -> all));
+    Route served = hosts.check(() -> handleExceptions(UNEXPECTED, () -> limited));
     try {
-      return Http.get(node.system()).newServerAt(http.host(), http.port()).bind(limited)
+      return Http.get(node.system()).newServerAt(http.host(), http.port()).bind(served)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new InvalidConfigException("synod.node.http: cannot listen on " + http.host() + ":" + http.port() + " ("
@@ -71,9 +100,22 @@ final class NodeHttp {
     }
   }
 
+  /**
+   * An exception a route let escape: 500 with an id (see {@link HttpResponses#internalError}). Pekko's
+   * own errors about the request (malformed, a body over the limit while it streams in) keep Pekko's
+   * answer (4xx).
+   */
+  private static Route unexpected(Throwable e) {
+    if (e instanceof IllegalRequestException || e instanceof EntityStreamSizeException) {
+      return failWith(e);
+    }
+    return extractRequest(r -> complete(HttpResponses.internalError("answering " + r.method().name() + " "
+        + r.getUri().path(), e)));
+  }
+
   /** The operator's routes under {@code /admin/groups/{group}}. */
   private static Route admin(RunningNode node) {
-    return pathPrefix("admin", () -> pathPrefix("groups", () -> pathPrefix(group -> {
+    return pathPrefix("groups", () -> pathPrefix(group -> {
       GroupClient<?, ?> client = node.clients().get(group);
       if (client == null) {
         return complete(HttpResponses.text(StatusCodes.NOT_FOUND, "this node runs no group '" + group + "'; it runs "
@@ -98,7 +140,7 @@ final class NodeHttp {
                     .handle((m, failure) -> membershipResponse(group, m, failure)));
               }))
           )));
-    })));
+    }));
   }
 
   /** The node id a parameter names, or -1 if it is missing or not a whole number. */

@@ -16,7 +16,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * A standalone node running: its actor system (Artery on its member address, journal and snapshots
- * under its data directory), Synod on it, and every configured group this node is a member of.
+ * under its data directory), Synod on it, every configured group this node is a member of, and its
+ * HTTP API if it has one (with the admin token, see {@link AdminToken}, resolved before anything starts).
  * {@link #close} stops it gracefully: Pekko's coordinated shutdown closes the journal and releases
  * the port, as it also does on SIGTERM.
  */
@@ -32,6 +33,8 @@ public final class RunningNode implements AutoCloseable {
 
   private RunningNode(NodeConfig config) {
     this.config = config;
+    // Before anything starts: a token file others may read refuses start.
+    AdminToken adminToken = config.http().port() > 0 ? AdminToken.resolve(config.http(), config.dataDir()) : null;
     this.system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM, config.config());
     try {
       this.synod = SynodNode.start(system, config.self(), config.addresses(), config.settings());
@@ -50,7 +53,7 @@ public final class RunningNode implements AutoCloseable {
           clients.put(g.id(), def.client(synod, ref, config.settings()));
         }
       }
-      this.http = config.http().port() > 0 ? NodeHttp.bind(this) : null;
+      this.http = config.http().port() > 0 ? NodeHttp.bind(this, adminToken) : null;
     } catch (RuntimeException e) {
       system.terminate();
       throw e;

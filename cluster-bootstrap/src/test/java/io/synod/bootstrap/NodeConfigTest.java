@@ -131,6 +131,29 @@ class NodeConfigTest {
   }
 
   @Test
+  void httpAdminTokenAndAllowedHostsAreCheckedAndTheTokenIsNeverShown() {
+    NodeConfig c = load(valid("synod.node.http { admin-token = \"0123456789abcdef\", allowed-hosts = [\"a.example\","
+        + " \"10.0.0.5\", \"[::1]\"] }"));
+    assertEquals("0123456789abcdef", c.http().adminToken());
+    assertEquals(List.of("a.example", "10.0.0.5", "[::1]"), c.http().allowedHosts());
+    assertTrue(!c.http().toString().contains("0123456789abcdef") && !c.toString().contains("0123456789abcdef"),
+        c.http().toString());
+    assertEquals("", load(valid("")).http().adminToken(), "empty by default: the token file");
+    assertRejected(valid("synod.node.http.admin-token = \"short-secret\""), "synod.node.http.admin-token",
+        "at least 16 characters", "got 12");
+    assertRejected(valid("synod.node.http.admin-token = \"0123456789 abcdef\""), "synod.node.http.admin-token",
+        "printable ASCII");
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> load(valid("synod.node.http.admin-token = \"short-secret\"")));
+    assertTrue(!e.getMessage().contains("short-secret"), "the token is never shown: " + e.getMessage());
+    assertRejected(valid("synod.node.http.allowed-hosts = [\"a.example:8081\"]"), "synod.node.http.allowed-hosts[0]",
+        "without a port");
+    assertRejected(valid("synod.node.http.allowed-hosts = [\" \"]"), "synod.node.http.allowed-hosts[0]");
+    assertRejected(valid("synod.node.http.admin-tokn = x"), "synod.node.http.admin-tokn", "unknown key",
+        "admin-token", "allowed-hosts");
+  }
+
+  @Test
   void anUnwritableDataDirIsRejected() throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
     assertRejected(valid("synod.node.data-dir = \"" + file.resolve("sub") + "\""), "synod.node.data-dir",

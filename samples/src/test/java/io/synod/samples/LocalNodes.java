@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.List;
 
 /**
  * Three standalone nodes in this JVM, from the demo's {@code conf/cluster.conf} with free ports
- * and data under {@code dir}, and an HTTP client for their APIs. {@link #close} stops them.
+ * and data under {@code dir}, and an HTTP client for their APIs ({@link #sendAdmin} with the admin
+ * token each node made in its data directory). {@link #close} stops them.
  */
 public final class LocalNodes implements AutoCloseable {
 
@@ -23,6 +25,7 @@ public final class LocalNodes implements AutoCloseable {
 
   private final List<RunningNode> nodes = new ArrayList<>();
   private final List<Integer> httpPorts = new ArrayList<>();
+  private final List<String> adminTokens = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(T).build();
 
   private static int freePort() throws Exception {
@@ -46,6 +49,8 @@ public final class LocalNodes implements AutoCloseable {
                 + "synod.node { id = " + i + ", data-dir = \"" + dir.resolve("node" + i) + "\", http.port = " + port + " }")
             .withFallback(ConfigFactory.parseFile(Path.of("..", "conf", "cluster.conf").toFile())).resolve());
         n.nodes.add(RunningNode.start(config));
+        // Made by the node at its first start, as the demo's nodes make theirs.
+        n.adminTokens.add(Files.readString(config.dataDir().resolve("admin-token")).strip());
       }
     } catch (Exception | Error e) {
       n.close();
@@ -56,10 +61,18 @@ public final class LocalNodes implements AutoCloseable {
 
   /** Sends a request to node {@code node} (0-based) and returns the response, body as text. */
   public HttpResponse<String> send(int node, String method, String path, String body) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(node) + path))
-        .timeout(T).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body)).build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return http.send(request(node, method, path, body).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** As {@link #send(int, String, String)}, with node {@code node}'s admin token. */
+  public HttpResponse<String> sendAdmin(int node, String method, String path) throws Exception {
+    return http.send(request(node, method, path, null).header("Authorization", "Bearer " + adminTokens.get(node))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder request(int node, String method, String path, String body) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(node) + path)).timeout(T)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
   }
 
   public HttpResponse<String> send(int node, String method, String path) throws Exception {

@@ -11,9 +11,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -30,8 +32,9 @@ import java.util.regex.Pattern;
  * {@link NodeLauncher} from node files that include {@code clusterFile} (whose members are replaced
  * by free ports), data under {@code dataDir}, output in {@code logDir}. Nodes are numbered from 1.
  * Processes can be killed with SIGKILL, paused with SIGSTOP and resumed with SIGCONT, and started
- * again on the same ports and data. {@link #close} kills every process (a JVM shutdown hook does
- * too, should the test JVM end first).
+ * again on the same ports and data. Every node has the same admin token ({@link #adminToken}, set in
+ * its file). {@link #close} kills every process (a JVM shutdown hook does too, should the test JVM
+ * end first).
  */
 public final class NodeProcesses implements AutoCloseable {
 
@@ -42,6 +45,7 @@ public final class NodeProcesses implements AutoCloseable {
   private final List<Integer> httpPorts = new ArrayList<>();
   private final boolean[] paused;
   private final List<String> jvmOptions;
+  private final String adminToken = newToken();
 
   /** Small heaps, one GC thread and the quick compiler: several nodes share the test machine's cores. */
   public static final List<String> LIGHT = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -129,7 +133,7 @@ public final class NodeProcesses implements AutoCloseable {
       for (int i = 1; i <= size; i++) {
         Files.writeString(p.nodeFile(i), "include file(\"" + clusterFile.toAbsolutePath().normalize() + "\")\n"
             + members + nodeConfig.apply(i) + "\nsynod.node { id = " + i + ", data-dir = \"" + dataDir.resolve("data" + i)
-            + "\", http.port = " + p.httpPorts.get(i - 1) + " }\n");
+            + "\", http.port = " + p.httpPorts.get(i - 1) + ", http.admin-token = \"" + p.adminToken + "\" }\n");
       }
       for (int i = 1; i <= size; i++) {
         p.start(i);
@@ -143,6 +147,17 @@ public final class NodeProcesses implements AutoCloseable {
 
   public int size() {
     return size;
+  }
+
+  /** The token every node's state-changing admin routes ask for ({@code Authorization: Bearer <token>}). */
+  public String adminToken() {
+    return adminToken;
+  }
+
+  private static String newToken() {
+    byte[] random = new byte[16];
+    new SecureRandom().nextBytes(random);
+    return HexFormat.of().formatHex(random);
   }
 
   private Path nodeFile(int node) {

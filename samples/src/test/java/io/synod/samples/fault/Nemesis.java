@@ -171,9 +171,9 @@ final class Nemesis {
   }
 
   /**
-   * Sends an admin request to a random node other than {@code add} and {@code remove} until one
-   * answers 200 (a timeout answers 503: the change may still be under way), for at most the
-   * recovery time; returns the answer.
+   * Sends an admin request, with the nodes' admin token, to a random node other than {@code add}
+   * and {@code remove} until one answers 200 (a timeout answers 503: the change may still be under
+   * way), for at most the recovery time; returns the answer.
    */
   private String admin(String method, String path, int add, int remove) {
     long deadline = System.nanoTime() + RECOVERY.toNanos();
@@ -185,6 +185,7 @@ final class Nemesis {
       }
       try {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(nodes.uri(node, path)).timeout(Duration.ofSeconds(20))
+            .header("Authorization", "Bearer " + nodes.adminToken())
             .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return r.body().strip();
