@@ -191,15 +191,16 @@ final class NodeHttp {
   }
 
   /**
-   * {"node":1,"journalFailure":null,"groups":[{"id":"counter","leader":2,"appliedThrough":17,
-   * "chosenThrough":17,"checkpoint":10,"lag":0,"state":"running","restarts":0,"lastFailure":null,
+   * {"node":1,"journalFailure":null,"refused":{"wrong-ticket":2},"groups":[{"id":"counter","leader":2,
+   * "appliedThrough":17,"chosenThrough":17,"checkpoint":10,"lag":0,"state":"running","restarts":0,"lastFailure":null,
    * "restartInMillis":-1,"checkpointsRefused":0,"lastCheckpointRefusal":""}]}: this node's view of
    * each group it runs; leader -1 if it knows none; the peers' checkpoints it refused to take since
    * the group started here, and why it refused the last one. A group whose roles are down after a
    * failure is {@code "state":"restarting"} (leader and instances -1, {@code restartInMillis} until
    * the next attempt); one that stopped for good (a failed journal) is {@code
    * {"id":...,"leader":-1,"state":"stopped","reason":...}}, and one that did not answer {@code
-   * "state":"unknown"}. {@code journalFailure} is the node's journal failure, if any. (The id and
+   * "state":"unknown"}. {@code journalFailure} is the node's journal failure, if any; {@code refused}
+   * what it refused from peers, by reason ({@code SynodNode.refusedMessages}). (The id and
    * leader come first: scripts match them.)
    */
   private static CompletableFuture<HttpResponse> status(RunningNode node) {
@@ -209,8 +210,11 @@ final class NodeHttp {
           .handle((s, failure) -> failure == null ? groupStatus(s) : groupStatus(c.group(), failure)));
     }
     JournalFailedException journal = node.synod().journalFailure().toCompletableFuture().getNow(null);
-    return all(node, ",\"journalFailure\":" + (journal == null ? "null" : quote(String.valueOf(journal.getMessage()))),
-        groups);
+    StringBuilder refused = new StringBuilder();
+    node.synod().refusedMessages().forEach((reason, n) -> refused.append(refused.length() == 0 ? "" : ",")
+        .append(quote(reason)).append(':').append(n));
+    return all(node, ",\"journalFailure\":" + (journal == null ? "null" : quote(String.valueOf(journal.getMessage())))
+        + ",\"refused\":{" + refused + "}", groups);
   }
 
   private static String groupStatus(GroupStatus s) {

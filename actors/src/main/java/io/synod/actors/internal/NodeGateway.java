@@ -62,6 +62,11 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
 
   static final Duration RENEW_INTERVAL = Duration.ofMillis(250);
 
+  /** For this long after it starts, a wrong ticket is expected and logged at INFO, not WARN. */
+  static final Duration STARTING = Duration.ofSeconds(30);
+
+  private final long startedAt = System.nanoTime();
+
   private final Map<String, Registration> groups = new HashMap<>();
   private final Map<String, Register> waiting = new HashMap<>();
   private final TimerScheduler<Command> timers;
@@ -122,9 +127,12 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
       refusals.refuse("node " + from, "unknown-node", "a message from node " + from + ", which is not one of the nodes "
           + peers.nodeIds() + " (first: " + s.body() + ")");
     } else {
+      // Usual for a moment after this node starts: its peers still stamp with the tickets of its
+      // previous run, until they hear theirs is stale and ask again.
+      boolean justStarted = System.nanoTime() - startedAt < STARTING.toNanos();
       refusals.refuse("node " + from, "wrong-ticket", "a message claiming to come from node " + from + " with a ticket"
-          + " this node did not issue to it: that node or this one restarted (it asks for a new ticket), or the"
-          + " sender is not node " + from + " (first: " + s.body() + ")");
+          + " this node did not issue to it: this node restarted (node " + from + " asks for a new ticket), or the"
+          + " sender is not node " + from + " (first: " + s.body() + ")", justStarted);
       if (office.tellStale(from, System.nanoTime())) {
         peers.sendTickets(from, new TicketExchange.Stale(peers.self()));
       }
@@ -163,7 +171,9 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
 
   private Behavior<Command> ticketGranted(TicketExchange.Grant g) {
     Ticket ticket = office.take(g);
-    if (ticket == null) {
+    if (ticket == null && office.answersAnsweredRequest(g)) {
+      getContext().getLog().debug("node {} answered a ticket request again", g.issuer());
+    } else if (ticket == null) {
       refusals.refuse("node " + g.issuer(), "unrequested-grant", "a ticket claiming to come from node " + g.issuer()
           + " that answers no request of this node's (a late answer to an earlier request, or a forgery)");
     } else {

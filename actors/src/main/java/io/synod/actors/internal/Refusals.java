@@ -28,11 +28,24 @@ public final class Refusals {
    * {@code peer} sent, and logs {@code detail} (what was refused, and why).
    */
   public void refuse(String peer, String reason, String detail) {
+    refuse(peer, reason, detail, false);
+  }
+
+  /**
+   * As {@link #refuse(String, String, String)}; an {@code expected} refusal (one that normal
+   * operation causes, e.g. right after a restart) is logged at INFO instead of WARN.
+   */
+  public void refuse(String peer, String reason, String detail, boolean expected) {
     counts.computeIfAbsent(reason, r -> new LongAdder()).increment();
-    String key = peer + "|" + reason;
+    String key = peer + "|" + reason + (expected ? "|expected" : "");
     if (warned.size() < MAX_WARNED && warned.add(key)) {
-      LOG.warn("refused from {} ({}): {} (logged once per peer and reason; counted in refused.{})", peer, reason,
-          detail, reason);
+      if (expected) {
+        LOG.info("refused from {} ({}): {} (logged once per peer and reason; counted in refused.{})", peer, reason,
+            detail, reason);
+      } else {
+        LOG.warn("refused from {} ({}): {} (logged once per peer and reason; counted in refused.{})", peer, reason,
+            detail, reason);
+      }
     } else if (LOG.isDebugEnabled()) {
       LOG.debug("refused from {} ({}): {}", peer, reason, detail);
     }
@@ -43,15 +56,5 @@ public final class Refusals {
     Map<String, Long> out = new TreeMap<>();
     counts.forEach((reason, n) -> out.put(reason, n.sum()));
     return out;
-  }
-
-  /** Refusals so far, all reasons together. */
-  public long total() {
-    return counts.values().stream().mapToLong(LongAdder::sum).sum();
-  }
-
-  /** Lets a peer's next refusal of {@code reason} be logged at WARN again (its cause went away). */
-  void forget(String peer, String reason) {
-    warned.remove(peer + "|" + reason);
   }
 }

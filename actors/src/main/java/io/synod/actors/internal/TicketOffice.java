@@ -27,6 +27,8 @@ public final class TicketOffice {
   private final Map<Integer, Ticket> issued = new HashMap<>();
   /** Peers this node needs a (new) ticket from, with the nonce of its request. */
   private final Map<Integer, Ticket> wanted = new HashMap<>();
+  /** The nonce of the grant last taken from each peer: later copies of that grant are no news. */
+  private final Map<Integer, Ticket> answered = new HashMap<>();
   private final Map<Integer, Long> lastGrant = new HashMap<>();
   private final Map<Integer, Long> lastStale = new HashMap<>();
   private final SecureRandom random;
@@ -75,7 +77,16 @@ public final class TicketOffice {
       return null;
     }
     wanted.remove(g.issuer());
+    answered.put(g.issuer(), nonce);
     return g.ticket();
+  }
+
+  /**
+   * Whether {@code g} answers the request this node's last taken grant answered: this node asks
+   * until it has an answer, so a peer may answer one request more than once.
+   */
+  boolean answersAnsweredRequest(TicketExchange.Grant g) {
+    return g.nonce().equals(answered.get(g.issuer()));
   }
 
   /** Node {@code issuer} says this node's ticket for it is stale: ask it again (if it is known). */

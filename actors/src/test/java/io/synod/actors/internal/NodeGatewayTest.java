@@ -132,7 +132,8 @@ class NodeGatewayTest {
       Thread.onSpinWait();
     }
     assertEquals(granted, peers.ticketFrom(1));
-    gateway.tell(new TicketExchange.Grant(1, nonce, new Ticket(9, 9))); // the same nonce again: used up
+    gateway.tell(new TicketExchange.Grant(1, nonce, new Ticket(9, 9))); // the same nonce again: used up, ignored
+    gateway.tell(new TicketExchange.Grant(1, new Ticket(3, 4), new Ticket(9, 9))); // another forgery
     awaitRefused("unrequested-grant", 2);
     assertEquals(granted, peers.ticketFrom(1));
   }

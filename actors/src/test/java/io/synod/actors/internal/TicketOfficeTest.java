@@ -51,6 +51,9 @@ class TicketOfficeTest {
     assertNull(office.take(new TicketExchange.Grant(3, nonce, new Ticket(7, 7))), "node 2's nonce from node 3");
     assertEquals(new Ticket(7, 7), office.take(new TicketExchange.Grant(2, nonce, new Ticket(7, 7))));
     assertNull(office.take(new TicketExchange.Grant(2, nonce, new Ticket(8, 8))), "the nonce is used up");
+    assertTrue(office.answersAnsweredRequest(new TicketExchange.Grant(2, nonce, new Ticket(7, 7))),
+        "a second answer to the same request is no news");
+    assertFalse(office.answersAnsweredRequest(new TicketExchange.Grant(2, new Ticket(0, 0), new Ticket(7, 7))));
     assertEquals(List.of(3), office.requests().stream().map(TicketOffice.Outgoing::to).toList());
   }
 
