@@ -37,12 +37,17 @@ public record Checkpoint(long nextInstance, byte[] state, byte[] sessions, Membe
   }
 
   /**
-   * @throws IllegalArgumentException if the bytes are truncated, of an unknown version, or fail
-   *     their checksum
+   * The checkpoint {@link #encode} wrote, perhaps on another node: every length is checked against
+   * the bytes that remain before it is copied, so a crafted checkpoint (even with a valid checksum)
+   * is refused rather than allocated. Its session table is decoded by the learner that installs it
+   * ({@link Learner#checkInstallable}).
+   *
+   * @throws IllegalArgumentException if the bytes are truncated, overrun, of an unknown version, or
+   *     fail their checksum, naming the defect and its byte offset
    */
   public static Checkpoint decode(byte[] bytes) {
-    if (bytes.length < 4) {
-      throw new IllegalArgumentException("checkpoint: " + bytes.length + " bytes is too short");
+    if (bytes == null || bytes.length < 4) {
+      throw new IllegalArgumentException("checkpoint: " + (bytes == null ? "no" : bytes.length) + " bytes is too short");
     }
     int bodyLength = bytes.length - 4;
     CRC32 crc = new CRC32();
@@ -60,9 +65,18 @@ public record Checkpoint(long nextInstance, byte[] state, byte[] sessions, Membe
     long next = r.readLong();
     byte[] state = r.readBytes();
     byte[] sessions = r.readBytes();
+    int membershipAt = r.position() + 4;
     byte[] membership = version == 1 ? new byte[0] : r.readBytes();
-    Checkpoint c = new Checkpoint(next, state, sessions, membership.length == 0 ? null : Membership.decode(membership));
     r.expectEnd();
-    return c;
+    return new Checkpoint(next, state, sessions, membership.length == 0 ? null : membership(membership, membershipAt));
+  }
+
+  private static Membership membership(byte[] bytes, int at) {
+    try {
+      return Membership.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("checkpoint: the membership at byte " + at + " does not decode: "
+          + e.getMessage(), e);
+    }
   }
 }

@@ -172,6 +172,12 @@ public class Learner {
   }
 
   private Decision onLocalAccepted(LocalAccepted a) {
+    // Our acceptor checked these, but the message type can also arrive from the network: an
+    // unchecked value kept here would be learned by a value-less Chosen and then fail at every
+    // apply, stalling this learner for good.
+    for (AcceptedValue v : a.entries()) {
+      v.value().verify(config.group(), v.instance(), a.from()); // all of them before any state changes
+    }
     Decision.Builder d = new Decision.Builder();
     for (AcceptedValue v : a.entries()) {
       if (v.instance() < nextToApply) {

@@ -21,6 +21,8 @@ import java.util.TreeSet;
 public record Membership(long epoch, List<Integer> voters, List<Integer> learners, List<Integer> catchingUp) {
 
   private static final byte VERSION = 1;
+  /** More nodes than any group has: a decoded list longer than this is garbage. */
+  private static final int MAX_NODES = 4096;
 
   /** A membership with no learner waiting to become a voter. */
   public Membership(long epoch, List<Integer> voters, List<Integer> learners) {
@@ -214,16 +216,13 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
      * @throws IllegalArgumentException if they are not the result of a membership change
      */
     public static Outcome ofResult(byte[] result) {
-      Wire.Reader r = new Wire.Reader(result, result.length, "membership change result");
+      Wire.Reader r = new Wire.Reader(result, result == null ? 0 : result.length, "membership change result");
       if (r.readByte() == 1) {
         Membership m = decode(r.readBytes());
         r.expectEnd();
         return new Outcome(m, null);
       }
-      int n = r.readInt();
-      if (n < 0 || n > result.length) {
-        throw new IllegalArgumentException("membership change result: reason of " + n + " chars");
-      }
+      int n = r.readCount(2, "chars of a reason");
       char[] chars = new char[n];
       for (int i = 0; i < n; i++) {
         chars[i] = (char) (((r.readByte() & 0xff) << 8) | (r.readByte() & 0xff));
@@ -251,7 +250,7 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
 
     /** @throws IllegalArgumentException if the bytes are not an encoded change */
     public static Change decode(byte[] bytes) {
-      Wire.Reader r = new Wire.Reader(bytes, bytes.length, "membership change");
+      Wire.Reader r = new Wire.Reader(bytes, bytes == null ? 0 : bytes.length, "membership change");
       int version = r.readByte();
       if (version != VERSION) {
         throw new IllegalArgumentException("membership change: unknown version " + version);
@@ -274,15 +273,15 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
 
   /** @throws IllegalArgumentException if the bytes are not an encoded, valid membership */
   public static Membership decode(byte[] bytes) {
-    Wire.Reader r = new Wire.Reader(bytes, bytes.length, "membership");
+    Wire.Reader r = new Wire.Reader(bytes, bytes == null ? 0 : bytes.length, "membership");
     int version = r.readByte();
     if (version != VERSION) {
       throw new IllegalArgumentException("membership: unknown version " + version);
     }
     long epoch = r.readLong();
-    List<Integer> voters = readIds(r);
-    List<Integer> learners = readIds(r);
-    List<Integer> catchingUp = readIds(r);
+    List<Integer> voters = readIds(r, "voters");
+    List<Integer> learners = readIds(r, "learners");
+    List<Integer> catchingUp = readIds(r, "catching-up learners");
     r.expectEnd();
     Membership m = new Membership(epoch, voters, learners, catchingUp);
     if (!m.voters.equals(voters) || !m.learners.equals(learners) || !m.catchingUp.equals(catchingUp)) {
@@ -291,10 +290,12 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
     return m;
   }
 
-  private static List<Integer> readIds(Wire.Reader r) {
-    int n = r.readInt();
-    if (n < 0 || n > 4096) {
-      throw new IllegalArgumentException("membership: " + n + " nodes");
+  private static List<Integer> readIds(Wire.Reader r, String which) {
+    int at = r.position();
+    int n = r.readCount(4, which);
+    if (n > MAX_NODES) {
+      throw new IllegalArgumentException("membership: " + n + " " + which + " at byte " + at + ", more than the "
+          + MAX_NODES + " a group may have");
     }
     List<Integer> ids = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

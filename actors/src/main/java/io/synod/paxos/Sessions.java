@@ -12,6 +12,10 @@ import java.util.TreeMap;
  */
 final class Sessions {
 
+  /** A client's entry takes at least its id, floor and result count; a result its sequence and length. */
+  private static final int CLIENT_MIN_BYTES = 8 + 8 + 4;
+  private static final int RESULT_MIN_BYTES = 8 + 4;
+
   private final int window;
   private final TreeMap<Long, Session> byClient = new TreeMap<>();
 
@@ -61,17 +65,35 @@ final class Sessions {
     return w.toByteArray();
   }
 
+  /**
+   * The table {@link #encode} wrote. It comes from a checkpoint, perhaps a peer's: every count is
+   * checked against the bytes that remain before anything is built, and clients and sequences must
+   * ascend as {@link #encode} writes them (a client or sequence listed twice is refused, not merged).
+   *
+   * @throws IllegalArgumentException naming the defect and its byte offset
+   */
   static Sessions decode(byte[] bytes, int window) {
     Sessions s = new Sessions(window);
-    Wire.Reader r = new Wire.Reader(bytes, bytes.length, "session table");
-    int clients = r.readInt();
+    Wire.Reader r = new Wire.Reader(bytes, bytes == null ? 0 : bytes.length, "session table");
+    int clients = r.readCount(CLIENT_MIN_BYTES, "clients");
     for (int i = 0; i < clients; i++) {
-      Session session = new Session();
+      int at = r.position();
       long clientId = r.readLong();
+      if (!s.byClient.isEmpty() && clientId <= s.byClient.lastKey()) {
+        throw new IllegalArgumentException("session table: client " + clientId + " at byte " + at + " follows client "
+            + s.byClient.lastKey() + " (clients ascend, each once)");
+      }
+      Session session = new Session();
       session.floor = r.readLong();
-      int n = r.readInt();
+      int n = r.readCount(RESULT_MIN_BYTES, "results of client " + clientId);
       for (int j = 0; j < n; j++) {
-        session.results.put(r.readLong(), r.readBytes());
+        int sequenceAt = r.position();
+        long sequence = r.readLong();
+        if (!session.results.isEmpty() && sequence <= session.results.lastKey()) {
+          throw new IllegalArgumentException("session table: sequence " + sequence + " of client " + clientId
+              + " at byte " + sequenceAt + " follows sequence " + session.results.lastKey() + " (sequences ascend)");
+        }
+        session.results.put(sequence, r.readBytes());
       }
       s.byClient.put(clientId, session);
     }

@@ -168,7 +168,8 @@ public final class Value {
 
   /**
    * Whether the batch holds a membership change, read from the length fields without copying any
-   * payload. The value must be intact.
+   * payload. The value must be intact; on one that is not, this answers without failing (a length
+   * past the end stops the walk), and {@link #verify} says what is wrong.
    */
   public boolean carriesMembershipChange() {
     if (bytes.length < 5 || bytes[0] != VERSION) {
@@ -176,10 +177,13 @@ public final class Value {
     }
     int count = readInt(bytes, 1);
     int p = 5;
-    for (int i = 0; i < count && p + 20 <= bytes.length; i++) {
+    for (int i = 0; i < count && 20 <= bytes.length - p; i++) {
       int field = readInt(bytes, p + 16);
       if (field < 0) {
         return true;
+      }
+      if (field > bytes.length - p - 20) {
+        return false; // not a batch; the int sum below would overflow
       }
       p += 20 + field;
     }

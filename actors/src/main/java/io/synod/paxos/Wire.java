@@ -54,6 +54,11 @@ final class Wire {
     }
   }
 
+  /**
+   * A bounds-checked reader over {@code buf[0, end)}. Every length and count is checked against the
+   * bytes that remain before anything is allocated for it, and every failure is an {@link
+   * IllegalArgumentException} naming what is read ({@code what}) and the byte offset.
+   */
   static final class Reader {
     private final byte[] buf;
     private final int end;
@@ -61,6 +66,9 @@ final class Wire {
     private int pos;
 
     Reader(byte[] buf, int end, String what) {
+      if (buf == null || end < 0 || end > buf.length) {
+        throw new IllegalArgumentException(what + ": no bytes to read, or end " + end + " outside them");
+      }
       this.buf = buf;
       this.end = end;
       this.what = what;
@@ -86,28 +94,48 @@ final class Wire {
     }
 
     byte[] readBytes() {
+      int at = pos;
       int n = readInt();
-      if (n < 0) {
-        throw new IllegalArgumentException(what + ": negative length " + n + " at byte " + (pos - 4));
+      if (n < 0 || n > remaining()) {
+        throw new IllegalArgumentException(what + ": length " + n + " at byte " + at + " overruns the " + remaining()
+            + " bytes that follow it");
       }
-      need(n);
       byte[] b = Arrays.copyOfRange(buf, pos, pos + n);
       pos += n;
       return b;
+    }
+
+    /**
+     * A count of elements that each take at least {@code minElementBytes}: checked against the
+     * bytes that remain, so a caller may size a collection by it.
+     */
+    int readCount(int minElementBytes, String elements) {
+      int at = pos;
+      int n = readInt();
+      if (n < 0 || n > remaining() / minElementBytes) {
+        throw new IllegalArgumentException(what + ": " + n + " " + elements + " at byte " + at + " cannot fit in the "
+            + remaining() + " bytes that follow (each takes at least " + minElementBytes + ")");
+      }
+      return n;
     }
 
     int position() {
       return pos;
     }
 
+    int remaining() {
+      return end - pos;
+    }
+
     void expectEnd() {
       if (pos != end) {
-        throw new IllegalArgumentException(what + ": " + (end - pos) + " unexpected trailing bytes");
+        throw new IllegalArgumentException(what + ": " + (end - pos) + " unexpected trailing bytes after byte " + pos);
       }
     }
 
     private void need(int n) {
-      if (pos + n > end) {
+      // Not pos + n > end: that overflows for a length near Integer.MAX_VALUE.
+      if (n > end - pos) {
         throw new IllegalArgumentException(what + ": truncated, needs " + n + " bytes at byte " + pos + " of " + end);
       }
     }

@@ -192,7 +192,8 @@ class MembershipTest {
   void decodeRefusesAnImplausibleNodeCount() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Membership.decode(new Wire.Writer().writeByte(1).writeLong(0).writeInt(-1).toByteArray()));
-    assertEquals("membership: -1 nodes", e.getMessage());
+    assertEquals("membership: -1 voters at byte 9 cannot fit in the 0 bytes that follow (each takes at least 4)",
+        e.getMessage());
   }
 
   // ---- outcome as a client's result ----
@@ -228,6 +229,7 @@ class MembershipTest {
     assertThrows(IllegalArgumentException.class, () -> Outcome.ofResult(Arrays.copyOf(ok, ok.length - 1)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Outcome.ofResult(new Wire.Writer().writeByte(0).writeInt(1_000_000).toByteArray()));
-    assertEquals("membership change result: reason of 1000000 chars", e.getMessage());
+    assertEquals("membership change result: 1000000 chars of a reason at byte 1 cannot fit in the 0 bytes that follow"
+        + " (each takes at least 2)", e.getMessage());
   }
 }

@@ -258,11 +258,27 @@ public final class FileSnapshotStore extends SnapshotStore {
       throw new IOException("not a snapshot file of this version");
     }
     int serializerId = b.getInt();
-    byte[] manifest = new byte[b.getInt()];
-    b.get(manifest);
-    byte[] payload = new byte[b.getInt()];
-    b.get(payload);
+    byte[] manifest = lengthPrefixed(b, body, "manifest");
+    byte[] payload = lengthPrefixed(b, body, "payload");
+    if (b.position() != body) {
+      throw new IOException((body - b.position()) + " unexpected bytes after the payload, at byte " + b.position());
+    }
     return serialization.deserialize(payload, serializerId, new String(manifest, StandardCharsets.UTF_8)).get();
+  }
+
+  /**
+   * A length, then that many bytes, which must lie before {@code end}: checked before allocating, so
+   * a damaged length (even under a valid checksum) is refused rather than allocated.
+   */
+  private static byte[] lengthPrefixed(ByteBuffer b, int end, String field) throws IOException {
+    int at = b.position();
+    int n = b.getInt();
+    if (n < 0 || n > end - b.position()) {
+      throw new IOException(field + " length " + n + " at byte " + at + " overruns the " + end + "-byte frame");
+    }
+    byte[] out = new byte[n];
+    b.get(out);
+    return out;
   }
 
   private void forceDirectory() throws IOException {

@@ -180,6 +180,30 @@ class FileSnapshotStoreTest {
     assertSelected(s5, "five", loadLatest("p-1"));
   }
 
+  /**
+   * Writes {@code length} over the length of a snapshot file's manifest ({@code magic:4 version:1
+   * serializer:4} precede it) and seals the file with a matching checksum: damage the CRC cannot see.
+   */
+  private static void forgeManifestLength(Path file, int length) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+    b.putInt(9, length);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    b.putInt(bytes.length - 4, (int) crc.getValue());
+    Files.write(file, bytes);
+  }
+
+  @Test
+  void aSnapshotWhoseLengthOverrunsItsFileIsSkippedNotAllocatedEvenUnderAValidChecksum() throws IOException {
+    SnapshotMetadata s5 = save("p-1", 5, "five");
+    SnapshotMetadata s10 = save("p-1", 10, "ten");
+    SnapshotMetadata s15 = save("p-1", 15, "fifteen");
+    forgeManifestLength(fileOf(s15), Integer.MAX_VALUE); // would be a 2 GiB allocation
+    forgeManifestLength(fileOf(s10), -1);
+    assertSelected(s5, "five", loadLatest("p-1"));
+  }
+
   @Test
   void loadFailsWhenEveryMatchingSnapshotIsCorrupt() throws IOException {
     // Answering "no snapshot" would make the actor replay from event 1, silently missing the events

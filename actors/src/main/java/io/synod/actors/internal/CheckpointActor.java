@@ -80,7 +80,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private static final class Download {
     final int peer;
     long instance = -1;
+    /** What the peer says the checkpoint weighs: a claim, never used to size anything. */
     int total = -1;
+    /** Grows by the chunks that arrive in order, so it holds no more than the peer really sent. */
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int stalls;
     boolean progressed;

@@ -82,6 +82,8 @@ public final class SynodSerializer extends SerializerWithStringManifest {
   private static final int COMMAND_MIN_BYTES = 8 + 8 + 4 + 1;
   /** Group, manifest and message as byte arrays (a group id and a manifest are never empty), sender. */
   private static final int ENVELOPE_MIN_BYTES = 4 + 1 + 4 + 4 + 1 + 4 + 1;
+  /** A snapshot's acceptor record: its two-letter manifest as a byte array, then at least a long. */
+  private static final int RECORD_MIN_BYTES = 4 + 2 + 8;
 
   private static final List<Codec<?>> CODECS = List.of(
       // to acceptors
@@ -202,7 +204,7 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           in -> new StoredCheckpoint(in.readLong(), in.readBytes())),
       new Codec<>(AcceptorSnapshot.class, "KA",
           (o, a) -> o.writeList(a.records(), Out::writeRecord),
-          in -> new AcceptorSnapshot(in.readList(3, In::readRecord))));
+          in -> new AcceptorSnapshot(in.readList(RECORD_MIN_BYTES, In::readRecord))));
 
   /** What the actors send between nodes or persist, beside the core's messages and records. */
   static final List<Class<?>> ACTOR_TYPES = List.of(GroupEnvelope.class, GroupBatch.class, SnapshotRequest.class,
@@ -294,13 +296,19 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     }
   }
 
-  /** The message inside an envelope: only a protocol message, in its own versioned format. */
-  private static Message decodeInner(In outer, String manifest, byte[] bytes) {
+  /**
+   * The message inside an envelope: only a protocol message, in its own versioned format. Its
+   * defects name the group, its manifest, and offsets within it, which starts at byte {@code at}
+   * of the outer message.
+   */
+  private static Message decodeInner(In outer, String group, String manifest, byte[] bytes, int at) {
     Codec<?> codec = BY_MANIFEST.get(manifest);
     if (codec == null || !Message.class.isAssignableFrom(codec.type())) {
-      throw outer.malformed("the envelope carries unknown message manifest '" + manifest + "'");
+      throw outer.malformed("the envelope of group '" + group + "' before byte " + at
+          + " carries unknown message manifest '" + manifest + "'");
     }
-    In in = new In(bytes, outer.what + " > " + codec.type().getSimpleName());
+    In in = new In(bytes, outer.what + " > " + codec.type().getSimpleName() + " (manifest " + manifest + ") of group '"
+        + group + "', whose bytes start at byte " + at);
     int version = in.readByte();
     if (version != FORMAT_VERSION) {
       throw in.malformed("unknown format version " + version + " of the enveloped message");
@@ -522,6 +530,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       return new Ballot(readLong(), readInt());
     }
 
+    /**
+     * A value as it travelled, unchecked: its length is bounded here, its checksum and batch
+     * structure are checked by the role that receives it ({@link Value#verify}) before it is kept.
+     */
     Value readValue() {
       byte[] bytes = readBytes();
       return Value.fromWire(bytes, readInt());
@@ -566,8 +578,11 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     }
 
     GroupEnvelope readEnvelope() {
-      return new GroupEnvelope(utf8(this, readBytes(), "group"), readInt(),
-          decodeInner(this, utf8(this, readBytes(), "manifest"), readBytes()));
+      String group = utf8(this, readBytes(), "group");
+      int from = readInt();
+      String manifest = utf8(this, readBytes(), "manifest");
+      int at = pos + 4; // after the message's length
+      return new GroupEnvelope(group, from, decodeInner(this, group, manifest, readBytes(), at));
     }
 
     Command readCommand() {

@@ -103,6 +103,22 @@ final class WireSamples {
             new GroupEnvelope("g", 0, new Prepare(0, LOW, 0)),
             new GroupEnvelope("orders-eu", 2, new Accept(2, MAX, proposals, Long.MAX_VALUE)),
             new GroupEnvelope("g", 0, new Accepted(0, MID, List.of(1L, 2L), -1, 0)))),
+        // Every message that travels with values, commands or bytes, enveloped and batched. (Not
+        // LocalAccepted: it never leaves its node; the fuzz test sends it enveloped as hostile input.)
+        new GroupEnvelope("g", 2, new Promise(2, MID, accepted, 4, 5, Long.MAX_VALUE)),
+        new GroupEnvelope("g", 2, new Chosen(2, List.of(new ChosenEntry(1, MID, BATCH), new ChosenEntry(2, MID, null)), 3)),
+        new GroupEnvelope("g", 2, new CatchUpReply(2, proposals, 9)),
+        new GroupEnvelope("g", 1, new Forward(1, BATCH.commands(), 2)),
+        new GroupEnvelope("g", 1, new ClientRead(1, 5, bytes("get x"))),
+        new GroupBatch(List.of(
+            new GroupEnvelope("g", 2, new Promise(2, MID, accepted, 4, 5, Long.MAX_VALUE)),
+            new GroupEnvelope("g", 2, new Chosen(2, List.of(new ChosenEntry(1, MID, BATCH)), 3)),
+            new GroupEnvelope("orders-eu", 2, new CatchUpReply(2, proposals, 9)),
+            new GroupEnvelope("g", 1, new Forward(1, BATCH.commands(), 2)),
+            new GroupEnvelope("g", 1, new ClientRead(1, 5, bytes("get x"))),
+            new GroupEnvelope("g", 1, new LearnerProgress(1, 4, new io.synod.paxos.Membership(1, List.of(1, 2),
+                List.of(3)))),
+            new GroupEnvelope("g", 1, new ReadAt(1, 7, 8, bytes("q"))))),
         new Prepare(0, LOW, 0),
         new Prepare(Integer.MAX_VALUE, MAX, Long.MAX_VALUE),
         new Prepare(-1, MID, 12),

@@ -1,0 +1,237 @@
+package io.synod.paxos;
+
+import static io.synod.paxos.Fixtures.command;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A checkpoint comes from disk or from a peer, so its bytes may claim anything, even under a valid
+ * checksum: a state, session table or membership longer than the checkpoint, a session table of
+ * two billion clients, a membership of two billion voters. Decoding it ({@link Checkpoint#decode},
+ * then {@link Learner#checkInstallable}: the session table and the state machine's restore) ends
+ * in an {@link IllegalArgumentException} naming the defect and its offset, which the checkpoint
+ * actor turns into a refusal; it never allocates what the bytes cannot hold, and nothing else
+ * escapes. The seeded loop prints its seed and the command that replays it ({@code
+ * -Dsynod.fuzz.seed=N}).
+ */
+class HostileCheckpointTest {
+
+  private static final long SEED = Long.getLong("synod.fuzz.seed", 0xC4EC_4901L);
+  private static final String REPLAY = "mvn -B -q -pl actors -am test -Dtest=HostileCheckpointTest"
+      + " -Dsurefire.failIfNoSpecifiedTests=false -Dsynod.fuzz.seed=" + SEED;
+  private static final int MUTATION_CASES = 100_000;
+  private static final int[] HOSTILE_INTS = {Integer.MAX_VALUE, Integer.MIN_VALUE, -1, 0x7FFF_FFF0, 1 << 24};
+  private static final GroupConfig CONFIG = Fixtures.config(1).build();
+
+  @BeforeAll
+  static void printSeed() {
+    System.out.println("HostileCheckpointTest: seed " + SEED + "; replay: " + REPLAY);
+  }
+
+  /** A session table of three clients, one with several results. */
+  private static byte[] sessions() {
+    Sessions s = new Sessions(4);
+    long instance = 0;
+    for (long client : new long[] {-5, 7, 1L << 40}) {
+      for (long sequence = 1; sequence <= (client == 7 ? 6 : 1); sequence++) {
+        byte[] result = ("r" + client + "/" + sequence).getBytes();
+        s.apply(instance++, command(client, sequence, "c"), () -> result);
+      }
+    }
+    return s.encode();
+  }
+
+  private static final Membership MEMBERSHIP = new Membership(3, List.of(1, 2, 4), List.of(5, 6), List.of(6));
+
+  private static byte[] realCheckpoint() {
+    ListStateMachine machine = new ListStateMachine();
+    machine.apply(0, Fixtures.bytes("a"));
+    machine.apply(1, Fixtures.bytes("bc"));
+    return new Checkpoint(17, machine.snapshot(), sessions(), MEMBERSHIP).encode();
+  }
+
+  /** {@code body} with a CRC32 that matches it: damage the checksum cannot see. */
+  private static byte[] seal(byte[] body) {
+    CRC32 crc = new CRC32();
+    crc.update(body, 0, body.length);
+    return ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
+  }
+
+  /** A real checkpoint with {@code v} written at {@code offset} of its body, sealed again. */
+  private static byte[] withIntAt(int offset, int v) {
+    byte[] cp = realCheckpoint();
+    byte[] body = Arrays.copyOf(cp, cp.length - 4);
+    ByteBuffer.wrap(body).putInt(offset, v);
+    return seal(body);
+  }
+
+  private static String refusal(Runnable decode) {
+    return assertThrows(IllegalArgumentException.class, decode::run).getMessage();
+  }
+
+  // ---- crafted ----
+
+  @Test
+  void aStateSessionsOrMembershipLengthPastTheEndIsRefusedUnderAValidChecksum() {
+    // version:1 nextInstance:8, then state, sessions and membership, each length:4 then bytes.
+    byte[] real = realCheckpoint();
+    int stateLength = ByteBuffer.wrap(real).getInt(9);
+    int sessionsAt = 9 + 4 + stateLength;
+    int sessionsLength = ByteBuffer.wrap(real).getInt(sessionsAt);
+    int membershipAt = sessionsAt + 4 + sessionsLength;
+    for (int at : new int[] {9, sessionsAt, membershipAt}) {
+      for (int claim : HOSTILE_INTS) {
+        String why = refusal(() -> Checkpoint.decode(withIntAt(at, claim)));
+        assertTrue(why.startsWith("checkpoint: ") && why.contains("at byte " + at), why);
+      }
+    }
+    assertEquals("checkpoint: length 2147483647 at byte 9 overruns the " + (real.length - 4 - 13)
+        + " bytes that follow it", refusal(() -> Checkpoint.decode(withIntAt(9, Integer.MAX_VALUE))));
+  }
+
+  @Test
+  void aMembershipOfTwoBillionVotersOrMoreThanAGroupHasIsRefused() {
+    byte[] real = realCheckpoint();
+    int stateLength = ByteBuffer.wrap(real).getInt(9);
+    int sessionsAt = 9 + 4 + stateLength;
+    int membershipAt = sessionsAt + 4 + ByteBuffer.wrap(real).getInt(sessionsAt);
+    int votersAt = membershipAt + 4 + 1 + 8;
+    assertEquals(3, ByteBuffer.wrap(real).getInt(votersAt), "the test's offset does not match the format");
+    String why = refusal(() -> Checkpoint.decode(withIntAt(votersAt, Integer.MAX_VALUE)));
+    assertTrue(why.startsWith("checkpoint: the membership at byte " + (membershipAt + 4) + " does not decode: "
+        + "membership: 2147483647 voters at byte 9 cannot fit"), why);
+    Wire.Writer many = new Wire.Writer().writeByte(1).writeLong(0).writeInt(5000);
+    for (int i = 0; i < 5000; i++) {
+      many.writeInt(i);
+    }
+    byte[] big = many.writeInt(0).writeInt(0).toByteArray();
+    assertEquals("membership: 5000 voters at byte 9, more than the 4096 a group may have",
+        refusal(() -> Membership.decode(big)));
+  }
+
+  @Test
+  void aSessionTableClaimingMoreClientsOrResultsThanItHoldsIsRefusedAndTheCheckpointIsNotInstallable() {
+    byte[] real = sessions();
+    assertEquals(3, ByteBuffer.wrap(real).getInt(0));
+    for (int claim : HOSTILE_INTS) {
+      byte[] clients = real.clone();
+      ByteBuffer.wrap(clients).putInt(0, claim);
+      String why = refusal(() -> Sessions.decode(clients, 4));
+      assertTrue(why.startsWith("session table: " + claim + " clients at byte 0 cannot fit"), why);
+      String notInstallable = refusal(() -> Learner.checkInstallable(CONFIG,
+          new Checkpoint(17, new ListStateMachine().snapshot(), clients), new ListStateMachine()));
+      assertTrue(notInstallable.startsWith("checkpoint below instance 17: its session table does not decode: "),
+          notInstallable);
+      // The first client's result count, then its first result's length.
+      byte[] results = real.clone();
+      ByteBuffer.wrap(results).putInt(4 + 16, claim);
+      assertTrue(refusal(() -> Sessions.decode(results, 4)).contains("results of client -5 at byte 20 cannot fit"));
+      byte[] length = real.clone();
+      ByteBuffer.wrap(length).putInt(4 + 20 + 8, claim);
+      assertTrue(refusal(() -> Sessions.decode(length, 4)).contains("at byte 32 overruns"));
+    }
+  }
+
+  @Test
+  void aSessionTableListingAClientOrASequenceTwiceIsRefusedNotMerged() {
+    Wire.Writer twice = new Wire.Writer().writeInt(2);
+    for (int i = 0; i < 2; i++) {
+      twice.writeLong(9).writeLong(0).writeInt(1).writeLong(1).writeBytes(new byte[] {1});
+    }
+    assertEquals("session table: client 9 at byte 37 follows client 9 (clients ascend, each once)",
+        refusal(() -> Sessions.decode(twice.toByteArray(), 4)));
+    byte[] sequences = new Wire.Writer().writeInt(1).writeLong(9).writeLong(0).writeInt(2)
+        .writeLong(3).writeBytes(new byte[0]).writeLong(2).writeBytes(new byte[0]).toByteArray();
+    assertEquals("session table: sequence 2 of client 9 at byte 36 follows sequence 3 (sequences ascend)",
+        refusal(() -> Sessions.decode(sequences, 4)));
+  }
+
+  @Test
+  void aNegativeClientCountIsRefusedNotReadAsAnEmptyTable() {
+    assertTrue(refusal(() -> Sessions.decode(new byte[] {-1, -1, -1, -1}, 4)).startsWith("session table: -1 clients"));
+    Sessions.decode(new byte[] {0, 0, 0, 0}, 4); // an empty table is four zero bytes
+  }
+
+  // ---- seeded mutations ----
+
+  @Test
+  void seededMutationsUnderAValidChecksumAreDecodedOrRefusedWithIllegalArgumentException() {
+    byte[] real = realCheckpoint();
+    byte[] body = Arrays.copyOf(real, real.length - 4);
+    SplittableRandom random = new SplittableRandom(SEED);
+    int[] outcomes = new int[3]; // refused by decode, refused by the install check, installable
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+      for (int i = 0; i < MUTATION_CASES; i++) {
+        byte[] mutated = body;
+        int mutations = 1 + random.nextInt(3);
+        for (int m = 0; m < mutations; m++) {
+          mutated = mutate(mutated, random);
+        }
+        outcomes[decodeAndCheck(seal(mutated), "case " + i)]++;
+      }
+    }, "decoding hung; replay: " + REPLAY);
+    System.out.printf("HostileCheckpointTest: %d mutated checkpoints: %d refused by decode, %d by the install check,"
+        + " %d installable, seed %d%n", MUTATION_CASES, outcomes[0], outcomes[1], outcomes[2], SEED);
+    assertTrue(outcomes[0] > MUTATION_CASES / 4 && outcomes[1] > MUTATION_CASES / 100,
+        "the mutations should reach both checks; replay: " + REPLAY);
+  }
+
+  /** 0 if decode refused it, 1 if the install check did, 2 if it is installable. */
+  private static int decodeAndCheck(byte[] bytes, String context) {
+    Checkpoint c;
+    try {
+      c = Checkpoint.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      return 0;
+    } catch (Throwable t) {
+      throw new AssertionError(t + " escaped decoding " + HexFormat.of().formatHex(bytes) + " (" + context
+          + "); replay: " + REPLAY, t);
+    }
+    try {
+      Learner.checkInstallable(CONFIG, c, new ListStateMachine());
+      return 2;
+    } catch (IllegalArgumentException e) {
+      return 1;
+    } catch (Throwable t) {
+      throw new AssertionError(t + " escaped checking " + HexFormat.of().formatHex(bytes) + " (" + context
+          + "); replay: " + REPLAY, t);
+    }
+  }
+
+  /** A bit flip, a truncation, an extension, an inflated int, or a splice. */
+  private static byte[] mutate(byte[] in, SplittableRandom random) {
+    byte[] b = in.clone();
+    if (b.length < 5) {
+      return Arrays.copyOf(b, b.length + 1 + random.nextInt(4));
+    }
+    switch (random.nextInt(5)) {
+      case 0 -> b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
+      case 1 -> b = Arrays.copyOf(b, 1 + random.nextInt(b.length - 1));
+      case 2 -> b = Arrays.copyOf(b, b.length + 1 + random.nextInt(16));
+      case 3 -> {
+        int at = random.nextInt(b.length - 3);
+        int remaining = b.length - at - 4;
+        int[] claims = {HOSTILE_INTS[random.nextInt(HOSTILE_INTS.length)], remaining + 1, remaining / 2 + 1,
+            random.nextInt()};
+        ByteBuffer.wrap(b).putInt(at, claims[random.nextInt(claims.length)]);
+      }
+      default -> {
+        int length = 1 + random.nextInt(Math.min(16, b.length - 1));
+        System.arraycopy(in, random.nextInt(b.length - length + 1), b, random.nextInt(b.length - length + 1), length);
+      }
+    }
+    return b;
+  }
+}
