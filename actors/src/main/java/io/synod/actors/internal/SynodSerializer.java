@@ -94,19 +94,19 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeLong(m.fromInstance()),
           in -> new PrepareMore(in.readInt(), in.readBallot(), in.readLong())),
       new Codec<>(Accept.class, "AC",
-          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.proposals(), Out::writeProposal)
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.proposals(), WireOut::writeProposal)
               .writeLong(m.leaseTick()),
           in -> new Accept(in.readInt(), in.readBallot(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal),
               in.readLong())),
       // to proposers
       new Codec<>(Promise.class, "PM",
-          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.accepted(), Out::writeAcceptedValue)
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.accepted(), WireOut::writeAcceptedValue)
               .writeLong(m.truncatedBelow()).writeLong(m.continuedFrom()).writeLong(m.nextFrom()),
           in -> new Promise(in.readInt(), in.readBallot(),
               in.readList(ACCEPTED_VALUE_MIN_BYTES, In::readAcceptedValue), in.readLong(), in.readLong(),
               in.readLong())),
       new Codec<>(Accepted.class, "AD",
-          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.instances(), Out::writeLong)
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeList(m.instances(), WireOut::writeLong)
               .writeLong(m.leaseTick()).writeLong(m.truncatedBelow()),
           in -> new Accepted(in.readInt(), in.readBallot(), in.readList(8, In::readLong), in.readLong(),
               in.readLong())),
@@ -115,7 +115,7 @@ public final class SynodSerializer extends SerializerWithStringManifest {
               .writeBoolean(m.leaseHeld()),
           in -> new Rejected(in.readInt(), in.readBallot(), in.readBallot(), in.readBoolean())),
       new Codec<>(Forward.class, "FW",
-          (o, m) -> o.writeInt(m.from()).writeList(m.commands(), Out::writeCommand).writeInt(m.hops()),
+          (o, m) -> o.writeInt(m.from()).writeList(m.commands(), WireOut::writeCommand).writeInt(m.hops()),
           in -> new Forward(in.readInt(), in.readList(COMMAND_MIN_BYTES, In::readCommand), in.readInt())),
       new Codec<>(ClientRead.class, "CR",
           (o, m) -> o.writeInt(m.from()).writeLong(m.readId()).writeBytes(m.query(), "ClientRead.query"),
@@ -134,16 +134,16 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           in -> new TimeoutNow(in.readInt(), in.readBallot())),
       // to learners
       new Codec<>(Chosen.class, "CH",
-          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), Out::writeChosenEntry).writeLong(m.horizon()),
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeChosenEntry).writeLong(m.horizon()),
           in -> new Chosen(in.readInt(), in.readList(CHOSEN_ENTRY_MIN_BYTES, In::readChosenEntry), in.readLong())),
       new Codec<>(LocalAccepted.class, "LA",
-          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), Out::writeAcceptedValue),
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeAcceptedValue),
           in -> new LocalAccepted(in.readInt(), in.readList(ACCEPTED_VALUE_MIN_BYTES, In::readAcceptedValue))),
       new Codec<>(CatchUpRequest.class, "CQ",
           (o, m) -> o.writeInt(m.from()).writeLong(m.fromInstance()).writeInt(m.max()),
           in -> new CatchUpRequest(in.readInt(), in.readLong(), in.readInt())),
       new Codec<>(CatchUpReply.class, "CP",
-          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), Out::writeProposal).writeLong(m.horizon()),
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeProposal).writeLong(m.horizon()),
           in -> new CatchUpReply(in.readInt(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal), in.readLong())),
       new Codec<>(SnapshotAvailable.class, "SA",
           (o, m) -> o.writeInt(m.from()).writeLong(m.instance()),
@@ -160,16 +160,16 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, r) -> o.writeBallot(r.ballot()),
           in -> new Promised(in.readBallot())),
       new Codec<>(AcceptedValues.class, "EA",
-          (o, r) -> o.writeBallot(r.ballot()).writeList(r.proposals(), Out::writeProposal),
+          (o, r) -> o.writeBallot(r.ballot()).writeList(r.proposals(), WireOut::writeProposal),
           in -> new AcceptedValues(in.readBallot(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal))),
       new Codec<>(Truncated.class, "ET",
           (o, r) -> o.writeLong(r.instance()),
           in -> new Truncated(in.readLong())),
       // between node gateways: a group's message, carried whole in its own format
-      new Codec<>(GroupEnvelope.class, "GE", Out::writeEnvelope, In::readEnvelope),
+      new Codec<>(GroupEnvelope.class, "GE", WireOut::writeEnvelope, In::readEnvelope),
       // between node gateways: many groups' messages in one (PeerLink)
       new Codec<>(GroupBatch.class, "GB",
-          (o, b) -> o.writeList(b.envelopes(), Out::writeEnvelope),
+          (o, b) -> o.writeList(b.envelopes(), WireOut::writeEnvelope),
           in -> new GroupBatch(in.readList(ENVELOPE_MIN_BYTES, In::readEnvelope))),
       // between node gateways: what a node sends about its groups, stamped with its ticket, and the
       // exchange of tickets (TicketExchange)
@@ -203,7 +203,7 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, c) -> o.writeLong(c.nextInstance()).writeBytes(c.encoded(), "checkpoint"),
           in -> new StoredCheckpoint(in.readLong(), in.readBytes())),
       new Codec<>(AcceptorSnapshot.class, "KA",
-          (o, a) -> o.writeList(a.records(), Out::writeRecord),
+          (o, a) -> o.writeList(a.records(), WireOut::writeRecord),
           in -> new AcceptorSnapshot(in.readList(RECORD_MIN_BYTES, In::readRecord))));
 
   /** What the actors send between nodes or persist, beside the core's messages and records. */
@@ -318,7 +318,7 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     return (Message) decoded;
   }
 
-  private static Codec<?> codecFor(Object o) {
+  static Codec<?> codecFor(Object o) {
     Codec<?> codec = o == null ? null : BY_CLASS.get(o.getClass());
     if (codec == null) {
       throw new IllegalArgumentException("SynodSerializer cannot serialize "
@@ -327,146 +327,23 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     return codec;
   }
 
-  private static <T> byte[] encode(Codec<T> codec, Object o) {
-    Out out = new Out();
+  static <T> byte[] encode(Codec<T> codec, Object o) {
+    WireOut out = new WireOut();
     out.writeByte(FORMAT_VERSION);
     codec.encoder().encode(out, codec.type().cast(o));
     return out.toByteArray();
   }
 
-  private record Codec<T>(Class<T> type, String manifest, Encoder<T> encoder, Decoder<T> decoder) {}
+  record Codec<T>(Class<T> type, String manifest, Encoder<T> encoder, Decoder<T> decoder) {}
 
   @FunctionalInterface
-  private interface Encoder<T> {
-    void encode(Out out, T t);
+  interface Encoder<T> {
+    void encode(WireOut out, T t);
   }
 
   @FunctionalInterface
   private interface Decoder<T> {
     T decode(In in);
-  }
-
-  /** A growable big-endian buffer. */
-  private static final class Out {
-    private byte[] buf = new byte[64];
-    private int size;
-
-    Out writeByte(int v) {
-      ensure(1);
-      buf[size++] = (byte) v;
-      return this;
-    }
-
-    Out writeBoolean(boolean v) {
-      return writeByte(v ? 1 : 0);
-    }
-
-    Out writeInt(int v) {
-      ensure(4);
-      buf[size] = (byte) (v >>> 24);
-      buf[size + 1] = (byte) (v >>> 16);
-      buf[size + 2] = (byte) (v >>> 8);
-      buf[size + 3] = (byte) v;
-      size += 4;
-      return this;
-    }
-
-    Out writeLong(long v) {
-      return writeInt((int) (v >>> 32)).writeInt((int) v);
-    }
-
-    Out writeBytes(byte[] b, String field) {
-      if (b == null) {
-        throw new IllegalArgumentException(field + " must not be null to be serialized");
-      }
-      writeInt(b.length);
-      ensure(b.length);
-      System.arraycopy(b, 0, buf, size, b.length);
-      size += b.length;
-      return this;
-    }
-
-    Out writeBallot(Ballot b) {
-      return writeLong(b.round()).writeInt(b.nodeId());
-    }
-
-    Out writeValue(Value v) {
-      return writeBytes(v.bytes(), "value bytes").writeInt(v.crc());
-    }
-
-    Out writeProposal(Proposal p) {
-      requireValue(p.value(), "Proposal", p.instance());
-      return writeLong(p.instance()).writeValue(p.value());
-    }
-
-    Out writeAcceptedValue(AcceptedValue a) {
-      requireValue(a.value(), "AcceptedValue", a.instance());
-      return writeLong(a.instance()).writeBallot(a.ballot()).writeValue(a.value());
-    }
-
-    Out writeChosenEntry(ChosenEntry e) {
-      writeLong(e.instance()).writeBallot(e.ballot()).writeBoolean(e.value() != null);
-      return e.value() == null ? this : writeValue(e.value());
-    }
-
-    /** An acceptor record inside a snapshot: its manifest, then its fields (no version byte of its own). */
-    @SuppressWarnings("unchecked")
-    Out writeRecord(AcceptorRecord r) {
-      Codec<AcceptorRecord> codec = (Codec<AcceptorRecord>) codecFor(r);
-      writeBytes(codec.manifest().getBytes(StandardCharsets.UTF_8), "record manifest");
-      codec.encoder().encode(this, r);
-      return this;
-    }
-
-    Out writeTicket(Ticket t) {
-      return writeLong(t.hi()).writeLong(t.lo());
-    }
-
-    /** What a stamp carries: its manifest, then its fields (no version byte of its own). */
-    @SuppressWarnings("unchecked")
-    Out writeTraffic(NodeGateway.PeerTraffic t) {
-      Codec<NodeGateway.PeerTraffic> codec = (Codec<NodeGateway.PeerTraffic>) codecFor(t);
-      writeBytes(codec.manifest().getBytes(StandardCharsets.UTF_8), "traffic manifest");
-      codec.encoder().encode(this, t);
-      return this;
-    }
-
-    /** A group's message: its group, sender, and the message whole in its own versioned format. */
-    Out writeEnvelope(GroupEnvelope e) {
-      return writeBytes(e.group().getBytes(StandardCharsets.UTF_8), "group")
-          .writeInt(e.from())
-          .writeBytes(codecFor(e.message()).manifest().getBytes(StandardCharsets.UTF_8), "manifest")
-          .writeBytes(encode(codecFor(e.message()), e.message()), "message");
-    }
-
-    Out writeCommand(Command c) {
-      return writeLong(c.clientId()).writeLong(c.sequence()).writeBytes(c.payload(), "Command.payload")
-          .writeBoolean(c.membershipChange());
-    }
-
-    <T> Out writeList(List<T> list, Encoder<T> element) {
-      writeInt(list.size());
-      for (T t : list) {
-        element.encode(this, t);
-      }
-      return this;
-    }
-
-    byte[] toByteArray() {
-      return Arrays.copyOf(buf, size);
-    }
-
-    private static void requireValue(Value v, String type, long instance) {
-      if (v == null) {
-        throw new IllegalArgumentException(type + " for instance " + instance + " has no value; only a ChosenEntry may omit it");
-      }
-    }
-
-    private void ensure(int n) {
-      if (n > buf.length - size) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
-      }
-    }
   }
 
   /** A bounds-checked big-endian reader over one message; every failure names the message and offset. */
