@@ -176,6 +176,22 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
 
   // ---- members ----
 
+  /**
+   * Reads and checks {@code synod.cluster.members} alone, for tools that need the members of a
+   * cluster file but no node (the {@code certs} command): the same checks and messages as {@link
+   * #from}.
+   */
+  public static List<Member> clusterMembers(Config cluster) {
+    if (!cluster.hasPath("synod.cluster.members")) {
+      throw new InvalidConfigException("synod.cluster.members: missing; list every node as { id, host, port }");
+    }
+    try {
+      return members(cluster);
+    } catch (ConfigException e) {
+      throw new InvalidConfigException(e.getMessage());
+    }
+  }
+
   private static List<Member> members(Config full) {
     String key = "synod.cluster.members";
     List<? extends ConfigObject> list = full.getObjectList(key);
