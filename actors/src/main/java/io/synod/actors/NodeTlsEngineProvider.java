@@ -1,20 +1,14 @@
 package io.synod.actors;
 
 import io.synod.actors.internal.NodeIdentities;
-import io.synod.actors.internal.Refusals;
-import java.net.Socket;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
 import java.util.OptionalInt;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.remote.artery.tcp.ConfigSSLEngineProvider;
 import scala.Option;
@@ -26,8 +20,9 @@ import scala.Option;
  * of type URI, {@value #URI_PREFIX}{@code <id>}. A peer connecting to this node must present one
  * of a node Synod knows; a node this node connects to must present the one of the node configured
  * at that host and port, so what this node sends a node reaches that node only (which is what
- * {@code TicketExchange} builds on). A refused connection, and a certificate chain the trust store
- * does not hold, is counted and logged in the node's refusals. Set it as {@code
+ * {@code TicketExchange} builds on). A connection refused for its identity is counted and logged in
+ * the node's refusals; a certificate chain the trust store does not hold is refused by TLS itself
+ * (and logged by Pekko). Set it as {@code
  * pekko.remote.artery.ssl.ssl-engine-provider}; it serves only actor systems whose Artery peers are
  * Synod nodes, and refuses every connection until Synod starts on the system.
  */
@@ -89,18 +84,6 @@ public class NodeTlsEngineProvider extends ConfigSSLEngineProvider {
     return Option.apply(null);
   }
 
-  @Override
-  public TrustManager[] trustManagers() {
-    TrustManager[] managers = super.trustManagers();
-    Refusals refusals = NodeIdentities.of(system).refusals();
-    for (int i = 0; i < managers.length; i++) {
-      if (managers[i] instanceof X509ExtendedTrustManager m) {
-        managers[i] = new CountingTrustManager(m, refusals);
-      }
-    }
-    return managers;
-  }
-
   /** The node id {@code certificate} names, if it names exactly one. */
   public static OptionalInt nodeId(X509Certificate certificate) {
     Collection<List<?>> names;
@@ -155,69 +138,5 @@ public class NodeTlsEngineProvider extends ConfigSSLEngineProvider {
   private static Option<Throwable> refuse(NodeIdentities identities, String peer, String why) {
     identities.refusals().refuse(peer, "tls-identity", why);
     return Option.apply(new SSLPeerUnverifiedException("Synod refused the TLS peer " + peer + ": " + why));
-  }
-
-  /** The trust store's manager, counting the chains it refuses. */
-  private static final class CountingTrustManager extends X509ExtendedTrustManager {
-    private final X509ExtendedTrustManager delegate;
-    private final Refusals refusals;
-
-    CountingTrustManager(X509ExtendedTrustManager delegate, Refusals refusals) {
-      this.delegate = delegate;
-      this.refusals = refusals;
-    }
-
-    @FunctionalInterface
-    private interface Check {
-      void run() throws CertificateException;
-    }
-
-    private void counted(X509Certificate[] chain, Check check) throws CertificateException {
-      try {
-        check.run();
-      } catch (CertificateException e) {
-        String peer = chain == null || chain.length == 0 ? "a peer without a certificate"
-            : chain[0].getSubjectX500Principal().getName();
-        refusals.refuse(peer, "tls-untrusted", "its certificate chain is not trusted here: " + e.getMessage());
-        throw e;
-      }
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      counted(chain, () -> delegate.checkClientTrusted(chain, authType, socket));
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      counted(chain, () -> delegate.checkServerTrusted(chain, authType, socket));
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      counted(chain, () -> delegate.checkClientTrusted(chain, authType, engine));
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      counted(chain, () -> delegate.checkServerTrusted(chain, authType, engine));
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      counted(chain, () -> delegate.checkClientTrusted(chain, authType));
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      counted(chain, () -> delegate.checkServerTrusted(chain, authType));
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return delegate.getAcceptedIssuers();
-    }
   }
 }

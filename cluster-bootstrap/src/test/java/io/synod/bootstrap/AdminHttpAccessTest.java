@@ -52,6 +52,7 @@ class AdminHttpAccessTest {
             + " { id = 2, host = \"127.0.0.1\", port = " + freePort() + " } ]",
         "synod.cluster.groups = [ { id = \"counter\", type = \"" + CounterType.class.getName()
             + "\", members = [1] } ]",
+        "synod.cluster.insecure = on", // the admin API's tests: Artery's TLS has its own
         "synod.node { id = 1, data-dir = \"" + dataDir() + "\", http.port = " + httpPort + " }",
         extra));
   }

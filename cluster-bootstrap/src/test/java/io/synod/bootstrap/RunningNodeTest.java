@@ -83,7 +83,8 @@ class RunningNodeTest {
           java.net.http.HttpResponse.BodyHandlers.ofString());
       assertEquals(200, status.statusCode());
       String body = status.body();
-      assertTrue(body.contains("\"node\":1,\"journalFailure\":null,\"groups\":[{\"id\":\"counter\",\"leader\":1,"), body);
+      assertTrue(body.contains("\"node\":1,\"journalFailure\":null,\"refused\":{"), body);
+      assertTrue(body.contains("},\"groups\":[{\"id\":\"counter\",\"leader\":1,"), body);
       assertTrue(body.contains(",\"state\":\"running\",\"restarts\":0,\"lastFailure\":null,\"restartInMillis\":-1,"
           + "\"checkpointsRefused\":0,\"lastCheckpointRefusal\":\"\"}"), body);
     }

@@ -1,6 +1,7 @@
 package io.synod.samples;
 
 import io.synod.bootstrap.NodeLauncher;
+import io.synod.bootstrap.tls.ClusterCertificates;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -17,8 +18,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -123,13 +126,18 @@ public final class NodeProcesses implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       Files.createDirectories(logDir);
+      // Mutual TLS between the nodes, each with its own certificate, as in production (the cluster
+      // file may still say synod.cluster.insecure = on, e.g. the benchmark's plain-TCP runs).
+      Map<Integer, String> hosts = new TreeMap<>();
       StringBuilder members = new StringBuilder("synod.cluster.members = [");
       for (int i = 1; i <= size; i++) {
         members.append("\n  { id = ").append(i).append(", host = \"127.0.0.1\", port = ").append(freePort())
             .append(" }");
         p.httpPorts.add(freePort());
+        hosts.put(i, "127.0.0.1");
       }
-      members.append("\n]\n");
+      Path tls = ClusterCertificates.create(dataDir.resolve("tls"), hosts, Duration.ofDays(2)).dir();
+      members.append("\n]\nsynod.cluster.tls.dir = \"").append(tls.toAbsolutePath()).append("\"\n");
       for (int i = 1; i <= size; i++) {
         Files.writeString(p.nodeFile(i), "include file(\"" + clusterFile.toAbsolutePath().normalize() + "\")\n"
             + members + nodeConfig.apply(i) + "\nsynod.node { id = " + i + ", data-dir = \"" + dataDir.resolve("data" + i)
