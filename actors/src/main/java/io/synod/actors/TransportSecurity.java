@@ -39,8 +39,9 @@ final class TransportSecurity {
           + " docs/security.md), or set " + INSECURE + " = on to run without them");
     }
     // Through Pekko's event stream, so it goes wherever the application sends Pekko's logs.
-    Logging.getLogger(Adapter.toClassic(system), TransportSecurity.class).warning("Synod runs INSECURE ({} = on): {}."
-        + " Any process that reaches this node's port can act as a member", INSECURE, what);
+    Logging.getLogger(Adapter.toClassic(system), TransportSecurity.class).warning("Synod runs INSECURE ({} = on; for a"
+        + " standalone node, synod.cluster.insecure = on): {}. Any process that reaches this node's port can act as a"
+        + " member", INSECURE, what);
   }
 
   private static List<String> missing(Config config) {
