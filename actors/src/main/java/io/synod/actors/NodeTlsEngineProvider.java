@@ -52,7 +52,7 @@ public class NodeTlsEngineProvider extends ConfigSSLEngineProvider {
     OptionalInt expected = identities.nodeAt(hostname, session.getPeerPort());
     OptionalInt presented = nodeId(session);
     if (!identities.started()) {
-      return refuse(identities, peer, "Synod has not started on this node yet");
+      return notStarted(identities, peer);
     }
     if (expected.isEmpty()) {
       return refuse(identities, peer, "no Synod node is configured at " + peer);
@@ -75,7 +75,7 @@ public class NodeTlsEngineProvider extends ConfigSSLEngineProvider {
     OptionalInt presented = nodeId(session);
     String peer = presented.isPresent() ? "node " + presented.getAsInt() : "a peer without a node identity";
     if (!identities.started()) {
-      return refuse(identities, peer, "Synod has not started on this node yet");
+      return notStarted(identities, peer);
     }
     if (presented.isEmpty() || !identities.knows(presented.getAsInt())) {
       return refuse(identities, peer, "a connecting peer's certificate " + describe(session, presented)
@@ -136,7 +136,18 @@ public class NodeTlsEngineProvider extends ConfigSSLEngineProvider {
   }
 
   private static Option<Throwable> refuse(NodeIdentities identities, String peer, String why) {
-    identities.refusals().refuse(peer, "tls-identity", why);
+    identities.refusals().refuse(peer, "tls-identity", () -> why);
+    return Option.apply(new SSLPeerUnverifiedException("Synod refused the TLS peer " + peer + ": " + why));
+  }
+
+  /**
+   * Artery listens as soon as the actor system starts, before Synod starts on it and says which
+   * node is where: a peer that connects meanwhile is refused (it connects again), counted apart and
+   * logged at INFO, as any node's start causes it.
+   */
+  private static Option<Throwable> notStarted(NodeIdentities identities, String peer) {
+    String why = "Synod has not started on this node yet";
+    identities.refusals().refuse(peer, "tls-not-started", () -> why, true);
     return Option.apply(new SSLPeerUnverifiedException("Synod refused the TLS peer " + peer + ": " + why));
   }
 }

@@ -88,9 +88,9 @@ public final class SynodNode {
     Peers peers;
     try {
       peers = new Peers(system, self, copy, linkBatchBytes(system, settings), office.issuedTo(self));
-      identities.start(copy);
       gateway = system.systemActorOf(NodeGateway.create(peers, office, identities.refusals()), NodeGateway.NAME,
           Props.empty());
+      identities.start(copy);
     } catch (InvalidActorNameException e) {
       throw new IllegalStateException("Synod already runs in actor system " + system.name()
           + "; start one SynodNode per actor system", e);

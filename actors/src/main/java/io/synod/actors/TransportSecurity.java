@@ -47,7 +47,9 @@ final class TransportSecurity {
   private static List<String> missing(Config config) {
     List<String> missing = new ArrayList<>();
     String transport = config.getString(ARTERY + ".transport");
-    if (!transport.equals("tls-tcp")) {
+    if (!config.getBoolean(ARTERY + ".enabled")) {
+      missing.add(ARTERY + ".enabled is off (classic remoting, which Synod does not check)");
+    } else if (!transport.equals("tls-tcp")) {
       missing.add(ARTERY + ".transport is " + transport + ", not tls-tcp");
     } else {
       String engine = config.getString(ARTERY + ".ssl.ssl-engine-provider");

@@ -54,6 +54,10 @@ class LocalClusterTest {
     }
   }
 
+  /**
+   * Paxos messages cross Artery through Synod's serializer, inside a stamp as the links send them;
+   * one sent on its own, around the node gateway, is refused on arrival and never delivered.
+   */
   @Test
   void paxosMessagesCrossArteryThroughSynodsSerializer() throws Exception {
     Value value = Value.of(List.of(new Command(7, 1, new byte[] {1, 2, 3})));
@@ -71,11 +75,20 @@ class LocalClusterTest {
           // A resolved reference, not a selection: the nodes run in untrusted mode, which drops selections.
           org.apache.pekko.actor.ActorRef echo = ((org.apache.pekko.actor.ExtendedActorSystem) from.system()).provider()
               .resolveActorRef(to.path("/user/echo"));
-          Object back = Patterns.ask(echo, m, TIMEOUT)
+          io.synod.actors.internal.Stamped stamped = new io.synod.actors.internal.Stamped(0,
+              new io.synod.actors.internal.Ticket(1, 2), new io.synod.actors.internal.GroupEnvelope("g", 0, m));
+          Object back = Patterns.ask(echo, stamped, TIMEOUT)
               .toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-          assertEquals(m, back, "round trip to node " + to.id());
+          assertEquals(stamped, back, "round trip to node " + to.id());
         }
       }
+      org.apache.pekko.actor.ActorRef echo = ((org.apache.pekko.actor.ExtendedActorSystem) from.system()).provider()
+          .resolveActorRef(cluster.node(1).path("/user/echo"));
+      java.util.concurrent.CompletableFuture<Object> bare = Patterns.ask(echo, messages.get(0), Duration.ofSeconds(2))
+          .toCompletableFuture();
+      java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, bare::get, "a bare Message was delivered");
+      assertTrue(refused.getCause() instanceof org.apache.pekko.pattern.AskTimeoutException, refused.toString());
     }
   }
 

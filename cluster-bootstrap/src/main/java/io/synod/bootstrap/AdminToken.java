@@ -1,23 +1,16 @@
 package io.synod.bootstrap;
 
+import io.synod.bootstrap.tls.PrivateFiles;
+import io.synod.bootstrap.tls.TlsFilesException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.EnumSet;
 import java.util.HexFormat;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +29,6 @@ final class AdminToken {
   static final String FILE = "admin-token";
 
   private static final Logger LOG = LoggerFactory.getLogger(AdminToken.class);
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> SHARED = EnumSet.of(PosixFilePermission.GROUP_READ,
-      PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
 
   /** The token's SHA-256: compared in constant time whatever the length of what is presented. */
   private final byte[] digest;
@@ -83,12 +73,10 @@ final class AdminToken {
         throw new InvalidConfigException(file + " is not a regular file; the node keeps its admin token there (remove"
             + " it to have a new token made, or set " + KEY + ")");
       }
-      if (posix(file)) {
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
-        if (perms.stream().anyMatch(SHARED::contains)) {
-          throw new InvalidConfigException(file + " (the admin token) may be read or written by others than its owner ("
-              + PosixFilePermissions.toString(perms) + "); run 'chmod 600 " + file + "', or set " + KEY);
-        }
+      String shared = PrivateFiles.sharedWithOthers(file);
+      if (!shared.isEmpty()) {
+        throw new InvalidConfigException(file + " (the admin token) may be read or written by others than its owner ("
+            + shared + "); run 'chmod 600 " + file + "', or set " + KEY);
       }
       String token = Files.readString(file, StandardCharsets.US_ASCII).strip();
       String problem = NodeConfig.tokenProblem(token);
@@ -97,7 +85,7 @@ final class AdminToken {
             + "to have a new token made at the next start, or set " + KEY);
       }
       return token;
-    } catch (IOException e) {
+    } catch (IOException | TlsFilesException e) {
       throw new InvalidConfigException(file + ": cannot read the admin token (" + e + ")");
     }
   }
@@ -111,39 +99,11 @@ final class AdminToken {
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
     String token = HexFormat.of().formatHex(random);
-    Path dir = file.getParent();
-    Path tmp = null;
     try {
-      tmp = posix(dir)
-          ? Files.createTempFile(dir, "." + FILE, ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
-          : Files.createTempFile(dir, "." + FILE, ".tmp");
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        out.write(ByteBuffer.wrap((token + "\n").getBytes(StandardCharsets.US_ASCII)));
-        out.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      PrivateFiles.write(file, (token + "\n").getBytes(StandardCharsets.US_ASCII));
       return token;
-    } catch (IOException e) {
-      throw new InvalidConfigException(file + ": cannot make the admin token file (" + e + "); make the data "
-          + "directory writable, or set " + KEY);
-    } finally {
-      deleteQuietly(tmp);
-    }
-  }
-
-  private static boolean posix(Path path) throws IOException {
-    return Files.getFileStore(path).supportsFileAttributeView(PosixFileAttributeView.class);
-  }
-
-  /** Removes the temporary file a failed {@link #create} left, if any; the failure itself is reported. */
-  private static void deleteQuietly(Path tmp) {
-    if (tmp == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(tmp);
-    } catch (IOException e) {
-      LOG.warn("could not remove {} after making the admin token file: {}", tmp, e.toString());
+    } catch (TlsFilesException e) {
+      throw new InvalidConfigException(e.getMessage() + "; make the data directory writable, or set " + KEY);
     }
   }
 

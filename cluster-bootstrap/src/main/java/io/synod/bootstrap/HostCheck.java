@@ -40,13 +40,21 @@ final class HostCheck {
   /** The check for a node whose HTTP settings are {@code http}. */
   static HostCheck of(NodeConfig.Http http) {
     Set<String> names = new TreeSet<>();
-    names.add(normal(http.host()));
+    if (!isWildcard(http.host())) { // "Host: 0.0.0.0" reaches local services from some browsers
+      names.add(normal(http.host()));
+    }
     boolean loopback = isLoopback(http.host());
     if (loopback) {
       names.addAll(Set.of("localhost", "127.0.0.1", "::1"));
     }
     http.allowedHosts().forEach(h -> names.add(normal(h)));
     return new HostCheck(Set.copyOf(names), loopback);
+  }
+
+  /** Whether {@code host} is the address of every interface (0.0.0.0, ::), not a name of this node. */
+  private static boolean isWildcard(String host) {
+    String h = normal(host);
+    return h.equals("0.0.0.0") || h.equals("::") || h.equals("0:0:0:0:0:0:0:0");
   }
 
   /** Whether the node listens on a loopback address only (reachable from this machine only). */

@@ -3,36 +3,33 @@ package io.synod.bootstrap;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.synod.actors.NodeTlsEngineProvider;
+import io.synod.bootstrap.tls.PrivateFiles;
+import io.synod.bootstrap.tls.TlsFilesException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * How a standalone node talks to the others: mutual TLS over Artery with its own key and
  * certificate (by default the files {@code ./synod certs} writes under {@code
  * synod.cluster.tls.dir}), checked before anything starts: the key store must hold this node's key
  * and a certificate naming this node ({@code synod:node:<id>}), the trust store the cluster's CA,
- * and the password must open both. Without them the node refuses to start, naming the key, unless
+ * the password must open both, and the key store and the password file must be their owner's
+ * alone. Without them the node refuses to start, naming the key, unless
  * {@code synod.cluster.insecure = on}: then plain TCP, and Synod logs a WARN at start.
  */
 record NodeTls(boolean insecure, Path keyStore, Path trustStore, String password) {
 
-  private static final Logger LOG = LoggerFactory.getLogger(NodeTls.class);
   private static final String NODE = "synod.node.tls";
   private static final String CLUSTER = "synod.cluster";
 
@@ -48,7 +45,7 @@ record NodeTls(boolean insecure, Path keyStore, Path trustStore, String password
     }
     Path dir = Path.of(full.getString(CLUSTER + ".tls.dir"));
     Path keyStore = file(full, NODE + ".key-store", dir.resolve("node" + self + ".p12"));
-    warnIfOthersCanRead(NODE + ".key-store", keyStore);
+    refuseIfShared(NODE + ".key-store", keyStore);
     Path trustStore = file(full, NODE + ".trust-store", dir.resolve("trust.p12"));
     String password = password(full, dir);
     checkKeyStore(keyStore, password, self);
@@ -93,7 +90,7 @@ record NodeTls(boolean insecure, Path keyStore, Path trustStore, String password
       return given;
     }
     Path file = file(full, NODE + ".password-file", dir.resolve("password"));
-    warnIfOthersCanRead(NODE + ".password-file", file);
+    refuseIfShared(NODE + ".password-file", file);
     try {
       String p = Files.readString(file, StandardCharsets.UTF_8).strip();
       if (p.isEmpty()) {
@@ -139,15 +136,16 @@ record NodeTls(boolean insecure, Path keyStore, Path trustStore, String password
     throw new InvalidConfigException(key + " = " + file + ": holds no private key with a certificate");
   }
 
-  private static void warnIfOthersCanRead(String key, Path p) {
+  private static void refuseIfShared(String key, Path p) {
+    String shared;
     try {
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
-      if (!Collections.disjoint(perms, List.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ))) {
-        LOG.warn("{} = {} can be read by others than its owner ({}): keep keys and passwords rw------- (chmod 600)",
-            key, p, java.nio.file.attribute.PosixFilePermissions.toString(perms));
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      // not a POSIX file system: nothing to check
+      shared = PrivateFiles.sharedWithOthers(p);
+    } catch (TlsFilesException e) {
+      throw new InvalidConfigException(key + " = " + p + ": " + e.getMessage());
+    }
+    if (!shared.isEmpty()) {
+      throw new InvalidConfigException(key + " = " + p + " may be read or written by others than its owner (" + shared
+          + "); run 'chmod 600 " + p + "'");
     }
   }
 }

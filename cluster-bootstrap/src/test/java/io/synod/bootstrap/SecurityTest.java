@@ -42,7 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * rogues send node 3 what a member could (a forwarded membership change, TransferLeadership,
  * TimeoutNow, a conflicting Accept and Chosen, SnapshotRequest, a remote PoisonPill to the gateway):
  * one over plain TCP, one over TLS without a certificate, one with a certificate from another CA,
- * one with node 2's certificate at another address (none of them gets a connection), and one with node 2's genuine certificate at node 2's address
+ * one with node 2's certificate at another address (none of them gets a connection through which
+ * to send: node 3 refuses the first three at the handshake, and will not connect back to the
+ * fourth, so Artery's handshake never completes), and one with node 2's genuine certificate at node 2's address
  * claiming to be node 1 (each message is dropped and counted). Then the admin API is attacked
  * ({@link AdminAttacks}). After each, the membership and the leader must be what they were; at the
  * end every replica's state digest must agree and the client must have lost nothing. Prints {@code

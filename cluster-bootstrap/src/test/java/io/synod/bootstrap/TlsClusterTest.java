@@ -114,4 +114,17 @@ class TlsClusterTest {
     assertTrue(result[1].contains("synod.node.tls.key-store") && result[1].contains("names node 2, not this node 1"),
         result[1]);
   }
+
+  @Test
+  void aPasswordFileOthersMayReadRefusesStart() throws Exception {
+    Path tls = dir.resolve("tls");
+    ClusterCertificates.create(tls, Map.of(1, "127.0.0.1", 2, "127.0.0.1", 3, "127.0.0.1"), Duration.ofDays(2));
+    Files.setPosixFilePermissions(tls.resolve("password"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Path file = Files.writeString(dir.resolve("node1.conf"), cluster(tls) + "synod.node { id = 1, data-dir = \""
+        + dir.resolve("data1") + "\" }\n");
+    String[] result = launch(file);
+    assertEquals(String.valueOf(NodeLauncher.INVALID_CONFIG), result[0], result[1]);
+    assertTrue(result[1].contains("synod.node.tls.password-file") && result[1].contains("chmod 600"), result[1]);
+  }
 }

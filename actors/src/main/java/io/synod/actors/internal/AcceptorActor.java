@@ -180,7 +180,18 @@ public final class AcceptorActor
         .onCommand(CheckpointDurable.class,
             (state, c) -> carryOut(catchUp(state).acceptor.onCheckpointDurable(c.instance())))
         .onCommand(Write.class, (state, c) -> write())
-        .build();
+        .onAnyCommand(this::foreign);
+  }
+
+  /**
+   * Something that is none of this actor's commands: only a peer sending to this actor's path,
+   * around the node gateway, can deliver it (and only as a type that may arrive on its own, e.g.
+   * an acceptor record). Ignored, so that it cannot make the acceptor fail.
+   */
+  private Effect<AcceptorRecord, State> foreign(State state, Object message) {
+    context.getLog().debug("ignoring a {} that reached the acceptor around the node gateway",
+        message.getClass().getName());
+    return Effect().none();
   }
 
   private State catchUp(State state) {

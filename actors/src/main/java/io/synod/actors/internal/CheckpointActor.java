@@ -180,7 +180,17 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
           muted.remove(u.peer());
           return Effect().none();
         })
-        .build();
+        .onAnyCommand(this::foreign);
+  }
+
+  /**
+   * None of this actor's commands: only a peer sending to this actor's path, around the node
+   * gateway, can deliver it. Ignored, so that it cannot make the checkpoint actor fail.
+   */
+  private Effect<CheckpointTaken, StoredCheckpoint> foreign(StoredCheckpoint state, Object message) {
+    ctx.getLog().debug("ignoring a {} that reached the checkpoint actor around the node gateway",
+        message.getClass().getName());
+    return Effect().none();
   }
 
   private Effect<CheckpointTaken, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, boolean fromPeer) {

@@ -87,7 +87,7 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
     this.office = office;
     this.refusals = refusals;
     timers.startTimerWithFixedDelay(RenewTickets.INSTANCE, RENEW_INTERVAL);
-    renewTickets();
+    ctx.getSelf().tell(RenewTickets.INSTANCE); // the first requests at once, once the gateway runs
   }
 
   @Override
@@ -124,15 +124,16 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
     if (office.admits(from, s.ticket())) {
       deliver(from, s.body());
     } else if (office.issuedTo(from) == null) {
-      refusals.refuse("node " + from, "unknown-node", "a message from node " + from + ", which is not one of the nodes "
-          + peers.nodeIds() + " (first: " + s.body() + ")");
+      // Keyed by the reason alone: a sender may claim any id, and each would be logged once.
+      refusals.refuse("a node unknown here", "unknown-node", () -> "a message from node " + from
+          + ", which is not one of the nodes " + peers.nodeIds() + " (first: " + s.body() + ")");
     } else {
       // Usual for a moment after this node starts: its peers still stamp with the tickets of its
       // previous run, until they hear theirs is stale and ask again.
       boolean justStarted = System.nanoTime() - startedAt < STARTING.toNanos();
-      refusals.refuse("node " + from, "wrong-ticket", "a message claiming to come from node " + from + " with a ticket"
-          + " this node did not issue to it: this node restarted (node " + from + " asks for a new ticket), or the"
-          + " sender is not node " + from + " (first: " + s.body() + ")", justStarted);
+      refusals.refuse("node " + from, "wrong-ticket", () -> "a message claiming to come from node " + from
+          + " with a ticket this node did not issue to it: this node restarted (node " + from + " asks for a new"
+          + " ticket), or the sender is not node " + from + " (first: " + s.body() + ")", justStarted);
       if (office.tellStale(from, System.nanoTime())) {
         peers.sendTickets(from, new TicketExchange.Stale(peers.self()));
       }
@@ -141,8 +142,8 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   }
 
   private Behavior<Command> unstamped(PeerTraffic m) {
-    refusals.refuse("an unstamped sender", "unstamped", "a message without a ticket (an older Synod, or not a Synod"
-        + " node): " + m);
+    refusals.refuse("an unstamped sender", "unstamped", () -> "a message without a ticket (an older Synod, or not a"
+        + " Synod node): " + m);
     return this;
   }
 
@@ -159,11 +160,11 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   }
 
   private Behavior<Command> ticketRequested(TicketExchange.Request r) {
-    TicketExchange.Grant grant = office.answer(r, System.nanoTime());
+    TicketExchange.Grant grant = office.answer(r);
     if (grant != null) {
       peers.sendTickets(r.from(), grant);
     } else if (office.issuedTo(r.from()) == null) {
-      refusals.refuse("node " + r.from(), "unknown-node", "a ticket request from node " + r.from()
+      refusals.refuse("a node unknown here", "unknown-node", () -> "a ticket request from node " + r.from()
           + ", which is not one of the nodes " + peers.nodeIds());
     }
     return this;
@@ -174,8 +175,9 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
     if (ticket == null && office.answersAnsweredRequest(g)) {
       getContext().getLog().debug("node {} answered a ticket request again", g.issuer());
     } else if (ticket == null) {
-      refusals.refuse("node " + g.issuer(), "unrequested-grant", "a ticket claiming to come from node " + g.issuer()
-          + " that answers no request of this node's (a late answer to an earlier request, or a forgery)");
+      refusals.refuse("node " + g.issuer(), "unrequested-grant", () -> "a ticket claiming to come from node "
+          + g.issuer() + " that answers no request of this node's (a forgery, or an answer to a request this node"
+          + " gave up)");
     } else {
       getContext().getLog().debug("node {} admits this node's messages now", g.issuer());
       peers.hold(g.issuer(), ticket);
@@ -236,16 +238,17 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   private void route(String group, int from, int claimedSender, Object message, GroupCoordinator.Command forward) {
     Registration r = groups.get(group);
     if (claimedSender != from) {
-      refusals.refuse("node " + from, "sender-mismatch", "a message of group '" + group + "' from node " + from
+      refusals.refuse("node " + from, "sender-mismatch", () -> "a message of group '" + group + "' from node " + from
           + " that claims to come from node " + claimedSender + " (first: " + message + ")");
     } else if (r == null) {
       // Normal for a moment while a group starts or stops on this node; a lasting cause is a
       // group configured on the peer but not here.
-      refusals.refuse("node " + from + ", group '" + group + "'", "unknown-group", "messages for group '" + group
-          + "', which this node does not run (first: " + message + ")");
+      refusals.refuse("node " + from + ", group '" + group + "'", "unknown-group", () -> "messages for group '"
+          + group + "', which this node does not run (first: " + message + ")");
     } else if (!r.members().contains(from)) {
-      refusals.refuse("node " + from + ", group '" + group + "'", "not-a-member", "messages for group '" + group
-          + "' from node " + from + ", which is not one of the nodes " + r.members() + " (first: " + message + ")");
+      refusals.refuse("node " + from + ", group '" + group + "'", "not-a-member", () -> "messages for group '"
+          + group + "' from node " + from + ", which is not one of the nodes " + r.members() + " (first: " + message
+          + ")");
     } else {
       r.coordinator().tell(forward);
     }

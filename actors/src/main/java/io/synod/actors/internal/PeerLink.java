@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * logged, which the protocol tolerates like any lost message, as Artery's own bounded queue would.
  *
  * <p>Every message leaves {@link Stamped} with the ticket the peer issued to this node. Until the
- * link {@link #hold}s one, envelopes wait in the queue (within the same bound).
+ * link {@link #hold}s one, a flush drops what waits and counts it ({@link #unticketed}), as Artery
+ * drops what it cannot deliver: a peer that is down, or never answers, must not make this node keep
+ * its messages (values included) for as long as it is away.
  */
 final class PeerLink {
 
@@ -52,6 +54,7 @@ final class PeerLink {
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong unticketed = new AtomicLong();
   private volatile Runnable wake;
   private volatile Ticket ticket;
 
@@ -71,11 +74,9 @@ final class PeerLink {
     this.wake = wake;
   }
 
-  /** The peer issued {@code ticket} to this node: stamp with it from now on, and send what waits. */
+  /** The peer issued {@code ticket} to this node: stamp with it from now on. */
   void hold(Ticket ticket) {
     this.ticket = ticket;
-    flushScheduled.set(true);
-    wake.run();
   }
 
   /** The ticket the peer issued to this node, or null while it has none. */
@@ -115,9 +116,6 @@ final class PeerLink {
    */
   void flush() {
     Ticket stamp = ticket;
-    if (stamp == null) {
-      return; // the flag stays set, so senders do not wake the flusher again: hold() will
-    }
     // Cleared before draining: an envelope added from now on asks for the next flush, and one added
     // before was seen by a sender that found the flag set, so it is in the queue already.
     flushScheduled.set(false);
@@ -130,6 +128,10 @@ final class PeerLink {
         break;
       }
       queued.decrementAndGet();
+      if (stamp == null) {
+        unticketed.incrementAndGet();
+        continue;
+      }
       long size = estimatedBytes(e);
       if (!batch.isEmpty() && bytes + size > maxBatchBytes) {
         emit(stamp, batch);
@@ -149,6 +151,11 @@ final class PeerLink {
 
   private void emit(Ticket stamp, List<GroupEnvelope> batch) {
     artery.accept(new Stamped(self, stamp, batch.size() == 1 ? batch.get(0) : new GroupBatch(batch)));
+  }
+
+  /** Messages dropped because the peer had issued this node no ticket yet, since the link began. */
+  long unticketed() {
+    return unticketed.get();
   }
 
   /** Messages dropped because too many were waiting, since the link began. */

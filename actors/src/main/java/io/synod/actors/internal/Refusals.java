@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,29 +26,28 @@ public final class Refusals {
 
   /**
    * Counts one refusal of {@code reason} (a short stable name, e.g. {@code wrong-ticket}) of what
-   * {@code peer} sent, and logs {@code detail} (what was refused, and why).
+   * {@code peer} sent, and logs {@code detail} (what was refused, and why; made only if logged).
    */
-  public void refuse(String peer, String reason, String detail) {
+  public void refuse(String peer, String reason, Supplier<String> detail) {
     refuse(peer, reason, detail, false);
   }
 
   /**
-   * As {@link #refuse(String, String, String)}; an {@code expected} refusal (one that normal
+   * As {@link #refuse(String, String, Supplier)}; an {@code expected} refusal (one that normal
    * operation causes, e.g. right after a restart) is logged at INFO instead of WARN.
    */
-  public void refuse(String peer, String reason, String detail, boolean expected) {
+  public void refuse(String peer, String reason, Supplier<String> detail, boolean expected) {
     counts.computeIfAbsent(reason, r -> new LongAdder()).increment();
     String key = peer + "|" + reason + (expected ? "|expected" : "");
     if (warned.size() < MAX_WARNED && warned.add(key)) {
+      String format = "refused from {} ({}): {} (logged once per peer and reason; counted in refused.{})";
       if (expected) {
-        LOG.info("refused from {} ({}): {} (logged once per peer and reason; counted in refused.{})", peer, reason,
-            detail, reason);
+        LOG.info(format, peer, reason, detail.get(), reason);
       } else {
-        LOG.warn("refused from {} ({}): {} (logged once per peer and reason; counted in refused.{})", peer, reason,
-            detail, reason);
+        LOG.warn(format, peer, reason, detail.get(), reason);
       }
     } else if (LOG.isDebugEnabled()) {
-      LOG.debug("refused from {} ({}): {}", peer, reason, detail);
+      LOG.debug("refused from {} ({}): {}", peer, reason, detail.get());
     }
   }
 

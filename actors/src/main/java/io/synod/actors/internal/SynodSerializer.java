@@ -253,8 +253,25 @@ public final class SynodSerializer extends SerializerWithStringManifest {
     return encode(codecFor(o), o);
   }
 
+  /**
+   * Decodes what arrived or was read back. A protocol message, an envelope, a batch or a checkpoint
+   * transfer is refused here: between nodes they travel only inside a {@link Stamped} message to the
+   * node gateway, which checks who sent them; sent on its own to any actor's path, one would skip
+   * that check (and the journal never holds them on their own).
+   */
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    Codec<?> codec = manifest == null ? null : BY_MANIFEST.get(manifest);
+    if (codec != null && (Message.class.isAssignableFrom(codec.type())
+        || NodeGateway.PeerTraffic.class.isAssignableFrom(codec.type()))) {
+      throw new NotSerializableException(codec.type().getSimpleName() + " (manifest " + manifest + ") crosses between"
+          + " nodes only inside a Stamped message to the node gateway; refused on its own");
+    }
+    return decode(bytes, manifest);
+  }
+
+  /** Decodes {@code bytes} of any type this serializer knows, as {@link #fromBinary} and the tests do. */
+  Object decode(byte[] bytes, String manifest) throws NotSerializableException {
     Codec<?> codec = manifest == null ? null : BY_MANIFEST.get(manifest);
     if (codec == null) {
       throw new NotSerializableException("SynodSerializer: unknown manifest '" + manifest + "' ("

@@ -6,18 +6,18 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The gateway's side of {@link TicketExchange}: the tickets this node issued (one per known node,
- * itself included, for the life of this process), the requests it answers (at most one grant per
- * {@link #GRANT_INTERVAL_NANOS} per peer, so forged requests cannot make it flood a peer), the
- * tickets it still needs from its peers with the nonce of its request for each, and when it last
+ * itself included, for the life of this process), the requests it answers (every one: a grant goes
+ * only to the address of the node it names, and a limit per peer would let forged requests crowd
+ * out the real one), the tickets it still needs from its peers with the nonce of its request for each, and when it last
  * told a peer its ticket was stale. Pure: the gateway sends what it returns, and passes the time.
  */
 public final class TicketOffice {
 
-  static final long GRANT_INTERVAL_NANOS = 50_000_000L;
   static final long STALE_INTERVAL_NANOS = 1_000_000_000L;
 
   /** A request to send: to node {@code to}. */
@@ -29,7 +29,6 @@ public final class TicketOffice {
   private final Map<Integer, Ticket> wanted = new HashMap<>();
   /** The nonce of the grant last taken from each peer: later copies of that grant are no news. */
   private final Map<Integer, Ticket> answered = new HashMap<>();
-  private final Map<Integer, Long> lastGrant = new HashMap<>();
   private final Map<Integer, Long> lastStale = new HashMap<>();
   private final SecureRandom random;
 
@@ -60,11 +59,11 @@ public final class TicketOffice {
 
   /**
    * The grant answering {@code r}, to be sent to the address of node {@code r.from()}: null if
-   * that node is unknown here, or was sent a grant less than {@link #GRANT_INTERVAL_NANOS} ago.
+   * that node is unknown here, or is this node.
    */
-  TicketExchange.Grant answer(TicketExchange.Request r, long nowNanos) {
+  TicketExchange.Grant answer(TicketExchange.Request r) {
     Ticket ticket = issued.get(r.from());
-    if (ticket == null || r.from() == self || !due(lastGrant, r.from(), nowNanos, GRANT_INTERVAL_NANOS)) {
+    if (ticket == null || r.from() == self) {
       return null;
     }
     return new TicketExchange.Grant(self, r.nonce(), ticket);
@@ -104,7 +103,7 @@ public final class TicketOffice {
   /** The requests to send now: one to each peer this node still needs a ticket from. */
   List<Outgoing> requests() {
     List<Outgoing> out = new ArrayList<>();
-    new java.util.TreeMap<>(wanted).forEach((peer, nonce) -> out.add(new Outgoing(peer,
+    new TreeMap<>(wanted).forEach((peer, nonce) -> out.add(new Outgoing(peer,
         new TicketExchange.Request(self, nonce))));
     return out;
   }

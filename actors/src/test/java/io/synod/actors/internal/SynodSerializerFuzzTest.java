@@ -427,7 +427,7 @@ class SynodSerializerFuzzTest {
 
   private Object decode(byte[] bytes, String manifest, String context) {
     try {
-      return serializer.fromBinary(bytes, manifest);
+      return serializer.decode(bytes, manifest);
     } catch (NotSerializableException e) {
       return fail(context + ": refused " + e.getMessage());
     }
@@ -443,7 +443,7 @@ class SynodSerializerFuzzTest {
     attempts++;
     Object decoded;
     try {
-      decoded = serializer.fromBinary(bytes, manifest);
+      decoded = serializer.decode(bytes, manifest);
     } catch (NotSerializableException e) {
       refusals++;
       if (e.getMessage() == null || !e.getMessage().contains("manifest " + manifest)) {

@@ -47,7 +47,7 @@ class SynodSerializerTest {
   void everySampleRoundTripsWithItsContent() throws NotSerializableException {
     for (Object sample : WireSamples.all()) {
       byte[] bytes = serializer.toBinary(sample);
-      Object decoded = serializer.fromBinary(bytes, serializer.manifest(sample));
+      Object decoded = serializer.decode(bytes, serializer.manifest(sample));
       assertSameContent(sample, decoded);
       assertArrayEquals(bytes, serializer.toBinary(decoded), "re-encoding " + sample + " changed its bytes");
       assertEquals(SynodSerializer.FORMAT_VERSION, bytes[0], "format version byte of " + sample);
@@ -90,7 +90,7 @@ class SynodSerializerTest {
   @Test
   void valueChecksumTravelsUnchangedEvenWhenItDoesNotMatch() throws NotSerializableException {
     Accept accept = new Accept(1, WireSamples.MID, List.of(new Proposal(4, WireSamples.CORRUPT)), -1);
-    Accept decoded = (Accept) serializer.fromBinary(serializer.toBinary(accept), "AC");
+    Accept decoded = (Accept) serializer.decode(serializer.toBinary(accept), "AC");
     Value value = decoded.proposals().get(0).value();
     assertEquals(0xDEADBEEF, value.crc());
     assertTrue(!value.isIntact(), "the receiving core must still see the corruption");
@@ -99,14 +99,14 @@ class SynodSerializerTest {
   @Test
   void chosenEntryWithoutValueRoundTripsAsNull() throws NotSerializableException {
     Chosen chosen = new Chosen(1, List.of(new ChosenEntry(2, WireSamples.MID, null)), 3);
-    Chosen decoded = (Chosen) serializer.fromBinary(serializer.toBinary(chosen), "CH");
+    Chosen decoded = (Chosen) serializer.decode(serializer.toBinary(chosen), "CH");
     assertNull(decoded.entries().get(0).value());
   }
 
   @Test
   void unknownManifestIsRefusedByName() {
     NotSerializableException e = assertThrows(NotSerializableException.class,
-        () -> serializer.fromBinary(new byte[] {1}, "ZZ"));
+        () -> serializer.decode(new byte[] {1}, "ZZ"));
     assertTrue(e.getMessage().contains("'ZZ'"), e.getMessage());
   }
 
@@ -114,7 +114,7 @@ class SynodSerializerTest {
   void unknownFormatVersionIsRefused() {
     byte[] bytes = serializer.toBinary(new Prepare(3, WireSamples.MID, 9));
     bytes[0] = 2;
-    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.fromBinary(bytes, "PR"));
+    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.decode(bytes, "PR"));
     assertEquals("Prepare (manifest PR): unknown format version 2 at byte 0; this node reads version 1", e.getMessage());
   }
 
@@ -122,7 +122,7 @@ class SynodSerializerTest {
   void overlongLengthIsRefusedBeforeAllocating() {
     byte[] bytes = serializer.toBinary(new ClientRead(1, 2, new byte[] {5, 6}));
     ByteBuffer.wrap(bytes).putInt(13, Integer.MAX_VALUE);
-    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.fromBinary(bytes, "CR"));
+    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.decode(bytes, "CR"));
     assertEquals("ClientRead (manifest CR): length 2147483647 at byte 13 overruns the 19-byte message", e.getMessage());
   }
 
@@ -130,7 +130,7 @@ class SynodSerializerTest {
   void overlongListCountIsRefusedBeforeAllocating() {
     byte[] bytes = serializer.toBinary(new Accept(1, WireSamples.MID, List.of(), -1));
     ByteBuffer.wrap(bytes).putInt(17, Integer.MAX_VALUE);
-    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.fromBinary(bytes, "AC"));
+    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.decode(bytes, "AC"));
     assertTrue(e.getMessage().startsWith("Accept (manifest AC): count 2147483647 at byte 17 overruns the 29-byte message"),
         e.getMessage());
   }
@@ -139,10 +139,10 @@ class SynodSerializerTest {
   void truncationAndTrailingBytesAreRefused() {
     byte[] bytes = serializer.toBinary(new Prepare(3, WireSamples.MID, 9));
     NotSerializableException cut = assertThrows(NotSerializableException.class,
-        () -> serializer.fromBinary(Arrays.copyOf(bytes, bytes.length - 1), "PR"));
+        () -> serializer.decode(Arrays.copyOf(bytes, bytes.length - 1), "PR"));
     assertEquals("Prepare (manifest PR): truncated: a long at byte 17 needs 8 bytes, the message has 24", cut.getMessage());
     NotSerializableException extra = assertThrows(NotSerializableException.class,
-        () -> serializer.fromBinary(Arrays.copyOf(bytes, bytes.length + 2), "PR"));
+        () -> serializer.decode(Arrays.copyOf(bytes, bytes.length + 2), "PR"));
     assertEquals("Prepare (manifest PR): 2 trailing bytes after byte 25 of 27", extra.getMessage());
   }
 
@@ -150,7 +150,7 @@ class SynodSerializerTest {
   void fieldsTheCoreRejectsAreRefusedWithTheCoresReason() {
     byte[] bytes = serializer.toBinary(new Prepare(3, WireSamples.MID, 9));
     ByteBuffer.wrap(bytes).putLong(17, -4);
-    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.fromBinary(bytes, "PR"));
+    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.decode(bytes, "PR"));
     assertEquals("Prepare (manifest PR): invalid field before byte 25 of 25: fromInstance must be >= 0, got -4",
         e.getMessage());
     assertTrue(e.getCause() instanceof IllegalArgumentException);
@@ -160,7 +160,7 @@ class SynodSerializerTest {
   void invalidFlagIsRefused() {
     byte[] bytes = serializer.toBinary(new Chosen(1, List.of(new ChosenEntry(2, WireSamples.MID, null)), 3));
     bytes[1 + 4 + 4 + 8 + 12] = 2;
-    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.fromBinary(bytes, "CH"));
+    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.decode(bytes, "CH"));
     assertEquals("Chosen (manifest CH): flag 2 at byte 29 is neither 0 nor 1", e.getMessage());
   }
 

@@ -20,7 +20,7 @@ import java.util.Set;
  * readable by others and never half-written. On a file system without POSIX permissions (Windows)
  * the files are written the same way and their protection is left to the directory's ACL.
  */
-final class PrivateFiles {
+public final class PrivateFiles {
 
   static final Set<PosixFilePermission> OWNER_DIRECTORY = PosixFilePermissions.fromString("rwx------");
   static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
@@ -69,8 +69,13 @@ final class PrivateFiles {
     }
   }
 
-  /** Writes {@code bytes} as {@code file} (replacing it), owner-only from the first byte on. */
-  static void write(Path file, byte[] bytes) {
+  /**
+   * Writes {@code bytes} as {@code file} (replacing it), owner-only from the first byte on, forced
+   * to disk, then moved into place; a crash leaves no half-written file.
+   *
+   * @throws TlsFilesException naming the file if it cannot
+   */
+  public static void write(Path file, byte[] bytes) {
     Path dir = file.toAbsolutePath().getParent();
     Path temp = null;
     try {
@@ -123,6 +128,18 @@ final class PrivateFiles {
           + ", readable by others, and cannot be made owner-only (" + e + ")");
     }
     return true;
+  }
+
+  /**
+   * The permissions of {@code file} that let others than its owner read or write it ("" if none,
+   * or if the file system has no POSIX permissions), e.g. {@code "rw-r--r--"}.
+   */
+  public static String sharedWithOthers(Path file) {
+    if (!posix(file)) {
+      return "";
+    }
+    Set<PosixFilePermission> now = permissions(file);
+    return now.stream().anyMatch(OTHERS::contains) ? PosixFilePermissions.toString(now) : "";
   }
 
   static Set<PosixFilePermission> permissions(Path path) {
