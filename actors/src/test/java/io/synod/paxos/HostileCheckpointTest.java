@@ -32,7 +32,6 @@ class HostileCheckpointTest {
   private static final String REPLAY = "mvn -B -q -pl actors -am test -Dtest=HostileCheckpointTest"
       + " -Dsurefire.failIfNoSpecifiedTests=false -Dsynod.fuzz.seed=" + SEED;
   private static final int MUTATION_CASES = 100_000;
-  private static final int[] HOSTILE_INTS = {Integer.MAX_VALUE, Integer.MIN_VALUE, -1, 0x7FFF_FFF0, 1 << 24};
   private static final GroupConfig CONFIG = Fixtures.config(1).build();
 
   @BeforeAll
@@ -92,7 +91,7 @@ class HostileCheckpointTest {
     int sessionsLength = ByteBuffer.wrap(real).getInt(sessionsAt);
     int membershipAt = sessionsAt + 4 + sessionsLength;
     for (int at : new int[] {9, sessionsAt, membershipAt}) {
-      for (int claim : HOSTILE_INTS) {
+      for (int claim : ByteMutations.HOSTILE_INTS) {
         String why = refusal(() -> Checkpoint.decode(withIntAt(at, claim)));
         assertTrue(why.startsWith("checkpoint: ") && why.contains("at byte " + at), why);
       }
@@ -125,7 +124,7 @@ class HostileCheckpointTest {
   void aSessionTableClaimingMoreClientsOrResultsThanItHoldsIsRefusedAndTheCheckpointIsNotInstallable() {
     byte[] real = sessions();
     assertEquals(3, ByteBuffer.wrap(real).getInt(0));
-    for (int claim : HOSTILE_INTS) {
+    for (int claim : ByteMutations.HOSTILE_INTS) {
       byte[] clients = real.clone();
       ByteBuffer.wrap(clients).putInt(0, claim);
       String why = refusal(() -> Sessions.decode(clients, 4));
@@ -177,7 +176,7 @@ class HostileCheckpointTest {
         byte[] mutated = body;
         int mutations = 1 + random.nextInt(3);
         for (int m = 0; m < mutations; m++) {
-          mutated = mutate(mutated, random);
+          mutated = ByteMutations.mutate(mutated, random);
         }
         outcomes[decodeAndCheck(seal(mutated), "case " + i)]++;
       }
@@ -208,30 +207,5 @@ class HostileCheckpointTest {
       throw new AssertionError(t + " escaped checking " + HexFormat.of().formatHex(bytes) + " (" + context
           + "); replay: " + REPLAY, t);
     }
-  }
-
-  /** A bit flip, a truncation, an extension, an inflated int, or a splice. */
-  private static byte[] mutate(byte[] in, SplittableRandom random) {
-    byte[] b = in.clone();
-    if (b.length < 5) {
-      return Arrays.copyOf(b, b.length + 1 + random.nextInt(4));
-    }
-    switch (random.nextInt(5)) {
-      case 0 -> b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
-      case 1 -> b = Arrays.copyOf(b, 1 + random.nextInt(b.length - 1));
-      case 2 -> b = Arrays.copyOf(b, b.length + 1 + random.nextInt(16));
-      case 3 -> {
-        int at = random.nextInt(b.length - 3);
-        int remaining = b.length - at - 4;
-        int[] claims = {HOSTILE_INTS[random.nextInt(HOSTILE_INTS.length)], remaining + 1, remaining / 2 + 1,
-            random.nextInt()};
-        ByteBuffer.wrap(b).putInt(at, claims[random.nextInt(claims.length)]);
-      }
-      default -> {
-        int length = 1 + random.nextInt(Math.min(16, b.length - 1));
-        System.arraycopy(in, random.nextInt(b.length - length + 1), b, random.nextInt(b.length - length + 1), length);
-      }
-    }
-    return b;
   }
 }

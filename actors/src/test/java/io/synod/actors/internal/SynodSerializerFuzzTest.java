@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.synod.paxos.AcceptorRecord.AcceptedValues;
+import io.synod.paxos.ByteMutations;
 import io.synod.paxos.Command;
 import io.synod.paxos.CorruptValueException;
 import io.synod.paxos.Membership;
@@ -62,7 +63,6 @@ class SynodSerializerFuzzTest {
   private static final int MAX_BIT_FLIPS_PER_ENCODING = 2048;
   private static final int MUTATION_CASES = 200_000;
   /** Counts and lengths no message can hold, or negative: each must be refused, not allocated. */
-  private static final int[] HOSTILE_INTS = {Integer.MAX_VALUE, Integer.MIN_VALUE, -1, 0x7FFF_FFF0, 1 << 24};
 
   private final SynodSerializer serializer = new SynodSerializer(null);
   private long attempts;
@@ -332,7 +332,7 @@ class SynodSerializerFuzzTest {
           byte[] bytes = e.bytes();
           int mutations = 1 + random.nextInt(3);
           for (int m = 0; m < mutations; m++) {
-            bytes = mutate(bytes, random);
+            bytes = ByteMutations.mutate(bytes, random);
           }
           check(bytes, e.manifest(), Expect.ANY, "case " + i + ": " + mutations + " mutations of sample " + k);
         }
@@ -345,36 +345,6 @@ class SynodSerializerFuzzTest {
             + corruptValues + " corrupt values); replay: " + REPLAY);
   }
 
-  /** One stacked mutation: a bit flip, a truncation, an extension, an inflated int, or a splice. */
-  private static byte[] mutate(byte[] in, SplittableRandom random) {
-    byte[] b = in.clone();
-    if (b.length < 5) {
-      return Arrays.copyOf(b, b.length + 1 + random.nextInt(4));
-    }
-    switch (random.nextInt(5)) {
-      case 0 -> b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
-      case 1 -> b = Arrays.copyOf(b, 1 + random.nextInt(b.length - 1));
-      case 2 -> {
-        b = Arrays.copyOf(b, b.length + 1 + random.nextInt(16));
-        for (int i = in.length; i < b.length; i++) {
-          b[i] = (byte) random.nextInt();
-        }
-      }
-      case 3 -> {
-        int at = random.nextInt(b.length - 3);
-        int remaining = b.length - at - 4;
-        int[] claims = {HOSTILE_INTS[random.nextInt(HOSTILE_INTS.length)], remaining + 1, remaining + 1 + random.nextInt(64),
-            remaining / (1 + random.nextInt(24)) + 1};
-        ByteBuffer.wrap(b).putInt(at, claims[random.nextInt(claims.length)]);
-      }
-      default -> {
-        int length = 1 + random.nextInt(Math.min(16, b.length - 1));
-        System.arraycopy(in, random.nextInt(b.length - length + 1), b, random.nextInt(b.length - length + 1), length);
-      }
-    }
-    return b;
-  }
-
   /** Damages the value at {@code s} (an inflated count or length, a flip, a random int) and re-seals it. */
   private static void damageValue(byte[] bytes, Span s, SplittableRandom random) {
     ByteBuffer b = ByteBuffer.wrap(bytes);
@@ -383,12 +353,14 @@ class SynodSerializerFuzzTest {
     switch (random.nextInt(4)) {
       case 0 -> {
         if (s.length() >= 5) {
-          b.putInt(s.from() + 1, HOSTILE_INTS[random.nextInt(HOSTILE_INTS.length)]); // the command count
+          int[] hostile = ByteMutations.HOSTILE_INTS;
+          b.putInt(s.from() + 1, hostile[random.nextInt(hostile.length)]); // the command count
         }
       }
       case 1 -> {
         if (s.length() >= 25) {
-          b.putInt(s.from() + 5 + 16, random.nextBoolean() ? s.length() : HOSTILE_INTS[random.nextInt(HOSTILE_INTS.length)]);
+          int[] hostile = ByteMutations.HOSTILE_INTS;
+          b.putInt(s.from() + 5 + 16, random.nextBoolean() ? s.length() : hostile[random.nextInt(hostile.length)]);
         }
       }
       case 2 -> {
