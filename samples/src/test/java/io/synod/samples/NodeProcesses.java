@@ -245,6 +245,18 @@ public final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /**
+   * Node {@code node}'s current process as the operating system sees it (its pid, its CPU time so
+   * far: the benchmark reads what the nodes spend per commit); fails if it was never started.
+   */
+  public ProcessHandle handle(int node) {
+    Process p = processes.get(node - 1);
+    if (p == null) {
+      throw new IllegalStateException("node " + node + " was never started");
+    }
+    return p.toHandle();
+  }
+
   /** Running, and not paused. */
   public boolean up(int node) {
     Process p = processes.get(node - 1);

@@ -20,15 +20,22 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Synod's benchmark, against this machine's own limits. First the limits: the disk's fsync rate,
- * a raw TCP and an Artery round trip on loopback. Then three local node processes (fsync on, the
- * {@link BenchType} groups, the {@link BenchService} on each), for every number of groups, value
- * size and number of clients: a closed loop (the most the cluster commits) and then an open loop
- * at half that rate (latency under load, without coordinated omission). Prints a table and writes
- * {@code target/bench/report.md}, {@code report.csv} and plots ({@link Report}); the heaviest row
- * runs under Java Flight Recorder and the report names its top costs.
+ * a raw TCP and an Artery round trip on loopback. Then, for every number of groups, three local
+ * node processes (fsync on, the {@link BenchType} groups, the {@link BenchService} on each) twice
+ * over, one cluster after the other: over mutual TLS (the nodes' default) and over plain TCP (the
+ * same configuration with {@code synod.cluster.insecure = on}). On each, for every value size and
+ * number of clients: a closed loop (the most the cluster commits) and then an open loop at half
+ * that rate (latency under load, without coordinated omission), each with the CPU the three nodes
+ * spent per commit and the cores the rest of the machine kept busy meanwhile ({@link NodeCpu}).
+ * Prints a line per row, {@code BENCH-ROW transport=tls|plain groups= size= clients= closed=<n>/s
+ * p50= p99= cpu=<µs>us/commit others=<cores>cores open=<n>/s p50= p99= p999= cpu= others=
+ * errors=}, then a table, and writes {@code target/bench/report.md} (with TLS against plain TCP side
+ * by side), {@code report.csv} and plots ({@link Report}); the heaviest TLS row runs under Java
+ * Flight Recorder and the report names its top costs.
  *
- * <p>Arguments: {@code quick} (the default: 1 and 100 groups, 100 B values, 2 s per measurement, under 5 minutes) or
- * {@code full} (100 B, 2 KB and 100 KB values, 8 s per measurement, about 15 minutes); then,
+ * <p>Arguments: {@code quick} (the default: 1 and 100 groups, 100 B values, 2 s per measurement,
+ * both transports in under 10 minutes) or {@code full} (100 B, 2 KB and 100 KB values, 8 s per
+ * measurement, both transports: about 30 minutes, twice the 15 it took with one); then,
  * optionally, HOCON laid over the nodes' configuration, to compare settings (e.g. {@code
  * "synod.group.window = 64"}). Not a test: {@code ./synod bench [quick|full] ["<hocon>"]} builds
  * and runs it.
@@ -39,15 +46,50 @@ public final class Benchmark {
   record Mode(String name, List<Integer> groups, List<Integer> sizes, List<Integer> clients, double warmup,
       double seconds, double limitSeconds, double maxClusterWarmUp) {}
 
-  /** The rows the targets are about (1 and 100 groups, 100 B), in under 5 minutes. */
+  /** The rows the targets are about (1 and 100 groups, 100 B), over both transports in under 10 minutes. */
   static final Mode QUICK = new Mode("quick", List.of(1, 100), List.of(100), List.of(1, 64, 512), 1, 2, 2, 45);
   static final Mode FULL = new Mode("full", List.of(1, 20, 100), List.of(100, 2048, 102_400), List.of(1, 64, 512), 2,
       8, 5, 90);
 
-  /** One measurement of the cluster: its commits, their latency (ns), and the commands that failed. */
-  record Load(double rate, long ops, long errors, double seconds, Histogram latency) {
+  /**
+   * How the nodes talk to each other: mutual TLS, each node with its own certificate (the
+   * default), or plain TCP. Its line is laid over the cluster's configuration, after the extra
+   * HOCON, so a row's tag says what it ran over.
+   */
+  enum Transport {
+    TLS("tls", "synod.cluster.insecure = off"),
+    PLAIN("plain", "synod.cluster.insecure = on");
+
+    private final String tag;
+    private final String config;
+
+    Transport(String tag, String config) {
+      this.tag = tag;
+      this.config = config;
+    }
+
+    String tag() {
+      return tag;
+    }
+  }
+
+  /**
+   * One measurement of the cluster: its commits, their latency (ns), the commands that failed, and
+   * the CPU time the node processes and the rest of the machine spent over the measured window.
+   */
+  record Load(double rate, long ops, long errors, double seconds, Histogram latency, NodeCpu.Sample cpu) {
     double perSecond() {
       return ops / seconds;
+    }
+
+    /** The nodes' CPU time per commit, µs (0 without commits). */
+    double cpuMicrosPerCommit() {
+      return ops == 0 ? 0 : cpu.nodes() / 1000.0 / ops;
+    }
+
+    /** How many cores, on average, the rest of the machine kept busy meanwhile; -1 if unknown. */
+    double otherCores() {
+      return cpu.others() < 0 ? -1 : cpu.others() / 1e9 / seconds;
     }
 
     long micros(double percentile) {
@@ -55,8 +97,8 @@ public final class Benchmark {
     }
   }
 
-  /** One row: the closed loop and the open loop at half its rate. */
-  record Row(int groups, int size, int clients, Load closed, Load open) {}
+  /** One row: the closed loop and the open loop at half its rate, over one transport. */
+  record Row(Transport transport, int groups, int size, int clients, Load closed, Load open) {}
 
   private static final Path OUT = Path.of("target", "bench");
   /** A cluster's warm-up runs in steps of this long, at least {@link #MIN_WARM_UP_STEPS} of them. */
@@ -95,56 +137,92 @@ public final class Benchmark {
     }
     List<Row> rows = new ArrayList<>();
     List<String> failures = new ArrayList<>();
-    Path jfr = null;
-    Instant[] jfrWindow = null;
-    int heaviestGroups = mode.groups().get(mode.groups().size() - 1);
-    int heaviestClients = mode.clients().get(mode.clients().size() - 1);
+    Heaviest heaviest = new Heaviest(mode);
     for (int groups : mode.groups()) {
-      String at = "groups=" + groups;
-      try (NodeProcesses nodes = cluster(groups, extra, mode.maxClusterWarmUp(), groups == heaviestGroups)) {
-        for (int size : mode.sizes()) {
-          for (int clients : mode.clients()) {
-            at = "groups=" + groups + " size=" + size + " clients=" + clients;
-            boolean heaviest = groups == heaviestGroups && clients == heaviestClients && size == mode.sizes().get(0);
-            Instant from = Instant.now();
-            Load closed = load(nodes, groups, clients, size, mode, 0);
-            if (heaviest) {
-              jfrWindow = new Instant[] {from, Instant.now()};
-              jfr = dumpRecordings(nodes, jfrWindow);
-            }
-            Load open = load(nodes, groups, clients, size, mode, Math.max(1, closed.perSecond() / 2));
-            Row row = new Row(groups, size, clients, closed, open);
-            rows.add(row);
-            System.out.printf(Locale.ROOT,
-                "BENCH-ROW groups=%d size=%d clients=%d closed=%.0f/s p50=%dus p99=%dus open=%.0f/s p50=%dus "
-                    + "p99=%dus p999=%dus errors=%d%n", groups, size, clients, closed.perSecond(),
-                closed.micros(50), closed.micros(99), open.perSecond(), open.micros(50), open.micros(99),
-                open.micros(99.9), closed.errors() + open.errors());
-          }
-        }
-      } catch (Exception | AssertionError e) {
-        // A node died or stopped answering: the rest of this cluster's rows are not measured.
-        String failure = at + ": " + e + " (node logs in " + OUT.resolve("cluster-" + groups).resolve("logs") + ")";
-        failures.add(failure);
-        System.out.println("BENCH-FAILED " + failure);
+      // TLS and plain one after the other, for each number of groups: side by side in time, so
+      // that the machine's drift from minute to minute touches both alike.
+      for (Transport transport : Transport.values()) {
+        measure(mode, extra, groups, transport, heaviest, rows, failures);
       }
     }
-    Report report = new Report(mode, extra, limits, rows, failures, jfr, jfrWindow);
+    Report report = new Report(mode, extra, limits, rows, failures, heaviest.recording, heaviest.window);
     report.print();
     report.write(OUT);
     System.out.println("BENCH report: " + OUT.resolve("report.md").toAbsolutePath());
     System.exit(0);
   }
 
-  /** Three nodes with {@code groups} benchmark groups, fsync on, each with a fresh data directory. */
   /**
-   * Three nodes with {@code groups} benchmark groups, fsync on, each with a fresh data directory;
-   * with {@code recorded}, the nodes run under Java Flight Recorder from their start (the JDK's
-   * default settings: about 1% overhead), since starting a recording under load stalled the
-   * loaded 100-group cluster for many seconds.
+   * The heaviest row (the most groups and clients, the first value size): its TLS closed loop is
+   * the one the report profiles, from the recording written just after it.
    */
-  private static NodeProcesses cluster(int groups, String extra, double maxWarmUp, boolean recorded) throws Exception {
-    Path dir = Files.createDirectories(OUT.resolve("cluster-" + groups));
+  private static final class Heaviest {
+    final int groups;
+    final int clients;
+    final int size;
+    Path recording;
+    Instant[] window;
+
+    Heaviest(Mode mode) {
+      groups = mode.groups().get(mode.groups().size() - 1);
+      clients = mode.clients().get(mode.clients().size() - 1);
+      size = mode.sizes().get(0);
+    }
+  }
+
+  /**
+   * Starts a cluster of {@code groups} groups over {@code transport}, measures every size and
+   * number of clients on it, and adds a row for each (a {@code BENCH-ROW} line too); a cluster that
+   * fails leaves its remaining rows out and a line in {@code failures}.
+   */
+  private static void measure(Mode mode, String extra, int groups, Transport transport, Heaviest heaviest,
+      List<Row> rows, List<String> failures) {
+    String at = "transport=" + transport.tag() + " groups=" + groups;
+    // Both heaviest clusters run under the recorder, so that its cost weighs on TLS and plain alike.
+    try (NodeProcesses nodes = cluster(groups, transport, extra, mode.maxClusterWarmUp(),
+        groups == heaviest.groups)) {
+      for (int size : mode.sizes()) {
+        for (int clients : mode.clients()) {
+          at = "transport=" + transport.tag() + " groups=" + groups + " size=" + size + " clients=" + clients;
+          Instant from = Instant.now();
+          Load closed = load(nodes, groups, clients, size, mode, 0);
+          if (transport == Transport.TLS && groups == heaviest.groups && clients == heaviest.clients
+              && size == heaviest.size) {
+            heaviest.window = new Instant[] {from, Instant.now()};
+            heaviest.recording = dumpRecordings(nodes, heaviest.window);
+          }
+          Load open = load(nodes, groups, clients, size, mode, Math.max(1, closed.perSecond() / 2));
+          rows.add(new Row(transport, groups, size, clients, closed, open));
+          System.out.printf(Locale.ROOT,
+              "BENCH-ROW transport=%s groups=%d size=%d clients=%d closed=%.0f/s p50=%dus p99=%dus cpu=%.0fus/commit "
+                  + "others=%.2fcores open=%.0f/s p50=%dus p99=%dus p999=%dus cpu=%.0fus/commit others=%.2fcores "
+                  + "errors=%d%n", transport.tag(), groups, size, clients, closed.perSecond(), closed.micros(50),
+              closed.micros(99), closed.cpuMicrosPerCommit(), closed.otherCores(), open.perSecond(), open.micros(50),
+              open.micros(99), open.micros(99.9), open.cpuMicrosPerCommit(), open.otherCores(),
+              closed.errors() + open.errors());
+        }
+      }
+    } catch (Exception | AssertionError e) {
+      // A node died or stopped answering: the rest of this cluster's rows are not measured.
+      String failure = at + ": " + e + " (node logs in " + clusterDir(groups, transport).resolve("logs") + ")";
+      failures.add(failure);
+      System.out.println("BENCH-FAILED " + failure);
+    }
+  }
+
+  private static Path clusterDir(int groups, Transport transport) {
+    return OUT.resolve("cluster-" + groups + "-" + transport.tag());
+  }
+
+  /**
+   * Three nodes with {@code groups} benchmark groups over {@code transport}, fsync on, each with a
+   * fresh data directory; with {@code recorded}, the nodes run under Java Flight Recorder from
+   * their start (the JDK's default settings: about 1% overhead), since starting a recording under
+   * load stalled the loaded 100-group cluster for many seconds.
+   */
+  private static NodeProcesses cluster(int groups, Transport transport, String extra, double maxWarmUp,
+      boolean recorded) throws Exception {
+    Path dir = Files.createDirectories(clusterDir(groups, transport));
     StringBuilder list = new StringBuilder();
     for (int g = 0; g < groups; g++) {
       list.append("    { id = \"").append(LoadGenerator.group(g)).append("\", type = \"")
@@ -161,6 +239,7 @@ public final class Benchmark {
         // off: the recorded cluster is profiled with the JDK's events only.
         "pekko.java-flight-recorder.enabled = off",
         extra,
+        transport.config,
         ""));
     Path data = dir.resolve("data-" + System.nanoTime());
     List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:+AlwaysPreTouch", "-Xms1g"));
@@ -171,7 +250,7 @@ public final class Benchmark {
     try {
       NodeProcesses.await(Duration.ofMinutes(3), "every node sees a leader of all " + groups + " groups",
           () -> leaders(nodes, groups));
-      warmUp(nodes, groups, maxWarmUp);
+      warmUp(nodes, groups, transport, maxWarmUp);
     } catch (Exception | AssertionError e) {
       nodes.close();
       throw e;
@@ -186,15 +265,16 @@ public final class Benchmark {
    * settles (it doubles meanwhile); a fixed 10 s warm-up measured the first rows of every cluster
    * against half-compiled code.
    */
-  private static void warmUp(NodeProcesses nodes, int groups, double maxSeconds) throws Exception {
+  private static void warmUp(NodeProcesses nodes, int groups, Transport transport, double maxSeconds)
+      throws Exception {
     long start = System.nanoTime();
     double last = -1;
     for (int step = 1; ; step++) {
       double rate = load(nodes, groups, 64, 100, 0, WARM_UP_STEP_SECONDS, 0).perSecond();
       double elapsed = (System.nanoTime() - start) / 1e9;
       boolean settled = step >= MIN_WARM_UP_STEPS && last > 0 && Math.abs(rate - last) <= WARM_WITHIN * last;
-      System.out.printf(Locale.ROOT, "BENCH warm-up groups=%d step %d: %.0f commits/s%s%n", groups, step, rate,
-          settled ? " (settled)" : "");
+      System.out.printf(Locale.ROOT, "BENCH warm-up transport=%s groups=%d step %d: %.0f commits/s%s%n",
+          transport.tag(), groups, step, rate, settled ? " (settled)" : "");
       if (settled || elapsed + WARM_UP_STEP_SECONDS > maxSeconds) {
         return;
       }
@@ -254,7 +334,11 @@ public final class Benchmark {
   private static final Pattern RESULT = Pattern.compile(
       "\"clients\":(\\d+),\"ops\":(\\d+),\"errors\":(\\d+),\"seconds\":([0-9.E]+),\"histogram\":\"([^\"]*)\"");
 
-  /** Every node runs its share (the clients of the groups it leads); the results are merged. */
+  /**
+   * Every node runs its share (the clients of the groups it leads); the results are merged. The
+   * CPU times are read when the nodes' measured window opens and when it closes (by this JVM's
+   * clock, from when the requests went out: a few ms off the nodes' own, over windows of seconds).
+   */
   private static Load load(NodeProcesses nodes, int groups, int clients, int size, Mode mode, double rate)
       throws Exception {
     return load(nodes, groups, clients, size, mode.warmup(), mode.seconds(), rate);
@@ -264,6 +348,7 @@ public final class Benchmark {
       double rate) throws Exception {
     List<List<Integer>> mine = assignment(nodes, groups);
     List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+    long sent = System.nanoTime();
     for (int n = 1; n <= nodes.size(); n++) {
       String query = String.format(Locale.ROOT,
           "/bench/run?groups=%d&clients=%d&size=%d&warmup=%s&seconds=%s&rate=%s&mine=%s", groups, clients, size,
@@ -271,6 +356,10 @@ public final class Benchmark {
       answers.add(HTTP.sendAsync(HttpRequest.newBuilder(nodes.uri(n, query)).timeout(Duration.ofMinutes(5))
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
     }
+    sleepUntil(sent + (long) (warmup * 1e9));
+    NodeCpu.Sample cpuFrom = NodeCpu.read(nodes);
+    sleepUntil(sent + (long) ((warmup + seconds) * 1e9));
+    NodeCpu.Sample cpu = NodeCpu.read(nodes).since(cpuFrom);
     Histogram latency = new Histogram(3);
     long ops = 0;
     long errors = 0;
@@ -289,7 +378,13 @@ public final class Benchmark {
     if (running != clients) {
       throw new IllegalStateException(running + " of " + clients + " clients ran");
     }
-    return new Load(rate, ops, errors, seconds, latency);
+    return new Load(rate, ops, errors, seconds, latency, cpu);
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
+      Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+    }
   }
 
   /**

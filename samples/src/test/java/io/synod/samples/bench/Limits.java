@@ -126,8 +126,9 @@ final class Limits {
   }
 
   /**
-   * One actor system asks an echo actor in another, over Artery on loopback (TCP, as the nodes
-   * use it), one at a time; the message is a short string.
+   * One actor system asks an echo actor in another, over Artery on loopback (plain TCP: what TLS
+   * adds, the benchmark's TLS and plain rows show side by side), one at a time; the message is a
+   * short string.
    */
   static Measure arteryRoundTrip(double seconds) throws Exception {
     String config = "pekko.actor.provider = remote\n"
@@ -146,7 +147,7 @@ final class Limits {
       for (int i = 0; i < 5_000; i++) { // warm up the connection and the JIT
         Patterns.ask(echo, "ping", timeout).toCompletableFuture().get(5, TimeUnit.SECONDS);
       }
-      return timed("Artery round trip (two actor systems, loopback)", seconds,
+      return timed("Artery round trip (plain TCP, two actor systems, loopback)", seconds,
           i -> Patterns.ask(echo, "ping", timeout).toCompletableFuture().get(5, TimeUnit.SECONDS));
     } finally {
       a.terminate();
