@@ -5,6 +5,7 @@ import io.synod.actors.internal.JournalFailures;
 import io.synod.actors.internal.NodeGateway;
 import io.synod.actors.internal.NodeIdentities;
 import io.synod.actors.internal.Peers;
+import io.synod.actors.internal.Ticket;
 import io.synod.actors.internal.TicketOffice;
 import io.synod.persistence.ChronicleJournal;
 import io.synod.persistence.FileSnapshotStore;
@@ -37,16 +38,18 @@ public final class SynodNode {
   private final SynodSettings settings;
   private final ActorRef<NodeGateway.Command> gateway;
   private final Peers peers;
+  private final TicketOffice office;
   private final JournalFailures journalFailures = new JournalFailures();
 
   private SynodNode(ActorSystem<?> system, int self, Map<Integer, Address> nodes, SynodSettings settings,
-      ActorRef<NodeGateway.Command> gateway, Peers peers) {
+      ActorRef<NodeGateway.Command> gateway, Peers peers, TicketOffice office) {
     this.system = system;
     this.self = self;
     this.nodes = nodes;
     this.settings = settings;
     this.gateway = gateway;
     this.peers = peers;
+    this.office = office;
   }
 
   /** Starts Synod on {@code system} as node {@code self}, with the settings of its configuration. */
@@ -95,7 +98,7 @@ public final class SynodNode {
       throw new IllegalStateException("Synod already runs in actor system " + system.name()
           + "; start one SynodNode per actor system", e);
     }
-    SynodNode node = new SynodNode(system, self, Map.copyOf(copy), settings, gateway, peers);
+    SynodNode node = new SynodNode(system, self, Map.copyOf(copy), settings, gateway, peers, office);
     node.listenToTheJournal();
     return node;
   }
@@ -236,6 +239,16 @@ public final class SynodNode {
    */
   public Map<String, Long> refusedMessages() {
     return NodeIdentities.of(Adapter.toClassic(system)).refusals().counts();
+  }
+
+  /**
+   * Whether this node holds the ticket {@code other} (in this process, e.g. a test's) issued to it,
+   * so that its messages to {@code other} get through: the gateways exchange tickets when they
+   * start, which takes a round trip over each direction's Artery connection.
+   */
+  boolean holdsTicketOf(SynodNode other) {
+    Ticket held = peers.ticketFrom(other.self);
+    return held != null && held.equals(other.office.issuedTo(self));
   }
 
   JournalFailures journalFailures() {

@@ -83,6 +83,7 @@ public final class LocalCluster implements AutoCloseable {
       for (int id = 0; id < size; id++) {
         cluster.nodes.add(cluster.withSynod(id, systems.get(id)));
       }
+      cluster.awaitTickets();
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
@@ -118,7 +119,42 @@ public final class LocalCluster implements AutoCloseable {
     }
     Node n = withSynod(id, startSystem(id, old.address().getPort().orElseThrow()));
     nodes.set(id, n);
+    awaitTickets();
     return n;
+  }
+
+  /**
+   * Returns once every running node holds the ticket of every other running node, as a started
+   * cluster is ready: until then a node's messages to a peer are dropped, and a test's first
+   * command could find no majority it can reach (the exchange takes a round trip over each
+   * direction's new Artery connection, a second or more on a busy machine).
+   */
+  private void awaitTickets() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<String> missing = missingTickets();
+    while (!missing.isEmpty() && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos()); // polling with a deadline
+      missing = missingTickets();
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("the nodes did not exchange tickets within 60 s: " + missing);
+    }
+  }
+
+  private List<String> missingTickets() {
+    List<String> missing = new ArrayList<>();
+    for (Node a : nodes) {
+      for (Node b : nodes) {
+        if (a != b && running(a) && running(b) && !a.synod().holdsTicketOf(b.synod())) {
+          missing.add(a.id() + "->" + b.id());
+        }
+      }
+    }
+    return missing;
+  }
+
+  private static boolean running(Node n) {
+    return !n.system().whenTerminated().isCompleted();
   }
 
   private ActorSystem startSystem(int id, int port) {

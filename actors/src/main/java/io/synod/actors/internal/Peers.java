@@ -94,7 +94,7 @@ public final class Peers {
   }
 
   /** The ticket node {@code issuer} issued to this node, or null while it has none. */
-  Ticket ticketFrom(int issuer) {
+  public Ticket ticketFrom(int issuer) {
     PeerLink link = links.get(issuer);
     return link == null ? null : link.ticket();
   }
