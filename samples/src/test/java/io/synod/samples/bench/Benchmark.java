@@ -381,9 +381,10 @@ public final class Benchmark {
     return new Load(rate, ops, errors, seconds, latency, cpu);
   }
 
-  private static void sleepUntil(long nanoTime) throws InterruptedException {
+  /** Waits for a point of the measurement's clock (where its window opens or closes), not for an event. */
+  private static void sleepUntil(long nanoTime) {
     for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
-      Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+      java.util.concurrent.locks.LockSupport.parkNanos(left);
     }
   }
 
