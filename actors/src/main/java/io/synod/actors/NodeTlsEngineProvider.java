@@ -44,16 +44,13 @@ public class NodeTlsEngineProvider extends ConfigSSLEngineProvider {
   @Override
   public Option<Throwable> verifyClientSession(String hostname, SSLSession session) {
     Option<Throwable> base = super.verifyClientSession(hostname, session);
-    if (base.isDefined()) {
-      return base;
-    }
     NodeIdentities identities = NodeIdentities.of(system);
     String peer = hostname + ":" + session.getPeerPort();
+    if (base.isDefined() || !identities.started()) {
+      return base.isDefined() ? base : notStarted(identities, peer);
+    }
     OptionalInt expected = identities.nodeAt(hostname, session.getPeerPort());
     OptionalInt presented = nodeId(session);
-    if (!identities.started()) {
-      return notStarted(identities, peer);
-    }
     if (expected.isEmpty()) {
       return refuse(identities, peer, "no Synod node is configured at " + peer);
     }
@@ -68,14 +65,11 @@ public class NodeTlsEngineProvider extends ConfigSSLEngineProvider {
   @Override
   public Option<Throwable> verifyServerSession(String hostname, SSLSession session) {
     Option<Throwable> base = super.verifyServerSession(hostname, session);
-    if (base.isDefined()) {
-      return base;
-    }
     NodeIdentities identities = NodeIdentities.of(system);
     OptionalInt presented = nodeId(session);
     String peer = presented.isPresent() ? "node " + presented.getAsInt() : "a peer without a node identity";
-    if (!identities.started()) {
-      return notStarted(identities, peer);
+    if (base.isDefined() || !identities.started()) {
+      return base.isDefined() ? base : notStarted(identities, peer);
     }
     if (presented.isEmpty() || !identities.knows(presented.getAsInt())) {
       return refuse(identities, peer, "a connecting peer's certificate " + describe(session, presented)

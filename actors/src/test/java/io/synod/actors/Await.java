@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** Waiting in tests: polling a condition with a deadline, and the result of a stage. */
@@ -22,6 +24,28 @@ final class Await {
         throw new AssertionError("not within " + within + ": " + what.get());
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+  }
+
+  /**
+   * Proposes 1 to {@code client} until the group answers with the counter's value, within {@code
+   * within}: a failure that {@code retryable} accepts is told to {@code onRetry} and tried again
+   * after a short pause; any other failure, or the deadline, fails the test.
+   */
+  static long proposeUntilServed(GroupClient<Long, Long> client, Duration within, Predicate<Throwable> retryable,
+      Consumer<Throwable> onRetry) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      try {
+        return client.propose(1L).toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        if (!retryable.test(cause) || System.nanoTime() - deadline > 0) {
+          throw new AssertionError("group " + client.group() + " does not serve within " + within + ": " + cause, e);
+        }
+        onRetry.accept(cause);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      }
     }
   }
 

@@ -209,18 +209,7 @@ class GroupRestartTest {
 
   /** Proposes until the group answers (it may still be in its back-off), within {@link #T}. */
   private static long proposeUntilServed(GroupClient<Long, Long> client) {
-    long deadline = System.nanoTime() + T.toNanos();
-    while (true) {
-      try {
-        return client.propose(1L).toCompletableFuture().get(T.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        if (!(cause instanceof GroupStoppedException || cause instanceof RequestTimeoutException)
-            || System.nanoTime() - deadline > 0) {
-          throw new AssertionError("group " + client.group() + " does not serve again within " + T + ": " + cause, e);
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-      }
-    }
+    return Await.proposeUntilServed(client, T,
+        cause -> cause instanceof GroupStoppedException || cause instanceof RequestTimeoutException, cause -> { });
   }
 }

@@ -175,21 +175,15 @@ class JournalFailStopTest {
    * {@link #T}, counting the attempts whose outcome is unknown.
    */
   private long proposeUntilServed(GroupClient<Long, Long> client) {
-    long deadline = System.nanoTime() + T.toNanos();
-    while (true) {
-      try {
-        return client.propose(1L).toCompletableFuture().get(T.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        boolean unknown = cause instanceof RequestTimeoutException || cause instanceof NotEnoughMembersException;
-        if (!(unknown || cause instanceof OverloadedException) || System.nanoTime() - deadline > 0) {
-          throw new AssertionError("group " + client.group() + " does not serve within " + T + ": " + cause, e);
-        }
-        if (unknown) {
-          unknownOutcomes++;
-        }
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-      }
-    }
+    return Await.proposeUntilServed(client, T, cause -> unknown(cause) || cause instanceof OverloadedException,
+        cause -> {
+          if (unknown(cause)) {
+            unknownOutcomes++;
+          }
+        });
+  }
+
+  private static boolean unknown(Throwable cause) {
+    return cause instanceof RequestTimeoutException || cause instanceof NotEnoughMembersException;
   }
 }

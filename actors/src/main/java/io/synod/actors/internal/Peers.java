@@ -72,11 +72,10 @@ public final class Peers {
    * error. Dropped (the protocol asks again) while this node has no ticket from that node yet.
    */
   public void send(int to, NodeGateway.PeerTraffic message) {
+    ActorRef gateway = gateway(to);
     Ticket ticket = to == self ? selfTicket : ticketFrom(to);
     if (ticket != null) {
-      gateway(to).tell(new Stamped(self, ticket, message), ActorRef.noSender());
-    } else if (!gateways.containsKey(to)) {
-      gateway(to); // throws
+      gateway.tell(new Stamped(self, ticket, message), ActorRef.noSender());
     }
   }
 
