@@ -4,7 +4,7 @@ import io.synod.actors.internal.GroupCoordinator;
 import io.synod.actors.internal.GroupCoordinator.ProposeReply;
 import io.synod.actors.internal.TypedStateMachine;
 import io.synod.paxos.Applied;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Membership;
 import io.synod.paxos.ReadOutcome;
 import java.nio.charset.StandardCharsets;
@@ -451,7 +451,7 @@ public final class GroupClient<C, R> {
             + timeout + " for a place in the session window of " + window + " and was not sent"));
         continue;
       }
-      Command command = new Command(clientId, q.sequence(), q.payload());
+      ClientCommand command = new ClientCommand(clientId, q.sequence(), q.payload());
       try {
         // The group answers at its first sweep after the deadline; the ask's own timeout is a backstop.
         direct(AskPattern.<GroupCommand, ProposeReply>ask(ref,

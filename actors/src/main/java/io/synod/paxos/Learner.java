@@ -220,7 +220,7 @@ public class Learner {
     Value v;
     while ((v = log.get(nextToApply)) != null) {
       v.verify(config.group(), nextToApply, self);
-      for (Command c : v.commands()) {
+      for (ClientCommand c : v.commands()) {
         if (c.membershipChange()) {
           // The membership follows from the values alone, as the proposer computes it (a retry
           // changes nothing: see Membership#apply); the client's answer goes through the

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * membership cannot both take effect.
  *
  * <p><b>Changes go through the log.</b> A change is a command like any other, marked as a
- * membership change ({@link Command#membershipChange()}); applying the value that holds it, at
+ * membership change ({@link ClientCommand#membershipChange()}); applying the value that holds it, at
  * instance {@code c}, sets the membership of every instance from {@code c + 1} on. Every replica
  * applies the same values in the same order, so every replica agrees on the membership of every
  * instance. How the proposer keeps this safe while it pipelines instances is described on {@link
@@ -184,7 +184,7 @@ public record Membership(long epoch, List<Integer> voters, List<Integer> learner
    * What applying a membership-change command makes of {@code m}: as {@link #apply}, or refused
    * and nothing changed if its payload is not an encoded change.
    */
-  public static Outcome applyCommand(Membership m, Command command) {
+  public static Outcome applyCommand(Membership m, ClientCommand command) {
     Change change;
     try {
       change = Change.decode(command.payload());

@@ -121,7 +121,7 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   // ---- routing of client work ----
 
   /** Client commands passed on by a node that is not the leader. */
-  record Forward(int from, List<Command> commands, int hops) implements ToProposer {
+  record Forward(int from, List<ClientCommand> commands, int hops) implements ToProposer {
     public Forward {
       commands = List.copyOf(commands);
     }

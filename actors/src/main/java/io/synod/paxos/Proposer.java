@@ -54,7 +54,7 @@ public class Proposer {
 
   /** A command's identity: a retry carries the same one. */
   private record CommandId(long clientId, long sequence) {
-    static CommandId of(Command c) {
+    static CommandId of(ClientCommand c) {
       return new CommandId(c.clientId(), c.sequence());
     }
   }
@@ -130,7 +130,7 @@ public class Proposer {
 
   private long nextInstance;
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
-  private final ArrayDeque<Command> pending = new ArrayDeque<>();
+  private final ArrayDeque<ClientCommand> pending = new ArrayDeque<>();
   /**
    * Commands waiting or in flight here. A client retry of one of them is dropped instead of queued
    * again: under overload, queued retries would otherwise crowd out new work.
@@ -178,7 +178,7 @@ public class Proposer {
   }
 
   /** A client command arriving at this node. */
-  public Decision onClientCommand(Command command) {
+  public Decision onClientCommand(ClientCommand command) {
     Decision.Builder d = new Decision.Builder();
     route(d, List.of(command), 0, self);
     return d.build();
@@ -685,12 +685,12 @@ public class Proposer {
     // voters' promises (see announceChosen).
     while (phase == Phase.LEADING && inFlight.size() < config.window() && !pending.isEmpty()
         && majorityOfEach(List.of(view.lastEntry().getValue()), promisers)) {
-      List<Command> batch = new ArrayList<>();
+      List<ClientCommand> batch = new ArrayList<>();
       List<CommandId> ids = new ArrayList<>();
       int bytes = 0;
       while (!pending.isEmpty() && batch.size() < config.maxBatchCommands()
           && (batch.isEmpty() || bytes + pending.peekFirst().encodedSize() <= config.maxBatchBytes())) {
-        Command c = pending.pollFirst();
+        ClientCommand c = pending.pollFirst();
         bytes += c.encodedSize();
         batch.add(c);
         ids.add(CommandId.of(c));
@@ -894,14 +894,14 @@ public class Proposer {
     return d.build();
   }
 
-  private void route(Decision.Builder d, List<Command> commands, int hops, int cameFrom) {
+  private void route(Decision.Builder d, List<ClientCommand> commands, int hops, int cameFrom) {
     if (phase != Phase.LEADING && leaderHint >= 0 && leaderHint != self && leaderHint != cameFrom
         && hops < config.maxForwardHops()) {
       forward(d, leaderHint, commands, hops + 1);
       return;
     }
     // No leader to pass them to (or they went round in circles): keep them until one is known.
-    for (Command c : commands) {
+    for (ClientCommand c : commands) {
       if (carried.contains(CommandId.of(c))) {
         continue; // a retry of a command already waiting or in flight here
       }
@@ -922,10 +922,10 @@ public class Proposer {
    * payload each (at least one command each), so that each fits the transport's frame: a node
    * that stops leading may hold thousands of waiting commands.
    */
-  private void forward(Decision.Builder d, int to, List<Command> commands, int hops) {
-    List<Command> part = new ArrayList<>();
+  private void forward(Decision.Builder d, int to, List<ClientCommand> commands, int hops) {
+    List<ClientCommand> part = new ArrayList<>();
     long bytes = 0;
-    for (Command c : commands) {
+    for (ClientCommand c : commands) {
       long size = Value.ENTRY_OVERHEAD_BYTES + c.payload().length;
       if (!part.isEmpty() && bytes + size > config.maxBatchBytes()) {
         d.sendNow(to, new Forward(self, part, hops));

@@ -1,7 +1,7 @@
 package io.synod.paxos;
 
 /** A client command this node will not carry: the client should retry later or elsewhere. */
-public record Refusal(Command command, Reason reason, int leaderHint) {
+public record Refusal(ClientCommand command, Reason reason, int leaderHint) {
 
   public enum Reason {
     /** The proposer's queue of waiting commands is full. */

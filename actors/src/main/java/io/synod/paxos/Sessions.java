@@ -29,12 +29,12 @@ final class Sessions {
     this.window = window;
   }
 
-  Applied apply(long instance, Command command, StateMachine stateMachine) {
+  Applied apply(long instance, ClientCommand command, StateMachine stateMachine) {
     return apply(instance, command, () -> stateMachine.apply(instance, command.payload()));
   }
 
   /** As above, {@code result} giving the command's result if it is to be applied now. */
-  Applied apply(long instance, Command command, java.util.function.Supplier<byte[]> result) {
+  Applied apply(long instance, ClientCommand command, java.util.function.Supplier<byte[]> result) {
     Session s = byClient.computeIfAbsent(command.clientId(), id -> new Session());
     byte[] earlier = s.results.get(command.sequence());
     if (earlier != null) {

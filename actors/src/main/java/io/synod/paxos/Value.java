@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.zip.CRC32;
 
 /**
- * What one instance of the log chooses: an encoded batch of {@link Command}s (empty for a no-op)
+ * What one instance of the log chooses: an encoded batch of {@link ClientCommand}s (empty for a no-op)
  * and the CRC32 of those bytes, computed once when the value is proposed. The checksum travels
  * with the value; every receiver calls {@link #verify} before it stores or applies it.
  *
@@ -40,7 +40,7 @@ public final class Value {
   }
 
   /** Encodes a batch of commands and computes its checksum. */
-  public static Value of(List<Command> commands) {
+  public static Value of(List<ClientCommand> commands) {
     return encode(commands);
   }
 
@@ -134,7 +134,7 @@ public final class Value {
   }
 
   /** The commands of this batch, in proposal order. The value must be intact. */
-  public List<Command> commands() {
+  public List<ClientCommand> commands() {
     if (bytes.length < 5 || bytes[0] != VERSION) {
       throw new IllegalStateException("value is not an encoded command batch (version " + (bytes.length > 0 ? bytes[0] : -1) + ")");
     }
@@ -143,7 +143,7 @@ public final class Value {
       // Checked before allocating: a count its bytes cannot hold is no batch.
       throw new IllegalStateException("a batch of " + count + " commands cannot fit in " + bytes.length + " bytes");
     }
-    List<Command> out = new ArrayList<>(count);
+    List<ClientCommand> out = new ArrayList<>(count);
     int p = 5;
     for (int i = 0; i < count; i++) {
       if (p + 20 > bytes.length) {
@@ -157,7 +157,7 @@ public final class Value {
       if (length > bytes.length - p) {
         throw new IllegalStateException("command " + i + " of batch overruns the value (length " + length + ")");
       }
-      out.add(new Command(clientId, sequence, Arrays.copyOfRange(bytes, p, p + length), field < 0));
+      out.add(new ClientCommand(clientId, sequence, Arrays.copyOfRange(bytes, p, p + length), field < 0));
       p += length;
     }
     if (p != bytes.length) {
@@ -199,7 +199,7 @@ public final class Value {
       return before;
     }
     Membership m = before;
-    for (Command c : commands()) {
+    for (ClientCommand c : commands()) {
       if (c.membershipChange()) {
         m = Membership.applyCommand(m, c).membership();
       }
@@ -207,16 +207,16 @@ public final class Value {
     return m;
   }
 
-  private static Value encode(List<Command> commands) {
+  private static Value encode(List<ClientCommand> commands) {
     int size = 5;
-    for (Command c : commands) {
+    for (ClientCommand c : commands) {
       size += c.encodedSize();
     }
     byte[] out = new byte[size];
     out[0] = VERSION;
     writeInt(out, 1, commands.size());
     int p = 5;
-    for (Command c : commands) {
+    for (ClientCommand c : commands) {
       writeLong(out, p, c.clientId());
       writeLong(out, p + 8, c.sequence());
       writeInt(out, p + 16, c.payload().length | (c.membershipChange() ? MEMBERSHIP_BIT : 0));

@@ -10,7 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import io.synod.actors.internal.GroupCoordinator;
 import io.synod.actors.internal.TypedStateMachine;
 import io.synod.paxos.Applied;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.ReadOutcome;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -208,7 +208,7 @@ class GroupScenariosTest {
         groups.add(n.spawnRef(counters.group("counter", n.id()), "counter"));
       }
       byte[] addFive = TypedStateMachine.payload(TypedStateMachine.COMMAND, Codec.int64().encode(5L));
-      Command command = new Command(42, 1, addFive);
+      ClientCommand command = new ClientCommand(42, 1, addFive);
       List<TestProbe<GroupCoordinator.ProposeReply>> replies = new ArrayList<>();
       for (int node = 0; node < 3; node++) { // the same command, sent to every node at once
         TestProbe<GroupCoordinator.ProposeReply> probe = TestProbe.create(cluster.node(node).typed());

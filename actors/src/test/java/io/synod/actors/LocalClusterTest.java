@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.Ballot;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Message;
 import io.synod.paxos.Value;
 import java.time.Duration;
@@ -60,7 +60,7 @@ class LocalClusterTest {
    */
   @Test
   void paxosMessagesCrossArteryThroughSynodsSerializer() throws Exception {
-    Value value = Value.of(List.of(new Command(7, 1, new byte[] {1, 2, 3})));
+    Value value = Value.of(List.of(new ClientCommand(7, 1, new byte[] {1, 2, 3})));
     List<Message> messages = List.of(
         new Message.Prepare(0, new Ballot(3, 0), 5),
         new Message.Accept(0, new Ballot(3, 0), List.of(new Message.Proposal(5, value)), 42),
@@ -131,7 +131,7 @@ class LocalClusterTest {
 
   @Test
   void acceptorRecordsPersistThroughTheChronicleJournalAndReplay() {
-    Value value = Value.of(List.of(new Command(9, 1, new byte[] {4, 5})));
+    Value value = Value.of(List.of(new ClientCommand(9, 1, new byte[] {4, 5})));
     List<AcceptorRecord> records = List.of(
         new AcceptorRecord.Promised(new Ballot(2, 1)),
         new AcceptorRecord.AcceptedValues(new Ballot(2, 1), List.of(new Message.Proposal(0, value))),

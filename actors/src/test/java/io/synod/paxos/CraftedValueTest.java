@@ -130,7 +130,7 @@ class CraftedValueTest {
       assertEquals(28, v.size());
       assertThrows(CorruptValueException.class, () -> v.verify(GROUP, 0, 2));
     }
-    byte[] two = Value.of(List.of(new Command(1, 1, new byte[4]), new Command(1, 2, new byte[4]))).bytes().clone();
+    byte[] two = Value.of(List.of(new ClientCommand(1, 1, new byte[4]), new ClientCommand(1, 2, new byte[4]))).bytes().clone();
     Value.writeInt(two, 5 + 16, 0x7FFF_FFF0); // the first length would wrap the walk round to a negative offset
     assertFalse(Value.fromWire(two, Value.checksum(two)).carriesMembershipChange());
   }

@@ -22,11 +22,11 @@ final class Fixtures {
     return GroupConfig.builder(GROUP, self, MEMBERS);
   }
 
-  static Command command(long clientId, long sequence, String payload) {
-    return new Command(clientId, sequence, bytes(payload));
+  static ClientCommand command(long clientId, long sequence, String payload) {
+    return new ClientCommand(clientId, sequence, bytes(payload));
   }
 
-  static Value value(Command... commands) {
+  static Value value(ClientCommand... commands) {
     return Value.of(List.of(commands));
   }
 

@@ -169,7 +169,7 @@ class LearnerTest {
 
   @Test
   void duplicateCommandInALaterInstanceGetsTheFirstResultWithoutReapplying() {
-    Command c = command(7, 1, "x");
+    ClientCommand c = command(7, 1, "x");
     Decision first = chosen(2, 1, entry(0, value(c)));
     Decision retry = chosen(2, 2, entry(1, value(command(7, 2, "y"), c)));
     assertEquals(List.of("x", "y"), stateMachine.applied);

@@ -96,7 +96,7 @@ class MembershipTest {
   @Test
   void commandWhosePayloadIsNotAChangeIsRefusedAndChangesNothing() {
     for (byte[] payload : List.of(new byte[0], new byte[] {1, 0, 0}, new byte[] {7, 0, 0, 0, 0, 0, 0, 0, 3})) {
-      Outcome o = Membership.applyCommand(AT_3, new Command(1, 1, payload, true));
+      Outcome o = Membership.applyCommand(AT_3, new ClientCommand(1, 1, payload, true));
       assertSame(AT_3, o.membership(), Arrays.toString(payload));
       assertTrue(o.refusal() != null && o.refusal().startsWith("not a valid membership change (")
           && o.refusal().endsWith("); nothing was changed"), o.refusal());
@@ -105,7 +105,7 @@ class MembershipTest {
 
   @Test
   void commandHoldingAChangeIsAppliedAsTheChange() {
-    Outcome o = Membership.applyCommand(AT_3, Command.membership(1, 1, new Change(3, target(List.of(7), List.of()))));
+    Outcome o = Membership.applyCommand(AT_3, ClientCommand.membership(1, 1, new Change(3, target(List.of(7), List.of()))));
     assertNull(o.refusal());
     assertEquals(new Membership(4, List.of(7), List.of()), o.membership());
   }

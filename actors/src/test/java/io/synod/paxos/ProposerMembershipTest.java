@@ -54,8 +54,8 @@ class ProposerMembershipTest {
   }
 
   /** A client's command making {@code voters} and {@code learners} the group's, made against {@code epoch}. */
-  private static Command change(long epoch, List<Integer> voters, List<Integer> learners) {
-    return Command.membership(99, epoch + 1, new Change(epoch, membership(0, voters, learners)));
+  private static ClientCommand change(long epoch, List<Integer> voters, List<Integer> learners) {
+    return ClientCommand.membership(99, epoch + 1, new Change(epoch, membership(0, voters, learners)));
   }
 
   private static Prepare localPrepare(Decision campaign, int self) {
@@ -153,7 +153,7 @@ class ProposerMembershipTest {
     Decision won = lead(p);
     assertEquals(List.of(), messagesTo(won, 4, Accept.class));
     assertEquals(1, messagesTo(won, 3, Accept.class).size(), "the voters are asked for a lease");
-    Command x = command(7, 1, "x");
+    ClientCommand x = command(7, 1, "x");
     Decision proposed = p.onClientCommand(x);
     assertEquals(new TreeSet<>(MEMBERS), proposedAt(proposed, 0));
     ack(p, 1, Accept.NO_LEASE, 0L);
@@ -193,7 +193,7 @@ class ProposerMembershipTest {
    * to leading; returns the decision that made it lead.
    */
   private static Decision changeAndLeadAgain(Proposer p) {
-    Command c = change(0, List.of(1, 4, 5), List.of());
+    ClientCommand c = change(0, List.of(1, 4, 5), List.of());
     Decision atC = p.onClientCommand(c);
     assertEquals(new TreeSet<>(List.of(1, 2, 3)), proposedAt(atC, 0), "the change itself goes to the old voters");
     assertEquals(membership(1, List.of(1, 4, 5), List.of()), p.membership());
@@ -452,7 +452,7 @@ class ProposerMembershipTest {
     Prepare local = localPrepare(campaign(p), 1);
     p.handle(new Promise(1, local.ballot(),
         List.of(new AcceptedValue(0, new Ballot(0, 2), value(change(0, List.of(1, 4, 5), List.of())))), 0));
-    Command plain = command(7, 1, "plain");
+    ClientCommand plain = command(7, 1, "plain");
     Decision won = p.handle(new Promise(2, local.ballot(), List.of(new AcceptedValue(0, new Ballot(0, 3), value(plain))), 0));
     assertTrue(p.isLeader(), "the value of the higher ballot is no change: the old voters alone decide");
     assertEquals(List.of(), messages(won, Prepare.class));

@@ -654,7 +654,7 @@ class ProposerTest {
     List<Forward> parts = messages(d, Forward.class);
     assertEquals(List.of(2, 2, 1), parts.stream().map(f -> f.commands().size()).toList());
     assertEquals(List.of(2L, 3L, 4L, 5L, 6L), parts.stream().flatMap(f -> f.commands().stream())
-        .map(Command::sequence).toList(), "every waiting command, in order");
+        .map(ClientCommand::sequence).toList(), "every waiting command, in order");
   }
 
   @Test

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 
 class ValueTest {
 
-  private static final List<Command> BATCH = List.of(
+  private static final List<ClientCommand> BATCH = List.of(
       command(7, 1, "put a 1"),
       command(7, 2, ""),
-      new Command(-3, Long.MAX_VALUE, new byte[] {0, -1, 127, -128}));
+      new ClientCommand(-3, Long.MAX_VALUE, new byte[] {0, -1, 127, -128}));
 
   @Test
   void commandsSurviveEncodingInProposalOrder() {
@@ -28,7 +28,7 @@ class ValueTest {
     assertEquals(BATCH, v.commands());
     assertTrue(v.isIntact());
     assertFalse(v.isNoop());
-    assertEquals(5 + BATCH.stream().mapToInt(Command::encodedSize).sum(), v.size());
+    assertEquals(5 + BATCH.stream().mapToInt(ClientCommand::encodedSize).sum(), v.size());
   }
 
   @Test
@@ -169,13 +169,13 @@ class ValueTest {
   void commandSequenceStartsAtOne() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> command(1, 0, "x"));
     assertEquals("command sequence must be >= 1, got 0", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new Command(1, 1, null));
+    assertThrows(IllegalArgumentException.class, () -> new ClientCommand(1, 1, null));
   }
 
   @Test
   void commandsCompareByContent() {
-    Command a = command(7, 3, "same");
-    Command b = command(7, 3, "same");
+    ClientCommand a = command(7, 3, "same");
+    ClientCommand b = command(7, 3, "same");
     assertEquals(a, b);
     assertEquals(a.hashCode(), b.hashCode());
     assertNotEquals(a, command(7, 3, "other"));
@@ -187,17 +187,17 @@ class ValueTest {
 
   private static final Membership START = new Membership(0, List.of(1, 2, 3), List.of());
 
-  private static Command change(long sequence, long expectedEpoch, List<Integer> voters, List<Integer> learners) {
-    return Command.membership(9, sequence, new Change(expectedEpoch, new Membership(0, voters, learners)));
+  private static ClientCommand change(long sequence, long expectedEpoch, List<Integer> voters, List<Integer> learners) {
+    return ClientCommand.membership(9, sequence, new Change(expectedEpoch, new Membership(0, voters, learners)));
   }
 
   @Test
   void batchMixingACommandAndAMembershipChangeKeepsTheFlag() {
-    Command plain = command(7, 1, "put a 1");
-    Command change = change(1, 0, List.of(1, 2, 4), List.of(3));
+    ClientCommand plain = command(7, 1, "put a 1");
+    ClientCommand change = change(1, 0, List.of(1, 2, 4), List.of(3));
     Value proposed = Value.of(List.of(plain, change));
     Value v = Value.fromWire(proposed.bytes().clone(), proposed.crc());
-    List<Command> back = v.verify(GROUP, 0, 2).commands();
+    List<ClientCommand> back = v.verify(GROUP, 0, 2).commands();
     assertEquals(List.of(plain, change), back);
     assertFalse(back.get(0).membershipChange());
     assertTrue(back.get(1).membershipChange());
@@ -208,8 +208,8 @@ class ValueTest {
 
   @Test
   void aFlaggedCommandDiffersFromTheSameUnflaggedOne() {
-    Command change = change(1, 0, List.of(1), List.of());
-    Command plain = new Command(change.clientId(), change.sequence(), change.payload());
+    ClientCommand change = change(1, 0, List.of(1), List.of());
+    ClientCommand plain = new ClientCommand(change.clientId(), change.sequence(), change.payload());
     assertNotEquals(change, plain);
     assertNotEquals(Value.of(List.of(change)), Value.of(List.of(plain)));
   }
@@ -218,12 +218,12 @@ class ValueTest {
   void carriesMembershipChangeOnlyWhenABatchHoldsOne() {
     assertFalse(Value.noop().carriesMembershipChange());
     assertFalse(Value.of(BATCH).carriesMembershipChange());
-    Command change = change(1, 0, List.of(1, 2), List.of());
+    ClientCommand change = change(1, 0, List.of(1, 2), List.of());
     assertTrue(Value.of(List.of(change)).carriesMembershipChange());
     assertTrue(Value.of(List.of(command(7, 1, "a"), command(7, 2, "bb"), change)).carriesMembershipChange(),
         "found after commands of other lengths");
     assertTrue(Value.of(List.of(change, command(7, 1, "a"))).carriesMembershipChange());
-    assertFalse(Value.of(List.of(new Command(9, 1, change.payload()))).carriesMembershipChange(),
+    assertFalse(Value.of(List.of(new ClientCommand(9, 1, change.payload()))).carriesMembershipChange(),
         "the same bytes unflagged are a state machine's command");
   }
 
@@ -250,7 +250,7 @@ class ValueTest {
         "a change to the nodes there are already");
     assertSame(START, Value.of(List.of(change(1, 5, List.of(1, 2), List.of()))).membershipAfter(START),
         "a change made against another epoch");
-    assertSame(START, Value.of(List.of(new Command(9, 1, new byte[] {1, 2}, true))).membershipAfter(START),
+    assertSame(START, Value.of(List.of(new ClientCommand(9, 1, new byte[] {1, 2}, true))).membershipAfter(START),
         "a change that does not decode");
   }
 }

@@ -9,7 +9,7 @@ import io.synod.actors.internal.Stamped;
 import io.synod.actors.internal.Ticket;
 import io.synod.actors.internal.TicketExchange;
 import io.synod.paxos.Ballot;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Membership;
 import io.synod.paxos.Message;
 import io.synod.paxos.Value;
@@ -132,11 +132,11 @@ final class RogueNode implements AutoCloseable {
   static List<Attack> attacks(String group, int as, int target, java.util.function.Function<NodeGateway.PeerTraffic,
       Object> stamp) {
     Ballot high = new Ballot(1_000_000, as);
-    Value forged = Value.of(List.of(new Command(0x5EC0_0000L, 1, new byte[] {0, 0, 0, 0, 0, 0, 0x0F, 0x42})));
+    Value forged = Value.of(List.of(new ClientCommand(0x5EC0_0000L, 1, new byte[] {0, 0, 0, 0, 0, 0, 0x0F, 0x42})));
     Membership without = new Membership(0, List.of(as), List.of());
     List<Attack> attacks = new ArrayList<>();
     attacks.add(new Attack("forwarded membership change", stamp.apply(new GroupEnvelope(group, as,
-        new Message.Forward(as, List.of(Command.membership(0x5EC0_0001L, 1, new Membership.Change(0, without))), 0)))));
+        new Message.Forward(as, List.of(ClientCommand.membership(0x5EC0_0001L, 1, new Membership.Change(0, without))), 0)))));
     attacks.add(new Attack("TransferLeadership", stamp.apply(new GroupEnvelope(group, as,
         new Message.TransferLeadership(as, target, 0)))));
     attacks.add(new Attack("TimeoutNow", stamp.apply(new GroupEnvelope(group, as, new Message.TimeoutNow(as, high)))));

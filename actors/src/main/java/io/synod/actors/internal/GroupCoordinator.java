@@ -50,7 +50,7 @@ public final class GroupCoordinator {
   public sealed interface Command extends GroupCommand {}
 
   /** A client command; the answer is a {@link ProposeReply}, at the latest at {@code deadlineNanos}. */
-  public record Propose(io.synod.paxos.Command command, long deadlineNanos, ActorRef<ProposeReply> replyTo)
+  public record Propose(io.synod.paxos.ClientCommand command, long deadlineNanos, ActorRef<ProposeReply> replyTo)
       implements Command {}
 
   /** A linearizable read under the leader's lease; refused (with a leader hint) without one. */
@@ -193,12 +193,12 @@ public final class GroupCoordinator {
   private record PendingRead(long deadline, ActorRef<ReadOutcome> replyTo) {}
 
   private static final class Waiting {
-    final io.synod.paxos.Command command;
+    final io.synod.paxos.ClientCommand command;
     final long deadline;
     final ActorRef<ProposeReply> replyTo;
     long lastSent;
 
-    Waiting(io.synod.paxos.Command command, long deadline, ActorRef<ProposeReply> replyTo, long lastSent) {
+    Waiting(io.synod.paxos.ClientCommand command, long deadline, ActorRef<ProposeReply> replyTo, long lastSent) {
       this.command = command;
       this.deadline = deadline;
       this.replyTo = replyTo;
@@ -471,7 +471,7 @@ public final class GroupCoordinator {
     }
 
     @Override
-    public void submit(io.synod.paxos.Command command, long deadline, ActorRef<ProposeReply> replyTo) {
+    public void submit(io.synod.paxos.ClientCommand command, long deadline, ActorRef<ProposeReply> replyTo) {
       waiting.put(new CommandId(command.clientId(), command.sequence()),
           new Waiting(command, deadline, replyTo, nanoTime.getAsLong()));
       sweepWhileWaiting();

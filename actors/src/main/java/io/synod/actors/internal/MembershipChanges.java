@@ -13,7 +13,7 @@ import io.synod.actors.internal.GroupCoordinator.RefusalKind;
 import io.synod.actors.internal.GroupCoordinator.Refused;
 import io.synod.actors.internal.GroupCoordinator.Stopped;
 import io.synod.actors.internal.GroupCoordinator.TimedOut;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Membership;
 import java.security.SecureRandom;
@@ -39,7 +39,7 @@ final class MembershipChanges {
      * Has the leader order {@code command}, re-submitted now and then, its answer going to {@code
      * replyTo} (a {@link TimedOut} at {@code deadline} at the latest).
      */
-    void submit(Command command, long deadline, ActorRef<ProposeReply> replyTo);
+    void submit(ClientCommand command, long deadline, ActorRef<ProposeReply> replyTo);
 
     /** Asks the proposer to hand leadership to {@code node}. */
     void handOver(int node);
@@ -157,7 +157,7 @@ final class MembershipChanges {
 
   /** Submits a change from the current membership to {@code target}, as a command of this node's own session. */
   private void submitChange(Membership target, long deadline, ActorRef<ProposeReply> replyTo) {
-    Command command = Command.membership(adminClientId, ++adminSequence,
+    ClientCommand command = ClientCommand.membership(adminClientId, ++adminSequence,
         new Membership.Change(membership.epoch(), target));
     coordinator.submit(command, deadline, replyTo);
   }

@@ -188,7 +188,7 @@ final class PeerLink {
         n += Value.ENTRY_OVERHEAD_BYTES + p.value().bytes().length;
       }
     } else if (m instanceof Message.Forward f) {
-      for (io.synod.paxos.Command c : f.commands()) {
+      for (io.synod.paxos.ClientCommand c : f.commands()) {
         n += Value.ENTRY_OVERHEAD_BYTES + c.payload().length;
       }
     } else if (m instanceof Message.ClientRead r) {

@@ -32,7 +32,7 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
 
   record Deliver(Message.ToProposer message) implements Command {}
 
-  record Submit(io.synod.paxos.Command command) implements Command {}
+  record Submit(io.synod.paxos.ClientCommand command) implements Command {}
 
   record Read(long readId, byte[] query) implements Command {}
 

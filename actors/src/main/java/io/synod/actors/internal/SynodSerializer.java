@@ -5,7 +5,7 @@ import io.synod.paxos.AcceptorRecord.AcceptedValues;
 import io.synod.paxos.AcceptorRecord.Promised;
 import io.synod.paxos.AcceptorRecord.Truncated;
 import io.synod.paxos.Ballot;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Message;
 import io.synod.paxos.Message.Accept;
 import io.synod.paxos.Message.Accepted;
@@ -479,8 +479,8 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       return new GroupEnvelope(group, from, decodeInner(this, group, manifest, readBytes(), at));
     }
 
-    Command readCommand() {
-      return new Command(readLong(), readLong(), readBytes(), readBoolean());
+    ClientCommand readCommand() {
+      return new ClientCommand(readLong(), readLong(), readBytes(), readBoolean());
     }
 
     /** A list whose elements each take at least {@code minElementBytes}, so a count is checked before allocating. */

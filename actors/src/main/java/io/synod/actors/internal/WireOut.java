@@ -2,7 +2,7 @@ package io.synod.actors.internal;
 
 import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.Ballot;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.ChosenEntry;
 import io.synod.paxos.Message.Proposal;
@@ -108,8 +108,8 @@ final class WireOut {
         .writeBytes(SynodSerializer.encode(SynodSerializer.codecFor(e.message()), e.message()), "message");
   }
 
-  WireOut writeCommand(Command c) {
-    return writeLong(c.clientId()).writeLong(c.sequence()).writeBytes(c.payload(), "Command.payload")
+  WireOut writeCommand(ClientCommand c) {
+    return writeLong(c.clientId()).writeLong(c.sequence()).writeBytes(c.payload(), "ClientCommand.payload")
         .writeBoolean(c.membershipChange());
   }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.actors.LocalCluster;
 import io.synod.paxos.Ballot;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Message;
 import io.synod.paxos.Outbound;
@@ -28,7 +28,7 @@ class AcceptorActorTest {
   private static final int LEASE = 5;
   private static final GroupConfig CONFIG =
       GroupConfig.builder("g1", 0, List.of(0, 1, 2)).leaseTicks(LEASE).heartbeatTicks(1).build();
-  private static final Value VALUE = Value.of(List.of(new Command(7, 1, new byte[] {1, 2, 3})));
+  private static final Value VALUE = Value.of(List.of(new ClientCommand(7, 1, new byte[] {1, 2, 3})));
 
   private LocalCluster cluster;
   private ActorSystem<Void> system;
@@ -120,7 +120,7 @@ class AcceptorActorTest {
     passGrace(acceptor);
     Ballot b21 = new Ballot(2, 1);
     int n = 200;
-    Value large = Value.of(List.of(new Command(7, 1, new byte[100_000])));
+    Value large = Value.of(List.of(new ClientCommand(7, 1, new byte[100_000])));
     // 20 MB of values in the mailbox before the first write: more than the journal holds in one record.
     for (int i = 0; i < n; i++) {
       acceptor.tell(new AcceptorActor.Deliver(new Message.Accept(1, b21, List.of(new Message.Proposal(i, large)), -1)));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.paxos.Ballot;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Message;
 import io.synod.paxos.Message.Accept;
 import io.synod.paxos.Message.Proposal;
@@ -20,7 +20,7 @@ class OutboxTest {
   private static final Ballot HIGHER = new Ballot(4, 0);
 
   private static Proposal p(long instance) {
-    return new Proposal(instance, Value.of(List.of(new Command(1, instance + 1, new byte[] {(byte) instance}))));
+    return new Proposal(instance, Value.of(List.of(new ClientCommand(1, instance + 1, new byte[] {(byte) instance}))));
   }
 
   @Test

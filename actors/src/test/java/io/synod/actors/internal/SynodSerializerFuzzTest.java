@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.synod.paxos.AcceptorRecord.AcceptedValues;
 import io.synod.paxos.ByteMutations;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.CorruptValueException;
 import io.synod.paxos.Membership;
 import io.synod.paxos.Message;
@@ -244,7 +244,7 @@ class SynodSerializerFuzzTest {
 
   /** A real batch with {@code v} written at {@code offset}, sealed with a checksum that matches. */
   private static Value craftedValue(int offset, int v) {
-    byte[] b = Value.of(List.of(new Command(1, 1, WireSamples.bytes("abc")), new Command(2, 3, new byte[0])))
+    byte[] b = Value.of(List.of(new ClientCommand(1, 1, WireSamples.bytes("abc")), new ClientCommand(2, 3, new byte[0])))
         .bytes().clone();
     ByteBuffer.wrap(b).putInt(offset, v);
     return Value.fromWire(b, Value.checksum(b));
@@ -445,7 +445,7 @@ class SynodSerializerFuzzTest {
         throw new AssertionError(t + " escaped verifying a value of " + decoded + " (" + context + "); replay: "
             + REPLAY, t);
       }
-      List<Command> commands = n.value().commands(); // verified: it decodes, within its bytes
+      List<ClientCommand> commands = n.value().commands(); // verified: it decodes, within its bytes
       assertTrue(commands.size() <= n.value().size() / 20, context + ": " + commands.size() + " commands");
     }
     return null;

@@ -9,7 +9,7 @@ import io.synod.paxos.AcceptorRecord.AcceptedValues;
 import io.synod.paxos.AcceptorRecord.Promised;
 import io.synod.paxos.AcceptorRecord.Truncated;
 import io.synod.paxos.Ballot;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Message;
 import io.synod.paxos.Message.Accept;
 import io.synod.paxos.Message.Accepted;
@@ -55,9 +55,9 @@ final class WireSamples {
   static final Ballot MAX = new Ballot(Long.MAX_VALUE, Integer.MAX_VALUE);
 
   static final Value BATCH = Value.of(List.of(
-      new Command(1, 1, bytes("set x 1")),
-      new Command(-9, Long.MAX_VALUE, new byte[0]),
-      new Command(Long.MIN_VALUE, 2, new byte[] {0, -1, 127, -128})));
+      new ClientCommand(1, 1, bytes("set x 1")),
+      new ClientCommand(-9, Long.MAX_VALUE, new byte[0]),
+      new ClientCommand(Long.MIN_VALUE, 2, new byte[] {0, -1, 127, -128})));
   /** Travels with its checksum as computed by the sender; the serializer must not "repair" it. */
   static final Value CORRUPT = Value.fromWire(bytes("flipped"), 0xDEADBEEF);
   static final Value EMPTY_BYTES = Value.fromWire(new byte[0], 0);
@@ -136,7 +136,7 @@ final class WireSamples {
         new Rejected(Integer.MIN_VALUE, LOW, LOW, true),
         new Forward(1, List.of(), 0),
         new Forward(2, BATCH.commands(), Integer.MAX_VALUE),
-        new Forward(3, List.of(io.synod.paxos.Command.membership(7, 1, new io.synod.paxos.Membership.Change(4,
+        new Forward(3, List.of(io.synod.paxos.ClientCommand.membership(7, 1, new io.synod.paxos.Membership.Change(4,
             new io.synod.paxos.Membership(0, List.of(1, 2, 4), List.of(5))))), 1),
         new ClientRead(1, 0, new byte[0]),
         new ClientRead(2, Long.MIN_VALUE, new byte[] {1, 0, -1, 42}),

@@ -1,7 +1,7 @@
 package io.synod.paxos.sim;
 
 import io.synod.paxos.Applied;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Value;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -48,7 +48,7 @@ final class Checker {
     }
   }
 
-  void proposed(String group, Command c) {
+  void proposed(String group, ClientCommand c) {
     proposed.putIfAbsent(new Key(group, c.clientId(), c.sequence()), c.payload());
   }
 
@@ -60,7 +60,7 @@ final class Checker {
         fail("validity: node " + node + " learned a corrupt value for " + group + "/" + instance);
         return;
       }
-      for (Command c : value.commands()) {
+      for (ClientCommand c : value.commands()) {
         byte[] p = proposed.get(new Key(group, c.clientId(), c.sequence()));
         if (p == null || !Arrays.equals(p, c.payload())) {
           fail("validity: " + group + "/" + instance + " chose " + c + " that no client proposed");

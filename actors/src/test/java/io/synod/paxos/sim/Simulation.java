@@ -5,7 +5,7 @@ import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.Applied;
 import io.synod.paxos.Ballot;
 import io.synod.paxos.Checkpoint;
-import io.synod.paxos.Command;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.CorruptValueException;
 import io.synod.paxos.Decision;
 import io.synod.paxos.GroupConfig;
@@ -63,7 +63,7 @@ final class Simulation {
 
   private record Envelope(String group, int from, int to, Object payload, boolean corrupted, int incarnation) {}
 
-  private record ClientRequest(int client, Command command) {}
+  private record ClientRequest(int client, ClientCommand command) {}
 
   private record ClientReadRequest(int client, long readId, long floor) {}
 
@@ -152,7 +152,7 @@ final class Simulation {
     final String group;
     final long clientId;
     long sequence;
-    Command current;
+    ClientCommand current;
     long readId = -1;
     long readFloor;
     long reads;
@@ -584,7 +584,7 @@ final class Simulation {
     if (m.catchingUp().contains(n.id) && now - r.promotionAskedAt >= 50 * FaultMix.TICK) {
       // As the actor shell does: a learner that has applied the change naming it asks to vote.
       r.promotionAskedAt = now;
-      Command promote = Command.membership(nextAdminClient++, 1, new Membership.Change(m.epoch(), m.promoting(n.id)));
+      ClientCommand promote = ClientCommand.membership(nextAdminClient++, 1, new Membership.Change(m.epoch(), m.promoting(n.id)));
       checker.proposed(r.group, promote);
       log("n" + n.id + " " + r.group + " has caught up and asks to vote: " + m);
       apply(n, r, r.proposer.onClientCommand(promote));
@@ -851,7 +851,7 @@ final class Simulation {
     } else {
       byte[] payload = new byte[8 + rng.nextInt(24)];
       rng.nextBytes(payload);
-      c.current = new Command(c.clientId, ++c.sequence, payload);
+      c.current = new ClientCommand(c.clientId, ++c.sequence, payload);
       checker.proposed(c.group, c.current);
     }
     attempt(c);
@@ -1026,7 +1026,7 @@ final class Simulation {
       }
     }
     long epoch = rng.nextInt(5) == 0 ? Math.max(0, current.epoch() - 1) : current.epoch();
-    Command change = Command.membership(nextAdminClient++, 1,
+    ClientCommand change = ClientCommand.membership(nextAdminClient++, 1,
         new Membership.Change(epoch, new Membership(0, voters, learners, catchingUp)));
     checker.proposed(group, change);
     membershipChanges++;

@@ -9,10 +9,10 @@ import java.util.Arrays;
  * (so {@code s < lowestUnanswered + sessionWindow}, see {@link GroupConfig#sessionWindow()}); a
  * command older than that window is answered {@code EXPIRED} and not applied.
  */
-public record Command(long clientId, long sequence, byte[] payload, boolean membershipChange) {
+public record ClientCommand(long clientId, long sequence, byte[] payload, boolean membershipChange) {
 
   /** A command for the state machine. */
-  public Command(long clientId, long sequence, byte[] payload) {
+  public ClientCommand(long clientId, long sequence, byte[] payload) {
     this(clientId, sequence, payload, false);
   }
 
@@ -22,11 +22,11 @@ public record Command(long clientId, long sequence, byte[] payload, boolean memb
    * {@link Membership#apply}), and the proposer must be able to tell its effect from the value
    * alone.
    */
-  public static Command membership(long clientId, long sequence, Membership.Change change) {
-    return new Command(clientId, sequence, change.encode(), true);
+  public static ClientCommand membership(long clientId, long sequence, Membership.Change change) {
+    return new ClientCommand(clientId, sequence, change.encode(), true);
   }
 
-  public Command {
+  public ClientCommand {
     if (sequence < 1) {
       throw new IllegalArgumentException("command sequence must be >= 1, got " + sequence);
     }
@@ -42,7 +42,7 @@ public record Command(long clientId, long sequence, byte[] payload, boolean memb
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Command c
+    return o instanceof ClientCommand c
         && clientId == c.clientId
         && sequence == c.sequence
         && membershipChange == c.membershipChange
@@ -56,6 +56,6 @@ public record Command(long clientId, long sequence, byte[] payload, boolean memb
 
   @Override
   public String toString() {
-    return "Command[" + clientId + "#" + sequence + ", " + payload.length + " bytes" + (membershipChange ? ", membership" : "") + "]";
+    return "ClientCommand[" + clientId + "#" + sequence + ", " + payload.length + " bytes" + (membershipChange ? ", membership" : "") + "]";
   }
 }
