@@ -1,6 +1,27 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupProtocol.AppliedThrough;
+import io.synod.actors.GroupProtocol.ChangeMembership;
+import io.synod.actors.GroupProtocol.Digest;
+import io.synod.actors.GroupProtocol.Done;
+import io.synod.actors.GroupProtocol.GetMembership;
+import io.synod.actors.GroupProtocol.Leader;
+import io.synod.actors.GroupProtocol.Propose;
+import io.synod.actors.GroupProtocol.ProposeReply;
+import io.synod.actors.GroupProtocol.Read;
+import io.synod.actors.GroupProtocol.ReadLocal;
+import io.synod.actors.GroupProtocol.Refused;
+import io.synod.actors.GroupProtocol.Status;
+import io.synod.actors.GroupProtocol.Stopped;
+import io.synod.actors.GroupProtocol.TimedOut;
+import io.synod.actors.GroupProtocol.TransferLeadership;
+import io.synod.actors.GroupProtocol.TransferRefused;
+import io.synod.actors.GroupProtocol.TransferTimedOut;
+import io.synod.actors.GroupProtocol.TransferUnavailable;
+import io.synod.actors.GroupProtocol.Transferred;
+import io.synod.actors.GroupProtocol.UnwatchLeadership;
+import io.synod.actors.GroupProtocol.WatchLeadership;
 import io.synod.actors.GroupStatus;
 import io.synod.actors.StateDigest;
 import io.synod.actors.SynodSettings;
@@ -49,105 +70,11 @@ public final class GroupCoordinator {
 
   public sealed interface Command extends GroupCommand {}
 
-  /** A client command; the answer is a {@link ProposeReply}, at the latest at {@code deadlineNanos}. */
-  public record Propose(io.synod.paxos.ClientCommand command, long deadlineNanos, ActorRef<ProposeReply> replyTo)
-      implements Command {}
-
-  /** A linearizable read under the leader's lease; refused (with a leader hint) without one. */
-  public record Read(byte[] query, long deadlineNanos, ActorRef<ReadOutcome> replyTo) implements Command {}
-
-  /** A read of this node's state as it is, possibly stale, answered at once by its learner. */
-  public record ReadLocal(byte[] query, ActorRef<ReadOutcome> replyTo) implements Command {}
-
-  /** Which node this node believes leads the group (itself included), or -1 if it knows none. */
-  public record Leader(ActorRef<Integer> replyTo) implements Command {}
-
-  /** Every instance below the answer is applied to this node's state machine. */
-  public record AppliedThrough(ActorRef<Long> replyTo) implements Command {}
-
-  /** This node's view of the group. */
-  public record Status(ActorRef<GroupStatus> replyTo) implements Command {}
-
-  /** A checksum of this node's replicated state, with the instance it reflects; an error while the roles restart. */
-  public record Digest(ActorRef<StatusReply<StateDigest>> replyTo) implements Command {}
-
   /** A group of this node met the journal's fail-stop: every group of the node stops. */
   record JournalFailed(JournalFailedException failure) implements Command {}
 
-  /**
-   * Hand leadership to member {@code to}: asked at any node, carried out by the leader. The answer
-   * comes once this node sees {@code to} lead, or at {@code deadlineNanos} at the latest.
-   */
-  public record TransferLeadership(int to, long deadlineNanos, ActorRef<TransferReply> replyTo) implements Command {}
-
-  /** How a leadership transfer ended, as this node saw it. */
-  public sealed interface TransferReply {}
-
-  /** Node {@code leader} leads now. */
-  public record Transferred(int leader) implements TransferReply {}
-
-  /** The request was refused, changing nothing: {@code reason} says why. */
-  public record TransferRefused(String reason) implements TransferReply {}
-
-  /** {@code to} did not take over by the deadline; {@code leader} leads as far as this node knows (-1: none). */
-  public record TransferTimedOut(int to, int leader) implements TransferReply {}
-
-  /** The group's roles on this node are down (restarting, or stopped): {@code reason} says why. */
-  public record TransferUnavailable(String reason) implements TransferReply {}
-
-  /** What a membership change asks for. */
-  public enum MembershipOp {
-    /** Add a node as a learner that becomes a voter once it has caught up. */
-    ADD_VOTER,
-    /** Add a node as a learner only. */
-    ADD_LEARNER,
-    /** Remove a voter or a learner. */
-    REMOVE
-  }
-
-  /**
-   * Change the group's membership through its log: asked at any node. The answer comes once the
-   * change took effect here (for {@link MembershipOp#ADD_VOTER}: once the node caught up and became
-   * a voter), or at {@code deadlineNanos} at the latest.
-   */
-  public record ChangeMembership(MembershipOp op, int node, long deadlineNanos, ActorRef<MembershipReply> replyTo)
-      implements Command {}
-
-  /** How a membership change ended, as this node saw it. */
-  public sealed interface MembershipReply {}
-
-  /** The change took effect: the group's membership is now {@code membership}. */
-  public record MembershipChanged(io.synod.paxos.Membership membership) implements MembershipReply {}
-
-  /** The change was refused and nothing changed: {@code reason} says why, {@code kind} what sort of refusal. */
-  public record MembershipRefused(String reason, RefusalKind kind) implements MembershipReply {}
-
-  /** Why a membership change was refused. */
-  public enum RefusalKind {
-    /** The request itself is wrong (unknown node, a voter already, the last voter). */
-    BAD_REQUEST,
-    /** Another change is under way here, or overtook this one. */
-    CONFLICT,
-    /** The leader refused the command (too much waiting): ask again later. */
-    OVERLOADED,
-    /** The group stopped. */
-    UNAVAILABLE
-  }
-
-  /** The change did not complete by its deadline; {@code state} says how far it got. */
-  public record MembershipTimedOut(String state) implements MembershipReply {}
-
-  /** The group's membership as this node's learner applied it. */
-  public record GetMembership(ActorRef<io.synod.paxos.Membership> replyTo) implements Command {}
-
   /** From the learner: the group's membership, at first and at every change. */
   record MembershipNow(io.synod.paxos.Membership membership) implements Command {}
-
-  /** Tell {@code watcher} this node's view of the leadership now and at every change. */
-  public record WatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
-
-  /** Stop telling {@code watcher}. */
-  public record UnwatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
 
   /** A watcher stopped. */
   record WatcherGone(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
@@ -175,18 +102,6 @@ public final class GroupCoordinator {
   private enum Sweep implements Command {
     INSTANCE
   }
-
-  /** What a proposer is told: applied (or answered again, or expired), refused, timed out, or stopped. */
-  public sealed interface ProposeReply {}
-
-  public record Done(Applied applied) implements ProposeReply {}
-
-  public record Refused(Refusal refusal) implements ProposeReply {}
-
-  /** No answer by the deadline; {@code reachable} members (this one included) were heard from recently. */
-  public record TimedOut(int reachable, int members) implements ProposeReply {}
-
-  public record Stopped(String reason) implements ProposeReply {}
 
   private record CommandId(long clientId, long sequence) {}
 
