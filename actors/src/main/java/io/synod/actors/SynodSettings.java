@@ -69,7 +69,7 @@ public record SynodSettings(
    * Where every group keeps its acceptor journal and checkpoints: the Pekko Persistence plugins
    * {@code journalPluginId} and {@code snapshotPluginId} (Synod's own by default, whatever the actor
    * system's default journal is), and whether a node may run on plugins that Synod does not know to
-   * force every write to disk ({@code allowWithoutFsync}; see {@link SynodNode#start}).
+   * force every write to disk ({@code allowWithoutFsync}; checked when Synod starts on a node).
    */
   public record PersistenceSettings(String journalPluginId, String snapshotPluginId, boolean allowWithoutFsync) {
     public PersistenceSettings {
