@@ -14,15 +14,19 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -93,15 +97,20 @@ public final class GroupClient<C, R> {
     this.window = settings.sessionWindow();
     this.maxCommandBytes = settings.maxBatchBytes();
     this.retryInterval = settings.client().retryInterval();
-    system.systemActorOf(Behaviors.<Object>setup(ctx -> {
+    system.systemActorOf(groupWatcher(), "synod-client-" + UUID.randomUUID(), Props.empty());
+  }
+
+  /** An actor that fails whatever still waits once the group's actor stops. */
+  private Behavior<Object> groupWatcher() {
+    return Behaviors.setup(ctx -> {
       ctx.watch(ref);
-      return Behaviors.receive(Object.class)
-          .onSignal(Terminated.class, t -> {
-            groupStopped();
-            return Behaviors.stopped();
-          })
-          .build();
-    }), "synod-client-" + UUID.randomUUID(), Props.empty());
+      return Behaviors.receive(Object.class).onSignal(Terminated.class, this::onGroupTerminated).build();
+    });
+  }
+
+  private Behavior<Object> onGroupTerminated(Terminated t) {
+    groupStopped();
+    return Behaviors.stopped();
   }
 
   /**
@@ -135,26 +144,30 @@ public final class GroupClient<C, R> {
     long request = track(answer);
     direct(AskPattern.<GroupCommand, ReadOutcome>ask(ref,
             replyTo -> new GroupProtocol.Read(bytes, deadline, replyTo), timeout, system.scheduler()))
-        .whenComplete((outcome, failure) -> {
-          if (failure != null) {
-            untrack(request);
-            answer.completeExceptionally(noAnswer(failure));
-          } else if (outcome.served()) {
-            untrack(request);
-            complete(answer, outcome.result());
-          } else {
-            // No lease here (or no answer in time): the read goes through the log.
-            submit(PayloadFormat.frame(PayloadFormat.READ, bytes), deadline).whenComplete((r, f) -> {
-              untrack(request);
-              if (f != null) {
-                answer.completeExceptionally(f);
-              } else {
-                answer.complete(r);
-              }
-            });
-          }
-        });
+        .whenComplete((outcome, failure) -> onLeaseRead(request, bytes, deadline, answer, outcome, failure));
     return answer;
+  }
+
+  /** The lease read's answer: served, or failed, or else the read goes through the log. */
+  private void onLeaseRead(long request, byte[] query, long deadline, CompletableFuture<R> answer, ReadOutcome outcome,
+      Throwable failure) {
+    if (failure != null) {
+      untrack(request);
+      answer.completeExceptionally(noAnswer(failure));
+    } else if (outcome.served()) {
+      untrack(request);
+      complete(answer, outcome.result());
+    } else {
+      // No lease here (or no answer in time): the read goes through the log.
+      submit(PayloadFormat.frame(PayloadFormat.READ, query), deadline).whenComplete((r, f) -> {
+        untrack(request);
+        if (f != null) {
+          answer.completeExceptionally(f);
+        } else {
+          answer.complete(r);
+        }
+      });
+    }
   }
 
   /** The node this node believes leads the group (maybe itself), or empty if it knows none. */
@@ -170,27 +183,37 @@ public final class GroupClient<C, R> {
    * order, on a thread of the actor system: keep them short, and never block in them. For master
    * election, see {@link Leadership#isMaster()}.
    */
-  public AutoCloseable watchLeadership(java.util.function.Consumer<Leadership> listener) {
-    java.util.Objects.requireNonNull(listener, "listener");
+  public AutoCloseable watchLeadership(Consumer<Leadership> listener) {
+    Objects.requireNonNull(listener, "listener");
     Object stop = new Object();
-    ActorRef<Object> watcher = system.systemActorOf(Behaviors.setup(ctx -> {
+    ActorRef<Object> watcher = system.systemActorOf(leadershipWatcher(listener, stop),
+        "synod-leadership-" + UUID.randomUUID(), Props.empty());
+    return () -> watcher.tell(stop);
+  }
+
+  /** An actor that watches the group's leadership for {@code listener} until it receives {@code stop}. */
+  private Behavior<Object> leadershipWatcher(Consumer<Leadership> listener, Object stop) {
+    return Behaviors.setup(ctx -> {
       ref.tell(Leadership.watch(ctx.getSelf().narrow()));
       return Behaviors.receive(Object.class)
-          .onMessage(Leadership.class, l -> {
-            try {
-              listener.accept(l);
-            } catch (RuntimeException e) {
-              ctx.getLog().error("group '{}': a leadership listener failed on {}", group, l, e);
-            }
-            return Behaviors.same();
-          })
-          .onMessageEquals(stop, () -> {
-            ref.tell(Leadership.unwatch(ctx.getSelf().narrow()));
-            return Behaviors.stopped();
-          })
+          .onMessage(Leadership.class, l -> onLeadership(ctx, listener, l))
+          .onMessageEquals(stop, () -> onUnwatch(ctx))
           .build();
-    }), "synod-leadership-" + UUID.randomUUID(), Props.empty());
-    return () -> watcher.tell(stop);
+    });
+  }
+
+  private Behavior<Object> onLeadership(ActorContext<Object> ctx, Consumer<Leadership> listener, Leadership l) {
+    try {
+      listener.accept(l);
+    } catch (RuntimeException e) {
+      ctx.getLog().error("group '{}': a leadership listener failed on {}", group, l, e);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Object> onUnwatch(ActorContext<Object> ctx) {
+    ref.tell(Leadership.unwatch(ctx.getSelf().narrow()));
+    return Behaviors.stopped();
   }
 
   /**
@@ -209,21 +232,23 @@ public final class GroupClient<C, R> {
     direct(AskPattern.<GroupCommand, GroupProtocol.TransferReply>ask(ref,
             replyTo -> new GroupProtocol.TransferLeadership(to, deadline, replyTo), timeout.plusSeconds(1),
             system.scheduler()))
-        .whenComplete((reply, failure) -> {
-          if (failure != null) {
-            done.completeExceptionally(noAnswer(failure));
-          } else if (reply instanceof GroupProtocol.Transferred) {
-            done.complete(null);
-          } else if (reply instanceof GroupProtocol.TransferRefused r) {
-            done.completeExceptionally(new IllegalArgumentException(r.reason()));
-          } else if (reply instanceof GroupProtocol.TransferUnavailable u) {
-            done.completeExceptionally(new GroupStoppedException(group, u.reason()));
-          } else if (reply instanceof GroupProtocol.TransferTimedOut t) {
-            done.completeExceptionally(new RequestTimeoutException(group, "node " + t.to() + " did not take over within "
-                + timeout + (t.leader() >= 0 ? "; node " + t.leader() + " leads" : "; no leader is known")));
-          }
-        });
+        .whenComplete((reply, failure) -> onTransferReply(done, reply, failure));
     return done;
+  }
+
+  private void onTransferReply(CompletableFuture<Void> done, GroupProtocol.TransferReply reply, Throwable failure) {
+    if (failure != null) {
+      done.completeExceptionally(noAnswer(failure));
+    } else if (reply instanceof GroupProtocol.Transferred) {
+      done.complete(null);
+    } else if (reply instanceof GroupProtocol.TransferRefused r) {
+      done.completeExceptionally(new IllegalArgumentException(r.reason()));
+    } else if (reply instanceof GroupProtocol.TransferUnavailable u) {
+      done.completeExceptionally(new GroupStoppedException(group, u.reason()));
+    } else if (reply instanceof GroupProtocol.TransferTimedOut t) {
+      done.completeExceptionally(new RequestTimeoutException(group, "node " + t.to() + " did not take over within "
+          + timeout + (t.leader() >= 0 ? "; node " + t.leader() + " leads" : "; no leader is known")));
+    }
   }
 
   /**
@@ -237,26 +262,28 @@ public final class GroupClient<C, R> {
     CompletableFuture<StaleRead<R>> answer = new CompletableFuture<>();
     direct(AskPattern.<GroupCommand, ReadOutcome>ask(ref, replyTo -> new GroupProtocol.ReadLocal(bytes, replyTo),
             timeout, system.scheduler()))
-        .whenComplete((outcome, failure) -> {
-          if (failure != null) {
-            answer.completeExceptionally(noAnswer(failure));
-            return;
-          }
-          if (!outcome.served()) {
-            answer.completeExceptionally(new GroupStoppedException(group, RESTARTING));
-            return;
-          }
-          CompletableFuture<R> value = new CompletableFuture<>();
-          complete(value, outcome.result());
-          value.whenComplete((v, f) -> {
-            if (f != null) {
-              answer.completeExceptionally(f);
-            } else {
-              answer.complete(new StaleRead<>(v, outcome.appliedThrough()));
-            }
-          });
-        });
+        .whenComplete((outcome, failure) -> onLocalRead(answer, outcome, failure));
     return answer;
+  }
+
+  private void onLocalRead(CompletableFuture<StaleRead<R>> answer, ReadOutcome outcome, Throwable failure) {
+    if (failure != null) {
+      answer.completeExceptionally(noAnswer(failure));
+      return;
+    }
+    if (!outcome.served()) {
+      answer.completeExceptionally(new GroupStoppedException(group, RESTARTING));
+      return;
+    }
+    CompletableFuture<R> value = new CompletableFuture<>();
+    complete(value, outcome.result());
+    value.whenComplete((v, f) -> {
+      if (f != null) {
+        answer.completeExceptionally(f);
+      } else {
+        answer.complete(new StaleRead<>(v, outcome.appliedThrough()));
+      }
+    });
   }
 
   /** The group's membership (voters, learners, epoch) as this node has applied it. */
@@ -299,23 +326,26 @@ public final class GroupClient<C, R> {
     direct(AskPattern.<GroupCommand, GroupProtocol.MembershipReply>ask(ref,
             replyTo -> new GroupProtocol.ChangeMembership(op, node, deadline, replyTo), timeout.plusSeconds(1),
             system.scheduler()))
-        .whenComplete((reply, failure) -> {
-          if (failure != null) {
-            done.completeExceptionally(noAnswer(failure));
-          } else if (reply instanceof GroupProtocol.MembershipChanged c) {
-            done.complete(c.membership());
-          } else if (reply instanceof GroupProtocol.MembershipRefused r) {
-            done.completeExceptionally(switch (r.kind()) {
-              case BAD_REQUEST -> new IllegalArgumentException(r.reason());
-              case CONFLICT -> new IllegalStateException(r.reason());
-              case OVERLOADED -> new OverloadedException(group, r.reason());
-              case UNAVAILABLE -> new GroupStoppedException(group, r.reason());
-            });
-          } else if (reply instanceof GroupProtocol.MembershipTimedOut t) {
-            done.completeExceptionally(new RequestTimeoutException(group, t.state()));
-          }
-        });
+        .whenComplete((reply, failure) -> onMembershipReply(done, reply, failure));
     return done;
+  }
+
+  private void onMembershipReply(CompletableFuture<Membership> done, GroupProtocol.MembershipReply reply,
+      Throwable failure) {
+    if (failure != null) {
+      done.completeExceptionally(noAnswer(failure));
+    } else if (reply instanceof GroupProtocol.MembershipChanged c) {
+      done.complete(c.membership());
+    } else if (reply instanceof GroupProtocol.MembershipRefused r) {
+      done.completeExceptionally(switch (r.kind()) {
+        case BAD_REQUEST -> new IllegalArgumentException(r.reason());
+        case CONFLICT -> new IllegalStateException(r.reason());
+        case OVERLOADED -> new OverloadedException(group, r.reason());
+        case UNAVAILABLE -> new GroupStoppedException(group, r.reason());
+      });
+    } else if (reply instanceof GroupProtocol.MembershipTimedOut t) {
+      done.completeExceptionally(new RequestTimeoutException(group, t.state()));
+    }
   }
 
   /** Every log instance below the answer is applied to this node's state machine. */

@@ -96,22 +96,29 @@ final class RolesDown {
         .onMessage(GroupProtocol.ChangeMembership.class, c -> answer(c.replyTo(),
             new GroupProtocol.MembershipRefused(reason(), GroupProtocol.RefusalKind.UNAVAILABLE)))
         .onMessage(GroupProtocol.GetMembership.class, g -> answer(g.replyTo(), coordinator.membership()))
-        .onMessage(GroupProtocol.WatchLeadership.class, w -> {
-          watchers.watch(w.watcher(), new Leadership(config.group(), config.self(), -1, false));
-          return Behaviors.same();
-        })
-        .onMessage(GroupProtocol.UnwatchLeadership.class, w -> {
-          watchers.unwatch(w.watcher());
-          return Behaviors.same();
-        })
-        .onMessage(GroupCoordinator.WatcherGone.class, w -> {
-          watchers.gone(w.watcher());
-          return Behaviors.same();
-        })
+        .onMessage(GroupProtocol.WatchLeadership.class, this::onWatchLeadership)
+        .onMessage(GroupProtocol.UnwatchLeadership.class, this::onUnwatchLeadership)
+        .onMessage(GroupCoordinator.WatcherGone.class, this::onWatcherGone)
         .onSignal(Terminated.class, this::roleStopped)
         // Peers' protocol messages and checkpoint transfers, and what the old roles sent: dropped.
         .onAnyMessage(m -> Behaviors.same())
         .build();
+  }
+
+  /** A watcher is told at once that this node knows no leader while its roles are down. */
+  private Behavior<GroupCommand> onWatchLeadership(GroupProtocol.WatchLeadership w) {
+    watchers.watch(w.watcher(), new Leadership(config.group(), config.self(), -1, false));
+    return Behaviors.same();
+  }
+
+  private Behavior<GroupCommand> onUnwatchLeadership(GroupProtocol.UnwatchLeadership w) {
+    watchers.unwatch(w.watcher());
+    return Behaviors.same();
+  }
+
+  private Behavior<GroupCommand> onWatcherGone(GroupCoordinator.WatcherGone w) {
+    watchers.gone(w.watcher());
+    return Behaviors.same();
   }
 
   private <T> Behavior<GroupCommand> answer(ActorRef<T> replyTo, T answer) {
