@@ -71,10 +71,9 @@ class SynodTest {
     }
   }
 
-  /** Artery over plain TCP on {@code port} of the loopback address, said insecure, with {@code node} laid over it. */
+  /** Artery over plain TCP on {@code port} of the loopback address, said insecure, with {@code node} last (it wins). */
   private Config artery(int port, String node) {
     return ConfigFactory.parseString(String.join("\n",
-            node,
             "pekko.actor.provider = remote",
             "pekko.remote.artery.transport = tcp",
             "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = " + port + " }",
@@ -88,7 +87,8 @@ class SynodTest {
             "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
             "synod.insecure = on",
             "synod.persistence.journal.dir = \"" + dir.resolve("journal") + "\"",
-            "synod.persistence.snapshot-store.dir = \"" + dir.resolve("snapshots") + "\""))
+            "synod.persistence.snapshot-store.dir = \"" + dir.resolve("snapshots") + "\"",
+            node))
         .withFallback(ConfigFactory.load());
   }
 
@@ -157,6 +157,21 @@ class SynodTest {
     try {
       SynodNode node = Synod.start(system, 0, Map.of(0, system.address()));
       assertSame(node, Synod.get(system), "the configuration is not read once a node was started");
+    } finally {
+      stop(system);
+    }
+  }
+
+  @Test
+  void startedFromTheConfigurationSynodStillRefusesATransportThatDoesNotAuthenticateItsPeers() throws Exception {
+    int port = freePort();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "synod", artery(port,
+        "synod.insecure = off\nsynod.node { id = 1, members { 1 = \"127.0.0.1:" + port + "\" } }"));
+    try {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Synod.get(system));
+      assertSays(e.getMessage(), "pekko.remote.artery.transport is tcp, not tls-tcp", "synod.insecure = on");
+      assertSame(e, assertThrows(IllegalArgumentException.class, () -> Synod.get(system)),
+          "a later call throws the same error: Synod did not start");
     } finally {
       stop(system);
     }
