@@ -141,6 +141,7 @@ public final class Reconfiguration<A> {
   private Request<A> request;
   /** Where leadership goes before the leader is removed; meaningful while handing over. */
   private int handOverTo = -1;
+  /** The sequence of this node's last admin command: its operator changes and its promotions share the session. */
   private long lastSequence;
   /** When this node last asked to become a voter (it asks at most every retry interval). */
   private long promotionAskedAt = Long.MIN_VALUE / 2;
@@ -166,6 +167,7 @@ public final class Reconfiguration<A> {
     return membership;
   }
 
+  /** Where the change asked at this node stands. */
   public Phase phase() {
     return phase;
   }

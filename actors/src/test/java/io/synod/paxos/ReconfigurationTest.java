@@ -164,6 +164,18 @@ class ReconfigurationTest {
   }
 
   @Test
+  void aLeaderThatLeftTheGroupDuringTheHandoverIsNotRemovedAgain() {
+    node0.onLeader(1);
+    node0.onAsked(request(Op.REMOVE, 1, "op"), KNOWN);
+    Membership without = new Membership(1, List.of(0, 2), List.of());
+    node0.onMembership(without, 0);
+
+    assertEquals(List.of(new Reply<>("op", new Refused("group 'g': node 1 is neither a voter nor a learner;"
+        + " membership: " + without, Refused.Kind.BAD_REQUEST))), node0.onLeader(0));
+    assertEquals(Phase.IDLE, node0.phase());
+  }
+
+  @Test
   void aChangeTheLogRefusesIsAConflict() {
     Submit<String> s = submit(node0.onAsked(request(Op.ADD_LEARNER, 3, "op"), KNOWN));
     // Another change took effect first: this one was made against a stale epoch.
