@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.synod.paxos.Reconfiguration.Answer;
 import io.synod.paxos.Reconfiguration.Changed;
@@ -348,12 +349,18 @@ class ReconfigurationTest {
 
   private static Submit<String> submit(List<Effect<String>> effects) {
     assertEquals(1, effects.size(), effects.toString());
-    return assertInstanceOf(Submit.class, effects.get(0));
+    if (effects.get(0) instanceof Submit<String> s) {
+      return s;
+    }
+    return fail("expected a Submit, got " + effects);
   }
 
   private static Promote<String> promote(List<Effect<String>> effects) {
     assertEquals(1, effects.size(), effects.toString());
-    return assertInstanceOf(Promote.class, effects.get(0));
+    if (effects.get(0) instanceof Promote<String> p) {
+      return p;
+    }
+    return fail("expected a Promote, got " + effects);
   }
 
   private static Refused refusal(List<Effect<String>> effects) {
