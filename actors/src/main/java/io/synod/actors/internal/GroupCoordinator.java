@@ -458,11 +458,6 @@ public final class GroupCoordinator {
       proposer.tell(new ProposerActor.Transfer(node));
     }
 
-    @Override
-    public int leader() {
-      return leader;
-    }
-
     /** Tells everyone who waits for an answer that none will come, {@code reason} saying why. */
     private void failWaiting(String reason) {
       transfers.forEach(t -> t.replyTo().tell(new TransferUnavailable(reason)));
@@ -533,7 +528,6 @@ public final class GroupCoordinator {
           proposer.tell(new ProposerActor.Submit(w.command));
         }
       }
-      memberships.askToVoteIfCaughtUp();
       // An unanswered read's client has given up by its deadline; forget it.
       reads.values().removeIf(r -> now - r.deadline() >= 0);
       transfers.removeIf(t -> {

@@ -4,7 +4,6 @@ import io.synod.actors.GroupCommand;
 import io.synod.actors.GroupProtocol.ChangeMembership;
 import io.synod.actors.GroupProtocol.Done;
 import io.synod.actors.GroupProtocol.MembershipChanged;
-import io.synod.actors.GroupProtocol.MembershipOp;
 import io.synod.actors.GroupProtocol.MembershipRefused;
 import io.synod.actors.GroupProtocol.MembershipReply;
 import io.synod.actors.GroupProtocol.MembershipTimedOut;
@@ -16,20 +15,21 @@ import io.synod.actors.GroupProtocol.TimedOut;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Membership;
+import io.synod.paxos.Reconfiguration;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * A group's membership on one node, and the workflow of a change asked there (docs/protocol.md,
- * "Membership changes"), for the group's {@link GroupCoordinator}: it holds the membership as this
- * node's learner applied it, turns a {@link ChangeMembership} into a change command of this node's
- * own session (one change at a time), hands leadership away first when the leader itself is to be
- * removed, waits for an added voter to catch up and be promoted, and answers the change once it
- * took effect, was refused, or its deadline passed. A learner named as catching up asks, from its
- * own node, to become a voter.
+ * The shell of a group's membership changes on one node, for the group's {@link GroupCoordinator}:
+ * the workflow itself is the core's {@link Reconfiguration} (docs/protocol.md, "Membership
+ * changes"); this class feeds it what the coordinator sees (a {@link ChangeMembership} asked here,
+ * the leader, the membership the learner applied, the log's answers, the sweep, a failure) and
+ * carries out what it decides: submitting commands through the coordinator, handing leadership
+ * over, answering the asker with the reply records of {@link io.synod.actors.GroupProtocol}.
  */
 final class MembershipChanges {
 
@@ -43,9 +43,6 @@ final class MembershipChanges {
 
     /** Asks the proposer to hand leadership to {@code node}. */
     void handOver(int node);
-
-    /** The node this node sees as the leader, or -1. */
-    int leader();
   }
 
   /** The answer to a membership-change command this node submitted. */
@@ -55,24 +52,10 @@ final class MembershipChanges {
   private final GroupConfig config;
   private final Peers peers;
   private final LongSupplier nanoTime;
-  private final long retryNanos;
   private final Coordinator coordinator;
-  private Membership membership;
-  /** The membership change asked at this node and under way, or null: one at a time. */
-  private ChangeMembership change;
-  /** Whether {@link #change} was chosen and now waits for its node to catch up and become a voter. */
-  private boolean awaitingPromotion;
-  /** Whether {@link #change} removes the leader and waits for leadership to move to another voter first. */
-  private boolean handingOverFirst;
-  /** Where {@link #change} hands leadership before removing the leader. */
-  private int handOverTo = -1;
-  /** The client id of this node's membership-change commands, and the last sequence used. */
-  private final long adminClientId = new SecureRandom().nextLong();
-  private long adminSequence;
+  private final Reconfiguration<ActorRef<MembershipReply>> workflow;
   private final ActorRef<ProposeReply> changeAnswers;
   private final ActorRef<ProposeReply> promotionAnswers;
-  /** When this node last asked to become a voter (it retries at most every retry interval). */
-  private long promotionAskedAt = Long.MIN_VALUE / 2;
 
   /** {@code retryNanos}: how often a learner that has caught up asks again to become a voter. */
   MembershipChanges(ActorContext<GroupCommand> ctx, GroupConfig config, Peers peers, LongSupplier nanoTime,
@@ -81,9 +64,9 @@ final class MembershipChanges {
     this.config = config;
     this.peers = peers;
     this.nanoTime = nanoTime;
-    this.retryNanos = retryNanos;
     this.coordinator = coordinator;
-    this.membership = config.initialMembership();
+    // The client id of this node's membership-change commands: drawn afresh at every start.
+    this.workflow = new Reconfiguration<>(config, new SecureRandom().nextLong(), retryNanos);
     this.changeAnswers = ctx.messageAdapter(ProposeReply.class, ChangeAnswered::new);
     // (One adapter per message class: the answers to this node's own promotion, whose effect shows in
     // the membership, go to an actor that ignores them.)
@@ -92,168 +75,90 @@ final class MembershipChanges {
 
   /** The group's membership as this node's learner last applied it. */
   Membership current() {
-    return membership;
+    return workflow.membership();
   }
 
   /** Whether a change asked at this node waits for its answer. */
   boolean underWay() {
-    return change != null;
+    return workflow.underWay();
   }
 
   /** Starts change {@code c}, or refuses it at once. */
   void change(ChangeMembership c) {
-    String group = "group '" + config.group() + "': ";
-    if (!peers.knows(c.node())) {
-      c.replyTo().tell(new MembershipRefused(group + "node " + c.node() + " is unknown: this node has addresses for "
-          + peers.nodeIds() + " only", RefusalKind.BAD_REQUEST));
-      return;
-    }
-    if (change != null) {
-      c.replyTo().tell(new MembershipRefused(group + "a change (" + change.op() + " node " + change.node()
-          + ") is under way; ask again once it has ended", RefusalKind.CONFLICT));
-      return;
-    }
-    Membership target;
-    try {
-      target = switch (c.op()) {
-        case ADD_VOTER -> membership.adding(c.node(), true);
-        case ADD_LEARNER -> membership.adding(c.node(), false);
-        case REMOVE -> membership.removing(c.node());
-      };
-    } catch (IllegalArgumentException e) {
-      c.replyTo().tell(new MembershipRefused(group + e.getMessage() + "; membership: " + membership,
-          RefusalKind.BAD_REQUEST));
-      return;
-    }
-    change = c;
-    awaitingPromotion = false;
-    if (c.op() == MembershipOp.REMOVE && c.node() == coordinator.leader() && membership.isVoter(c.node())) {
-      // Removing the leader: hand leadership to a remaining voter first, then remove it.
-      handingOverFirst = true;
-      handOverTo = target.voters().contains(config.self()) ? config.self() : target.voters().get(0);
-      coordinator.handOver(handOverTo);
-      return;
-    }
-    submitChange(target, c.deadlineNanos(), changeAnswers);
+    Reconfiguration.Op op = switch (c.op()) {
+      case ADD_VOTER -> Reconfiguration.Op.ADD_VOTER;
+      case ADD_LEARNER -> Reconfiguration.Op.ADD_LEARNER;
+      case REMOVE -> Reconfiguration.Op.REMOVE;
+    };
+    carryOut(workflow.onAsked(new Reconfiguration.Request<>(op, c.node(), c.deadlineNanos(), c.replyTo()),
+        peers.nodeIds()));
   }
 
   /** This node now sees {@code leader} lead: a leader being removed that has handed over is removed now. */
   void leaderChanged(int leader) {
-    if (change != null && handingOverFirst && leader >= 0 && leader != change.node()) {
-      removeAfterHandover();
-    }
-  }
-
-  /** The leader being removed has handed over: remove it now (against the membership as it is now). */
-  private void removeAfterHandover() {
-    handingOverFirst = false;
-    try {
-      submitChange(membership.removing(change.node()), change.deadlineNanos(), changeAnswers);
-    } catch (IllegalArgumentException e) {
-      reply(new MembershipRefused("group '" + config.group() + "': " + e.getMessage() + "; membership: " + membership,
-          RefusalKind.BAD_REQUEST));
-    }
-  }
-
-  /** Submits a change from the current membership to {@code target}, as a command of this node's own session. */
-  private void submitChange(Membership target, long deadline, ActorRef<ProposeReply> replyTo) {
-    ClientCommand command = ClientCommand.membership(adminClientId, ++adminSequence,
-        new Membership.Change(membership.epoch(), target));
-    coordinator.submit(command, deadline, replyTo);
+    carryOut(workflow.onLeader(leader));
   }
 
   /** The log's answer to the change command: the change took effect, was refused, or its outcome is unknown. */
   void answered(ChangeAnswered a) {
-    ChangeMembership c = change;
-    if (a.reply() instanceof Done d && d.applied().result() != null) {
-      Membership.Outcome o = Membership.Outcome.ofResult(d.applied().result());
-      if (c == null) {
-        return;
-      }
-      if (o.refusal() != null) {
-        reply(new MembershipRefused("group '" + config.group() + "': " + o.refusal(), RefusalKind.CONFLICT));
-      } else if (c.op() == MembershipOp.ADD_VOTER && !o.membership().isVoter(c.node())) {
-        awaitingPromotion = true; // it joins as a learner; it asks to vote once caught up
-        if (membership.isVoter(c.node())) {
-          reply(new MembershipChanged(membership));
-        }
-      } else {
-        reply(new MembershipChanged(o.membership()));
-      }
-    } else if (c != null && a.reply() instanceof Done) {
-      reply(new MembershipTimedOut("the change reached the log after this node's session had moved past it; it"
-          + " was not answered (membership now: " + membership + ")"));
-    } else if (c != null) {
-      if (a.reply() instanceof Refused r) {
-        reply(new MembershipRefused("group '" + config.group() + "': the leader refused the change: "
-            + r.refusal().reason(), RefusalKind.OVERLOADED));
-      } else if (a.reply() instanceof TimedOut t) {
-        reply(new MembershipTimedOut("the change was not chosen in time (" + t.reachable() + " of " + t.members()
-            + " voters reachable); it may still be"));
-      } else if (a.reply() instanceof Stopped st) {
-        reply(new MembershipRefused("group '" + config.group() + "' stopped: " + st.reason(), RefusalKind.UNAVAILABLE));
-      }
+    ProposeReply reply = a.reply();
+    Reconfiguration.Answer answer;
+    if (reply instanceof Done d) {
+      answer = new Reconfiguration.Done(d.applied().result());
+    } else if (reply instanceof Refused r) {
+      answer = new Reconfiguration.LeaderRefused(r.refusal().reason());
+    } else if (reply instanceof TimedOut t) {
+      answer = new Reconfiguration.NotChosen(t.reachable(), t.members());
+    } else if (reply instanceof Stopped st) {
+      answer = new Reconfiguration.GroupStopped(st.reason());
+    } else {
+      throw new IllegalStateException("unknown answer " + reply);
     }
-  }
-
-  private void reply(MembershipReply r) {
-    if (change != null) {
-      change.replyTo().tell(r);
-      change = null;
-      awaitingPromotion = false;
-      handingOverFirst = false;
-    }
+    carryOut(workflow.onAnswer(answer));
   }
 
   /** From the learner: the group's membership now. */
   void membershipNow(Membership now) {
-    membership = now;
-    if (change != null && awaitingPromotion && membership.isVoter(change.node())) {
-      reply(new MembershipChanged(membership));
-    }
-    askToVoteIfCaughtUp();
+    carryOut(workflow.onMembership(now, nanoTime.getAsLong()));
   }
 
-  /**
-   * A learner named as catching up has, once its learner applied that change, the group's history
-   * up to it: it asks to become a voter itself (again every retry interval until it is one).
-   */
-  void askToVoteIfCaughtUp() {
-    long now = nanoTime.getAsLong();
-    if (membership.catchingUp().contains(config.self()) && now - promotionAskedAt >= retryNanos) {
-      promotionAskedAt = now;
-      ctx.getLog().info("group '{}': node {} has caught up and asks to become a voter", config.group(), config.self());
-      submitChange(membership.promoting(config.self()), now + retryNanos * 10, promotionAnswers);
-    }
-  }
-
-  /** At the coordinator's sweep: asks for the handover again, or answers a change whose deadline passed. */
+  /** At the coordinator's sweep: asks again to vote or for the handover, or answers a change whose deadline passed. */
   void sweep(long now) {
-    if (change != null && handingOverFirst && now - change.deadlineNanos() < 0) {
-      coordinator.handOver(handOverTo); // again: as a handover asked by a client
-    }
-    if (change != null && now - change.deadlineNanos() >= 0) {
-      change.replyTo().tell(new MembershipTimedOut(handingOverFirst
-          ? "node " + change.node() + " still leads: leadership did not move to node " + handOverTo
-              + " in time, and nothing was changed"
-          : awaitingPromotion
-          ? "node " + change.node() + " was added as a learner but has not caught up and become a voter yet; it"
-              + " will once it has (membership now: " + membership + ")"
-          : "the change was not chosen in time; it may still be (membership now: " + membership + ")"));
-      change = null;
-      awaitingPromotion = false;
-      handingOverFirst = false;
-    }
+    carryOut(workflow.onSweep(now));
   }
 
   /** The group's roles here stopped: the change under way is answered that its outcome is unknown. */
   void fail(String reason) {
-    if (change != null) {
-      change.replyTo().tell(new MembershipRefused(reason + "; the change may or may not take effect",
-          RefusalKind.UNAVAILABLE));
-      change = null;
-      awaitingPromotion = false;
-      handingOverFirst = false;
+    carryOut(workflow.onFailure(reason));
+  }
+
+  private void carryOut(List<Reconfiguration.Effect<ActorRef<MembershipReply>>> effects) {
+    for (Reconfiguration.Effect<ActorRef<MembershipReply>> e : effects) {
+      if (e instanceof Reconfiguration.Submit<ActorRef<MembershipReply>> s) {
+        coordinator.submit(s.command(), s.deadline(), changeAnswers);
+      } else if (e instanceof Reconfiguration.Promote<ActorRef<MembershipReply>> p) {
+        ctx.getLog().info("group '{}': node {} has caught up and asks to become a voter", config.group(), config.self());
+        coordinator.submit(p.command(), p.deadline(), promotionAnswers);
+      } else if (e instanceof Reconfiguration.HandOver<ActorRef<MembershipReply>> h) {
+        coordinator.handOver(h.to());
+      } else if (e instanceof Reconfiguration.Reply<ActorRef<MembershipReply>> r) {
+        r.asker().tell(reply(r.outcome()));
+      }
     }
+  }
+
+  /** The reply record that tells the asker {@code outcome}. */
+  private static MembershipReply reply(Reconfiguration.Outcome outcome) {
+    if (outcome instanceof Reconfiguration.Changed c) {
+      return new MembershipChanged(c.membership());
+    } else if (outcome instanceof Reconfiguration.Refused r) {
+      return new MembershipRefused(r.reason(), switch (r.kind()) {
+        case BAD_REQUEST -> RefusalKind.BAD_REQUEST;
+        case CONFLICT -> RefusalKind.CONFLICT;
+        case OVERLOADED -> RefusalKind.OVERLOADED;
+        case UNAVAILABLE -> RefusalKind.UNAVAILABLE;
+      });
+    }
+    return new MembershipTimedOut(((Reconfiguration.TimedOut) outcome).state());
   }
 }
