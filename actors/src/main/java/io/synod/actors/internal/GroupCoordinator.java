@@ -1,6 +1,7 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupProtocol;
 import io.synod.actors.GroupProtocol.AppliedThrough;
 import io.synod.actors.GroupProtocol.ChangeMembership;
 import io.synod.actors.GroupProtocol.Digest;
@@ -69,6 +70,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class GroupCoordinator {
 
+  /** The coordinator's own messages (from its roles, the gateway, its timers); clients send {@link GroupProtocol}'s. */
   public sealed interface Command extends GroupCommand {}
 
   /** A group of this node met the journal's fail-stop: every group of the node stops. */
