@@ -15,8 +15,9 @@ import java.util.TreeSet;
  * membership change ({@link ClientCommand#membershipChange()}); applying the value that holds it, at
  * instance {@code c}, sets the membership of every instance from {@code c + 1} on. Every replica
  * applies the same values in the same order, so every replica agrees on the membership of every
- * instance. How the proposer keeps this safe while it pipelines instances is described on {@link
- * Proposer}.
+ * instance. How a leader keeps this safe while it pipelines instances is described on {@code
+ * MembershipView} (the leader's view of the membership of each instance) and in {@code
+ * docs/protocol.md} ("Membership changes").
  */
 public record Membership(long epoch, List<Integer> voters, List<Integer> learners, List<Integer> catchingUp) {
 

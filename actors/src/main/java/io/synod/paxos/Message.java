@@ -4,9 +4,11 @@ import java.util.List;
 
 /**
  * Every message the roles of one group exchange, between nodes or between the roles of one node.
- * The sub-interface says which role receives it, so a shell routes by type and a {@code switch}
- * over a role's messages is exhaustive. {@code from} is always the sending node's id; the group is
- * implicit (a shell carries it in its envelope).
+ * The sub-interface says which role receives it, so a shell routes by type and each role handles a
+ * closed set. (Java 17 has no pattern switch, so a role dispatches with an {@code instanceof} chain
+ * the compiler does not check; {@code RoleDispatchTest} checks that every permitted type reaches a
+ * handler.) {@code from} is always the sending node's id; the group is implicit (a shell carries it
+ * in its envelope).
  */
 public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, Message.ToLearner {
 

@@ -42,12 +42,17 @@ public final class BrokenProtocols {
   public static final SimProtocol IGNORES_PROMISED_VALUES = new Variant("ignores-promised-values") {
     @Override
     public Proposer proposer(GroupConfig config, RandomGenerator random) {
-      return new Proposer(config, random) {
+      return new Proposer(config, random, new ProposerParts() {
         @Override
-        List<AcceptedValue> acceptedReportedIn(Promise promise) {
-          return List.of();
+        public PromiseTally promiseTally(long from, Membership membership) {
+          return new PromiseTally(from, membership) {
+            @Override
+            List<AcceptedValue> acceptedReportedIn(Promise promise) {
+              return List.of();
+            }
+          };
         }
-      };
+      });
     }
   };
 
@@ -55,12 +60,17 @@ public final class BrokenProtocols {
   public static final SimProtocol READS_WITHOUT_LEASE = new Variant("reads-without-lease") {
     @Override
     public Proposer proposer(GroupConfig config, RandomGenerator random) {
-      return new Proposer(config, random) {
+      return new Proposer(config, random, new ProposerParts() {
         @Override
-        boolean leaseCoversNow() {
-          return isLeader();
+        public LeaderLease lease(GroupConfig config) {
+          return new LeaderLease(config.leaderLeaseTicks()) {
+            @Override
+            boolean covers(long now) {
+              return true; // asked only while leading
+            }
+          };
         }
-      };
+      });
     }
   };
 

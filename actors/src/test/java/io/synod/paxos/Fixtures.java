@@ -103,4 +103,30 @@ final class Fixtures {
   static Decision ack(Proposer p, int from, long leaseTick, Long... instances) {
     return p.handle(new Message.Accepted(from, p.ballot(), List.of(instances), leaseTick, 0));
   }
+
+  /** Node {@code config.self()}'s proposer, with a fixed seed for its jitter. */
+  static Proposer proposer(GroupConfig config) {
+    return new Proposer(config, new java.util.SplittableRandom(42));
+  }
+
+  /** The one prepare a campaign of node 1 sends its own acceptor. */
+  static Message.Prepare localPrepare(Decision campaign) {
+    List<Message.Prepare> prepares = messagesTo(campaign, 1, Message.Prepare.class);
+    org.junit.jupiter.api.Assertions.assertEquals(1, prepares.size(),
+        "expected one prepare to the local acceptor: " + campaign);
+    return prepares.get(0);
+  }
+
+  /**
+   * Ticks {@code p} as many ticks as it says are quiet, checking that all but the last do nothing;
+   * returns what the last one did.
+   */
+  static Decision sleepUntilDue(Proposer p) {
+    long quiet = p.ticksUntilDue();
+    for (long t = 1; t < quiet; t++) {
+      Decision d = p.onTick();
+      org.junit.jupiter.api.Assertions.assertTrue(d.isEmpty(), "tick " + t + " of " + quiet + " quiet ones did " + d);
+    }
+    return p.onTick();
+  }
 }

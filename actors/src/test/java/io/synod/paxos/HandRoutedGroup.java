@@ -63,16 +63,63 @@ final class HandRoutedGroup {
 
   /** Carries out a decision of a role of {@code node}. */
   Decision take(int node, Decision d) {
-    journals.get(node).addAll(d.toPersist());
-    for (Outbound o : Fixtures.outbound(d)) {
+    DecisionExecutor.execute(d, new InstantShell(node));
+    return d;
+  }
+
+  /**
+   * One node's shell with an instant disk: a write is durable at once, so {@code sendAfterPersist}
+   * is queued right after {@code sendNow}. What the learner learned the test reads from the
+   * learners, and a hand-routed group has no snapshots to fetch.
+   */
+  private final class InstantShell implements DecisionExecutor.Shell {
+    private final int node;
+
+    InstantShell(int node) {
+      this.node = node;
+    }
+
+    @Override
+    public void persist(List<AcceptorRecord> records) {
+      journals.get(node).addAll(records);
+    }
+
+    @Override
+    public void sendNow(Outbound message) {
+      enqueue(message);
+    }
+
+    @Override
+    public void sendAfterPersist(Outbound message) {
+      enqueue(message);
+    }
+
+    private void enqueue(Outbound o) {
       Envelope e = new Envelope(node, o.to(), o.message());
       queue.add(e);
       sent.add(e);
     }
-    applied.get(node).addAll(d.applied());
-    reads.get(node).addAll(d.reads());
-    refusals.get(node).addAll(d.refused());
-    return d;
+
+    @Override
+    public void chosen(Message.Proposal proposal) {}
+
+    @Override
+    public void applied(Applied a) {
+      applied.get(node).add(a);
+    }
+
+    @Override
+    public void readAnswered(ReadOutcome outcome) {
+      reads.get(node).add(outcome);
+    }
+
+    @Override
+    public void refused(Refusal refusal) {
+      refusals.get(node).add(refusal);
+    }
+
+    @Override
+    public void fetchSnapshotFrom(int peer) {}
   }
 
   void tickAcceptors() {

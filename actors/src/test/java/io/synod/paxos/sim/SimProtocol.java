@@ -32,7 +32,7 @@ public interface SimProtocol {
 
   /**
    * True for a shell that, when its node resumes from a pause, first hands each role the ticks it
-   * missed (at most {@link Simulation#catchUpCap}), as a shell counting ticks from a monotonic
+   * missed (at most {@link SimLifecycle#catchUpCap}), as a shell counting ticks from a monotonic
    * clock does.
    */
   default boolean catchesUpTicksAfterPause() {

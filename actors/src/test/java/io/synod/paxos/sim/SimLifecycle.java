@@ -1,0 +1,162 @@
+package io.synod.paxos.sim;
+
+import io.synod.paxos.Ballot;
+import io.synod.paxos.Checkpoint;
+import io.synod.paxos.Decision;
+import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Learner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The life of each node: start (and restart, recovering its roles from its disk), ticks at its own
+ * skewed rate, crashes that lose its volatile state, and pauses (a long GC, SIGSTOP) during which
+ * it handles nothing while inputs queue up; on resuming, its roles first get the ticks they
+ * missed, at most {@link #catchUpCap}, then the queued inputs.
+ */
+final class SimLifecycle {
+
+  private final SimContext ctx;
+  private final FaultMix mix;
+  private final SimShell shell;
+  private final SimDisk disk;
+  private final SimClients clients;
+
+  SimLifecycle(SimContext ctx, SimShell shell, SimDisk disk, SimClients clients) {
+    this.ctx = ctx;
+    this.mix = ctx.mix();
+    this.shell = shell;
+    this.disk = disk;
+    this.clients = clients;
+  }
+
+  /**
+   * The most ticks a shell hands its roles at once after a pause: enough for every lease and
+   * election deadline to pass, as the actor shell's TickClock caps them.
+   */
+  static int catchUpCap(GroupConfig config) {
+    return 2 * Math.max(config.leaseTicks(), config.electionTimeoutTicks() + config.electionJitterTicks());
+  }
+
+  /** Starts {@code n}: fresh roles recovered from what its disk holds, and its first tick. */
+  void start(SimNode n) {
+    SplittableRandom rng = ctx.rng();
+    n.up = true;
+    int skew = mix.skewPerMille() == 0 ? 0 : rng.nextInt(-mix.skewPerMille(), mix.skewPerMille() + 1);
+    n.tickInterval = FaultMix.TICK * 1000 / (1000 + skew);
+    n.paused = false;
+    n.missedTicks = 0;
+    n.held.clear();
+    for (SimReplica r : n.replicas.values()) {
+      r.acceptor = disk.recoverAcceptor(n, r);
+      r.storage.restarted();
+      r.stateMachine = new SimStateMachine();
+      r.learner = new Learner(r.config, r.stateMachine, new SplittableRandom(rng.nextLong()));
+      r.proposer = ctx.protocol().proposer(r.config, new SplittableRandom(rng.nextLong()));
+      r.reportedPrefix = -1;
+      r.wasLeader = false;
+      if (r.storage.checkpoint != null) {
+        shell.apply(n, r, r.learner.install(Checkpoint.decode(r.storage.checkpoint)));
+        shell.apply(n, r, r.learner.onCheckpointDurable(r.storage.checkpointInstance));
+      }
+    }
+    int incarnation = n.incarnation;
+    ctx.clock().schedule(rng.nextLong(n.tickInterval) + 1, () -> tick(n, incarnation));
+  }
+
+  void restart(SimNode n) {
+    if (n.up) {
+      return;
+    }
+    ctx.trace().log("restart n" + n.id);
+    start(n);
+  }
+
+  /** {@code n} crashes: it forgets everything volatile, and its disk loses what was not yet durable. */
+  void crash(SimNode n) {
+    ctx.trace().log("crash n" + n.id);
+    ctx.tally().crashes++;
+    n.up = false;
+    n.incarnation++;
+    n.paused = false;
+    n.held.clear();
+    n.waiters.clear();
+    n.readWaiters.clear();
+    for (SimReplica r : n.replicas.values()) {
+      disk.crash(n, r);
+    }
+  }
+
+  private void tick(SimNode n, int incarnation) {
+    if (!n.runs(incarnation)) {
+      return;
+    }
+    if (n.paused) {
+      n.missedTicks++; // the monotonic clock runs on; the shell will notice on resuming
+    } else {
+      ctx.tally().events++;
+      tickRoles(n);
+    }
+    ctx.clock().schedule(n.tickInterval, () -> tick(n, incarnation));
+  }
+
+  private void tickRoles(SimNode n) {
+    for (SimReplica r : n.replicas.values()) {
+      shell.apply(n, r, r.acceptor.onTick());
+      long quiet = r.proposer.ticksUntilDue();
+      Ballot ballot = r.proposer.ballot();
+      boolean leading = r.proposer.isLeader();
+      Decision d = r.proposer.onTick();
+      if (quiet > 1 && (!d.isEmpty() || !ballot.equals(r.proposer.ballot()) || leading != r.proposer.isLeader())) {
+        // The actor shell sleeps through such ticks and hands them over late: they must only count.
+        ctx.checker().raise("the proposer of node " + n.id + " in " + r.group + " said nothing was due for " + quiet
+            + " ticks, but its next tick did something: " + d);
+      }
+      shell.apply(n, r, d);
+      shell.apply(n, r, r.learner.onTick());
+    }
+  }
+
+  /** {@code n} stops for a while: its clock runs on, its inputs queue up. */
+  void pause(SimNode n) {
+    ctx.tally().pauses++;
+    n.paused = true;
+    n.missedTicks = 0;
+    long length = FaultMix.TICK + ctx.rng().nextLong(mix.maxPause());
+    ctx.trace().log("pause n" + n.id + " for " + length / FaultMix.TICK + " ticks");
+    int incarnation = n.incarnation;
+    ctx.clock().schedule(length, () -> resume(n, incarnation));
+  }
+
+  /**
+   * The node's shell wakes up: first each role gets the ticks it missed, capped (or none, in a
+   * shell that forgets them); then the applications next to it may read at once, before the
+   * backlog of messages that queued up; the backlog follows, in arrival order, after what the node
+   * just sent itself. Actors of one node have their own mailboxes, so nothing orders a colocated
+   * application's read after messages from peers still waiting in the node gateway's mailbox.
+   */
+  void resume(SimNode n, int incarnation) {
+    if (!n.runs(incarnation) || !n.paused) {
+      return;
+    }
+    n.paused = false;
+    long missed = n.missedTicks;
+    n.missedTicks = 0;
+    long burst = ctx.protocol().catchesUpTicksAfterPause() ? Math.min(missed, catchUpCap(n.config())) : 0;
+    ctx.trace().log("resume n" + n.id + " after " + missed + " missed ticks, catching up " + burst + ", then "
+        + n.held.size() + " queued inputs");
+    for (long i = 0; i < burst; i++) {
+      ctx.tally().events++;
+      tickRoles(n);
+    }
+    if (!ctx.phase().healed()) {
+      clients.colocatedReadsAfterResume(n);
+    }
+    List<Runnable> backlog = new ArrayList<>(n.held);
+    n.held.clear();
+    for (Runnable action : backlog) {
+      ctx.clock().schedule(1, () -> n.whenRunning(incarnation, action));
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.synod.paxos.sim;
+
+import io.synod.paxos.GroupConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One simulated node (a process): whether it is up and in which incarnation, its tick rate, disk
+ * speed and pause state, its replica of every group, and the clients waiting for an answer from
+ * it (forgotten when it crashes).
+ */
+final class SimNode {
+
+  /** A client waiting for a read this node was asked to serve, and the floor the checker holds it to. */
+  record ReadWaiter(int client, long floor) {}
+
+  final int id;
+  boolean up = true;
+  /** Counts restarts: what was scheduled for an earlier incarnation finds the node gone. */
+  int incarnation;
+  long tickInterval;
+  boolean slowDisk;
+  boolean paused;
+  long missedTicks;
+  /** What a paused node will do once it resumes, in order: handle queued messages, finish writes. */
+  final List<Runnable> held = new ArrayList<>();
+  final Map<String, SimReplica> replicas = new LinkedHashMap<>();
+  /** Client waiting for each command (by {@link #waiterKey}) this node was asked to carry. */
+  final Map<String, Integer> waiters = new HashMap<>();
+  final Map<Long, ReadWaiter> readWaiters = new HashMap<>();
+
+  SimNode(int id) {
+    this.id = id;
+  }
+
+  /** True while the node is up in incarnation {@code incarnation}. */
+  boolean runs(int incarnation) {
+    return up && this.incarnation == incarnation;
+  }
+
+  /** Runs {@code action} now, or once the node resumes if it is paused. */
+  void whenRunning(Runnable action) {
+    if (paused) {
+      held.add(action);
+    } else {
+      action.run();
+    }
+  }
+
+  /** As {@link #whenRunning}, unless the node crashed since incarnation {@code incarnation}. */
+  void whenRunning(int incarnation, Runnable action) {
+    if (runs(incarnation)) {
+      whenRunning(action);
+    }
+  }
+
+  /** The configuration of the node's first group: what its tick settings come from. */
+  GroupConfig config() {
+    return replicas.values().iterator().next().config;
+  }
+
+  static String waiterKey(String group, long clientId, long sequence) {
+    return group + "/" + clientId + "/" + sequence;
+  }
+}

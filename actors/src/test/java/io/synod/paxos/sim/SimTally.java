@@ -1,0 +1,31 @@
+package io.synod.paxos.sim;
+
+/**
+ * What one run did so far, counted by the rooms as it happens; {@link #counters} turns it, with
+ * the checker's own counts, into the run's {@link Counters}.
+ */
+final class SimTally {
+
+  long events;
+  long crashes;
+  long partitions;
+  long tornWrites;
+  long corruptionsDetected;
+  long checkpointsInstalled;
+  long duplicatesAnswered;
+  long leaderChanges;
+  long pauses;
+  long snapshotRecoveries;
+  /** Promise pages after the first delivered: phase 1 reports too large for one message. */
+  long promisePages;
+  /** Leaders asked to hand over leadership, and campaigns a handover started (TimeoutNow delivered). */
+  long transfers;
+  long handoverCampaigns;
+  long membershipChanges;
+
+  Counters counters(Checker checker, long membershipEpochs) {
+    return new Counters(events, checker.chosenCount, crashes, partitions, tornWrites, corruptionsDetected,
+        checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered, leaderChanges, pauses,
+        snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges, membershipEpochs);
+  }
+}
