@@ -1,8 +1,6 @@
 package io.synod.actors;
 
-import io.synod.actors.internal.GroupCoordinator;
-import io.synod.actors.internal.GroupCoordinator.ProposeReply;
-import io.synod.actors.internal.TypedStateMachine;
+import io.synod.actors.GroupProtocol.ProposeReply;
 import io.synod.paxos.Applied;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Membership;
@@ -16,15 +14,19 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -95,15 +97,20 @@ public final class GroupClient<C, R> {
     this.window = settings.sessionWindow();
     this.maxCommandBytes = settings.maxBatchBytes();
     this.retryInterval = settings.client().retryInterval();
-    system.systemActorOf(Behaviors.<Object>setup(ctx -> {
+    system.systemActorOf(groupWatcher(), "synod-client-" + UUID.randomUUID(), Props.empty());
+  }
+
+  /** An actor that fails whatever still waits once the group's actor stops. */
+  private Behavior<Object> groupWatcher() {
+    return Behaviors.setup(ctx -> {
       ctx.watch(ref);
-      return Behaviors.receive(Object.class)
-          .onSignal(Terminated.class, t -> {
-            groupStopped();
-            return Behaviors.stopped();
-          })
-          .build();
-    }), "synod-client-" + UUID.randomUUID(), Props.empty());
+      return Behaviors.receive(Object.class).onSignal(Terminated.class, this::onGroupTerminated).build();
+    });
+  }
+
+  private Behavior<Object> onGroupTerminated(Terminated t) {
+    groupStopped();
+    return Behaviors.stopped();
   }
 
   /**
@@ -113,7 +120,7 @@ public final class GroupClient<C, R> {
    *     synod.group.max-batch-bytes}
    */
   public CompletionStage<R> propose(C command) {
-    return submit(TypedStateMachine.payload(TypedStateMachine.COMMAND, checkSize(commands.encode(command))),
+    return submit(PayloadFormat.frame(PayloadFormat.COMMAND, checkSize(commands.encode(command))),
         deadline());
   }
 
@@ -136,32 +143,36 @@ public final class GroupClient<C, R> {
     CompletableFuture<R> answer = new CompletableFuture<>();
     long request = track(answer);
     direct(AskPattern.<GroupCommand, ReadOutcome>ask(ref,
-            replyTo -> new GroupCoordinator.Read(bytes, deadline, replyTo), timeout, system.scheduler()))
-        .whenComplete((outcome, failure) -> {
-          if (failure != null) {
-            untrack(request);
-            answer.completeExceptionally(noAnswer(failure));
-          } else if (outcome.served()) {
-            untrack(request);
-            complete(answer, outcome.result());
-          } else {
-            // No lease here (or no answer in time): the read goes through the log.
-            submit(TypedStateMachine.payload(TypedStateMachine.READ, bytes), deadline).whenComplete((r, f) -> {
-              untrack(request);
-              if (f != null) {
-                answer.completeExceptionally(f);
-              } else {
-                answer.complete(r);
-              }
-            });
-          }
-        });
+            replyTo -> new GroupProtocol.Read(bytes, deadline, replyTo), timeout, system.scheduler()))
+        .whenComplete((outcome, failure) -> onLeaseRead(request, bytes, deadline, answer, outcome, failure));
     return answer;
+  }
+
+  /** The lease read's answer: served, or failed, or else the read goes through the log. */
+  private void onLeaseRead(long request, byte[] query, long deadline, CompletableFuture<R> answer, ReadOutcome outcome,
+      Throwable failure) {
+    if (failure != null) {
+      untrack(request);
+      answer.completeExceptionally(noAnswer(failure));
+    } else if (outcome.served()) {
+      untrack(request);
+      complete(answer, outcome.result());
+    } else {
+      // No lease here (or no answer in time): the read goes through the log.
+      submit(PayloadFormat.frame(PayloadFormat.READ, query), deadline).whenComplete((r, f) -> {
+        untrack(request);
+        if (f != null) {
+          answer.completeExceptionally(f);
+        } else {
+          answer.complete(r);
+        }
+      });
+    }
   }
 
   /** The node this node believes leads the group (maybe itself), or empty if it knows none. */
   public CompletionStage<Optional<Integer>> leader() {
-    return typedFailures(direct(AskPattern.<GroupCommand, Integer>ask(ref, GroupCoordinator.Leader::new, timeout,
+    return typedFailures(direct(AskPattern.<GroupCommand, Integer>ask(ref, GroupProtocol.Leader::new, timeout,
         system.scheduler())).thenApply(id -> id < 0 ? Optional.<Integer>empty() : Optional.of(id)));
   }
 
@@ -172,27 +183,37 @@ public final class GroupClient<C, R> {
    * order, on a thread of the actor system: keep them short, and never block in them. For master
    * election, see {@link Leadership#isMaster()}.
    */
-  public AutoCloseable watchLeadership(java.util.function.Consumer<Leadership> listener) {
-    java.util.Objects.requireNonNull(listener, "listener");
+  public AutoCloseable watchLeadership(Consumer<Leadership> listener) {
+    Objects.requireNonNull(listener, "listener");
     Object stop = new Object();
-    ActorRef<Object> watcher = system.systemActorOf(Behaviors.setup(ctx -> {
+    ActorRef<Object> watcher = system.systemActorOf(leadershipWatcher(listener, stop),
+        "synod-leadership-" + UUID.randomUUID(), Props.empty());
+    return () -> watcher.tell(stop);
+  }
+
+  /** An actor that watches the group's leadership for {@code listener} until it receives {@code stop}. */
+  private Behavior<Object> leadershipWatcher(Consumer<Leadership> listener, Object stop) {
+    return Behaviors.setup(ctx -> {
       ref.tell(Leadership.watch(ctx.getSelf().narrow()));
       return Behaviors.receive(Object.class)
-          .onMessage(Leadership.class, l -> {
-            try {
-              listener.accept(l);
-            } catch (RuntimeException e) {
-              ctx.getLog().error("group '{}': a leadership listener failed on {}", group, l, e);
-            }
-            return Behaviors.same();
-          })
-          .onMessageEquals(stop, () -> {
-            ref.tell(Leadership.unwatch(ctx.getSelf().narrow()));
-            return Behaviors.stopped();
-          })
+          .onMessage(Leadership.class, l -> onLeadership(ctx, listener, l))
+          .onMessageEquals(stop, () -> onUnwatch(ctx))
           .build();
-    }), "synod-leadership-" + UUID.randomUUID(), Props.empty());
-    return () -> watcher.tell(stop);
+    });
+  }
+
+  private Behavior<Object> onLeadership(ActorContext<Object> ctx, Consumer<Leadership> listener, Leadership l) {
+    try {
+      listener.accept(l);
+    } catch (RuntimeException e) {
+      ctx.getLog().error("group '{}': a leadership listener failed on {}", group, l, e);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Object> onUnwatch(ActorContext<Object> ctx) {
+    ref.tell(Leadership.unwatch(ctx.getSelf().narrow()));
+    return Behaviors.stopped();
   }
 
   /**
@@ -208,24 +229,26 @@ public final class GroupClient<C, R> {
   public CompletionStage<Void> transferLeadership(int to) {
     long deadline = deadline();
     CompletableFuture<Void> done = new CompletableFuture<>();
-    direct(AskPattern.<GroupCommand, GroupCoordinator.TransferReply>ask(ref,
-            replyTo -> new GroupCoordinator.TransferLeadership(to, deadline, replyTo), timeout.plusSeconds(1),
+    direct(AskPattern.<GroupCommand, GroupProtocol.TransferReply>ask(ref,
+            replyTo -> new GroupProtocol.TransferLeadership(to, deadline, replyTo), timeout.plusSeconds(1),
             system.scheduler()))
-        .whenComplete((reply, failure) -> {
-          if (failure != null) {
-            done.completeExceptionally(noAnswer(failure));
-          } else if (reply instanceof GroupCoordinator.Transferred) {
-            done.complete(null);
-          } else if (reply instanceof GroupCoordinator.TransferRefused r) {
-            done.completeExceptionally(new IllegalArgumentException(r.reason()));
-          } else if (reply instanceof GroupCoordinator.TransferUnavailable u) {
-            done.completeExceptionally(new GroupStoppedException(group, u.reason()));
-          } else if (reply instanceof GroupCoordinator.TransferTimedOut t) {
-            done.completeExceptionally(new RequestTimeoutException(group, "node " + t.to() + " did not take over within "
-                + timeout + (t.leader() >= 0 ? "; node " + t.leader() + " leads" : "; no leader is known")));
-          }
-        });
+        .whenComplete((reply, failure) -> onTransferReply(done, reply, failure));
     return done;
+  }
+
+  private void onTransferReply(CompletableFuture<Void> done, GroupProtocol.TransferReply reply, Throwable failure) {
+    if (failure != null) {
+      done.completeExceptionally(noAnswer(failure));
+    } else if (reply instanceof GroupProtocol.Transferred) {
+      done.complete(null);
+    } else if (reply instanceof GroupProtocol.TransferRefused r) {
+      done.completeExceptionally(new IllegalArgumentException(r.reason()));
+    } else if (reply instanceof GroupProtocol.TransferUnavailable u) {
+      done.completeExceptionally(new GroupStoppedException(group, u.reason()));
+    } else if (reply instanceof GroupProtocol.TransferTimedOut t) {
+      done.completeExceptionally(new RequestTimeoutException(group, "node " + t.to() + " did not take over within "
+          + timeout + (t.leader() >= 0 ? "; node " + t.leader() + " leads" : "; no leader is known")));
+    }
   }
 
   /**
@@ -237,33 +260,35 @@ public final class GroupClient<C, R> {
   public CompletionStage<StaleRead<R>> readLocal(C query) {
     byte[] bytes = checkSize(commands.encode(query));
     CompletableFuture<StaleRead<R>> answer = new CompletableFuture<>();
-    direct(AskPattern.<GroupCommand, ReadOutcome>ask(ref, replyTo -> new GroupCoordinator.ReadLocal(bytes, replyTo),
+    direct(AskPattern.<GroupCommand, ReadOutcome>ask(ref, replyTo -> new GroupProtocol.ReadLocal(bytes, replyTo),
             timeout, system.scheduler()))
-        .whenComplete((outcome, failure) -> {
-          if (failure != null) {
-            answer.completeExceptionally(noAnswer(failure));
-            return;
-          }
-          if (!outcome.served()) {
-            answer.completeExceptionally(new GroupStoppedException(group, RESTARTING));
-            return;
-          }
-          CompletableFuture<R> value = new CompletableFuture<>();
-          complete(value, outcome.result());
-          value.whenComplete((v, f) -> {
-            if (f != null) {
-              answer.completeExceptionally(f);
-            } else {
-              answer.complete(new StaleRead<>(v, outcome.appliedThrough()));
-            }
-          });
-        });
+        .whenComplete((outcome, failure) -> onLocalRead(answer, outcome, failure));
     return answer;
+  }
+
+  private void onLocalRead(CompletableFuture<StaleRead<R>> answer, ReadOutcome outcome, Throwable failure) {
+    if (failure != null) {
+      answer.completeExceptionally(noAnswer(failure));
+      return;
+    }
+    if (!outcome.served()) {
+      answer.completeExceptionally(new GroupStoppedException(group, RESTARTING));
+      return;
+    }
+    CompletableFuture<R> value = new CompletableFuture<>();
+    complete(value, outcome.result());
+    value.whenComplete((v, f) -> {
+      if (f != null) {
+        answer.completeExceptionally(f);
+      } else {
+        answer.complete(new StaleRead<>(v, outcome.appliedThrough()));
+      }
+    });
   }
 
   /** The group's membership (voters, learners, epoch) as this node has applied it. */
   public CompletionStage<Membership> membership() {
-    return typedFailures(AskPattern.<GroupCommand, Membership>ask(ref, GroupCoordinator.GetMembership::new, timeout,
+    return typedFailures(AskPattern.<GroupCommand, Membership>ask(ref, GroupProtocol.GetMembership::new, timeout,
         system.scheduler()));
   }
 
@@ -277,12 +302,12 @@ public final class GroupClient<C, R> {
    * has not caught up yet still becomes a voter once it has).
    */
   public CompletionStage<Membership> addMember(int node) {
-    return changeMembership(GroupCoordinator.MembershipOp.ADD_VOTER, node);
+    return changeMembership(GroupProtocol.MembershipOp.ADD_VOTER, node);
   }
 
   /** Adds node {@code node} as a learner: it applies the log but never votes. As {@link #addMember}. */
   public CompletionStage<Membership> addLearner(int node) {
-    return changeMembership(GroupCoordinator.MembershipOp.ADD_LEARNER, node);
+    return changeMembership(GroupProtocol.MembershipOp.ADD_LEARNER, node);
   }
 
   /**
@@ -292,38 +317,41 @@ public final class GroupClient<C, R> {
    * #addMember}.
    */
   public CompletionStage<Membership> removeMember(int node) {
-    return changeMembership(GroupCoordinator.MembershipOp.REMOVE, node);
+    return changeMembership(GroupProtocol.MembershipOp.REMOVE, node);
   }
 
-  private CompletionStage<Membership> changeMembership(GroupCoordinator.MembershipOp op, int node) {
+  private CompletionStage<Membership> changeMembership(GroupProtocol.MembershipOp op, int node) {
     long deadline = deadline();
     CompletableFuture<Membership> done = new CompletableFuture<>();
-    direct(AskPattern.<GroupCommand, GroupCoordinator.MembershipReply>ask(ref,
-            replyTo -> new GroupCoordinator.ChangeMembership(op, node, deadline, replyTo), timeout.plusSeconds(1),
+    direct(AskPattern.<GroupCommand, GroupProtocol.MembershipReply>ask(ref,
+            replyTo -> new GroupProtocol.ChangeMembership(op, node, deadline, replyTo), timeout.plusSeconds(1),
             system.scheduler()))
-        .whenComplete((reply, failure) -> {
-          if (failure != null) {
-            done.completeExceptionally(noAnswer(failure));
-          } else if (reply instanceof GroupCoordinator.MembershipChanged c) {
-            done.complete(c.membership());
-          } else if (reply instanceof GroupCoordinator.MembershipRefused r) {
-            done.completeExceptionally(switch (r.kind()) {
-              case BAD_REQUEST -> new IllegalArgumentException(r.reason());
-              case CONFLICT -> new IllegalStateException(r.reason());
-              case OVERLOADED -> new OverloadedException(group, r.reason());
-              case UNAVAILABLE -> new GroupStoppedException(group, r.reason());
-            });
-          } else if (reply instanceof GroupCoordinator.MembershipTimedOut t) {
-            done.completeExceptionally(new RequestTimeoutException(group, t.state()));
-          }
-        });
+        .whenComplete((reply, failure) -> onMembershipReply(done, reply, failure));
     return done;
+  }
+
+  private void onMembershipReply(CompletableFuture<Membership> done, GroupProtocol.MembershipReply reply,
+      Throwable failure) {
+    if (failure != null) {
+      done.completeExceptionally(noAnswer(failure));
+    } else if (reply instanceof GroupProtocol.MembershipChanged c) {
+      done.complete(c.membership());
+    } else if (reply instanceof GroupProtocol.MembershipRefused r) {
+      done.completeExceptionally(switch (r.kind()) {
+        case BAD_REQUEST -> new IllegalArgumentException(r.reason());
+        case CONFLICT -> new IllegalStateException(r.reason());
+        case OVERLOADED -> new OverloadedException(group, r.reason());
+        case UNAVAILABLE -> new GroupStoppedException(group, r.reason());
+      });
+    } else if (reply instanceof GroupProtocol.MembershipTimedOut t) {
+      done.completeExceptionally(new RequestTimeoutException(group, t.state()));
+    }
   }
 
   /** Every log instance below the answer is applied to this node's state machine. */
   public CompletionStage<Long> appliedThrough() {
     return typedFailures(
-        AskPattern.<GroupCommand, Long>ask(ref, GroupCoordinator.AppliedThrough::new, timeout, system.scheduler()))
+        AskPattern.<GroupCommand, Long>ask(ref, GroupProtocol.AppliedThrough::new, timeout, system.scheduler()))
         .thenCompose(applied -> applied >= 0 ? CompletableFuture.completedFuture(applied)
             : CompletableFuture.failedFuture(new GroupStoppedException(group, RESTARTING)));
   }
@@ -387,7 +415,7 @@ public final class GroupClient<C, R> {
    */
   public CompletionStage<GroupStatus> status() {
     return typedFailures(
-        AskPattern.<GroupCommand, GroupStatus>ask(ref, GroupCoordinator.Status::new, timeout, system.scheduler()));
+        AskPattern.<GroupCommand, GroupStatus>ask(ref, GroupProtocol.Status::new, timeout, system.scheduler()));
   }
 
   /**
@@ -395,7 +423,7 @@ public final class GroupClient<C, R> {
    * compare replicas. It snapshots the state machine, so it costs as much as a checkpoint.
    */
   public CompletionStage<StateDigest> digest() {
-    return typedFailures(AskPattern.<GroupCommand, StateDigest>askWithStatus(ref, GroupCoordinator.Digest::new, timeout,
+    return typedFailures(AskPattern.<GroupCommand, StateDigest>askWithStatus(ref, GroupProtocol.Digest::new, timeout,
         system.scheduler()));
   }
 
@@ -455,7 +483,7 @@ public final class GroupClient<C, R> {
       try {
         // The group answers at its first sweep after the deadline; the ask's own timeout is a backstop.
         direct(AskPattern.<GroupCommand, ProposeReply>ask(ref,
-                replyTo -> new GroupCoordinator.Propose(command, q.deadline(), replyTo),
+                replyTo -> new GroupProtocol.Propose(command, q.deadline(), replyTo),
                 Duration.ofNanos(left).plus(retryInterval).plusSeconds(1), system.scheduler()))
             .whenComplete((reply, failure) -> answered(q, reply, failure));
       } catch (RuntimeException e) { // e.g. the actor system is shutting down
@@ -490,7 +518,7 @@ public final class GroupClient<C, R> {
   private void complete(Queued q, ProposeReply reply, Throwable failure) {
     if (failure != null) {
       q.result().completeExceptionally(noAnswer(failure));
-    } else if (reply instanceof GroupCoordinator.Done d) {
+    } else if (reply instanceof GroupProtocol.Done d) {
       Applied a = d.applied();
       if (a.outcome() == Applied.Outcome.EXPIRED) {
         q.result().completeExceptionally(new CommandExpiredException(group, "command #" + q.sequence()
@@ -498,15 +526,15 @@ public final class GroupClient<C, R> {
       } else {
         q.result().complete(a.result());
       }
-    } else if (reply instanceof GroupCoordinator.Refused r) {
+    } else if (reply instanceof GroupProtocol.Refused r) {
       q.result().completeExceptionally(new OverloadedException(group, "the leader (node " + r.refusal().leaderHint()
           + ") refused the command: " + r.refusal().reason()));
-    } else if (reply instanceof GroupCoordinator.TimedOut t) {
+    } else if (reply instanceof GroupProtocol.TimedOut t) {
       q.result().completeExceptionally(t.reachable() < t.members() / 2 + 1
           ? new NotEnoughMembersException(group, t.reachable(), t.members())
           : new RequestTimeoutException(group, "no answer within " + timeout + " (" + t.reachable() + " of "
               + t.members() + " members reachable)"));
-    } else if (reply instanceof GroupCoordinator.Stopped s) {
+    } else if (reply instanceof GroupProtocol.Stopped s) {
       q.result().completeExceptionally(new GroupStoppedException(group, s.reason()));
     } else {
       q.result().completeExceptionally(new IllegalStateException("group '" + group + "' answered " + reply));
@@ -549,7 +577,7 @@ public final class GroupClient<C, R> {
   private void complete(CompletableFuture<R> answer, byte[] result) {
     if (result == null || result.length == 0) {
       answer.completeExceptionally(new CommandFailedException(group, "the group returned an empty result"));
-    } else if (result[0] == TypedStateMachine.OK) {
+    } else if (result[0] == PayloadFormat.OK) {
       try {
         answer.complete(results.decode(Arrays.copyOfRange(result, 1, result.length)));
       } catch (RuntimeException e) {

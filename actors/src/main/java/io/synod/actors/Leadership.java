@@ -1,6 +1,5 @@
 package io.synod.actors;
 
-import io.synod.actors.internal.GroupCoordinator;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -45,11 +44,11 @@ public record Leadership(String group, int node, int leader, boolean leaseHeld) 
    * actor system: leadership events are local and have no wire format.
    */
   public static GroupCommand watch(ActorRef<Leadership> watcher) {
-    return new GroupCoordinator.WatchLeadership(watcher);
+    return new GroupProtocol.WatchLeadership(watcher);
   }
 
   /** The message that ends {@link #watch}. */
   public static GroupCommand unwatch(ActorRef<Leadership> watcher) {
-    return new GroupCoordinator.UnwatchLeadership(watcher);
+    return new GroupProtocol.UnwatchLeadership(watcher);
   }
 }

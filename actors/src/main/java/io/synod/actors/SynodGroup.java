@@ -1,8 +1,5 @@
 package io.synod.actors;
 
-import io.synod.actors.internal.GroupCoordinator;
-import io.synod.actors.internal.TypedStateMachine;
-import io.synod.paxos.GroupConfig;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -59,6 +56,21 @@ public final class SynodGroup<C, R> {
     return id;
   }
 
+  /** The codec of the group's commands (and of the queries of its reads). */
+  public Codec<C> commands() {
+    return commands;
+  }
+
+  /** The codec of the group's results. */
+  public Codec<R> results() {
+    return results;
+  }
+
+  /** A fresh state machine of the group, sharing no state with those made before (see {@link #of}). */
+  public ReplicatedStateMachine<C, R> newStateMachine() {
+    return stateMachines.get();
+  }
+
   /** The group on {@code node}, with every node of {@code node} as a member. */
   public Behavior<GroupCommand> behavior(SynodNode node) {
     return behavior(node, node.nodeIds(), node.settings());
@@ -84,18 +96,7 @@ public final class SynodGroup<C, R> {
    */
   public Behavior<GroupCommand> behavior(SynodNode node, List<Integer> members, List<Integer> learners, boolean joining,
       SynodSettings settings) {
-    for (List<Integer> list : List.of(members, learners)) {
-      for (int m : list) {
-        if (!node.nodes().containsKey(m)) {
-          throw new IllegalArgumentException("group '" + id + "' lists node " + m + ", which is not among the nodes "
-              + node.nodeIds());
-        }
-      }
-    }
-    GroupConfig config = settings.groupConfig(id, node.self(), members, learners, joining);
-    return GroupCoordinator.create(config, settings,
-        () -> new TypedStateMachine<>(stateMachines.get(), commands, results), node.peers(), node.gateway(),
-        System::nanoTime, node.journalFailures());
+    return node.groupBehavior(this, members, learners, joining, settings);
   }
 
   /**

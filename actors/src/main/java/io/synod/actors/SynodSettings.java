@@ -11,7 +11,8 @@ import org.apache.pekko.actor.ActorSystem;
  * The settings of every Paxos group on a node, read once from {@code synod.group} (see
  * {@code reference.conf}, where every key is explained) and validated: a bad value fails here,
  * with its key's full path. Times are durations; {@link #groupConfig} turns them into the core's
- * ticks of {@link #tickInterval()}.
+ * ticks of {@link #tickInterval()}. Each {@code withX} (here and in the nested settings) returns a
+ * copy with one setting changed, checked as a configured value is: a bad one fails naming its key.
  */
 public record SynodSettings(
     Duration tickInterval,
@@ -63,18 +64,69 @@ public record SynodSettings(
       }
       positive(p + "transfer-retry", transferRetry);
     }
+
+    /** A copy with {@code synod.group.checkpoint.every-instances} changed. */
+    public CheckpointSettings withEveryInstances(long everyInstances) {
+      return new CheckpointSettings(everyInstances, everyBytes, interval, acceptorSnapshotEvery, chunkBytes,
+          transferRetry);
+    }
+
+    /** A copy with {@code synod.group.checkpoint.every-bytes} changed. */
+    public CheckpointSettings withEveryBytes(long everyBytes) {
+      return new CheckpointSettings(everyInstances, everyBytes, interval, acceptorSnapshotEvery, chunkBytes,
+          transferRetry);
+    }
+
+    /** A copy with {@code synod.group.checkpoint.interval} changed. */
+    public CheckpointSettings withInterval(Duration interval) {
+      return new CheckpointSettings(everyInstances, everyBytes, interval, acceptorSnapshotEvery, chunkBytes,
+          transferRetry);
+    }
+
+    /** A copy with {@code synod.group.checkpoint.acceptor-snapshot-every} changed. */
+    public CheckpointSettings withAcceptorSnapshotEvery(int acceptorSnapshotEvery) {
+      return new CheckpointSettings(everyInstances, everyBytes, interval, acceptorSnapshotEvery, chunkBytes,
+          transferRetry);
+    }
+
+    /** A copy with {@code synod.group.checkpoint.chunk-size} changed. */
+    public CheckpointSettings withChunkBytes(int chunkBytes) {
+      return new CheckpointSettings(everyInstances, everyBytes, interval, acceptorSnapshotEvery, chunkBytes,
+          transferRetry);
+    }
+
+    /** A copy with {@code synod.group.checkpoint.transfer-retry} changed. */
+    public CheckpointSettings withTransferRetry(Duration transferRetry) {
+      return new CheckpointSettings(everyInstances, everyBytes, interval, acceptorSnapshotEvery, chunkBytes,
+          transferRetry);
+    }
   }
 
   /**
    * Where every group keeps its acceptor journal and checkpoints: the Pekko Persistence plugins
    * {@code journalPluginId} and {@code snapshotPluginId} (Synod's own by default, whatever the actor
    * system's default journal is), and whether a node may run on plugins that Synod does not know to
-   * force every write to disk ({@code allowWithoutFsync}; see {@link SynodNode#start}).
+   * force every write to disk ({@code allowWithoutFsync}; checked when Synod starts on a node).
    */
   public record PersistenceSettings(String journalPluginId, String snapshotPluginId, boolean allowWithoutFsync) {
     public PersistenceSettings {
       named("journal-plugin-id", journalPluginId);
       named("snapshot-plugin-id", snapshotPluginId);
+    }
+
+    /** A copy with {@code synod.group.journal-plugin-id} changed. */
+    public PersistenceSettings withJournalPluginId(String journalPluginId) {
+      return new PersistenceSettings(journalPluginId, snapshotPluginId, allowWithoutFsync);
+    }
+
+    /** A copy with {@code synod.group.snapshot-plugin-id} changed. */
+    public PersistenceSettings withSnapshotPluginId(String snapshotPluginId) {
+      return new PersistenceSettings(journalPluginId, snapshotPluginId, allowWithoutFsync);
+    }
+
+    /** A copy with {@code synod.group.allow-persistence-without-fsync} changed. */
+    public PersistenceSettings withAllowWithoutFsync(boolean allowWithoutFsync) {
+      return new PersistenceSettings(journalPluginId, snapshotPluginId, allowWithoutFsync);
     }
 
     private static void named(String key, String pluginId) {
@@ -93,6 +145,16 @@ public record SynodSettings(
     public ClientSettings {
       positive(CLIENT_PATH + ".request-timeout", requestTimeout);
       positive(CLIENT_PATH + ".retry-interval", retryInterval);
+    }
+
+    /** A copy with {@code synod.client.request-timeout} changed. */
+    public ClientSettings withRequestTimeout(Duration requestTimeout) {
+      return new ClientSettings(requestTimeout, retryInterval);
+    }
+
+    /** A copy with {@code synod.client.retry-interval} changed. */
+    public ClientSettings withRetryInterval(Duration retryInterval) {
+      return new ClientSettings(requestTimeout, retryInterval);
     }
   }
 
@@ -115,6 +177,21 @@ public record SynodSettings(
       if (!(randomFactor >= 0 && randomFactor <= 1)) {
         throw new IllegalArgumentException(p + "random-factor must be between 0 and 1, got " + randomFactor);
       }
+    }
+
+    /** A copy with {@code synod.group.restart.min-backoff} changed. */
+    public RestartSettings withMinBackoff(Duration minBackoff) {
+      return new RestartSettings(minBackoff, maxBackoff, randomFactor);
+    }
+
+    /** A copy with {@code synod.group.restart.max-backoff} changed. */
+    public RestartSettings withMaxBackoff(Duration maxBackoff) {
+      return new RestartSettings(minBackoff, maxBackoff, randomFactor);
+    }
+
+    /** A copy with {@code synod.group.restart.random-factor} changed. */
+    public RestartSettings withRandomFactor(double randomFactor) {
+      return new RestartSettings(minBackoff, maxBackoff, randomFactor);
     }
   }
 
@@ -245,6 +322,147 @@ public record SynodSettings(
     }
   }
 
+  // ---- copies with one setting changed ----
+
+  /** A copy with {@code synod.group.tick-interval} changed. */
+  public SynodSettings withTickInterval(Duration tickInterval) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.window} changed. */
+  public SynodSettings withWindow(int window) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.max-batch-commands} changed. */
+  public SynodSettings withMaxBatchCommands(int maxBatchCommands) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.max-batch-bytes} changed. */
+  public SynodSettings withMaxBatchBytes(int maxBatchBytes) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.max-pending-commands} changed. */
+  public SynodSettings withMaxPendingCommands(int maxPendingCommands) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.retransmit-after} changed. */
+  public SynodSettings withRetransmitAfter(Duration retransmitAfter) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.heartbeat-interval} changed. */
+  public SynodSettings withHeartbeatInterval(Duration heartbeatInterval) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.election-timeout} changed. */
+  public SynodSettings withElectionTimeout(Duration electionTimeout) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.election-jitter} changed. */
+  public SynodSettings withElectionJitter(Duration electionJitter) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.prepare-timeout} changed. */
+  public SynodSettings withPrepareTimeout(Duration prepareTimeout) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.lease} changed. */
+  public SynodSettings withLease(Duration lease) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.max-tick-skew-per-mille} changed. */
+  public SynodSettings withMaxTickSkewPerMille(int maxTickSkewPerMille) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.catch-up-batch} changed. */
+  public SynodSettings withCatchUpBatch(int catchUpBatch) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.catch-up-retry} changed. */
+  public SynodSettings withCatchUpRetry(Duration catchUpRetry) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.session-window} changed. */
+  public SynodSettings withSessionWindow(int sessionWindow) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with {@code synod.group.max-forward-hops} changed. */
+  public SynodSettings withMaxForwardHops(int maxForwardHops) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with other checkpoint settings. */
+  public SynodSettings withCheckpoint(CheckpointSettings checkpoint) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with other persistence settings. */
+  public SynodSettings withPersistence(PersistenceSettings persistence) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with other client settings. */
+  public SynodSettings withClient(ClientSettings client) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
+
+  /** A copy with other restart settings. */
+  public SynodSettings withRestart(RestartSettings restart) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+  }
   /** The core's configuration for one group on node {@code self}, times converted to ticks. */
   public GroupConfig groupConfig(String group, int self, List<Integer> members) {
     return groupConfig(group, self, members, List.of(), false);

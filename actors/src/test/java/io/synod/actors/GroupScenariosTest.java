@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.synod.actors.internal.GroupCoordinator;
-import io.synod.actors.internal.TypedStateMachine;
 import io.synod.paxos.Applied;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.ReadOutcome;
@@ -207,22 +205,22 @@ class GroupScenariosTest {
       for (LocalCluster.Node n : cluster.nodes()) {
         groups.add(n.spawnRef(counters.group("counter", n.id()), "counter"));
       }
-      byte[] addFive = TypedStateMachine.payload(TypedStateMachine.COMMAND, Codec.int64().encode(5L));
+      byte[] addFive = PayloadFormat.frame(PayloadFormat.COMMAND, Codec.int64().encode(5L));
       ClientCommand command = new ClientCommand(42, 1, addFive);
-      List<TestProbe<GroupCoordinator.ProposeReply>> replies = new ArrayList<>();
+      List<TestProbe<GroupProtocol.ProposeReply>> replies = new ArrayList<>();
       for (int node = 0; node < 3; node++) { // the same command, sent to every node at once
-        TestProbe<GroupCoordinator.ProposeReply> probe = TestProbe.create(cluster.node(node).typed());
+        TestProbe<GroupProtocol.ProposeReply> probe = TestProbe.create(cluster.node(node).typed());
         replies.add(probe);
-        groups.get(node).tell(new GroupCoordinator.Propose(command, System.nanoTime() + T.toNanos(), probe.getRef()));
+        groups.get(node).tell(new GroupProtocol.Propose(command, System.nanoTime() + T.toNanos(), probe.getRef()));
       }
-      for (TestProbe<GroupCoordinator.ProposeReply> probe : replies) {
-        GroupCoordinator.ProposeReply r = probe.receiveMessage(T);
-        Applied a = assertInstanceOf(GroupCoordinator.Done.class, r).applied();
+      for (TestProbe<GroupProtocol.ProposeReply> probe : replies) {
+        GroupProtocol.ProposeReply r = probe.receiveMessage(T);
+        Applied a = assertInstanceOf(GroupProtocol.Done.class, r).applied();
         assertEquals(5L, result(a), "every copy answers with the one application's result");
       }
-      TestProbe<GroupCoordinator.ProposeReply> later = TestProbe.create(cluster.node(1).typed());
-      groups.get(1).tell(new GroupCoordinator.Propose(command, System.nanoTime() + T.toNanos(), later.getRef()));
-      Applied again = assertInstanceOf(GroupCoordinator.Done.class, later.receiveMessage(T)).applied();
+      TestProbe<GroupProtocol.ProposeReply> later = TestProbe.create(cluster.node(1).typed());
+      groups.get(1).tell(new GroupProtocol.Propose(command, System.nanoTime() + T.toNanos(), later.getRef()));
+      Applied again = assertInstanceOf(GroupProtocol.Done.class, later.receiveMessage(T)).applied();
       assertEquals(Applied.Outcome.DUPLICATE, again.outcome());
       assertEquals(5L, result(again));
       for (int node = 0; node < 3; node++) {
@@ -234,7 +232,7 @@ class GroupScenariosTest {
 
   private static long result(Applied a) {
     byte[] r = a.result();
-    assertEquals(TypedStateMachine.OK, r[0], "an OK result");
+    assertEquals(PayloadFormat.OK, r[0], "an OK result");
     return ByteBuffer.wrap(r, 1, 8).getLong();
   }
 
@@ -274,7 +272,7 @@ class GroupScenariosTest {
         assertTrue(System.nanoTime() < deadline, "the leader served " + served + " lease reads within " + T);
         TestProbe<ReadOutcome> reads = TestProbe.create(cluster.node(target).typed());
         long before = acknowledged.get();
-        groups.get(target).tell(new GroupCoordinator.Read(Codec.int64().encode(0L), System.nanoTime() + T.toNanos(),
+        groups.get(target).tell(new GroupProtocol.Read(Codec.int64().encode(0L), System.nanoTime() + T.toNanos(),
             reads.getRef()));
         ReadOutcome o = reads.receiveMessage(T);
         long after = invoked.get();

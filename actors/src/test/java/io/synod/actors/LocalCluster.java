@@ -2,6 +2,8 @@ package io.synod.actors;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.synod.Synod;
+import io.synod.actors.internal.NodeRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -100,7 +102,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private Node withSynod(int id, ActorSystem system) {
-    SynodNode synod = SynodNode.start(Adapter.toTyped(system), id, addresses);
+    SynodNode synod = Synod.start(Adapter.toTyped(system), id, addresses);
     return new Node(id, system, addresses.get(id), journalDir(id), snapshotDir(id), synod);
   }
 
@@ -145,7 +147,7 @@ public final class LocalCluster implements AutoCloseable {
     List<String> missing = new ArrayList<>();
     for (Node a : nodes) {
       for (Node b : nodes) {
-        if (a != b && running(a) && running(b) && !a.synod().holdsTicketOf(b.synod())) {
+        if (a != b && running(a) && running(b) && !((NodeRuntime) a.synod()).holdsTicketOf((NodeRuntime) b.synod())) {
           missing.add(a.id() + "->" + b.id());
         }
       }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.synod.Synod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -176,7 +177,7 @@ class PersistencePluginsTest {
     try {
       TestProbe<Logging.Warning> warnings = TestProbe.create(Adapter.toTyped(system));
       system.getEventStream().subscribe(Adapter.toClassic(warnings.getRef()), Logging.Warning.class);
-      SynodNode node = SynodNode.start(Adapter.toTyped(system), 0, Map.of(0, Adapter.toTyped(system).address()));
+      SynodNode node = Synod.start(Adapter.toTyped(system), 0, Map.of(0, Adapter.toTyped(system).address()));
       Logging.Warning warning = warnings.fishForMessage(T, "Synod's warning about the journal",
           w -> String.valueOf(w.message()).contains(INMEM)
               ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.synod.paxos.GroupConfig;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -93,5 +94,33 @@ class SynodSettingsTest {
     assertRejected("synod.group.restart.random-factor = 1.5", "synod.group.restart.random-factor");
     assertRejected("synod.group.restart.random-factor = -0.1", "synod.group.restart.random-factor");
     assertRejected("synod.group.restart.max-backoff = never", "synod.group.restart.max-backoff");
+  }
+
+  private static void assertRejected(Runnable copy, String mustName) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, copy::run);
+    assertTrue(e.getMessage().contains(mustName), "'" + e.getMessage() + "' should name " + mustName);
+  }
+
+  @Test
+  void withCopiesChangeOneSettingAndCheckItAsTheConfigurationIs() {
+    SynodSettings base = with("");
+    SynodSettings wider = base.withWindow(64);
+    assertEquals(64, wider.window());
+    assertEquals(base, wider.withWindow(base.window()), "nothing else changed");
+    assertEquals(with("synod.group.window = 64"), wider, "the same as configuring it");
+    assertRejected(() -> base.withWindow(0), "synod.group.window");
+    assertRejected(() -> base.withLease(Duration.ofMillis(40)), "synod.group.lease");
+    assertRejected(() -> base.withTickInterval(Duration.ZERO), "synod.group.tick-interval");
+
+    SynodSettings patient = base.withClient(base.client().withRequestTimeout(Duration.ofMinutes(1)));
+    assertEquals(Duration.ofMinutes(1), patient.client().requestTimeout());
+    assertEquals(base.client().retryInterval(), patient.client().retryInterval());
+    assertRejected(() -> base.client().withRetryInterval(Duration.ZERO), "synod.client.retry-interval");
+    assertEquals(4096, base.checkpoint().withChunkBytes(4096).chunkBytes());
+    assertRejected(() -> base.checkpoint().withChunkBytes(10), "synod.group.checkpoint.chunk-size");
+    assertRejected(() -> base.restart().withMaxBackoff(Duration.ofMillis(1)), "synod.group.restart.max-backoff");
+    assertRejected(() -> base.persistence().withJournalPluginId(" "), "synod.group.journal-plugin-id");
+    assertEquals(true, base.withPersistence(base.persistence().withAllowWithoutFsync(true)).persistence()
+        .allowWithoutFsync());
   }
 }

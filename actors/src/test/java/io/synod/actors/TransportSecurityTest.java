@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.synod.Synod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class TransportSecurityTest {
     ActorSystem system = plainTcp("synod-plain", "");
     try {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> SynodNode.start(Adapter.toTyped(system), 0, Map.of(0, Adapter.toTyped(system).address())));
+          () -> Synod.start(Adapter.toTyped(system), 0, Map.of(0, Adapter.toTyped(system).address())));
       String m = e.getMessage();
       assertTrue(m.contains("pekko.remote.artery.transport is tcp, not tls-tcp")
           && m.contains("pekko.remote.artery.untrusted-mode is off") && m.contains("synod.insecure = on"), m);
@@ -67,7 +68,7 @@ class TransportSecurityTest {
     try {
       TestProbe<Logging.Warning> warnings = TestProbe.create(Adapter.toTyped(system));
       system.getEventStream().subscribe(Adapter.toClassic(warnings.getRef()), Logging.Warning.class);
-      SynodNode.start(Adapter.toTyped(system), 0, Map.of(0, Adapter.toTyped(system).address()));
+      Synod.start(Adapter.toTyped(system), 0, Map.of(0, Adapter.toTyped(system).address()));
       Logging.Warning warning = warnings.fishForMessage(T, "Synod's warning about the transport",
           w -> String.valueOf(w.message()).contains("INSECURE")
               ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);

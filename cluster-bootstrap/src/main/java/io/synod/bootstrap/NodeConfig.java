@@ -128,7 +128,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       Member me = members.stream().filter(m -> m.id() == self).findFirst().orElseThrow();
       NodeTls tls = NodeTls.from(full, self);
       return new NodeConfig(self, dataDir, members, groups, settings, http, services,
-          pekko(own, me, dataDir, tls).withFallback(full));
+          pekko(own, me, members, dataDir, tls).withFallback(full));
     } catch (ConfigException e) {
       // Typesafe Config names the full path of a missing or mistyped key.
       throw new InvalidConfigException(e.getMessage());
@@ -138,6 +138,12 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   // ---- unknown keys ----
 
   private static final Set<String> SYNOD_SECTIONS = Set.of("node", "cluster", "group", "client", "persistence");
+
+  /**
+   * Where Synod on an actor system finds every node's address (see the actors' reference.conf): a
+   * standalone node sets it from {@code synod.cluster.members}.
+   */
+  private static final String MEMBERS_OF_NODE = "synod.node.members";
 
   /** Every key the node sets under {@code synod} must be one Synod knows (a typo must not be ignored). */
   private static void checkKnown(Config own, Config reference) {
@@ -154,6 +160,9 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       String path = "synod." + e.getKey();
       if (path.equals("synod.persistence.journal.dir") || path.equals("synod.persistence.snapshot-store.dir")) {
         throw new InvalidConfigException(path + ": set by Synod from synod.node.data-dir; set that instead");
+      }
+      if (path.equals(MEMBERS_OF_NODE) || path.startsWith(MEMBERS_OF_NODE + ".")) {
+        throw new InvalidConfigException(path + ": set by Synod from synod.cluster.members; list the nodes there");
       }
       boolean known = reference.hasPathOrNull(path) || path.equals("synod.node.id");
       if (!known) {
@@ -417,12 +426,20 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   /**
    * What Synod sets for Pekko on this node: Artery on the member's host and port, with mutual TLS
    * (or, when the cluster says insecure, plain TCP) and untrusted mode ({@link NodeTls}), the
-   * journal and snapshot store under the data directory, no Java serialization. The node's own
-   * {@code pekko.*} keys come next (e.g. TLS protocols and ciphers); host, port, directories and
-   * the TLS stores are always Synod's.
+   * journal and snapshot store under the data directory, no Java serialization; and, for Synod on
+   * the actor system, which node this is and where every member listens ({@code synod.node.id} and
+   * {@code synod.node.members}, from {@code synod.cluster.members}). The node's own {@code pekko.*}
+   * keys come next (e.g. TLS protocols and ciphers); host, port, directories, the TLS stores and the
+   * members are always Synod's.
    */
-  private static Config pekko(Config own, Member me, Path dataDir, NodeTls tls) {
+  private static Config pekko(Config own, Member me, List<Member> members, Path dataDir, NodeTls tls) {
     Map<String, Object> fixed = new HashMap<>();
+    fixed.put("synod.node.id", me.id());
+    Map<String, Object> addresses = new HashMap<>();
+    // An IPv6 address goes in brackets, so that where its port starts is plain.
+    members.forEach(m -> addresses.put(String.valueOf(m.id()),
+        (m.host().indexOf(':') >= 0 ? "[" + m.host() + "]" : m.host()) + ":" + m.port()));
+    fixed.put(MEMBERS_OF_NODE, addresses);
     fixed.put("pekko.actor.provider", "remote");
     fixed.put("pekko.remote.artery.canonical.hostname", me.host());
     fixed.put("pekko.remote.artery.canonical.port", me.port());

@@ -2,7 +2,7 @@ package io.synod.bootstrap;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.synod.actors.NodeTlsEngineProvider;
+import io.synod.NodeTlsEngineProvider;
 import io.synod.bootstrap.tls.PrivateFiles;
 import io.synod.bootstrap.tls.TlsFilesException;
 import java.io.IOException;

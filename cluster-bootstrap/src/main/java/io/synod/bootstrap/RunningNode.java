@@ -1,5 +1,6 @@
 package io.synod.bootstrap;
 
+import io.synod.Synod;
 import io.synod.actors.GroupClient;
 import io.synod.actors.GroupCommand;
 import io.synod.actors.SynodGroup;
@@ -37,7 +38,7 @@ public final class RunningNode implements AutoCloseable {
     AdminToken adminToken = config.http().port() > 0 ? AdminToken.resolve(config.http(), config.dataDir()) : null;
     this.system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM, config.config());
     try {
-      this.synod = SynodNode.start(system, config.self(), config.addresses(), config.settings());
+      this.synod = Synod.get(system); // from synod.node.id and .members, which NodeConfig set
       for (NodeConfig.Group g : config.groups()) {
         if (g.runsOn(config.self())) {
           SynodGroup<?, ?> def = g.type().define(g.id());

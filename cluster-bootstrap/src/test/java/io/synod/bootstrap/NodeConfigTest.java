@@ -55,6 +55,9 @@ class NodeConfigTest {
     assertEquals(dir.resolve("node1").resolve("journal").toAbsolutePath().toString(),
         c.config().getString("synod.persistence.journal.dir"));
     assertEquals(32, c.settings().window(), "group settings come from synod.group, defaults included");
+    assertEquals(1, c.config().getInt("synod.node.id"));
+    assertEquals("127.0.0.1:25522", c.config().getString("synod.node.members.2"),
+        "Synod on the actor system finds every member's address where it looks for it");
   }
 
   @Test
@@ -66,6 +69,8 @@ class NodeConfigTest {
         "synod.cluster.members[0].weight", "unknown key");
     assertRejected(valid("synod.persistence.journal.dir = \"/tmp/x\""), "synod.persistence.journal.dir",
         "synod.node.data-dir");
+    assertRejected(valid("synod.node.members { 1 = \"127.0.0.1:25521\" }"), "synod.node.members.1",
+        "synod.cluster.members");
   }
 
   @Test

@@ -1,17 +1,41 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
-import io.synod.actors.GroupStatus;
-import io.synod.actors.StateDigest;
+import io.synod.actors.GroupProtocol;
+import io.synod.actors.GroupProtocol.AppliedThrough;
+import io.synod.actors.GroupProtocol.ChangeMembership;
+import io.synod.actors.GroupProtocol.Digest;
+import io.synod.actors.GroupProtocol.Done;
+import io.synod.actors.GroupProtocol.GetMembership;
+import io.synod.actors.GroupProtocol.Leader;
+import io.synod.actors.GroupProtocol.Propose;
+import io.synod.actors.GroupProtocol.ProposeReply;
+import io.synod.actors.GroupProtocol.Read;
+import io.synod.actors.GroupProtocol.ReadLocal;
+import io.synod.actors.GroupProtocol.Refused;
+import io.synod.actors.GroupProtocol.Status;
+import io.synod.actors.GroupProtocol.Stopped;
+import io.synod.actors.GroupProtocol.TimedOut;
+import io.synod.actors.GroupProtocol.TransferLeadership;
+import io.synod.actors.GroupProtocol.TransferRefused;
+import io.synod.actors.GroupProtocol.TransferTimedOut;
+import io.synod.actors.GroupProtocol.TransferUnavailable;
+import io.synod.actors.GroupProtocol.Transferred;
+import io.synod.actors.GroupProtocol.UnwatchLeadership;
+import io.synod.actors.GroupProtocol.WatchLeadership;
+import io.synod.actors.Leadership;
 import io.synod.actors.SynodSettings;
 import io.synod.paxos.Applied;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Membership;
 import io.synod.paxos.Message;
 import io.synod.paxos.ReadOutcome;
 import io.synod.paxos.Refusal;
 import io.synod.paxos.StateMachine;
 import io.synod.persistence.JournalFailedException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -26,7 +50,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The public face of one group on one node (docs/protocol.md, "The actor shells"): it registers the
@@ -47,110 +70,17 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class GroupCoordinator {
 
+  /** The coordinator's own messages (from its roles, the gateway, its timers); clients send {@link GroupProtocol}'s. */
   public sealed interface Command extends GroupCommand {}
-
-  /** A client command; the answer is a {@link ProposeReply}, at the latest at {@code deadlineNanos}. */
-  public record Propose(io.synod.paxos.ClientCommand command, long deadlineNanos, ActorRef<ProposeReply> replyTo)
-      implements Command {}
-
-  /** A linearizable read under the leader's lease; refused (with a leader hint) without one. */
-  public record Read(byte[] query, long deadlineNanos, ActorRef<ReadOutcome> replyTo) implements Command {}
-
-  /** A read of this node's state as it is, possibly stale, answered at once by its learner. */
-  public record ReadLocal(byte[] query, ActorRef<ReadOutcome> replyTo) implements Command {}
-
-  /** Which node this node believes leads the group (itself included), or -1 if it knows none. */
-  public record Leader(ActorRef<Integer> replyTo) implements Command {}
-
-  /** Every instance below the answer is applied to this node's state machine. */
-  public record AppliedThrough(ActorRef<Long> replyTo) implements Command {}
-
-  /** This node's view of the group. */
-  public record Status(ActorRef<GroupStatus> replyTo) implements Command {}
-
-  /** A checksum of this node's replicated state, with the instance it reflects; an error while the roles restart. */
-  public record Digest(ActorRef<StatusReply<StateDigest>> replyTo) implements Command {}
 
   /** A group of this node met the journal's fail-stop: every group of the node stops. */
   record JournalFailed(JournalFailedException failure) implements Command {}
 
-  /**
-   * Hand leadership to member {@code to}: asked at any node, carried out by the leader. The answer
-   * comes once this node sees {@code to} lead, or at {@code deadlineNanos} at the latest.
-   */
-  public record TransferLeadership(int to, long deadlineNanos, ActorRef<TransferReply> replyTo) implements Command {}
-
-  /** How a leadership transfer ended, as this node saw it. */
-  public sealed interface TransferReply {}
-
-  /** Node {@code leader} leads now. */
-  public record Transferred(int leader) implements TransferReply {}
-
-  /** The request was refused, changing nothing: {@code reason} says why. */
-  public record TransferRefused(String reason) implements TransferReply {}
-
-  /** {@code to} did not take over by the deadline; {@code leader} leads as far as this node knows (-1: none). */
-  public record TransferTimedOut(int to, int leader) implements TransferReply {}
-
-  /** The group's roles on this node are down (restarting, or stopped): {@code reason} says why. */
-  public record TransferUnavailable(String reason) implements TransferReply {}
-
-  /** What a membership change asks for. */
-  public enum MembershipOp {
-    /** Add a node as a learner that becomes a voter once it has caught up. */
-    ADD_VOTER,
-    /** Add a node as a learner only. */
-    ADD_LEARNER,
-    /** Remove a voter or a learner. */
-    REMOVE
-  }
-
-  /**
-   * Change the group's membership through its log: asked at any node. The answer comes once the
-   * change took effect here (for {@link MembershipOp#ADD_VOTER}: once the node caught up and became
-   * a voter), or at {@code deadlineNanos} at the latest.
-   */
-  public record ChangeMembership(MembershipOp op, int node, long deadlineNanos, ActorRef<MembershipReply> replyTo)
-      implements Command {}
-
-  /** How a membership change ended, as this node saw it. */
-  public sealed interface MembershipReply {}
-
-  /** The change took effect: the group's membership is now {@code membership}. */
-  public record MembershipChanged(io.synod.paxos.Membership membership) implements MembershipReply {}
-
-  /** The change was refused and nothing changed: {@code reason} says why, {@code kind} what sort of refusal. */
-  public record MembershipRefused(String reason, RefusalKind kind) implements MembershipReply {}
-
-  /** Why a membership change was refused. */
-  public enum RefusalKind {
-    /** The request itself is wrong (unknown node, a voter already, the last voter). */
-    BAD_REQUEST,
-    /** Another change is under way here, or overtook this one. */
-    CONFLICT,
-    /** The leader refused the command (too much waiting): ask again later. */
-    OVERLOADED,
-    /** The group stopped. */
-    UNAVAILABLE
-  }
-
-  /** The change did not complete by its deadline; {@code state} says how far it got. */
-  public record MembershipTimedOut(String state) implements MembershipReply {}
-
-  /** The group's membership as this node's learner applied it. */
-  public record GetMembership(ActorRef<io.synod.paxos.Membership> replyTo) implements Command {}
-
   /** From the learner: the group's membership, at first and at every change. */
-  record MembershipNow(io.synod.paxos.Membership membership) implements Command {}
-
-  /** Tell {@code watcher} this node's view of the leadership now and at every change. */
-  public record WatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
-
-  /** Stop telling {@code watcher}. */
-  public record UnwatchLeadership(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
+  record MembershipNow(Membership membership) implements Command {}
 
   /** A watcher stopped. */
-  record WatcherGone(ActorRef<io.synod.actors.Leadership> watcher) implements Command {}
+  record WatcherGone(ActorRef<Leadership> watcher) implements Command {}
 
   /** A protocol message for one of this node's roles of this group, from the gateway. */
   public record Inbound(Message message) implements Command {}
@@ -176,29 +106,17 @@ public final class GroupCoordinator {
     INSTANCE
   }
 
-  /** What a proposer is told: applied (or answered again, or expired), refused, timed out, or stopped. */
-  public sealed interface ProposeReply {}
-
-  public record Done(Applied applied) implements ProposeReply {}
-
-  public record Refused(Refusal refusal) implements ProposeReply {}
-
-  /** No answer by the deadline; {@code reachable} members (this one included) were heard from recently. */
-  public record TimedOut(int reachable, int members) implements ProposeReply {}
-
-  public record Stopped(String reason) implements ProposeReply {}
-
   private record CommandId(long clientId, long sequence) {}
 
   private record PendingRead(long deadline, ActorRef<ReadOutcome> replyTo) {}
 
   private static final class Waiting {
-    final io.synod.paxos.ClientCommand command;
+    final ClientCommand command;
     final long deadline;
     final ActorRef<ProposeReply> replyTo;
     long lastSent;
 
-    Waiting(io.synod.paxos.ClientCommand command, long deadline, ActorRef<ProposeReply> replyTo, long lastSent) {
+    Waiting(ClientCommand command, long deadline, ActorRef<ProposeReply> replyTo, long lastSent) {
       this.command = command;
       this.deadline = deadline;
       this.replyTo = replyTo;
@@ -227,21 +145,28 @@ public final class GroupCoordinator {
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
               stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine, peers, nanoTime, journalFailures)
                   .behavior())))
-          .onMessage(RegistrationRefused.class, r -> {
-            ctx.getLog().error("group '{}' cannot start on node {}: {}", config.group(), config.self(), r.reason());
-            stash.forEach(m -> refuse(m, r.reason()));
-            return Behaviors.stopped();
-          })
-          .onAnyMessage(m -> {
-            if (!stash.isFull()) {
-              stash.stash(m);
-            } else {
-              refuse(m, "too many requests while the group starts");
-            }
-            return Behaviors.same();
-          })
+          .onMessage(RegistrationRefused.class, r -> onRegistrationRefused(ctx, config, stash, r))
+          .onAnyMessage(m -> stashWhileRegistering(stash, m))
           .build();
     }));
+  }
+
+  /** The group runs on this node already: it cannot start, and whoever asked meanwhile is told so. */
+  private static Behavior<GroupCommand> onRegistrationRefused(ActorContext<GroupCommand> ctx, GroupConfig config,
+      StashBuffer<GroupCommand> stash, RegistrationRefused r) {
+    ctx.getLog().error("group '{}' cannot start on node {}: {}", config.group(), config.self(), r.reason());
+    stash.forEach(m -> refuse(m, r.reason()));
+    return Behaviors.stopped();
+  }
+
+  /** Until the gateway answers, everything waits (a bounded number of requests). */
+  private static Behavior<GroupCommand> stashWhileRegistering(StashBuffer<GroupCommand> stash, GroupCommand m) {
+    if (!stash.isFull()) {
+      stash.stash(m);
+    } else {
+      refuse(m, "too many requests while the group starts");
+    }
+    return Behaviors.same();
   }
 
   private static void refuse(GroupCommand m, String reason) {
@@ -271,7 +196,7 @@ public final class GroupCoordinator {
     private final LearnerQueries queries;
     private final Map<CommandId, Waiting> waiting = new HashMap<>();
     private final Map<Long, PendingRead> reads = new HashMap<>();
-    private final List<TransferLeadership> transfers = new java.util.ArrayList<>();
+    private final List<TransferLeadership> transfers = new ArrayList<>();
     private final Map<Integer, Long> lastHeard = new HashMap<>();
     private long nextReadId;
     private int leader = -1;
@@ -335,106 +260,157 @@ public final class GroupCoordinator {
 
     Behavior<GroupCommand> behavior() {
       return Behaviors.receive(GroupCommand.class)
-          .onMessage(Inbound.class, in -> {
-            lastHeard.put(in.message().from(), nanoTime.getAsLong());
-            routes.deliverHere(in.message());
-            return Behaviors.same();
-          })
-          .onMessage(Transfer.class, t -> {
-            checkpoints.tell(new CheckpointActor.Transfer(t.message()));
-            return Behaviors.same();
-          })
-          .onMessage(Propose.class, this::propose)
-          .onMessage(Read.class, r -> {
-            long id = nextReadId++;
-            reads.put(id, new PendingRead(r.deadlineNanos(), r.replyTo()));
-            sweepWhileWaiting();
-            proposer.tell(new ProposerActor.Read(id, r.query()));
-            return Behaviors.same();
-          })
-          .onMessage(ReadLocal.class, r -> {
-            learner.tell(new LearnerActor.LocalRead(r.query(), r.replyTo()));
-            return Behaviors.same();
-          })
-          .onMessage(Leader.class, l -> {
-            l.replyTo().tell(leader);
-            return Behaviors.same();
-          })
-          .onMessage(AppliedThrough.class, a -> {
-            learner.tell(new LearnerActor.AskApplied(a.replyTo()));
-            return Behaviors.same();
-          })
-          .onMessage(Status.class, st -> {
-            queries.askStatus(learner, leader, st.replyTo());
-            return Behaviors.same();
-          })
-          .onMessage(LearnerQueries.StatusAnswered.class, a -> {
-            queries.answered(a, supervisor::withRestarts);
-            return Behaviors.same();
-          })
-          .onMessage(Digest.class, d -> {
-            queries.askDigest(learner, d.replyTo());
-            return Behaviors.same();
-          })
-          .onMessage(LearnerQueries.DigestAnswered.class, a -> {
-            queries.answered(a);
-            return Behaviors.same();
-          })
+          .onMessage(Inbound.class, this::onInbound)
+          .onMessage(Transfer.class, this::onTransfer)
+          .onMessage(Propose.class, this::onPropose)
+          .onMessage(Read.class, this::onRead)
+          .onMessage(ReadLocal.class, this::onReadLocal)
+          .onMessage(Leader.class, this::onLeader)
+          .onMessage(AppliedThrough.class, this::onAppliedThrough)
+          .onMessage(Status.class, this::onStatus)
+          .onMessage(LearnerQueries.StatusAnswered.class, this::onStatusAnswered)
+          .onMessage(Digest.class, this::onDigest)
+          .onMessage(LearnerQueries.DigestAnswered.class, this::onDigestAnswered)
           .onMessage(JournalFailed.class, f -> supervisor.journalFailed(f.failure(), this))
-          .onMessage(TransferLeadership.class, this::transfer)
-          .onMessage(LeaderChanged.class, c -> {
-            leader = c.leader();
-            leaseHeld = c.leaseHeld();
-            transfers.removeIf(t -> {
-              if (t.to() == leader) {
-                t.replyTo().tell(new Transferred(leader));
-                return true;
-              }
-              return false;
-            });
-            watchers.tell(leadership());
-            memberships.leaderChanged(leader);
-            return Behaviors.same();
-          })
-          .onMessage(WatchLeadership.class, w -> {
-            watchers.watch(w.watcher(), leadership());
-            return Behaviors.same();
-          })
-          .onMessage(UnwatchLeadership.class, w -> {
-            watchers.unwatch(w.watcher());
-            return Behaviors.same();
-          })
-          .onMessage(WatcherGone.class, w -> {
-            watchers.gone(w.watcher());
-            return Behaviors.same();
-          })
-          .onMessage(Answered.class, this::answered)
-          .onMessage(ChangeMembership.class, c -> {
-            memberships.change(c);
-            return Behaviors.same();
-          })
-          .onMessage(MembershipChanges.ChangeAnswered.class, a -> {
-            memberships.answered(a);
-            return Behaviors.same();
-          })
-          .onMessage(MembershipNow.class, m -> {
-            memberships.membershipNow(m.membership());
-            return Behaviors.same();
-          })
-          .onMessage(GetMembership.class, g -> {
-            g.replyTo().tell(memberships.current());
-            return Behaviors.same();
-          })
-          .onMessageEquals(Sweep.INSTANCE, this::sweep)
+          .onMessage(TransferLeadership.class, this::onTransferLeadership)
+          .onMessage(LeaderChanged.class, this::onLeaderChanged)
+          .onMessage(WatchLeadership.class, this::onWatchLeadership)
+          .onMessage(UnwatchLeadership.class, this::onUnwatchLeadership)
+          .onMessage(WatcherGone.class, this::onWatcherGone)
+          .onMessage(Answered.class, this::onAnswered)
+          .onMessage(ChangeMembership.class, this::onChangeMembership)
+          .onMessage(MembershipChanges.ChangeAnswered.class, this::onChangeAnswered)
+          .onMessage(MembershipNow.class, this::onMembershipNow)
+          .onMessage(GetMembership.class, this::onGetMembership)
+          .onMessageEquals(Sweep.INSTANCE, this::onSweep)
           .onMessageEquals(Registered.INSTANCE, Behaviors::same)
           .onSignal(Terminated.class, t -> supervisor.roleStopped(t, this))
-          .onSignal(PostStop.class, s -> {
-            // Watchers learn that this node no longer leads (nor holds a lease) here.
-            watchers.tell(new io.synod.actors.Leadership(config.group(), config.self(), -1, false));
-            failWaiting("it stopped on node " + config.self() + ": " + stopReason);
-            return Behaviors.same();
-          })
+          .onSignal(PostStop.class, this::onPostStop)
           .build();
+    }
+
+    // ---- what arrives from peers ----
+
+    private Behavior<GroupCommand> onInbound(Inbound in) {
+      lastHeard.put(in.message().from(), nanoTime.getAsLong());
+      routes.deliverHere(in.message());
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onTransfer(Transfer t) {
+      checkpoints.tell(new CheckpointActor.Transfer(t.message()));
+      return Behaviors.same();
+    }
+
+    // ---- clients' requests (GroupProtocol) ----
+
+    private Behavior<GroupCommand> onPropose(Propose p) {
+      submit(p.command(), p.deadlineNanos(), p.replyTo());
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onRead(Read r) {
+      long id = nextReadId++;
+      reads.put(id, new PendingRead(r.deadlineNanos(), r.replyTo()));
+      sweepWhileWaiting();
+      proposer.tell(new ProposerActor.Read(id, r.query()));
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onReadLocal(ReadLocal r) {
+      learner.tell(new LearnerActor.LocalRead(r.query(), r.replyTo()));
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onLeader(Leader l) {
+      l.replyTo().tell(leader);
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onAppliedThrough(AppliedThrough a) {
+      learner.tell(new LearnerActor.AskApplied(a.replyTo()));
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onStatus(Status st) {
+      queries.askStatus(learner, leader, st.replyTo());
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onStatusAnswered(LearnerQueries.StatusAnswered a) {
+      queries.answered(a, supervisor::withRestarts);
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onDigest(Digest d) {
+      queries.askDigest(learner, d.replyTo());
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onDigestAnswered(LearnerQueries.DigestAnswered a) {
+      queries.answered(a);
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onGetMembership(GetMembership g) {
+      g.replyTo().tell(memberships.current());
+      return Behaviors.same();
+    }
+
+    // ---- leadership ----
+
+    private Behavior<GroupCommand> onLeaderChanged(LeaderChanged c) {
+      leader = c.leader();
+      leaseHeld = c.leaseHeld();
+      transfers.removeIf(t -> {
+        if (t.to() == leader) {
+          t.replyTo().tell(new Transferred(leader));
+          return true;
+        }
+        return false;
+      });
+      watchers.tell(leadership());
+      memberships.leaderChanged(leader);
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onWatchLeadership(WatchLeadership w) {
+      watchers.watch(w.watcher(), leadership());
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onUnwatchLeadership(UnwatchLeadership w) {
+      watchers.unwatch(w.watcher());
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onWatcherGone(WatcherGone w) {
+      watchers.gone(w.watcher());
+      return Behaviors.same();
+    }
+
+    // ---- membership (MembershipChanges carries it out) ----
+
+    private Behavior<GroupCommand> onChangeMembership(ChangeMembership c) {
+      memberships.change(c);
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onChangeAnswered(MembershipChanges.ChangeAnswered a) {
+      memberships.answered(a);
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onMembershipNow(MembershipNow m) {
+      memberships.membershipNow(m.membership());
+      return Behaviors.same();
+    }
+
+    private Behavior<GroupCommand> onPostStop(PostStop s) {
+      // Watchers learn that this node no longer leads (nor holds a lease) here.
+      watchers.tell(new Leadership(config.group(), config.self(), -1, false));
+      failWaiting("it stopped on node " + config.self() + ": " + stopReason);
+      return Behaviors.same();
     }
 
     // ---- failures and restarts (RoleSupervisor decides) ----
@@ -466,12 +442,12 @@ public final class GroupCoordinator {
     }
 
     @Override
-    public io.synod.paxos.Membership membership() {
+    public Membership membership() {
       return memberships.current();
     }
 
     @Override
-    public void submit(io.synod.paxos.ClientCommand command, long deadline, ActorRef<ProposeReply> replyTo) {
+    public void submit(ClientCommand command, long deadline, ActorRef<ProposeReply> replyTo) {
       waiting.put(new CommandId(command.clientId(), command.sequence()),
           new Waiting(command, deadline, replyTo, nanoTime.getAsLong()));
       sweepWhileWaiting();
@@ -498,12 +474,12 @@ public final class GroupCoordinator {
       reads.clear();
     }
 
-    private io.synod.actors.Leadership leadership() {
-      return new io.synod.actors.Leadership(config.group(), config.self(), leader, leaseHeld && leader == config.self());
+    private Leadership leadership() {
+      return new Leadership(config.group(), config.self(), leader, leaseHeld && leader == config.self());
     }
 
-    private Behavior<GroupCommand> transfer(TransferLeadership t) {
-      io.synod.paxos.Membership membership = memberships.current();
+    private Behavior<GroupCommand> onTransferLeadership(TransferLeadership t) {
+      Membership membership = memberships.current();
       if (!membership.isVoter(t.to())) {
         t.replyTo().tell(new TransferRefused("node " + t.to() + " is not a voting member of group '" + config.group()
             + "', whose voters are " + membership.voters()));
@@ -520,12 +496,7 @@ public final class GroupCoordinator {
       return Behaviors.same();
     }
 
-    private Behavior<GroupCommand> propose(Propose p) {
-      submit(p.command(), p.deadlineNanos(), p.replyTo());
-      return Behaviors.same();
-    }
-
-    private Behavior<GroupCommand> answered(Answered a) {
+    private Behavior<GroupCommand> onAnswered(Answered a) {
       for (Applied applied : a.applied()) {
         Waiting w = waiting.remove(new CommandId(applied.clientId(), applied.sequence()));
         if (w != null) {
@@ -547,7 +518,7 @@ public final class GroupCoordinator {
       return Behaviors.same();
     }
 
-    private Behavior<GroupCommand> sweep() {
+    private Behavior<GroupCommand> onSweep() {
       long now = nanoTime.getAsLong();
       for (Iterator<Waiting> it = waiting.values().iterator(); it.hasNext(); ) {
         Waiting w = it.next();

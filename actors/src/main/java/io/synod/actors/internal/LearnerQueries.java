@@ -1,6 +1,7 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupProtocol;
 import io.synod.actors.GroupStatus;
 import io.synod.actors.StateDigest;
 import java.util.ArrayDeque;
@@ -67,8 +68,8 @@ final class LearnerQueries {
    * no one.
    */
   void askAgain() {
-    statusAsked.forEach(r -> coordinator.tell(new GroupCoordinator.Status(r)));
-    digestAsked.forEach(r -> coordinator.tell(new GroupCoordinator.Digest(r)));
+    statusAsked.forEach(r -> coordinator.tell(new GroupProtocol.Status(r)));
+    digestAsked.forEach(r -> coordinator.tell(new GroupProtocol.Digest(r)));
     statusAsked.clear();
     digestAsked.clear();
   }

@@ -1,17 +1,17 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
-import io.synod.actors.internal.GroupCoordinator.ChangeMembership;
-import io.synod.actors.internal.GroupCoordinator.Done;
-import io.synod.actors.internal.GroupCoordinator.MembershipChanged;
-import io.synod.actors.internal.GroupCoordinator.MembershipRefused;
-import io.synod.actors.internal.GroupCoordinator.MembershipReply;
-import io.synod.actors.internal.GroupCoordinator.MembershipTimedOut;
-import io.synod.actors.internal.GroupCoordinator.ProposeReply;
-import io.synod.actors.internal.GroupCoordinator.RefusalKind;
-import io.synod.actors.internal.GroupCoordinator.Refused;
-import io.synod.actors.internal.GroupCoordinator.Stopped;
-import io.synod.actors.internal.GroupCoordinator.TimedOut;
+import io.synod.actors.GroupProtocol.ChangeMembership;
+import io.synod.actors.GroupProtocol.Done;
+import io.synod.actors.GroupProtocol.MembershipChanged;
+import io.synod.actors.GroupProtocol.MembershipRefused;
+import io.synod.actors.GroupProtocol.MembershipReply;
+import io.synod.actors.GroupProtocol.MembershipTimedOut;
+import io.synod.actors.GroupProtocol.ProposeReply;
+import io.synod.actors.GroupProtocol.RefusalKind;
+import io.synod.actors.GroupProtocol.Refused;
+import io.synod.actors.GroupProtocol.Stopped;
+import io.synod.actors.GroupProtocol.TimedOut;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Membership;
@@ -29,7 +29,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * changes"); this class feeds it what the coordinator sees (a {@link ChangeMembership} asked here,
  * the leader, the membership the learner applied, the log's answers, the sweep, a failure) and
  * carries out what it decides: submitting commands through the coordinator, handing leadership
- * over, answering the asker with the reply records of {@link GroupCoordinator}.
+ * over, answering the asker with the reply records of {@link io.synod.actors.GroupProtocol}.
  */
 final class MembershipChanges {
 

@@ -1,6 +1,7 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupProtocol;
 import io.synod.actors.GroupStatus;
 import io.synod.actors.Leadership;
 import io.synod.paxos.GroupConfig;
@@ -82,35 +83,42 @@ final class RolesDown {
     return Behaviors.receive(GroupCommand.class)
         .onMessageEquals(Due.INSTANCE, this::due)
         .onMessage(GroupCoordinator.JournalFailed.class, f -> supervisor.journalFailed(f.failure(), coordinator))
-        .onMessage(GroupCoordinator.Propose.class, p -> answer(p.replyTo(), new GroupCoordinator.Stopped(reason())))
+        .onMessage(GroupProtocol.Propose.class, p -> answer(p.replyTo(), new GroupProtocol.Stopped(reason())))
         // Refused here, a read goes through the log, where it learns why.
-        .onMessage(GroupCoordinator.Read.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
-        .onMessage(GroupCoordinator.ReadLocal.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
-        .onMessage(GroupCoordinator.Leader.class, l -> answer(l.replyTo(), -1))
-        .onMessage(GroupCoordinator.AppliedThrough.class, a -> answer(a.replyTo(), -1L))
-        .onMessage(GroupCoordinator.Status.class, s -> answer(s.replyTo(), status()))
-        .onMessage(GroupCoordinator.Digest.class, d -> answer(d.replyTo(), StatusReply.error(reason())))
-        .onMessage(GroupCoordinator.TransferLeadership.class,
-            t -> answer(t.replyTo(), new GroupCoordinator.TransferUnavailable(reason())))
-        .onMessage(GroupCoordinator.ChangeMembership.class, c -> answer(c.replyTo(),
-            new GroupCoordinator.MembershipRefused(reason(), GroupCoordinator.RefusalKind.UNAVAILABLE)))
-        .onMessage(GroupCoordinator.GetMembership.class, g -> answer(g.replyTo(), coordinator.membership()))
-        .onMessage(GroupCoordinator.WatchLeadership.class, w -> {
-          watchers.watch(w.watcher(), new Leadership(config.group(), config.self(), -1, false));
-          return Behaviors.same();
-        })
-        .onMessage(GroupCoordinator.UnwatchLeadership.class, w -> {
-          watchers.unwatch(w.watcher());
-          return Behaviors.same();
-        })
-        .onMessage(GroupCoordinator.WatcherGone.class, w -> {
-          watchers.gone(w.watcher());
-          return Behaviors.same();
-        })
+        .onMessage(GroupProtocol.Read.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
+        .onMessage(GroupProtocol.ReadLocal.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
+        .onMessage(GroupProtocol.Leader.class, l -> answer(l.replyTo(), -1))
+        .onMessage(GroupProtocol.AppliedThrough.class, a -> answer(a.replyTo(), -1L))
+        .onMessage(GroupProtocol.Status.class, s -> answer(s.replyTo(), status()))
+        .onMessage(GroupProtocol.Digest.class, d -> answer(d.replyTo(), StatusReply.error(reason())))
+        .onMessage(GroupProtocol.TransferLeadership.class,
+            t -> answer(t.replyTo(), new GroupProtocol.TransferUnavailable(reason())))
+        .onMessage(GroupProtocol.ChangeMembership.class, c -> answer(c.replyTo(),
+            new GroupProtocol.MembershipRefused(reason(), GroupProtocol.RefusalKind.UNAVAILABLE)))
+        .onMessage(GroupProtocol.GetMembership.class, g -> answer(g.replyTo(), coordinator.membership()))
+        .onMessage(GroupProtocol.WatchLeadership.class, this::onWatchLeadership)
+        .onMessage(GroupProtocol.UnwatchLeadership.class, this::onUnwatchLeadership)
+        .onMessage(GroupCoordinator.WatcherGone.class, this::onWatcherGone)
         .onSignal(Terminated.class, this::roleStopped)
         // Peers' protocol messages and checkpoint transfers, and what the old roles sent: dropped.
         .onAnyMessage(m -> Behaviors.same())
         .build();
+  }
+
+  /** A watcher is told at once that this node knows no leader while its roles are down. */
+  private Behavior<GroupCommand> onWatchLeadership(GroupProtocol.WatchLeadership w) {
+    watchers.watch(w.watcher(), new Leadership(config.group(), config.self(), -1, false));
+    return Behaviors.same();
+  }
+
+  private Behavior<GroupCommand> onUnwatchLeadership(GroupProtocol.UnwatchLeadership w) {
+    watchers.unwatch(w.watcher());
+    return Behaviors.same();
+  }
+
+  private Behavior<GroupCommand> onWatcherGone(GroupCoordinator.WatcherGone w) {
+    watchers.gone(w.watcher());
+    return Behaviors.same();
   }
 
   private <T> Behavior<GroupCommand> answer(ActorRef<T> replyTo, T answer) {

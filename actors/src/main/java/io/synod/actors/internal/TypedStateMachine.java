@@ -1,6 +1,7 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.Codec;
+import io.synod.actors.PayloadFormat;
 import io.synod.actors.ReplicatedStateMachine;
 import io.synod.paxos.StateMachine;
 import java.io.ByteArrayInputStream;
@@ -12,18 +13,15 @@ import java.util.Arrays;
 
 /**
  * Adapts an application's {@link ReplicatedStateMachine} to the core's byte-level {@link
- * StateMachine}. A log payload is a kind byte ({@link #COMMAND}, or {@link #READ} for a read that
- * goes through the log because no lease was held) followed by the command codec's bytes; a result
- * is {@link #OK} followed by the result codec's bytes, or {@link #FAILED} followed by a UTF-8
- * description of what the state machine or codec threw. Exceptions become results so that every
- * replica answers the same, and the log keeps moving past a command the application rejects.
+ * StateMachine}, in the {@link PayloadFormat}: a log payload is a kind byte ({@link
+ * PayloadFormat#COMMAND}, or {@link PayloadFormat#READ} for a read that goes through the log
+ * because no lease was held) followed by the command codec's bytes; a result is {@link
+ * PayloadFormat#OK} followed by the result codec's bytes, or {@link PayloadFormat#FAILED} followed
+ * by a UTF-8 description of what the state machine or codec threw. Exceptions become results so
+ * that every replica answers the same, and the log keeps moving past a command the application
+ * rejects.
  */
 public final class TypedStateMachine<C, R> implements StateMachine {
-
-  public static final byte COMMAND = 1;
-  public static final byte READ = 2;
-  public static final byte OK = 1;
-  public static final byte FAILED = 2;
 
   private final ReplicatedStateMachine<C, R> machine;
   private final Codec<C> commands;
@@ -35,20 +33,12 @@ public final class TypedStateMachine<C, R> implements StateMachine {
     this.results = results;
   }
 
-  /** A log payload: {@code kind} then the encoded command. */
-  public static byte[] payload(byte kind, byte[] command) {
-    byte[] p = new byte[command.length + 1];
-    p[0] = kind;
-    System.arraycopy(command, 0, p, 1, command.length);
-    return p;
-  }
-
   @Override
   public byte[] apply(long instance, byte[] payload) {
-    if (payload.length == 0 || payload[0] != COMMAND && payload[0] != READ) {
+    if (payload.length == 0 || payload[0] != PayloadFormat.COMMAND && payload[0] != PayloadFormat.READ) {
       return failed("payload of " + payload.length + " bytes has no valid kind byte");
     }
-    boolean read = payload[0] == READ;
+    boolean read = payload[0] == PayloadFormat.READ;
     R result;
     try {
       C command = commands.decode(Arrays.copyOfRange(payload, 1, payload.length));
@@ -93,11 +83,7 @@ public final class TypedStateMachine<C, R> implements StateMachine {
   }
 
   private byte[] ok(R result) {
-    byte[] r = results.encode(result);
-    byte[] out = new byte[r.length + 1];
-    out[0] = OK;
-    System.arraycopy(r, 0, out, 1, r.length);
-    return out;
+    return PayloadFormat.frame(PayloadFormat.OK, results.encode(result));
   }
 
   private static byte[] failed(RuntimeException e) {
@@ -105,10 +91,6 @@ public final class TypedStateMachine<C, R> implements StateMachine {
   }
 
   private static byte[] failed(String why) {
-    byte[] m = why.getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[m.length + 1];
-    out[0] = FAILED;
-    System.arraycopy(m, 0, out, 1, m.length);
-    return out;
+    return PayloadFormat.frame(PayloadFormat.FAILED, why.getBytes(StandardCharsets.UTF_8));
   }
 }

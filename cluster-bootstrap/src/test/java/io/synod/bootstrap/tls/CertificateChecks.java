@@ -16,16 +16,16 @@ import java.util.List;
 import java.util.Set;
 
 /** What the tests read from certificates and stores, with the JDK's own X.509 classes only. */
-final class CertificateChecks {
+public final class CertificateChecks {
 
   static final int SAN_DNS = 2;
-  static final int SAN_URI = 6;
+  public static final int SAN_URI = 6;
   static final int SAN_IP = 7;
 
   private CertificateChecks() {}
 
   /** The subject alternative names of {@code certificate} of the given type (6: URI, 7: IP, 2: DNS). */
-  static List<String> sans(X509Certificate certificate, int type) throws GeneralSecurityException {
+  public static List<String> sans(X509Certificate certificate, int type) throws GeneralSecurityException {
     List<String> found = new ArrayList<>();
     Collection<List<?>> names = certificate.getSubjectAlternativeNames();
     if (names != null) {
@@ -39,7 +39,7 @@ final class CertificateChecks {
   }
 
   /** The chain of the node store's entry {@code node}: [node certificate, CA certificate]. */
-  static X509Certificate[] chain(KeyStore nodeStore) throws GeneralSecurityException {
+  public static X509Certificate[] chain(KeyStore nodeStore) throws GeneralSecurityException {
     Certificate[] chain = nodeStore.getCertificateChain("node");
     X509Certificate[] x509 = new X509Certificate[chain.length];
     for (int i = 0; i < chain.length; i++) {

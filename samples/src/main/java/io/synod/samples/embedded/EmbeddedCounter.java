@@ -2,6 +2,7 @@ package io.synod.samples.embedded;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.synod.Synod;
 import io.synod.actors.GroupClient;
 import io.synod.actors.GroupCommand;
 import io.synod.actors.SynodGroup;
@@ -10,7 +11,6 @@ import io.synod.samples.counter.CounterCommand;
 import io.synod.samples.counter.CounterType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,10 +19,12 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Synod inside an application's own Pekko actor system: the application's guardian starts Synod
- * and spawns a replicated counter group in a few lines, then uses it through a {@link
- * GroupClient}. Here the "cluster" is this one node; a real one lists every node's address.
- * Run it with {@code mvn -B -q -pl samples exec:java -Dexec.mainClass=io.synod.samples.embedded.EmbeddedCounter}.
+ * Synod inside an application's own Pekko actor system: the application's guardian gets Synod
+ * ({@link Synod#get}, configured by {@code synod.node.id} and {@code synod.node.members}) and
+ * spawns a replicated counter group in a few lines, then uses it through a {@link GroupClient}.
+ * Here the "cluster" is this one node; a real one lists every node's address. Run it with {@code
+ * mvn -B -q -pl samples exec:java -Dexec.mainClass=io.synod.samples.embedded.EmbeddedCounter}
+ * (Artery on 127.0.0.1:25520, or on the port given as the second argument).
  */
 public final class EmbeddedCounter {
 
@@ -32,7 +34,7 @@ public final class EmbeddedCounter {
   static Behavior<Void> guardian(CompletableFuture<GroupClient<CounterCommand, Long>> client) {
     return Behaviors.setup(ctx -> {
       // --- Synod in about ten lines ---
-      SynodNode node = SynodNode.start(ctx.getSystem(), 1, Map.of(1, ctx.getSystem().address()));
+      SynodNode node = Synod.get(ctx.getSystem());
       SynodGroup<CounterCommand, Long> counter = new CounterType().define("counter");
       ActorRef<GroupCommand> group = ctx.spawn(counter.behavior(node), "counter");
       client.complete(counter.client(node, group));
@@ -42,17 +44,20 @@ public final class EmbeddedCounter {
   }
 
   /**
-   * Artery on a free loopback port, and Synod's journal and snapshots under {@code dataDir}. One
-   * node alone on this machine, so plain TCP, said so explicitly ({@code synod.insecure = on}, which
-   * Synod logs); a cluster runs mutual TLS with a certificate per node (docs/security.md).
+   * Artery on {@code port} of the loopback address, Synod's node 1 there (the only member), and
+   * Synod's journal and snapshots under {@code dataDir}. One node alone on this machine, so plain
+   * TCP, said so explicitly ({@code synod.insecure = on}, which Synod logs); a cluster runs mutual
+   * TLS with a certificate per node (docs/security.md).
    */
-  static Config config(Path dataDir) {
+  static Config config(Path dataDir, int port) {
     return ConfigFactory.parseString(String.join("\n",
+        "synod.node.id = 1",
+        "synod.node.members { 1 = \"127.0.0.1:" + port + "\" }",
         "pekko.actor.provider = remote",
         "synod.insecure = on",
         "pekko.remote.artery.untrusted-mode = on",
         "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
-        "pekko.remote.artery.canonical.port = 0",
+        "pekko.remote.artery.canonical.port = " + port,
         "pekko.remote.warn-about-direct-use = off",
         "pekko.persistence.journal.plugin = \"synod.persistence.journal\"",
         "pekko.persistence.snapshot-store.plugin = \"synod.persistence.snapshot-store\"",
@@ -63,8 +68,9 @@ public final class EmbeddedCounter {
 
   public static void main(String[] args) throws Exception {
     Path data = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("synod-embedded-");
+    int port = args.length > 1 ? Integer.parseInt(args[1]) : 25520;
     CompletableFuture<GroupClient<CounterCommand, Long>> client = new CompletableFuture<>();
-    ActorSystem<Void> system = ActorSystem.create(guardian(client), "app", config(data));
+    ActorSystem<Void> system = ActorSystem.create(guardian(client), "app", config(data, port));
     try {
       GroupClient<CounterCommand, Long> counter = client.get(30, TimeUnit.SECONDS);
       for (int by = 1; by <= 3; by++) {

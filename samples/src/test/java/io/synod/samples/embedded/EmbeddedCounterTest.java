@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.synod.actors.GroupClient;
 import io.synod.samples.counter.CounterCommand;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -11,17 +12,23 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedding example's guardian: Synod started and a counter group spawned inside an application. */
+/** The embedding example's guardian: Synod started from configuration, a counter group spawned in an application. */
 class EmbeddedCounterTest {
 
   @TempDir
   Path dir;
 
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
   @Test
   void theApplicationsCounterGroupCommitsAndReads() throws Exception {
     CompletableFuture<GroupClient<CounterCommand, Long>> client = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(EmbeddedCounter.guardian(client), "app",
-        EmbeddedCounter.config(dir));
+        EmbeddedCounter.config(dir, freePort()));
     try {
       GroupClient<CounterCommand, Long> counter = client.get(30, TimeUnit.SECONDS);
       assertEquals(2L, counter.propose(new CounterCommand.Increment(2)).toCompletableFuture().get(30, TimeUnit.SECONDS));

@@ -1,4 +1,4 @@
-package io.synod.actors;
+package io.synod;
 
 import com.typesafe.config.Config;
 import java.util.ArrayList;

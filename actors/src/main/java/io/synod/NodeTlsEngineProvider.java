@@ -1,4 +1,4 @@
-package io.synod.actors;
+package io.synod;
 
 import io.synod.actors.internal.NodeIdentities;
 import java.security.cert.Certificate;

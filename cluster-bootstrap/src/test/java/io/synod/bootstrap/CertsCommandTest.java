@@ -1,4 +1,4 @@
-package io.synod.bootstrap.tls;
+package io.synod.bootstrap;
 
 import static io.synod.bootstrap.tls.CertificateChecks.SAN_URI;
 import static io.synod.bootstrap.tls.CertificateChecks.chain;
@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,16 @@ class CertsCommandTest {
   private record Run(int code, String out, String err) {
     List<String> errLines() {
       return err.lines().toList();
+    }
+  }
+
+  /** Node {@code id}'s store in {@code dir}, opened with the password on the first line of the password file. */
+  private static KeyStore nodeStore(Path dir, int id) throws Exception {
+    char[] password = Files.readAllLines(dir.resolve("password")).get(0).strip().toCharArray();
+    try (InputStream in = Files.newInputStream(dir.resolve("node" + id + ".p12"))) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, password);
+      return store;
     }
   }
 
@@ -60,7 +71,7 @@ class CertsCommandTest {
     assertEquals("", run.err());
     for (int id = 1; id <= 3; id++) {
       assertTrue(run.out().contains("created  " + dir.resolve("node" + id + ".p12")), run.out());
-      KeyStore store = Pkcs12.read(dir.resolve("node" + id + ".p12"), StorePassword.read(dir));
+      KeyStore store = nodeStore(dir, id);
       assertEquals(List.of("synod:node:" + id), sans(chain(store)[0], SAN_URI));
     }
     assertTrue(run.out().contains("created  " + dir.resolve("ca.p12")), run.out());

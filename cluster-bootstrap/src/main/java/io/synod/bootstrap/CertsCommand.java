@@ -1,11 +1,12 @@
-package io.synod.bootstrap.tls;
+package io.synod.bootstrap;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
-import io.synod.bootstrap.InvalidConfigException;
-import io.synod.bootstrap.NodeConfig;
+import io.synod.bootstrap.tls.ClusterCertificates;
+import io.synod.bootstrap.tls.TlsFiles;
+import io.synod.bootstrap.tls.TlsFilesException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code java io.synod.bootstrap.tls.CertsCommand [--dir DIR] [--days N] [--renew] <cluster-file>}
+ * {@code java io.synod.bootstrap.CertsCommand [--dir DIR] [--days N] [--renew] <cluster-file>}
  * (or {@code ./synod certs}): makes the TLS files of the cluster whose members {@code
  * synod.cluster.members} of the HOCON {@code cluster-file} lists, in {@code DIR} ({@code data/tls}
  * by default), with {@link ClusterCertificates}: the CA if it is missing, and a store for each
