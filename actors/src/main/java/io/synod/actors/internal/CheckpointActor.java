@@ -227,37 +227,46 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   @Override
   public SignalHandler<StoredCheckpoint> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> {
-          durable = state.nextInstance();
-          Checkpoint restored = state.nextInstance() == 0 ? null : Checkpoint.decode(state.encoded());
-          learner.tell(new LearnerActor.Restore(restored, ctx.getSelf()));
-        })
-        .onSignal(SnapshotCompleted.class, (state, done) -> {
-          Incoming in = incoming;
-          if (in == null || in.checkpoint().nextInstance() != state.nextInstance()) {
-            return;
-          }
-          incoming = null;
-          long at = state.nextInstance();
-          durable = at;
-          if (in.fromPeer()) {
-            learner.tell(new LearnerActor.Install(in.checkpoint()));
-          }
-          learner.tell(new LearnerActor.CheckpointDurable(at));
-          acceptor.tell(new AcceptorActor.CheckpointDurable(at));
-          ctx.getLog().info("group '{}': node {} stored a checkpoint{} of {} bytes; instances below {} are covered",
-              config.group(), config.self(), in.fromPeer() ? " fetched from a peer" : "", in.encoded().length, at);
-        })
-        .onSignal(SnapshotFailed.class, (state, failed) -> {
-          Incoming in = incoming;
-          incoming = null;
-          ctx.getLog().error("group '{}': node {} could not store its checkpoint: {}", config.group(), config.self(),
-              failed.getFailure().toString());
-          if (in != null && !in.fromPeer()) {
-            learner.tell(new LearnerActor.CheckpointFailed(in.checkpoint().nextInstance()));
-          }
-        })
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(SnapshotCompleted.class, (state, done) -> onCheckpointStored(state))
+        .onSignal(SnapshotFailed.class, (state, failed) -> onCheckpointNotStored(failed))
         .build();
+  }
+
+  /** After a restart: the learner starts from the last durable checkpoint (none before the first). */
+  private void onRecovered(StoredCheckpoint state) {
+    durable = state.nextInstance();
+    Checkpoint restored = state.nextInstance() == 0 ? null : Checkpoint.decode(state.encoded());
+    learner.tell(new LearnerActor.Restore(restored, ctx.getSelf()));
+  }
+
+  /** A checkpoint is durable: learner and acceptor may forget what it covers (and the learner installs a peer's). */
+  private void onCheckpointStored(StoredCheckpoint state) {
+    Incoming in = incoming;
+    if (in == null || in.checkpoint().nextInstance() != state.nextInstance()) {
+      return;
+    }
+    incoming = null;
+    long at = state.nextInstance();
+    durable = at;
+    if (in.fromPeer()) {
+      learner.tell(new LearnerActor.Install(in.checkpoint()));
+    }
+    learner.tell(new LearnerActor.CheckpointDurable(at));
+    acceptor.tell(new AcceptorActor.CheckpointDurable(at));
+    ctx.getLog().info("group '{}': node {} stored a checkpoint{} of {} bytes; instances below {} are covered",
+        config.group(), config.self(), in.fromPeer() ? " fetched from a peer" : "", in.encoded().length, at);
+  }
+
+  /** Storing a checkpoint failed: the learner keeps its log and takes another later. */
+  private void onCheckpointNotStored(SnapshotFailed failed) {
+    Incoming in = incoming;
+    incoming = null;
+    ctx.getLog().error("group '{}': node {} could not store its checkpoint: {}", config.group(), config.self(),
+        failed.getFailure().toString());
+    if (in != null && !in.fromPeer()) {
+      learner.tell(new LearnerActor.CheckpointFailed(in.checkpoint().nextInstance()));
+    }
   }
 
   // ---- serving peers ----

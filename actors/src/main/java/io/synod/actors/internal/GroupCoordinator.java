@@ -251,6 +251,20 @@ public final class GroupCoordinator {
       }
     }
 
+    /**
+     * A leadership transfer at the sweep: answered as timed out at its deadline (true: forget it),
+     * otherwise asked again, since the request or the leader's TimeoutNow may have been lost, or the
+     * handover timed out and a third node was elected (a leader already handing over ignores it).
+     */
+    private boolean sweepTransfer(TransferLeadership t, long now) {
+      if (now - t.deadlineNanos() >= 0) {
+        t.replyTo().tell(new TransferTimedOut(t.to(), leader));
+        return true;
+      }
+      proposer.tell(new ProposerActor.Transfer(t.to()));
+      return false;
+    }
+
     /** The sweep runs only while someone waits: an idle group costs no timer here. */
     private void sweepWhileWaiting() {
       if (!timers.isTimerActive(Sweep.INSTANCE)) {
@@ -532,17 +546,7 @@ public final class GroupCoordinator {
       }
       // An unanswered read's client has given up by its deadline; forget it.
       reads.values().removeIf(r -> now - r.deadline() >= 0);
-      transfers.removeIf(t -> {
-        if (now - t.deadlineNanos() >= 0) {
-          t.replyTo().tell(new TransferTimedOut(t.to(), leader));
-          return true;
-        }
-        // Asked again until the deadline: the request or the leader's TimeoutNow may have been
-        // lost, or the handover timed out and a third node was elected. A leader already handing
-        // over ignores it.
-        proposer.tell(new ProposerActor.Transfer(t.to()));
-        return false;
-      });
+      transfers.removeIf(t -> sweepTransfer(t, now));
       memberships.sweep(now);
       if (waiting.isEmpty() && reads.isEmpty() && transfers.isEmpty() && !memberships.underWay()) {
         timers.cancel(Sweep.INSTANCE);
