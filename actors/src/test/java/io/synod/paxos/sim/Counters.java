@@ -19,9 +19,15 @@ public record Counters(
     long transfers,
     long handoverCampaigns,
     long membershipChanges,
-    long membershipEpochs) {
+    long membershipEpochs,
+    long reconfigAsked,
+    long reconfigChanged,
+    long reconfigRefused,
+    long reconfigTimedOut,
+    long reconfigLost,
+    long leaderRemovals) {
 
-  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
@@ -30,6 +36,8 @@ public record Counters(
         duplicatesAnswered + o.duplicatesAnswered, leaderChanges + o.leaderChanges, pauses + o.pauses,
         snapshotRecoveries + o.snapshotRecoveries, promisePages + o.promisePages, transfers + o.transfers,
         handoverCampaigns + o.handoverCampaigns, membershipChanges + o.membershipChanges,
-        membershipEpochs + o.membershipEpochs);
+        membershipEpochs + o.membershipEpochs, reconfigAsked + o.reconfigAsked, reconfigChanged + o.reconfigChanged,
+        reconfigRefused + o.reconfigRefused, reconfigTimedOut + o.reconfigTimedOut, reconfigLost + o.reconfigLost,
+        leaderRemovals + o.leaderRemovals);
   }
 }

@@ -14,10 +14,10 @@ import java.util.SplittableRandom;
  * write leaves none pending; {@code snapshotRecoveryShare}: how often a restart recovers an
  * acceptor from a stored snapshot and the records after it rather than from all its records.
  * {@code transferPerTick}: how often an operator asks a group's leader to hand leadership to
- * another member, picked at random. {@code membershipPerTick}: how often an operator asks a group's
- * leader to change its membership, to voters and learners picked at random among all nodes;
- * {@code spareNodes}: nodes beyond {@code nodes} that are in no group at first and join when a
- * change adds them.
+ * another member, picked at random. {@code membershipPerTick}: how often an operator asks a running
+ * node, picked at random, for a change of a group's membership: a random op on a random node among
+ * all nodes ({@link SimOperator}); {@code spareNodes}: nodes beyond {@code nodes} that are in no
+ * group at first and join when a change adds them.
  */
 record FaultMix(
     int nodes,

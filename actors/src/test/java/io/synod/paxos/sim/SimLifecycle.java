@@ -11,9 +11,10 @@ import java.util.SplittableRandom;
 
 /**
  * The life of each node: start (and restart, recovering its roles from its disk), ticks at its own
- * skewed rate, crashes that lose its volatile state, and pauses (a long GC, SIGSTOP) during which
- * it handles nothing while inputs queue up; on resuming, its roles first get the ticks they
- * missed, at most {@link #catchUpCap}, then the queued inputs.
+ * skewed rate (each also tells the node's membership-change workflows the time), crashes that lose
+ * its volatile state, and pauses (a long GC, SIGSTOP) during which it handles nothing while inputs
+ * queue up; on resuming, its roles first get the ticks they missed, at most {@link #catchUpCap},
+ * then the queued inputs.
  */
 final class SimLifecycle {
 
@@ -22,13 +23,15 @@ final class SimLifecycle {
   private final SimShell shell;
   private final SimDisk disk;
   private final SimClients clients;
+  private final SimMembership membership;
 
-  SimLifecycle(SimContext ctx, SimShell shell, SimDisk disk, SimClients clients) {
+  SimLifecycle(SimContext ctx, SimShell shell, SimDisk disk, SimClients clients, SimMembership membership) {
     this.ctx = ctx;
     this.mix = ctx.mix();
     this.shell = shell;
     this.disk = disk;
     this.clients = clients;
+    this.membership = membership;
   }
 
   /**
@@ -56,6 +59,7 @@ final class SimLifecycle {
       r.proposer = ctx.protocol().proposer(r.config, new SplittableRandom(rng.nextLong()));
       r.reportedPrefix = -1;
       r.wasLeader = false;
+      membership.start(n, r);
       if (r.storage.checkpoint != null) {
         shell.apply(n, r, r.learner.install(Checkpoint.decode(r.storage.checkpoint)));
         shell.apply(n, r, r.learner.onCheckpointDurable(r.storage.checkpointInstance));
@@ -86,6 +90,7 @@ final class SimLifecycle {
     for (SimReplica r : n.replicas.values()) {
       disk.crash(n, r);
     }
+    membership.crashed(n);
   }
 
   private void tick(SimNode n, int incarnation) {
@@ -115,6 +120,7 @@ final class SimLifecycle {
       }
       shell.apply(n, r, d);
       shell.apply(n, r, r.learner.onTick());
+      membership.tick(n, r);
     }
   }
 
@@ -141,6 +147,7 @@ final class SimLifecycle {
       return;
     }
     n.paused = false;
+    n.resumedAt = ctx.clock().now();
     long missed = n.missedTicks;
     n.missedTicks = 0;
     long burst = ctx.protocol().catchesUpTicksAfterPause() ? Math.min(missed, catchUpCap(n.config())) : 0;

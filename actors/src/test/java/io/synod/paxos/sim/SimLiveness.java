@@ -3,9 +3,10 @@ package io.synod.paxos.sim;
 import io.synod.paxos.Membership;
 
 /**
- * The liveness check of the healed phase: the run is done once no client waits and every member
- * of every group has applied all that was chosen; if that takes more than {@link #LIVENESS_TICKS}
- * nominal ticks after healing, liveness is broken.
+ * The liveness check of the healed phase: the run is done once no client waits (nor the operator,
+ * for a membership change under way) and every member of every group has applied all that was
+ * chosen; if that takes more than {@link #LIVENESS_TICKS} nominal ticks after healing, liveness is
+ * broken.
  */
 final class SimLiveness {
 
@@ -24,7 +25,7 @@ final class SimLiveness {
   }
 
   boolean reached() {
-    if (clients.anyWaiting()) {
+    if (clients.anyWaiting() || membership.checker().anyUnderWay()) {
       return false;
     }
     for (String g : cluster.groups()) {
@@ -50,7 +51,7 @@ final class SimLiveness {
   }
 
   private String report() {
-    StringBuilder b = new StringBuilder(clients.waiting());
+    StringBuilder b = new StringBuilder(clients.waiting()).append(membership.checker().underWay());
     for (String g : cluster.groups()) {
       b.append(g).append(" highest chosen ").append(ctx.checker().highestChosen(g)).append(", applied:");
       for (SimNode n : cluster.nodes()) {

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /**
  * The nemesis: once every nominal tick of the fault phase it draws, per the fault mix, which
  * faults to inject (crashes with a later restart, partitions, pauses, slow disks, leadership
- * handovers, membership changes); at the end of the fault phase it heals everything, restarting
+ * handovers, an operator's membership changes); at the end of the fault phase it heals everything, restarting
  * every node that is down and resuming every node that is paused.
  */
 final class SimNemesis {
@@ -19,20 +19,20 @@ final class SimNemesis {
   private final SimNetwork network;
   private final SimLifecycle lifecycle;
   private final SimShell shell;
-  private final SimMembership membership;
+  private final SimOperator operator;
   private final SimClients clients;
   /** True while a partition is in force: one at a time. */
   private boolean partitioned;
 
   SimNemesis(SimContext ctx, SimCluster cluster, SimNetwork network, SimLifecycle lifecycle, SimShell shell,
-      SimMembership membership, SimClients clients) {
+      SimOperator operator, SimClients clients) {
     this.ctx = ctx;
     this.mix = ctx.mix();
     this.cluster = cluster;
     this.network = network;
     this.lifecycle = lifecycle;
     this.shell = shell;
-    this.membership = membership;
+    this.operator = operator;
     this.clients = clients;
   }
 
@@ -63,7 +63,7 @@ final class SimNemesis {
       askForHandover(randomGroup());
     }
     if (mix.membershipPerTick() > 0 && rng.nextDouble() < mix.membershipPerTick()) {
-      membership.operatorChange(randomGroup());
+      operator.ask(randomGroup());
     }
     ctx.clock().schedule(FaultMix.TICK, this::onFaultTick);
   }

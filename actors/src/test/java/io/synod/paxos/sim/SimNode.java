@@ -25,6 +25,8 @@ final class SimNode {
   boolean slowDisk;
   boolean paused;
   long missedTicks;
+  /** When it last resumed from a pause: an answer due meanwhile comes late, as from a stopped process. */
+  long resumedAt;
   /** What a paused node will do once it resumes, in order: handle queued messages, finish writes. */
   final List<Runnable> held = new ArrayList<>();
   final Map<String, SimReplica> replicas = new LinkedHashMap<>();

@@ -4,12 +4,14 @@ import io.synod.paxos.Acceptor;
 import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Proposer;
+import io.synod.paxos.Reconfiguration;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
  * Which role implementations a simulation runs. {@link #CORRECT} is the library's; the broken
- * variants that prove the simulator catches bugs live in test code only ({@code BrokenProtocols}).
+ * variants that prove the simulator catches bugs live in test code only ({@code BrokenProtocols},
+ * {@code SimulationTest}).
  */
 public interface SimProtocol {
 
@@ -23,6 +25,15 @@ public interface SimProtocol {
   /** The library's proposer, unless a variant breaks it. */
   default Proposer proposer(GroupConfig config, RandomGenerator random) {
     return new Proposer(config, random);
+  }
+
+  /**
+   * The library's membership-change workflow of one node, its commands in admin session {@code
+   * clientId}, a caught-up learner asking to vote every {@code retryInterval}, unless a variant
+   * breaks it.
+   */
+  default MembershipWorkflow reconfiguration(GroupConfig config, long clientId, long retryInterval) {
+    return new MembershipWorkflow(new Reconfiguration<>(config, clientId, retryInterval));
   }
 
   /** True for a shell that sends an acceptor's replies before its records are durable. */

@@ -22,6 +22,8 @@ final class SimReplica {
   long reportedPrefix = -1;
   /** Whether the proposer led after the last decision: a change counts a leader change. */
   boolean wasLeader;
+  /** The membership-change workflow and what its shell keeps, rebuilt at every restart; null in runs without any. */
+  ReplicaWorkflow reconfiguration;
 
   SimReplica(String group, GroupConfig config) {
     this.group = group;

@@ -27,9 +27,10 @@ import java.util.List;
  * message, a client's command or read, a checkpoint transfer) to the role it is for, and carries
  * out the role's decision through {@link DecisionExecutor}: writes go to the disk, replies wait for
  * them (unless the protocol under test answers before persisting), learned values, applied
- * commands and lease reads go to the checker, answers to the clients waiting for them. After each
- * decision it notes leader changes, lets the membership room react, reports a longer applied
- * prefix and checkpoints every {@code checkpointEvery} instances.
+ * commands and lease reads go to the checker, answers to the clients waiting for them (and to the
+ * membership room, for its workflow's commands). After each decision it notes leader changes, lets
+ * the membership room react, reports a longer applied prefix and checkpoints every {@code
+ * checkpointEvery} instances.
  */
 final class SimShell {
 
@@ -117,7 +118,7 @@ final class SimShell {
   }
 
   /** Hands {@code command} to the proposer of {@code r} and carries out what it decides. */
-  void propose(SimNode n, SimReplica r, ClientCommand command) {
+  private void propose(SimNode n, SimReplica r, ClientCommand command) {
     apply(n, r, r.proposer.onClientCommand(command));
   }
 
@@ -179,6 +180,7 @@ final class SimShell {
       if (a.outcome() == Applied.Outcome.DUPLICATE) {
         ctx.tally().duplicatesAnswered++;
       }
+      membership.applied(n, r, a);
       Integer client = n.waiters.remove(SimNode.waiterKey(r.group, a.clientId(), a.sequence()));
       if (client != null) {
         network.toClient(client, new ClientReply(a.sequence(), a.outcome(), a.result()));
@@ -199,6 +201,7 @@ final class SimShell {
 
     @Override
     public void refused(Refusal f) {
+      membership.refused(n, r, f);
       Integer client = n.waiters.remove(SimNode.waiterKey(r.group, f.command().clientId(), f.command().sequence()));
       if (client != null) {
         network.toClient(client, new ClientRefused(f.command().sequence(), f.leaderHint()));

@@ -21,11 +21,15 @@ final class SimTally {
   /** Leaders asked to hand over leadership, and campaigns a handover started (TimeoutNow delivered). */
   long transfers;
   long handoverCampaigns;
+  /** Changes the membership workflows submitted (not counting submissions again, nor promotions). */
   long membershipChanges;
+  /** Changes the operator asked of the nodes. */
+  long reconfigAsked;
 
-  Counters counters(Checker checker, long membershipEpochs) {
+  Counters counters(Checker checker, ReconfigurationChecker reconfig, long membershipEpochs) {
     return new Counters(events, checker.chosenCount, crashes, partitions, tornWrites, corruptionsDetected,
         checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered, leaderChanges, pauses,
-        snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges, membershipEpochs);
+        snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges, membershipEpochs,
+        reconfigAsked, reconfig.changed, reconfig.refused, reconfig.timedOut, reconfig.lost, reconfig.leaderRemovals);
   }
 }

@@ -1,6 +1,6 @@
 package io.synod.paxos.sim;
 
-import io.synod.paxos.ClientCommand;
+import io.synod.paxos.Decision;
 import io.synod.paxos.sim.SimNetwork.Envelope;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -16,10 +16,12 @@ import java.util.function.Consumer;
  * torn and dropped), slow disks ({@link SimDisk}), tick-rate skew within the bound the lease
  * assumes, and pauses: a paused node (a long GC, SIGSTOP) handles nothing while messages to it
  * queue up; on resuming, its roles first get the ticks they missed, at most {@link
- * SimLifecycle#catchUpCap}, then the queued inputs ({@link SimLifecycle}); leadership handovers
- * and membership changes ({@link SimMembership}). The {@link SimNemesis} injects them; after the
- * fault phase everything heals and every client operation ({@link SimClients}) must complete
- * within {@link SimLiveness#LIVENESS_TICKS} nominal ticks.
+ * SimLifecycle#catchUpCap}, then the queued inputs ({@link SimLifecycle}); leadership handovers;
+ * an operator asking random nodes for membership changes ({@link SimOperator}), which each node's
+ * membership-change workflow carries out ({@link SimMembership}). The {@link SimNemesis} injects
+ * them; after the fault phase everything heals and every client operation ({@link SimClients}),
+ * and every membership change under way, must complete within {@link SimLiveness#LIVENESS_TICKS}
+ * nominal ticks.
  *
  * <p>This class is the conductor: it wires the rooms, each doing one job, and runs the event loop,
  * healing when the fault phase ends and stopping at the first violation or once liveness is
@@ -51,11 +53,12 @@ final class Simulation {
     this.cluster = new SimCluster(mix);
     SimNetwork network = new SimNetwork(ctx, cluster, this::arrive, this::answer);
     SimDisk disk = new SimDisk(ctx, network);
-    this.membership = new SimMembership(ctx, cluster, this::propose);
+    this.membership = new SimMembership(ctx, cluster, this::decide);
     this.shell = new SimShell(ctx, network, disk, membership);
     this.clients = new SimClients(ctx, cluster, network, shell);
-    this.lifecycle = new SimLifecycle(ctx, shell, disk, clients);
-    this.nemesis = new SimNemesis(ctx, cluster, network, lifecycle, shell, membership, clients);
+    this.lifecycle = new SimLifecycle(ctx, shell, disk, clients, membership);
+    SimOperator operator = new SimOperator(ctx, cluster, membership);
+    this.nemesis = new SimNemesis(ctx, cluster, network, lifecycle, shell, operator, clients);
     this.liveness = new SimLiveness(ctx, cluster, clients, membership);
   }
 
@@ -84,7 +87,7 @@ final class Simulation {
     if (checker.violation() == null) {
       reportFinalState();
     }
-    Counters counters = ctx.tally().counters(checker, membership.epochs());
+    Counters counters = ctx.tally().counters(checker, membership.checker(), membership.epochs());
     return new Result(seed, ctx.protocol().name(), checker.violation(), counters, clock.now() / FaultMix.TICK);
   }
 
@@ -110,7 +113,7 @@ final class Simulation {
     clients.receive(client, payload);
   }
 
-  private void propose(SimNode n, SimReplica r, ClientCommand command) {
-    shell.propose(n, r, command);
+  private void decide(SimNode n, SimReplica r, Decision d) {
+    shell.apply(n, r, d);
   }
 }

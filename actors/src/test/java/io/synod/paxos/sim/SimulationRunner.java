@@ -33,7 +33,9 @@ public final class SimulationRunner {
           + (millis == 0 ? c.events() : c.events() * 1000 / millis) + " snapshotRecoveries="
           + c.snapshotRecoveries() + " promisePages=" + c.promisePages() + " transfers=" + c.transfers()
           + " handoverCampaigns=" + c.handoverCampaigns() + " membershipChanges=" + c.membershipChanges()
-          + " membershipEpochs=" + c.membershipEpochs();
+          + " membershipEpochs=" + c.membershipEpochs() + " reconfigAsked=" + c.reconfigAsked() + " reconfigChanged="
+          + c.reconfigChanged() + " reconfigRefused=" + c.reconfigRefused() + " reconfigTimedOut="
+          + c.reconfigTimedOut() + " reconfigLost=" + c.reconfigLost() + " leaderRemovals=" + c.leaderRemovals();
     }
 
     public long events() {

@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Reconfiguration;
+import io.synod.paxos.Reconfiguration.Effect;
+import io.synod.paxos.Reconfiguration.Op;
+import io.synod.paxos.Reconfiguration.Reply;
+import io.synod.paxos.Reconfiguration.Request;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,8 +20,9 @@ import org.junit.jupiter.api.Test;
  * -Dsynod.sim.firstSeed=S} moves the window, and {@code -Dsynod.sim.seed=S} replays one seed (add
  * {@code -Dsynod.sim.trace=true} to print its faults).
  *
- * <p>It also proves that the simulation catches a broken shell, as {@code BrokenVariantsTest} does
- * for broken roles, within the same budget of {@value #BROKEN_SEED_BUDGET} seeds.
+ * <p>It also proves that the simulation catches a broken shell and broken membership-change
+ * workflows, as {@code BrokenVariantsTest} does for broken roles, within the same budget of {@value
+ * #BROKEN_SEED_BUDGET} seeds.
  */
 class SimulationTest {
 
@@ -33,6 +42,63 @@ class SimulationTest {
     @Override
     public boolean catchesUpTicksAfterPause() {
       return false;
+    }
+  };
+
+  /**
+   * A membership-change workflow that forgets who leads whenever it is asked to remove a node: it
+   * submits the removal of the leader at once instead of handing leadership over first.
+   */
+  static final SimProtocol REMOVES_LEADER_WITHOUT_HANDOVER = new SimProtocol() {
+    @Override
+    public String name() {
+      return "removes-leader-without-handover";
+    }
+
+    @Override
+    public MembershipWorkflow reconfiguration(GroupConfig config, long clientId, long retryInterval) {
+      return new MembershipWorkflow(new Reconfiguration<>(config, clientId, retryInterval)) {
+        private int leader = -1;
+
+        @Override
+        public List<Effect<Long>> onLeader(int leader) {
+          this.leader = leader;
+          return super.onLeader(leader);
+        }
+
+        @Override
+        public List<Effect<Long>> onAsked(Request<Long> r, List<Integer> knownNodes) {
+          if (r.op() != Op.REMOVE || underWay()) {
+            return super.onAsked(r, knownNodes);
+          }
+          // Told no leader while it decides; told again after, once the removal is submitted (or
+          // refused), neither call has anything to do.
+          super.onLeader(-1);
+          List<Effect<Long>> effects = super.onAsked(r, knownNodes);
+          super.onLeader(leader);
+          return effects;
+        }
+      };
+    }
+  };
+
+  /** A membership-change workflow that answers a change twice when its deadline passes. */
+  static final SimProtocol ANSWERS_TIMEOUTS_TWICE = new SimProtocol() {
+    @Override
+    public String name() {
+      return "answers-timeouts-twice";
+    }
+
+    @Override
+    public MembershipWorkflow reconfiguration(GroupConfig config, long clientId, long retryInterval) {
+      return new MembershipWorkflow(new Reconfiguration<>(config, clientId, retryInterval)) {
+        @Override
+        public List<Effect<Long>> onSweep(long now) {
+          List<Effect<Long>> effects = new ArrayList<>(super.onSweep(now));
+          effects.stream().filter(e -> e instanceof Reply<Long>).toList().forEach(effects::add);
+          return effects;
+        }
+      };
     }
   };
 
@@ -64,11 +130,25 @@ class SimulationTest {
 
   @Test
   void shellThatSkipsTheTicksAPauseSwallowedIsCaught() {
-    SimulationRunner.Totals t = SimulationRunner.run(1, BROKEN_SEED_BUDGET, PAUSE_WITHOUT_TICK_CATCH_UP, 1);
-    System.out.println("BROKEN-VARIANT " + PAUSE_WITHOUT_TICK_CATCH_UP.name() + " seedsRun=" + t.seeds()
+    assertCaught(PAUSE_WITHOUT_TICK_CATCH_UP);
+  }
+
+  @Test
+  void workflowThatRemovesTheLeaderWithoutHandingOverIsCaught() {
+    assertCaught(REMOVES_LEADER_WITHOUT_HANDOVER);
+  }
+
+  @Test
+  void workflowThatAnswersAChangeTwiceIsCaught() {
+    assertCaught(ANSWERS_TIMEOUTS_TWICE);
+  }
+
+  private static void assertCaught(SimProtocol variant) {
+    SimulationRunner.Totals t = SimulationRunner.run(1, BROKEN_SEED_BUDGET, variant, 1);
+    System.out.println("BROKEN-VARIANT " + variant.name() + " seedsRun=" + t.seeds()
         + " caughtAtSeed=" + t.firstFailingSeed() + " events=" + t.events()
         + (t.failures().isEmpty() ? "" : " violation: " + t.firstViolation().lines().findFirst().orElse("")));
-    assertFalse(t.failures().isEmpty(), () -> "variant " + PAUSE_WITHOUT_TICK_CATCH_UP.name() + " survived "
+    assertFalse(t.failures().isEmpty(), () -> "variant " + variant.name() + " survived "
         + BROKEN_SEED_BUDGET + " seeds: the simulation does not catch it");
   }
 
