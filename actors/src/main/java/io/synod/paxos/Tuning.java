@@ -19,7 +19,7 @@ import java.util.List;
  *
  * @param window instances in flight (proposed, not yet chosen) at the leader
  * @param maxBatchCommands client commands in one instance's value
- * @param maxBatchBytes bytes of commands in one value, and of entries in one message of a batch
+ * @param maxBatchBytes bytes of commands in one value, and of values in one message that carries several
  * @param maxPendingCommands commands waiting for a free slot in the window; more are refused
  * @param retransmitTicks ticks before an unanswered accept or prepare is sent again
  * @param heartbeatTicks ticks between the leader's heartbeats, which also renew its lease
