@@ -3,16 +3,20 @@ package io.synod.actors;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.synod.paxos.GroupConfig;
+import io.synod.paxos.InvalidTuningException;
+import io.synod.paxos.Tuning;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.ActorSystem;
 
 /**
  * The settings of every Paxos group on a node, read once from {@code synod.group} (see
  * {@code reference.conf}, where every key is explained) and validated: a bad value fails here,
- * with its key's full path. Times are durations; {@link #groupConfig} turns them into the core's
- * ticks of {@link #tickInterval()}. Each {@code withX} (here and in the nested settings) returns a
- * copy with one setting changed, checked as a configured value is: a bad one fails naming its key.
+ * with its key's full path. Times are durations; {@link #tuning()} turns them into the core's
+ * ticks of {@link #tickInterval()}, and {@link #groupConfig} adds a group's identity to that. Each
+ * {@code withX} (here and in the nested settings) returns a copy with one setting changed, checked
+ * as a configured value is: a bad one fails naming its key.
  */
 public record SynodSettings(
     Duration tickInterval,
@@ -201,41 +205,101 @@ public record SynodSettings(
     }
   }
 
-  public SynodSettings {
-    if (tickInterval.isZero() || tickInterval.isNegative()) {
-      throw new IllegalArgumentException(PATH + ".tick-interval must be positive, got " + tickInterval);
-    }
+  /** Every setting, checked as configured values are: a bad one fails naming its key. */
+  public SynodSettings(Duration tickInterval, int window, int maxBatchCommands, int maxBatchBytes,
+      int maxPendingCommands, Duration retransmitAfter, Duration heartbeatInterval, Duration electionTimeout,
+      Duration electionJitter, Duration prepareTimeout, Duration lease, int maxTickSkewPerMille, int catchUpBatch,
+      Duration catchUpRetry, int sessionWindow, int maxForwardHops, CheckpointSettings checkpoint,
+      PersistenceSettings persistence, ClientSettings client, RestartSettings restart) {
+    positive(PATH + ".tick-interval", tickInterval);
     if (checkpoint == null || persistence == null || client == null || restart == null) {
       throw new IllegalArgumentException("checkpoint, persistence, client and restart settings are required");
     }
-    if (maxTickSkewPerMille < 0 || maxTickSkewPerMille >= 1000) {
-      throw new IllegalArgumentException(PATH + ".max-tick-skew-per-mille must be in [0, 1000), got "
-          + maxTickSkewPerMille);
-    }
-    // Let the core validate what the ticks add up to (lease against heartbeat, ranges), and name
-    // the key it is about.
-    // (The fields are not assigned yet inside a compact constructor: pass the parameters.)
+    this.tickInterval = tickInterval;
+    this.window = window;
+    this.maxBatchCommands = maxBatchCommands;
+    this.maxBatchBytes = maxBatchBytes;
+    this.maxPendingCommands = maxPendingCommands;
+    this.retransmitAfter = retransmitAfter;
+    this.heartbeatInterval = heartbeatInterval;
+    this.electionTimeout = electionTimeout;
+    this.electionJitter = electionJitter;
+    this.prepareTimeout = prepareTimeout;
+    this.lease = lease;
+    this.maxTickSkewPerMille = maxTickSkewPerMille;
+    this.catchUpBatch = catchUpBatch;
+    this.catchUpRetry = catchUpRetry;
+    this.sessionWindow = sessionWindow;
+    this.maxForwardHops = maxForwardHops;
+    this.checkpoint = checkpoint;
+    this.persistence = persistence;
+    this.client = client;
+    this.restart = restart;
+    // The core checks what the values add up to (each in range, the lease against the heartbeat);
+    // build its tuning once now, so that a bad value fails here and never in groupConfig.
+    tuning();
+  }
+
+  /**
+   * The protocol's limits and timeouts as the core counts them: every duration in whole ticks of
+   * {@link #tickInterval()}, rounded up.
+   */
+  public Tuning tuning() {
     try {
-      toGroupConfig(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
-          heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-          catchUpRetry, sessionWindow, maxForwardHops, "settings-check", 0, List.of(0)).build();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("invalid " + PATH + " settings: " + inKeys(e.getMessage()), e);
+      return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands,
+          ticks("retransmit-after", retransmitAfter), ticks("heartbeat-interval", heartbeatInterval),
+          ticks("election-timeout", electionTimeout), ticks("election-jitter", electionJitter),
+          ticks("prepare-timeout", prepareTimeout), ticks("lease", lease), maxTickSkewPerMille, catchUpBatch,
+          ticks("catch-up-retry", catchUpRetry), sessionWindow, maxForwardHops);
+    } catch (InvalidTuningException e) {
+      boolean inTicks = e.components().stream().anyMatch(c -> tuningKey(c).inTicks());
+      throw new IllegalArgumentException(e.describe(SynodSettings::keyOf)
+          + (inTicks ? " (in ticks of " + PATH + ".tick-interval, " + tickInterval + ")" : ""), e);
     }
   }
 
-  /** The core names its fields; an operator edits keys: say which. */
-  private static String inKeys(String coreMessage) {
-    String m = coreMessage;
-    String[][] names = {
-      {"leaseTicks", PATH + ".lease (in ticks)"},
-      {"heartbeatTicks", PATH + ".heartbeat-interval (in ticks)"},
-      {"maxSkewPerMille", PATH + ".max-tick-skew-per-mille"},
-    };
-    for (String[] n : names) {
-      m = m.replace(n[0], n[1]);
+  /** Where each component of {@link Tuning} is configured, and whether it is a duration turned into ticks. */
+  private record TuningKey(String key, boolean inTicks) {}
+
+  private static final Map<String, TuningKey> TUNING_KEYS = Map.ofEntries(
+      Map.entry("window", new TuningKey("window", false)),
+      Map.entry("maxBatchCommands", new TuningKey("max-batch-commands", false)),
+      Map.entry("maxBatchBytes", new TuningKey("max-batch-bytes", false)),
+      Map.entry("maxPendingCommands", new TuningKey("max-pending-commands", false)),
+      Map.entry("retransmitTicks", new TuningKey("retransmit-after", true)),
+      Map.entry("heartbeatTicks", new TuningKey("heartbeat-interval", true)),
+      Map.entry("electionTimeoutTicks", new TuningKey("election-timeout", true)),
+      Map.entry("electionJitterTicks", new TuningKey("election-jitter", true)),
+      Map.entry("prepareTimeoutTicks", new TuningKey("prepare-timeout", true)),
+      Map.entry("leaseTicks", new TuningKey("lease", true)),
+      Map.entry("maxSkewPerMille", new TuningKey("max-tick-skew-per-mille", false)),
+      Map.entry("catchUpBatch", new TuningKey("catch-up-batch", false)),
+      Map.entry("catchUpRetryTicks", new TuningKey("catch-up-retry", true)),
+      Map.entry("sessionWindow", new TuningKey("session-window", false)),
+      Map.entry("maxForwardHops", new TuningKey("max-forward-hops", false)));
+
+  /** The full path of the key that a component of {@link Tuning} is read from. */
+  static String keyOf(String tuningComponent) {
+    return PATH + "." + tuningKey(tuningComponent).key();
+  }
+
+  private static TuningKey tuningKey(String tuningComponent) {
+    TuningKey k = TUNING_KEYS.get(tuningComponent);
+    if (k == null) {
+      throw new IllegalStateException("no key under " + PATH + " for the tuning's " + tuningComponent);
     }
-    return m;
+    return k;
+  }
+
+  /** {@code d} in whole ticks of {@link #tickInterval}, rounded up: a positive duration is at least one tick. */
+  private int ticks(String key, Duration d) {
+    positive(PATH + "." + key, d);
+    long whole = (d.toNanos() + tickInterval.toNanos() - 1) / tickInterval.toNanos();
+    if (whole > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(PATH + "." + key + " is " + whole + " ticks of " + tickInterval
+          + ", too many");
+    }
+    return (int) whole;
   }
 
   public static SynodSettings create(ActorSystem system) {
@@ -463,7 +527,8 @@ public record SynodSettings(
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
         catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
   }
-  /** The core's configuration for one group on node {@code self}, times converted to ticks. */
+
+  /** The core's configuration for one group on node {@code self}: its identity and {@link #tuning()}. */
   public GroupConfig groupConfig(String group, int self, List<Integer> members) {
     return groupConfig(group, self, members, List.of(), false);
   }
@@ -471,49 +536,6 @@ public record SynodSettings(
   /** As {@link #groupConfig(String, int, List)}, with learners, for a node that may be joining. */
   public GroupConfig groupConfig(String group, int self, List<Integer> members, List<Integer> learners,
       boolean joining) {
-    return toGroupConfig(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
-        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, group, self, members).learners(learners).joining(joining).build();
-  }
-
-  private static GroupConfig.Builder toGroupConfig(Duration tickInterval, int window, int maxBatchCommands,
-      int maxBatchBytes, int maxPendingCommands, Duration retransmitAfter, Duration heartbeatInterval,
-      Duration electionTimeout, Duration electionJitter, Duration prepareTimeout, Duration lease,
-      int maxTickSkewPerMille, int catchUpBatch, Duration catchUpRetry, int sessionWindow, int maxForwardHops,
-      String group, int self, List<Integer> members) {
-    return GroupConfig.builder(group, self, members)
-        .window(check("window", window))
-        .maxBatchCommands(check("max-batch-commands", maxBatchCommands))
-        .maxBatchBytes(check("max-batch-bytes", maxBatchBytes))
-        .maxPendingCommands(check("max-pending-commands", maxPendingCommands))
-        .retransmitTicks(ticks(tickInterval, "retransmit-after", retransmitAfter))
-        .heartbeatTicks(ticks(tickInterval, "heartbeat-interval", heartbeatInterval))
-        .electionTimeoutTicks(ticks(tickInterval, "election-timeout", electionTimeout))
-        .electionJitterTicks(ticks(tickInterval, "election-jitter", electionJitter))
-        .prepareTimeoutTicks(ticks(tickInterval, "prepare-timeout", prepareTimeout))
-        .leaseTicks(ticks(tickInterval, "lease", lease))
-        .maxSkewPerMille(maxTickSkewPerMille)
-        .catchUpBatch(check("catch-up-batch", catchUpBatch))
-        .catchUpRetryTicks(ticks(tickInterval, "catch-up-retry", catchUpRetry))
-        .sessionWindow(check("session-window", sessionWindow))
-        .maxForwardHops(check("max-forward-hops", maxForwardHops));
-  }
-
-  private static int ticks(Duration tickInterval, String key, Duration d) {
-    if (d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException(PATH + "." + key + " must be positive, got " + d);
-    }
-    long whole = (d.toNanos() + tickInterval.toNanos() - 1) / tickInterval.toNanos();
-    if (whole > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(PATH + "." + key + " is " + whole + " ticks of " + tickInterval + ", too many");
-    }
-    return (int) whole;
-  }
-
-  private static int check(String key, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(PATH + "." + key + " must be >= 1, got " + value);
-    }
-    return value;
+    return new GroupConfig(group, self, members, learners, joining, tuning());
   }
 }

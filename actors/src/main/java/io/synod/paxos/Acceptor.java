@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * so it is spoken only once the record behind it is durable.
  *
  * <p>Leases: an accept that asks for a lease makes the acceptor refuse every other node's prepare
- * for {@link GroupConfig#leaseTicks()} of its ticks, unless the holder gives it back first ({@link
+ * for {@link Tuning#leaseTicks()} of its ticks, unless the holder gives it back first ({@link
  * Accept#RELEASE_LEASE}, when it hands over leadership). Leases are not persisted; instead, an acceptor
  * refuses all prepares for {@code leaseTicks} after {@link #recover}, which covers any lease it may
  * have granted before it crashed.
@@ -41,7 +41,7 @@ public class Acceptor {
   Acceptor(GroupConfig config) {
     this.config = config;
     this.self = config.self();
-    this.refusePreparesUntil = config.leaseTicks();
+    this.refusePreparesUntil = config.tuning().leaseTicks();
   }
 
   /**
@@ -174,7 +174,7 @@ public class Acceptor {
     long pageFrom = continuedFrom;
     for (AcceptedValue v : accepted.tailMap(from, true).values()) {
       long size = Value.ENTRY_OVERHEAD_BYTES + v.value().bytes().length;
-      if (!page.isEmpty() && bytes + size > config.maxBatchBytes()) {
+      if (!page.isEmpty() && bytes + size > config.tuning().maxBatchBytes()) {
         pages.add(new Message.Promise(self, ballot, page, truncatedBelow, pageFrom, v.instance()));
         page = new ArrayList<>();
         bytes = 0;
@@ -230,7 +230,7 @@ public class Acceptor {
     }
     if (a.leaseTick() >= 0) {
       leaseHolder = a.ballot().nodeId();
-      leaseUntil = now + config.leaseTicks();
+      leaseUntil = now + config.tuning().leaseTicks();
     } else if (a.leaseTick() == Accept.RELEASE_LEASE && leaseHolder == a.ballot().nodeId()) {
       leaseUntil = 0; // the holder hands over leadership and no longer relies on it
     }

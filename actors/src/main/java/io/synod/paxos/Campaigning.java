@@ -30,7 +30,7 @@ final class Campaigning implements ProposerPhase {
     this.self = config.self();
     this.ballot = ballot;
     this.tally = tally;
-    this.deadline = now + config.prepareTimeoutTicks();
+    this.deadline = now + config.tuning().prepareTimeoutTicks();
     tally.ask(self);
   }
 
@@ -49,7 +49,7 @@ final class Campaigning implements ProposerPhase {
     if (now >= deadline) {
       return true;
     }
-    if (ownPromiseIn && now - lastPrepareSent >= config.retransmitTicks()) {
+    if (ownPromiseIn && now - lastPrepareSent >= config.tuning().retransmitTicks()) {
       sendPrepares(d, false, now);
     }
     return false;
@@ -72,7 +72,7 @@ final class Campaigning implements ProposerPhase {
       sendPrepares(d, true, now);
     }
     if (!tally.joinIfWhole(p.from())) {
-      deadline = Math.max(deadline, now + config.prepareTimeoutTicks()); // still arriving: give it time
+      deadline = Math.max(deadline, now + config.tuning().prepareTimeoutTicks()); // still arriving: give it time
       return false;
     }
     List<Membership> chain = tally.chain();
@@ -117,6 +117,6 @@ final class Campaigning implements ProposerPhase {
 
   @Override
   public long dueAt(long now) {
-    return ownPromiseIn ? Math.min(deadline, lastPrepareSent + config.retransmitTicks()) : deadline;
+    return ownPromiseIn ? Math.min(deadline, lastPrepareSent + config.tuning().retransmitTicks()) : deadline;
   }
 }

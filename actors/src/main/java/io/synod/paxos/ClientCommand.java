@@ -6,7 +6,7 @@ import java.util.Arrays;
  * One client command: opaque payload bytes for the state machine, identified by {@code (clientId,
  * sequence)} so that a retry is applied once. A client numbers its commands 1, 2, 3, ... and sends
  * sequence {@code s} only once every sequence up to {@code s - sessionWindow} has been answered
- * (so {@code s < lowestUnanswered + sessionWindow}, see {@link GroupConfig#sessionWindow()}); a
+ * (so {@code s < lowestUnanswered + sessionWindow}, see {@link Tuning#sessionWindow()}); a
  * command older than that window is answered {@code EXPIRED} and not applied.
  */
 public record ClientCommand(long clientId, long sequence, byte[] payload, boolean membershipChange) {

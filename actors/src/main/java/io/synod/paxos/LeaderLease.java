@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * The lease of one leadership: which acceptors granted each request for it, and until which tick a
  * majority's grants cover this leader. A request goes out with a heartbeat, stamped with the tick
  * it was sent; once a majority of every live membership granted it, the lease runs {@code
- * leaderLeaseTicks} from that tick (see {@link GroupConfig} for why that is safe under bounded
+ * leaderLeaseTicks} from that tick (see {@link Tuning} for why that is safe under bounded
  * clock skew). Its one reason to change: how grants become a lease.
  *
  * <p>{@link #covers} is the one place lease reads are decided; a deliberately broken variant in the

@@ -62,7 +62,7 @@ final class Leading implements ProposerPhase {
     this.lease = lease;
     TreeMap<Long, AcceptedValue> highest = won.highestAccepted();
     this.view = new MembershipView(won.from(), won.membership(), won.promisers());
-    this.pipeline = new Pipeline(won.from(), config.retransmitTicks(), queue);
+    this.pipeline = new Pipeline(won.from(), config.tuning().retransmitTicks(), queue);
     long last = highest.isEmpty() ? won.from() - 1 : highest.lastKey();
     for (long i = won.from(); i <= last; i++) {
       AcceptedValue h = highest.get(i);
@@ -86,7 +86,7 @@ final class Leading implements ProposerPhase {
       return Outcome.STEP_DOWN;
     }
     Map<Integer, List<Proposal>> resend = pipeline.takeResends(now, view);
-    boolean heartbeat = now - lastHeartbeat >= config.heartbeatTicks();
+    boolean heartbeat = now - lastHeartbeat >= config.tuning().heartbeatTicks();
     long leaseTick = Accept.NO_LEASE;
     if (heartbeat) {
       lastHeartbeat = now;
@@ -199,7 +199,7 @@ final class Leading implements ProposerPhase {
 
   @Override
   public long dueAt(long now) {
-    long next = lastHeartbeat + config.heartbeatTicks();
+    long next = lastHeartbeat + config.tuning().heartbeatTicks();
     if (lease.until() > now) {
       next = Math.min(next, lease.until());
     }
@@ -215,7 +215,7 @@ final class Leading implements ProposerPhase {
     List<Proposal> fresh = new ArrayList<>();
     // Nothing past a membership change until it is chosen and this leader holds a majority of the new
     // voters' promises (see announceChosen).
-    while (pipeline.size() < config.window() && !queue.isEmpty() && view.promisedByMajorityOf(view.latest())) {
+    while (pipeline.size() < config.tuning().window() && !queue.isEmpty() && view.promisedByMajorityOf(view.latest())) {
       Batch batch = queue.takeBatch();
       Value value = Value.of(batch.commands());
       long instance = propose(value, batch.ids(), now);
@@ -283,7 +283,7 @@ final class Leading implements ProposerPhase {
     for (Map.Entry<Long, InFlight> e : done.entrySet()) {
       Value value = e.getValue().acceptedBy.contains(m) ? null : e.getValue().value;
       long size = Value.ENTRY_OVERHEAD_BYTES + (value == null ? 0 : value.bytes().length);
-      if (!entries.isEmpty() && bytes + size > config.maxBatchBytes()) {
+      if (!entries.isEmpty() && bytes + size > config.tuning().maxBatchBytes()) {
         d.sendNow(m, new Chosen(self, entries, horizon));
         entries = new ArrayList<>();
         bytes = 0;
@@ -301,7 +301,7 @@ final class Leading implements ProposerPhase {
    * acceptor to give it back; the target is told to campaign once enough have (see {@link Handover}).
    */
   private void startHandover(int to, long now, Decision.Builder d) {
-    handover = new Handover(to, now + config.electionTimeoutTicks());
+    handover = new Handover(to, now + config.tuning().electionTimeoutTicks());
     lease.drop();
     lastHeartbeat = now;
     sendToVoters(d, List.of(), Accept.RELEASE_LEASE);
@@ -358,7 +358,7 @@ final class Leading implements ProposerPhase {
     long bytes = 0;
     for (Proposal p : proposals) {
       long size = Value.ENTRY_OVERHEAD_BYTES + p.value().bytes().length;
-      if (!part.isEmpty() && bytes + size > config.maxBatchBytes()) {
+      if (!part.isEmpty() && bytes + size > config.tuning().maxBatchBytes()) {
         d.sendNow(m, new Accept(self, ballot, part, leaseTick));
         part = new ArrayList<>();
         bytes = 0;

@@ -65,7 +65,7 @@ public class Learner {
     this.stateMachine = stateMachine;
     this.random = random;
     this.self = config.self();
-    this.sessions = new Sessions(config.sessionWindow());
+    this.sessions = new Sessions(config.tuning().sessionWindow());
     this.membership = config.initialMembership();
   }
 
@@ -90,7 +90,7 @@ public class Learner {
 
   public Decision onTick() {
     now++;
-    long quiet = 2L * config.electionTimeoutTicks();
+    long quiet = 2L * config.tuning().electionTimeoutTicks();
     if (!isBehind() && now - lastHeard >= quiet && now - lastCatchUp >= quiet) {
       // No leader has said anything for two election timeouts: ask a peer whether the log went on
       // without this node. A node that missed the change making it a voter (and so waits as a
@@ -98,7 +98,8 @@ public class Learner {
       int peer = randomPeer();
       return peer < 0 ? Decision.NONE : catchUpFrom(new Decision.Builder(), peer).build();
     }
-    if (!isBehind() || now - lastProgress < config.catchUpRetryTicks() || now - lastCatchUp < config.catchUpRetryTicks()) {
+    int retry = config.tuning().catchUpRetryTicks();
+    if (!isBehind() || now - lastProgress < retry || now - lastCatchUp < retry) {
       return Decision.NONE;
     }
     int peer = horizonSource >= 0 && horizonSource != self && random.nextBoolean() ? horizonSource : randomPeer();
@@ -121,7 +122,7 @@ public class Learner {
 
   private Decision.Builder catchUpFrom(Decision.Builder d, int peer) {
     lastCatchUp = now;
-    return d.sendNow(peer, new CatchUpRequest(self, nextToApply, config.catchUpBatch()));
+    return d.sendNow(peer, new CatchUpRequest(self, nextToApply, config.tuning().catchUpBatch()));
   }
 
   /** Any other node of the membership, voter or learner; -1 if there is none. */
@@ -265,7 +266,7 @@ public class Learner {
     long bytes = 0;
     for (Map.Entry<Long, Value> e : log.tailMap(r.fromInstance(), true).entrySet()) {
       bytes += e.getValue().bytes().length;
-      if (entries.size() >= r.max() || (!entries.isEmpty() && bytes > config.maxBatchBytes())) {
+      if (entries.size() >= r.max() || (!entries.isEmpty() && bytes > config.tuning().maxBatchBytes())) {
         break;
       }
       entries.add(new Proposal(e.getKey(), e.getValue()));
@@ -305,7 +306,7 @@ public class Learner {
       hintedPeer = h.peer();
       hintedBelow = Math.max(hintedBelow, h.horizon());
     }
-    if (!isBehind() || now - lastCatchUp < config.catchUpRetryTicks()) {
+    if (!isBehind() || now - lastCatchUp < config.tuning().catchUpRetryTicks()) {
       return Decision.NONE;
     }
     int peer = h.peer() >= 0 && h.peer() != self ? h.peer() : randomPeer();
@@ -328,7 +329,7 @@ public class Learner {
     if (checkpoint.nextInstance() <= nextToApply) {
       return Decision.NONE;
     }
-    Sessions restored = Sessions.decode(checkpoint.sessions(), config.sessionWindow());
+    Sessions restored = Sessions.decode(checkpoint.sessions(), config.tuning().sessionWindow());
     stateMachine.restore(checkpoint.state());
     sessions = restored;
     membership = checkpoint.membership() == null ? config.initialMembership() : checkpoint.membership();
@@ -354,7 +355,7 @@ public class Learner {
   public static void checkInstallable(GroupConfig config, Checkpoint checkpoint, StateMachine fresh) {
     String which = "checkpoint below instance " + checkpoint.nextInstance();
     try {
-      Sessions.decode(checkpoint.sessions(), config.sessionWindow());
+      Sessions.decode(checkpoint.sessions(), config.tuning().sessionWindow());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(which + ": its session table does not decode: " + e.getMessage(), e);
     }

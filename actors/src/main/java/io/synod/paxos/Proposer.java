@@ -23,8 +23,8 @@ import java.util.random.RandomGenerator;
  * runs phase 1 for every instance from its learner's first unchosen one ({@link Campaigning}).
  * With a majority of promises it leads ({@link Leading}): it re-proposes what phase 1 found and
  * from then on runs phase 2 only, batching client commands into values, with up to {@link
- * GroupConfig#window()} instances in flight. Heartbeats ask for a lease; with a majority of grants
- * the leader answers reads locally until {@link GroupConfig#leaderLeaseTicks()} after it asked. A
+ * Tuning#window()} instances in flight. Heartbeats ask for a lease; with a majority of grants
+ * the leader answers reads locally until {@link Tuning#leaderLeaseTicks()} after it asked. A
  * rejection with a higher ballot makes it step down and pass waiting commands to the node it now
  * believes leads. A membership change goes through the log like any command; how a leader stays
  * safe while it pipelines instances across one is described on {@link MembershipView}.
@@ -63,11 +63,12 @@ public class Proposer {
     this.random = random;
     this.parts = parts;
     this.self = config.self();
-    this.queue = new CommandQueue(config.maxPendingCommands(), config.maxBatchCommands(), config.maxBatchBytes());
-    this.forwarding = new Forwarding(self, config.maxBatchBytes(), config.maxForwardHops());
+    Tuning tuning = config.tuning();
+    this.queue = new CommandQueue(tuning.maxPendingCommands(), tuning.maxBatchCommands(), tuning.maxBatchBytes());
+    this.forwarding = new Forwarding(self, tuning.maxBatchBytes(), tuning.maxForwardHops());
     this.known = config.initialMembership();
     // Acceptors refuse prepares for a lease period after they start; campaigning earlier is wasted.
-    this.phase = new Following(Math.max(config.electionTimeoutTicks(), config.leaseTicks()) + jitter());
+    this.phase = new Following(Math.max(tuning.electionTimeoutTicks(), tuning.leaseTicks()) + jitter());
   }
 
   public Decision handle(ToProposer message) {
@@ -111,7 +112,7 @@ public class Proposer {
       if (f.deadlinePassed(now) && known.isVoter(self)) {
         campaign(d);
       } else if (f.deadlinePassed(now)) {
-        f.postpone(now + config.electionTimeoutTicks() + jitter()); // a learner never campaigns
+        f.postpone(now + config.tuning().electionTimeoutTicks() + jitter()); // a learner never campaigns
       }
     } else if (phase instanceof Campaigning c) {
       if (c.onTick(now, d)) {
@@ -165,7 +166,7 @@ public class Proposer {
       // We cannot know the values of those instances, so we must not lead until our learner has
       // caught up past them.
       d.sendNow(self, new BehindHint(self, truncated.truncatedBelow(), truncated.from()));
-      stepDown(d, -1, config.electionTimeoutTicks() + jitter());
+      stepDown(d, -1, config.tuning().electionTimeoutTicks() + jitter());
       return;
     }
     become(d, new Leading(config, ballot, won.tally(), parts.lease(config), queue, now), self);
@@ -175,7 +176,7 @@ public class Proposer {
   private void follow(Decision.Builder d, Leading.Outcome outcome) {
     switch (outcome) {
       case LEAD_ON -> { }
-      case STEP_DOWN -> stepDown(d, -1, config.electionTimeoutTicks() + jitter());
+      case STEP_DOWN -> stepDown(d, -1, config.tuning().electionTimeoutTicks() + jitter());
       case CAMPAIGN_AGAIN -> {
         stepDown(d, self, 0);
         campaign(d);
@@ -204,7 +205,7 @@ public class Proposer {
     }
     if (phase instanceof Leading) {
       if (r.promised().isAbove(ballot)) {
-        stepDown(d, r.promised().nodeId(), config.electionTimeoutTicks() + jitter());
+        stepDown(d, r.promised().nodeId(), config.tuning().electionTimeoutTicks() + jitter());
       }
     } else if (phase instanceof Campaigning c) {
       if (!r.leaseHeld() && r.promised().isAbove(ballot)) {
@@ -219,7 +220,7 @@ public class Proposer {
     highestSeen = Ballot.max(highestSeen, s.ballot());
     int leader = s.ballot().nodeId();
     if (leader != self && (phase instanceof Following || !s.ballot().isBelow(ballot))) {
-      stepDown(d, leader, config.electionTimeoutTicks() + jitter());
+      stepDown(d, leader, config.tuning().electionTimeoutTicks() + jitter());
     }
   }
 
@@ -300,7 +301,7 @@ public class Proposer {
   }
 
   private long jitter() {
-    return 1 + random.nextInt(config.electionJitterTicks());
+    return 1 + random.nextInt(config.tuning().electionJitterTicks());
   }
 
   /**

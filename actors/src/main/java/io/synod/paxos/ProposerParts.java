@@ -14,6 +14,6 @@ interface ProposerParts {
   }
 
   default LeaderLease lease(GroupConfig config) {
-    return new LeaderLease(config.leaderLeaseTicks());
+    return new LeaderLease(config.tuning().leaderLeaseTicks());
   }
 }

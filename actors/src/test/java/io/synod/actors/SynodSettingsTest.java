@@ -6,10 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Tuning;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
+/** Settings read from {@code synod.group} and {@code synod.client}: values, ticks, and refusals by key. */
 class SynodSettingsTest {
 
   private static SynodSettings with(String hocon) {
@@ -25,25 +32,99 @@ class SynodSettingsTest {
   void referenceConfDefaultsGiveTheCoresDefaultsInTicks() {
     GroupConfig fromConf = SynodSettings.fromConfig(ConfigFactory.load()).groupConfig("g", 0, List.of(0, 1, 2));
     assertEquals(GroupConfig.builder("g", 0, List.of(0, 1, 2)).build(), fromConf);
+    assertEquals(Tuning.DEFAULTS, SynodSettings.fromConfig(ConfigFactory.load()).tuning());
+  }
+
+  @Test
+  void groupConfigAddsOnlyTheIdentity() {
+    SynodSettings s = with("synod.group.window = 5");
+    GroupConfig c = s.groupConfig("g", 4, List.of(1, 2, 3), List.of(4), false);
+    assertEquals(new GroupConfig("g", 4, List.of(1, 2, 3), List.of(4), false, s.tuning()), c);
+    assertEquals(5, c.tuning().window());
+    assertTrue(s.groupConfig("g", 9, List.of(1, 2, 3), List.of(), true).joining());
   }
 
   @Test
   void durationsRoundUpToWholeTicks() {
     GroupConfig c = with("synod.group { tick-interval = 10ms, lease = 301ms, election-timeout = 1ms }")
         .groupConfig("g", 1, List.of(1));
-    assertEquals(31, c.leaseTicks());
-    assertEquals(1, c.electionTimeoutTicks());
+    assertEquals(31, c.tuning().leaseTicks());
+    assertEquals(1, c.tuning().electionTimeoutTicks());
+  }
+
+  /** A value a key refuses, and the message it must fail with (null: Typesafe Config's own, naming the key). */
+  private record Bad(String key, String value, String message) {}
+
+  private static final String G = "synod.group.";
+
+  private static final List<Bad> BAD_VALUES = List.of(
+      new Bad("tick-interval", "0 ms", G + "tick-interval must be positive, got PT0S"),
+      new Bad("tick-interval", "often", null),
+      new Bad("window", "0", G + "window must be >= 1, got 0"),
+      new Bad("max-batch-commands", "0", G + "max-batch-commands must be >= 1, got 0"),
+      new Bad("max-batch-bytes", "0 B", G + "max-batch-bytes must be >= 1, got 0"),
+      new Bad("max-batch-bytes", "3 GiB", G + "max-batch-bytes must be below 2 GiB, got 3221225472 bytes"),
+      new Bad("max-pending-commands", "-3", G + "max-pending-commands must be >= 1, got -3"),
+      new Bad("retransmit-after", "0 ms", G + "retransmit-after must be positive, got PT0S"),
+      new Bad("heartbeat-interval", "-10 ms", G + "heartbeat-interval must be positive, got PT-0.01S"),
+      new Bad("election-timeout", "0 ms", G + "election-timeout must be positive, got PT0S"),
+      new Bad("election-timeout", "soon", null),
+      new Bad("election-jitter", "0 ms", G + "election-jitter must be positive, got PT0S"),
+      new Bad("prepare-timeout", "0 ms", G + "prepare-timeout must be positive, got PT0S"),
+      new Bad("lease", "0 ms", G + "lease must be positive, got PT0S"),
+      new Bad("max-tick-skew-per-mille", "1000", G + "max-tick-skew-per-mille must be in [0, 1000), got 1000"),
+      new Bad("max-tick-skew-per-mille", "-1", G + "max-tick-skew-per-mille must be in [0, 1000), got -1"),
+      new Bad("catch-up-batch", "0", G + "catch-up-batch must be >= 1, got 0"),
+      new Bad("catch-up-retry", "-5 ms", G + "catch-up-retry must be positive, got PT-0.005S"),
+      new Bad("session-window", "0", G + "session-window must be >= 1, got 0"),
+      new Bad("max-forward-hops", "0", G + "max-forward-hops must be >= 1, got 0"),
+      new Bad("journal-plugin-id", "no.such.journal", null),
+      new Bad("snapshot-plugin-id", "no.such.store", null),
+      new Bad("allow-persistence-without-fsync", "maybe", null),
+      new Bad("checkpoint.every-instances", "0", G + "checkpoint.every-instances must be >= 1, got 0"),
+      new Bad("checkpoint.every-bytes", "0", G + "checkpoint.every-bytes must be >= 1, got 0"),
+      new Bad("checkpoint.interval", "0 s", G + "checkpoint.interval must be positive, got PT0S"),
+      new Bad("checkpoint.acceptor-snapshot-every", "0", G + "checkpoint.acceptor-snapshot-every must be >= 1, got 0"),
+      new Bad("checkpoint.chunk-size", "10 B", G + "checkpoint.chunk-size must be between 1 KiB and 16 MiB, got 10"),
+      new Bad("checkpoint.transfer-retry", "0 s", G + "checkpoint.transfer-retry must be positive, got PT0S"),
+      new Bad("restart.min-backoff", "0 s", G + "restart.min-backoff must be positive, got PT0S"),
+      new Bad("restart.max-backoff", "1 ms", null),
+      new Bad("restart.random-factor", "1.5", G + "restart.random-factor must be between 0 and 1, got 1.5"));
+
+  @Test
+  void everyGroupKeysBadValueFailsNamingThatKey() {
+    Set<String> keys = ConfigFactory.load().getConfig(SynodSettings.PATH).entrySet().stream()
+        .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(keys, BAD_VALUES.stream().map(Bad::key).collect(Collectors.toCollection(TreeSet::new)),
+        "a bad value for every key of reference.conf");
+    for (Bad bad : BAD_VALUES) {
+      String hocon = G + bad.key() + " = \"" + bad.value() + "\"";
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> with(hocon), hocon);
+      if (bad.message() != null) {
+        assertEquals(bad.message(), e.getMessage(), hocon);
+      }
+      assertTrue(e.getMessage().contains(G + bad.key()), "'" + e.getMessage() + "' should name " + G + bad.key());
+    }
   }
 
   @Test
-  void aBadValueFailsNamingItsKey() {
-    assertRejected("synod.group.window = 0", "synod.group.window");
-    assertRejected("synod.group.election-timeout = soon", "synod.group.election-timeout");
-    assertRejected("synod.group.tick-interval = 0ms", "synod.group.tick-interval");
-    assertRejected("synod.group.max-tick-skew-per-mille = 1000", "synod.group.max-tick-skew-per-mille");
-    assertRejected("synod.group.catch-up-retry = -5ms", "synod.group.catch-up-retry");
-    assertRejected("synod.group { lease = 40ms, heartbeat-interval = 30ms }", "synod.group.lease");
-    assertRejected("synod.group { lease = 40ms, heartbeat-interval = 30ms }", "synod.group.heartbeat-interval");
+  void aLeaseTooShortForTheHeartbeatFailsNamingEveryKeyInvolved() {
+    // 40 ms and 30 ms are 4 and 3 ticks of 10 ms; (4 - 1) * 900 / 1100 = 2 ticks of leader lease.
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> with("synod.group { lease = 40ms, heartbeat-interval = 30ms }"));
+    assertEquals(G + "lease, " + G + "max-tick-skew-per-mille and " + G + "heartbeat-interval must leave the leader"
+        + " a lease longer than a heartbeat, so that it is renewed before it runs out: a lease of 4 ticks with a skew"
+        + " of 100 per mille leaves the leader 2 ticks, not more than a heartbeat of 3 (in ticks of " + G
+        + "tick-interval, PT0.01S)", e.getMessage());
+    assertRejected("synod.group { lease = 60ms, max-tick-skew-per-mille = 500 }", G + "max-tick-skew-per-mille");
+  }
+
+  @Test
+  void everyComponentOfTheTuningIsReadFromAKeyOfReferenceConf() {
+    for (RecordComponent c : Tuning.class.getRecordComponents()) {
+      String key = SynodSettings.keyOf(c.getName());
+      assertTrue(key.startsWith(G) && ConfigFactory.load().hasPath(key), c.getName() + " read from " + key);
+    }
   }
 
   @Test

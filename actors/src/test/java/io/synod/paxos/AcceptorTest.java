@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class AcceptorTest {
 
   private static final GroupConfig CONFIG = config(1).build();
-  private static final int LEASE = CONFIG.leaseTicks();
+  private static final int LEASE = CONFIG.tuning().leaseTicks();
 
   private static final Ballot B12 = new Ballot(1, 2);
   private static final Ballot B23 = new Ballot(2, 3);
@@ -78,7 +78,8 @@ class AcceptorTest {
    */
   @Test
   void aLargeReportIsPagedByMaxBatchBytesAndEachPageAskedForWhileThePromiseHolds() {
-    GroupConfig small = config(1).maxBatchBytes(2 * (V3.bytes().length + Value.ENTRY_OVERHEAD_BYTES)).build();
+    int twoValues = 2 * (V3.bytes().length + Value.ENTRY_OVERHEAD_BYTES);
+    GroupConfig small = config(1).tuning(Tuning.DEFAULTS.withMaxBatchBytes(twoValues)).build();
     Acceptor a = Acceptor.recover(small, List.of(new AcceptedValues(B12, List.of(new Proposal(0, V0),
         new Proposal(3, V3), new Proposal(5, V5), new Proposal(6, V1)))));
     for (int i = 0; i < LEASE; i++) {
@@ -94,7 +95,7 @@ class AcceptorTest {
     assertEquals(List.of(new Outbound(3, new Promise(1, B23, List.of(new AcceptedValue(6, B12, V1)), 0, 6, -1))),
         second.sendAfterPersist());
 
-    GroupConfig tiny = config(1).maxBatchBytes(1).build();
+    GroupConfig tiny = config(1).tuning(Tuning.DEFAULTS.withMaxBatchBytes(1)).build();
     Acceptor b = Acceptor.recover(tiny, List.of(new AcceptedValues(B12, List.of(new Proposal(3, V3)))));
     for (int i = 0; i < LEASE; i++) {
       b.onTick();

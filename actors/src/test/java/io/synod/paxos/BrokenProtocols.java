@@ -63,7 +63,7 @@ public final class BrokenProtocols {
       return new Proposer(config, random, new ProposerParts() {
         @Override
         public LeaderLease lease(GroupConfig config) {
-          return new LeaderLease(config.leaderLeaseTicks()) {
+          return new LeaderLease(config.tuning().leaderLeaseTicks()) {
             @Override
             boolean covers(long now) {
               return true; // asked only while leading

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+/** A group's identity on a node: what makes one valid, and what it is worth knowing about it. */
 class GroupConfigTest {
 
   private static String failure(Executable build) {
@@ -57,33 +58,6 @@ class GroupConfigTest {
   }
 
   @Test
-  void leaseTooShortToOutliveAHeartbeatIsRejectedNamingBothSettings() {
-    // (4 - 1) * 900 / 1100 = 2 ticks of leader lease, not more than a heartbeat of 3.
-    String message = failure(() -> Fixtures.config(1).leaseTicks(4).heartbeatTicks(3).build());
-    assertMentions(message, "leaseTicks 4", "maxSkewPerMille 100", "lease of 2 ticks", "heartbeatTicks 3");
-  }
-
-  @Test
-  void everyLimitMustBePositiveAndNamesItself() {
-    assertEquals("window must be >= 1, got 0", failure(() -> Fixtures.config(1).window(0).build()));
-    assertEquals("maxBatchBytes must be >= 1, got -5", failure(() -> Fixtures.config(1).maxBatchBytes(-5).build()));
-    assertEquals("catchUpRetryTicks must be >= 1, got 0", failure(() -> Fixtures.config(1).catchUpRetryTicks(0).build()));
-    assertEquals("sessionWindow must be >= 1, got 0", failure(() -> Fixtures.config(1).sessionWindow(0).build()));
-    assertEquals("maxSkewPerMille must be in [0, 1000), got 1000",
-        failure(() -> Fixtures.config(1).maxSkewPerMille(1000).build()));
-  }
-
-  @Test
-  void leaderLeaseIsShorterThanTheAcceptorsPromiseByTheSkewFactor() {
-    assertEquals(23, Fixtures.config(1).build().leaderLeaseTicks(), "defaults: 29 * 900 / 1100 = 23.7");
-    assertEquals(29, Fixtures.config(1).maxSkewPerMille(0).build().leaderLeaseTicks(), "no skew: leaseTicks - 1");
-    assertEquals(60, Fixtures.config(1).leaseTicks(101).maxSkewPerMille(250).build().leaderLeaseTicks(), "100 * 750 / 1250");
-    assertEquals(5, Fixtures.config(1).leaseTicks(11).maxSkewPerMille(333).build().leaderLeaseTicks(), "10 * 667 / 1333 = 5.004");
-    assertEquals(715_827_882L, Fixtures.config(1).leaseTicks(Integer.MAX_VALUE).maxSkewPerMille(500).build().leaderLeaseTicks(),
-        "(2^31 - 2) * 500 / 1500 computed without int overflow");
-  }
-
-  @Test
   void quorumIsAMajority() {
     assertEquals(1, GroupConfig.builder("g", 1, List.of(1)).build().quorum());
     assertEquals(2, GroupConfig.builder("g", 1, List.of(1, 2)).build().quorum());
@@ -100,11 +74,11 @@ class GroupConfigTest {
   }
 
   @Test
-  void toBuilderCopiesEverySetting() {
-    GroupConfig c = Fixtures.config(2).window(7).maxBatchCommands(9).maxBatchBytes(1000).maxPendingCommands(11)
-        .retransmitTicks(4).heartbeatTicks(2).electionTimeoutTicks(13).electionJitterTicks(5)
-        .prepareTimeoutTicks(6).leaseTicks(17).maxSkewPerMille(50).catchUpBatch(8).catchUpRetryTicks(3)
-        .sessionWindow(12).maxForwardHops(4).build();
-    assertEquals(c, c.toBuilder().build());
+  void theTuningIsCarriedAsGivenAndRequired() {
+    Tuning patient = Tuning.DEFAULTS.withElectionTimeoutTicks(90);
+    assertEquals(patient, Fixtures.config(1).tuning(patient).build().tuning());
+    assertEquals(Tuning.DEFAULTS, Fixtures.config(1).build().tuning(), "the builder's default");
+    assertEquals("group 'orders' needs a tuning",
+        failure(() -> new GroupConfig("orders", 1, List.of(1, 2, 3), List.of(), false, null)));
   }
 }

@@ -139,7 +139,7 @@ final class HandRoutedGroup {
 
   /** Ticks the acceptors until the restart grace, in which they refuse every prepare, is over. */
   void passAcceptorGrace() {
-    for (int i = 0; i < configs.get(1).leaseTicks(); i++) {
+    for (int i = 0; i < configs.get(1).tuning().leaseTicks(); i++) {
       tickAcceptors();
     }
   }

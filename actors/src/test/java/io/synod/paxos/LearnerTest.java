@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /** The learner of node 1, fed chosen values, local acceptances and catch-up traffic by hand. */
 class LearnerTest {
 
-  private static final GroupConfig CONFIG = config(1).catchUpRetryTicks(5).catchUpBatch(4).build();
+  private static final GroupConfig CONFIG =
+      config(1).tuning(Tuning.DEFAULTS.withCatchUpRetryTicks(5).withCatchUpBatch(4)).build();
   private static final Ballot B = new Ballot(1, 2);
 
   private ListStateMachine stateMachine;
@@ -185,7 +186,8 @@ class LearnerTest {
 
   @Test
   void commandBelowTheSessionWindowIsExpiredAndNotApplied() {
-    learner = new Learner(config(1).sessionWindow(2).build(), stateMachine, new SplittableRandom(1));
+    learner = new Learner(config(1).tuning(Tuning.DEFAULTS.withSessionWindow(2)).build(), stateMachine,
+        new SplittableRandom(1));
     chosen(2, 1, entry(0, value(command(7, 1, "s1"), command(7, 2, "s2"), command(7, 3, "s3"))));
     Decision d = chosen(2, 2, entry(1, value(command(7, 1, "s1"), command(7, 2, "s2"), command(8, 1, "other client"))));
     assertEquals(List.of(Outcome.EXPIRED, Outcome.DUPLICATE, Outcome.APPLIED),
@@ -200,9 +202,9 @@ class LearnerTest {
   @Test
   void upToDateLearnerNeverAsksForCatchUpWhileItHearsFromALeader() {
     applyInstances(2);
-    for (int t = 0; t < 10 * CONFIG.electionTimeoutTicks(); t++) {
+    for (int t = 0; t < 10 * CONFIG.tuning().electionTimeoutTicks(); t++) {
       assertSame(Decision.NONE, learner.onTick(), "asked at tick " + t);
-      if (t % CONFIG.heartbeatTicks() == 0) {
+      if (t % CONFIG.tuning().heartbeatTicks() == 0) {
         chosen(2, 2); // the leader's heartbeat
       }
     }
@@ -211,7 +213,7 @@ class LearnerTest {
   @Test
   void learnerThatHearsNothingForTwoElectionTimeoutsAsksAPeer() {
     applyInstances(2);
-    int quiet = 2 * CONFIG.electionTimeoutTicks();
+    int quiet = 2 * CONFIG.tuning().electionTimeoutTicks();
     for (int t = 1; t < quiet; t++) {
       assertSame(Decision.NONE, learner.onTick(), "asked at tick " + t);
     }
@@ -219,7 +221,7 @@ class LearnerTest {
     assertEquals(1, ask.sendNow().size());
     Outbound o = ask.sendNow().get(0);
     assertTrue(o.to() == 2 || o.to() == 3, "asks another member, asked " + o.to());
-    assertEquals(new CatchUpRequest(1, 2, CONFIG.catchUpBatch()), o.message());
+    assertEquals(new CatchUpRequest(1, 2, CONFIG.tuning().catchUpBatch()), o.message());
     for (int t = 1; t < quiet; t++) {
       assertSame(Decision.NONE, learner.onTick(), "asked again at tick " + t);
     }
@@ -229,15 +231,15 @@ class LearnerTest {
   @Test
   void gapTriggersCatchUpRequestAfterCatchUpRetryTicksWithoutProgress() {
     chosen(2, 2, entry(1, value("b")));
-    for (int t = 1; t < CONFIG.catchUpRetryTicks(); t++) {
+    for (int t = 1; t < CONFIG.tuning().catchUpRetryTicks(); t++) {
       assertSame(Decision.NONE, learner.onTick(), "asked at tick " + t);
     }
     Decision ask = learner.onTick();
     assertEquals(1, ask.sendNow().size());
     Outbound o = ask.sendNow().get(0);
     assertTrue(o.to() == 2 || o.to() == 3, "asked " + o.to());
-    assertEquals(new CatchUpRequest(1, 0, CONFIG.catchUpBatch()), o.message());
-    for (int t = 1; t < CONFIG.catchUpRetryTicks(); t++) {
+    assertEquals(new CatchUpRequest(1, 0, CONFIG.tuning().catchUpBatch()), o.message());
+    for (int t = 1; t < CONFIG.tuning().catchUpRetryTicks(); t++) {
       assertSame(Decision.NONE, learner.onTick(), "asked again after " + t + " ticks");
     }
     assertEquals(1, messages(learner.onTick(), CatchUpRequest.class).size(), "retries after catchUpRetryTicks");
@@ -250,11 +252,11 @@ class LearnerTest {
     learner.onTick();
     learner.onTick();
     chosen(2, 3, entry(0, value("a"))); // progress at tick 3; instance 1 still missing
-    for (int t = 4; t < 3 + CONFIG.catchUpRetryTicks(); t++) {
+    for (int t = 4; t < 3 + CONFIG.tuning().catchUpRetryTicks(); t++) {
       assertSame(Decision.NONE, learner.onTick(), "asked at tick " + t + " despite progress at tick 3");
     }
     List<CatchUpRequest> asked = messages(learner.onTick(), CatchUpRequest.class);
-    assertEquals(List.of(new CatchUpRequest(1, 1, CONFIG.catchUpBatch())), asked);
+    assertEquals(List.of(new CatchUpRequest(1, 1, CONFIG.tuning().catchUpBatch())), asked);
   }
 
   @Test
@@ -262,7 +264,7 @@ class LearnerTest {
     chosen(2, 0, entry(1, value("b")));
     Decision d = learner.handle(new CatchUpReply(3, List.of(new Proposal(0, value("a"))), 6));
     assertEquals(List.of("a", "b"), stateMachine.applied);
-    assertEquals(List.of(new Outbound(3, new CatchUpRequest(1, 2, CONFIG.catchUpBatch()))),
+    assertEquals(List.of(new Outbound(3, new CatchUpRequest(1, 2, CONFIG.tuning().catchUpBatch()))),
         d.sendNow().stream().filter(o -> o.message() instanceof CatchUpRequest).toList());
     Decision empty = learner.handle(new CatchUpReply(3, List.of(), 6));
     assertEquals(List.of(), messages(empty, CatchUpRequest.class), "a reply without progress waits for a tick");
@@ -280,8 +282,8 @@ class LearnerTest {
   void catchUpRepliesStayWithinMaxBatchBytesHoweverLargeTheValues() {
     // Values of 400 bytes with a 1,000-byte limit: two per reply, not the four asked for; a single
     // value larger than the limit still goes, alone.
-    Learner small = new Learner(config(1).catchUpBatch(4).maxBatchBytes(1000).build(), new ListStateMachine(),
-        new SplittableRandom(9));
+    Learner small = new Learner(config(1).tuning(Tuning.DEFAULTS.withCatchUpBatch(4).withMaxBatchBytes(1000)).build(),
+        new ListStateMachine(), new SplittableRandom(9));
     for (int i = 0; i < 6; i++) {
       small.handle(new Chosen(2, List.of(entry(i, value("x".repeat(i == 4 ? 1500 : 390)))), i + 1));
     }
@@ -316,7 +318,7 @@ class LearnerTest {
   @Test
   void behindHintStartsCatchUpOncePerRetryPeriod() {
     List<CatchUpRequest> asked = messages(learner.handle(new BehindHint(1, 5)), CatchUpRequest.class);
-    assertEquals(List.of(new CatchUpRequest(1, 0, CONFIG.catchUpBatch())), asked);
+    assertEquals(List.of(new CatchUpRequest(1, 0, CONFIG.tuning().catchUpBatch())), asked);
     assertSame(Decision.NONE, learner.handle(new BehindHint(1, 5)));
   }
 

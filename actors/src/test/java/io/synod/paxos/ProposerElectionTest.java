@@ -55,8 +55,8 @@ class ProposerElectionTest {
 
   @Test
   void proposerCampaignsOnlyAfterTheElectionTimeout() {
-    for (GroupConfig c : List.of(CONFIG, config(1).electionTimeoutTicks(50).build())) {
-      long quiet = Math.max(c.electionTimeoutTicks(), c.leaseTicks());
+    for (GroupConfig c : List.of(CONFIG, config(1).tuning(Tuning.DEFAULTS.withElectionTimeoutTicks(50)).build())) {
+      long quiet = Math.max(c.tuning().electionTimeoutTicks(), c.tuning().leaseTicks());
       for (int seed = 0; seed < 20; seed++) {
         Proposer p = new Proposer(c, new SplittableRandom(seed));
         int tick = 0;
@@ -64,7 +64,7 @@ class ProposerElectionTest {
         do {
           tick++;
           d = p.onTick();
-          assertTrue(tick <= quiet + c.electionJitterTicks(), "no campaign by tick " + tick);
+          assertTrue(tick <= quiet + c.tuning().electionJitterTicks(), "no campaign by tick " + tick);
         } while (messages(d, Prepare.class).isEmpty());
         assertTrue(tick > quiet, "campaigned at tick " + tick + ", before the timeout of " + quiet + " ticks");
       }
@@ -107,7 +107,7 @@ class ProposerElectionTest {
     p.handle(new Promise(1, local.ballot(), List.of(), 0));
     p.handle(new Rejected(3, local.ballot(), Ballot.ZERO, true)); // node 3 is held by a lease
     List<Integer> resentTo = new ArrayList<>();
-    for (int t = 1; t < CONFIG.prepareTimeoutTicks(); t++) {
+    for (int t = 1; t < CONFIG.tuning().prepareTimeoutTicks(); t++) {
       for (Outbound o : outbound(p.onTick())) {
         assertTrue(o.message() instanceof Prepare, "unexpected " + o);
         resentTo.add(o.to());
@@ -162,7 +162,8 @@ class ProposerElectionTest {
   @Test
   void pagedPromisesAreJoinedAndTheirValuesReproposedInAcceptsOfAtMostMaxBatchBytes() {
     int valueBytes = value("A").bytes().length;
-    Proposer p = proposer(config(1).maxBatchBytes(2 * (valueBytes + Value.ENTRY_OVERHEAD_BYTES)).build());
+    Proposer p = proposer(
+        config(1).tuning(Tuning.DEFAULTS.withMaxBatchBytes(2 * (valueBytes + Value.ENTRY_OVERHEAD_BYTES))).build());
     Prepare local = localPrepare(campaign(p));
     Ballot b = local.ballot();
     Ballot old = new Ballot(0, 2);
@@ -176,7 +177,7 @@ class ProposerElectionTest {
     assertSame(Decision.NONE, p.handle(new Promise(2, b, List.of(new AcceptedValue(1, old, value("X"))), 0, -1, 2)),
         "a repeated page is ignored");
     boolean askedAgain = false;
-    for (int t = 0; t < CONFIG.retransmitTicks(); t++) {
+    for (int t = 0; t < CONFIG.tuning().retransmitTicks(); t++) {
       Decision d = p.onTick();
       if (!messages(d, PrepareMore.class).isEmpty() || !messages(d, Prepare.class).isEmpty()) {
         assertEquals(List.of(new PrepareMore(1, b, 2)), messagesTo(d, 2, PrepareMore.class),
@@ -233,7 +234,7 @@ class ProposerElectionTest {
 
   @Test
   void rejectionWithAHigherBallotMakesTheLeaderStepDownAndForwardWaitingCommands() {
-    Proposer p = proposer(config(1).window(1).build());
+    Proposer p = proposer(config(1).tuning(Tuning.DEFAULTS.withWindow(1)).build());
     lead(p);
     p.onClientCommand(command(7, 1, "in flight"));
     p.onClientCommand(command(7, 2, "waiting 1"));
@@ -320,7 +321,7 @@ class ProposerElectionTest {
     Ballot first = new Ballot(1, 1);
     Value a = value(command(5, 1, "A"));
     // A long election timeout keeps nodes 2 and 3 following while node 1 restarts.
-    HandRoutedGroup g = new HandRoutedGroup(b -> b.electionTimeoutTicks(100), 4);
+    HandRoutedGroup g = new HandRoutedGroup(b -> b.tuning(Tuning.DEFAULTS.withElectionTimeoutTicks(100)), 4);
     g.recoverAcceptor(1, List.of(new Promised(first)));
     g.recoverAcceptor(2, List.of(new Promised(first), new AcceptedValues(first, List.of(new Proposal(0, a)))));
     g.recoverAcceptor(3, List.of(new Promised(first)));

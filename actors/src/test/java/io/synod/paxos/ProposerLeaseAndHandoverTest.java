@@ -77,7 +77,7 @@ class ProposerLeaseAndHandoverTest {
   void aHandoverThatDoesNotHappenInTimeMakesTheLeaderStepDownWithoutALease() {
     Proposer p = leaseHolder();
     p.transferLeadership(3);
-    for (int t = 0; t < CONFIG.electionTimeoutTicks() && p.isLeader(); t++) {
+    for (int t = 0; t < CONFIG.tuning().electionTimeoutTicks() && p.isLeader(); t++) {
       p.onTick();
       assertFalse(p.hasLease());
     }
@@ -120,12 +120,12 @@ class ProposerLeaseAndHandoverTest {
     assertFalse(p.hasLease(), "one grant of three is no lease");
     ack(p, 3, asked);
     assertTrue(p.hasLease());
-    for (long t = 1; t < CONFIG.leaderLeaseTicks(); t++) {
+    for (long t = 1; t < CONFIG.tuning().leaderLeaseTicks(); t++) {
       p.onTick();
       assertTrue(p.hasLease(), "lease lost " + t + " ticks after asking");
     }
     p.onTick();
-    assertFalse(p.hasLease(), "lease must end " + CONFIG.leaderLeaseTicks() + " ticks after it was asked for");
+    assertFalse(p.hasLease(), "lease must end " + CONFIG.tuning().leaderLeaseTicks() + " ticks after it was asked for");
     assertTrue(p.isLeader(), "an expired lease does not end leadership");
   }
 
@@ -142,8 +142,8 @@ class ProposerLeaseAndHandoverTest {
     }
     ack(p, 1, beat.leaseTick());
     ack(p, 2, beat.leaseTick());
-    long end = beat.leaseTick() + CONFIG.leaderLeaseTicks();
-    assertTrue(end > first + CONFIG.leaderLeaseTicks());
+    long end = beat.leaseTick() + CONFIG.tuning().leaderLeaseTicks();
+    assertTrue(end > first + CONFIG.tuning().leaderLeaseTicks());
     for (long now = beat.leaseTick(); now < end - 1; now++) {
       p.onTick(); // passes the end of the first lease on the way
     }

@@ -270,7 +270,7 @@ class ProposerMembershipTest {
     changeAndLeadAgain(p);
     ack(p, 1, Accept.NO_LEASE, 1L);
     List<Integer> resent = new ArrayList<>();
-    for (int t = 0; t < CONFIG.retransmitTicks(); t++) {
+    for (int t = 0; t < CONFIG.tuning().retransmitTicks(); t++) {
       Decision d = p.onTick();
       for (int m = 1; m <= 5; m++) {
         if (proposedTo(d, m).contains(1L)) {

@@ -64,7 +64,7 @@ class ProposerPipelineTest {
 
   @Test
   void windowBoundsInstancesInFlightAndBatchesWaitingCommandsUpToMaxBatchCommands() {
-    Proposer p = proposer(config(1).window(2).maxBatchCommands(3).build());
+    Proposer p = proposer(config(1).tuning(Tuning.DEFAULTS.withWindow(2).withMaxBatchCommands(3)).build());
     lead(p);
     assertEquals(List.of(List.of("c1")), proposedBatches(p.onClientCommand(command(7, 1, "c1")), 2));
     assertEquals(List.of(List.of("c2")), proposedBatches(p.onClientCommand(command(7, 2, "c2")), 2));
@@ -92,7 +92,8 @@ class ProposerPipelineTest {
   @Test
   void batchesRespectMaxBatchBytesButAnOversizedCommandStillGoesAlone() {
     // payload of 10 bytes: 30 bytes per command in a batch, so 60 bytes hold two.
-    Proposer p = proposer(config(1).window(1).maxBatchCommands(100).maxBatchBytes(60).build());
+    Proposer p = proposer(
+        config(1).tuning(Tuning.DEFAULTS.withWindow(1).withMaxBatchCommands(100).withMaxBatchBytes(60)).build());
     lead(p);
     p.onClientCommand(command(7, 1, "0123456789"));
     p.onClientCommand(command(7, 2, "abcdefghij"));
@@ -109,7 +110,7 @@ class ProposerPipelineTest {
 
   @Test
   void newInstancesOfOneStepTravelToEachAcceptorInOneAccept() {
-    Proposer p = proposer(config(1).window(8).maxBatchCommands(1).build());
+    Proposer p = proposer(config(1).tuning(Tuning.DEFAULTS.withWindow(8).withMaxBatchCommands(1)).build());
     lead(p);
     Decision d = p.handle(new Forward(2, List.of(command(7, 1, "a"), command(7, 2, "b"), command(7, 3, "c")), 1));
     for (int m : Fixtures.MEMBERS) {
@@ -119,11 +120,11 @@ class ProposerPipelineTest {
 
   @Test
   void retransmissionCarriesEveryUnacknowledgedInstanceInOneAccept() {
-    Proposer p = proposer(config(1).window(8).maxBatchCommands(1).build());
+    Proposer p = proposer(config(1).tuning(Tuning.DEFAULTS.withWindow(8).withMaxBatchCommands(1)).build());
     lead(p);
     p.handle(new Forward(2, List.of(command(7, 1, "a"), command(7, 2, "b"), command(7, 3, "c")), 1));
     ack(p, 2, -1, 0L, 1L, 2L); // node 2 has them all; nodes 1 and 3 have none
-    for (int t = 1; t < CONFIG.retransmitTicks(); t++) {
+    for (int t = 1; t < CONFIG.tuning().retransmitTicks(); t++) {
       Decision d = p.onTick();
       assertTrue(messages(d, Accept.class).stream().allMatch(a -> a.proposals().isEmpty()),
           "nothing is due for retransmission before retransmitTicks: " + d);
@@ -141,14 +142,14 @@ class ProposerPipelineTest {
     p.handle(new Forward(2, List.of(command(7, 1, "a")), 1));
     List<Integer> resentAfter = new ArrayList<>();
     int last = 0;
-    for (int t = 1; t <= 40 * CONFIG.retransmitTicks(); t++) {
+    for (int t = 1; t <= 40 * CONFIG.tuning().retransmitTicks(); t++) {
       Decision d = p.onTick();
       if (!proposedBatches(d, 2).isEmpty()) {
         resentAfter.add(t - last);
         last = t;
       }
     }
-    int r = CONFIG.retransmitTicks();
+    int r = CONFIG.tuning().retransmitTicks();
     assertEquals(List.of(r, 2 * r, 4 * r, 8 * r, 8 * r, 8 * r), resentAfter.subList(0, 6), "resends: " + resentAfter);
   }
 
@@ -181,7 +182,7 @@ class ProposerPipelineTest {
   void heartbeatAsksForALeaseAndTellsLearnersTheHorizon() {
     Proposer p = proposer(CONFIG);
     lead(p);
-    for (int t = 1; t < CONFIG.heartbeatTicks(); t++) {
+    for (int t = 1; t < CONFIG.tuning().heartbeatTicks(); t++) {
       assertTrue(p.onTick().isEmpty());
     }
     Decision beat = p.onTick();
@@ -201,21 +202,21 @@ class ProposerPipelineTest {
     Decision campaign = sleepUntilDue(p);
     Prepare prepare = localPrepare(campaign);
     // A candidate waiting for its own acceptor: nothing until the phase deadline.
-    assertEquals(CONFIG.prepareTimeoutTicks(), p.ticksUntilDue());
+    assertEquals(CONFIG.tuning().prepareTimeoutTicks(), p.ticksUntilDue());
     p.handle(new Promise(1, prepare.ballot(), List.of(), 0));
     // Asking the peers: the next resend of the prepares comes first.
-    assertEquals(CONFIG.retransmitTicks(), p.ticksUntilDue());
+    assertEquals(CONFIG.tuning().retransmitTicks(), p.ticksUntilDue());
     assertEquals(2, messages(sleepUntilDue(p), Prepare.class).size(), "the prepares resent to both peers");
     p.handle(new Promise(2, prepare.ballot(), List.of(), 0));
     assertTrue(p.isLeader());
     // A leader: its heartbeat, or a resend when one comes first.
-    assertEquals(CONFIG.heartbeatTicks(), p.ticksUntilDue());
+    assertEquals(CONFIG.tuning().heartbeatTicks(), p.ticksUntilDue());
     assertEquals(3, messages(sleepUntilDue(p), Accept.class).size(), "the heartbeat");
     p.onClientCommand(command(7, 1, "x"));
     ack(p, 1, -1, 0L);
     for (int beats = 0; beats < 20; beats++) {
       long quiet = p.ticksUntilDue();
-      assertTrue(quiet >= 1 && quiet <= CONFIG.heartbeatTicks(), "quiet for " + quiet);
+      assertTrue(quiet >= 1 && quiet <= CONFIG.tuning().heartbeatTicks(), "quiet for " + quiet);
       sleepUntilDue(p);
     }
     assertEquals(1, p.instancesInFlight(), "still unanswered by nodes 2 and 3, and resent all along");
@@ -226,7 +227,7 @@ class ProposerPipelineTest {
   @Test
   void waitingCommandsAreForwardedInPartsOfAtMostMaxBatchBytes() {
     // Five waiting commands of 400 bytes, a 1,000-byte limit: forwarded two, two and one.
-    Proposer p = proposer(config(1).window(1).maxBatchBytes(1000).build());
+    Proposer p = proposer(config(1).tuning(Tuning.DEFAULTS.withWindow(1).withMaxBatchBytes(1000)).build());
     lead(p);
     p.onClientCommand(command(7, 1, "in flight"));
     for (int i = 2; i <= 6; i++) {
@@ -261,7 +262,7 @@ class ProposerPipelineTest {
 
   @Test
   void forwardedCommandsStopAfterMaxForwardHopsOrWhenTheyWouldGoBack() {
-    Proposer p = proposer(config(1).maxForwardHops(2).build());
+    Proposer p = proposer(config(1).tuning(Tuning.DEFAULTS.withMaxForwardHops(2)).build());
     p.handle(new LeaderSeen(1, new Ballot(2, 3)));
     assertEquals(List.of(), p.handle(new Forward(2, List.of(command(7, 1, "x")), 2)).sendNow());
     assertEquals(List.of(), p.handle(new Forward(3, List.of(command(7, 2, "y")), 1)).sendNow(),
@@ -271,7 +272,7 @@ class ProposerPipelineTest {
 
   @Test
   void retryOfACommandAlreadyWaitingOrInFlightIsNotCarriedTwice() {
-    Proposer p = proposer(config(1).window(1).build());
+    Proposer p = proposer(config(1).tuning(Tuning.DEFAULTS.withWindow(1)).build());
     lead(p);
     assertEquals(List.of(List.of("a")), proposedBatches(p.onClientCommand(command(7, 1, "a")), 2));
     assertEquals(List.of(), messages(p.onClientCommand(command(7, 1, "a")), Accept.class), "in flight already");
@@ -288,7 +289,7 @@ class ProposerPipelineTest {
 
   @Test
   void commandIsCarriedAgainOnceItsInstanceIsChosen() {
-    Proposer p = proposer(config(1).window(1).build());
+    Proposer p = proposer(config(1).tuning(Tuning.DEFAULTS.withWindow(1)).build());
     lead(p);
     p.onClientCommand(command(7, 1, "a"));
     ack(p, 1, -1, 0L);
@@ -299,7 +300,7 @@ class ProposerPipelineTest {
 
   @Test
   void fullQueueRefusesCommandsAsOverloaded() {
-    Proposer p = proposer(config(1).maxPendingCommands(2).build());
+    Proposer p = proposer(config(1).tuning(Tuning.DEFAULTS.withMaxPendingCommands(2)).build());
     assertEquals(List.of(), p.onClientCommand(command(7, 1, "a")).refused());
     assertEquals(List.of(), p.onClientCommand(command(7, 2, "b")).refused());
     Decision d = p.onClientCommand(command(7, 3, "c"));

@@ -84,7 +84,7 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
     this.nanoTime = nanoTime;
     this.routes = routes;
     this.coordinator = coordinator;
-    this.outbox = new Outbox(config.maxBatchBytes());
+    this.outbox = new Outbox(config.tuning().maxBatchBytes());
   }
 
   /**

@@ -49,6 +49,7 @@ final class TickClock {
 
   /** The cap a group's roles need: every lease and election deadline passes within it. */
   static int capFor(io.synod.paxos.GroupConfig config) {
-    return 2 * Math.max(config.leaseTicks(), config.electionTimeoutTicks() + config.electionJitterTicks());
+    io.synod.paxos.Tuning t = config.tuning();
+    return 2 * Math.max(t.leaseTicks(), t.electionTimeoutTicks() + t.electionJitterTicks());
   }
 }

@@ -9,6 +9,7 @@ import io.synod.paxos.ClientCommand;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Message;
 import io.synod.paxos.Outbound;
+import io.synod.paxos.Tuning;
 import io.synod.paxos.Value;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ class AcceptorActorTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
   private static final int LEASE = 5;
   private static final GroupConfig CONFIG =
-      GroupConfig.builder("g1", 0, List.of(0, 1, 2)).leaseTicks(LEASE).heartbeatTicks(1).build();
+      GroupConfig.builder("g1", 0, List.of(0, 1, 2))
+          .tuning(Tuning.DEFAULTS.withHeartbeatTicks(1).withLeaseTicks(LEASE)).build();
   private static final Value VALUE = Value.of(List.of(new ClientCommand(7, 1, new byte[] {1, 2, 3})));
 
   private LocalCluster cluster;

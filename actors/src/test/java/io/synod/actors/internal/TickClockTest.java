@@ -42,7 +42,9 @@ class TickClockTest {
   @Test
   void theCapCoversLeasesAndElections() {
     io.synod.paxos.GroupConfig c = io.synod.paxos.GroupConfig.builder("g", 0, java.util.List.of(0))
-        .leaseTicks(30).electionTimeoutTicks(20).electionJitterTicks(15).build();
+        .tuning(io.synod.paxos.Tuning.DEFAULTS
+            .withLeaseTicks(30).withElectionTimeoutTicks(20).withElectionJitterTicks(15))
+        .build();
     assertEquals(70, TickClock.capFor(c));
   }
 }

@@ -2,6 +2,7 @@ package io.synod.paxos.sim;
 
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Proposer;
+import io.synod.paxos.Tuning;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,11 +30,12 @@ final class SimCluster {
       for (String g : groups) {
         GroupConfig config = GroupConfig.builder(g, i, memberIds)
             .joining(i >= mix.nodes())
-            .window(mix.window())
-            .maxBatchCommands(mix.maxBatchCommands())
-            .maxBatchBytes(mix.maxBatchBytes())
-            .catchUpBatch(mix.catchUpBatch())
-            .maxSkewPerMille(FaultMix.SKEW_BOUND_PER_MILLE)
+            .tuning(Tuning.DEFAULTS
+                .withWindow(mix.window())
+                .withMaxBatchCommands(mix.maxBatchCommands())
+                .withMaxBatchBytes(mix.maxBatchBytes())
+                .withCatchUpBatch(mix.catchUpBatch())
+                .withMaxSkewPerMille(FaultMix.SKEW_BOUND_PER_MILLE))
             .build();
         n.replicas.put(g, new SimReplica(g, config));
       }

@@ -135,7 +135,7 @@ final class SimDisk {
   private static List<Decision> probe(GroupConfig config, List<AcceptorRecord> records, List<AcceptorRecord> after) {
     Acceptor a = Acceptor.recover(config, records);
     a.replay(after);
-    for (int i = 0; i < config.leaseTicks(); i++) {
+    for (int i = 0; i < config.tuning().leaseTicks(); i++) {
       a.onTick();
     }
     int peer = config.members().get(config.members().get(0) == config.self() ? 1 : 0);

@@ -5,6 +5,7 @@ import io.synod.paxos.Checkpoint;
 import io.synod.paxos.Decision;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Learner;
+import io.synod.paxos.Tuning;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,7 +40,8 @@ final class SimLifecycle {
    * election deadline to pass, as the actor shell's TickClock caps them.
    */
   static int catchUpCap(GroupConfig config) {
-    return 2 * Math.max(config.leaseTicks(), config.electionTimeoutTicks() + config.electionJitterTicks());
+    Tuning t = config.tuning();
+    return 2 * Math.max(t.leaseTicks(), t.electionTimeoutTicks() + t.electionJitterTicks());
   }
 
   /** Starts {@code n}: fresh roles recovered from what its disk holds, and its first tick. */
