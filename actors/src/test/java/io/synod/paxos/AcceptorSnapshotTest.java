@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class AcceptorSnapshotTest {
 
   private static final GroupConfig CONFIG = config(1).build();
-  private static final int LEASE = CONFIG.leaseTicks();
+  private static final int LEASE = CONFIG.tuning().leaseTicks();
 
   private static final Ballot B12 = new Ballot(1, 2);
   private static final Ballot B23 = new Ballot(2, 3);
