@@ -79,12 +79,18 @@ record NodeAddresses(int self, Map<Integer, Address> nodes) {
     }
     Map<Integer, Address> nodes = new TreeMap<>();
     Map<Address, String> at = new HashMap<>();
+    Map<Integer, String> idAt = new HashMap<>();
     for (Map.Entry<String, ConfigValue> member : new TreeMap<>(members).entrySet()) {
       String path = ConfigUtil.joinPath("synod", "node", "members", member.getKey());
       int id = nodeId(member.getKey());
       if (id < 0) {
         throw new IllegalArgumentException(path + ": a member's key is its node id, an integer >= 0, got '"
             + member.getKey() + "'");
+      }
+      String sameId = idAt.put(id, path);
+      if (sameId != null) {
+        throw new IllegalArgumentException(path + " names node " + id + ", as " + sameId + " does: give each node"
+            + " one entry");
       }
       if (member.getValue().valueType() != ConfigValueType.STRING) {
         throw new IllegalArgumentException(path + " must be \"<host>:<port>\", got " + member.getValue().render());

@@ -219,4 +219,10 @@ class SynodTest {
     assertSays(refusal("synod.node { id = 1, members { 1 = \"127.0.0.1:25521\", 2 = \"127.0.0.1:25521\" } }"),
         "synod.node.members.2", "also the address of synod.node.members.1");
   }
+
+  @Test
+  void twoEntriesForOneNodeIdAreRefusedNotOneDropped() throws Exception {
+    assertSays(refusal("synod.node { id = 1, members { 1 = \"127.0.0.1:25521\", \"01\" = \"127.0.0.1:25522\" } }"),
+        "names node 1, as synod.node.members.", "does: give each node one entry");
+  }
 }

@@ -13,9 +13,10 @@ import org.apache.pekko.pattern.StatusReply;
  * What a group's actor answers, on one screen: every {@link Request} an application may send the
  * actor spawned from {@link SynodGroup#behavior}, and the replies it sends back. A {@link
  * GroupClient} speaks it for Java callers (and is the easier way: sessions, codecs and typed
- * failures); an actor may send these messages itself. Each request carries its {@code replyTo}, and
- * every request is answered, also while the group's roles on this node restart after a failure (then
- * at once, saying so). The messages are local: the sender runs in the group actor's own actor system,
+ * failures); an actor may send these messages itself. Each request carries its {@code replyTo}; a
+ * request that asks a question is answered, also while the group's roles on this node restart after
+ * a failure (then at once, saying so), except while the group is still registering with its node:
+ * then only a {@link Propose} is answered if the group cannot start. The messages are local: the sender runs in the group actor's own actor system,
  * and they have no wire format. The group's other messages (from its roles, the node's gateway and
  * its peers) are Synod's own and not part of this protocol.
  */
@@ -32,11 +33,18 @@ public final class GroupProtocol {
    * Apply a command of a client's exactly-once session ({@code command}'s client id and sequence);
    * the answer is a {@link ProposeReply}, at the latest at {@code deadlineNanos} ({@code
    * System.nanoTime}). The group re-submits the command until then, which the session makes harmless.
+   * The command's payload is what the group's state machine gets, framed as {@link PayloadFormat}
+   * says ({@link GroupClient} does it). A membership change is not a command: it goes through {@link
+   * ChangeMembership}, whose workflow keeps changes one at a time and hands leadership over first.
    */
   public record Propose(ClientCommand command, long deadlineNanos, ActorRef<ProposeReply> replyTo) implements Request {
     public Propose {
       Objects.requireNonNull(command, "command");
       Objects.requireNonNull(replyTo, "replyTo");
+      if (command.membershipChange()) {
+        throw new IllegalArgumentException("a membership change goes through ChangeMembership, not Propose: "
+            + command);
+      }
     }
   }
 

@@ -112,20 +112,28 @@ public final class Reconfiguration<A> {
   /** Answer {@code asker}: its change ended with {@code outcome}. */
   public record Reply<A>(A asker, Outcome outcome) implements Effect<A> {}
 
-  /** The answer to a command of a {@link Submit}. */
+  /**
+   * The answer to a command of a {@link Submit}. Every answer but {@link GroupStopped} names the
+   * command's {@code sequence}: an answer to an earlier command, arriving after its change was
+   * already answered (at its deadline) and the next change submitted, must not answer that one.
+   */
   public sealed interface Answer permits Done, LeaderRefused, NotChosen, GroupStopped {}
 
   /**
-   * The command reached the log: {@code result} is its {@link Membership.Outcome#result()}, or null
-   * if it was answered without one (the session had moved past it).
+   * Command {@code sequence} reached the log: {@code result} is its {@link
+   * Membership.Outcome#result()}, or null if it was answered without one (the session had moved
+   * past it).
    */
-  public record Done(byte[] result) implements Answer {}
+  public record Done(long sequence, byte[] result) implements Answer {}
 
-  /** The leader refused to carry the command. */
-  public record LeaderRefused(Refusal.Reason reason) implements Answer {}
+  /** The leader refused to carry command {@code sequence}. */
+  public record LeaderRefused(long sequence, Refusal.Reason reason) implements Answer {}
 
-  /** The command was not chosen by its deadline; {@code reachable} of {@code members} voters were heard from recently. */
-  public record NotChosen(int reachable, int members) implements Answer {}
+  /**
+   * Command {@code sequence} was not chosen by its deadline; {@code reachable} of {@code members}
+   * voters were heard from recently.
+   */
+  public record NotChosen(long sequence, int reachable, int members) implements Answer {}
 
   /** The group stopped before the command was answered. */
   public record GroupStopped(String reason) implements Answer {}
@@ -143,6 +151,8 @@ public final class Reconfiguration<A> {
   private int handOverTo = -1;
   /** The sequence of this node's last admin command: its operator changes and its promotions share the session. */
   private long lastSequence;
+  /** The sequence of the change command submitted last (answers to others are late). */
+  private long submitted;
   /** When this node last asked to become a voter (it asks at most every retry interval). */
   private long promotionAskedAt = Long.MIN_VALUE / 2;
 
@@ -239,10 +249,11 @@ public final class Reconfiguration<A> {
   /**
    * The answer to the submitted change command: the change took effect (for a voter added as a
    * learner first: once it is a voter), was refused, or its outcome is unknown. An answer while no
-   * command is submitted answers nothing (it belongs to a change already answered).
+   * command is submitted, or to another command than the one submitted, answers nothing (it belongs
+   * to a change already answered).
    */
   public List<Effect<A>> onAnswer(Answer a) {
-    if (phase != Phase.SUBMITTED) {
+    if (phase != Phase.SUBMITTED || !answers(a, submitted)) {
       return List.of();
     }
     if (a instanceof Done d && d.result() != null) {
@@ -345,7 +356,21 @@ public final class Reconfiguration<A> {
 
   /** A change from the current membership to {@code target}, as a command of this node's own session. */
   private Submit<A> submit(Membership target, long deadline) {
-    return new Submit<>(command(target), deadline);
+    ClientCommand c = command(target);
+    submitted = c.sequence();
+    return new Submit<>(c, deadline);
+  }
+
+  /** Whether {@code a} answers command {@code sequence} (a stopped group answers every command). */
+  private static boolean answers(Answer a, long sequence) {
+    if (a instanceof Done d) {
+      return d.sequence() == sequence;
+    } else if (a instanceof LeaderRefused r) {
+      return r.sequence() == sequence;
+    } else if (a instanceof NotChosen t) {
+      return t.sequence() == sequence;
+    }
+    return true;
   }
 
   private ClientCommand command(Membership target) {

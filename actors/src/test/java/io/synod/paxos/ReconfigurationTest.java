@@ -134,7 +134,7 @@ class ReconfigurationTest {
     assertEquals(List.of(new HandOver<String>(0)), node0.onSweep(DEADLINE - 1), "asked again at the sweep");
     assertEquals(List.of(), node0.onLeader(1), "the leader to be removed still leads");
     assertEquals(List.of(), node0.onLeader(-1), "nobody leads yet");
-    assertEquals(List.of(), node0.onAnswer(new Reconfiguration.NotChosen(1, 3)), "nothing was submitted to answer");
+    assertEquals(List.of(), node0.onAnswer(new Reconfiguration.NotChosen(1, 1, 3)), "nothing was submitted to answer");
     Submit<String> s = submit(node0.onLeader(0));
     assertEquals(1, s.command().sequence(), "the handover used no command");
     assertEquals(new Membership(0, List.of(0, 2), List.of()), Membership.Change.decode(s.command().payload()).target());
@@ -185,33 +185,49 @@ class ReconfigurationTest {
     assertTrue(refused.refusal() != null);
 
     assertEquals(List.of(new Reply<>("op", new Refused("group 'g': " + refused.refusal(), Refused.Kind.CONFLICT))),
-        node0.onAnswer(new Done(refused.result())));
+        node0.onAnswer(new Done(s.command().sequence(), refused.result())));
   }
 
   @Test
   void aLeaderThatRefusesTheCommandIsOverloaded() {
-    node0.onAsked(request(Op.ADD_LEARNER, 3, "op"), KNOWN);
+    Submit<String> s = submit(node0.onAsked(request(Op.ADD_LEARNER, 3, "op"), KNOWN));
 
     assertEquals(List.of(new Reply<>("op", new Refused("group 'g': the leader refused the change: OVERLOADED",
-        Refused.Kind.OVERLOADED))), node0.onAnswer(new Reconfiguration.LeaderRefused(Refusal.Reason.OVERLOADED)));
+        Refused.Kind.OVERLOADED))), node0.onAnswer(new Reconfiguration.LeaderRefused(s.command().sequence(), Refusal.Reason.OVERLOADED)));
   }
 
   @Test
   void aCommandNotChosenInTimeTimesOutSayingHowManyVotersWereReachable() {
-    node0.onAsked(request(Op.ADD_LEARNER, 3, "op"), KNOWN);
+    Submit<String> s = submit(node0.onAsked(request(Op.ADD_LEARNER, 3, "op"), KNOWN));
+    long seq = s.command().sequence();
 
     assertEquals(List.of(new Reply<>("op", new TimedOut(
         "the change was not chosen in time (1 of 3 voters reachable); it may still be"))),
-        node0.onAnswer(new Reconfiguration.NotChosen(1, 3)));
-    assertEquals(List.of(), node0.onAnswer(new Reconfiguration.NotChosen(1, 3)), "a late answer answers nothing");
+        node0.onAnswer(new Reconfiguration.NotChosen(seq, 1, 3)));
+    assertEquals(List.of(), node0.onAnswer(new Reconfiguration.NotChosen(seq, 1, 3)), "a late answer answers nothing");
+  }
+
+  @Test
+  void aLateAnswerToAnEarlierChangeDoesNotAnswerTheNextOne() {
+    Submit<String> first = submit(node0.onAsked(request(Op.ADD_LEARNER, 3, "first"), KNOWN));
+    assertEquals(List.of(new Reply<>("first", new TimedOut("the change was not chosen in time; it may still be"
+        + " (membership now: " + THREE + ")"))), node0.onSweep(DEADLINE), "the first change ends at its deadline");
+    Submit<String> second = submit(node0.onAsked(request(Op.ADD_LEARNER, 3, "second"), KNOWN));
+
+    assertEquals(List.of(), node0.onAnswer(new Reconfiguration.NotChosen(first.command().sequence(), 1, 3)),
+        "the first command's time-out arrives late: it answers nothing");
+    assertEquals(Phase.SUBMITTED, node0.phase());
+    Membership after = apply(THREE, second);
+    assertEquals(List.of(new Reply<>("second", new Changed(after))), node0.onAnswer(done(THREE, second)));
   }
 
   @Test
   void aCommandAnsweredWithoutAResultTimesOut() {
-    node0.onAsked(request(Op.ADD_LEARNER, 3, "op"), KNOWN);
+    Submit<String> s = submit(node0.onAsked(request(Op.ADD_LEARNER, 3, "op"), KNOWN));
 
     assertEquals(List.of(new Reply<>("op", new TimedOut("the change reached the log after this node's session had"
-        + " moved past it; it was not answered (membership now: " + THREE + ")"))), node0.onAnswer(new Done(null)));
+        + " moved past it; it was not answered (membership now: " + THREE + ")"))),
+        node0.onAnswer(new Done(s.command().sequence(), null)));
   }
 
   @Test
@@ -287,7 +303,7 @@ class ReconfigurationTest {
     assertEquals(1, s.command().sequence());
     Membership named = new Membership(2, List.of(0, 1, 2), List.of(3), List.of(3));
 
-    assertEquals(List.of(), joiner.onAnswer(new Done(new Membership.Outcome(named, null).result())));
+    assertEquals(List.of(), joiner.onAnswer(new Done(s.command().sequence(), new Membership.Outcome(named, null).result())));
     List<Effect<String>> effects = joiner.onMembership(named, 5);
     assertEquals(1, effects.size(), effects.toString());
     assertEquals(2, promote(effects).command().sequence(), "one session: the sequence goes on");
@@ -344,7 +360,7 @@ class ReconfigurationTest {
 
   /** The log's answer once it applied the change of {@code s} to membership {@code m}. */
   private static Answer done(Membership m, Submit<String> s) {
-    return new Done(m.apply(Membership.Change.decode(s.command().payload())).result());
+    return new Done(s.command().sequence(), m.apply(Membership.Change.decode(s.command().payload())).result());
   }
 
   private static Submit<String> submit(List<Effect<String>> effects) {

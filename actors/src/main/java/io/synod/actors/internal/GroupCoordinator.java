@@ -52,13 +52,14 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The public face of one group on one node (docs/protocol.md, "The actor shells"): it registers the
- * group with the node's {@link NodeGateway}, then spawns and owns the group's {@link ProposerActor},
- * {@link AcceptorActor}, {@link LearnerActor} and {@link CheckpointActor}, hands them what arrives
- * from other nodes, and answers clients: a command once the learner has applied it, a read once it
- * is served. It re-submits a waiting command now and then (a leader that was deposed drops what it
- * carried; the exactly-once sessions make the retry harmless) and answers it {@link TimedOut} at the
- * client's deadline, saying how many members this node heard from recently.
+ * One group on one node, the actor that answers {@link GroupProtocol} (docs/protocol.md, "The actor
+ * shells"): it registers the group with the node's {@link NodeGateway}, then spawns and owns the
+ * group's {@link ProposerActor}, {@link AcceptorActor}, {@link LearnerActor} and {@link
+ * CheckpointActor}, hands them what arrives from other nodes, and answers clients: a command once
+ * the learner has applied it, a read once it is served. It re-submits a waiting command now and
+ * then (a leader that was deposed drops what it carried; the exactly-once sessions make the retry
+ * harmless) and answers it {@link TimedOut} at the client's deadline, saying how many members this
+ * node heard from recently.
  *
  * <p>If one of its roles fails (a journal write or replay that failed or timed out, e.g. on a
  * stalled disk), every waiting client is told so, the other roles are stopped, and all four start

@@ -46,7 +46,7 @@ final class MembershipChanges {
   }
 
   /** The answer to a membership-change command this node submitted. */
-  record ChangeAnswered(ProposeReply reply) implements GroupCommand {}
+  record ChangeAnswered(long sequence, ProposeReply reply) implements GroupCommand {}
 
   private final ActorContext<GroupCommand> ctx;
   private final GroupConfig config;
@@ -54,7 +54,6 @@ final class MembershipChanges {
   private final LongSupplier nanoTime;
   private final Coordinator coordinator;
   private final Reconfiguration<ActorRef<MembershipReply>> workflow;
-  private final ActorRef<ProposeReply> changeAnswers;
   private final ActorRef<ProposeReply> promotionAnswers;
 
   /** {@code retryNanos}: how often a learner that has caught up asks again to become a voter. */
@@ -67,10 +66,24 @@ final class MembershipChanges {
     this.coordinator = coordinator;
     // The client id of this node's membership-change commands: drawn afresh at every start.
     this.workflow = new Reconfiguration<>(config, new SecureRandom().nextLong(), retryNanos);
-    this.changeAnswers = ctx.messageAdapter(ProposeReply.class, ChangeAnswered::new);
-    // (One adapter per message class: the answers to this node's own promotion, whose effect shows in
-    // the membership, go to an actor that ignores them.)
+    // The answers to this node's own promotion, whose effect shows in the membership, go to an actor
+    // that ignores them.
     this.promotionAnswers = ctx.spawn(Behaviors.ignore(), "promotion-answers");
+  }
+
+  /**
+   * Where the answer to change command {@code sequence} goes: a one-shot actor that hands it back
+   * with the command's sequence (the coordinator answers every command once, at its deadline at the
+   * latest), so a late answer to an earlier change cannot be taken for the answer to this one.
+   */
+  private ActorRef<ProposeReply> answersTo(long sequence) {
+    ActorRef<GroupCommand> self = ctx.getSelf();
+    return ctx.spawnAnonymous(Behaviors.receive(ProposeReply.class)
+        .onAnyMessage(reply -> {
+          self.tell(new ChangeAnswered(sequence, reply));
+          return Behaviors.stopped();
+        })
+        .build());
   }
 
   /** The group's membership as this node's learner last applied it. */
@@ -104,11 +117,11 @@ final class MembershipChanges {
     ProposeReply reply = a.reply();
     Reconfiguration.Answer answer;
     if (reply instanceof Done d) {
-      answer = new Reconfiguration.Done(d.applied().result());
+      answer = new Reconfiguration.Done(a.sequence(), d.applied().result());
     } else if (reply instanceof Refused r) {
-      answer = new Reconfiguration.LeaderRefused(r.refusal().reason());
+      answer = new Reconfiguration.LeaderRefused(a.sequence(), r.refusal().reason());
     } else if (reply instanceof TimedOut t) {
-      answer = new Reconfiguration.NotChosen(t.reachable(), t.members());
+      answer = new Reconfiguration.NotChosen(a.sequence(), t.reachable(), t.members());
     } else if (reply instanceof Stopped st) {
       answer = new Reconfiguration.GroupStopped(st.reason());
     } else {
@@ -135,7 +148,7 @@ final class MembershipChanges {
   private void carryOut(List<Reconfiguration.Effect<ActorRef<MembershipReply>>> effects) {
     for (Reconfiguration.Effect<ActorRef<MembershipReply>> e : effects) {
       if (e instanceof Reconfiguration.Submit<ActorRef<MembershipReply>> s) {
-        coordinator.submit(s.command(), s.deadline(), changeAnswers);
+        coordinator.submit(s.command(), s.deadline(), answersTo(s.command().sequence()));
       } else if (e instanceof Reconfiguration.Promote<ActorRef<MembershipReply>> p) {
         ctx.getLog().info("group '{}': node {} has caught up and asks to become a voter", config.group(), config.self());
         coordinator.submit(p.command(), p.deadline(), promotionAnswers);

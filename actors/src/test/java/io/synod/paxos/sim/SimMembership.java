@@ -143,7 +143,8 @@ final class SimMembership {
       if (now - c.deadline >= 0) {
         it.remove();
         if (c.answerWanted) {
-          w.answers.add(new Reconfiguration.NotChosen(votersRunning(w.membership), w.membership.voters().size()));
+          w.answers.add(new Reconfiguration.NotChosen(c.command.sequence(), votersRunning(w.membership),
+              w.membership.voters().size()));
         }
       } else if (now - c.lastSent >= RETRY_INTERVAL) {
         c.lastSent = now;
@@ -191,7 +192,7 @@ final class SimMembership {
     if (a.clientId() == w.clientId) {
       ReplicaWorkflow.Waiting c = w.waiting.remove(a.sequence());
       if (c != null && c.answerWanted) {
-        w.answers.add(new Reconfiguration.Done(a.result()));
+        w.answers.add(new Reconfiguration.Done(a.sequence(), a.result()));
       }
     }
   }
@@ -204,7 +205,7 @@ final class SimMembership {
     }
     ReplicaWorkflow.Waiting c = w.waiting.remove(f.command().sequence());
     if (c != null && c.answerWanted) {
-      w.answers.add(new Reconfiguration.LeaderRefused(f.reason()));
+      w.answers.add(new Reconfiguration.LeaderRefused(f.command().sequence(), f.reason()));
     }
   }
 
