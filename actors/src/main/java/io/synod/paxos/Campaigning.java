@@ -4,7 +4,6 @@ import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.Prepare;
 import io.synod.paxos.Message.PrepareMore;
 import io.synod.paxos.Message.Promise;
-import java.util.List;
 
 /**
  * The phase of a proposer running phase 1 for its ballot, from its learner's first unchosen
@@ -75,11 +74,10 @@ final class Campaigning implements ProposerPhase {
       deadline = Math.max(deadline, now + config.tuning().prepareTimeoutTicks()); // still arriving: give it time
       return false;
     }
-    List<Membership> chain = tally.chain();
-    if (Quorums.majorityOfEach(chain, tally.promisers())) {
+    if (tally.won()) {
       return true;
     }
-    for (int m : Quorums.votersOf(chain)) {
+    for (int m : Quorums.votersOf(tally.chain())) {
       if (tally.ask(m)) {
         d.sendNow(m, new Prepare(self, ballot, tally.from())); // a membership the promises report: ask its voters too
       }

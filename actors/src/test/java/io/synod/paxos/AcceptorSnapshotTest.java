@@ -1,9 +1,16 @@
 package io.synod.paxos;
 
-import static io.synod.paxos.Fixtures.config;
+import static io.synod.paxos.AcceptorFixtures.B12;
+import static io.synod.paxos.AcceptorFixtures.B23;
+import static io.synod.paxos.AcceptorFixtures.CONFIG;
+import static io.synod.paxos.AcceptorFixtures.LEASE;
+import static io.synod.paxos.AcceptorFixtures.V0;
+import static io.synod.paxos.AcceptorFixtures.V1;
+import static io.synod.paxos.AcceptorFixtures.V3;
+import static io.synod.paxos.AcceptorFixtures.V5;
+import static io.synod.paxos.AcceptorFixtures.ready;
 import static io.synod.paxos.Fixtures.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.paxos.AcceptorRecord.AcceptedValues;
@@ -27,26 +34,6 @@ import org.junit.jupiter.api.Test;
  * as the acceptor that lived through them does.
  */
 class AcceptorSnapshotTest {
-
-  private static final GroupConfig CONFIG = config(1).build();
-  private static final int LEASE = CONFIG.tuning().leaseTicks();
-
-  private static final Ballot B12 = new Ballot(1, 2);
-  private static final Ballot B23 = new Ballot(2, 3);
-  private static final Value V0 = value("v0");
-  private static final Value V1 = value("v1");
-  private static final Value V3 = value("v3");
-  private static final Value V5 = value("v5");
-
-  /** An acceptor recovered from {@code records} whose restart grace is over. */
-  private static Acceptor ready(AcceptorRecord... records) {
-    Acceptor a = Acceptor.recover(CONFIG, List.of(records));
-    for (int i = 0; i < LEASE; i++) {
-      assertSame(Decision.NONE, a.onTick());
-    }
-    return a;
-  }
-
 
   @Test
   void snapshotOfAFreshAcceptorIsEmpty() {
