@@ -236,7 +236,7 @@ public class Acceptor {
     }
     d.sendAfterPersist(a.from(), new Message.Accepted(self, a.ballot(), acknowledged, a.leaseTick(), truncatedBelow));
     if (a.from() != self) {
-      d.sendNow(self, new Message.LeaderSeen(self, a.ballot()));
+      d.sendNow(self, new Message.LeaderSeen(self, a.ballot(), a.leaseTick() == Accept.QUIESCE));
     }
     return d.build();
   }

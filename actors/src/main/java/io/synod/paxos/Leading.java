@@ -23,9 +23,10 @@ import java.util.TreeMap;
  * The phase of a proposer that won phase 1 and runs phase 2 only. It re-proposes what phase 1
  * found, batches waiting commands into new instances while its window has room, sends everything
  * pending for an acceptor in one {@link Accept}, resends what is unanswered, announces chosen
- * instances in instance order, asks for its lease with every heartbeat, and hands leadership over
- * when asked (or when a change removes it from the voters). Its one reason to change: how a leader
- * drives the log; the pieces it keeps are each a class of their own.
+ * instances in instance order, asks for its lease with every heartbeat, goes quiet while the group
+ * is idle ({@link Quiescence}), and hands leadership over when asked (or when a change removes it
+ * from the voters). Its one reason to change: how a leader drives the log; the pieces it keeps are
+ * each a class of their own.
  */
 final class Leading implements ProposerPhase {
 
@@ -45,6 +46,7 @@ final class Leading implements ProposerPhase {
   private final MembershipView view;
   private final Pipeline pipeline;
   private final LeaderLease lease;
+  private final Quiescence quiescence;
   /** The handover under way, or null. */
   private Handover handover;
   private long lastHeartbeat;
@@ -63,6 +65,7 @@ final class Leading implements ProposerPhase {
     TreeMap<Long, AcceptedValue> highest = won.highestAccepted();
     this.view = new MembershipView(won.from(), won.membership(), won.promisers());
     this.pipeline = new Pipeline(won.from(), config.tuning().retransmitTicks(), queue);
+    this.quiescence = new Quiescence(config.tuning().electionTimeoutTicks(), now);
     long last = highest.isEmpty() ? won.from() - 1 : highest.lastKey();
     for (long i = won.from(); i <= last; i++) {
       AcceptedValue h = highest.get(i);
@@ -86,12 +89,14 @@ final class Leading implements ProposerPhase {
       return Outcome.STEP_DOWN;
     }
     Map<Integer, List<Proposal>> resend = pipeline.takeResends(now, view);
-    boolean heartbeat = now - lastHeartbeat >= config.tuning().heartbeatTicks();
+    boolean heartbeat = !quiescence.quiet() && now - lastHeartbeat >= config.tuning().heartbeatTicks();
     long leaseTick = Accept.NO_LEASE;
     if (heartbeat) {
       lastHeartbeat = now;
       if (handover != null) {
         leaseTick = Accept.RELEASE_LEASE; // while handing over: give the lease back, ask for none
+      } else if (quiescence.heartbeatSaysQuiet(now, idle())) {
+        leaseTick = Accept.QUIESCE; // idle: ask no lease, and tell the voters that have not heard it yet
       } else {
         leaseTick = now;
         lease.ask(now);
@@ -99,8 +104,9 @@ final class Leading implements ProposerPhase {
     }
     for (int m : Quorums.votersOf(live())) {
       List<Proposal> proposals = resend.getOrDefault(m, List.of());
-      if (heartbeat || !proposals.isEmpty()) {
-        sendAccepts(d, m, proposals, leaseTick);
+      boolean beat = heartbeat && (leaseTick != Accept.QUIESCE || quiescence.waitsFor(m));
+      if (beat || !proposals.isEmpty()) {
+        sendAccepts(d, m, proposals, beat ? leaseTick : Accept.NO_LEASE);
       }
     }
     if (heartbeat) {
@@ -117,7 +123,9 @@ final class Leading implements ProposerPhase {
   /** An acceptor's answer to this leader's Accept: acceptances, a lease grant or give-back, its truncation. */
   Outcome onAccepted(Accepted a, long now, Decision.Builder d) {
     pipeline.onAccepted(a.instances(), a.from(), view);
-    if (a.leaseTick() >= 0) {
+    if (a.leaseTick() == Accept.QUIESCE) {
+      quiescence.heard(a.from(), Quorums.votersOf(live()));
+    } else if (a.leaseTick() >= 0) {
       lease.onGrant(a.leaseTick(), a.from(), live());
     } else if (a.leaseTick() == Accept.RELEASE_LEASE && handover != null && handover.onReleased(a.from())) {
       tellTargetIfReleased(d);
@@ -164,8 +172,26 @@ final class Leading implements ProposerPhase {
   void proposeNew(long now, Decision.Builder d) {
     List<Proposal> fresh = fillWindow(now);
     if (!fresh.isEmpty()) {
+      quiescence.busy(now); // these accepts wake the followers: they run their election timers again
       sendToVoters(d, fresh, Accept.NO_LEASE);
     }
+  }
+
+  /**
+   * Work for a quiet group (a read with no lease, a follower's {@link Message.WakeUp}, a peer that
+   * restarted): it heartbeats at once, asking for its lease, and stays active until idle again.
+   */
+  void wake(long now, Decision.Builder d) {
+    if (quiescence.busy(now) && handover == null) {
+      lastHeartbeat = now;
+      lease.ask(now);
+      sendToVoters(d, List.of(), now);
+    }
+  }
+
+  /** A read was served under the lease: a group read from keeps its lease, so it does not go quiet. */
+  void servedRead(long now) {
+    quiescence.busy(now);
   }
 
   /** Abandons the instances in flight: this phase ends. */
@@ -197,9 +223,14 @@ final class Leading implements ProposerPhase {
     return pipeline.size();
   }
 
+  /** Whether the group is quiet: this leader sends nothing until there is work. */
+  boolean quiet() {
+    return quiescence.quiet();
+  }
+
   @Override
   public long dueAt(long now) {
-    long next = lastHeartbeat + config.tuning().heartbeatTicks();
+    long next = quiescence.quiet() ? Long.MAX_VALUE : lastHeartbeat + config.tuning().heartbeatTicks();
     if (lease.until() > now) {
       next = Math.min(next, lease.until());
     }
@@ -207,6 +238,11 @@ final class Leading implements ProposerPhase {
       next = Math.min(next, handover.deadline());
     }
     return Math.min(next, pipeline.nextResendAt());
+  }
+
+  /** Nothing in flight, nothing waiting, no handover, one membership: a heartbeat may say the group is idle. */
+  private boolean idle() {
+    return pipeline.size() == 0 && queue.isEmpty() && handover == null && live().size() == 1;
   }
 
   // ---- proposing ----
@@ -301,6 +337,7 @@ final class Leading implements ProposerPhase {
    * acceptor to give it back; the target is told to campaign once enough have (see {@link Handover}).
    */
   private void startHandover(int to, long now, Decision.Builder d) {
+    quiescence.busy(now);
     handover = new Handover(to, now + config.tuning().electionTimeoutTicks());
     lease.drop();
     lastHeartbeat = now;

@@ -55,6 +55,14 @@ public class Learner {
   private long lastCatchUp = Long.MIN_VALUE / 2;
   /** When another node last told this one what is chosen. */
   private long lastHeard;
+  /**
+   * How long without news before this learner asks a peer whether the log went on: two election
+   * timeouts, doubled after every such question that taught it nothing (up to {@link
+   * #MAX_QUIET_PROBE_FACTOR} election timeouts), so that the learners of idle, quiet groups do not
+   * ask every few hundred milliseconds; back to two once it learns something.
+   */
+  private long quietProbeTicks;
+  static final int MAX_QUIET_PROBE_FACTOR = 64;
   /** A peer known to hold a checkpoint up to {@link #hintedBelow} (from a {@link BehindHint}), or -1. */
   private int hintedPeer = -1;
   private long hintedBelow;
@@ -67,6 +75,7 @@ public class Learner {
     this.self = config.self();
     this.sessions = new Sessions(config.tuning().sessionWindow());
     this.membership = config.initialMembership();
+    this.quietProbeTicks = 2L * config.tuning().electionTimeoutTicks();
   }
 
   public Decision handle(ToLearner message) {
@@ -90,11 +99,13 @@ public class Learner {
 
   public Decision onTick() {
     now++;
-    long quiet = 2L * config.tuning().electionTimeoutTicks();
+    long quiet = quietProbeTicks;
     if (!isBehind() && now - lastHeard >= quiet && now - lastCatchUp >= quiet) {
-      // No leader has said anything for two election timeouts: ask a peer whether the log went on
-      // without this node. A node that missed the change making it a voter (and so waits as a
-      // learner while the others wait for it) learns of it only this way.
+      // No leader has said anything for a while: ask a peer whether the log went on without this
+      // node. A node that missed the change making it a voter (and so waits as a learner while the
+      // others wait for it) learns of it only this way.
+      quietProbeTicks = Math.min(2 * quietProbeTicks,
+          (long) MAX_QUIET_PROBE_FACTOR * config.tuning().electionTimeoutTicks());
       int peer = randomPeer();
       return peer < 0 ? Decision.NONE : catchUpFrom(new Decision.Builder(), peer).build();
     }
@@ -242,6 +253,7 @@ public class Learner {
 
   private void progressed(Decision.Builder d) {
     lastProgress = now;
+    quietProbeTicks = 2L * config.tuning().electionTimeoutTicks();
     localAccepted.headMap(nextToApply).clear();
     missing.headMap(nextToApply).clear();
     d.sendNow(self, new Message.LearnerProgress(self, nextToApply, membership));

@@ -20,7 +20,7 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   /** Messages a {@link Proposer} handles. */
   sealed interface ToProposer extends Message
       permits Promise, Accepted, Rejected, Forward, LeaderSeen, LearnerProgress, ClientRead, TransferLeadership,
-          TimeoutNow {}
+          TimeoutNow, WakeUp {}
 
   /** Messages a {@link Learner} handles. */
   sealed interface ToLearner extends Message
@@ -87,16 +87,20 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
    * no proposals it is the leader's heartbeat. {@code leaseTick} {@code >= 0} asks for a lease and
    * names the leader's tick when it asked; {@code -1} ({@link #NO_LEASE}) asks for none; {@code -2}
    * ({@link #RELEASE_LEASE}) gives back the lease this acceptor granted the sender's node, which
-   * a leader handing over leadership does once it has stopped relying on it.
+   * a leader handing over leadership does once it has stopped relying on it; {@code -3} ({@link
+   * #QUIESCE}) asks for none and says the group is idle: the leader goes quiet once every voter has
+   * answered one, and its followers wait for it without an election timer (see {@link
+   * PeerLiveness} for what wakes them).
    */
   record Accept(int from, Ballot ballot, List<Proposal> proposals, long leaseTick) implements ToAcceptor {
     public static final long NO_LEASE = -1;
     public static final long RELEASE_LEASE = -2;
+    public static final long QUIESCE = -3;
 
     public Accept {
       proposals = List.copyOf(proposals);
-      if (leaseTick < RELEASE_LEASE) {
-        throw new IllegalArgumentException("leaseTick must be >= -2, got " + leaseTick);
+      if (leaseTick < QUIESCE) {
+        throw new IllegalArgumentException("leaseTick must be >= -3, got " + leaseTick);
       }
     }
   }
@@ -104,7 +108,8 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   /**
    * Phase 2b: the acceptor durably accepted {@code instances} at {@code ballot}; with {@code
    * leaseTick >= 0} it also granted the lease asked for at that tick, with {@link
-   * Accept#RELEASE_LEASE} it gave back the sender's lease.
+   * Accept#RELEASE_LEASE} it gave back the sender's lease, with {@link Accept#QUIESCE} it knows the
+   * group is idle.
    */
   record Accepted(int from, Ballot ballot, List<Long> instances, long leaseTick, long truncatedBelow)
       implements ToProposer {
@@ -132,8 +137,22 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   /** A client's linearizable read, arriving at the proposer that decides whether a lease covers it. */
   record ClientRead(int from, long readId, byte[] query) implements ToProposer {}
 
-  /** Local, acceptor to proposer: a leader with {@code ballot} is active (it sent an accept). */
-  record LeaderSeen(int from, Ballot ballot) implements ToProposer {}
+  /**
+   * Local, acceptor to proposer: a leader with {@code ballot} is active (it sent an accept); {@code
+   * quiet}: the accept said the group is idle ({@link Accept#QUIESCE}), so the leader will send
+   * nothing until there is work, and this follower waits without an election timer.
+   */
+  record LeaderSeen(int from, Ballot ballot, boolean quiet) implements ToProposer {
+    public LeaderSeen(int from, Ballot ballot) {
+      this(from, ballot, false);
+    }
+  }
+
+  /**
+   * From a follower that waited quietly for this node's leadership and heard that this node
+   * restarted or gave up a leadership ({@link PeerLiveness}): a quiet leader heartbeats at once.
+   */
+  record WakeUp(int from) implements ToProposer {}
 
   /**
    * Local, learner to proposer: every instance below {@code chosenPrefix} is chosen and applied,

@@ -12,6 +12,7 @@ import io.synod.paxos.Message.Rejected;
 import io.synod.paxos.Message.TimeoutNow;
 import io.synod.paxos.Message.ToProposer;
 import io.synod.paxos.Message.TransferLeadership;
+import io.synod.paxos.Message.WakeUp;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -27,7 +28,9 @@ import java.util.random.RandomGenerator;
  * the leader answers reads locally until {@link Tuning#leaderLeaseTicks()} after it asked. A
  * rejection with a higher ballot makes it step down and pass waiting commands to the node it now
  * believes leads. A membership change goes through the log like any command; how a leader stays
- * safe while it pipelines instances across one is described on {@link MembershipView}.
+ * safe while it pipelines instances across one is described on {@link MembershipView}. An idle
+ * group goes quiet: its leader stops heartbeating ({@link Quiescence}) and its followers wait
+ * without an election timer, woken by work or by news of the leader's node ({@link #onPeerNews}).
  *
  * <p>This class conducts: it hands each input to its current phase ({@link ProposerPhase}) and
  * keeps what outlives a phase (the ballots, the leader it believes in, what its learner applied,
@@ -71,6 +74,9 @@ public class Proposer {
     this.phase = new Following(Math.max(tuning.electionTimeoutTicks(), tuning.leaseTicks()) + jitter());
   }
 
+  /** The most ticks {@link #ticksUntilDue} ever says: a quiet group still looks at its clock now and then. */
+  static final long MAX_TICKS_UNTIL_DUE = 1_000_000;
+
   public Decision handle(ToProposer message) {
     // Java 17 has no pattern switch; RoleDispatchTest checks every permitted type is handled.
     Decision.Builder d = new Decision.Builder();
@@ -92,6 +98,8 @@ public class Proposer {
       onTransferLeadership(t, d);
     } else if (message instanceof TimeoutNow t) {
       onTimeoutNow(t, d);
+    } else if (message instanceof WakeUp) {
+      onWakeUp(d);
     } else {
       throw new IllegalStateException("proposer cannot handle " + message);
     }
@@ -220,7 +228,39 @@ public class Proposer {
     highestSeen = Ballot.max(highestSeen, s.ballot());
     int leader = s.ballot().nodeId();
     if (leader != self && (phase instanceof Following || !s.ballot().isBelow(ballot))) {
-      stepDown(d, leader, config.tuning().electionTimeoutTicks() + jitter());
+      if (s.quiet() && s.ballot().equals(highestSeen)) {
+        become(d, Following.quietUnder(leader), leader); // the newest leader known says the group is idle
+      } else {
+        stepDown(d, leader, config.tuning().electionTimeoutTicks() + jitter());
+      }
+    }
+  }
+
+  /**
+   * News of a peer's node from this node's failure detector ({@link PeerLiveness}). A follower
+   * waiting quietly for that peer campaigns after a jitter if the peer went silent; if the peer
+   * gave up some leadership, it asks the peer to heartbeat and runs its election timer again. A
+   * quiet leader heartbeats once when a peer restarted, so that the peer learns who leads.
+   */
+  public Decision onPeerNews(PeerLiveness.News news) {
+    Decision.Builder d = new Decision.Builder();
+    if (phase instanceof Following f && f.quietUnder() == news.peer()) {
+      if (news.change() == PeerLiveness.Change.SILENT) {
+        f.postpone(now + jitter());
+      } else {
+        d.sendNow(news.peer(), new WakeUp(self));
+        f.postpone(now + config.tuning().electionTimeoutTicks() + jitter());
+      }
+    } else if (phase instanceof Leading l && news.change() == PeerLiveness.Change.RESTARTED) {
+      l.wake(now, d);
+    }
+    return d.build();
+  }
+
+  /** A follower asks a quiet leader to heartbeat: see {@link #onPeerNews}. */
+  private void onWakeUp(Decision.Builder d) {
+    if (phase instanceof Leading l) {
+      l.wake(now, d);
     }
   }
 
@@ -293,9 +333,13 @@ public class Proposer {
 
   private void onClientRead(ClientRead r, Decision.Builder d) {
     if (phase instanceof Leading l && l.leaseCovers(now)) {
+      l.servedRead(now);
       // Everything acknowledged before this read is at or below the highest instance we assigned.
       d.sendNow(self, new ReadAt(self, r.readId(), l.readIndex(), r.query()));
     } else {
+      if (phase instanceof Leading l) {
+        l.wake(now, d); // a quiet leader's lease ran out: ask for it again, for the reads that follow
+      }
       d.read(ReadOutcome.refused(r.readId(), leaderHint));
     }
   }
@@ -314,7 +358,7 @@ public class Proposer {
    * heartbeat or election timeout instead of one per tick.
    */
   public long ticksUntilDue() {
-    return Math.max(1, phase.dueAt(now) - now);
+    return Math.max(1, Math.min(phase.dueAt(now) - now, MAX_TICKS_UNTIL_DUE));
   }
 
   // ---- observation ----
@@ -343,6 +387,11 @@ public class Proposer {
    */
   public Membership membership() {
     return phase instanceof Leading l ? l.membership() : known;
+  }
+
+  /** Whether this node leads a quiet group, or follows one quietly: idle, it sends nothing. */
+  public boolean isQuiet() {
+    return phase instanceof Leading l ? l.quiet() : phase instanceof Following f && f.quietUnder() >= 0;
   }
 
   /** The node this leader is handing leadership to, or -1. */

@@ -86,8 +86,8 @@ class BallotTest {
         () -> new Message.Proposal(-1, Value.noop()));
     assertEquals("instance must be >= 0, got -1", proposal.getMessage());
     IllegalArgumentException lease = assertThrows(IllegalArgumentException.class,
-        () -> new Message.Accept(1, Ballot.ZERO, List.of(), -3));
-    assertEquals("leaseTick must be >= -2, got -3", lease.getMessage());
+        () -> new Message.Accept(1, Ballot.ZERO, List.of(), -4));
+    assertEquals("leaseTick must be >= -3, got -4", lease.getMessage());
     IllegalArgumentException max = assertThrows(IllegalArgumentException.class,
         () -> new Message.CatchUpRequest(1, 0, 0));
     assertEquals("max must be >= 1, got 0", max.getMessage());

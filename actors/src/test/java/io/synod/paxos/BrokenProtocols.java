@@ -74,6 +74,19 @@ public final class BrokenProtocols {
     }
   };
 
+  /** A proposer deaf to its node's failure detector: a follower of a quiet group never notices its leader died. */
+  public static final SimProtocol IGNORES_PEER_NEWS = new Variant("ignores-peer-news") {
+    @Override
+    public Proposer proposer(GroupConfig config, RandomGenerator random) {
+      return new Proposer(config, random) {
+        @Override
+        public Decision onPeerNews(PeerLiveness.News news) {
+          return Decision.NONE;
+        }
+      };
+    }
+  };
+
   private static class Variant implements SimProtocol {
     private final String name;
 

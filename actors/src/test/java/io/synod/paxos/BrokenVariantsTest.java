@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class BrokenVariantsTest {
 
-  static final int SEED_BUDGET = 400;
+  static final int SEED_BUDGET = 1000;
 
   @Test
   void acceptorThatAnswersBeforePersistingIsCaught() {
@@ -32,6 +32,11 @@ class BrokenVariantsTest {
   @Test
   void leaderThatReadsWithoutALeaseIsCaught() {
     assertCaught(BrokenProtocols.READS_WITHOUT_LEASE);
+  }
+
+  @Test
+  void followerDeafToItsNodesFailureDetectorIsCaught() {
+    assertCaught(BrokenProtocols.IGNORES_PEER_NEWS);
   }
 
   private static void assertCaught(SimProtocol variant) {

@@ -211,7 +211,7 @@ class LearnerTest {
   }
 
   @Test
-  void learnerThatHearsNothingForTwoElectionTimeoutsAsksAPeer() {
+  void learnerThatHearsNothingForTwoElectionTimeoutsAsksAPeerThenLessOften() {
     applyInstances(2);
     int quiet = 2 * CONFIG.tuning().electionTimeoutTicks();
     for (int t = 1; t < quiet; t++) {
@@ -222,8 +222,29 @@ class LearnerTest {
     Outbound o = ask.sendNow().get(0);
     assertTrue(o.to() == 2 || o.to() == 3, "asks another member, asked " + o.to());
     assertEquals(new CatchUpRequest(1, 2, CONFIG.tuning().catchUpBatch()), o.message());
-    for (int t = 1; t < quiet; t++) {
+    // A question that taught it nothing doubles the wait (idle groups' learners must not ask often).
+    for (int t = 1; t < 2 * quiet; t++) {
       assertSame(Decision.NONE, learner.onTick(), "asked again at tick " + t);
+    }
+    assertEquals(1, learner.onTick().sendNow().size());
+    int max = Learner.MAX_QUIET_PROBE_FACTOR * CONFIG.tuning().electionTimeoutTicks();
+    int asked = 0;
+    for (int t = 1; t <= 4 * max; t++) {
+      asked += learner.onTick().sendNow().size();
+    }
+    assertTrue(asked >= 3 && asked <= 6, "at most one question per " + max + " ticks once backed off, asked " + asked);
+  }
+
+  @Test
+  void learnerThatLearnsSomethingAsksAfterTwoElectionTimeoutsAgain() {
+    applyInstances(2);
+    int quiet = 2 * CONFIG.tuning().electionTimeoutTicks();
+    for (int t = 1; t <= 3 * quiet; t++) {
+      learner.onTick(); // asks at quiet, then backs off to 2 * quiet
+    }
+    chosen(2, 3, entry(2, value("p2"))); // it learns something
+    for (int t = 1; t < quiet; t++) {
+      assertSame(Decision.NONE, learner.onTick(), "asked at tick " + t);
     }
     assertEquals(1, learner.onTick().sendNow().size());
   }

@@ -100,6 +100,9 @@ public final class GroupCoordinator {
   /** From the proposer: it now sees {@code leader} as the leader, and holds the lease or not. */
   record LeaderChanged(int leader, boolean leaseHeld) implements Command {}
 
+  /** From the node's failure detector ({@link NodeLiveness}): news of a peer, for the proposer. */
+  record PeerNews(io.synod.paxos.PeerLiveness.News news) implements Command {}
+
   /** From the proposer or learner: commands applied or refused, reads answered. */
   record Answered(List<Applied> applied, List<Refusal> refused, List<ReadOutcome> reads) implements Command {}
 
@@ -144,7 +147,8 @@ public final class GroupCoordinator {
       ctx.pipeToSelf(journalFailures.failure(), (failure, never) -> new JournalFailed(failure));
       return Behaviors.receive(GroupCommand.class)
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
-              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine, peers, nanoTime, journalFailures)
+              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine, peers, gateway, nanoTime,
+                  journalFailures)
                   .behavior())))
           .onMessage(RegistrationRefused.class, r -> onRegistrationRefused(ctx, config, stash, r))
           .onAnyMessage(m -> stashWhileRegistering(stash, m))
@@ -204,11 +208,14 @@ public final class GroupCoordinator {
     private boolean leaseHeld;
     private String stopReason = "the group was stopped";
     private final Peers peers;
+    private final ActorRef<NodeGateway.Command> gateway;
     private final MembershipChanges memberships;
 
     Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
-        Supplier<StateMachine> stateMachines, Peers peers, LongSupplier nanoTime, JournalFailures journalFailures) {
+        Supplier<StateMachine> stateMachines, Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime,
+        JournalFailures journalFailures) {
       this.ctx = ctx;
+      this.gateway = gateway;
       this.config = config;
       this.nanoTime = nanoTime;
       this.peers = peers;
@@ -289,6 +296,7 @@ public final class GroupCoordinator {
           .onMessage(JournalFailed.class, f -> supervisor.journalFailed(f.failure(), this))
           .onMessage(TransferLeadership.class, this::onTransferLeadership)
           .onMessage(LeaderChanged.class, this::onLeaderChanged)
+          .onMessage(PeerNews.class, this::onPeerNews)
           .onMessage(WatchLeadership.class, this::onWatchLeadership)
           .onMessage(UnwatchLeadership.class, this::onUnwatchLeadership)
           .onMessage(WatcherGone.class, this::onWatcherGone)
@@ -375,7 +383,7 @@ public final class GroupCoordinator {
     // ---- leadership ----
 
     private Behavior<GroupCommand> onLeaderChanged(LeaderChanged c) {
-      leader = c.leader();
+      noteLeaderNow(c.leader());
       leaseHeld = c.leaseHeld();
       transfers.removeIf(t -> {
         if (t.to() == leader) {
@@ -386,6 +394,24 @@ public final class GroupCoordinator {
       });
       watchers.tell(leadership());
       memberships.leaderChanged(leader);
+      return Behaviors.same();
+    }
+
+    /**
+     * This node stops leading: the node's failure detector tells its peers, whose followers of a
+     * quiet group may be waiting for this leadership (see {@link NodeLiveness}).
+     */
+    private void noteLeaderNow(int now) {
+      if (leader == config.self() && now != leader) {
+        gateway.tell(NodeGateway.LeadershipLost.INSTANCE);
+      }
+      leader = now;
+    }
+
+    private Behavior<GroupCommand> onPeerNews(PeerNews n) {
+      if (proposer != null) {
+        proposer.tell(new ProposerActor.PeerNewsArrived(n.news()));
+      }
       return Behaviors.same();
     }
 
@@ -432,7 +458,7 @@ public final class GroupCoordinator {
 
     @Override
     public List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason) {
-      leader = -1;
+      noteLeaderNow(-1);
       leaseHeld = false;
       watchers.tell(leadership());
       failWaiting(reason);

@@ -35,10 +35,12 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   public static final String NAME = "synod-gateway";
   public static final String PATH = "/system/" + NAME;
 
-  public sealed interface Command permits Register, PeerTraffic, Stamped, TicketExchange, StillRunning, RenewTickets {}
+  public sealed interface Command
+      permits Register, PeerTraffic, Stamped, TicketExchange, StillRunning, RenewTickets, LeadershipLost {}
 
   /** What one node sends another about its groups: it travels {@link Stamped}, never alone. */
-  public sealed interface PeerTraffic extends Command permits GroupEnvelope, GroupBatch, SnapshotRequest, SnapshotChunk {}
+  public sealed interface PeerTraffic extends Command
+      permits GroupEnvelope, GroupBatch, SnapshotRequest, SnapshotChunk, NodeHeartbeat {}
 
   /** Local: {@code coordinator} runs {@code group}, which may hear from {@code members}. */
   public record Register(String group, List<Integer> members, ActorRef<GroupCommand> coordinator)
@@ -48,6 +50,11 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
 
   /** A second registration is refused if the first coordinator still runs after {@link #HANDOVER}. */
   record StillRunning(Register second) implements Command {}
+
+  /** Local, from a coordinator: its group stopped leading here (see {@link NodeLiveness}). */
+  public enum LeadershipLost implements Command {
+    INSTANCE
+  }
 
   /** The timer that sends the ticket requests still unanswered. */
   enum RenewTickets implements Command {
@@ -73,19 +80,26 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   private final Peers peers;
   private final TicketOffice office;
   private final Refusals refusals;
+  private final ActorRef<NodeLiveness.Command> liveness;
 
-  /** The gateway of the node {@code peers} belong to, which issues its tickets from {@code office}. */
-  public static Behavior<Command> create(Peers peers, TicketOffice office, Refusals refusals) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeGateway(ctx, timers, peers, office, refusals)));
+  /**
+   * The gateway of the node {@code peers} belong to, which issues its tickets from {@code office}
+   * and runs {@code liveness}, the node's failure detector ({@link NodeLiveness#create}), as its child.
+   */
+  public static Behavior<Command> create(Peers peers, TicketOffice office, Refusals refusals,
+      Behavior<NodeLiveness.Command> liveness) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeGateway(ctx, timers, peers, office, refusals,
+        ctx.spawn(liveness, "liveness"))));
   }
 
   private NodeGateway(ActorContext<Command> ctx, TimerScheduler<Command> timers, Peers peers, TicketOffice office,
-      Refusals refusals) {
+      Refusals refusals, ActorRef<NodeLiveness.Command> liveness) {
     super(ctx);
     this.timers = timers;
     this.peers = peers;
     this.office = office;
     this.refusals = refusals;
+    this.liveness = liveness;
     timers.startTimerWithFixedDelay(RenewTickets.INSTANCE, RENEW_INTERVAL);
     ctx.getSelf().tell(RenewTickets.INSTANCE); // the first requests at once, once the gateway runs
   }
@@ -100,6 +114,7 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
         .onMessage(TicketExchange.Grant.class, this::ticketGranted)
         .onMessage(TicketExchange.Stale.class, this::ticketStale)
         .onMessageEquals(RenewTickets.INSTANCE, this::renewTickets)
+        .onMessageEquals(LeadershipLost.INSTANCE, this::leadershipLost)
         .onMessage(StillRunning.class, this::stillRunning)
         .onSignal(Terminated.class, this::coordinatorStopped)
         .build();
@@ -108,8 +123,11 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   private Behavior<Command> coordinatorStopped(Terminated t) {
     List<String> ended = groups.entrySet().stream()
         .filter(e -> e.getValue().coordinator().equals(t.getRef())).map(Map.Entry::getKey).toList();
+    if (!ended.isEmpty()) {
+      liveness.tell(NodeLiveness.LeadershipLost.INSTANCE); // it may have led: its followers look again
+    }
     for (String group : ended) {
-      groups.remove(group);
+      liveness.tell(new NodeLiveness.GroupsChanged(groups.remove(group).coordinator(), false));
       Register next = waiting.remove(group);
       if (next != null) {
         timers.cancel(group);
@@ -156,7 +174,15 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
       route(r.group(), from, r.from(), r, new GroupCoordinator.Transfer(r));
     } else if (body instanceof SnapshotChunk c) {
       route(c.group(), from, c.from(), c, new GroupCoordinator.Transfer(c));
+    } else if (body instanceof NodeHeartbeat h) {
+      liveness.tell(new NodeLiveness.Heard(new io.synod.paxos.PeerLiveness.Heartbeat(from, h.incarnation(),
+          h.generation())));
     }
+  }
+
+  private Behavior<Command> leadershipLost() {
+    liveness.tell(NodeLiveness.LeadershipLost.INSTANCE);
+    return this;
   }
 
   private Behavior<Command> ticketRequested(TicketExchange.Request r) {
@@ -222,6 +248,7 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   private void accept(Register r) {
     groups.put(r.group(), new Registration(Set.copyOf(r.members()), r.coordinator()));
     getContext().watch(r.coordinator());
+    liveness.tell(new NodeLiveness.GroupsChanged(r.coordinator(), true));
     r.coordinator().tell(GroupCoordinator.Registered.INSTANCE);
   }
 

@@ -113,7 +113,9 @@ public final class NodeRuntime implements SynodNode {
     try {
       peers = new Peers(system, plan.self, plan.nodes, linkBatchBytes(system, plan.settings),
           office.issuedTo(plan.self));
-      gateway = system.systemActorOf(NodeGateway.create(peers, office, identities.refusals()), NodeGateway.NAME,
+      gateway = system.systemActorOf(NodeGateway.create(peers, office, identities.refusals(),
+          NodeLiveness.create(peers, plan.settings.tickInterval(), plan.settings.tuning(), System::nanoTime)),
+          NodeGateway.NAME,
           Props.empty());
       identities.start(plan.nodes);
     } catch (InvalidActorNameException e) {

@@ -39,6 +39,9 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
   /** Hand leadership to member {@code to} (this node leads), or ask the leader to. */
   record Transfer(int to) implements Command {}
 
+  /** News of a peer's node from the node's failure detector ({@link NodeLiveness}). */
+  record PeerNewsArrived(io.synod.paxos.PeerLiveness.News news) implements Command {}
+
   /** Who this node believes leads (itself included), or -1. */
   record AskLeader(ActorRef<Integer> replyTo) implements Command {}
 
@@ -111,6 +114,7 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
         })
         .onMessage(Deliver.class, d -> handle(() -> proposer.handle(d.message())))
         .onMessage(Submit.class, s -> handle(() -> proposer.onClientCommand(s.command())))
+        .onMessage(PeerNewsArrived.class, n -> handle(() -> proposer.onPeerNews(n.news())))
         .onMessage(Transfer.class, t -> {
           if (!proposer.membership().isVoter(t.to())) { // the coordinator refuses these before they get here
             getContext().getLog().warn("group '{}': ignoring a handover to node {}, not a voter", config.group(), t.to());

@@ -30,6 +30,7 @@ import io.synod.paxos.Message.Rejected;
 import io.synod.paxos.Message.SnapshotAvailable;
 import io.synod.paxos.Message.TimeoutNow;
 import io.synod.paxos.Message.TransferLeadership;
+import io.synod.paxos.Message.WakeUp;
 import io.synod.paxos.Value;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
@@ -121,8 +122,11 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, m) -> o.writeInt(m.from()).writeLong(m.readId()).writeBytes(m.query(), "ClientRead.query"),
           in -> new ClientRead(in.readInt(), in.readLong(), in.readBytes())),
       new Codec<>(LeaderSeen.class, "LS",
-          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()),
-          in -> new LeaderSeen(in.readInt(), in.readBallot())),
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeBoolean(m.quiet()),
+          in -> new LeaderSeen(in.readInt(), in.readBallot(), in.readBoolean())),
+      new Codec<>(WakeUp.class, "WU",
+          (o, m) -> o.writeInt(m.from()),
+          in -> new WakeUp(in.readInt())),
       new Codec<>(LearnerProgress.class, "LP",
           (o, m) -> o.writeInt(m.from()).writeLong(m.chosenPrefix()).writeBytes(m.membership().encode(), "membership"),
           in -> new LearnerProgress(in.readInt(), in.readLong(), Membership.decode(in.readBytes()))),
@@ -176,6 +180,9 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       new Codec<>(Stamped.class, "ST",
           (o, s) -> o.writeInt(s.from()).writeTicket(s.ticket()).writeTraffic(s.body()),
           in -> new Stamped(in.readInt(), in.readTicket(), in.readTraffic())),
+      new Codec<>(NodeHeartbeat.class, "NH",
+          (o, h) -> o.writeLong(h.incarnation()).writeLong(h.generation()),
+          in -> new NodeHeartbeat(in.readLong(), in.readLong())),
       new Codec<>(TicketExchange.Request.class, "XQ",
           (o, r) -> o.writeInt(r.from()).writeTicket(r.nonce()),
           in -> new TicketExchange.Request(in.readInt(), in.readTicket())),
@@ -209,7 +216,8 @@ public final class SynodSerializer extends SerializerWithStringManifest {
   /** What the actors send between nodes or persist, beside the core's messages and records. */
   static final List<Class<?>> ACTOR_TYPES = List.of(GroupEnvelope.class, GroupBatch.class, SnapshotRequest.class,
       SnapshotChunk.class, Stamped.class, TicketExchange.Request.class, TicketExchange.Grant.class,
-      TicketExchange.Stale.class, CheckpointTaken.class, StoredCheckpoint.class, AcceptorSnapshot.class);
+      TicketExchange.Stale.class, NodeHeartbeat.class, CheckpointTaken.class, StoredCheckpoint.class,
+      AcceptorSnapshot.class);
 
   private static final Map<Class<?>, Codec<?>> BY_CLASS = new HashMap<>();
   private static final Map<String, Codec<?>> BY_MANIFEST = new HashMap<>();

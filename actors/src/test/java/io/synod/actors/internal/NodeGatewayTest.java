@@ -47,7 +47,8 @@ class NodeGatewayTest {
     office = new TicketOffice(0, nodes.keySet(), new SecureRandom());
     firstRequests = office.requests(); // read before the gateway owns the office
     peers = new Peers(system, 0, nodes, 1_000_000, office.issuedTo(0));
-    gateway = Adapter.spawn(cluster.node(0).system(), NodeGateway.create(peers, office, refusals), "gateway-under-test");
+    gateway = Adapter.spawn(cluster.node(0).system(), NodeGateway.create(peers, office, refusals,
+        org.apache.pekko.actor.typed.javadsl.Behaviors.ignore()), "gateway-under-test");
   }
 
   /** {@code body} stamped as node {@code from} stamps it: with the ticket this gateway issued to it. */

@@ -53,6 +53,7 @@ final class SimLifecycle {
     n.paused = false;
     n.missedTicks = 0;
     n.held.clear();
+    n.liveness = shell.newLiveness(n);
     for (SimReplica r : n.replicas.values()) {
       r.acceptor = disk.recoverAcceptor(n, r);
       r.storage.restarted();
@@ -103,6 +104,7 @@ final class SimLifecycle {
       n.missedTicks++; // the monotonic clock runs on; the shell will notice on resuming
     } else {
       ctx.tally().events++;
+      shell.tickLiveness(n); // not in a burst after a pause: the actor shell does not count a stall either
       tickRoles(n);
     }
     ctx.clock().schedule(n.tickInterval, () -> tick(n, incarnation));

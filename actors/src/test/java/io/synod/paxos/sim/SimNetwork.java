@@ -72,6 +72,15 @@ final class SimNetwork {
     }
   }
 
+  /** Every node's id, spares included. */
+  List<Integer> nodeIds() {
+    List<Integer> ids = new ArrayList<>();
+    for (SimNode n : cluster.nodes()) {
+      ids.add(n.id);
+    }
+    return ids;
+  }
+
   /** A client's request on its way to a node: it may be lost, never duplicated or corrupted. */
   void fromClient(Envelope e) {
     if (ctx.rng().nextDouble() >= loss()) {

@@ -1,6 +1,7 @@
 package io.synod.paxos.sim;
 
 import io.synod.paxos.GroupConfig;
+import io.synod.paxos.PeerLiveness;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,6 +34,8 @@ final class SimNode {
   /** Client waiting for each command (by {@link #waiterKey}) this node was asked to carry. */
   final Map<String, Integer> waiters = new HashMap<>();
   final Map<Long, ReadWaiter> readWaiters = new HashMap<>();
+  /** The node's failure detector for its peers, new at every start (a new incarnation). */
+  PeerLiveness liveness;
 
   SimNode(int id) {
     this.id = id;

@@ -9,6 +9,7 @@ import io.synod.paxos.Decision;
 import io.synod.paxos.DecisionExecutor;
 import io.synod.paxos.Message;
 import io.synod.paxos.Outbound;
+import io.synod.paxos.PeerLiveness;
 import io.synod.paxos.ReadOutcome;
 import io.synod.paxos.Refusal;
 import io.synod.paxos.sim.SimClients.ClientReadReply;
@@ -54,9 +55,45 @@ final class SimShell {
     this.membership = membership;
   }
 
+  /** The channel of node-level heartbeats, which belong to no group. */
+  static final String NODE_CHANNEL = "(node)";
+
+  /** A failure detector for node {@code n} in its current incarnation. */
+  PeerLiveness newLiveness(SimNode n) {
+    return PeerLiveness.forTuning(n.id, network.nodeIds(), (long) n.incarnation << 16 | n.id, n.config().tuning());
+  }
+
+  /** A tick of {@code n}'s failure detector: news of silent peers to every group, its heartbeat to every peer. */
+  void tickLiveness(SimNode n) {
+    PeerLiveness.TickResult t = n.liveness.onTick();
+    tellGroups(n, t.news());
+    if (t.heartbeatDue()) {
+      for (int peer : network.nodeIds()) {
+        if (peer != n.id) {
+          network.send(n, NODE_CHANNEL, peer, n.liveness.heartbeat());
+        }
+      }
+    }
+  }
+
+  private void tellGroups(SimNode n, List<PeerLiveness.News> news) {
+    for (PeerLiveness.News item : news) {
+      if (ctx.trace().on()) {
+        ctx.trace().log("n" + n.id + " hears " + item);
+      }
+      for (SimReplica r : n.replicas.values()) {
+        apply(n, r, r.proposer.onPeerNews(item));
+      }
+    }
+  }
+
   /** Node {@code n}, running, handles what {@code e} carries. */
   void handle(SimNode n, Envelope e) {
     ctx.tally().events++;
+    if (e.payload() instanceof PeerLiveness.Heartbeat h) {
+      tellGroups(n, n.liveness.onHeartbeat(h));
+      return;
+    }
     SimReplica r = n.replicas.get(e.group());
     Object p = e.payload();
     if (ctx.trace().on()) {
@@ -220,6 +257,8 @@ final class SimShell {
       if (r.wasLeader) {
         ctx.tally().leaderChanges++;
         ctx.trace().log("n" + n.id + " leads " + r.group + " at ballot " + r.proposer.ballot());
+      } else {
+        n.liveness.leadershipLost();
       }
     }
   }

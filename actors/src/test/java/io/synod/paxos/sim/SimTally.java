@@ -21,6 +21,8 @@ final class SimTally {
   /** Leaders asked to hand over leadership, and campaigns a handover started (TimeoutNow delivered). */
   long transfers;
   long handoverCampaigns;
+  /** Failover checks that crashed the leader of groups gone quiet (see SimFailover). */
+  long quietFailovers;
   /** Changes the membership workflows submitted (not counting submissions again, nor promotions). */
   long membershipChanges;
   /** Changes the operator asked of the nodes. */
@@ -30,6 +32,7 @@ final class SimTally {
     return new Counters(events, checker.chosenCount, crashes, partitions, tornWrites, corruptionsDetected,
         checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered, leaderChanges, pauses,
         snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges, membershipEpochs,
-        reconfigAsked, reconfig.changed, reconfig.refused, reconfig.timedOut, reconfig.lost, reconfig.leaderRemovals);
+        reconfigAsked, reconfig.changed, reconfig.refused, reconfig.timedOut, reconfig.lost, reconfig.leaderRemovals,
+        quietFailovers);
   }
 }

@@ -21,11 +21,12 @@ import java.util.function.Consumer;
  * membership-change workflow carries out ({@link SimMembership}). The {@link SimNemesis} injects
  * them; after the fault phase everything heals and every client operation ({@link SimClients}),
  * and every membership change under way, must complete within {@link SimLiveness#LIVENESS_TICKS}
- * nominal ticks.
+ * nominal ticks. Then, with the groups idle and quiet, the leader of the first group crashes and
+ * every group must have a leader again within {@link SimFailover#FAILOVER_TICKS}.
  *
  * <p>This class is the conductor: it wires the rooms, each doing one job, and runs the event loop,
  * healing when the fault phase ends and stopping at the first violation or once liveness is
- * reached (or overdue).
+ * reached (or overdue) and the failover check is done.
  */
 final class Simulation {
 
@@ -40,6 +41,7 @@ final class Simulation {
   private final SimLifecycle lifecycle;
   private final SimNemesis nemesis;
   private final SimLiveness liveness;
+  private final SimFailover failover;
 
   Simulation(long seed, SimProtocol protocol, Consumer<String> trace) {
     this(seed, FaultMix.draw(seed), protocol, trace);
@@ -60,6 +62,7 @@ final class Simulation {
     SimOperator operator = new SimOperator(ctx, cluster, membership);
     this.nemesis = new SimNemesis(ctx, cluster, network, lifecycle, shell, operator, clients);
     this.liveness = new SimLiveness(ctx, cluster, clients, membership);
+    this.failover = new SimFailover(ctx, cluster, lifecycle, membership);
   }
 
   FaultMix mix() {
@@ -74,12 +77,19 @@ final class Simulation {
     }
     clients.start();
     nemesis.start();
+    boolean live = false;
     while (!clock.idle() && checker.violation() == null) {
       Runnable next = clock.advance();
       if (!ctx.phase().healed() && clock.now() >= ctx.mix().faultPhase()) {
         nemesis.heal();
       }
-      if (ctx.phase().healed() && (liveness.reached() || liveness.overdue())) {
+      if (ctx.phase().healed() && !live && (liveness.reached() || liveness.overdue())) {
+        live = true;
+        if (checker.violation() != null) {
+          break;
+        }
+      }
+      if (live && failover.done()) {
         break;
       }
       next.run();
@@ -95,7 +105,7 @@ final class Simulation {
   private void reportFinalState() {
     for (SimNode n : cluster.nodes()) {
       for (SimReplica r : n.replicas.values()) {
-        if (membership.latest(r.group).includes(n.id)) {
+        if (n.up && membership.latest(r.group).includes(n.id)) { // the failover check's crashed node is not
           ctx.checker().finalState(r.group, n.id, r.learner.nextToApply());
         }
       }

@@ -35,7 +35,8 @@ public final class SimulationRunner {
           + " handoverCampaigns=" + c.handoverCampaigns() + " membershipChanges=" + c.membershipChanges()
           + " membershipEpochs=" + c.membershipEpochs() + " reconfigAsked=" + c.reconfigAsked() + " reconfigChanged="
           + c.reconfigChanged() + " reconfigRefused=" + c.reconfigRefused() + " reconfigTimedOut="
-          + c.reconfigTimedOut() + " reconfigLost=" + c.reconfigLost() + " leaderRemovals=" + c.leaderRemovals();
+          + c.reconfigTimedOut() + " reconfigLost=" + c.reconfigLost() + " leaderRemovals=" + c.leaderRemovals()
+          + " quietFailovers=" + c.quietFailovers();
     }
 
     public long events() {

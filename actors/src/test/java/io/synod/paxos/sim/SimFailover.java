@@ -1,0 +1,125 @@
+package io.synod.paxos.sim;
+
+import io.synod.paxos.Membership;
+
+/**
+ * The run's last room, after liveness: failover out of quiet. With no client left, the groups go
+ * quiet (their leaders stop heartbeating, their followers stop their election timers); then the
+ * node leading the first group crashes, and every group whose voters still have a majority up must
+ * have a leader among the nodes still up within {@link #FAILOVER_TICKS}. Only the nodes' failure
+ * detector ({@code PeerLiveness}) can wake a quiet follower, so this is where a detector that
+ * misses a dead leader, or a follower that ignores it, shows.
+ */
+final class SimFailover {
+
+  /** How long the groups get to go quiet before the crash (they need an election timeout or so). */
+  static final long QUIET_TICKS = 400;
+  /**
+   * The bound on failover: as generous as the liveness check's, since a healed run may still have
+   * slow disks that stretch elections (duelling candidates behind a disk's backlog took more than
+   * 300 ticks); a follower that never notices the dead leader never campaigns at all.
+   */
+  static final long FAILOVER_TICKS = SimLiveness.LIVENESS_TICKS;
+
+  private final SimContext ctx;
+  private final SimCluster cluster;
+  private final SimLifecycle lifecycle;
+  private final SimMembership membership;
+  private SimNode crashed;
+  private long crashedAt;
+  private long quietSince = -1;
+  private boolean wentQuiet;
+
+  SimFailover(SimContext ctx, SimCluster cluster, SimLifecycle lifecycle, SimMembership membership) {
+    this.ctx = ctx;
+    this.cluster = cluster;
+    this.lifecycle = lifecycle;
+    this.membership = membership;
+  }
+
+  /** Called before each step once liveness was reached: true once this room is done (or failed). */
+  boolean done() {
+    long now = ctx.clock().now();
+    if (crashed == null) {
+      if (quietSince < 0) {
+        quietSince = now;
+      }
+      wentQuiet = allQuiet();
+      if (wentQuiet || now - quietSince > QUIET_TICKS * FaultMix.TICK) {
+        return crashLeader(now);
+      }
+      return false;
+    }
+    if (allLed()) {
+      ctx.tally().quietFailovers += wentQuiet ? 1 : 0;
+      return true;
+    }
+    if (now - crashedAt > FAILOVER_TICKS * FaultMix.TICK) {
+      ctx.checker().raise("failover: " + FAILOVER_TICKS + " ticks after node " + crashed.id + ", which led "
+          + cluster.groups().get(0) + (wentQuiet ? " (all groups quiet)" : "") + ", crashed, " + report());
+      return true;
+    }
+    return false;
+  }
+
+  /** Crashes the node leading the first group; done at once if no node leads it. */
+  private boolean crashLeader(long now) {
+    String g = cluster.groups().get(0);
+    for (SimNode n : cluster.nodes()) {
+      if (n.up && n.replicas.get(g).proposer.isLeader()) {
+        crashed = n;
+        crashedAt = now;
+        ctx.trace().log("failover check: crash n" + n.id + ", leader of " + g + (wentQuiet ? ", all quiet" : ""));
+        lifecycle.crash(n);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean allQuiet() {
+    for (SimNode n : cluster.nodes()) {
+      for (SimReplica r : n.replicas.values()) {
+        if (n.up && membership.latest(r.group).isVoter(n.id) && !r.proposer.isQuiet()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether every group that still has a majority of its voters up has a leader among the nodes up. */
+  private boolean allLed() {
+    for (String g : cluster.groups()) {
+      Membership m = membership.latest(g);
+      int up = 0;
+      boolean led = false;
+      for (SimNode n : cluster.nodes()) {
+        if (n.up && m.isVoter(n.id)) {
+          up++;
+        }
+        led |= n.up && n.replicas.get(g).proposer.isLeader();
+      }
+      if (up > m.voters().size() / 2 && !led) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String report() {
+    StringBuilder b = new StringBuilder();
+    for (String g : cluster.groups()) {
+      b.append(g).append(" voters ").append(membership.latest(g).voters()).append(':');
+      for (SimNode n : cluster.nodes()) {
+        if (n.up) {
+          SimReplica r = n.replicas.get(g);
+          b.append(" n").append(n.id).append(r.proposer.isLeader() ? "(leader)" : "")
+              .append(r.proposer.isQuiet() ? "(quiet)" : "");
+        }
+      }
+      b.append("; ");
+    }
+    return b.toString();
+  }
+}
