@@ -26,9 +26,10 @@ import java.util.Locale;
  * InNodeLoad}): a closed loop (the most the cluster commits) and then an open loop at half that
  * rate (latency under load, without coordinated omission). On the 1-group clusters, then, the
  * same numbers of clients outside the nodes ({@link ExternalClients}): a JVM of their own sending
- * every command over HTTP, as a remote application does, closed loop. Every loop comes with what
- * the three nodes spent over its window ({@link NodeCosts}): CPU per commit, context switches a
- * second, bytes allocated per commit, and the cores the rest of the machine kept busy. A loop that
+ * every command over HTTP, as a remote application does, closed loop, after a warm-up of the HTTP
+ * path (the nodes' compilers meet it only then). Every loop comes with what the three nodes spent
+ * over its window ({@link NodeCosts}): CPU per commit, context switches a second, bytes allocated
+ * per commit, and the cores the rest of the machine kept busy. A loop that
  * commits nothing says so and shows every node's view of its groups ({@link Stalls}). After the
  * load, the idle rows ({@link IdleRows}): fresh clusters of 100 and 1,000 groups with no load, the
  * CPU each node burns doing nothing.
@@ -43,29 +44,35 @@ import java.util.Locale;
  * row runs under Java Flight Recorder and the report names its top costs.
  *
  * <p>Arguments: {@code quick} (the default: 1 and 100 groups, 100 B values, 1, 64 and 512 clients
- * in the nodes and outside them (1 group), 2 s per measurement, both transports; idle clusters of
- * 100 and 1,000 groups over TLS; about 10 minutes on 2 cores, the build included) or {@code full}
- * (1, 20 and 100 groups with 100 B, 2 KB and 100 KB values, 8 s per measurement, both transports,
- * the idle clusters on both too: about 40 minutes, estimated); then, optionally, HOCON laid over
- * the nodes' configuration, to compare settings (e.g. {@code "synod.group.window = 64"}). Not a
- * test: {@code ./synod bench [quick|full] ["<hocon>"]} builds and runs it.
+ * in the nodes and outside them (1 group), 1 s warm-up and 2 s measured per loop, both transports;
+ * idle clusters of 100 and 1,000 groups over TLS, 30 s each; about 12 minutes on 2 cores, the
+ * build included: 13.6 on 2026-12-07 with other jobs on the machine, of which a minute the build
+ * and the limits, 1.5 to 3 each load cluster (most of it getting every leader and warming up, a
+ * 100-group TLS cluster up to 2 minutes to get its leaders) and 1.5 to 2 each idle cluster,
+ * before the external clients' warm-up, which adds up to 12 s on each 1-group cluster) or
+ * {@code full} (1, 20 and 100 groups with 100 B, 2 KB and 100 KB values, 2 s warm-up and 8 s
+ * measured, both transports, the idle clusters on both too: about 40 minutes, estimated); then,
+ * optionally, HOCON laid over the nodes' configuration, to compare settings (e.g. {@code
+ * "synod.group.window = 64"}). Not a test: {@code ./synod bench [quick|full] ["<hocon>"]} builds
+ * and runs it.
  */
 public final class Benchmark {
 
   /**
    * What one mode measures: the load rows (groups, value sizes, clients; warm-up and measured
    * seconds), how long the limits are measured, the most a cluster's warm-up may take, the
-   * external clients' rows (on 1 group, the first value size) and their warm-up, and the idle rows.
+   * external clients' rows (on 1 group, the first value size), the most their warm-up of the HTTP
+   * path may take and each run's own warm-up, and the idle rows.
    */
   record Mode(String name, List<Integer> groups, List<Integer> sizes, List<Integer> clients, double warmup,
       double seconds, double limitSeconds, double maxClusterWarmUp, List<Integer> externalClients,
-      double externalWarmup, IdleRows.Plan idle) {}
+      double externalWarmUp, double externalRunWarmup, IdleRows.Plan idle) {}
 
   /** The rows the targets are about, over both transports, and the idle clusters over TLS. */
   static final Mode QUICK = new Mode("quick", List.of(1, 100), List.of(100), List.of(1, 64, 512), 1, 2, 2, 25,
-      List.of(1, 64, 512), 2, new IdleRows.Plan(List.of(100, 1000), List.of(Transport.TLS), 90, 20, 30));
+      List.of(1, 64, 512), 12, 2, new IdleRows.Plan(List.of(100, 1000), List.of(Transport.TLS), 90, 20, 30));
   static final Mode FULL = new Mode("full", List.of(1, 20, 100), List.of(100, 2048, 102_400), List.of(1, 64, 512), 2,
-      8, 5, 90, List.of(1, 64, 512), 4,
+      8, 5, 90, List.of(1, 64, 512), 30, 2,
       new IdleRows.Plan(List.of(100, 1000), List.of(Transport.TLS, Transport.PLAIN), 180, 40, 30));
 
   private Benchmark() {}
@@ -156,10 +163,15 @@ public final class Benchmark {
           add(rows, inNodeRow(mode, nodes, transport, groups, size, clients, heaviest));
         }
       }
-      if (groups == 1) {
-        for (int clients : mode.externalClients()) {
-          at = "transport=" + transport.tag() + " mode=external groups=1 clients=" + clients;
-          add(rows, externalRow(mode, nodes, dir.resolve("logs"), transport, clients));
+      if (groups == 1 && !mode.externalClients().isEmpty()) {
+        at = "transport=" + transport.tag() + " mode=external groups=1";
+        try (ExternalClients external = ExternalClients.start(nodes, transport, dir.resolve("logs"), 1,
+            mode.sizes().get(0), mode.externalWarmUp(), mode.externalRunWarmup(), mode.seconds(),
+            mode.externalClients())) {
+          for (int clients : mode.externalClients()) {
+            at = "transport=" + transport.tag() + " mode=external groups=1 clients=" + clients;
+            add(rows, externalRow(mode, external, nodes, transport, clients));
+          }
         }
       }
     } catch (Exception | AssertionError e) {
@@ -193,10 +205,10 @@ public final class Benchmark {
   }
 
   /** The closed loop with {@code clients} clients outside the nodes, on the 1-group cluster, the first value size. */
-  private static Row externalRow(Mode mode, NodeProcesses nodes, Path logs, Transport transport, int clients)
-      throws Exception {
+  private static Row externalRow(Mode mode, ExternalClients external, NodeProcesses nodes, Transport transport,
+      int clients) throws Exception {
     int size = mode.sizes().get(0);
-    Load closed = ExternalClients.run(nodes, logs, 1, clients, size, mode.externalWarmup(), mode.seconds());
+    Load closed = external.next(clients);
     List<String> stalls = Stalls.check(nodes, transport, ClientMode.EXTERNAL, 1, size, clients, "closed", closed);
     return new Row(transport, ClientMode.EXTERNAL, 1, size, clients, closed, null, stalls);
   }

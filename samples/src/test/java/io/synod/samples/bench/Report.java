@@ -259,12 +259,13 @@ final class Report {
         + "application would; the node proposes it through a few sessions of its own. Latency is measured at the "
         + "client. Closed loop: each client sends its next command when the last is answered. Open loop (in-node "
         + "only): commands at a fixed rate, half the closed loop's, latency counted from each command's scheduled "
-        + "time (no coordinated omission). %.0f s warm-up (%.0f s for external clients), %.0f s measured per run. "
+        + "time (no coordinated omission). %.0f s warm-up, %.0f s measured per run; the external clients first warm "
+        + "the HTTP path up (up to %.0f s of load, unmeasured), then each run has %.0f s of warm-up. "
         + "Every number of groups ran twice, one cluster right after the other: over mutual TLS between the nodes, "
         + "each with its own certificate (the default), and over plain TCP (the same configuration with "
         + "`synod.cluster.insecure = on`), every row on each.", Instant.now(), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-        mode.warmup(), mode.externalWarmup(), mode.seconds()));
+        mode.warmup(), mode.seconds(), mode.externalWarmUp(), mode.externalRunWarmup()));
     md.add("");
     md.add(extraConfig.isBlank() ? "Default settings." : "Settings laid over the defaults: `" + extraConfig + "`.");
     md.add("");
