@@ -3,6 +3,8 @@ package io.synod.samples.bench;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.parameter;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
@@ -12,6 +14,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import io.synod.bootstrap.HttpResponses;
 import io.synod.bootstrap.HttpService;
 import io.synod.bootstrap.RunningNode;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,8 +22,10 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.zip.DataFormatException;
 import jdk.jfr.FlightRecorder;
@@ -29,6 +34,7 @@ import org.HdrHistogram.Histogram;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The benchmark's control API on each node (listed in the benchmark cluster's {@code
@@ -41,6 +47,13 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       "ops":...,"errors":...,"seconds":...,"histogram":"<base64 HdrHistogram>"}};
  *   <li>{@code POST /bench/jfr?file=F} writes what the node's Flight Recorder recorded so far
  *       (the node runs with {@code -XX:StartFlightRecording}) to F.
+ *   <li>{@code GET /bench/process} answers {@code {"node":1,"allocatedBytes":...,"threads":...}}:
+ *       the bytes this JVM's live threads have allocated so far, summed (the benchmark reads it
+ *       when a measured window opens and closes).
+ *   <li>{@code POST /bench/command?group=bench-N}, the value as the body: proposes it to the group
+ *       as a remote application's request would be ({@link ExternalLoad} sends these), through one
+ *       of {@link #SESSIONS_PER_GROUP} sessions of the group on this node in turn; 200 once
+ *       committed, 503 with the reason if it failed, 404 for a group this node does not run.
  * </ul>
  */
 public final class BenchService implements HttpService {
@@ -51,10 +64,24 @@ public final class BenchService implements HttpService {
     return t;
   });
 
+  /**
+   * The sessions that carry {@code /bench/command} requests, per group, taken in turn: a few
+   * suffice (each may have {@code synod.group.session-window} commands unanswered, 64 by default),
+   * and each is an actor of its own, so not one per connection.
+   */
+  static final int SESSIONS_PER_GROUP = 16;
+
+  private final AtomicLong nextSession = new AtomicLong();
+
   @Override
   public Route route(RunningNode node) {
     LoadGenerator load = new LoadGenerator(node);
+    BenchClients sessions = new BenchClients(node);
     return pathPrefix("bench", () -> concat(
+        path("process", () -> get(() -> complete(HttpResponses.json("{\"node\":" + node.config().self()
+            + ",\"allocatedBytes\":" + allocatedBytes() + ",\"threads\":" + Thread.activeCount() + "}")))),
+        path("command", () -> post(() -> parameter("group", group -> entity(Unmarshaller.entityToByteArray(),
+            value -> completeWithFuture(command(sessions, group, value)))))),
         path("run", () -> post(() -> parameterMap(params -> {
           LoadGenerator.Spec spec;
           try {
@@ -75,6 +102,47 @@ public final class BenchService implements HttpService {
                   + encode(o.latency()) + "\"}")));
         }))),
         path("jfr", () -> post(() -> parameter("file", file -> complete(dumpRecording(Path.of(file))))))));
+  }
+
+  /**
+   * The bytes this JVM's threads have allocated so far, summed over the live ones ({@link
+   * com.sun.management.ThreadMXBean#getThreadAllocatedBytes(long[])}): threads that have exited are
+   * missed, so a difference over a window in which threads ended is too small. -1 where the JVM
+   * does not count.
+   */
+  private static long allocatedBytes() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+        || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+      return -1;
+    }
+    long sum = 0;
+    for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      sum += Math.max(0, bytes); // -1: the thread ended since the listing
+    }
+    return sum;
+  }
+
+  /** Proposes {@code value} to {@code group} through the next of its sessions here, answering as the route says. */
+  private CompletableFuture<HttpResponse> command(BenchClients sessions, String group, byte[] value) {
+    if (!sessions.runs(group)) {
+      return CompletableFuture.completedFuture(HttpResponses.text(StatusCodes.NOT_FOUND,
+          "this node runs no group '" + group + "'"));
+    }
+    try {
+      int session = (int) (nextSession.getAndIncrement() % SESSIONS_PER_GROUP);
+      return sessions.get(group, session).propose(value).toCompletableFuture().handle(BenchService::committed);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(HttpResponses.text(StatusCodes.SERVICE_UNAVAILABLE, e.toString()));
+    }
+  }
+
+  private static HttpResponse committed(byte[] result, Throwable failure) {
+    if (failure == null) {
+      return HttpResponses.text(StatusCodes.OK, "committed");
+    }
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+        : failure;
+    return HttpResponses.text(StatusCodes.SERVICE_UNAVAILABLE, cause.toString());
   }
 
   private static LoadGenerator.Spec spec(Map<String, String> p) {

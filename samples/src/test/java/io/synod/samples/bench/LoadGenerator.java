@@ -1,12 +1,9 @@
 package io.synod.samples.bench;
 
 import io.synod.actors.GroupClient;
-import io.synod.actors.SynodGroup;
 import io.synod.bootstrap.RunningNode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
@@ -53,35 +50,22 @@ final class LoadGenerator {
 
   private final RunningNode node;
   /** Clients by group, kept across runs: each is a session with an actor of its own. */
-  private final Map<String, List<GroupClient<byte[], byte[]>>> pool = new HashMap<>();
+  private final BenchClients pool;
 
   LoadGenerator(RunningNode node) {
     this.node = node;
+    this.pool = new BenchClients(node);
   }
 
   static String group(int i) {
     return "bench-" + i;
   }
 
-  @SuppressWarnings("unchecked")
-  private synchronized GroupClient<byte[], byte[]> client(String group, int index) {
-    List<GroupClient<byte[], byte[]>> clients = pool.computeIfAbsent(group, g -> new ArrayList<>());
-    while (clients.size() <= index) {
-      SynodGroup<byte[], byte[]> def = (SynodGroup<byte[], byte[]>) node.definitions().get(group);
-      clients.add(def.client(node.synod(), node.groups().get(group), node.config().settings()));
-    }
-    return clients.get(index);
-  }
-
   Outcome run(Spec spec) throws Exception {
     List<GroupClient<byte[], byte[]>> mine = new ArrayList<>();
     for (int i = 0; i < spec.clients(); i++) {
       if (spec.mine().contains(i % spec.groups())) {
-        String g = group(i % spec.groups());
-        if (!node.groups().containsKey(g)) {
-          throw new IllegalArgumentException("node " + node.config().self() + " does not run group " + g);
-        }
-        mine.add(client(g, i / spec.groups()));
+        mine.add(pool.get(group(i % spec.groups()), i / spec.groups()));
       }
     }
     byte[] value = new byte[spec.valueBytes()];

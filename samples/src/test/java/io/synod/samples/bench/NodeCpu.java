@@ -10,8 +10,8 @@ import java.time.Duration;
  * What the benchmark's node processes cost in CPU, and what else the machine was busy with
  * meanwhile. The nodes' CPU is the user and system time of all three, summed, as the operating
  * system counts it ({@link ProcessHandle.Info#totalCpuDuration()}, read from {@code
- * /proc/<pid>/stat} on Linux, in steps of one clock tick, 10 ms); the clients run inside the nodes,
- * so their work counts too. The rest of the machine's busy time ({@code /proc/stat}: other
+ * /proc/<pid>/stat} on Linux, in steps of one clock tick, 10 ms); clients that run inside the
+ * nodes count too, external clients' JVM does not (it is among the rest of the machine). The rest of the machine's busy time ({@code /proc/stat}: other
  * processes, this JVM, and what the hypervisor took, "steal") says whether the nodes had the
  * cores to themselves: on a shared machine a row measured beside someone else's build is not
  * comparable with one that was not. The benchmark reads a {@link Sample} at the start and the
