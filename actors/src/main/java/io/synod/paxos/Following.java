@@ -3,9 +3,10 @@ package io.synod.paxos;
 /**
  * The phase of a proposer that neither leads nor campaigns: it waits for its election deadline,
  * which hearing from a leader pushes back; or, while the leader said the group is idle, it waits
- * quietly for that leader, without a deadline, until news of the leader's node ({@link
- * PeerLiveness}) or a heartbeat sets one again. Its one reason to change: when a follower
- * campaigns.
+ * quietly for that leader until news of the leader's node ({@link PeerLiveness}) or a heartbeat
+ * sets an election deadline again, or until a long backstop passes, when it asks the leader to
+ * confirm it still leads (news can be overtaken by a late accept that quieted it). Its one reason
+ * to change: when a follower campaigns.
  */
 final class Following implements ProposerPhase {
 
@@ -17,9 +18,9 @@ final class Following implements ProposerPhase {
     this.electionDeadline = electionDeadline;
   }
 
-  /** A follower that waits quietly for {@code leader}: no deadline until news of that node. */
-  static Following quietUnder(int leader) {
-    Following f = new Following(Long.MAX_VALUE);
+  /** A follower that waits quietly for {@code leader} until news of that node, or until {@code backstop}. */
+  static Following quietUnder(int leader, long backstop) {
+    Following f = new Following(backstop);
     f.quietUnder = leader;
     return f;
   }

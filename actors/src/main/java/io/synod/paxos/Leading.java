@@ -189,6 +189,17 @@ final class Leading implements ProposerPhase {
     }
   }
 
+  /**
+   * Follower {@code from} asks whether this node still leads ({@link Message.WakeUp}): a quiet
+   * leader tells it again that the group is idle (a quiet heartbeat to it alone); an active one
+   * says so with its next heartbeat anyway.
+   */
+  void confirm(int from, Decision.Builder d) {
+    if (quiescence.quiet() && view.latest().isVoter(from)) {
+      d.sendNow(from, new Accept(self, ballot, List.of(), Accept.QUIESCE));
+    }
+  }
+
   /** A read was served under the lease: a group read from keeps its lease, so it does not go quiet. */
   void servedRead(long now) {
     quiescence.busy(now);

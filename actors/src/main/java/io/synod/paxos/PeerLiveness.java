@@ -20,13 +20,12 @@ import java.util.Map;
  *       it took with per-group heartbeats.
  *   <li>{@link Change#RESTARTED}: the peer is heard for the first time, or in a new incarnation.
  *       Its groups may not know who leads: a quiet leader here heartbeats once.
- *   <li>{@link Change#BACK}: the peer is heard again after silence, in the same incarnation. No
- *       group needs to act: followers that waited for it stopped waiting when it fell silent, and a
- *       leader it deposed meanwhile hears so from the new leader's first accept.
+ *   <li>{@link Change#BACK}: the peer is heard again after silence, in the same incarnation. A
+ *       follower that went quiet for it meanwhile (a late accept) asks it to confirm it leads.
  *   <li>{@link Change#LEADERSHIP_LOST}: the peer stopped leading some group (its {@code generation}
- *       grew). A follower waiting quietly for it asks it to heartbeat ({@link Message.WakeUp}) and
- *       runs its election timer again: if the peer still leads, its heartbeat quiets the follower;
- *       if not, the follower campaigns.
+ *       grew). A follower waiting quietly for it asks it to confirm that it still leads ({@link
+ *       Message.WakeUp}) and runs its election timer again: if the peer still leads, its quiet
+ *       heartbeat quiets the follower again; if not, the follower campaigns.
  * </ul>
  *
  * <p>Pure like the roles: time arrives as ticks, heartbeats as method calls; the shell sends
@@ -132,7 +131,7 @@ public final class PeerLiveness {
       return List.of(new News(h.from(), change));
     }
     p.lastHeard = now;
-    if (p.generation != h.generation()) {
+    if (h.generation() > p.generation) { // an older heartbeat, late or duplicated, is no news
       p.generation = h.generation();
       return List.of(new News(h.from(), Change.LEADERSHIP_LOST));
     }

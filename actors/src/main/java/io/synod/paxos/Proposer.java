@@ -45,6 +45,14 @@ public class Proposer {
   private final CommandQueue queue;
   private final Forwarding forwarding;
 
+  /** The most ticks {@link #ticksUntilDue} ever says: a quiet group still looks at its clock now and then. */
+  static final long MAX_TICKS_UNTIL_DUE = 1_000_000;
+  /**
+   * How many election timeouts a follower waits quietly before it asks the leader to confirm that it
+   * still leads: a backstop for news overtaken by a late accept (see {@link Following}).
+   */
+  static final int QUIET_BACKSTOP_FACTOR = 64;
+
   private long now;
   private ProposerPhase phase;
   private Ballot ballot = Ballot.ZERO;
@@ -74,9 +82,6 @@ public class Proposer {
     this.phase = new Following(Math.max(tuning.electionTimeoutTicks(), tuning.leaseTicks()) + jitter());
   }
 
-  /** The most ticks {@link #ticksUntilDue} ever says: a quiet group still looks at its clock now and then. */
-  static final long MAX_TICKS_UNTIL_DUE = 1_000_000;
-
   public Decision handle(ToProposer message) {
     // Java 17 has no pattern switch; RoleDispatchTest checks every permitted type is handled.
     Decision.Builder d = new Decision.Builder();
@@ -98,8 +103,8 @@ public class Proposer {
       onTransferLeadership(t, d);
     } else if (message instanceof TimeoutNow t) {
       onTimeoutNow(t, d);
-    } else if (message instanceof WakeUp) {
-      onWakeUp(d);
+    } else if (message instanceof WakeUp w) {
+      onWakeUp(w, d);
     } else {
       throw new IllegalStateException("proposer cannot handle " + message);
     }
@@ -117,7 +122,9 @@ public class Proposer {
     now++;
     Decision.Builder d = new Decision.Builder();
     if (phase instanceof Following f) {
-      if (f.deadlinePassed(now) && known.isVoter(self)) {
+      if (f.deadlinePassed(now) && f.quietUnder() >= 0) {
+        askQuietLeader(d, f); // the backstop: does the leader it waits for still lead?
+      } else if (f.deadlinePassed(now) && known.isVoter(self)) {
         campaign(d);
       } else if (f.deadlinePassed(now)) {
         f.postpone(now + config.tuning().electionTimeoutTicks() + jitter()); // a learner never campaigns
@@ -229,7 +236,9 @@ public class Proposer {
     int leader = s.ballot().nodeId();
     if (leader != self && (phase instanceof Following || !s.ballot().isBelow(ballot))) {
       if (s.quiet() && s.ballot().equals(highestSeen)) {
-        become(d, Following.quietUnder(leader), leader); // the newest leader known says the group is idle
+        // The newest leader known says the group is idle.
+        become(d, Following.quietUnder(leader, now + (long) QUIET_BACKSTOP_FACTOR
+            * config.tuning().electionTimeoutTicks() + jitter()), leader);
       } else {
         stepDown(d, leader, config.tuning().electionTimeoutTicks() + jitter());
       }
@@ -238,9 +247,10 @@ public class Proposer {
 
   /**
    * News of a peer's node from this node's failure detector ({@link PeerLiveness}). A follower
-   * waiting quietly for that peer campaigns after a jitter if the peer went silent; if the peer
-   * gave up some leadership, it asks the peer to heartbeat and runs its election timer again. A
-   * quiet leader heartbeats once when a peer restarted, so that the peer learns who leads.
+   * waiting quietly for that peer campaigns after a jitter if the peer went silent; on any other
+   * news of it (it gave up some leadership, restarted, or is heard again after silence) it asks the
+   * peer to confirm that it still leads and runs its election timer again. A quiet leader
+   * heartbeats once when a peer restarted, so that the peer learns who leads.
    */
   public Decision onPeerNews(PeerLiveness.News news) {
     Decision.Builder d = new Decision.Builder();
@@ -248,8 +258,7 @@ public class Proposer {
       if (news.change() == PeerLiveness.Change.SILENT) {
         f.postpone(now + jitter());
       } else {
-        d.sendNow(news.peer(), new WakeUp(self));
-        f.postpone(now + config.tuning().electionTimeoutTicks() + jitter());
+        askQuietLeader(d, f);
       }
     } else if (phase instanceof Leading l && news.change() == PeerLiveness.Change.RESTARTED) {
       l.wake(now, d);
@@ -257,10 +266,20 @@ public class Proposer {
     return d.build();
   }
 
-  /** A follower asks a quiet leader to heartbeat: see {@link #onPeerNews}. */
-  private void onWakeUp(Decision.Builder d) {
+  /**
+   * Asks the leader {@code f} waits for quietly whether it still leads ({@link WakeUp}), and runs
+   * the election timer meanwhile: a quiet leader answers with a quiet heartbeat, which quiets this
+   * follower again; one that no longer leads does not, and this follower campaigns.
+   */
+  private void askQuietLeader(Decision.Builder d, Following f) {
+    d.sendNow(f.quietUnder(), new WakeUp(self));
+    f.postpone(now + config.tuning().electionTimeoutTicks() + jitter());
+  }
+
+  /** A follower asks whether this node still leads: see {@link #askQuietLeader}. */
+  private void onWakeUp(WakeUp w, Decision.Builder d) {
     if (phase instanceof Leading l) {
-      l.wake(now, d);
+      l.confirm(w.from(), d);
     }
   }
 

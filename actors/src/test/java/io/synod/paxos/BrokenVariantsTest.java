@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class BrokenVariantsTest {
 
-  static final int SEED_BUDGET = 1000;
+  static final int SEED_BUDGET = 400;
 
   @Test
   void acceptorThatAnswersBeforePersistingIsCaught() {

@@ -55,6 +55,7 @@ class PeerLivenessTest {
   void aNewIncarnationIsARestartAndAGreaterGenerationALostLeadership() {
     liveness.onHeartbeat(new Heartbeat(2, 5, 0));
     assertEquals(List.of(new News(2, Change.LEADERSHIP_LOST)), liveness.onHeartbeat(new Heartbeat(2, 5, 1)));
+    assertEquals(List.of(), liveness.onHeartbeat(new Heartbeat(2, 5, 0)), "a late older heartbeat is no news");
     assertEquals(List.of(new News(2, Change.RESTARTED)), liveness.onHeartbeat(new Heartbeat(2, 6, 0)));
   }
 

@@ -104,9 +104,12 @@ class ProposerQuiescenceTest {
   }
 
   @Test
-  void aQuietLeaderHeartbeatsOnAWakeUpAndWhenAPeerRestarted() {
+  void aQuietLeaderConfirmsToAFollowerThatAsksAndHeartbeatsWhenAPeerRestarted() {
     Proposer p = quietLeader();
-    assertTrue(messagesTo(p.handle(new WakeUp(2)), 2, Accept.class).get(0).leaseTick() >= 0);
+    Decision confirm = p.handle(new WakeUp(2));
+    assertEquals(Accept.QUIESCE, messagesTo(confirm, 2, Accept.class).get(0).leaseTick(), "still quiet: it says so");
+    assertTrue(messagesTo(confirm, 3, Accept.class).isEmpty(), "to the one that asked only");
+    assertTrue(p.isQuiet());
     Proposer q = quietLeader();
     assertTrue(messages(q.onPeerNews(new News(3, Change.SILENT)), Accept.class).isEmpty(), "silence is no reason");
     assertTrue(messagesTo(q.onPeerNews(new News(3, Change.RESTARTED)), 3, Accept.class).get(0).leaseTick() >= 0,
@@ -119,7 +122,8 @@ class ProposerQuiescenceTest {
     Ballot leader = new Ballot(3, 2);
     p.handle(new LeaderSeen(1, leader, true));
     assertTrue(p.isQuiet());
-    assertEquals(Proposer.MAX_TICKS_UNTIL_DUE, p.ticksUntilDue());
+    assertTrue(p.ticksUntilDue() >= (long) Proposer.QUIET_BACKSTOP_FACTOR * TUNING.electionTimeoutTicks(),
+        "it sleeps until the backstop, got " + p.ticksUntilDue());
     for (int t = 0; t < 10 * TUNING.electionTimeoutTicks(); t++) {
       assertTrue(p.onTick().isEmpty(), "a quiet follower never campaigns on its own");
     }
@@ -141,6 +145,19 @@ class ProposerQuiescenceTest {
     assertTrue(p.ticksUntilDue() > TUNING.electionTimeoutTicks(), "a whole timeout: the leader may still lead");
     p.handle(new LeaderSeen(1, new Ballot(3, 2), false)); // it does: its heartbeat
     assertTrue(p.ticksUntilDue() > TUNING.electionTimeoutTicks());
+  }
+
+  @Test
+  void aQuietFollowerAsksItsLeaderAtTheBackstopAndWhenTheLeaderIsHeardAgain() {
+    Proposer p = proposer(CONFIG);
+    p.handle(new LeaderSeen(1, new Ballot(3, 2), true));
+    Decision backstop = sleepUntilDue(p);
+    assertEquals(1, messagesTo(backstop, 2, WakeUp.class).size(), "a late accept may have quieted it: ask");
+    assertFalse(p.isQuiet());
+    p.handle(new LeaderSeen(1, new Ballot(3, 2), true)); // the leader's answer: still quiet
+    assertTrue(p.isQuiet());
+    assertEquals(1, messagesTo(p.onPeerNews(new News(2, Change.BACK)), 2, WakeUp.class).size());
+    assertFalse(p.isQuiet());
   }
 
   @Test

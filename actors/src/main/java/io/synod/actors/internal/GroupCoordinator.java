@@ -1,7 +1,6 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
-import io.synod.actors.GroupProtocol;
 import io.synod.actors.GroupProtocol.AppliedThrough;
 import io.synod.actors.GroupProtocol.ChangeMembership;
 import io.synod.actors.GroupProtocol.Digest;
@@ -23,6 +22,7 @@ import io.synod.actors.GroupProtocol.TransferUnavailable;
 import io.synod.actors.GroupProtocol.Transferred;
 import io.synod.actors.GroupProtocol.UnwatchLeadership;
 import io.synod.actors.GroupProtocol.WatchLeadership;
+import io.synod.actors.GroupProtocol;
 import io.synod.actors.Leadership;
 import io.synod.actors.SynodSettings;
 import io.synod.paxos.Applied;
@@ -30,6 +30,7 @@ import io.synod.paxos.ClientCommand;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Membership;
 import io.synod.paxos.Message;
+import io.synod.paxos.PeerLiveness;
 import io.synod.paxos.ReadOutcome;
 import io.synod.paxos.Refusal;
 import io.synod.paxos.StateMachine;
@@ -101,7 +102,7 @@ public final class GroupCoordinator {
   record LeaderChanged(int leader, boolean leaseHeld) implements Command {}
 
   /** From the node's failure detector ({@link NodeLiveness}): news of a peer, for the proposer. */
-  record PeerNews(io.synod.paxos.PeerLiveness.News news) implements Command {}
+  record PeerNews(PeerLiveness.News news) implements Command {}
 
   /** From the proposer or learner: commands applied or refused, reads answered. */
   record Answered(List<Applied> applied, List<Refusal> refused, List<ReadOutcome> reads) implements Command {}

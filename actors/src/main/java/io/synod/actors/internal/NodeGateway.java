@@ -1,6 +1,7 @@
 package io.synod.actors.internal;
 
 import io.synod.actors.GroupCommand;
+import io.synod.paxos.PeerLiveness;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -175,7 +176,7 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
     } else if (body instanceof SnapshotChunk c) {
       route(c.group(), from, c.from(), c, new GroupCoordinator.Transfer(c));
     } else if (body instanceof NodeHeartbeat h) {
-      liveness.tell(new NodeLiveness.Heard(new io.synod.paxos.PeerLiveness.Heartbeat(from, h.incarnation(),
+      liveness.tell(new NodeLiveness.Heard(new PeerLiveness.Heartbeat(from, h.incarnation(),
           h.generation())));
     }
   }

@@ -11,7 +11,9 @@ import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
 
 /**
  * The node's failure detector, a thin shell around the core's {@link PeerLiveness}: every
@@ -43,10 +45,10 @@ final class NodeLiveness {
   private final Peers peers;
   private final TickClock clock;
   private final Set<ActorRef<GroupCommand>> groups = new HashSet<>();
-  private final org.slf4j.Logger log;
+  private final Logger log;
   private final int heartbeatTicks;
 
-  private NodeLiveness(PeerLiveness liveness, Peers peers, TickClock clock, int heartbeatTicks, org.slf4j.Logger log) {
+  private NodeLiveness(PeerLiveness liveness, Peers peers, TickClock clock, int heartbeatTicks, Logger log) {
     this.log = log;
     this.heartbeatTicks = heartbeatTicks;
     this.liveness = liveness;
@@ -59,6 +61,13 @@ final class NodeLiveness {
    * timed by {@code tuning} (the groups' heartbeat interval and election timeout).
    */
   static Behavior<Command> create(Peers peers, Duration tickInterval, Tuning tuning, LongSupplier nanoTime) {
+    // A failure restarts it (a new incarnation): a detector that stopped would leave this node
+    // silent to its peers and its quiet followers deaf.
+    return Behaviors.supervise(detector(peers, tickInterval, tuning, nanoTime))
+        .onFailure(Exception.class, SupervisorStrategy.restart());
+  }
+
+  private static Behavior<Command> detector(Peers peers, Duration tickInterval, Tuning tuning, LongSupplier nanoTime) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       NodeLiveness node = new NodeLiveness(
           PeerLiveness.forTuning(peers.self(), peers.nodeIds(), new SplittableRandom().nextLong(), tuning), peers,
@@ -80,9 +89,10 @@ final class NodeLiveness {
 
   private Behavior<Command> onTick() {
     boolean heartbeat = false;
-    // At most one heartbeat interval of ticks per timer: after a stall of this node (a GC pause, a
-    // starved CPU) its peers' heartbeats still wait in the mailbox, and must not be judged late.
-    for (int n = Math.min(clock.due(), heartbeatTicks); n > 0; n--) {
+    // After a stall of this node (a GC pause, a starved CPU: more than two intervals' ticks at once)
+    // its peers' heartbeats still wait in the mailbox and must not be judged late: count one interval.
+    int due = clock.due();
+    for (int n = due > 2 * heartbeatTicks ? heartbeatTicks : due; n > 0; n--) {
       PeerLiveness.TickResult r = liveness.onTick();
       tellGroups(r.news());
       heartbeat |= r.heartbeatDue();
@@ -126,9 +136,6 @@ final class NodeLiveness {
         case SILENT -> log.info("node {} is silent: no heartbeat for an election timeout", n.peer());
         case RESTARTED -> log.info("node {} is heard from: it started", n.peer());
         case BACK -> log.info("node {} is heard from again", n.peer());
-      }
-      if (n.change() == PeerLiveness.Change.BACK) {
-        continue; // no group acts on it (see PeerLiveness)
       }
       for (ActorRef<GroupCommand> g : groups) {
         g.tell(new GroupCoordinator.PeerNews(n));

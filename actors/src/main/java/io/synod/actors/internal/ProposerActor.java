@@ -4,6 +4,7 @@ import io.synod.actors.GroupCommand;
 import io.synod.paxos.Decision;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Message;
+import io.synod.paxos.PeerLiveness;
 import io.synod.paxos.Proposer;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -40,7 +41,7 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
   record Transfer(int to) implements Command {}
 
   /** News of a peer's node from the node's failure detector ({@link NodeLiveness}). */
-  record PeerNewsArrived(io.synod.paxos.PeerLiveness.News news) implements Command {}
+  record PeerNewsArrived(PeerLiveness.News news) implements Command {}
 
   /** Who this node believes leads (itself included), or -1. */
   record AskLeader(ActorRef<Integer> replyTo) implements Command {}

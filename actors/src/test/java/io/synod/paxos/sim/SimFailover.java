@@ -1,6 +1,7 @@
 package io.synod.paxos.sim;
 
 import io.synod.paxos.Membership;
+import io.synod.paxos.Tuning;
 
 /**
  * The run's last room, after liveness: failover out of quiet. With no client left, the groups go
@@ -20,6 +21,12 @@ final class SimFailover {
    * 300 ticks); a follower that never notices the dead leader never campaigns at all.
    */
   static final long FAILOVER_TICKS = SimLiveness.LIVENESS_TICKS;
+  /**
+   * The bound once every group went quiet: half the quiet followers' backstop (the proposer's
+   * QUIET_BACKSTOP_FACTOR election timeouts), so that a follower deaf to its node's failure
+   * detector, which the backstop alone would rescue, is still caught.
+   */
+  static final long QUIET_FAILOVER_TICKS = 32L * Tuning.DEFAULTS.electionTimeoutTicks();
 
   private final SimContext ctx;
   private final SimCluster cluster;
@@ -54,8 +61,9 @@ final class SimFailover {
       ctx.tally().quietFailovers += wentQuiet ? 1 : 0;
       return true;
     }
-    if (now - crashedAt > FAILOVER_TICKS * FaultMix.TICK) {
-      ctx.checker().raise("failover: " + FAILOVER_TICKS + " ticks after node " + crashed.id + ", which led "
+    long bound = wentQuiet ? QUIET_FAILOVER_TICKS : FAILOVER_TICKS;
+    if (now - crashedAt > bound * FaultMix.TICK) {
+      ctx.checker().raise("failover: " + bound + " ticks after node " + crashed.id + ", which led "
           + cluster.groups().get(0) + (wentQuiet ? " (all groups quiet)" : "") + ", crashed, " + report());
       return true;
     }
