@@ -118,7 +118,15 @@ public class Acceptor {
   }
 
   public Decision onTick() {
-    now++;
+    return onTicks(1);
+  }
+
+  /** {@code ticks} ticks at once: an acceptor only counts them. */
+  public Decision onTicks(int ticks) {
+    if (ticks < 0) {
+      throw new IllegalArgumentException("ticks must be >= 0, got " + ticks);
+    }
+    now += ticks;
     return Decision.NONE;
   }
 
@@ -136,12 +144,16 @@ public class Acceptor {
     if (stale) {
       return d.sendNow(p.from(), new Message.Rejected(self, p.ballot(), promised, false)).build();
     }
+    boolean newCandidate = p.ballot().isAbove(promised) && p.from() != self;
     if (p.ballot().isAbove(promised)) {
       promised = p.ballot();
       d.persist(new Promised(promised));
     }
     for (Message.Promise page : promisePages(p.ballot(), p.fromInstance(), -1)) {
       d.sendAfterPersist(p.from(), page);
+    }
+    if (newCandidate) {
+      d.sendNow(self, new Message.CandidateSeen(self, promised)); // local, and liveness only: our proposer gives it time
     }
     return d.build();
   }

@@ -23,13 +23,16 @@ final class Campaigning implements ProposerPhase {
   private boolean ownPromiseIn;
   private long deadline;
   private long lastPrepareSent;
+  /** Resends so far: each waits twice as long as the last, as the leader's resends of accepts do. */
+  private int resends;
 
-  Campaigning(GroupConfig config, Ballot ballot, PromiseTally tally, long now) {
+  /** A campaign that gives up after {@code patience} ticks without a majority, or more while promises arrive. */
+  Campaigning(GroupConfig config, Ballot ballot, PromiseTally tally, long now, long patience) {
     this.config = config;
     this.self = config.self();
     this.ballot = ballot;
     this.tally = tally;
-    this.deadline = now + config.tuning().prepareTimeoutTicks();
+    this.deadline = now + patience;
     tally.ask(self);
   }
 
@@ -48,8 +51,9 @@ final class Campaigning implements ProposerPhase {
     if (now >= deadline) {
       return true;
     }
-    if (ownPromiseIn && now - lastPrepareSent >= config.tuning().retransmitTicks()) {
+    if (ownPromiseIn && now >= resendDueAt()) {
       sendPrepares(d, false, now);
+      resends++;
     }
     return false;
   }
@@ -115,6 +119,11 @@ final class Campaigning implements ProposerPhase {
 
   @Override
   public long dueAt(long now) {
-    return ownPromiseIn ? Math.min(deadline, lastPrepareSent + config.tuning().retransmitTicks()) : deadline;
+    return ownPromiseIn ? Math.min(deadline, resendDueAt()) : deadline;
+  }
+
+  /** When the prepares not answered yet are sent again: answers slow because the cluster is loaded are not doubled. */
+  private long resendDueAt() {
+    return lastPrepareSent + ((long) config.tuning().retransmitTicks() << Math.min(resends, Pipeline.RESEND_BACKOFF_MAX));
   }
 }

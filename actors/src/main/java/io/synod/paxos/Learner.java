@@ -97,6 +97,18 @@ public class Learner {
     throw new IllegalStateException("learner cannot handle " + message);
   }
 
+  /**
+   * {@code ticks} ticks at once, acted on as one: the learner's timers only ask whether enough time
+   * has passed, so the ticks in between would at most have repeated a question in the same burst.
+   */
+  public Decision onTicks(int ticks) {
+    if (ticks < 1) {
+      throw new IllegalArgumentException("ticks must be >= 1, got " + ticks);
+    }
+    now += ticks - 1;
+    return onTick();
+  }
+
   public Decision onTick() {
     now++;
     long quiet = quietProbeTicks;

@@ -19,8 +19,8 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
 
   /** Messages a {@link Proposer} handles. */
   sealed interface ToProposer extends Message
-      permits Promise, Accepted, Rejected, Forward, LeaderSeen, LearnerProgress, ClientRead, TransferLeadership,
-          TimeoutNow, WakeUp {}
+      permits Promise, Accepted, Rejected, Forward, LeaderSeen, CandidateSeen, LearnerProgress, ClientRead,
+          TransferLeadership, TimeoutNow, WakeUp {}
 
   /** Messages a {@link Learner} handles. */
   sealed interface ToLearner extends Message
@@ -147,6 +147,13 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
       this(from, ballot, false);
     }
   }
+
+  /**
+   * Local, acceptor to proposer: it promised another node's candidate {@code ballot}. As a vote
+   * granted does in Raft, this restarts the election timer: the proposer gives that candidate an
+   * election timeout to win before it campaigns itself.
+   */
+  record CandidateSeen(int from, Ballot ballot) implements ToProposer {}
 
   /**
    * From a follower that waited quietly for this node's leadership and heard that this node

@@ -21,9 +21,14 @@ import java.util.Map;
  *   <li>{@link Change#RESTARTED}: the peer is heard for the first time, or in a new incarnation.
  *       Its groups may not know who leads: a quiet leader here heartbeats once.
  *   <li>{@link Change#BACK}: the peer is heard again after silence, in the same incarnation. A
- *       follower that went quiet for it meanwhile (a late accept) asks it to confirm it leads.
- *   <li>{@link Change#LEADERSHIP_LOST}: the peer stopped leading some group (its {@code generation}
- *       grew). A follower waiting quietly for it asks it to confirm that it still leads ({@link
+ *       follower that went quiet for it meanwhile (a late accept) asks it to confirm it leads. The
+ *       silence was most likely a false alarm (one of the two nodes too loaded to pass heartbeats
+ *       on in time, and every false alarm sets off elections): the threshold for that peer doubles,
+ *       up to {@code 2^MAX_SILENCE_DOUBLINGS} times, and comes down one step per {@code
+ *       FORGIVE_AFTER_FACTOR} thresholds without another.
+ *   <li>{@link Change#LEADERSHIP_LOST}: the peer stopped leading some group with no other leader
+ *       in sight (its {@code generation} grew; one that makes way for a higher ballot does not
+ *       count: that ballot's leader tells the followers itself). A follower waiting quietly for it asks it to confirm that it still leads ({@link
  *       Message.WakeUp}) and runs its election timer again: if the peer still leads, its quiet
  *       heartbeat quiets the follower again; if not, the follower campaigns.
  * </ul>
@@ -53,12 +58,21 @@ public final class PeerLiveness {
   /** What a tick brought: news of peers gone silent, and whether this node's heartbeat is due. */
   public record TickResult(List<News> news, boolean heartbeatDue) {}
 
+  /** How many times the silence threshold of a peer that keeps coming back doubles at most. */
+  static final int MAX_SILENCE_DOUBLINGS = 3;
+  /** A peer's threshold comes down one step after this many base thresholds without a false alarm. */
+  static final int FORGIVE_AFTER_FACTOR = 64;
+
   private static final class Peer {
     long lastHeard;
     boolean heard;
     long incarnation;
     long generation;
     boolean silent;
+    /** Silences this peer came back from, less those forgiven: each doubles its threshold. */
+    int falseAlarms;
+    /** When the last false alarm ended or was forgiven. */
+    long calmSince;
   }
 
   private final int self;
@@ -103,7 +117,7 @@ public final class PeerLiveness {
     List<News> news = new ArrayList<>();
     for (Map.Entry<Integer, Peer> e : peers.entrySet()) {
       Peer p = e.getValue();
-      if (!p.silent && now - p.lastHeard >= silentAfterTicks) {
+      if (!p.silent && now - p.lastHeard >= silentAfterTicks(p)) {
         p.silent = true;
         news.add(new News(e.getKey(), Change.SILENT));
       }
@@ -123,6 +137,8 @@ public final class PeerLiveness {
     Peer p = peers.computeIfAbsent(h.from(), id -> new Peer());
     if (!p.heard || p.silent || p.incarnation != h.incarnation()) {
       Change change = p.heard && p.incarnation == h.incarnation() ? Change.BACK : Change.RESTARTED;
+      p.falseAlarms = change == Change.BACK ? Math.min(p.falseAlarms + 1, MAX_SILENCE_DOUBLINGS) : 0;
+      p.calmSince = now;
       p.heard = true;
       p.lastHeard = now;
       p.incarnation = h.incarnation();
@@ -131,6 +147,10 @@ public final class PeerLiveness {
       return List.of(new News(h.from(), change));
     }
     p.lastHeard = now;
+    if (p.falseAlarms > 0 && now - p.calmSince >= (long) FORGIVE_AFTER_FACTOR * silentAfterTicks) {
+      p.falseAlarms--;
+      p.calmSince = now;
+    }
     if (h.generation() > p.generation) { // an older heartbeat, late or duplicated, is no news
       p.generation = h.generation();
       return List.of(new News(h.from(), Change.LEADERSHIP_LOST));
@@ -138,7 +158,15 @@ public final class PeerLiveness {
     return List.of();
   }
 
-  /** Some group on this node stopped leading (or stopped running while it led): peers hear of it. */
+  /** How long {@code p} may be silent before it is called so: longer after each false alarm. */
+  private long silentAfterTicks(Peer p) {
+    return (long) silentAfterTicks << p.falseAlarms;
+  }
+
+  /**
+   * Some group on this node stopped leading (or stopped running while it led) and knows of no
+   * other leader: peers hear of it.
+   */
   public void leadershipLost() {
     generation++;
   }

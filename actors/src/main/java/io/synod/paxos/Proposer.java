@@ -2,6 +2,7 @@ package io.synod.paxos;
 
 import io.synod.paxos.Message.Accepted;
 import io.synod.paxos.Message.BehindHint;
+import io.synod.paxos.Message.CandidateSeen;
 import io.synod.paxos.Message.ClientRead;
 import io.synod.paxos.Message.Forward;
 import io.synod.paxos.Message.LeaderSeen;
@@ -52,6 +53,12 @@ public class Proposer {
    * still leads: a backstop for news overtaken by a late accept (see {@link Following}).
    */
   static final int QUIET_BACKSTOP_FACTOR = 64;
+  /**
+   * Each campaign in a row that does not win doubles the next one's patience and the random wait
+   * before it, up to this many times: candidates on a loaded node, whose prepares take longer than
+   * a prepare timeout to come back, stop overtaking each other.
+   */
+  static final int MAX_CAMPAIGN_BACKOFF_DOUBLINGS = 4;
 
   private long now;
   private ProposerPhase phase;
@@ -63,6 +70,8 @@ public class Proposer {
   private long chosenPrefix;
   /** The membership from {@link #chosenPrefix} on, as the local learner applied it. */
   private Membership known;
+  /** Campaigns in a row that did not win; none since this node last led or heard a leader. */
+  private int failedCampaigns;
 
   public Proposer(GroupConfig config, RandomGenerator random) {
     this(config, random, ProposerParts.SOUND);
@@ -79,7 +88,10 @@ public class Proposer {
     this.forwarding = new Forwarding(self, tuning.maxBatchBytes(), tuning.maxForwardHops());
     this.known = config.initialMembership();
     // Acceptors refuse prepares for a lease period after they start; campaigning earlier is wasted.
-    this.phase = new Following(Math.max(tuning.electionTimeoutTicks(), tuning.leaseTicks()) + jitter());
+    // A group that starts on every node at once (a cluster's first start) has one node go first, a
+    // different one for each group: not every node campaigning for every group at the same time.
+    this.phase = new Following(Math.max(tuning.electionTimeoutTicks(), tuning.leaseTicks()) + jitter()
+        + (long) startRank(config) * tuning.electionTimeoutTicks());
   }
 
   public Decision handle(ToProposer message) {
@@ -105,6 +117,8 @@ public class Proposer {
       onTimeoutNow(t, d);
     } else if (message instanceof WakeUp w) {
       onWakeUp(w, d);
+    } else if (message instanceof CandidateSeen c) {
+      onCandidateSeen(c, d);
     } else {
       throw new IllegalStateException("proposer cannot handle " + message);
     }
@@ -116,6 +130,21 @@ public class Proposer {
     Decision.Builder d = new Decision.Builder();
     route(d, List.of(command), 0, self);
     return d.build();
+  }
+
+  /**
+   * {@code ticks} ticks at once, as a shell hands over the ticks it slept through: those in which
+   * {@link #ticksUntilDue} said nothing is due only count, the others are {@link #onTick}s, whose
+   * decisions go to {@code out} in order. A busy node that comes late to its timers so does not run
+   * one tick after another for nothing.
+   */
+  public void onTicks(int ticks, java.util.function.Consumer<Decision> out) {
+    for (long left = ticks; left > 0; left--) {
+      long quiet = Math.min(left - 1, ticksUntilDue() - 1);
+      now += quiet;
+      left -= quiet;
+      out.accept(onTick());
+    }
   }
 
   public Decision onTick() {
@@ -131,7 +160,7 @@ public class Proposer {
       }
     } else if (phase instanceof Campaigning c) {
       if (c.onTick(now, d)) {
-        stepDown(d, -1, jitter()); // timed out
+        failedCampaign(d, -1); // timed out
       }
     } else if (phase instanceof Leading l) {
       follow(d, l.onTick(now, d));
@@ -171,7 +200,9 @@ public class Proposer {
   private void campaign(Decision.Builder d) {
     ballot = Ballot.max(highestSeen, ballot).next(self);
     highestSeen = ballot;
-    become(d, new Campaigning(config, ballot, parts.promiseTally(chosenPrefix, known), now), leaderHint);
+    long patience = (long) config.tuning().prepareTimeoutTicks() << Math.min(failedCampaigns,
+        MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
+    become(d, new Campaigning(config, ballot, parts.promiseTally(chosenPrefix, known), now, patience), leaderHint);
   }
 
   /** Phase 1 is won: leads, unless a promiser forgot chosen instances this node has not learned. */
@@ -184,6 +215,7 @@ public class Proposer {
       stepDown(d, -1, config.tuning().electionTimeoutTicks() + jitter());
       return;
     }
+    failedCampaigns = 0;
     become(d, new Leading(config, ballot, won.tally(), parts.lease(config), queue, now), self);
   }
 
@@ -224,9 +256,9 @@ public class Proposer {
       }
     } else if (phase instanceof Campaigning c) {
       if (!r.leaseHeld() && r.promised().isAbove(ballot)) {
-        stepDown(d, r.promised().nodeId(), jitter());
+        failedCampaign(d, r.promised().nodeId());
       } else if (c.onRefused(r.from())) {
-        stepDown(d, -1, jitter());
+        failedCampaign(d, -1);
       }
     }
   }
@@ -235,6 +267,7 @@ public class Proposer {
     highestSeen = Ballot.max(highestSeen, s.ballot());
     int leader = s.ballot().nodeId();
     if (leader != self && (phase instanceof Following || !s.ballot().isBelow(ballot))) {
+      failedCampaigns = 0;
       if (s.quiet() && s.ballot().equals(highestSeen)) {
         // The newest leader known says the group is idle.
         become(d, Following.quietUnder(leader, now + (long) QUIET_BACKSTOP_FACTOR
@@ -274,6 +307,23 @@ public class Proposer {
   private void askQuietLeader(Decision.Builder d, Following f) {
     d.sendNow(f.quietUnder(), new WakeUp(self));
     f.postpone(now + config.tuning().electionTimeoutTicks() + jitter());
+  }
+
+  /**
+   * This node's acceptor promised another node's candidate: a follower (even a quiet one: its
+   * leader may be gone) gives it an election timeout to win before campaigning itself, and a
+   * campaign of a lower ballot, lost now, waits as long. A leader learns it was overtaken from the
+   * refusal of its next accept.
+   */
+  private void onCandidateSeen(CandidateSeen c, Decision.Builder d) {
+    highestSeen = Ballot.max(highestSeen, c.ballot());
+    long wait = config.tuning().electionTimeoutTicks() + jitter();
+    if (phase instanceof Following f && c.ballot().nodeId() != self) {
+      f.postpone(f.quietUnder() >= 0 ? now + wait : Math.max(f.dueAt(now), now + wait)); // ends quiet waiting
+    } else if (phase instanceof Campaigning && c.ballot().isAbove(ballot)) {
+      failedCampaigns++;
+      stepDown(d, -1, wait);
+    }
   }
 
   /** A follower asks whether this node still leads: see {@link #askQuietLeader}. */
@@ -365,6 +415,31 @@ public class Proposer {
 
   private long jitter() {
     return 1 + random.nextInt(config.tuning().electionJitterTicks());
+  }
+
+  /**
+   * A campaign did not win (it timed out, was refused, or {@code overtakenBy} campaigns higher):
+   * this node waits a random time, twice as long a range after each such campaign in a row, before
+   * it campaigns again.
+   */
+  private void failedCampaign(Decision.Builder d, int overtakenBy) {
+    failedCampaigns++;
+    int doublings = Math.min(failedCampaigns - 1, MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
+    stepDown(d, overtakenBy, 1 + random.nextInt(config.tuning().electionJitterTicks() << doublings));
+  }
+
+  /**
+   * This node's place in the order in which the voters a group starts with campaign on a first
+   * start: 0 for the one the group's name picks, 1 for the voter after it, and so on; a node that
+   * starts as a learner never campaigns first.
+   */
+  static int startRank(GroupConfig config) {
+    java.util.List<Integer> voters = config.initialMembership().voters();
+    int at = voters.indexOf(config.self());
+    if (at < 0) {
+      return 0;
+    }
+    return Math.floorMod(at - Math.floorMod(config.group().hashCode(), voters.size()), voters.size());
   }
 
   /**

@@ -55,7 +55,8 @@ class AcceptorTest {
     Acceptor a = ready(new AcceptedValues(B12, List.of(new Proposal(0, V0), new Proposal(3, V3), new Proposal(5, V5))));
     Decision d = a.handle(new Prepare(3, B23, 3));
     assertEquals(List.of(new Promised(B23)), d.toPersist());
-    assertEquals(List.of(), d.sendNow(), "a promise must not leave before its record is durable");
+    assertEquals(List.of(new Outbound(1, new Message.CandidateSeen(1, B23))), d.sendNow(),
+        "a promise must not leave before its record is durable; our own proposer hears at once that node 3 campaigns");
     assertEquals(List.of(new Outbound(3, new Promise(1, B23,
         List.of(new AcceptedValue(3, B12, V3), new AcceptedValue(5, B12, V5)), 0))), d.sendAfterPersist());
     assertEquals(B23, a.promised());

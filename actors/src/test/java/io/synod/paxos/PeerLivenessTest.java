@@ -76,4 +76,45 @@ class PeerLivenessTest {
         () -> new PeerLiveness(1, List.of(2), 1, 5, 5));
     assertTrue(e.getMessage().contains("heartbeatTicks < silentAfterTicks"), e.getMessage());
   }
+
+  /** Ticks until node 2 is called silent, node 3 heartbeating all along; node 2 then comes back, in {@code run}. */
+  private int silenceOfNode2ThenBack(long run) {
+    for (int t = 1; t <= 1000; t++) {
+      if (t % 3 == 0) {
+        liveness.onHeartbeat(new Heartbeat(3, 9, 0));
+      }
+      if (liveness.onTick().news().contains(new News(2, Change.SILENT))) {
+        liveness.onHeartbeat(new Heartbeat(2, run, 0));
+        return t;
+      }
+    }
+    return org.junit.jupiter.api.Assertions.fail("node 2 never called silent");
+  }
+
+  /** Node 2 (and node 3) heartbeat every 3 ticks for {@code ticks}. */
+  private void bothTalk(int ticks) {
+    for (int t = 1; t <= ticks; t++) {
+      assertEquals(List.of(), liveness.onTick().news());
+      if (t % 3 == 0) {
+        liveness.onHeartbeat(new Heartbeat(2, 5, 0));
+        liveness.onHeartbeat(new Heartbeat(3, 9, 0));
+      }
+    }
+  }
+
+  @Test
+  void aPeerThatComesBackAfterSilenceIsGivenTwiceAsLongEachTimeUpToEightTimesThenForgivenStepByStep() {
+    liveness.onHeartbeat(new Heartbeat(2, 5, 0));
+    liveness.onHeartbeat(new Heartbeat(3, 9, 0));
+    List<Integer> silences = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      silences.add(silenceOfNode2ThenBack(5));
+    }
+    assertEquals(List.of(20, 40, 80, 160, 160), silences, "a false alarm doubles the threshold, up to 8 times");
+    bothTalk(PeerLiveness.FORGIVE_AFTER_FACTOR * 20 + 1); // the last heartbeat 1,281 ticks after node 2 came back
+    assertEquals(80, silenceOfNode2ThenBack(5), "calm for 64 thresholds: one step back");
+    bothTalk(PeerLiveness.FORGIVE_AFTER_FACTOR * 20 - 2);
+    assertEquals(160, silenceOfNode2ThenBack(6), "not yet calm long enough; the next run of node 2 then starts over");
+    assertEquals(20, silenceOfNode2ThenBack(6), "a restart is no false alarm: the threshold is the base again");
+  }
 }

@@ -403,7 +403,7 @@ public final class GroupCoordinator {
      * quiet group may be waiting for this leadership (see {@link NodeLiveness}).
      */
     private void noteLeaderNow(int now) {
-      if (leader == config.self() && now != leader) {
+      if (leader == config.self() && now < 0) { // making way for a known leader is no news: it tells the followers
         gateway.tell(NodeGateway.LeadershipLost.INSTANCE);
       }
       leader = now;

@@ -187,9 +187,10 @@ final class LearnerActor {
             return Behaviors.same();
           })
           .onMessageEquals(Tick.INSTANCE, () -> {
-            for (int n = clock.due(); n > 0; n--) {
-              ticksSinceCheckpoint++;
-              carryOut(learner.onTick());
+            int due = clock.due();
+            if (due > 0) {
+              ticksSinceCheckpoint += due;
+              carryOut(learner.onTicks(due));
             }
             pace();
             return Behaviors.same();

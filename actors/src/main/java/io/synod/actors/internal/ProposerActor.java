@@ -154,9 +154,7 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
   }
 
   private void catchUpTicks() {
-    for (int n = clock.due(); n > 0; n--) {
-      carryOut(proposer.onTick());
-    }
+    proposer.onTicks(clock.due(), this::carryOut);
   }
 
   private void carryOut(Decision d) {

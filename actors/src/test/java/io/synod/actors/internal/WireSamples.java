@@ -144,6 +144,8 @@ final class WireSamples {
         new ClientRead(2, Long.MIN_VALUE, new byte[] {1, 0, -1, 42}),
         new LeaderSeen(3, MID),
         new LeaderSeen(0, LOW, true),
+        new Message.CandidateSeen(2, MID),
+        new Message.CandidateSeen(Integer.MIN_VALUE, MAX),
         new Message.WakeUp(2),
         new Message.WakeUp(Integer.MAX_VALUE),
         new LearnerProgress(1, 0, new io.synod.paxos.Membership(0, List.of(1, 2, 3), List.of())),

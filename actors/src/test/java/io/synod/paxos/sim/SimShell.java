@@ -257,7 +257,7 @@ final class SimShell {
       if (r.wasLeader) {
         ctx.tally().leaderChanges++;
         ctx.trace().log("n" + n.id + " leads " + r.group + " at ballot " + r.proposer.ballot());
-      } else {
+      } else if (r.proposer.leaderHint() < 0) { // as the actor shell: making way for a known leader is no news
         n.liveness.leadershipLost();
       }
     }
