@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.paxos.Ballot;
+import io.synod.paxos.Message;
 import io.synod.paxos.Message.Accept;
 import io.synod.paxos.Message.Chosen;
 import io.synod.paxos.Message.ChosenEntry;
@@ -102,6 +103,24 @@ class SynodSerializerTest {
     Chosen chosen = new Chosen(1, List.of(new ChosenEntry(2, WireSamples.MID, null)), 3);
     Chosen decoded = (Chosen) serializer.decode(serializer.toBinary(chosen), "CH");
     assertNull(decoded.entries().get(0).value());
+  }
+
+  @Test
+  void groupNamesDecodeAsUtf8WhetherAsciiOrNotAndInvalidBytesAreRefused() throws Exception {
+    for (String group : List.of("bench-7", "grüße-グループ")) {
+      GroupEnvelope envelope = new GroupEnvelope(group, 2, new Message.WakeUp(2));
+      assertEquals(envelope, serializer.decode(serializer.toBinary(envelope), serializer.manifest(envelope)));
+    }
+    GroupEnvelope one = new GroupEnvelope("x", 2, new Message.WakeUp(2));
+    byte[] bytes = serializer.toBinary(one);
+    int at = -1;
+    for (int i = 0; i < bytes.length && at < 0; i++) {
+      at = bytes[i] == 'x' ? i : -1;
+    }
+    bytes[at] = (byte) 0xFF; // not UTF-8 at all
+    NotSerializableException e = assertThrows(NotSerializableException.class,
+        () -> serializer.decode(bytes, serializer.manifest(one)));
+    assertTrue(e.getMessage().contains("group is not valid UTF-8"), e.getMessage());
   }
 
   @Test

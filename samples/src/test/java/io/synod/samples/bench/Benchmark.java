@@ -70,10 +70,10 @@ public final class Benchmark {
 
   /** The rows the targets are about, over both transports, and the idle clusters over TLS. */
   static final Mode QUICK = new Mode("quick", List.of(1, 100), List.of(100), List.of(1, 64, 512), 1, 2, 2, 25,
-      List.of(1, 64, 512), 12, 2, new IdleRows.Plan(List.of(100, 1000), List.of(Transport.TLS), 90, 20, 30));
+      List.of(1, 64, 512), 12, 2, new IdleRows.Plan(List.of(100, 1000), List.of(Transport.TLS), 240, 20, 30));
   static final Mode FULL = new Mode("full", List.of(1, 20, 100), List.of(100, 2048, 102_400), List.of(1, 64, 512), 2,
       8, 5, 90, List.of(1, 64, 512), 30, 2,
-      new IdleRows.Plan(List.of(100, 1000), List.of(Transport.TLS, Transport.PLAIN), 180, 40, 30));
+      new IdleRows.Plan(List.of(100, 1000), List.of(Transport.TLS, Transport.PLAIN), 300, 40, 30));
 
   private Benchmark() {}
 
