@@ -153,7 +153,7 @@ public class Acceptor {
       d.sendAfterPersist(p.from(), page);
     }
     if (newCandidate) {
-      d.sendNow(self, new Message.CandidateSeen(self, promised)); // local, and liveness only: our proposer gives it time
+      d.sendNow(self, new Message.CandidateSeen(self, promised)); // local, liveness only: our proposer waits
     }
     return d.build();
   }

@@ -122,8 +122,9 @@ final class Campaigning implements ProposerPhase {
     return ownPromiseIn ? Math.min(deadline, resendDueAt()) : deadline;
   }
 
-  /** When the prepares not answered yet are sent again: answers slow because the cluster is loaded are not doubled. */
+  /** When the prepares not answered yet go again: a loaded cluster's slow answers are not doubled. */
   private long resendDueAt() {
-    return lastPrepareSent + ((long) config.tuning().retransmitTicks() << Math.min(resends, Pipeline.RESEND_BACKOFF_MAX));
+    long interval = (long) config.tuning().retransmitTicks() << Math.min(resends, Pipeline.RESEND_BACKOFF_MAX);
+    return lastPrepareSent + interval;
   }
 }

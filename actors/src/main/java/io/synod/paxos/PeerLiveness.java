@@ -28,16 +28,17 @@ import java.util.Map;
  *       FORGIVE_AFTER_FACTOR} thresholds without another.
  *   <li>{@link Change#LEADERSHIP_LOST}: the peer stopped leading some group with no other leader
  *       in sight (its {@code generation} grew; one that makes way for a higher ballot does not
- *       count: that ballot's leader tells the followers itself). A follower waiting quietly for it asks it to confirm that it still leads ({@link
- *       Message.WakeUp}) and runs its election timer again: if the peer still leads, its quiet
+ *       count: that ballot's leader tells the followers itself). A follower waiting quietly for it
+ *       asks it to confirm that it still leads ({@link Message.WakeUp}) and runs its election
+ *       timer again: if the peer still leads, its quiet
  *       heartbeat quiets the follower again; if not, the follower campaigns.
  * </ul>
  *
  * <p>Pure like the roles: time arrives as ticks, heartbeats as method calls; the shell sends
  * {@link #heartbeat()} when {@link #onTick} says one is due. The shell should not hand over the
  * ticks a stall of its own node missed all at once (as it does for leases): a node that did not
- * run for a while would find every peer silent while their heartbeats wait in its mailbox. Liveness only: no decision about which
- * value is chosen, and no lease, rests on it.
+ * run for a while would find every peer silent while their heartbeats wait in its mailbox.
+ * Liveness only: no decision about which value is chosen, and no lease, rests on it.
  */
 public final class PeerLiveness {
 

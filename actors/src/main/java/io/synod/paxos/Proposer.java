@@ -15,6 +15,7 @@ import io.synod.paxos.Message.ToProposer;
 import io.synod.paxos.Message.TransferLeadership;
 import io.synod.paxos.Message.WakeUp;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -138,7 +139,10 @@ public class Proposer {
    * decisions go to {@code out} in order. A busy node that comes late to its timers so does not run
    * one tick after another for nothing.
    */
-  public void onTicks(int ticks, java.util.function.Consumer<Decision> out) {
+  public void onTicks(int ticks, Consumer<Decision> out) {
+    if (ticks < 0) {
+      throw new IllegalArgumentException("ticks must be >= 0, got " + ticks);
+    }
     for (long left = ticks; left > 0; left--) {
       long quiet = Math.min(left - 1, ticksUntilDue() - 1);
       now += quiet;
@@ -321,7 +325,7 @@ public class Proposer {
     if (phase instanceof Following f && c.ballot().nodeId() != self) {
       f.postpone(f.quietUnder() >= 0 ? now + wait : Math.max(f.dueAt(now), now + wait)); // ends quiet waiting
     } else if (phase instanceof Campaigning && c.ballot().isAbove(ballot)) {
-      failedCampaigns++;
+      failedCampaigns = Math.min(failedCampaigns + 1, MAX_CAMPAIGN_BACKOFF_DOUBLINGS + 1);
       stepDown(d, -1, wait);
     }
   }
@@ -419,22 +423,26 @@ public class Proposer {
 
   /**
    * A campaign did not win (it timed out, was refused, or {@code overtakenBy} campaigns higher):
-   * this node waits a random time, twice as long a range after each such campaign in a row, before
-   * it campaigns again.
+   * this node waits a random time before it campaigns again. The k-th campaign in a row (from 0)
+   * is 2^k times as patient as the first and waits up to 2^k times the jitter after it fails, k at
+   * most {@link #MAX_CAMPAIGN_BACKOFF_DOUBLINGS}.
    */
   private void failedCampaign(Decision.Builder d, int overtakenBy) {
-    failedCampaigns++;
-    int doublings = Math.min(failedCampaigns - 1, MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
-    stepDown(d, overtakenBy, 1 + random.nextInt(config.tuning().electionJitterTicks() << doublings));
+    int doublings = Math.min(failedCampaigns, MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
+    failedCampaigns = doublings + 1;
+    long range = Math.min(Integer.MAX_VALUE, (long) config.tuning().electionJitterTicks() << doublings);
+    stepDown(d, overtakenBy, 1 + random.nextInt((int) range));
   }
 
   /**
-   * This node's place in the order in which the voters a group starts with campaign on a first
-   * start: 0 for the one the group's name picks, 1 for the voter after it, and so on; a node that
-   * starts as a learner never campaigns first.
+   * This node's place in the order in which the voters of the group's initial membership campaign
+   * when the group's roles start with no leader known: 0 for the one the group's name picks, 1 for
+   * the voter after it, and so on (every start counts, a restart too: a restarted node usually
+   * hears the leader first). A node outside the initial voters has place 0; it campaigns only once
+   * it is a voter.
    */
   static int startRank(GroupConfig config) {
-    java.util.List<Integer> voters = config.initialMembership().voters();
+    List<Integer> voters = config.initialMembership().voters();
     int at = voters.indexOf(config.self());
     if (at < 0) {
       return 0;

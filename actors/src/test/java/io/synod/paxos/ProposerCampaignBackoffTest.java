@@ -101,7 +101,29 @@ class ProposerCampaignBackoffTest {
     long wait = p.ticksUntilDue();
     assertTrue(wait > TUNING.electionTimeoutTicks(), "waits for the higher candidate: " + wait);
     for (long t = 1; t < wait; t++) {
-      assertTrue(messagesTo(p.onTick(), 2, Prepare.class).isEmpty(), "no prepare while it waits");
+      assertTrue(messagesTo(p.onTick(), 1, Prepare.class).isEmpty(), "no new campaign while it waits");
     }
+    assertEquals(1, messagesTo(p.onTick(), 1, Prepare.class).size(), "then it campaigns again");
+  }
+
+  @Test
+  void unansweredPreparesAreResentTwiceAsLateEachTimeUpToEightTimes() {
+    int retransmit = TUNING.retransmitTicks();
+    Proposer p = proposer(config(1).tuning(TUNING.withPrepareTimeoutTicks(40 * retransmit)).build());
+    Prepare own = messagesTo(campaign(p), 1, Prepare.class).get(0);
+    p.handle(new Message.Promise(1, own.ballot(), List.of(), 0)); // our acceptor's promise: the others are asked
+    List<Long> resends = new ArrayList<>();
+    for (long t = 1; t < 40L * retransmit; t++) {
+      if (!messagesTo(p.onTick(), 2, Prepare.class).isEmpty()) {
+        resends.add(t);
+      }
+    }
+    List<Long> expected = new ArrayList<>();
+    long at = 0;
+    for (int k = 0; at + ((long) retransmit << Math.min(k, 3)) < 40L * retransmit; k++) {
+      at += (long) retransmit << Math.min(k, 3);
+      expected.add(at);
+    }
+    assertEquals(expected, resends, "resent after 1, 2, 4, 8, 8, ... retransmit intervals");
   }
 }

@@ -66,7 +66,24 @@ class ProposerTickBurstTest {
     Proposer burst = proposer(CONFIG);
     List<Decision> expected = oneByOne(single, 2000);
     List<Decision> actual = inBursts(burst, 2000);
-    assertTrue(expected.size() > 5, "the candidate campaigned and resent several times: " + expected.size());
+    assertTrue(expected.size() > 5, "the candidate campaigned several times: " + expected.size());
+    assertEquals(expected, actual);
+    assertSameState(single, burst);
+  }
+
+  @Test
+  void aCandidateResendsItsPreparesExactlyAsWithSingleTicks() {
+    GroupConfig patient = config(1).tuning(CONFIG.tuning().withPrepareTimeoutTicks(300)).build();
+    Proposer single = proposer(patient);
+    Proposer burst = proposer(patient);
+    for (Proposer p : List.of(single, burst)) {
+      Message.Prepare own = Fixtures.messagesTo(Fixtures.campaign(p), 1, Message.Prepare.class).get(0);
+      p.handle(new Message.Promise(1, own.ballot(), List.of(), 0)); // the others are asked, and asked again
+    }
+    List<Decision> expected = oneByOne(single, 1000);
+    List<Decision> actual = inBursts(burst, 1000);
+    long resends = expected.stream().filter(d -> !Fixtures.messagesTo(d, 2, Message.Prepare.class).isEmpty()).count();
+    assertTrue(resends > 3, "the prepares were resent several times: " + expected);
     assertEquals(expected, actual);
     assertSameState(single, burst);
   }

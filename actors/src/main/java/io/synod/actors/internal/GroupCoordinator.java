@@ -399,8 +399,9 @@ public final class GroupCoordinator {
     }
 
     /**
-     * This node stops leading: the node's failure detector tells its peers, whose followers of a
-     * quiet group may be waiting for this leadership (see {@link NodeLiveness}).
+     * This node stops leading with no other leader known: the node's failure detector tells its
+     * peers, whose followers of a quiet group may be waiting for this leadership (see {@link
+     * NodeLiveness}); a leader that makes way for a known one does not (that one tells them).
      */
     private void noteLeaderNow(int now) {
       if (leader == config.self() && now < 0) { // making way for a known leader is no news: it tells the followers

@@ -52,7 +52,7 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   /** A second registration is refused if the first coordinator still runs after {@link #HANDOVER}. */
   record StillRunning(Register second) implements Command {}
 
-  /** Local, from a coordinator: its group stopped leading here (see {@link NodeLiveness}). */
+  /** Local, from a coordinator: its group stopped leading here, no other leader known ({@link NodeLiveness}). */
   public enum LeadershipLost implements Command {
     INSTANCE
   }

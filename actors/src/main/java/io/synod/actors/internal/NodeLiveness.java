@@ -32,7 +32,7 @@ final class NodeLiveness {
   /** A group's coordinator started here, or stopped. */
   record GroupsChanged(ActorRef<GroupCommand> coordinator, boolean running) implements Command {}
 
-  /** A group here stopped leading (or stopped while it led). */
+  /** A group here stopped leading with no other leader known (or stopped while it led). */
   enum LeadershipLost implements Command {
     INSTANCE
   }
