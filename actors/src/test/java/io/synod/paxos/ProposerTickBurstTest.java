@@ -60,15 +60,23 @@ class ProposerTickBurstTest {
     assertEquals(expected.hasLease(), actual.hasLease());
   }
 
+  /**
+   * Ticks {@code single} one by one and {@code burst}, built alike, in bursts, for {@code ticks};
+   * both must do the same and end alike. Returns what they did.
+   */
+  private static List<Decision> sameInBursts(Proposer single, Proposer burst, int ticks) {
+    List<Decision> expected = oneByOne(single, ticks);
+    assertEquals(expected, inBursts(burst, ticks));
+    assertSameState(single, burst);
+    return expected;
+  }
+
   @Test
   void aCandidateNobodyAnswersCampaignsAgainAndAgainExactlyAsWithSingleTicks() {
     Proposer single = proposer(CONFIG);
     Proposer burst = proposer(CONFIG);
-    List<Decision> expected = oneByOne(single, 2000);
-    List<Decision> actual = inBursts(burst, 2000);
-    assertTrue(expected.size() > 5, "the candidate campaigned several times: " + expected.size());
-    assertEquals(expected, actual);
-    assertSameState(single, burst);
+    List<Decision> done = sameInBursts(single, burst, 2000);
+    assertTrue(done.size() > 5, "the candidate campaigned several times: " + done.size());
   }
 
   @Test
@@ -80,12 +88,9 @@ class ProposerTickBurstTest {
       Message.Prepare own = Fixtures.messagesTo(Fixtures.campaign(p), 1, Message.Prepare.class).get(0);
       p.handle(new Message.Promise(1, own.ballot(), List.of(), 0)); // the others are asked, and asked again
     }
-    List<Decision> expected = oneByOne(single, 1000);
-    List<Decision> actual = inBursts(burst, 1000);
-    long resends = expected.stream().filter(d -> !Fixtures.messagesTo(d, 2, Message.Prepare.class).isEmpty()).count();
-    assertTrue(resends > 3, "the prepares were resent several times: " + expected);
-    assertEquals(expected, actual);
-    assertSameState(single, burst);
+    List<Decision> done = sameInBursts(single, burst, 1000);
+    long resends = done.stream().filter(d -> !Fixtures.messagesTo(d, 2, Message.Prepare.class).isEmpty()).count();
+    assertTrue(resends > 3, "the prepares were resent several times: " + done);
   }
 
   @Test
@@ -94,11 +99,8 @@ class ProposerTickBurstTest {
     Proposer burst = proposer(CONFIG);
     lead(single);
     lead(burst);
-    List<Decision> expected = oneByOne(single, 1000);
-    List<Decision> actual = inBursts(burst, 1000);
-    assertTrue(expected.size() > 10, "the leader heartbeat: " + expected.size());
-    assertEquals(expected, actual);
-    assertSameState(single, burst);
+    List<Decision> done = sameInBursts(single, burst, 1000);
+    assertTrue(done.size() > 10, "the leader heartbeat: " + done.size());
   }
 
   @Test
