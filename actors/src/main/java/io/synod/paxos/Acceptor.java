@@ -144,16 +144,15 @@ public class Acceptor {
     if (stale) {
       return d.sendNow(p.from(), new Message.Rejected(self, p.ballot(), promised, false)).build();
     }
-    boolean newCandidate = p.ballot().isAbove(promised) && p.from() != self;
     if (p.ballot().isAbove(promised)) {
       promised = p.ballot();
       d.persist(new Promised(promised));
+      if (p.from() != self) {
+        d.sendNow(self, new Message.CandidateSeen(self, promised)); // local, liveness only: our proposer waits
+      }
     }
     for (Message.Promise page : promisePages(p.ballot(), p.fromInstance(), -1)) {
       d.sendAfterPersist(p.from(), page);
-    }
-    if (newCandidate) {
-      d.sendNow(self, new Message.CandidateSeen(self, promised)); // local, liveness only: our proposer waits
     }
     return d.build();
   }

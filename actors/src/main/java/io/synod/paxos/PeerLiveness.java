@@ -30,8 +30,8 @@ import java.util.Map;
  *       in sight (its {@code generation} grew; one that makes way for a higher ballot does not
  *       count: that ballot's leader tells the followers itself). A follower waiting quietly for it
  *       asks it to confirm that it still leads ({@link Message.WakeUp}) and runs its election
- *       timer again: if the peer still leads, its quiet
- *       heartbeat quiets the follower again; if not, the follower campaigns.
+ *       timer again: if the peer still leads, its quiet heartbeat quiets the follower again; if
+ *       not, the follower campaigns.
  * </ul>
  *
  * <p>Pure like the roles: time arrives as ticks, heartbeats as method calls; the shell sends

@@ -56,8 +56,8 @@ public class Proposer {
   static final int QUIET_BACKSTOP_FACTOR = 64;
   /**
    * Each campaign in a row that does not win doubles the next one's patience and the random wait
-   * before it, up to this many times: candidates on a loaded node, whose prepares take longer than
-   * a prepare timeout to come back, stop overtaking each other.
+   * after it, up to this many times: candidates on a loaded node, whose prepares take longer than a
+   * prepare timeout to come back, stop overtaking each other (see {@link #failedCampaign}).
    */
   static final int MAX_CAMPAIGN_BACKOFF_DOUBLINGS = 4;
 
@@ -90,7 +90,8 @@ public class Proposer {
     this.known = config.initialMembership();
     // Acceptors refuse prepares for a lease period after they start; campaigning earlier is wasted.
     // A group that starts on every node at once (a cluster's first start) has one node go first, a
-    // different one for each group: not every node campaigning for every group at the same time.
+    // different one for each group: not every node campaigning for every group at the same time
+    // (see startRank; a restarted node usually hears the leader before its turn).
     this.phase = new Following(Math.max(tuning.electionTimeoutTicks(), tuning.leaseTicks()) + jitter()
         + (long) startRank(config) * tuning.electionTimeoutTicks());
   }
@@ -325,7 +326,7 @@ public class Proposer {
     if (phase instanceof Following f && c.ballot().nodeId() != self) {
       f.postpone(f.quietUnder() >= 0 ? now + wait : Math.max(f.dueAt(now), now + wait)); // ends quiet waiting
     } else if (phase instanceof Campaigning && c.ballot().isAbove(ballot)) {
-      failedCampaigns = Math.min(failedCampaigns + 1, MAX_CAMPAIGN_BACKOFF_DOUBLINGS + 1);
+      countFailedCampaign();
       stepDown(d, -1, wait);
     }
   }
@@ -428,10 +429,16 @@ public class Proposer {
    * most {@link #MAX_CAMPAIGN_BACKOFF_DOUBLINGS}.
    */
   private void failedCampaign(Decision.Builder d, int overtakenBy) {
-    int doublings = Math.min(failedCampaigns, MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
-    failedCampaigns = doublings + 1;
+    int doublings = countFailedCampaign();
     long range = Math.min(Integer.MAX_VALUE, (long) config.tuning().electionJitterTicks() << doublings);
     stepDown(d, overtakenBy, 1 + random.nextInt((int) range));
+  }
+
+  /** Counts one more campaign that did not win (capped); returns the doublings that campaign had. */
+  private int countFailedCampaign() {
+    int doublings = Math.min(failedCampaigns, MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
+    failedCampaigns = doublings + 1;
+    return doublings;
   }
 
   /**
