@@ -14,6 +14,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import io.synod.bootstrap.HttpResponses;
 import io.synod.bootstrap.HttpService;
 import io.synod.bootstrap.RunningNode;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -47,9 +48,10 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  *       "ops":...,"errors":...,"seconds":...,"histogram":"<base64 HdrHistogram>"}};
  *   <li>{@code POST /bench/jfr?file=F} writes what the node's Flight Recorder recorded so far
  *       (the node runs with {@code -XX:StartFlightRecording}) to F.
- *   <li>{@code GET /bench/process} answers {@code {"node":1,"allocatedBytes":...,"threads":...}}:
+ *   <li>{@code GET /bench/process} answers {@code {"node":1,"allocatedBytes":...,"compileMillis":...,"threads":...}}:
  *       the bytes this JVM's live threads have allocated so far, summed (the benchmark reads it
- *       when a measured window opens and closes).
+ *       when a measured window opens and closes), and the time its JIT compilers have spent so far
+ *       (-1 where the JVM does not say; the benchmark's warm-up waits for it to stop growing).
  *   <li>{@code POST /bench/command?group=bench-N}, the value as the body: proposes it to the group
  *       as a remote application's request would be ({@link ExternalLoad} sends these), through one
  *       of {@link #SESSIONS_PER_GROUP} sessions of the group on this node in turn; 200 once
@@ -79,7 +81,8 @@ public final class BenchService implements HttpService {
     BenchClients sessions = new BenchClients(node);
     return pathPrefix("bench", () -> concat(
         path("process", () -> get(() -> complete(HttpResponses.json("{\"node\":" + node.config().self()
-            + ",\"allocatedBytes\":" + allocatedBytes() + ",\"threads\":" + Thread.activeCount() + "}")))),
+            + ",\"allocatedBytes\":" + allocatedBytes() + ",\"compileMillis\":" + compileMillis() + ",\"threads\":"
+            + Thread.activeCount() + "}")))),
         path("command", () -> post(() -> parameter("group", group -> entity(Unmarshaller.entityToByteArray(),
             value -> completeWithFuture(command(sessions, group, value)))))),
         path("run", () -> post(() -> parameterMap(params -> {
@@ -110,6 +113,12 @@ public final class BenchService implements HttpService {
    * missed, so a difference over a window in which threads ended is too small. -1 where the JVM
    * does not count.
    */
+  /** Milliseconds this JVM's JIT compilers have spent so far, or -1 if it does not say. */
+  private static long compileMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit == null || !jit.isCompilationTimeMonitoringSupported() ? -1 : jit.getTotalCompilationTime();
+  }
+
   private static long allocatedBytes() {
     if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
         || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {

@@ -69,10 +69,10 @@ public final class Benchmark {
       double externalWarmUp, double externalRunWarmup, IdleRows.Plan idle) {}
 
   /** The rows the targets are about, over both transports, and the idle clusters over TLS. */
-  static final Mode QUICK = new Mode("quick", List.of(1, 100), List.of(100), List.of(1, 64, 512), 1, 2, 2, 25,
+  static final Mode QUICK = new Mode("quick", List.of(1, 100), List.of(100), List.of(1, 64, 512), 1, 2, 2, 90,
       List.of(1, 64, 512), 12, 2, new IdleRows.Plan(List.of(100, 1000), List.of(Transport.TLS), 240, 20, 30));
   static final Mode FULL = new Mode("full", List.of(1, 20, 100), List.of(100, 2048, 102_400), List.of(1, 64, 512), 2,
-      8, 5, 90, List.of(1, 64, 512), 30, 2,
+      8, 5, 120, List.of(1, 64, 512), 30, 2,
       new IdleRows.Plan(List.of(100, 1000), List.of(Transport.TLS, Transport.PLAIN), 300, 40, 30));
 
   private Benchmark() {}
@@ -155,7 +155,7 @@ public final class Benchmark {
     // Both heaviest clusters run under the recorder, so that its cost weighs on TLS and plain alike.
     try (NodeProcesses nodes = BenchCluster.start(dir, groups, transport, extra, groups == heaviest.groups)) {
       BenchCluster.awaitReady(nodes, transport, groups, Duration.ofMinutes(3));
-      InNodeLoad.warmUp(nodes, groups, transport, mode.maxClusterWarmUp());
+      ClusterWarmUp.run(nodes, groups, transport, mode.maxClusterWarmUp());
       for (int size : mode.sizes()) {
         for (int clients : mode.clients()) {
           at = "transport=" + transport.tag() + " mode=in-node groups=" + groups + " size=" + size + " clients="

@@ -21,44 +21,15 @@ import org.HdrHistogram.Histogram;
  * /bench/run} ({@link LoadGenerator}: the clients of the groups it leads), the results are merged.
  * The nodes' costs ({@link NodeCosts}) are read when the measured window opens and when it closes,
  * by this JVM's clock from when the requests went out (a few ms off the nodes' own, over windows
- * of seconds). Also warms a fresh cluster up.
+ * of seconds).
  */
 final class InNodeLoad {
-
-  /** A cluster's warm-up runs in steps of this long, at least {@link #MIN_WARM_UP_STEPS} of them. */
-  private static final double WARM_UP_STEP_SECONDS = 5;
-  private static final int MIN_WARM_UP_STEPS = 3;
-  /** Warm once two steps in a row differ by less than this fraction. */
-  private static final double WARM_WITHIN = 0.10;
 
   private static final Pattern LEADER = Pattern.compile("\"id\":\"bench-(\\d+)\",\"leader\":(-?\\d+)");
   private static final Pattern RESULT = Pattern.compile(
       "\"clients\":(\\d+),\"ops\":(\\d+),\"errors\":(\\d+),\"seconds\":([0-9.E]+),\"histogram\":\"([^\"]*)\"");
 
   private InNodeLoad() {}
-
-  /**
-   * Warms the nodes' JIT compilers and Artery's connections before anything is measured: load in
-   * steps until two steps in a row agree within {@link #WARM_WITHIN}, or {@code maxSeconds} have
-   * passed. On two cores, the three nodes' compilers need 30 to 60 s of load before the throughput
-   * settles (it doubles meanwhile); a fixed 10 s warm-up measured the first rows of every cluster
-   * against half-compiled code.
-   */
-  static void warmUp(NodeProcesses nodes, int groups, Transport transport, double maxSeconds) throws Exception {
-    long start = System.nanoTime();
-    double last = -1;
-    for (int step = 1; ; step++) {
-      double rate = run(nodes, groups, 64, 100, 0, WARM_UP_STEP_SECONDS, 0).perSecond();
-      double elapsed = (System.nanoTime() - start) / 1e9;
-      boolean settled = step >= MIN_WARM_UP_STEPS && last > 0 && Math.abs(rate - last) <= WARM_WITHIN * last;
-      System.out.printf(Locale.ROOT, "BENCH warm-up transport=%s groups=%d step %d: %.0f commits/s%s%n",
-          transport.tag(), groups, step, rate, settled ? " (settled)" : "");
-      if (settled || elapsed + WARM_UP_STEP_SECONDS > maxSeconds) {
-        return;
-      }
-      last = rate;
-    }
-  }
 
   /**
    * {@code clients} clients of {@code groups} groups with {@code size}-byte values, a closed loop

@@ -34,6 +34,7 @@ final class NodeCosts {
   }
 
   private static final Pattern ALLOCATED = Pattern.compile("\"allocatedBytes\":(-?\\d+)");
+  private static final Pattern COMPILED = Pattern.compile("\"compileMillis\":(-?\\d+)");
 
   private NodeCosts() {}
 
@@ -57,10 +58,20 @@ final class NodeCosts {
 
   /** The bytes the nodes' JVMs allocated so far, as {@code /bench/process} says, summed; -1 if any did not answer. */
   private static long allocatedBytes(NodeProcesses nodes, HttpClient http) {
+    return processSum(nodes, http, ALLOCATED);
+  }
+
+  /** The milliseconds the nodes' JIT compilers spent so far, as {@code /bench/process} says, summed; -1 if any did not say. */
+  static long compileMillis(NodeProcesses nodes, HttpClient http) {
+    return processSum(nodes, http, COMPILED);
+  }
+
+  /** One figure of every node's {@code /bench/process}, summed; -1 if any did not answer with it. */
+  private static long processSum(NodeProcesses nodes, HttpClient http, Pattern figure) {
     long sum = 0;
     for (int n = 1; n <= nodes.size(); n++) {
       String body = nodes.get(http, n, "/bench/process", Duration.ofSeconds(5));
-      Matcher m = ALLOCATED.matcher(body == null ? "" : body);
+      Matcher m = figure.matcher(body == null ? "" : body);
       if (!m.find() || Long.parseLong(m.group(1)) < 0) {
         return -1;
       }
