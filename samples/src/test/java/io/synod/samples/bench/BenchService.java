@@ -113,12 +113,6 @@ public final class BenchService implements HttpService {
    * missed, so a difference over a window in which threads ended is too small. -1 where the JVM
    * does not count.
    */
-  /** Milliseconds this JVM's JIT compilers have spent so far, or -1 if it does not say. */
-  private static long compileMillis() {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    return jit == null || !jit.isCompilationTimeMonitoringSupported() ? -1 : jit.getTotalCompilationTime();
-  }
-
   private static long allocatedBytes() {
     if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
         || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
@@ -129,6 +123,12 @@ public final class BenchService implements HttpService {
       sum += Math.max(0, bytes); // -1: the thread ended since the listing
     }
     return sum;
+  }
+
+  /** Milliseconds this JVM's JIT compilers have spent so far, or -1 if it does not say. */
+  private static long compileMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit == null || !jit.isCompilationTimeMonitoringSupported() ? -1 : jit.getTotalCompilationTime();
   }
 
   /** Proposes {@code value} to {@code group} through the next of its sessions here, answering as the route says. */

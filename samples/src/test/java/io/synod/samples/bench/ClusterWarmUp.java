@@ -18,7 +18,7 @@ final class ClusterWarmUp {
   /** A warm-up runs in steps of this long, at least {@link #MIN_STEPS} of them. */
   static final double STEP_SECONDS = 5;
   static final int MIN_STEPS = 3;
-  /** Two steps in a row whose commits/s differ by less than this fraction agree. */
+  /** Two steps in a row whose commits/s differ by at most this fraction agree. */
   static final double WARM_WITHIN = 0.10;
   /** The most of a step's time a node's JIT compilers may have spent compiling, on average, once warm. */
   static final double JIT_SETTLED = 0.05;

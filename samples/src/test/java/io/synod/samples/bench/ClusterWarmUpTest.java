@@ -25,7 +25,8 @@ class ClusterWarmUpTest {
   void theRateMustAgreeWithTheStepBeforeAfterEnoughSteps() {
     assertFalse(ClusterWarmUp.settled(2, 1000, 1000, 0), "fewer than the minimum of steps");
     assertFalse(ClusterWarmUp.settled(3, 1000, 1200, 0), "20% apart");
-    assertFalse(ClusterWarmUp.settled(3, -1, 1000, 0), "no step before");
+    assertFalse(ClusterWarmUp.settled(3, 0, 0, 0), "two steps that committed nothing");
+    assertTrue(ClusterWarmUp.settled(3, 1000, 1100, 0), "exactly 10% apart agree");
   }
 
   @Test
@@ -39,5 +40,6 @@ class ClusterWarmUpTest {
     assertEquals(0.10, ClusterWarmUp.jitShare(2_000, 3_500, 3, 5), 1e-9);
     assertEquals(-1, ClusterWarmUp.jitShare(-1, 3_500, 3, 5));
     assertEquals(-1, ClusterWarmUp.jitShare(2_000, -1, 3, 5));
+    assertEquals(-1, ClusterWarmUp.jitShare(2_000, 3_500, 3, 0));
   }
 }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * window: their CPU time and the machine's ({@link NodeCpu}), their threads' context switches
  * ({@link ProcFiles}, summed over the nodes), and the bytes their JVMs allocated (each node's
  * {@code GET /bench/process}, summed). Steadier than commits/s on a shared machine: a row that
- * commits half as much because a neighbour took a core still costs about as much per commit.
+ * commits half as much because a neighbour took a core still costs about as much per commit. The
+ * same route says how long the nodes' JIT compilers have worked, which the warm-up reads.
  */
 final class NodeCosts {
 
@@ -61,7 +62,10 @@ final class NodeCosts {
     return processSum(nodes, http, ALLOCATED);
   }
 
-  /** The milliseconds the nodes' JIT compilers spent so far, as {@code /bench/process} says, summed; -1 if any did not say. */
+  /**
+   * The milliseconds the nodes' JIT compilers spent so far, as {@code /bench/process} says, summed;
+   * -1 if any did not say. The warm-up ({@link ClusterWarmUp}) waits for it to stop growing.
+   */
   static long compileMillis(NodeProcesses nodes, HttpClient http) {
     return processSum(nodes, http, COMPILED);
   }
