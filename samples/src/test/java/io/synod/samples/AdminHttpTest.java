@@ -46,7 +46,6 @@ class AdminHttpTest extends LocalNodesTest {
   @Test
   void badRequestsGetA4xxNamingTheProblemAndChangeNothing() throws Exception {
     assertEquals("1", nodes.send(0, "POST", "/counter/increment?by=1").body().strip());
-    int leader = leaderSeenBy(0);
     HttpResponse<String> notAMember = nodes.sendAdmin(0, "POST", "/admin/groups/counter/leader?to=9");
     assertEquals(400, notAMember.statusCode());
     assertTrue(notAMember.body().contains("node 9 is not a voting member of group 'counter'"), notAMember.body());
@@ -62,7 +61,9 @@ class AdminHttpTest extends LocalNodesTest {
     assertEquals(401, noToken.statusCode(), noToken.body());
     assertEquals("Bearer realm=\"synod\"", noToken.headers().firstValue("WWW-Authenticate").orElse(""));
     assertEquals(401, nodes.send(1, "DELETE", "/admin/groups/counter/members/3").statusCode());
-    assertEquals(leader, leaderSeenBy(0), "nothing changed");
+    // Refused, so nothing was proposed. (Not "the leader is the same": on a loaded machine a group
+    // may elect a new leader of its own accord meanwhile, and CI once saw that.)
+    assertEquals("1", nodes.send(1, "GET", "/counter").body().strip(), "nothing changed");
     assertTrue(nodes.send(0, "GET", "/admin/groups/counter/members").body().contains("\"voters\":[1,2,3]"),
         "nothing changed; the membership is read without a token");
   }
