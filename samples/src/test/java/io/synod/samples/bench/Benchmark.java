@@ -45,11 +45,11 @@ import java.util.Locale;
  *
  * <p>Arguments: {@code quick} (the default: 1 and 100 groups, 100 B values, 1, 64 and 512 clients
  * in the nodes and outside them (1 group), 1 s warm-up and 2 s measured per loop, both transports;
- * idle clusters of 100 and 1,000 groups over TLS, 30 s each; about 12 minutes on 2 cores, the
- * build included: 13.6 on 2026-12-07 with other jobs on the machine, of which a minute the build
- * and the limits, 1.5 to 3 each load cluster (most of it getting every leader and warming up, a
- * 100-group TLS cluster up to 2 minutes to get its leaders) and 1.5 to 2 each idle cluster,
- * before the external clients' warm-up, which adds up to 12 s on each 1-group cluster) or
+ * idle clusters of 100 and 1,000 groups over TLS, 30 s each; about 13 minutes on 2 cores, the
+ * build included: 13.3 on 2026-12-07, of which a minute the build and the limits, 1.5 to 3 each
+ * load cluster (most of it getting every leader and warming up, up to 90 s until the nodes' JIT
+ * compilers are done, a 100-group TLS cluster up to 2 minutes to get its leaders) and 1.5 to 2
+ * each idle cluster, the external clients' warm-up adding up to 12 s on each 1-group cluster) or
  * {@code full} (1, 20 and 100 groups with 100 B, 2 KB and 100 KB values, 2 s warm-up and 8 s
  * measured, both transports, the idle clusters on both too: about 40 minutes, estimated); then,
  * optionally, HOCON laid over the nodes' configuration, to compare settings (e.g. {@code
