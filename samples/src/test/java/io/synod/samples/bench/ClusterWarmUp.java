@@ -66,6 +66,15 @@ final class ClusterWarmUp {
    * share {@code jit} at most {@link #JIT_SETTLED} (an unknown share, -1, does not hold it back).
    */
   static boolean settled(int step, double last, double rate, double jit) {
-    return step >= MIN_STEPS && last > 0 && Math.abs(rate - last) <= WARM_WITHIN * last && jit <= JIT_SETTLED;
+    return agrees(step, last, rate) && jit <= JIT_SETTLED;
+  }
+
+  /**
+   * Whether step {@code step} (from 1) of a warm-up, at least the {@link #MIN_STEPS}-th, committed
+   * {@code rate} within {@link #WARM_WITHIN} of the step before ({@code last}, -1 for none). The
+   * external clients' warm-up ({@link ExternalLoad}) ends on this alone.
+   */
+  static boolean agrees(int step, double last, double rate) {
+    return step >= MIN_STEPS && last > 0 && Math.abs(rate - last) <= WARM_WITHIN * last;
   }
 }

@@ -30,6 +30,13 @@ class ClusterWarmUpTest {
   }
 
   @Test
+  void theExternalWarmUpsAgreementIsTheRateRuleAlone() {
+    assertTrue(ClusterWarmUp.agrees(3, 1000, 1100));
+    assertFalse(ClusterWarmUp.agrees(3, 1000, 1101));
+    assertFalse(ClusterWarmUp.agrees(2, 1000, 1000));
+  }
+
+  @Test
   void anUnknownCompileTimeDoesNotHoldTheWarmUpBack() {
     assertTrue(ClusterWarmUp.settled(3, 1000, 1000, -1));
   }

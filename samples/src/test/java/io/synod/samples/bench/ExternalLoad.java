@@ -49,8 +49,6 @@ public final class ExternalLoad {
   private static final long RETRY_AFTER_FAILURE_MILLIS = 100;
   private static final double STEP_SECONDS = 2;
   private static final int WARM_CLIENTS = 64;
-  private static final int MIN_WARM_STEPS = 3;
-  private static final double WARM_WITHIN = 0.10;
 
   private final HttpClient http;
   private final byte[] value;
@@ -119,7 +117,7 @@ public final class ExternalLoad {
       load.run(ports, groups, WARM_CLIENTS, 0);
       double rate = load.ops.get() / STEP_SECONDS;
       print(String.format(Locale.ROOT, "EXTERNAL-WARM-UP step=%d rate=%.0f", step, rate));
-      if (step >= MIN_WARM_STEPS && last > 0 && Math.abs(rate - last) <= WARM_WITHIN * last) {
+      if (ClusterWarmUp.agrees(step, last, rate)) {
         return;
       }
       last = rate;
