@@ -19,8 +19,8 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
 
   /** Messages a {@link Proposer} handles. */
   sealed interface ToProposer extends Message
-      permits Promise, Accepted, Rejected, Forward, LeaderSeen, CandidateSeen, LearnerProgress, ClientRead,
-          TransferLeadership, TimeoutNow, WakeUp {}
+      permits Promise, Accepted, Rejected, Forward, LeaderSeen, CandidateSeen, PromiseRecovered, LearnerProgress,
+          ClientRead, TransferLeadership, TimeoutNow, WakeUp {}
 
   /** Messages a {@link Learner} handles. */
   sealed interface ToLearner extends Message
@@ -154,6 +154,14 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
    * election timeout to win before it campaigns itself.
    */
   record CandidateSeen(int from, Ballot ballot) implements ToProposer {}
+
+  /**
+   * Local, acceptor to proposer: this node's acceptor recovered from its journal, having promised
+   * {@code ballot}, the highest ballot this node has seen (its proposer's own among them: a
+   * candidate's own acceptor promises first). A restarted proposer's next campaign goes above it,
+   * rather than from round 1 into its own acceptor's refusal.
+   */
+  record PromiseRecovered(int from, Ballot ballot) implements ToProposer {}
 
   /**
    * From a follower that waited quietly for this node's leadership and heard that this node

@@ -8,6 +8,7 @@ import io.synod.paxos.Message.Forward;
 import io.synod.paxos.Message.LeaderSeen;
 import io.synod.paxos.Message.LearnerProgress;
 import io.synod.paxos.Message.Promise;
+import io.synod.paxos.Message.PromiseRecovered;
 import io.synod.paxos.Message.ReadAt;
 import io.synod.paxos.Message.Rejected;
 import io.synod.paxos.Message.TimeoutNow;
@@ -121,6 +122,8 @@ public class Proposer {
       onWakeUp(w, d);
     } else if (message instanceof CandidateSeen c) {
       onCandidateSeen(c, d);
+    } else if (message instanceof PromiseRecovered r) {
+      highestSeen = Ballot.max(highestSeen, r.ballot()); // the next campaign goes above it
     } else {
       throw new IllegalStateException("proposer cannot handle " + message);
     }

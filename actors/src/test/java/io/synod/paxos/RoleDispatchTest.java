@@ -69,6 +69,7 @@ class RoleDispatchTest {
       Map.entry(Message.TimeoutNow.class, new Message.TimeoutNow(2, BALLOT)),
       Map.entry(Message.WakeUp.class, new Message.WakeUp(2)),
       Map.entry(Message.CandidateSeen.class, new Message.CandidateSeen(1, BALLOT)),
+      Map.entry(Message.PromiseRecovered.class, new Message.PromiseRecovered(1, BALLOT)),
       Map.entry(ClientRead.class, new ClientRead(1, 5, bytes("q"))),
       Map.entry(Chosen.class, new Chosen(2, List.of(new ChosenEntry(0, BALLOT, VALUE)), 1)),
       Map.entry(LocalAccepted.class, new LocalAccepted(1, List.of(new AcceptedValue(0, BALLOT, VALUE)))),

@@ -17,19 +17,23 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The acceptor of one group on one node, as a Pekko Persistence {@link EventSourcedBehavior}: it
  * feeds each input to the core {@link Acceptor}, sends the decision's {@code sendNow} messages at
  * once, persists its records and only then sends its {@code sendAfterPersist} messages ("persist,
  * then reply"). Recovery is Pekko's replay of the records into a fresh core acceptor (which then
- * refuses prepares for a lease period, covering any lease it granted before the restart).
+ * refuses prepares for a lease period, covering any lease it granted before the restart); once it
+ * has recovered, it tells the node's proposer the ballot it promised, so that a restarted proposer
+ * campaigns above it ({@link Message.PromiseRecovered}).
  *
  * <p>Writes are batched: the records of every input handled before the next {@link Write} (which
  * the first of them schedules, behind whatever is already in the mailbox) go to the journal as one
@@ -171,6 +175,16 @@ public final class AcceptorActor
   @Override
   public State emptyState() {
     return new State(Acceptor.recover(config, List.of()));
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::onRecovered).build();
+  }
+
+  /** Recovered: the local proposer learns the ballot this node promised, to campaign above it. */
+  private void onRecovered(State state) {
+    state.acceptor.onRecovered().sendNow().forEach(outbox);
   }
 
   @Override

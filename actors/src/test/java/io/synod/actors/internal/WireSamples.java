@@ -146,6 +146,8 @@ final class WireSamples {
         new LeaderSeen(0, LOW, true),
         new Message.CandidateSeen(2, MID),
         new Message.CandidateSeen(Integer.MIN_VALUE, MAX),
+        new Message.PromiseRecovered(1, Ballot.ZERO),
+        new Message.PromiseRecovered(Integer.MAX_VALUE, MAX),
         new Message.WakeUp(2),
         new Message.WakeUp(Integer.MAX_VALUE),
         new LearnerProgress(1, 0, new io.synod.paxos.Membership(0, List.of(1, 2, 3), List.of())),

@@ -63,6 +63,7 @@ final class SimLifecycle {
       r.reportedPrefix = -1;
       r.wasLeader = false;
       membership.start(n, r);
+      shell.apply(n, r, r.acceptor.onRecovered()); // as the actor shell does once its recovery completes
       if (r.storage.checkpoint != null) {
         shell.apply(n, r, r.learner.install(Checkpoint.decode(r.storage.checkpoint)));
         shell.apply(n, r, r.learner.onCheckpointDurable(r.storage.checkpointInstance));
