@@ -36,7 +36,9 @@ final class Leading implements ProposerPhase {
     /** Stop leading: another leader has been at work, or a handover did not happen in time. */
     STEP_DOWN,
     /** A chosen change made voters that never promised this ballot: run phase 1 again, at once. */
-    CAMPAIGN_AGAIN
+    CAMPAIGN_AGAIN,
+    /** This leader has not heard from a majority of its voters for an election timeout: stop leading. */
+    QUORUM_LOST
   }
 
   private final GroupConfig config;
@@ -47,6 +49,7 @@ final class Leading implements ProposerPhase {
   private final Pipeline pipeline;
   private final LeaderLease lease;
   private final Quiescence quiescence;
+  private final QuorumCheck quorum;
   /** The handover under way, or null. */
   private Handover handover;
   private long lastHeartbeat;
@@ -56,7 +59,8 @@ final class Leading implements ProposerPhase {
    * the highest reported, it re-proposes the value accepted at the highest ballot (holes become
    * no-ops). Nothing is sent until {@link #start}.
    */
-  Leading(GroupConfig config, Ballot ballot, PromiseTally won, LeaderLease lease, CommandQueue queue, long now) {
+  Leading(GroupConfig config, Ballot ballot, PromiseTally won, LeaderLease lease, QuorumCheck quorum,
+      CommandQueue queue, long now) {
     this.config = config;
     this.self = config.self();
     this.ballot = ballot;
@@ -66,6 +70,7 @@ final class Leading implements ProposerPhase {
     this.view = new MembershipView(won.from(), won.membership(), won.promisers());
     this.pipeline = new Pipeline(won.from(), config.tuning().retransmitTicks(), queue);
     this.quiescence = new Quiescence(config.tuning().electionTimeoutTicks(), now);
+    this.quorum = quorum;
     long last = highest.isEmpty() ? won.from() - 1 : highest.lastKey();
     for (long i = won.from(); i <= last; i++) {
       AcceptedValue h = highest.get(i);
@@ -87,6 +92,9 @@ final class Leading implements ProposerPhase {
       // at this ballot (a late release could undo a lease it asked for again): it steps down, and
       // the next election decides.
       return Outcome.STEP_DOWN;
+    }
+    if (checkQuorum(now) == Outcome.QUORUM_LOST) {
+      return Outcome.QUORUM_LOST;
     }
     Map<Integer, List<Proposal>> resend = pipeline.takeResends(now, view);
     boolean heartbeat = !quiescence.quiet() && now - lastHeartbeat >= config.tuning().heartbeatTicks();
@@ -123,6 +131,7 @@ final class Leading implements ProposerPhase {
   /** An acceptor's answer to this leader's Accept: acceptances, a lease grant or give-back, its truncation. */
   Outcome onAccepted(Accepted a, long now, Decision.Builder d) {
     pipeline.onAccepted(a.instances(), a.from(), view);
+    quorum.answered(a.from(), now);
     if (a.leaseTick() == Accept.QUIESCE) {
       quiescence.heard(a.from(), Quorums.votersOf(live()));
     } else if (a.leaseTick() >= 0) {
@@ -140,6 +149,15 @@ final class Leading implements ProposerPhase {
       proposeNew(now, d);
     }
     return outcome;
+  }
+
+  /**
+   * Check-quorum ({@link QuorumCheck}): {@link Outcome#QUORUM_LOST} once this leader has not heard
+   * from a majority of its voters for an election timeout; on every tick that does more than count,
+   * and when the node's failure detector calls a peer silent (a quiet leader has no ticks due).
+   */
+  Outcome checkQuorum(long now) {
+    return quorum.lost(now, live(), quiescence::toldIdle) ? Outcome.QUORUM_LOST : Outcome.LEAD_ON;
   }
 
   /** The local learner has applied every instance below {@code chosenPrefix}, reaching {@code known}. */
@@ -172,7 +190,7 @@ final class Leading implements ProposerPhase {
   void proposeNew(long now, Decision.Builder d) {
     List<Proposal> fresh = fillWindow(now);
     if (!fresh.isEmpty()) {
-      quiescence.busy(now); // these accepts wake the followers: they run their election timers again
+      busy(now); // these accepts wake the followers: they run their election timers again
       sendToVoters(d, fresh, Accept.NO_LEASE);
     }
   }
@@ -182,7 +200,7 @@ final class Leading implements ProposerPhase {
    * restarted): it heartbeats at once, asking for its lease, and stays active until idle again.
    */
   void wake(long now, Decision.Builder d) {
-    if (quiescence.busy(now) && handover == null) {
+    if (busy(now) && handover == null) {
       lastHeartbeat = now;
       lease.ask(now);
       sendToVoters(d, List.of(), now);
@@ -202,7 +220,19 @@ final class Leading implements ProposerPhase {
 
   /** A read was served under the lease: a group read from keeps its lease, so it does not go quiet. */
   void servedRead(long now) {
-    quiescence.busy(now);
+    busy(now);
+  }
+
+  /**
+   * There is work ({@link Quiescence#busy}); returns whether the group was quiet or going quiet,
+   * in which case its voters get a fresh timeout to answer the heartbeats that start again.
+   */
+  private boolean busy(long now) {
+    boolean wasIdle = quiescence.busy(now);
+    if (wasIdle) {
+      quorum.resumed(now);
+    }
+    return wasIdle;
   }
 
   /** Abandons the instances in flight: this phase ends. */
@@ -248,6 +278,10 @@ final class Leading implements ProposerPhase {
     if (handover != null) {
       next = Math.min(next, handover.deadline());
     }
+    if (checkQuorum(now) == Outcome.QUORUM_LOST) {
+      return now; // lost by an input (a change of voters): the next tick steps down
+    }
+    next = Math.min(next, quorum.nextExpiry(now, live(), quiescence::toldIdle));
     return Math.min(next, pipeline.nextResendAt());
   }
 
@@ -348,7 +382,7 @@ final class Leading implements ProposerPhase {
    * acceptor to give it back; the target is told to campaign once enough have (see {@link Handover}).
    */
   private void startHandover(int to, long now, Decision.Builder d) {
-    quiescence.busy(now);
+    busy(now);
     handover = new Handover(to, now + config.tuning().electionTimeoutTicks());
     lease.drop();
     lastHeartbeat = now;

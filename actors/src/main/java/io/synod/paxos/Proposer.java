@@ -15,7 +15,10 @@ import io.synod.paxos.Message.TimeoutNow;
 import io.synod.paxos.Message.ToProposer;
 import io.synod.paxos.Message.TransferLeadership;
 import io.synod.paxos.Message.WakeUp;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -30,7 +33,8 @@ import java.util.random.RandomGenerator;
  * Tuning#window()} instances in flight. Heartbeats ask for a lease; with a majority of grants
  * the leader answers reads locally until {@link Tuning#leaderLeaseTicks()} after it asked. A
  * rejection with a higher ballot makes it step down and pass waiting commands to the node it now
- * believes leads. A membership change goes through the log like any command; how a leader stays
+ * believes leads; so does an election timeout in which it did not hear from a majority of its
+ * voters (check-quorum, {@link QuorumCheck}). A membership change goes through the log like any command; how a leader stays
  * safe while it pipelines instances across one is described on {@link MembershipView}. An idle
  * group goes quiet: its leader stops heartbeating ({@link Quiescence}) and its followers wait
  * without an election timer, woken by work or by news of the leader's node ({@link #onPeerNews}).
@@ -74,6 +78,10 @@ public class Proposer {
   private Membership known;
   /** Campaigns in a row that did not win; none since this node last led or heard a leader. */
   private int failedCampaigns;
+  /** Peers the node's failure detector calls silent and has not heard again since ({@link #onPeerNews}). */
+  private final Set<Integer> silentPeers = new HashSet<>();
+  /** Leaderships this proposer gave up because it no longer heard a majority of its voters. */
+  private long quorumLosses;
 
   public Proposer(GroupConfig config, RandomGenerator random) {
     this(config, random, ProposerParts.SOUND);
@@ -224,7 +232,8 @@ public class Proposer {
       return;
     }
     failedCampaigns = 0;
-    become(d, new Leading(config, ballot, won.tally(), parts.lease(config), queue, now), self);
+    QuorumCheck quorum = parts.quorumCheck(config, Collections.unmodifiableSet(silentPeers), now);
+    become(d, new Leading(config, ballot, won.tally(), parts.lease(config), quorum, queue, now), self);
   }
 
   /** Carries out what a leader's input leaves to the proposer. */
@@ -232,6 +241,10 @@ public class Proposer {
     switch (outcome) {
       case LEAD_ON -> { }
       case STEP_DOWN -> stepDown(d, -1, config.tuning().electionTimeoutTicks() + jitter());
+      case QUORUM_LOST -> {
+        quorumLosses++;
+        stepDown(d, -1, config.tuning().electionTimeoutTicks() + jitter());
+      }
       case CAMPAIGN_AGAIN -> {
         stepDown(d, self, 0);
         campaign(d);
@@ -291,10 +304,20 @@ public class Proposer {
    * waiting quietly for that peer campaigns after a jitter if the peer went silent; on any other
    * news of it (it gave up some leadership, restarted, or is heard again after silence) it asks the
    * peer to confirm that it still leads and runs its election timer again. A quiet leader
-   * heartbeats once when a peer restarted, so that the peer learns who leads.
+   * heartbeats once when a peer restarted, so that the peer learns who leads. A leader that no
+   * longer has a majority of its voters' nodes in hearing steps down (check-quorum, {@link
+   * QuorumCheck}): the failure detector is what tells a quiet leader, which hears nothing else.
    */
   public Decision onPeerNews(PeerLiveness.News news) {
     Decision.Builder d = new Decision.Builder();
+    if (news.change() == PeerLiveness.Change.SILENT) {
+      silentPeers.add(news.peer());
+    } else if (news.change() != PeerLiveness.Change.LEADERSHIP_LOST) {
+      silentPeers.remove(news.peer());
+    }
+    if (phase instanceof Leading l && news.change() == PeerLiveness.Change.SILENT) {
+      follow(d, l.checkQuorum(now)); // a quiet leader has no tick due to check on
+    }
     if (phase instanceof Following f && f.quietUnder() == news.peer()) {
       if (news.change() == PeerLiveness.Change.SILENT) {
         f.postpone(now + jitter());
@@ -504,6 +527,14 @@ public class Proposer {
   /** Whether this node leads a quiet group, or follows one quietly: idle, it sends nothing. */
   public boolean isQuiet() {
     return phase instanceof Leading l ? l.quiet() : phase instanceof Following f && f.quietUnder() >= 0;
+  }
+
+  /**
+   * How many times this proposer stopped leading because it had not heard from a majority of its
+   * voters for an election timeout (check-quorum), since it was made.
+   */
+  public long quorumLosses() {
+    return quorumLosses;
   }
 
   /** The node this leader is handing leadership to, or -1. */

@@ -3,7 +3,10 @@ package io.synod.paxos;
 import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.Promise;
 import io.synod.paxos.sim.SimProtocol;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -56,7 +59,12 @@ public final class BrokenProtocols {
     }
   };
 
-  /** A leader that answers reads locally whenever it believes it leads, lease or not. */
+  /**
+   * A leader that answers reads locally whenever it believes it leads, lease or not. Check-quorum
+   * alone bounds that belief to an election timeout, shorter than an acceptor's lease with the
+   * default tuning, which would hide the missing lease; this leader checks its quorum over four
+   * leases instead, as with a tuning whose election timeout is longer than the lease.
+   */
   public static final SimProtocol READS_WITHOUT_LEASE = new Variant("reads-without-lease") {
     @Override
     public Proposer proposer(GroupConfig config, RandomGenerator random) {
@@ -70,9 +78,36 @@ public final class BrokenProtocols {
             }
           };
         }
+
+        @Override
+        public QuorumCheck quorumCheck(GroupConfig config, Set<Integer> silentPeers, long now) {
+          return new QuorumCheck(config.self(), 4L * config.tuning().leaseTicks(), silentPeers, now);
+        }
       });
     }
   };
+
+  /** A leader that never checks its quorum: cut off by a partition, it leads on until the partition heals. */
+  public static final SimProtocol NO_CHECK_QUORUM = new Variant("no-check-quorum") {
+    @Override
+    public Proposer proposer(GroupConfig config, RandomGenerator random) {
+      return new Proposer(config, random, new ProposerParts() {
+        @Override
+        public QuorumCheck quorumCheck(GroupConfig config, Set<Integer> silentPeers, long now) {
+          return neverLost(config, silentPeers, now);
+        }
+      });
+    }
+  };
+
+  private static QuorumCheck neverLost(GroupConfig config, Set<Integer> silentPeers, long now) {
+    return new QuorumCheck(config.self(), config.tuning().electionTimeoutTicks(), silentPeers, now) {
+      @Override
+      boolean lost(long now, Collection<Membership> live, IntPredicate toldIdle) {
+        return false;
+      }
+    };
+  }
 
   /** A proposer deaf to its node's failure detector: a follower of a quiet group never notices its leader died. */
   public static final SimProtocol IGNORES_PEER_NEWS = new Variant("ignores-peer-news") {

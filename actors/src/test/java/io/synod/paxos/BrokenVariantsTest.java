@@ -35,6 +35,11 @@ class BrokenVariantsTest {
   }
 
   @Test
+  void leaderThatNeverChecksItsQuorumIsCaught() {
+    assertCaught(BrokenProtocols.NO_CHECK_QUORUM);
+  }
+
+  @Test
   void followerDeafToItsNodesFailureDetectorIsCaught() {
     assertCaught(BrokenProtocols.IGNORES_PEER_NEWS);
   }

@@ -104,6 +104,44 @@ final class Fixtures {
     return p.handle(new Message.Accepted(from, p.ballot(), List.of(instances), leaseTick, 0));
   }
 
+  /**
+   * Every voter answers the heartbeats (accepts without proposals) that {@code d} sends, so that
+   * the leader goes on hearing a majority (check-quorum): a quiet heartbeat as an acceptor does,
+   * the others granting no lease (tests of leases grant them by hand).
+   */
+  static void answerHeartbeats(Proposer p, Decision d) {
+    for (Outbound o : d.sendNow()) {
+      if (o.message() instanceof Message.Accept a && a.proposals().isEmpty()) {
+        ack(p, o.to(), a.leaseTick() == Message.Accept.QUIESCE ? a.leaseTick() : Message.Accept.NO_LEASE);
+      }
+    }
+  }
+
+  /** Ticks a leader, its voters answering, until a heartbeat says the group is idle; returns that heartbeat. */
+  static Decision idleUntilQuiesce(Proposer p, Tuning tuning) {
+    for (int t = 0; t < 10 * tuning.electionTimeoutTicks(); t++) {
+      Decision d = p.onTick();
+      if (messages(d, Message.Accept.class).stream().anyMatch(a -> a.leaseTick() == Message.Accept.QUIESCE)) {
+        return d;
+      }
+      answerHeartbeats(p, d);
+    }
+    return org.junit.jupiter.api.Assertions.fail("no quiet heartbeat within " + 10 * tuning.electionTimeoutTicks()
+        + " ticks");
+  }
+
+  /** Node 1 of {@link #MEMBERS}, leading a group that went quiet: every voter answered a quiet heartbeat. */
+  static Proposer quietLeader(GroupConfig config) {
+    Proposer p = proposer(config);
+    lead(p);
+    idleUntilQuiesce(p, config.tuning());
+    for (int m : MEMBERS) {
+      ack(p, m, Message.Accept.QUIESCE);
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(p.isQuiet());
+    return p;
+  }
+
   /** Node {@code config.self()}'s proposer, with a fixed seed for its jitter. */
   static Proposer proposer(GroupConfig config) {
     return new Proposer(config, new java.util.SplittableRandom(42));

@@ -4,10 +4,12 @@ import static io.synod.paxos.Fixtures.ack;
 import static io.synod.paxos.Fixtures.bytes;
 import static io.synod.paxos.Fixtures.command;
 import static io.synod.paxos.Fixtures.config;
+import static io.synod.paxos.Fixtures.idleUntilQuiesce;
 import static io.synod.paxos.Fixtures.lead;
 import static io.synod.paxos.Fixtures.messages;
 import static io.synod.paxos.Fixtures.messagesTo;
 import static io.synod.paxos.Fixtures.proposer;
+import static io.synod.paxos.Fixtures.quietLeader;
 import static io.synod.paxos.Fixtures.sleepUntilDue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,35 +34,11 @@ class ProposerQuiescenceTest {
   private static final GroupConfig CONFIG = config(1).build();
   private static final Tuning TUNING = CONFIG.tuning();
 
-  /** Leads, then ticks until a heartbeat says the group is idle; returns that heartbeat. */
-  private static Decision idleUntilQuiesce(Proposer p) {
-    for (int t = 0; t < 10 * TUNING.electionTimeoutTicks(); t++) {
-      Decision d = p.onTick();
-      if (messages(d, Accept.class).stream().anyMatch(a -> a.leaseTick() == Accept.QUIESCE)) {
-        return d;
-      }
-    }
-    return org.junit.jupiter.api.Assertions.fail("no quiet heartbeat within " + 10 * TUNING.electionTimeoutTicks()
-        + " ticks");
-  }
-
-  /** A leader whose group went quiet: every voter answered a quiet heartbeat. */
-  private static Proposer quietLeader() {
-    Proposer p = proposer(CONFIG);
-    lead(p);
-    idleUntilQuiesce(p);
-    for (int m : Fixtures.MEMBERS) {
-      ack(p, m, Accept.QUIESCE);
-    }
-    assertTrue(p.isQuiet());
-    return p;
-  }
-
   @Test
   void anIdleLeaderSaysSoUntilEveryVoterHeardThenSendsNothing() {
     Proposer p = proposer(CONFIG);
     lead(p);
-    Decision first = idleUntilQuiesce(p);
+    Decision first = idleUntilQuiesce(p, TUNING);
     for (int m : Fixtures.MEMBERS) {
       assertEquals(Accept.QUIESCE, messagesTo(first, m, Accept.class).get(0).leaseTick());
     }
@@ -82,7 +60,7 @@ class ProposerQuiescenceTest {
 
   @Test
   void aCommandWakesAQuietLeaderWhoseNextHeartbeatAsksForTheLease() {
-    Proposer p = quietLeader();
+    Proposer p = quietLeader(CONFIG);
     Decision d = p.onClientCommand(command(7, 1, "x"));
     assertEquals(1, messagesTo(d, 2, Accept.class).get(0).proposals().size(), "the command goes out at once");
     assertFalse(p.isQuiet());
@@ -92,7 +70,7 @@ class ProposerQuiescenceTest {
 
   @Test
   void aReadWithoutALeaseIsRefusedAndWakesTheLeaderToAskForOne() {
-    Proposer p = quietLeader();
+    Proposer p = quietLeader(CONFIG);
     Decision d = p.handle(new ClientRead(1, 5, bytes("q")));
     assertEquals(1, d.reads().size());
     assertFalse(d.reads().get(0).served(), "no lease: the read goes through the log");
@@ -105,12 +83,12 @@ class ProposerQuiescenceTest {
 
   @Test
   void aQuietLeaderConfirmsToAFollowerThatAsksAndHeartbeatsWhenAPeerRestarted() {
-    Proposer p = quietLeader();
+    Proposer p = quietLeader(CONFIG);
     Decision confirm = p.handle(new WakeUp(2));
     assertEquals(Accept.QUIESCE, messagesTo(confirm, 2, Accept.class).get(0).leaseTick(), "still quiet: it says so");
     assertTrue(messagesTo(confirm, 3, Accept.class).isEmpty(), "to the one that asked only");
     assertTrue(p.isQuiet());
-    Proposer q = quietLeader();
+    Proposer q = quietLeader(CONFIG);
     assertTrue(messages(q.onPeerNews(new News(3, Change.SILENT)), Accept.class).isEmpty(), "silence is no reason");
     assertTrue(messagesTo(q.onPeerNews(new News(3, Change.RESTARTED)), 3, Accept.class).get(0).leaseTick() >= 0,
         "a restarted peer learns who leads");

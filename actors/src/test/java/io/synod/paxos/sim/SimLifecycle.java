@@ -25,9 +25,12 @@ final class SimLifecycle {
   private final SimDisk disk;
   private final SimClients clients;
   private final SimMembership membership;
+  private final SimQuorumWatch quorumWatch;
 
-  SimLifecycle(SimContext ctx, SimShell shell, SimDisk disk, SimClients clients, SimMembership membership) {
+  SimLifecycle(SimContext ctx, SimShell shell, SimDisk disk, SimClients clients, SimMembership membership,
+      SimQuorumWatch quorumWatch) {
     this.ctx = ctx;
+    this.quorumWatch = quorumWatch;
     this.mix = ctx.mix();
     this.shell = shell;
     this.disk = disk;
@@ -62,6 +65,7 @@ final class SimLifecycle {
       r.proposer = ctx.protocol().proposer(r.config, new SplittableRandom(rng.nextLong()));
       r.reportedPrefix = -1;
       r.wasLeader = false;
+      r.quorumLossesTallied = 0;
       membership.start(n, r);
       shell.apply(n, r, r.acceptor.onRecovered()); // as the actor shell does once its recovery completes
       if (r.storage.checkpoint != null) {
@@ -95,6 +99,7 @@ final class SimLifecycle {
       disk.crash(n, r);
     }
     membership.crashed(n);
+    quorumWatch.crashed(n);
   }
 
   private void tick(SimNode n, int incarnation) {
@@ -107,6 +112,7 @@ final class SimLifecycle {
       ctx.tally().events++;
       shell.tickLiveness(n); // not in a burst after a pause: the actor shell does not count a stall either
       tickRoles(n);
+      quorumWatch.check(n);
     }
     ctx.clock().schedule(n.tickInterval, () -> tick(n, incarnation));
   }

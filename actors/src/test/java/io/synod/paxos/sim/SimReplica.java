@@ -22,6 +22,8 @@ final class SimReplica {
   long reportedPrefix = -1;
   /** Whether the proposer led after the last decision: a change counts a leader change. */
   boolean wasLeader;
+  /** The proposer's count of check-quorum step-downs already tallied. */
+  long quorumLossesTallied;
   /** The membership-change workflow and what its shell keeps, rebuilt at every restart; null in runs without any. */
   ReplicaWorkflow reconfiguration;
 

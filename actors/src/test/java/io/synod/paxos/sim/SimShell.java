@@ -260,6 +260,8 @@ final class SimShell {
       } else if (r.proposer.leaderHint() < 0) { // as the actor shell: making way for a known leader is no news
         n.liveness.leadershipLost();
       }
+      ctx.tally().quorumStepDowns += r.proposer.quorumLosses() - r.quorumLossesTallied;
+      r.quorumLossesTallied = r.proposer.quorumLosses();
     }
   }
 

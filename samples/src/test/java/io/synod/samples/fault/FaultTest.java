@@ -176,7 +176,7 @@ class FaultTest {
   }
 
   /** As {@link #clusterConfig()}, each group with {@code membership} (e.g. {@code , members = [1, 2, 3]}). */
-  private static String clusterConfig(String membership) {
+  static String clusterConfig(String membership) {
     return String.join("\n",
         "synod.cluster {",
         "  groups = [",
