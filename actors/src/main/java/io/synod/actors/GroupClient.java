@@ -134,39 +134,45 @@ public final class GroupClient<C, R> {
 
   /**
    * A linearizable read: answered by {@link ReplicatedStateMachine#read} at a state that reflects
-   * every command acknowledged before this call. Served by this node when it leads with a valid
-   * lease, otherwise sent through the log like a command.
+   * every command acknowledged before this call, on this node: at once when it leads under its
+   * lease, otherwise once the leader has confirmed with a quorum that it still leads and this node
+   * has applied as far as the leader had assigned (ReadIndex). No log entry is written. While no
+   * leader is known it asks again every {@code synod.client.retry-interval}, up to {@code
+   * synod.client.request-timeout}.
    */
   public CompletionStage<R> read(C query) {
     byte[] bytes = checkSize(commands.encode(query));
-    long deadline = deadline(); // for the lease read and, if it is refused, the read through the log
     CompletableFuture<R> answer = new CompletableFuture<>();
-    long request = track(answer);
-    direct(AskPattern.<GroupCommand, ReadOutcome>ask(ref,
-            replyTo -> new GroupProtocol.Read(bytes, deadline, replyTo), timeout, system.scheduler()))
-        .whenComplete((outcome, failure) -> onLeaseRead(request, bytes, deadline, answer, outcome, failure));
+    askRead(track(answer), bytes, deadline(), answer);
     return answer;
   }
 
-  /** The lease read's answer: served, or failed, or else the read goes through the log. */
-  private void onLeaseRead(long request, byte[] query, long deadline, CompletableFuture<R> answer, ReadOutcome outcome,
-      Throwable failure) {
+  private void askRead(long request, byte[] query, long deadline, CompletableFuture<R> answer) {
+    Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+    direct(AskPattern.<GroupCommand, GroupProtocol.ReadReply>ask(ref,
+            replyTo -> new GroupProtocol.Read(query, deadline, replyTo), left, system.scheduler()))
+        .whenComplete((reply, failure) -> onReadAnswer(request, query, deadline, answer, reply, failure));
+  }
+
+  /** The group's answer to a read: served, or failed, or refused (no read index this time): asked again. */
+  private void onReadAnswer(long request, byte[] query, long deadline, CompletableFuture<R> answer,
+      GroupProtocol.ReadReply reply, Throwable failure) {
     if (failure != null) {
       untrack(request);
       answer.completeExceptionally(noAnswer(failure));
-    } else if (outcome.served()) {
+    } else if (reply instanceof GroupProtocol.Stopped s) {
       untrack(request);
-      complete(answer, outcome.result());
+      answer.completeExceptionally(new GroupStoppedException(group, s.reason()));
+    } else if (((GroupProtocol.ReadResult) reply).outcome().served()) {
+      untrack(request);
+      complete(answer, ((GroupProtocol.ReadResult) reply).outcome().result());
+    } else if (deadline - System.nanoTime() > retryInterval.toNanos() && !answer.isDone()) {
+      system.scheduler().scheduleOnce(retryInterval, () -> askRead(request, query, deadline, answer),
+          system.executionContext());
     } else {
-      // No lease here (or no answer in time): the read goes through the log.
-      submit(PayloadFormat.frame(PayloadFormat.READ, query), deadline).whenComplete((r, f) -> {
-        untrack(request);
-        if (f != null) {
-          answer.completeExceptionally(f);
-        } else {
-          answer.complete(r);
-        }
-      });
+      untrack(request);
+      answer.completeExceptionally(new RequestTimeoutException(group, "no leader gave this node's read a read index within "
+          + timeout));
     }
   }
 

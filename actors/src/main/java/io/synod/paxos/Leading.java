@@ -50,6 +50,10 @@ final class Leading implements ProposerPhase {
   private final LeaderLease lease;
   private final Quiescence quiescence;
   private final QuorumCheck quorum;
+  private final ReadConfirmations reads;
+  private final PreferredLeader preferred;
+  /** The tick of this leader's newest lease request: a ReadIndex read waits for one sent after it arrived. */
+  private long lastLeaseAsk = Long.MIN_VALUE;
   /** The handover under way, or null. */
   private Handover handover;
   private long lastHeartbeat;
@@ -71,6 +75,8 @@ final class Leading implements ProposerPhase {
     this.pipeline = new Pipeline(won.from(), config.tuning().retransmitTicks(), queue);
     this.quiescence = new Quiescence(config.tuning().electionTimeoutTicks(), now);
     this.quorum = quorum;
+    this.reads = new ReadConfirmations(self);
+    this.preferred = new PreferredLeader(config, now);
     long last = highest.isEmpty() ? won.from() - 1 : highest.lastKey();
     for (long i = won.from(); i <= last; i++) {
       AcceptedValue h = highest.get(i);
@@ -83,7 +89,7 @@ final class Leading implements ProposerPhase {
   void start(long now, Decision.Builder d) {
     fillWindow(now);
     sendToVoters(d, pipeline.proposals(), now);
-    lease.ask(now);
+    askLease(now);
   }
 
   Outcome onTick(long now, Decision.Builder d) {
@@ -97,17 +103,25 @@ final class Leading implements ProposerPhase {
       return Outcome.QUORUM_LOST;
     }
     Map<Integer, List<Proposal>> resend = pipeline.takeResends(now, view);
-    boolean heartbeat = !quiescence.quiet() && now - lastHeartbeat >= config.tuning().heartbeatTicks();
+    boolean heartbeat = !quiescence.quiet() && now - lastHeartbeat >= config.tuning().heartbeatTicks()
+        || reads.needAskAfter(lastLeaseAsk); // a ReadIndex read waits for a lease request sent after it
+    int preferredNode = heartbeat && handover == null
+        ? preferred.handOverTo(now, view.latest(), live().size() == 1, quorum, pipeline) : -1;
+    if (preferredNode >= 0) {
+      // The group's preferred leader is ready: leadership goes to it; the handover's accepts are this beat.
+      startHandover(preferredNode, now, d);
+      heartbeat = false;
+    }
     long leaseTick = Accept.NO_LEASE;
     if (heartbeat) {
       lastHeartbeat = now;
       if (handover != null) {
         leaseTick = Accept.RELEASE_LEASE; // while handing over: give the lease back, ask for none
-      } else if (quiescence.heartbeatSaysQuiet(now, idle())) {
+      } else if (quiescence.heartbeatSaysQuiet(now, idle(now))) {
         leaseTick = Accept.QUIESCE; // idle: ask no lease, and tell the voters that have not heard it yet
       } else {
         leaseTick = now;
-        lease.ask(now);
+        askLease(now);
       }
     }
     for (int m : Quorums.votersOf(live())) {
@@ -136,6 +150,7 @@ final class Leading implements ProposerPhase {
       quiescence.heard(a.from(), Quorums.votersOf(live()));
     } else if (a.leaseTick() >= 0) {
       lease.onGrant(a.leaseTick(), a.from(), live());
+      reads.confirmed(lease.confirmed(), d);
     } else if (a.leaseTick() == Accept.RELEASE_LEASE && handover != null && handover.onReleased(a.from())) {
       tellTargetIfReleased(d);
     }
@@ -202,7 +217,7 @@ final class Leading implements ProposerPhase {
   void wake(long now, Decision.Builder d) {
     if (busy(now) && handover == null) {
       lastHeartbeat = now;
-      lease.ask(now);
+      askLease(now);
       sendToVoters(d, List.of(), now);
     }
   }
@@ -215,6 +230,24 @@ final class Leading implements ProposerPhase {
   void confirm(int from, Decision.Builder d) {
     if (quiescence.quiet() && view.latest().isVoter(from)) {
       d.sendNow(from, new Accept(self, ballot, List.of(), Accept.QUIESCE));
+    }
+  }
+
+  /**
+   * Node {@code asker}'s read {@code readId} asks for a read index (ReadIndex, see {@link
+   * ReadConfirmations}): answered with a {@link Message.ReadIndexReply} at once under this leader's
+   * lease, otherwise once a majority granted a lease request sent after now (the next tick's
+   * heartbeat asks for it); refused while this leader hands leadership over.
+   */
+  void askReadIndex(int asker, long readId, long now, Decision.Builder d) {
+    if (handover != null) {
+      d.sendNow(asker, Message.ReadIndexReply.refused(self, readId, handover.target()));
+    } else if (lease.covers(now)) {
+      busy(now);
+      d.sendNow(asker, new Message.ReadIndexReply(self, readId, readIndex(), -1));
+    } else {
+      busy(now);
+      reads.ask(asker, readId, readIndex(), now);
     }
   }
 
@@ -235,9 +268,13 @@ final class Leading implements ProposerPhase {
     return wasIdle;
   }
 
-  /** Abandons the instances in flight: this phase ends. */
-  void abandon() {
+  /**
+   * This phase ends: the instances in flight are abandoned, and the reads waiting for a read index
+   * refused, naming {@code leaderHint} (the leader now believed in, or -1).
+   */
+  void abandon(int leaderHint, Decision.Builder d) {
     pipeline.abandon();
+    reads.refuseAll(leaderHint, d);
   }
 
   /** Whether a majority's lease covers tick {@code now}. */
@@ -278,6 +315,9 @@ final class Leading implements ProposerPhase {
     if (handover != null) {
       next = Math.min(next, handover.deadline());
     }
+    if (reads.needAskAfter(lastLeaseAsk)) {
+      next = Math.min(next, reads.newestAskedAt() + 1);
+    }
     if (checkQuorum(now) == Outcome.QUORUM_LOST) {
       return now; // lost by an input (a change of voters): the next tick steps down
     }
@@ -285,9 +325,18 @@ final class Leading implements ProposerPhase {
     return Math.min(next, pipeline.nextResendAt());
   }
 
-  /** Nothing in flight, nothing waiting, no handover, one membership: a heartbeat may say the group is idle. */
-  private boolean idle() {
-    return pipeline.size() == 0 && queue.isEmpty() && handover == null && live().size() == 1;
+  /**
+   * Nothing in flight, nothing waiting, no handover, one membership, no preferred leader to hand over
+   * to soon: a heartbeat may say the group is idle.
+   */
+  private boolean idle(long now) {
+    return pipeline.size() == 0 && queue.isEmpty() && handover == null && live().size() == 1 && reads.size() == 0
+        && !preferred.awaited(now, view.latest(), quorum);
+  }
+
+  private void askLease(long now) {
+    lease.ask(now);
+    lastLeaseAsk = now;
   }
 
   // ---- proposing ----
@@ -385,6 +434,7 @@ final class Leading implements ProposerPhase {
     busy(now);
     handover = new Handover(to, now + config.tuning().electionTimeoutTicks());
     lease.drop();
+    reads.refuseAll(to, d); // they wait for lease requests, which a handing-over leader no longer makes
     lastHeartbeat = now;
     sendToVoters(d, List.of(), Accept.RELEASE_LEASE);
   }

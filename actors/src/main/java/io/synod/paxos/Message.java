@@ -20,7 +20,7 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   /** Messages a {@link Proposer} handles. */
   sealed interface ToProposer extends Message
       permits Promise, Accepted, Rejected, Forward, LeaderSeen, CandidateSeen, PromiseRecovered, LearnerProgress,
-          ClientRead, TransferLeadership, TimeoutNow, WakeUp {}
+          ClientRead, ReadIndexRequest, ReadIndexReply, TransferLeadership, TimeoutNow, WakeUp {}
 
   /** Messages a {@link Learner} handles. */
   sealed interface ToLearner extends Message
@@ -134,8 +134,34 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
     }
   }
 
-  /** A client's linearizable read, arriving at the proposer that decides whether a lease covers it. */
+  /**
+   * A client's linearizable read, arriving at this node's proposer: served at once if this node
+   * leads under its lease, otherwise once the leader has given it a read index ({@link
+   * ReadIndexRequest}) and this node's learner has applied that far.
+   */
   record ClientRead(int from, long readId, byte[] query) implements ToProposer {}
+
+  /** Node {@code from} asks the leader for the instance its read {@code readId} must wait for (ReadIndex). */
+  record ReadIndexRequest(int from, long readId) implements ToProposer {}
+
+  /**
+   * The leader's answer to a {@link ReadIndexRequest} (or its own read's): a majority confirmed its
+   * leadership after the read was asked, and every write acknowledged before then is at or below
+   * {@code readIndex} (-1 for an empty log); or, with {@code readIndex} {@link #REFUSED}, it gives
+   * none ({@code leaderHint} names the leader the sender knows, or -1).
+   */
+  record ReadIndexReply(int from, long readId, long readIndex, int leaderHint) implements ToProposer {
+    public static final long REFUSED = Long.MIN_VALUE;
+
+    /** A refusal to {@code to}'s read {@code readId}, naming {@code leaderHint}. */
+    public static ReadIndexReply refused(int from, long readId, int leaderHint) {
+      return new ReadIndexReply(from, readId, REFUSED, leaderHint);
+    }
+
+    public boolean isRefused() {
+      return readIndex == REFUSED;
+    }
+  }
 
   /**
    * Local, acceptor to proposer: a leader with {@code ballot} is active (it sent an accept); {@code

@@ -9,7 +9,8 @@ import io.synod.paxos.Message.LeaderSeen;
 import io.synod.paxos.Message.LearnerProgress;
 import io.synod.paxos.Message.Promise;
 import io.synod.paxos.Message.PromiseRecovered;
-import io.synod.paxos.Message.ReadAt;
+import io.synod.paxos.Message.ReadIndexReply;
+import io.synod.paxos.Message.ReadIndexRequest;
 import io.synod.paxos.Message.Rejected;
 import io.synod.paxos.Message.TimeoutNow;
 import io.synod.paxos.Message.ToProposer;
@@ -82,6 +83,7 @@ public class Proposer {
   private final Set<Integer> silentPeers = new HashSet<>();
   /** Leaderships this proposer gave up because it no longer heard a majority of its voters. */
   private long quorumLosses;
+  private final ClientReads reads;
 
   public Proposer(GroupConfig config, RandomGenerator random) {
     this(config, random, ProposerParts.SOUND);
@@ -97,6 +99,7 @@ public class Proposer {
     this.queue = new CommandQueue(tuning.maxPendingCommands(), tuning.maxBatchCommands(), tuning.maxBatchBytes());
     this.forwarding = new Forwarding(self, tuning.maxBatchBytes(), tuning.maxForwardHops());
     this.known = config.initialMembership();
+    this.reads = new ClientReads(self, 2L * tuning.electionTimeoutTicks());
     // Acceptors refuse prepares for a lease period after they start; campaigning earlier is wasted.
     // A group that starts on every node at once (a cluster's first start) has one node go first, a
     // different one for each group: not every node campaigning for every group at the same time
@@ -117,7 +120,11 @@ public class Proposer {
     } else if (message instanceof Forward f) {
       route(d, f.commands(), f.hops(), f.from());
     } else if (message instanceof ClientRead r) {
-      onClientRead(r, d);
+      reads.onClientRead(r, phase, leaderHint, now, d);
+    } else if (message instanceof ReadIndexRequest r) {
+      reads.onReadIndexRequest(r, phase, leaderHint, now, d);
+    } else if (message instanceof ReadIndexReply r) {
+      reads.onReadIndexReply(r, leaderHint, d);
     } else if (message instanceof LeaderSeen s) {
       onLeaderSeen(s, d);
     } else if (message instanceof LearnerProgress p) {
@@ -166,6 +173,7 @@ public class Proposer {
   public Decision onTick() {
     now++;
     Decision.Builder d = new Decision.Builder();
+    reads.expire(now, leaderHint, d); // no read index came in time: the clients ask again
     if (phase instanceof Following f) {
       if (f.deadlinePassed(now) && f.quietUnder() >= 0) {
         askQuietLeader(d, f); // the backstop: does the leader it waits for still lead?
@@ -194,9 +202,10 @@ public class Proposer {
    */
   private void become(Decision.Builder d, ProposerPhase next, int leader) {
     if (phase instanceof Leading old) {
-      old.abandon();
+      old.abandon(leader == self ? -1 : leader, d);
     }
     phase = next;
+    boolean newLeader = leader != leaderHint || next instanceof Leading;
     leaderHint = leader;
     if (next instanceof Following && leader >= 0) {
       flushPendingTo(d, leader);
@@ -204,6 +213,9 @@ public class Proposer {
       campaign.start(d);
     } else if (next instanceof Leading leading) {
       leading.start(now, d);
+    }
+    if (newLeader) {
+      reads.onLeaderChanged(phase, leader, now, d); // the reads waiting for an index ask the new leader
     }
   }
 
@@ -431,19 +443,6 @@ public class Proposer {
     }
   }
 
-  private void onClientRead(ClientRead r, Decision.Builder d) {
-    if (phase instanceof Leading l && l.leaseCovers(now)) {
-      l.servedRead(now);
-      // Everything acknowledged before this read is at or below the highest instance we assigned.
-      d.sendNow(self, new ReadAt(self, r.readId(), l.readIndex(), r.query()));
-    } else {
-      if (phase instanceof Leading l) {
-        l.wake(now, d); // a quiet leader's lease ran out: ask for it again, for the reads that follow
-      }
-      d.read(ReadOutcome.refused(r.readId(), leaderHint));
-    }
-  }
-
   private long jitter() {
     return 1 + random.nextInt(config.tuning().electionJitterTicks());
   }
@@ -493,7 +492,8 @@ public class Proposer {
    * heartbeat or election timeout instead of one per tick.
    */
   public long ticksUntilDue() {
-    return Math.max(1, Math.min(phase.dueAt(now) - now, MAX_TICKS_UNTIL_DUE));
+    long due = Math.min(phase.dueAt(now), reads.nextExpiry());
+    return Math.max(1, Math.min(due - now, MAX_TICKS_UNTIL_DUE));
   }
 
   // ---- observation ----
@@ -535,6 +535,11 @@ public class Proposer {
    */
   public long quorumLosses() {
     return quorumLosses;
+  }
+
+  /** Reads this node served at a read index its leader confirmed by a quorum round (ReadIndex), not under a lease. */
+  public long readIndexServed() {
+    return reads.servedAtIndex();
   }
 
   /** The node this leader is handing leadership to, or -1. */

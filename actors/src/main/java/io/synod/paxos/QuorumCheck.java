@@ -46,6 +46,11 @@ class QuorumCheck {
     lastAnswer.put(from, now);
   }
 
+  /** Whether voter {@code v}'s acceptor answered this leader at tick {@code since} or later. */
+  boolean answeredSince(int v, long since) {
+    return lastAnswer.getOrDefault(v, Long.MIN_VALUE) >= since;
+  }
+
   /** The leader became active again after being quiet (or going quiet): every voter gets a fresh timeout. */
   void resumed(long now) {
     activeSince = now;

@@ -87,6 +87,25 @@ public final class BrokenProtocols {
     }
   };
 
+  /**
+   * A node that takes its own learner's progress for the read index the leader gave it: a follower
+   * serves a read from whatever it has applied, however far behind the leader it is.
+   */
+  public static final SimProtocol FOLLOWER_READS_OWN_INDEX = new Variant("follower-reads-own-index") {
+    @Override
+    public Proposer proposer(GroupConfig config, RandomGenerator random) {
+      return new Proposer(config, random) {
+        @Override
+        public Decision handle(Message.ToProposer message) {
+          if (message instanceof Message.ReadIndexReply r && !r.isRefused()) {
+            message = new Message.ReadIndexReply(r.from(), r.readId(), -1, r.leaderHint());
+          }
+          return super.handle(message);
+        }
+      };
+    }
+  };
+
   /** A leader that never checks its quorum: cut off by a partition, it leads on until the partition heals. */
   public static final SimProtocol NO_CHECK_QUORUM = new Variant("no-check-quorum") {
     @Override

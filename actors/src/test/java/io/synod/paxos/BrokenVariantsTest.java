@@ -35,6 +35,11 @@ class BrokenVariantsTest {
   }
 
   @Test
+  void followerThatReadsAtItsOwnProgressRatherThanTheLeadersIndexIsCaught() {
+    assertCaught(BrokenProtocols.FOLLOWER_READS_OWN_INDEX);
+  }
+
+  @Test
   void leaderThatNeverChecksItsQuorumIsCaught() {
     assertCaught(BrokenProtocols.NO_CHECK_QUORUM);
   }

@@ -173,22 +173,4 @@ class ProposerLeaseAndHandoverTest {
     assertEquals("q", string(readAt.query()));
   }
 
-  @Test
-  void readWithoutLeaseIsRefusedWithTheLeaderHint() {
-    Proposer leader = proposer(CONFIG);
-    lead(leader);
-    Decision atLeader = leader.handle(new ClientRead(1, 5, bytes("q")));
-    assertEquals(List.of(), outbound(atLeader));
-    assertEquals(1, atLeader.reads().size());
-    assertFalse(atLeader.reads().get(0).served());
-    assertEquals(5, atLeader.reads().get(0).readId());
-    assertEquals(1, atLeader.reads().get(0).leaderHint());
-
-    Proposer follower = proposer(CONFIG);
-    follower.handle(new LeaderSeen(1, new Ballot(4, 3)));
-    ReadOutcome refused = follower.handle(new ClientRead(1, 6, bytes("q"))).reads().get(0);
-    assertFalse(refused.served());
-    assertEquals(3, refused.leaderHint());
-    assertNull(refused.result());
-  }
 }

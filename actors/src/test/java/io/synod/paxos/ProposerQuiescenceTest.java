@@ -22,6 +22,7 @@ import io.synod.paxos.Message.Prepare;
 import io.synod.paxos.Message.WakeUp;
 import io.synod.paxos.PeerLiveness.Change;
 import io.synod.paxos.PeerLiveness.News;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,16 +70,19 @@ class ProposerQuiescenceTest {
   }
 
   @Test
-  void aReadWithoutALeaseIsRefusedAndWakesTheLeaderToAskForOne() {
+  void aReadWithoutALeaseWakesTheLeaderWhoseNextTickAsksTheLeaseThatConfirmsTheRead() {
     Proposer p = quietLeader(CONFIG);
     Decision d = p.handle(new ClientRead(1, 5, bytes("q")));
-    assertEquals(1, d.reads().size());
-    assertFalse(d.reads().get(0).served(), "no lease: the read goes through the log");
-    long asked = messagesTo(d, 2, Accept.class).get(0).leaseTick();
-    assertTrue(asked >= 0, "it asks for its lease at once");
+    assertTrue(d.reads().isEmpty() && messages(d, Message.ReadIndexReply.class).isEmpty(), "it waits: " + d);
+    assertFalse(p.isQuiet(), "the read woke the group");
+    assertEquals(1, p.ticksUntilDue(), "a lease request is due at the next tick");
+    long asked = messagesTo(p.onTick(), 2, Accept.class).get(0).leaseTick();
+    assertTrue(asked >= 0, "it asks for its lease");
     ack(p, 1, asked);
-    ack(p, 2, asked);
-    assertTrue(p.hasLease(), "the next read is served locally");
+    Decision confirmed = ack(p, 2, asked);
+    assertEquals(List.of(new Message.ReadIndexReply(1, 5, -1, -1)), messages(confirmed, Message.ReadIndexReply.class),
+        "confirmed at the read index of an empty log");
+    assertTrue(p.hasLease(), "the next read is served under the lease");
   }
 
   @Test

@@ -71,6 +71,8 @@ class RoleDispatchTest {
       Map.entry(Message.CandidateSeen.class, new Message.CandidateSeen(1, BALLOT)),
       Map.entry(Message.PromiseRecovered.class, new Message.PromiseRecovered(1, BALLOT)),
       Map.entry(ClientRead.class, new ClientRead(1, 5, bytes("q"))),
+      Map.entry(Message.ReadIndexRequest.class, new Message.ReadIndexRequest(2, 5)),
+      Map.entry(Message.ReadIndexReply.class, new Message.ReadIndexReply(2, 5, 3, -1)),
       Map.entry(Chosen.class, new Chosen(2, List.of(new ChosenEntry(0, BALLOT, VALUE)), 1)),
       Map.entry(LocalAccepted.class, new LocalAccepted(1, List.of(new AcceptedValue(0, BALLOT, VALUE)))),
       Map.entry(CatchUpRequest.class, new CatchUpRequest(2, 0, 4)),

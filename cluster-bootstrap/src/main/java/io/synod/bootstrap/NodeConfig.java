@@ -61,12 +61,18 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     }
   }
 
-  /** One group: its id, its definition, and the node ids that run it. */
   /**
    * A group as it begins: {@code members} vote, {@code learners} learn; {@code joins} says this node
-   * is in neither and runs the group to be added to it later ({@code synod.node.join}).
+   * is in neither and runs the group to be added to it later ({@code synod.node.join}); {@code
+   * preferredLeader} is the node leadership should be with when it can be, or -1.
    */
-  public record Group(String id, GroupType type, List<Integer> members, List<Integer> learners, boolean joins) {
+  public record Group(String id, GroupType type, List<Integer> members, List<Integer> learners, boolean joins,
+      int preferredLeader) {
+
+    /** A group with no preferred leader. */
+    public Group(String id, GroupType type, List<Integer> members, List<Integer> learners, boolean joins) {
+      this(id, type, members, learners, joins, -1);
+    }
 
     /** Whether this node runs the group. */
     public boolean runsOn(int node) {
@@ -278,7 +284,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     for (int i = 0; i < list.size(); i++) {
       String at = key + "[" + i + "]";
       Config g = list.get(i).toConfig();
-      onlyKeys(list.get(i), at, Set.of("id", "type", "members", "learners"));
+      onlyKeys(list.get(i), at, Set.of("id", "type", "members", "learners", "preferred-leader"));
       String id = string(g, at, "id");
       Integer twin = ids.put(id, i);
       if (twin != null) {
@@ -296,8 +302,9 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
         throw new InvalidConfigException(at + ".learners = " + learners + " must be distinct ids of "
             + "synod.cluster.members " + memberIds + ", none of them in members " + groupMembers);
       }
+      int preferred = preferredLeader(g, at, groupMembers);
       groups.add(new Group(id, type(at + ".type", string(g, at, "type")), List.copyOf(new TreeSet<>(groupMembers)),
-          List.copyOf(new TreeSet<>(learners)), false));
+          List.copyOf(new TreeSet<>(learners)), false, preferred));
     }
     List<String> join = full.getStringList("synod.node.join");
     for (String j : join) {
@@ -316,7 +323,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
         throw new InvalidConfigException("synod.node.join: node " + self + " is in group '" + j + "' from the start"
             + " (members " + g.members() + ", learners " + g.learners() + "); it cannot also join it");
       }
-      groups.set(at, new Group(g.id(), g.type(), g.members(), g.learners(), true));
+      groups.set(at, new Group(g.id(), g.type(), g.members(), g.learners(), true, g.preferredLeader()));
     }
     return List.copyOf(groups);
   }
@@ -344,6 +351,19 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   }
 
   // ---- HTTP ----
+
+  /** The group's {@code preferred-leader}, one of its {@code members}; -1 if not set. */
+  private static int preferredLeader(Config group, String at, List<Integer> members) {
+    if (!group.hasPath("preferred-leader")) {
+      return -1;
+    }
+    ConfigValue v = group.getValue("preferred-leader");
+    if (!(v.unwrapped() instanceof Integer preferred) || !members.contains(preferred)) {
+      throw new InvalidConfigException(at + ".preferred-leader = " + v.render() + " must be one of the group's members "
+          + members);
+    }
+    return preferred;
+  }
 
   private static Http http(Config full) {
     String at = "synod.node.http";

@@ -41,7 +41,7 @@ public final class RunningNode implements AutoCloseable {
       this.synod = Synod.get(system); // from synod.node.id and .members, which NodeConfig set
       for (NodeConfig.Group g : config.groups()) {
         if (g.runsOn(config.self())) {
-          SynodGroup<?, ?> def = g.type().define(g.id());
+          SynodGroup<?, ?> def = g.type().define(g.id()).withPreferredLeader(g.preferredLeader());
           if (!def.id().equals(g.id())) {
             throw new InvalidConfigException("synod.cluster.groups: type " + g.type().getClass().getName()
                 + " defined group '" + def.id() + "' when asked for '" + g.id() + "'");

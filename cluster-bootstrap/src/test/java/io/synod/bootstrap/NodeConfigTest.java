@@ -136,6 +136,20 @@ class NodeConfigTest {
   }
 
   @Test
+  void aPreferredLeaderIsReadAndMustBeAMemberOfTheGroup() {
+    String type = CounterType.class.getName();
+    NodeConfig preferring = load(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", members = [1, 2, 3], preferred-leader = 2 } ]"));
+    assertEquals(2, preferring.groups().get(0).preferredLeader());
+    assertEquals(-1, load(valid("")).groups().get(0).preferredLeader(), "none unless configured");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", members = [2, 3], preferred-leader = 1 } ]"), "synod.cluster.groups[0].preferred-leader = 1",
+        "one of the group's members [2, 3]");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", preferred-leader = \"two\" } ]"), "synod.cluster.groups[0].preferred-leader");
+  }
+
+  @Test
   void httpAdminTokenAndAllowedHostsAreCheckedAndTheTokenIsNeverShown() {
     NodeConfig c = load(valid("synod.node.http { admin-token = \"0123456789abcdef\", allowed-hosts = [\"a.example\","
         + " \"10.0.0.5\", \"[::1]\"] }"));

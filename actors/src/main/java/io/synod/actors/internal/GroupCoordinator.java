@@ -113,7 +113,7 @@ public final class GroupCoordinator {
 
   private record CommandId(long clientId, long sequence) {}
 
-  private record PendingRead(long deadline, ActorRef<ReadOutcome> replyTo) {}
+  private record PendingRead(long deadline, ActorRef<GroupProtocol.ReadReply> replyTo) {}
 
   private static final class Waiting {
     final ClientCommand command;
@@ -512,8 +512,7 @@ public final class GroupCoordinator {
       }
       waiting.clear();
       memberships.fail(reason);
-      // A refused read goes through the log, where the client learns why.
-      reads.forEach((id, r) -> r.replyTo().tell(new ReadOutcome(id, false, -1, null, -1)));
+      reads.forEach((id, r) -> r.replyTo().tell(new Stopped(reason)));
       reads.clear();
     }
 
@@ -555,7 +554,7 @@ public final class GroupCoordinator {
       for (ReadOutcome o : a.reads()) {
         PendingRead to = reads.remove(o.readId());
         if (to != null) {
-          to.replyTo().tell(o);
+          to.replyTo().tell(new GroupProtocol.ReadResult(o));
         }
       }
       return Behaviors.same();

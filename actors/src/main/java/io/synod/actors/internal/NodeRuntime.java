@@ -252,7 +252,8 @@ public final class NodeRuntime implements SynodNode {
         }
       }
     }
-    GroupConfig config = settings.groupConfig(group.id(), self, members, learners, joining);
+    GroupConfig config = settings.groupConfig(group.id(), self, members, learners, joining)
+        .withPreferredLeader(group.preferredLeader());
     return GroupCoordinator.create(config, settings,
         () -> new TypedStateMachine<>(group.newStateMachine(), group.commands(), group.results()), peers, gateway,
         System::nanoTime, journalFailures);

@@ -84,8 +84,7 @@ final class RolesDown {
         .onMessageEquals(Due.INSTANCE, this::due)
         .onMessage(GroupCoordinator.JournalFailed.class, f -> supervisor.journalFailed(f.failure(), coordinator))
         .onMessage(GroupProtocol.Propose.class, p -> answer(p.replyTo(), new GroupProtocol.Stopped(reason())))
-        // Refused here, a read goes through the log, where it learns why.
-        .onMessage(GroupProtocol.Read.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
+        .onMessage(GroupProtocol.Read.class, r -> answer(r.replyTo(), new GroupProtocol.Stopped(reason())))
         .onMessage(GroupProtocol.ReadLocal.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
         .onMessage(GroupProtocol.Leader.class, l -> answer(l.replyTo(), -1))
         .onMessage(GroupProtocol.AppliedThrough.class, a -> answer(a.replyTo(), -1L))

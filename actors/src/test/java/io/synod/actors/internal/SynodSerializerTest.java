@@ -40,8 +40,8 @@ class SynodSerializerTest {
       }
     }
     assertEquals(List.of(), missing, "add samples for these types to WireSamples (and a codec to SynodSerializer)");
-    assertEquals(37, WireSamples.permittedTypes().size(),
-        "22 messages, 3 acceptor records and 12 actor-level types today");
+    assertEquals(39, WireSamples.permittedTypes().size(),
+        "24 messages, 3 acceptor records and 12 actor-level types today");
   }
 
   @Test
@@ -65,8 +65,8 @@ class SynodSerializerTest {
       assertTrue(previous == null || previous == sample.getClass(),
           "manifest " + manifest + " used by " + previous + " and " + sample.getClass());
     }
-    assertEquals(37, seen.size(),
-        "22 messages, 3 acceptor records, a group envelope and a batch of them, a stamp, 3 ticket messages and a node"
+    assertEquals(39, seen.size(),
+        "24 messages, 3 acceptor records, a group envelope and a batch of them, a stamp, 3 ticket messages and a node"
         + " heartbeat, 5 checkpoint and snapshot types");
   }
 

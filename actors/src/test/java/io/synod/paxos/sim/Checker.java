@@ -19,7 +19,8 @@ import java.util.TreeMap;
  *   <li>durability: an acknowledged command was applied, and at the end every node has applied
  *       past it (agreement then makes it the same command everywhere);
  *   <li>convergence: replicas that applied the same prefix have the same state hash;
- *   <li>lease safety: a lease read reflects every write acknowledged before it was issued.
+ *   <li>read safety: a linearizable read (under the lease, or at a read index) reflects every write
+ *       acknowledged before it was issued.
  * </ul>
  */
 final class Checker {
@@ -123,7 +124,7 @@ final class Checker {
   void leaseRead(String group, int node, long floorAtInvocation, long appliedThrough, byte[] result) {
     leaseReads++;
     if (appliedThrough < floorAtInvocation) {
-      fail("lease safety: node " + node + " served a lease read of " + group + " at instance " + appliedThrough
+      fail("read safety: node " + node + " served a read of " + group + " at instance " + appliedThrough
           + " but an operation completed before the read was issued had seen instance " + floorAtInvocation);
     }
     reachedPrefix(group, node, appliedThrough + 1, SimStateMachine.decodeSecond(result));

@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
  * another member, picked at random. {@code membershipPerTick}: how often an operator asks a running
  * node, picked at random, for a change of a group's membership: a random op on a random node among
  * all nodes ({@link SimOperator}); {@code spareNodes}: nodes beyond {@code nodes} that are in no
- * group at first and join when a change adds them.
+ * group at first and join when a change adds them. {@code preferredLeader}: the node every group
+ * prefers as its leader ({@code GroupConfig.preferredLeader}), or -1.
  */
 record FaultMix(
     int nodes,
@@ -51,7 +52,8 @@ record FaultMix(
     int maxBatchBytes,
     double transferPerTick,
     double membershipPerTick,
-    int spareNodes) {
+    int spareNodes,
+    int preferredLeader) {
 
   static final long TICK = 1_000;
   /** The tick-rate skew the group configuration assumes (and the simulation stays within). */
@@ -96,7 +98,9 @@ record FaultMix(
         pick(r, 0.0, 0.002, 0.01),
         // Membership changes (and the spare nodes they may add), drawn last for the same reason.
         pick(r, 0.0, 0.0, 0.002, 0.01),
-        pick(r, 0, 1, 2));
+        pick(r, 0, 1, 2),
+        // Every group preferring node 0 as its leader (-1: no preference), drawn last for the same reason.
+        pick(r, -1, -1, 0));
   }
 
   private static int pick(SplittableRandom r, int... options) {

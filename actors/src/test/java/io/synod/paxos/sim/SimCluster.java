@@ -30,6 +30,7 @@ final class SimCluster {
       for (String g : groups) {
         GroupConfig config = GroupConfig.builder(g, i, memberIds)
             .joining(i >= mix.nodes())
+            .preferredLeader(mix.preferredLeader())
             .tuning(Tuning.DEFAULTS
                 .withWindow(mix.window())
                 .withMaxBatchCommands(mix.maxBatchCommands())

@@ -66,6 +66,7 @@ final class SimLifecycle {
       r.reportedPrefix = -1;
       r.wasLeader = false;
       r.quorumLossesTallied = 0;
+      r.readIndexServedTallied = 0;
       membership.start(n, r);
       shell.apply(n, r, r.acceptor.onRecovered()); // as the actor shell does once its recovery completes
       if (r.storage.checkpoint != null) {

@@ -165,6 +165,8 @@ final class SimShell {
       return;
     }
     DecisionExecutor.execute(d, new ReplicaEffects(n, r));
+    ctx.tally().readIndexReads += r.proposer.readIndexServed() - r.readIndexServedTallied;
+    r.readIndexServedTallied = r.proposer.readIndexServed();
     // Noted after the whole decision: the parts after the learned values neither change who leads
     // nor write to the trace, and noting draws no random number, so the place cannot matter.
     noteLeadership(n, r);

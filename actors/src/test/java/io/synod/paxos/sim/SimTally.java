@@ -29,12 +29,14 @@ final class SimTally {
   long reconfigAsked;
   /** Leaders that stepped down because they no longer heard a majority of their voters (check-quorum). */
   long quorumStepDowns;
+  /** Reads served at a read index the leader confirmed by a quorum round (ReadIndex), not under a lease. */
+  long readIndexReads;
 
   Counters counters(Checker checker, ReconfigurationChecker reconfig, long membershipEpochs) {
     return new Counters(events, checker.chosenCount, crashes, partitions, tornWrites, corruptionsDetected,
         checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered, leaderChanges, pauses,
         snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges, membershipEpochs,
         reconfigAsked, reconfig.changed, reconfig.refused, reconfig.timedOut, reconfig.lost, reconfig.leaderRemovals,
-        quietFailovers, quorumStepDowns);
+        quietFailovers, quorumStepDowns, readIndexReads);
   }
 }

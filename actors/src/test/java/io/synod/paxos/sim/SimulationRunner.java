@@ -36,7 +36,8 @@ public final class SimulationRunner {
           + " membershipEpochs=" + c.membershipEpochs() + " reconfigAsked=" + c.reconfigAsked() + " reconfigChanged="
           + c.reconfigChanged() + " reconfigRefused=" + c.reconfigRefused() + " reconfigTimedOut="
           + c.reconfigTimedOut() + " reconfigLost=" + c.reconfigLost() + " leaderRemovals=" + c.leaderRemovals()
-          + " quietFailovers=" + c.quietFailovers() + " quorumStepDowns=" + c.quorumStepDowns();
+          + " quietFailovers=" + c.quietFailovers() + " quorumStepDowns=" + c.quorumStepDowns()
+          + " readIndexReads=" + c.readIndexReads();
     }
 
     public long events() {

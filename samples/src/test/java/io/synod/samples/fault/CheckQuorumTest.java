@@ -57,7 +57,7 @@ class CheckQuorumTest {
       long stepDownMillis = (System.nanoTime() - cutAt) / 1_000_000;
       NodeProcesses.await(LEADERS, "nodes " + others + " elect one of themselves", () -> {
         leader[0] = agreedLeader(nodes, others);
-        return leader[0] > 0;
+        return leader[0] > 0 && leader[0] != old;
       });
       int next = leader[0];
       assertNotEquals(old, next);
