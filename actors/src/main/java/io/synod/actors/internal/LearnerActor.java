@@ -48,8 +48,8 @@ final class LearnerActor {
    */
   record Restore(Checkpoint checkpoint, ActorRef<CheckpointActor.Command> checkpoints) implements Command {}
 
-  /** A peer's checkpoint, fetched and stored durably here: jump to it. */
-  record Install(Checkpoint checkpoint) implements Command {}
+  /** Node {@code from}'s checkpoint, fetched and stored durably here: jump to it. */
+  record Install(Checkpoint checkpoint, int from) implements Command {}
 
   record CheckpointDurable(long nextInstance) implements Command {}
 
@@ -196,7 +196,7 @@ final class LearnerActor {
             return Behaviors.same();
           })
           .onMessage(Install.class, i -> {
-            carryOut(learner.install(i.checkpoint()));
+            carryOut(learner.install(i.checkpoint(), i.from()));
             reportMembership();
             ctx.getLog().info("group '{}': node {} installed a peer's checkpoint; instances below {} are applied",
                 config.group(), config.self(), i.checkpoint().nextInstance());

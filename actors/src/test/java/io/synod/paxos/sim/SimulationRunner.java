@@ -36,7 +36,7 @@ public final class SimulationRunner {
           + " membershipEpochs=" + c.membershipEpochs() + " reconfigAsked=" + c.reconfigAsked() + " reconfigChanged="
           + c.reconfigChanged() + " reconfigRefused=" + c.reconfigRefused() + " reconfigTimedOut="
           + c.reconfigTimedOut() + " reconfigLost=" + c.reconfigLost() + " leaderRemovals=" + c.leaderRemovals()
-          + " quietFailovers=" + c.quietFailovers();
+          + " quietFailovers=" + c.quietFailovers() + " checksumChecks=" + c.checksumChecks();
     }
 
     public long events() {
