@@ -226,7 +226,8 @@ final class LearnerActor {
           })
           .onMessage(AskStatus.class, a -> {
             a.replyTo().tell(new GroupStatus(config.group(), config.self(), a.leader(), learner.nextToApply(),
-                Math.max(learner.horizon(), learner.nextToApply()), lastCheckpoint, checkpointsRefused, lastRefusal, 0, null, -1));
+                Math.max(learner.horizon(), learner.nextToApply()), lastCheckpoint, checkpointsRefused, lastRefusal, 0,
+                null, -1, null));
             return Behaviors.same();
           })
           .onMessage(AskDigest.class, a -> {
