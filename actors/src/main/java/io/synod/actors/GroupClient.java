@@ -59,8 +59,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class GroupClient<C, R> {
 
   /** Why a query that only the group's roles can answer failed: they are down (the coordinator answered instead). */
-  private static final String RESTARTING = "its roles on this node are restarting after a failure; status() says why"
-      + " and when they try next";
+  private static final String ROLES_DOWN = "its roles on this node are down, restarting after a failure or stopped for"
+      + " good; status() says why, and when they try next";
 
   private final String group;
   private final ActorSystem<?> system;
@@ -278,7 +278,7 @@ public final class GroupClient<C, R> {
       return;
     }
     if (!outcome.served()) {
-      answer.completeExceptionally(new GroupStoppedException(group, RESTARTING));
+      answer.completeExceptionally(new GroupStoppedException(group, ROLES_DOWN));
       return;
     }
     CompletableFuture<R> value = new CompletableFuture<>();
@@ -359,7 +359,7 @@ public final class GroupClient<C, R> {
     return typedFailures(
         AskPattern.<GroupCommand, Long>ask(ref, GroupProtocol.AppliedThrough::new, timeout, system.scheduler()))
         .thenCompose(applied -> applied >= 0 ? CompletableFuture.completedFuture(applied)
-            : CompletableFuture.failedFuture(new GroupStoppedException(group, RESTARTING)));
+            : CompletableFuture.failedFuture(new GroupStoppedException(group, ROLES_DOWN)));
   }
 
   /**

@@ -57,6 +57,8 @@ final class Leading implements ProposerPhase {
   /** The handover under way, or null. */
   private Handover handover;
   private long lastHeartbeat;
+  /** The local learner's checksum chain as far as it applied: what this leader's Chosen messages assert. */
+  private Message.ChainMark applied = Message.ChainMark.NONE;
 
   /**
    * The leadership that phase 1 {@code won} makes: for every instance from the first it covered to
@@ -134,7 +136,7 @@ final class Leading implements ProposerPhase {
     if (heartbeat) {
       for (int m : Quorums.everyoneOf(live())) {
         if (m != self) {
-          d.sendNow(m, new Chosen(self, List.of(), pipeline.horizon()));
+          d.sendNow(m, new Chosen(self, List.of(), pipeline.horizon(), applied));
         }
       }
       tellTargetIfReleased(d); // again, in case the last one was lost
@@ -188,6 +190,11 @@ final class Leading implements ProposerPhase {
       proposeNew(now, d);
     }
     return outcome;
+  }
+
+  /** The local learner's checksum chain reached {@code chain}: the next Chosen messages carry it. */
+  void noteApplied(Message.ChainMark chain) {
+    applied = chain;
   }
 
   /**
@@ -414,14 +421,14 @@ final class Leading implements ProposerPhase {
       Value value = e.getValue().acceptedBy.contains(m) ? null : e.getValue().value;
       long size = Value.ENTRY_OVERHEAD_BYTES + (value == null ? 0 : value.bytes().length);
       if (!entries.isEmpty() && bytes + size > config.tuning().maxBatchBytes()) {
-        d.sendNow(m, new Chosen(self, entries, horizon));
+        d.sendNow(m, new Chosen(self, entries, horizon, applied));
         entries = new ArrayList<>();
         bytes = 0;
       }
       entries.add(new ChosenEntry(e.getKey(), ballot, value));
       bytes += size;
     }
-    d.sendNow(m, new Chosen(self, entries, horizon));
+    d.sendNow(m, new Chosen(self, entries, horizon, applied));
   }
 
   // ---- handing over ----

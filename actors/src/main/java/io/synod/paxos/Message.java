@@ -197,13 +197,24 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
 
   /**
    * Local, learner to proposer: every instance below {@code chosenPrefix} is chosen and applied,
-   * and {@code membership} is the group's from there on.
+   * {@code membership} is the group's from there on, and {@code chain} is the learner's checksum
+   * chain through {@code chosenPrefix - 1} (or {@link ChainMark#NONE}), which a leader asserts in
+   * its {@link Chosen} messages.
    */
-  record LearnerProgress(int from, long chosenPrefix, Membership membership) implements ToProposer {
+  record LearnerProgress(int from, long chosenPrefix, Membership membership, ChainMark chain) implements ToProposer {
     public LearnerProgress {
-      if (membership == null) {
-        throw new IllegalArgumentException("learner progress needs the membership");
+      if (membership == null || chain == null) {
+        throw new IllegalArgumentException("learner progress needs the membership and the chain");
       }
+      if (!chain.isNone() && chain.through() != chosenPrefix - 1) {
+        throw new IllegalArgumentException("learner progress to " + chosenPrefix + " carries the chain through "
+            + chain.through() + ", not through " + (chosenPrefix - 1));
+      }
+    }
+
+    /** Progress that asserts no chain. */
+    public LearnerProgress(int from, long chosenPrefix, Membership membership) {
+      this(from, chosenPrefix, membership, ChainMark.NONE);
     }
   }
 
@@ -226,11 +237,18 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   /**
    * Instances chosen by the leader. An entry has no value when the receiver's acceptor accepted it
    * at that ballot (the receiver holds it already). {@code horizon}: every instance below it is
-   * chosen, as far as the sender knows.
+   * chosen, as far as the sender knows. {@code chain}: the sender's checksum chain as far as its
+   * learner applied, for the receiver to compare with its own.
    */
-  record Chosen(int from, List<ChosenEntry> entries, long horizon) implements ToLearner {
+  record Chosen(int from, List<ChosenEntry> entries, long horizon, ChainMark chain) implements ToLearner {
     public Chosen {
       entries = List.copyOf(entries);
+      requireChain(chain);
+    }
+
+    /** Chosen instances without a chain to compare. */
+    public Chosen(int from, List<ChosenEntry> entries, long horizon) {
+      this(from, entries, horizon, ChainMark.NONE);
     }
   }
 
@@ -251,10 +269,23 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
     }
   }
 
-  /** Chosen values, consecutive from the request's {@code fromInstance}; {@code horizon} as in Chosen. */
-  record CatchUpReply(int from, List<Proposal> entries, long horizon) implements ToLearner {
+  /**
+   * Chosen values, consecutive from the request's {@code fromInstance}; {@code horizon} as in
+   * Chosen. {@code before} and {@code after}: the sender's checksum chain just before the first
+   * entry and through the last, each {@link ChainMark#NONE} where the sender cannot say (it has
+   * not applied that far, or no longer keeps it).
+   */
+  record CatchUpReply(int from, List<Proposal> entries, long horizon, ChainMark before, ChainMark after)
+      implements ToLearner {
     public CatchUpReply {
       entries = List.copyOf(entries);
+      requireChain(before);
+      requireChain(after);
+    }
+
+    /** Chosen values without a chain to compare. */
+    public CatchUpReply(int from, List<Proposal> entries, long horizon) {
+      this(from, entries, horizon, ChainMark.NONE, ChainMark.NONE);
     }
   }
 
@@ -295,6 +326,36 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   record ChosenEntry(long instance, Ballot ballot, Value value) {
     public ChosenEntry {
       requireInstance(instance, "instance");
+    }
+  }
+
+  /**
+   * An assertion about a replica's applied history: its checksum chain through instance {@code
+   * through} is {@code chain} (see docs/protocol.md, "The checksum chain"). {@link #NONE} asserts
+   * nothing.
+   */
+  record ChainMark(long through, int chain) {
+    /** No assertion: the chain before instance 0, which is 0 by definition. */
+    public static final ChainMark NONE = new ChainMark(-1, 0);
+
+    public ChainMark {
+      if (through < -1) {
+        throw new IllegalArgumentException("a chain mark's instance must be >= -1, got " + through);
+      }
+      if (through == -1 && chain != 0) {
+        throw new IllegalArgumentException("the chain before instance 0 is 0, got " + Integer.toHexString(chain));
+      }
+    }
+
+    /** Whether this asserts nothing. */
+    public boolean isNone() {
+      return through < 0;
+    }
+  }
+
+  private static void requireChain(ChainMark chain) {
+    if (chain == null) {
+      throw new IllegalArgumentException("a chain mark must not be null (ChainMark.NONE asserts nothing)");
     }
   }
 

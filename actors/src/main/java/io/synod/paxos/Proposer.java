@@ -77,6 +77,8 @@ public class Proposer {
   private long chosenPrefix;
   /** The membership from {@link #chosenPrefix} on, as the local learner applied it. */
   private Membership known;
+  /** The local learner's checksum chain through {@code chosenPrefix - 1}, which a leader asserts in its Chosen. */
+  private Message.ChainMark appliedChain = Message.ChainMark.NONE;
   /** Campaigns in a row that did not win; none since this node last led or heard a leader. */
   private int failedCampaigns;
   /** Peers the node's failure detector calls silent and has not heard again since ({@link #onPeerNews}). */
@@ -245,7 +247,9 @@ public class Proposer {
     }
     failedCampaigns = 0;
     QuorumCheck quorum = parts.quorumCheck(config, Collections.unmodifiableSet(silentPeers), now);
-    become(d, new Leading(config, ballot, won.tally(), parts.lease(config), quorum, queue, now), self);
+    Leading leading = new Leading(config, ballot, won.tally(), parts.lease(config), quorum, queue, now);
+    leading.noteApplied(appliedChain);
+    become(d, leading, self);
   }
 
   /** Carries out what a leader's input leaves to the proposer. */
@@ -380,8 +384,10 @@ public class Proposer {
     if (p.chosenPrefix() >= chosenPrefix) {
       chosenPrefix = p.chosenPrefix();
       known = p.membership();
+      appliedChain = p.chain();
     }
     if (phase instanceof Leading l) {
+      l.noteApplied(appliedChain);
       follow(d, l.onLearnerProgress(chosenPrefix, known, now, d));
     }
   }

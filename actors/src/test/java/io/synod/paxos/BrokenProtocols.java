@@ -3,6 +3,7 @@ package io.synod.paxos;
 import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.Promise;
 import io.synod.paxos.sim.SimProtocol;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -136,6 +137,42 @@ public final class BrokenProtocols {
         @Override
         public Decision onPeerNews(PeerLiveness.News news) {
           return Decision.NONE;
+        }
+      };
+    }
+  };
+
+  /** The instance at which {@link #APPLIES_ANOTHER_VALUE} applies another value than the chosen one. */
+  public static final long FORGED_INSTANCE = 3;
+
+  /** The session of the command that {@link #APPLIES_ANOTHER_VALUE} adds: no client of the simulation has it. */
+  private static final long FORGER = 0x5EED_F0E5_0000_0001L;
+
+  /**
+   * A learner of node 0 that applies, at instance {@link #FORGED_INSTANCE} of each group, another
+   * value than the one chosen: the chosen commands and, after them, a membership change whose
+   * payload is no change at all, in a session nobody uses. The state machine never sees that
+   * command and the membership stays as it was, so the replicas' states stay equal (it is the same
+   * at every replay of that instance, so no command is applied at two instances either); the node
+   * reports the chosen value as learned and serves it to peers. Only its applied history differs:
+   * what a replica's memory or a bug between the log and the state machine can do, and what the
+   * checksum chain is there to catch.
+   */
+  public static final SimProtocol APPLIES_ANOTHER_VALUE = new Variant("applies-another-value") {
+    @Override
+    public Learner learner(GroupConfig config, StateMachine stateMachine, RandomGenerator random) {
+      if (config.self() != 0) {
+        return super.learner(config, stateMachine, random);
+      }
+      return new Learner(config, stateMachine, random) {
+        @Override
+        Value toApply(long instance, Value chosen) {
+          if (instance != FORGED_INSTANCE) {
+            return chosen;
+          }
+          List<ClientCommand> commands = new ArrayList<>(chosen.commands());
+          commands.add(new ClientCommand(FORGER, 1, new byte[0], true));
+          return Value.of(commands);
         }
       };
     }

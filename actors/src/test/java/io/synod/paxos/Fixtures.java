@@ -2,9 +2,11 @@ package io.synod.paxos;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 
 /** Small builders shared by the core's unit tests: one group of nodes 1, 2 and 3. */
 final class Fixtures {
@@ -40,6 +42,19 @@ final class Fixtures {
     byte[] b = Arrays.copyOf(value.bytes(), value.size());
     b[index] ^= 0x10;
     return Value.fromWire(b, value.crc());
+  }
+
+  /**
+   * The checksum chain through the last of {@code values}, applied at instances 0, 1, ...: one
+   * CRC32 over every instance's link ({@code instance:8 length:4 crc:4}), computed here with the
+   * JDK's CRC32 rather than with {@link ChecksumChain}'s continued one.
+   */
+  static Message.ChainMark chainOf(Value... values) {
+    CRC32 crc = new CRC32();
+    for (int i = 0; i < values.length; i++) {
+      crc.update(ByteBuffer.allocate(16).putLong(i).putInt(values[i].size()).putInt(values[i].crc()).array());
+    }
+    return values.length == 0 ? Message.ChainMark.NONE : new Message.ChainMark(values.length - 1, (int) crc.getValue());
   }
 
   static byte[] bytes(String s) {

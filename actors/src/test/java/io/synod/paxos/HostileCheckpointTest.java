@@ -58,7 +58,7 @@ class HostileCheckpointTest {
     ListStateMachine machine = new ListStateMachine();
     machine.apply(0, Fixtures.bytes("a"));
     machine.apply(1, Fixtures.bytes("bc"));
-    return new Checkpoint(17, machine.snapshot(), sessions(), MEMBERSHIP).encode();
+    return new Checkpoint(17, machine.snapshot(), sessions(), MEMBERSHIP, 0).encode();
   }
 
   /** {@code body} with a CRC32 that matches it: damage the checksum cannot see. */
@@ -130,7 +130,7 @@ class HostileCheckpointTest {
       String why = refusal(() -> Sessions.decode(clients, 4));
       assertTrue(why.startsWith("session table: " + claim + " clients at byte 0 cannot fit"), why);
       String notInstallable = refusal(() -> Learner.checkInstallable(CONFIG,
-          new Checkpoint(17, new ListStateMachine().snapshot(), clients), new ListStateMachine()));
+          new Checkpoint(17, new ListStateMachine().snapshot(), clients, null, 0), new ListStateMachine()));
       assertTrue(notInstallable.startsWith("checkpoint below instance 17: its session table does not decode: "),
           notInstallable);
       // The first client's result count, then its first result's length.

@@ -193,11 +193,14 @@ final class NodeHttp {
   /**
    * {"node":1,"journalFailure":null,"refused":{"wrong-ticket":2},"groups":[{"id":"counter","leader":2,
    * "appliedThrough":17,"chosenThrough":17,"checkpoint":10,"lag":0,"state":"running","restarts":0,"lastFailure":null,
-   * "restartInMillis":-1,"checkpointsRefused":0,"lastCheckpointRefusal":""}]}: this node's view of
-   * each group it runs; leader -1 if it knows none; the peers' checkpoints it refused to take since
-   * the group started here, and why it refused the last one. A group whose roles are down after a
-   * failure is {@code "state":"restarting"} (leader and instances -1, {@code restartInMillis} until
-   * the next attempt); one that stopped for good (a failed journal) is {@code
+   * "restartInMillis":-1,"checkpointsRefused":0,"lastCheckpointRefusal":"","stopped":null}]}: this
+   * node's view of each group it runs; leader -1 if it knows none; the peers' checkpoints it refused
+   * to take since the group started here, and why it refused the last one. A group whose roles are
+   * down after a failure is {@code "state":"restarting"} (leader and instances -1, {@code
+   * restartInMillis} until the next attempt); one whose replicas diverge (two values for an
+   * instance, or a checksum chain that differs from a peer's) stopped here for good and is {@code
+   * "state":"stopped"} with {@code "stopped"} saying why, naming the instance and the nodes; one
+   * whose actor stopped (a failed journal) is {@code
    * {"id":...,"leader":-1,"state":"stopped","reason":...}}, and one that did not answer {@code
    * "state":"unknown"}. {@code journalFailure} is the node's journal failure, if any; {@code refused}
    * what it refused from peers, by reason ({@code SynodNode.refusedMessages}). (The id and
@@ -223,7 +226,8 @@ final class NodeHttp {
         + ",\"state\":" + quote(s.state()) + ",\"restarts\":" + s.restarts() + ",\"lastFailure\":"
         + (s.lastFailure() == null ? "null" : quote(s.lastFailure())) + ",\"restartInMillis\":" + s.restartInMillis()
         + ",\"checkpointsRefused\":" + s.checkpointsRefused() + ",\"lastCheckpointRefusal\":"
-        + quote(s.lastCheckpointRefusal()) + "}";
+        + quote(s.lastCheckpointRefusal()) + ",\"stopped\":" + (s.stopped() == null ? "null" : quote(s.stopped()))
+        + "}";
   }
 
   /** A group that did not answer: stopped (for good, e.g. a failed journal), or unknown (no answer in time). */

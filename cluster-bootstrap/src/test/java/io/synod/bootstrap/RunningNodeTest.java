@@ -86,7 +86,37 @@ class RunningNodeTest {
       assertTrue(body.contains("\"node\":1,\"journalFailure\":null,\"refused\":{"), body);
       assertTrue(body.contains("},\"groups\":[{\"id\":\"counter\",\"leader\":1,"), body);
       assertTrue(body.contains(",\"state\":\"running\",\"restarts\":0,\"lastFailure\":null,\"restartInMillis\":-1,"
-          + "\"checkpointsRefused\":0,\"lastCheckpointRefusal\":\"\"}"), body);
+          + "\"checkpointsRefused\":0,\"lastCheckpointRefusal\":\"\",\"stopped\":null}"), body);
+    }
+  }
+
+  @Test
+  void aGroupStoppedForGoodByAChecksumMismatchSaysWhyInTheStatus() throws Exception {
+    int httpPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      httpPort = s.getLocalPort();
+    }
+    Path file = nodeFile();
+    Files.writeString(file, Files.readString(file) + "\nsynod.node.http.port = " + httpPort + "\n");
+    try (RunningNode node = RunningNode.start(NodeConfig.load(file))) {
+      assertEquals(1L, client(node).propose(1L).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      // Node 2 asserts two different chains through instance 0: at least one differs from node 1's.
+      for (int chain : new int[] {0x5EED, 0x5EED ^ 1}) {
+        node.groups().get("counter").tell(new io.synod.actors.internal.GroupCoordinator.Inbound(
+            new io.synod.paxos.Message.Chosen(2, java.util.List.of(), 1, new io.synod.paxos.Message.ChainMark(0, chain))));
+      }
+      java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + httpPort + "/status")).build();
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      String body;
+      do {
+        body = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      } while (!body.contains("\"state\":\"stopped\"") && System.nanoTime() < deadline);
+      assertTrue(body.contains("{\"id\":\"counter\",\"leader\":-1,\"appliedThrough\":-1,"), body);
+      assertTrue(body.contains(",\"state\":\"stopped\","), body);
+      assertTrue(body.contains(",\"stopped\":\"its learner failed: ChecksumMismatchException: group 'counter': checksum"
+          + " mismatch at instance 0 with node 2: node 1's chain through instance 0 is crc32 "), body);
     }
   }
 

@@ -73,8 +73,8 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   /** How checkpoints move between nodes. */
   record TransferSettings(int chunkBytes, Duration retry, int maxStalls) {}
 
-  /** A checkpoint on its way to durability, and whether it came from a peer (then it is installed). */
-  private record Incoming(Checkpoint checkpoint, byte[] encoded, boolean fromPeer) {}
+  /** A checkpoint on its way to durability, and the node it came from (a peer's is then installed). */
+  private record Incoming(Checkpoint checkpoint, byte[] encoded, boolean fromPeer, int from) {}
 
   /** A checkpoint being fetched from {@code peer}. */
   private static final class Download {
@@ -166,7 +166,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   @Override
   public CommandHandler<Command, CheckpointTaken, StoredCheckpoint> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Store.class, (state, c) -> store(state, c.checkpoint(), false))
+        .onCommand(Store.class, (state, c) -> store(state, c.checkpoint(), config.self()))
         .onCommand(Fetch.class, (state, f) -> fetch(state, f.peer()))
         .onCommand(Transfer.class, (state, t) -> {
           if (t.message() instanceof SnapshotRequest r) {
@@ -193,7 +193,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     return Effect().none();
   }
 
-  private Effect<CheckpointTaken, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, boolean fromPeer) {
+  /** Stores {@code c}, taken by node {@code from}: this node's learner, or a peer's. */
+  private Effect<CheckpointTaken, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, int from) {
+    boolean fromPeer = from != config.self();
     if (incoming != null) {
       // One at a time; the learner's policy (or the next SnapshotAvailable) asks again.
       if (!fromPeer) {
@@ -207,7 +209,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       }
       return Effect().none();
     }
-    incoming = new Incoming(c, c.encode(), fromPeer);
+    incoming = new Incoming(c, c.encode(), fromPeer, from);
     return Effect().persist(new CheckpointTaken(c.nextInstance()));
   }
 
@@ -250,7 +252,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     long at = state.nextInstance();
     durable = at;
     if (in.fromPeer()) {
-      learner.tell(new LearnerActor.Install(in.checkpoint()));
+      learner.tell(new LearnerActor.Install(in.checkpoint(), in.from()));
     }
     learner.tell(new LearnerActor.CheckpointDurable(at));
     acceptor.tell(new AcceptorActor.CheckpointDurable(at));
@@ -368,7 +370,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       refuse(d.peer, d.instance, e, c != null);
       return Effect().none();
     }
-    return store(state, c, true);
+    return store(state, c, d.peer);
   }
 
   /**

@@ -67,7 +67,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * again from the journal after a back-off ({@link RolesDown}, {@link RestartBackoff}); the
  * coordinator itself stays, so clients and the gateway keep their reference. The group stops on
  * this node for good, loudly, only if the node's journal failed ({@link JournalFailedException}:
- * then every group of the node stops, see {@link JournalFailures}) or replicas diverge. A change
+ * every group of the node stops, see {@link JournalFailures}) or replicas diverge (the roles stay
+ * down, the coordinator answering why: {@link RoleSupervisor}). A change
  * of the group's membership asked at this node is carried out by {@link MembershipChanges}.
  */
 public final class GroupCoordinator {

@@ -12,6 +12,7 @@ import io.synod.paxos.Message.Accepted;
 import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.BehindHint;
 import io.synod.paxos.Message.CatchUpReply;
+import io.synod.paxos.Message.ChainMark;
 import io.synod.paxos.Message.CatchUpRequest;
 import io.synod.paxos.Message.Chosen;
 import io.synod.paxos.Message.ChosenEntry;
@@ -56,8 +57,9 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * bytes, {@code long} 8, {@code boolean} one byte 0 or 1, a ballot {@code round:8 nodeId:4}, a byte
  * array {@code length:4} then the bytes, a list {@code count:4} then the elements, a value its
  * bytes as a byte array then {@code crc:4}; an optional value (only {@link ChosenEntry#value()}) is
- * preceded by a presence byte. A value's checksum is carried as it was computed by the proposer,
- * never recomputed, so the receiving core's {@link Value#verify} still catches corruption.
+ * preceded by a presence byte; a checksum chain's {@link ChainMark} {@code through:8 chain:4}. A
+ * value's checksum is carried as it was computed by the proposer, never recomputed, so the
+ * receiving core's {@link Value#verify} still catches corruption.
  *
  * <p>Decoding trusts nothing: every length and count is checked against the bytes that remain
  * before anything is allocated, and any defect (truncation, overrun, unknown version or flag,
@@ -140,8 +142,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, m) -> o.writeInt(m.from()),
           in -> new WakeUp(in.readInt())),
       new Codec<>(LearnerProgress.class, "LP",
-          (o, m) -> o.writeInt(m.from()).writeLong(m.chosenPrefix()).writeBytes(m.membership().encode(), "membership"),
-          in -> new LearnerProgress(in.readInt(), in.readLong(), Membership.decode(in.readBytes()))),
+          (o, m) -> o.writeInt(m.from()).writeLong(m.chosenPrefix()).writeBytes(m.membership().encode(), "membership")
+              .writeChainMark(m.chain()),
+          in -> new LearnerProgress(in.readInt(), in.readLong(), Membership.decode(in.readBytes()),
+              in.readChainMark())),
       new Codec<>(TransferLeadership.class, "TL",
           (o, m) -> o.writeInt(m.from()).writeInt(m.to()).writeInt(m.hops()),
           in -> new TransferLeadership(in.readInt(), in.readInt(), in.readInt())),
@@ -150,8 +154,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           in -> new TimeoutNow(in.readInt(), in.readBallot())),
       // to learners
       new Codec<>(Chosen.class, "CH",
-          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeChosenEntry).writeLong(m.horizon()),
-          in -> new Chosen(in.readInt(), in.readList(CHOSEN_ENTRY_MIN_BYTES, In::readChosenEntry), in.readLong())),
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeChosenEntry).writeLong(m.horizon())
+              .writeChainMark(m.chain()),
+          in -> new Chosen(in.readInt(), in.readList(CHOSEN_ENTRY_MIN_BYTES, In::readChosenEntry), in.readLong(),
+              in.readChainMark())),
       new Codec<>(LocalAccepted.class, "LA",
           (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeAcceptedValue),
           in -> new LocalAccepted(in.readInt(), in.readList(ACCEPTED_VALUE_MIN_BYTES, In::readAcceptedValue))),
@@ -159,8 +165,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, m) -> o.writeInt(m.from()).writeLong(m.fromInstance()).writeInt(m.max()),
           in -> new CatchUpRequest(in.readInt(), in.readLong(), in.readInt())),
       new Codec<>(CatchUpReply.class, "CP",
-          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeProposal).writeLong(m.horizon()),
-          in -> new CatchUpReply(in.readInt(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal), in.readLong())),
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeProposal).writeLong(m.horizon())
+              .writeChainMark(m.before()).writeChainMark(m.after()),
+          in -> new CatchUpReply(in.readInt(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal), in.readLong(),
+              in.readChainMark(), in.readChainMark())),
       new Codec<>(SnapshotAvailable.class, "SA",
           (o, m) -> o.writeInt(m.from()).writeLong(m.instance()),
           in -> new SnapshotAvailable(in.readInt(), in.readLong())),
@@ -473,6 +481,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
 
     AcceptedValue readAcceptedValue() {
       return new AcceptedValue(readLong(), readBallot(), readValue());
+    }
+
+    ChainMark readChainMark() {
+      return new ChainMark(readLong(), readInt());
     }
 
     ChosenEntry readChosenEntry() {

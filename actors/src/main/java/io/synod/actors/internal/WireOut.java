@@ -4,6 +4,7 @@ import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.Ballot;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.ChainMark;
 import io.synod.paxos.Message.ChosenEntry;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Value;
@@ -70,6 +71,10 @@ final class WireOut {
   WireOut writeAcceptedValue(AcceptedValue a) {
     requireValue(a.value(), "AcceptedValue", a.instance());
     return writeLong(a.instance()).writeBallot(a.ballot()).writeValue(a.value());
+  }
+
+  WireOut writeChainMark(ChainMark m) {
+    return writeLong(m.through()).writeInt(m.chain());
   }
 
   WireOut writeChosenEntry(ChosenEntry e) {

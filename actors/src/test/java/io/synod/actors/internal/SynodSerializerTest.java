@@ -99,6 +99,36 @@ class SynodSerializerTest {
   }
 
   @Test
+  void chosenEndsWithItsChainMark() throws NotSerializableException {
+    Chosen chosen = new Chosen(1, List.of(), 3, new Message.ChainMark(0x0102_0304_0506_0708L, 0x0A0B_0C0D));
+    byte[] bytes = serializer.toBinary(chosen);
+    ByteBuffer tail = ByteBuffer.wrap(bytes, bytes.length - 12, 12);
+    assertEquals(0x0102_0304_0506_0708L, tail.getLong());
+    assertEquals(0x0A0B_0C0D, tail.getInt());
+    assertEquals(chosen.chain(), ((Chosen) serializer.decode(bytes, "CH")).chain());
+  }
+
+  @Test
+  void aChainMarkItsRecordRefusesIsRefusedWithItsOffset() {
+    byte[] bytes = serializer.toBinary(new Chosen(1, List.of(), 3, new Message.ChainMark(0, 9)));
+    ByteBuffer.wrap(bytes).putLong(bytes.length - 12, -1); // the chain before instance 0 is 0, not 9
+    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.decode(bytes, "CH"));
+    assertEquals("Chosen (manifest CH): invalid field before byte " + bytes.length + " of " + bytes.length
+        + ": the chain before instance 0 is 0, got 9", e.getMessage());
+  }
+
+  @Test
+  void aStoredCheckpointOfThisBuildReadsBackWithItsChain() throws NotSerializableException {
+    StoredCheckpoint stored = new StoredCheckpoint(42, WireSamples.CHECKPOINT.encode());
+    StoredCheckpoint back = (StoredCheckpoint) serializer.decode(serializer.toBinary(stored), "KS");
+    io.synod.paxos.Checkpoint c = io.synod.paxos.Checkpoint.decode(back.encoded());
+    assertEquals(42, c.nextInstance());
+    assertEquals(0x8BAD_F00D, c.chain());
+    assertEquals(new Message.ChainMark(41, 0x8BAD_F00D), c.chainMark());
+    assertEquals(WireSamples.CHECKPOINT.membership(), c.membership());
+  }
+
+  @Test
   void chosenEntryWithoutValueRoundTripsAsNull() throws NotSerializableException {
     Chosen chosen = new Chosen(1, List.of(new ChosenEntry(2, WireSamples.MID, null)), 3);
     Chosen decoded = (Chosen) serializer.decode(serializer.toBinary(chosen), "CH");

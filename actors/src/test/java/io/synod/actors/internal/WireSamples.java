@@ -9,6 +9,7 @@ import io.synod.paxos.AcceptorRecord.AcceptedValues;
 import io.synod.paxos.AcceptorRecord.Promised;
 import io.synod.paxos.AcceptorRecord.Truncated;
 import io.synod.paxos.Ballot;
+import io.synod.paxos.Checkpoint;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Message;
 import io.synod.paxos.Message.Accept;
@@ -16,6 +17,7 @@ import io.synod.paxos.Message.Accepted;
 import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.BehindHint;
 import io.synod.paxos.Message.CatchUpReply;
+import io.synod.paxos.Message.ChainMark;
 import io.synod.paxos.Message.CatchUpRequest;
 import io.synod.paxos.Message.Chosen;
 import io.synod.paxos.Message.ChosenEntry;
@@ -61,6 +63,9 @@ final class WireSamples {
   /** Travels with its checksum as computed by the sender; the serializer must not "repair" it. */
   static final Value CORRUPT = Value.fromWire(bytes("flipped"), 0xDEADBEEF);
   static final Value EMPTY_BYTES = Value.fromWire(new byte[0], 0);
+  /** A checkpoint as this build stores it: with a membership and a checksum chain. */
+  static final Checkpoint CHECKPOINT = new Checkpoint(42, bytes("state"), bytes("sessions"),
+      new io.synod.paxos.Membership(3, List.of(1, 2, 4), List.of(5)), 0x8BAD_F00D);
 
   /**
    * The types every serializer must handle: the permitted subclasses of the sealed roots, and
@@ -156,16 +161,20 @@ final class WireSamples {
         new Message.WakeUp(2),
         new Message.WakeUp(Integer.MAX_VALUE),
         new LearnerProgress(1, 0, new io.synod.paxos.Membership(0, List.of(1, 2, 3), List.of())),
-        new LearnerProgress(2, Long.MAX_VALUE, new io.synod.paxos.Membership(7, List.of(2, 4, 5), List.of(1, 9))),
+        new LearnerProgress(2, Long.MAX_VALUE, new io.synod.paxos.Membership(7, List.of(2, 4, 5), List.of(1, 9)),
+            new ChainMark(Long.MAX_VALUE - 1, 0xCAFE_BABE)),
         new Chosen(1, List.of(), 0),
         new Chosen(2, List.of(new ChosenEntry(0, MID, null), new ChosenEntry(1, MID, BATCH),
-            new ChosenEntry(Long.MAX_VALUE, MAX, CORRUPT), new ChosenEntry(3, LOW, null)), Long.MAX_VALUE),
+            new ChosenEntry(Long.MAX_VALUE, MAX, CORRUPT), new ChosenEntry(3, LOW, null)), Long.MAX_VALUE,
+            new ChainMark(Long.MAX_VALUE, -1)),
+        new Chosen(3, List.of(), 5, new ChainMark(0, 1)),
         new LocalAccepted(1, List.of()),
         new LocalAccepted(2, accepted),
         new CatchUpRequest(1, 0, 1),
         new CatchUpRequest(2, Long.MAX_VALUE, Integer.MAX_VALUE),
         new CatchUpReply(1, List.of(), 0),
-        new CatchUpReply(2, proposals, Long.MIN_VALUE),
+        new CatchUpReply(2, proposals, Long.MIN_VALUE, ChainMark.NONE, new ChainMark(Long.MAX_VALUE, Integer.MIN_VALUE)),
+        new CatchUpReply(3, proposals, 9, new ChainMark(6, 0x1234_5678), ChainMark.NONE),
         new SnapshotAvailable(1, 0),
         new SnapshotAvailable(2, Long.MAX_VALUE),
         new TransferLeadership(1, 3, 0),
@@ -193,6 +202,7 @@ final class WireSamples {
         new CheckpointTaken(Long.MAX_VALUE),
         StoredCheckpoint.NONE,
         new StoredCheckpoint(Long.MAX_VALUE, bytes("state and sessions")),
+        new StoredCheckpoint(42, CHECKPOINT.encode()),
         new AcceptorSnapshot(List.of()),
         new AcceptorSnapshot(List.of(new Truncated(9), new Promised(MAX), new AcceptedValues(MID, proposals))));
   }

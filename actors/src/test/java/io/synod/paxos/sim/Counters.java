@@ -28,9 +28,11 @@ public record Counters(
     long leaderRemovals,
     long quietFailovers,
     long quorumStepDowns,
-    long readIndexReads) {
+    long readIndexReads,
+    long checksumChecks) {
 
-  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
@@ -42,6 +44,6 @@ public record Counters(
         membershipEpochs + o.membershipEpochs, reconfigAsked + o.reconfigAsked, reconfigChanged + o.reconfigChanged,
         reconfigRefused + o.reconfigRefused, reconfigTimedOut + o.reconfigTimedOut, reconfigLost + o.reconfigLost,
         leaderRemovals + o.leaderRemovals, quietFailovers + o.quietFailovers, quorumStepDowns + o.quorumStepDowns,
-        readIndexReads + o.readIndexReads);
+        readIndexReads + o.readIndexReads, checksumChecks + o.checksumChecks);
   }
 }

@@ -4,7 +4,6 @@ import io.synod.paxos.Ballot;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.Decision;
 import io.synod.paxos.GroupConfig;
-import io.synod.paxos.Learner;
 import io.synod.paxos.Tuning;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +60,7 @@ final class SimLifecycle {
       r.acceptor = disk.recoverAcceptor(n, r);
       r.storage.restarted();
       r.stateMachine = new SimStateMachine();
-      r.learner = new Learner(r.config, r.stateMachine, new SplittableRandom(rng.nextLong()));
+      r.learner = ctx.protocol().learner(r.config, r.stateMachine, new SplittableRandom(rng.nextLong()));
       r.proposer = ctx.protocol().proposer(r.config, new SplittableRandom(rng.nextLong()));
       r.reportedPrefix = -1;
       r.wasLeader = false;

@@ -105,7 +105,10 @@ final class SimShell {
       } else if (p instanceof Message.ToProposer m) {
         onToProposer(n, r, m);
       } else if (p instanceof Message.ToLearner m) {
-        apply(n, r, r.learner.handle(m));
+        long checks = r.learner.checksumChecks();
+        Decision d = r.learner.handle(m);
+        ctx.tally().checksumChecks += r.learner.checksumChecks() - checks;
+        apply(n, r, d);
       } else if (p instanceof ClientRequest c) {
         n.waiters.put(SimNode.waiterKey(r.group, c.command().clientId(), c.command().sequence()), c.client());
         propose(n, r, c.command());
@@ -117,7 +120,7 @@ final class SimShell {
           network.send(n, r.group, e.from(), new CheckpointData(r.storage.checkpoint));
         }
       } else if (p instanceof CheckpointData c) {
-        onCheckpointData(n, r, c);
+        onCheckpointData(n, r, e.from(), c);
       } else {
         throw new IllegalStateException("undeliverable " + p);
       }
@@ -144,12 +147,15 @@ final class SimShell {
     apply(n, r, r.proposer.handle(m));
   }
 
-  private void onCheckpointData(SimNode n, SimReplica r, CheckpointData c) {
+  private void onCheckpointData(SimNode n, SimReplica r, int from, CheckpointData c) {
     Checkpoint cp = Checkpoint.decode(c.bytes());
     if (cp.nextInstance() > r.learner.nextToApply()) {
       ctx.tally().checkpointsInstalled++;
       ctx.trace().log("n" + n.id + " installs checkpoint of " + r.group + " at " + cp.nextInstance());
-      apply(n, r, r.learner.install(cp));
+      long checks = r.learner.checksumChecks();
+      Decision d = r.learner.install(cp, from);
+      ctx.tally().checksumChecks += r.learner.checksumChecks() - checks;
+      apply(n, r, d);
       storeCheckpoint(n, r, c.bytes(), cp.nextInstance());
     }
   }

@@ -31,12 +31,14 @@ final class SimTally {
   long quorumStepDowns;
   /** Reads served at a read index the leader confirmed by a quorum round (ReadIndex), not under a lease. */
   long readIndexReads;
+  /** Assertions of peers about their checksum chain that learners compared with their own. */
+  long checksumChecks;
 
   Counters counters(Checker checker, ReconfigurationChecker reconfig, long membershipEpochs) {
     return new Counters(events, checker.chosenCount, crashes, partitions, tornWrites, corruptionsDetected,
         checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered, leaderChanges, pauses,
         snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges, membershipEpochs,
         reconfigAsked, reconfig.changed, reconfig.refused, reconfig.timedOut, reconfig.lost, reconfig.leaderRemovals,
-        quietFailovers, quorumStepDowns, readIndexReads);
+        quietFailovers, quorumStepDowns, readIndexReads, checksumChecks);
   }
 }

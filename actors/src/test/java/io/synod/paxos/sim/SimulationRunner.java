@@ -37,7 +37,7 @@ public final class SimulationRunner {
           + c.reconfigChanged() + " reconfigRefused=" + c.reconfigRefused() + " reconfigTimedOut="
           + c.reconfigTimedOut() + " reconfigLost=" + c.reconfigLost() + " leaderRemovals=" + c.leaderRemovals()
           + " quietFailovers=" + c.quietFailovers() + " quorumStepDowns=" + c.quorumStepDowns()
-          + " readIndexReads=" + c.readIndexReads();
+          + " readIndexReads=" + c.readIndexReads() + " checksumChecks=" + c.checksumChecks();
     }
 
     public long events() {
