@@ -16,10 +16,6 @@ import io.synod.actors.GroupProtocol.Status;
 import io.synod.actors.GroupProtocol.Stopped;
 import io.synod.actors.GroupProtocol.TimedOut;
 import io.synod.actors.GroupProtocol.TransferLeadership;
-import io.synod.actors.GroupProtocol.TransferRefused;
-import io.synod.actors.GroupProtocol.TransferTimedOut;
-import io.synod.actors.GroupProtocol.TransferUnavailable;
-import io.synod.actors.GroupProtocol.Transferred;
 import io.synod.actors.GroupProtocol.UnwatchLeadership;
 import io.synod.actors.GroupProtocol.WatchLeadership;
 import io.synod.actors.GroupProtocol;
@@ -36,7 +32,6 @@ import io.synod.paxos.Refusal;
 import io.synod.paxos.StateMachine;
 import io.synod.persistence.JournalFailedException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -202,7 +197,7 @@ public final class GroupCoordinator {
     private final LearnerQueries queries;
     private final Map<CommandId, Waiting> waiting = new HashMap<>();
     private final Map<Long, PendingRead> reads = new HashMap<>();
-    private final List<TransferLeadership> transfers = new ArrayList<>();
+    private final LeadershipTransfers transfers;
     private final Map<Integer, Long> lastHeard = new HashMap<>();
     private long nextReadId;
     private int leader = -1;
@@ -231,6 +226,7 @@ public final class GroupCoordinator {
       this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), config.self()));
       this.timers = timers;
       this.retryInterval = settings.client().retryInterval();
+      this.transfers = new LeadershipTransfers(config.group(), this::handOver);
       spawnRoles();
     }
 
@@ -258,20 +254,6 @@ public final class GroupCoordinator {
       for (ActorRef<?> child : roles) {
         ctx.watch(child);
       }
-    }
-
-    /**
-     * A leadership transfer at the sweep: answered as timed out at its deadline (true: forget it),
-     * otherwise asked again, since the request or the leader's TimeoutNow may have been lost, or the
-     * handover timed out and a third node was elected (a leader already handing over ignores it).
-     */
-    private boolean sweepTransfer(TransferLeadership t, long now) {
-      if (now - t.deadlineNanos() >= 0) {
-        t.replyTo().tell(new TransferTimedOut(t.to(), leader));
-        return true;
-      }
-      proposer.tell(new ProposerActor.Transfer(t.to()));
-      return false;
     }
 
     /** The sweep runs only while someone waits: an idle group costs no timer here. */
@@ -386,13 +368,7 @@ public final class GroupCoordinator {
     private Behavior<GroupCommand> onLeaderChanged(LeaderChanged c) {
       noteLeaderNow(c.leader());
       leaseHeld = c.leaseHeld();
-      transfers.removeIf(t -> {
-        if (t.to() == leader) {
-          t.replyTo().tell(new Transferred(leader));
-          return true;
-        }
-        return false;
-      });
+      transfers.leaderIs(leader);
       watchers.tell(leadership());
       memberships.leaderChanged(leader);
       return Behaviors.same();
@@ -505,8 +481,7 @@ public final class GroupCoordinator {
 
     /** Tells everyone who waits for an answer that none will come, {@code reason} saying why. */
     private void failWaiting(String reason) {
-      transfers.forEach(t -> t.replyTo().tell(new TransferUnavailable(reason)));
-      transfers.clear();
+      transfers.fail(reason);
       for (Waiting w : waiting.values()) {
         w.replyTo.tell(new Stopped(reason));
       }
@@ -522,20 +497,7 @@ public final class GroupCoordinator {
     }
 
     private Behavior<GroupCommand> onTransferLeadership(TransferLeadership t) {
-      Membership membership = memberships.current();
-      if (!membership.isVoter(t.to())) {
-        t.replyTo().tell(new TransferRefused("node " + t.to() + " is not a voting member of group '" + config.group()
-            + "', whose voters are " + membership.voters()));
-      } else if (t.to() == leader) {
-        t.replyTo().tell(new Transferred(leader));
-      } else if (transfers.stream().anyMatch(other -> other.to() != t.to())) {
-        t.replyTo().tell(new TransferRefused("a handover of group '" + config.group() + "' to node "
-            + transfers.get(0).to() + " is under way; ask again once it has ended"));
-      } else {
-        transfers.add(t);
-        sweepWhileWaiting();
-        proposer.tell(new ProposerActor.Transfer(t.to()));
-      }
+      transfers.ask(t, memberships.current(), leader); // a request that waits is handed over (handOver)
       return Behaviors.same();
     }
 
@@ -575,7 +537,7 @@ public final class GroupCoordinator {
       }
       // An unanswered read's client has given up by its deadline; forget it.
       reads.values().removeIf(r -> now - r.deadline() >= 0);
-      transfers.removeIf(t -> sweepTransfer(t, now));
+      transfers.sweep(now, leader);
       memberships.sweep(now);
       if (waiting.isEmpty() && reads.isEmpty() && transfers.isEmpty() && !memberships.underWay()) {
         timers.cancel(Sweep.INSTANCE);
