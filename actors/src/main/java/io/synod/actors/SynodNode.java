@@ -57,7 +57,9 @@ public interface SynodNode extends Extension {
    * (a TLS peer whose certificate names no node, or another node than the one at that address),
    * {@code tls-untrusted} (a certificate chain the trust store does not hold), {@code unknown-group}
    * and {@code not-a-member} (messages for a group this node does not run, or from a node that is
-   * not in the group: usual for a moment while groups start). Each is logged once per peer at WARN.
+   * not in the group: usual for a moment while groups start), {@code other-incarnation} (messages
+   * of another life of a group removed and created again, see {@link GroupCatalog}). Each is
+   * logged once per peer at WARN ({@code other-incarnation} at INFO).
    */
   Map<String, Long> refusedMessages();
 

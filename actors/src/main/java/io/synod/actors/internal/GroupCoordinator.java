@@ -127,7 +127,8 @@ public final class GroupCoordinator {
   private static final int STASH = 10_000;
 
   /**
-   * The coordinator of {@code config.group()} on node {@code config.self()}. {@code stateMachine}
+   * The coordinator of life {@code incarnation} of {@code config.group()} on node {@code
+   * config.self()} (0 for a group the application spawns; see {@link GroupEnvelope}). {@code stateMachine}
    * makes a fresh state machine at each call: it is called each time the roles start (once the
    * group is registered, and again at every restart of the roles after a failure) for the state
    * machine the learner will own, and once more for each checkpoint fetched from a peer, which the
@@ -135,16 +136,17 @@ public final class GroupCoordinator {
    * then dropped). The coordinator stops when {@code journalFailures} reports that the node's
    * journal failed, and reports there a failure it meets itself.
    */
-  public static Behavior<GroupCommand> create(GroupConfig config, SynodSettings settings, Supplier<StateMachine> stateMachine,
-      Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime, JournalFailures journalFailures) {
+  public static Behavior<GroupCommand> create(GroupConfig config, long incarnation, SynodSettings settings,
+      Supplier<StateMachine> stateMachine, Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime,
+      JournalFailures journalFailures) {
     return Behaviors.withStash(STASH, stash -> Behaviors.setup(ctx -> {
       // Any node with an address may be added to the group, so the gateway takes messages from all of them.
-      gateway.tell(new NodeGateway.Register(config.group(), peers.nodeIds(), ctx.getSelf()));
+      gateway.tell(new NodeGateway.Register(config.group(), incarnation, peers.nodeIds(), ctx.getSelf()));
       ctx.pipeToSelf(journalFailures.failure(), (failure, never) -> new JournalFailed(failure));
       return Behaviors.receive(GroupCommand.class)
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
-              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine, peers, gateway, nanoTime,
-                  journalFailures)
+              stash.unstashAll(new Running(ctx, timers, config, incarnation, settings, stateMachine, peers, gateway,
+                  nanoTime, journalFailures)
                   .behavior())))
           .onMessage(RegistrationRefused.class, r -> onRegistrationRefused(ctx, config, stash, r))
           .onAnyMessage(m -> stashWhileRegistering(stash, m))
@@ -179,6 +181,7 @@ public final class GroupCoordinator {
   private static final class Running implements RoleSupervisor.Coordinator, MembershipChanges.Coordinator {
     private final ActorContext<GroupCommand> ctx;
     private final GroupConfig config;
+    private final long incarnation;
     private final LongSupplier nanoTime;
     private final long retryNanos;
     private final long reachableNanos;
@@ -207,12 +210,13 @@ public final class GroupCoordinator {
     private final ActorRef<NodeGateway.Command> gateway;
     private final MembershipChanges memberships;
 
-    Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
-        Supplier<StateMachine> stateMachines, Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime,
-        JournalFailures journalFailures) {
+    Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, long incarnation,
+        SynodSettings settings, Supplier<StateMachine> stateMachines, Peers peers, ActorRef<NodeGateway.Command> gateway,
+        LongSupplier nanoTime, JournalFailures journalFailures) {
       this.ctx = ctx;
       this.gateway = gateway;
       this.config = config;
+      this.incarnation = incarnation;
       this.nanoTime = nanoTime;
       this.peers = peers;
       this.settings = settings;
@@ -223,7 +227,7 @@ public final class GroupCoordinator {
       this.retryNanos = settings.client().retryInterval().toNanos();
       this.memberships = new MembershipChanges(ctx, config, peers, nanoTime, retryNanos, this);
       this.reachableNanos = settings.electionTimeout().plus(settings.electionJitter()).multipliedBy(2).toNanos();
-      this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), config.self()));
+      this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), incarnation, config.self()));
       this.timers = timers;
       this.retryInterval = settings.client().retryInterval();
       this.transfers = new LeadershipTransfers(config.group(), this::handOver);
@@ -235,8 +239,8 @@ public final class GroupCoordinator {
       Duration tick = settings.tickInterval();
       StateMachine stateMachine = stateMachines.get(); // a fresh one: the learner rebuilds its state
       ActorRef<AcceptorActor.Command> acceptor = ctx.spawn(
-          AcceptorActor.create(config, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime, routes::send,
-              settings.persistence()),
+          AcceptorActor.create(config, incarnation, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime,
+              routes::send, settings.persistence()),
           "acceptor");
       this.proposer = ctx.spawn(ProposerActor.create(config, tick, nanoTime, routes, ctx.getSelf()), "proposer");
       long intervalTicks = Math.max(1, settings.checkpoint().interval().toNanos() / tick.toNanos());
@@ -247,7 +251,7 @@ public final class GroupCoordinator {
               settings.checkpoint().everyBytes(), intervalTicks), routes, ctx.getSelf()),
           "learner");
       routes.connect(acceptor, proposer, learner);
-      this.checkpoints = ctx.spawn(CheckpointActor.create(config, learner, acceptor, peers,
+      this.checkpoints = ctx.spawn(CheckpointActor.create(config, incarnation, learner, acceptor, peers,
           new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
               10), stateMachines, settings.persistence()), "checkpoints");
       this.roles = List.of(acceptor, proposer, learner, checkpoints);

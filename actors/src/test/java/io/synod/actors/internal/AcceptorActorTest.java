@@ -54,7 +54,7 @@ class AcceptorActorTest {
 
   private ActorRef<AcceptorActor.Command> spawn() {
     return Adapter.spawn(cluster.node(0).system(),
-        AcceptorActor.create(CONFIG, 1000, TICK, clock::get, out.getRef()::tell,
+        AcceptorActor.create(CONFIG, 0, 1000, TICK, clock::get, out.getRef()::tell,
             cluster.node(0).synod().settings().persistence()),
         "acceptor-" + ++incarnation);
   }
