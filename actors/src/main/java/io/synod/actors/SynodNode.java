@@ -73,4 +73,17 @@ public interface SynodNode extends Extension {
    */
   <C, R> Behavior<GroupCommand> groupBehavior(SynodGroup<C, R> group, List<Integer> members, List<Integer> learners,
       boolean joining, SynodSettings settings);
+
+  /**
+   * This node's replica of the group catalog, through which groups are created and removed at
+   * runtime ({@link GroupCatalog}); the first call starts it, with the settings of {@code
+   * synod.catalog} ({@link CatalogSettings}), and later calls return it. Every node of the cluster
+   * must start it, with the same {@code types}: the catalog is a group of all of them, and each
+   * node runs the runtime groups it is a member of.
+   *
+   * @param types the kinds of group this node can run, by the name the catalog records
+   * @throws IllegalArgumentException if {@code synod.catalog} is invalid (the message names the key)
+   * @throws IllegalStateException if the catalog was started with types of other names
+   */
+  GroupCatalog catalog(GroupTypes types);
 }

@@ -1,7 +1,10 @@
 package io.synod.actors.internal;
 
 import com.typesafe.config.Config;
+import io.synod.actors.CatalogSettings;
+import io.synod.actors.GroupCatalog;
 import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupTypes;
 import io.synod.actors.SynodGroup;
 import io.synod.actors.SynodNode;
 import io.synod.actors.SynodSettings;
@@ -61,6 +64,7 @@ public final class NodeRuntime implements SynodNode {
   private final TicketOffice office;
   private final JournalFailures journalFailures = new JournalFailures();
   private final RunningGroups running;
+  private NodeCatalog catalog;
 
   private NodeRuntime(Plan plan, ActorRef<NodeGateway.Command> gateway, Peers peers, TicketOffice office,
       RunningGroups running) {
@@ -270,6 +274,17 @@ public final class NodeRuntime implements SynodNode {
     return GroupCoordinator.create(config, incarnation, settings,
         () -> new TypedStateMachine<>(group.newStateMachine(), group.commands(), group.results()), peers, gateway,
         System::nanoTime, journalFailures);
+  }
+
+  @Override
+  public synchronized GroupCatalog catalog(GroupTypes types) {
+    if (catalog == null) {
+      catalog = NodeCatalog.start(this, types, CatalogSettings.fromConfig(system.settings().config()), running);
+    } else if (!catalog.types().names().equals(types.names())) {
+      throw new IllegalStateException("the catalog of node " + self + " runs with the group types "
+          + catalog.types().names() + ", not " + types.names());
+    }
+    return catalog;
   }
 
   /**
