@@ -47,8 +47,7 @@ final class LifeErasure {
       int n = 0;
       for (var id : PersistenceIds.all(life.id(), self, life.incarnation())) {
         waiting.add(id.id());
-        Adapter.actorOf(ctx, Props.create(IdEraser.class, () -> new IdEraser(id.id(), plugins, ctx.getSelf())),
-            "id-" + n++);
+        Adapter.actorOf(ctx, IdEraser.props(id.id(), plugins, ctx.getSelf()), "id-" + n++);
       }
       return Behaviors.receive(IdDone.class).onMessage(IdDone.class, done -> {
         if (done.failure() != null) {
@@ -71,16 +70,38 @@ final class LifeErasure {
    * sequence number is read, to know whether there are events to delete).
    */
   static final class IdEraser extends AbstractPersistentActor {
+    /**
+     * The plugins of the eraser being made on this thread: Pekko asks for the plugin ids in its
+     * constructor, before this class's fields are set (as {@code io.synod.Synod} hands its plan to
+     * the extension Pekko creates).
+     */
+    private static final ThreadLocal<SynodSettings.PersistenceSettings> MAKING = new ThreadLocal<>();
+
     private final String persistenceId;
     private final SynodSettings.PersistenceSettings plugins;
     private final ActorRef<IdDone> replyTo;
     private boolean eventsGone;
     private boolean snapshotsGone;
 
-    IdEraser(String persistenceId, SynodSettings.PersistenceSettings plugins, ActorRef<IdDone> replyTo) {
+    private IdEraser(String persistenceId, SynodSettings.PersistenceSettings plugins, ActorRef<IdDone> replyTo) {
       this.persistenceId = persistenceId;
       this.plugins = plugins;
       this.replyTo = replyTo;
+    }
+
+    static Props props(String persistenceId, SynodSettings.PersistenceSettings plugins, ActorRef<IdDone> replyTo) {
+      return Props.create(IdEraser.class, () -> {
+        MAKING.set(plugins);
+        try {
+          return new IdEraser(persistenceId, plugins, replyTo);
+        } finally {
+          MAKING.remove();
+        }
+      });
+    }
+
+    private SynodSettings.PersistenceSettings plugins() {
+      return plugins != null ? plugins : MAKING.get();
     }
 
     @Override
@@ -90,12 +111,12 @@ final class LifeErasure {
 
     @Override
     public String journalPluginId() {
-      return plugins.journalPluginId();
+      return plugins().journalPluginId();
     }
 
     @Override
     public String snapshotPluginId() {
-      return plugins.snapshotPluginId();
+      return plugins().snapshotPluginId();
     }
 
     @Override

@@ -287,6 +287,11 @@ public final class NodeRuntime implements SynodNode {
     return catalog;
   }
 
+  /** How this node reaches its peers (tests send through it as this node would). */
+  Peers peers() {
+    return peers;
+  }
+
   /**
    * Whether this node holds the ticket {@code other} (in this process, e.g. a test's) issued to it,
    * so that its messages to {@code other} get through: the gateways exchange tickets when they
