@@ -217,11 +217,14 @@ class GroupCatalogTest {
       assertInstanceOf(UnknownGroupException.class, Await.failure(catalog.remove("nope"), T));
 
       // A group the application spawns itself is not the catalog's: neither created over nor removed.
+      List<GroupClient<Long, Long>> plain = new ArrayList<>();
       for (LocalCluster.Node n : cluster.nodes()) {
-        n.spawn(counters.group("plain", n.id()), "plain");
+        plain.add(n.spawn(counters.group("plain", n.id()), "plain"));
       }
-      Await.until(T, () -> "node 0 runs group plain", () -> Await.failure(catalog.create("plain", "counter",
-          List.of(0)), T) instanceof GroupExistsException);
+      Await.result(plain.get(0).status(), T); // answered once the group runs on node 0
+      Throwable taken = Await.failure(catalog.create("plain", "counter", List.of(0)), T);
+      assertInstanceOf(GroupExistsException.class, taken);
+      assertTrue(taken.getMessage().contains("node 0 runs a group of that id outside the catalog"), taken.getMessage());
       Throwable outside = Await.failure(catalog.remove("plain"), T);
       assertInstanceOf(UnknownGroupException.class, outside);
       assertTrue(outside.getMessage().contains("only groups created at runtime can be removed"), outside.getMessage());
@@ -229,13 +232,19 @@ class GroupCatalogTest {
 
       // Created at a node that does not run such a group, the runtime group cannot run on one that
       // does: that node reports the conflict and keeps its own.
-      cluster.node(2).spawn(counters.group("clash", 2), "clash");
+      org.apache.pekko.actor.typed.ActorRef<GroupCommand> own = cluster.node(2).spawnRef(counters.group("clash", 2),
+          "clash");
       Await.result(catalog.create("clash", "counter", List.of(0, 1, 2)), T);
       String conflict = Await.result(catalog(cluster.node(2)).conflict(), T);
       assertTrue(conflict.contains("group 'clash' was created at runtime") && conflict.contains("node 2 runs a group of"
           + " that id outside the catalog"), conflict);
       assertTrue(catalog(cluster.node(2)).runningHere("clash").isEmpty());
       assertEquals(1L, Await.result(client(cluster.node(0), "clash").propose(1L), T), "nodes 0 and 1 run it");
+      cluster.node(2).system().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(own));
+      GroupClient<Long, Long> clashOn2 = client(cluster.node(2), "clash"); // once its own has stopped
+      assertEquals(2L, Await.result(client(cluster.node(0), "clash").propose(1L), T));
+      Await.until(T, () -> "node 2 runs the runtime group and catches up",
+          () -> Await.result(clashOn2.readLocal(0L), T).value() == 2);
     }
   }
 }

@@ -41,10 +41,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * It never acts on a state older than one it acted on (a replica whose roles restart goes back to
  * its checkpoint for a moment), and deletes data only of lives the catalog lists as removed.
  *
- * <p>A life it cannot run is not retried until the catalog changes: its type is unknown here (an
- * ERROR), or this node runs a group of that id outside the catalog (a conflict: the ERROR names it,
- * and {@code conflict} completes with it). A life that stops by itself (its journal failed, or its
- * replicas diverged) is not started again either.
+ * <p>A life whose type is unknown here is not started (an ERROR says so), nor one that stopped by
+ * itself (its journal failed, or its replicas diverged). A life whose id this node runs outside the
+ * catalog (a group the application spawned, or a standalone node's file configures) is not started
+ * while that group runs: the ERROR names the conflict, and {@code conflict} completes with the
+ * first.
  */
 final class GroupReconciler extends AbstractBehavior<GroupReconciler.Command> {
 
@@ -90,8 +91,10 @@ final class GroupReconciler extends AbstractBehavior<GroupReconciler.Command> {
   private final Set<RuntimeGroup> erasing = new HashSet<>();
   /** Removed lives whose data this node deleted since it started. */
   private final Set<RuntimeGroup> erased = new HashSet<>();
-  /** Lives this node cannot run (an unknown type, a conflict) or that stopped by themselves. */
+  /** Lives this node cannot run (an unknown type) or that stopped by themselves. */
   private final Set<RuntimeGroup> failed = new HashSet<>();
+  /** Lives whose id this node runs outside the catalog: started once it no longer does. */
+  private final Set<RuntimeGroup> conflicted = new HashSet<>();
   private final List<AwaitReconciled> waiters = new ArrayList<>();
   private long fresh = -1;
   private boolean freshAsked;
@@ -229,8 +232,7 @@ final class GroupReconciler extends AbstractBehavior<GroupReconciler.Command> {
   }
 
   private void start(RuntimeGroup g) {
-    OptionalLong other = runningGroups.incarnationOf(g.id());
-    if (other.isPresent() && other.getAsLong() == 0) {
+    if (runsOutside(g.id())) {
       conflict(g);
       return;
     }
@@ -269,8 +271,16 @@ final class GroupReconciler extends AbstractBehavior<GroupReconciler.Command> {
         "erase-" + ++erasures);
   }
 
+  private boolean runsOutside(String group) {
+    OptionalLong other = runningGroups.incarnationOf(group);
+    return other.isPresent() && other.getAsLong() == 0;
+  }
+
+  /** Reported once per life; checked again at each reconciliation, and started once the other group is gone. */
   private void conflict(RuntimeGroup g) {
-    failed.add(g);
+    if (!conflicted.add(g)) {
+      return;
+    }
     String what = "group '" + g.id() + "' was created at runtime (" + CatalogState.describe(g) + "), but node "
         + node.self() + " runs a group of that id outside the catalog (configured in its file, or spawned by the"
         + " application); it does not run the runtime group";
@@ -292,8 +302,7 @@ final class GroupReconciler extends AbstractBehavior<GroupReconciler.Command> {
         RuntimeGroup g = life.group();
         running.remove(g.id());
         published.remove(g.id());
-        OptionalLong other = runningGroups.incarnationOf(g.id());
-        if (other.isPresent() && other.getAsLong() == 0) {
+        if (runsOutside(g.id())) {
           conflict(g);
         } else {
           failed.add(g);
