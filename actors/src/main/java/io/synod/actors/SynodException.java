@@ -11,7 +11,7 @@ package io.synod.actors;
  */
 public abstract sealed class SynodException extends RuntimeException
     permits RequestTimeoutException, NotEnoughMembersException, GroupStoppedException, OverloadedException,
-        CommandFailedException, CommandExpiredException {
+        CommandFailedException, CommandExpiredException, GroupExistsException, UnknownGroupException {
 
   private final String group;
 

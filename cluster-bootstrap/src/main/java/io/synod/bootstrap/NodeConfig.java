@@ -5,8 +5,12 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.synod.actors.CatalogSettings;
+import io.synod.actors.GroupCatalog;
+import io.synod.actors.RuntimeGroup;
 import io.synod.actors.SynodSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,8 +33,8 @@ import org.apache.pekko.actor.Address;
  * group type all fail with one {@link InvalidConfigException} whose message names the key's full
  * path and what is wrong.
  */
-public record NodeConfig(int self, Path dataDir, List<Member> members, List<Group> groups, SynodSettings settings,
-    Http http, List<HttpService> services, Config config) {
+public record NodeConfig(int self, Path dataDir, List<Member> members, List<Group> groups,
+    Map<String, GroupType> groupTypes, SynodSettings settings, Http http, List<HttpService> services, Config config) {
 
   /**
    * Where this node serves HTTP ({@code port} 0: not at all), the largest body it takes, the token
@@ -84,7 +88,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   @Override
   public String toString() {
     return "NodeConfig[self=" + self + ", dataDir=" + dataDir + ", members=" + members + ", groups=" + groups
-        + ", http=" + http + ", services=" + services + "]";
+        + ", groupTypes=" + groupTypes.keySet() + ", http=" + http + ", services=" + services + "]";
   }
 
   /** This node's entry in the member list. */
@@ -125,15 +129,17 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       SynodSettings settings;
       try {
         settings = SynodSettings.fromConfig(full);
+        CatalogSettings.fromConfig(full).votersAmong(members.stream().map(Member::id).toList());
       } catch (IllegalArgumentException e) {
         throw new InvalidConfigException(e.getMessage());
       }
       List<Group> groups = groups(full, members, self);
+      Map<String, GroupType> groupTypes = groupTypes(full);
       Http http = http(full);
       List<HttpService> services = services(full);
       Member me = members.stream().filter(m -> m.id() == self).findFirst().orElseThrow();
       NodeTls tls = NodeTls.from(full, self);
-      return new NodeConfig(self, dataDir, members, groups, settings, http, services,
+      return new NodeConfig(self, dataDir, members, groups, groupTypes, settings, http, services,
           pekko(own, me, members, dataDir, tls).withFallback(full));
     } catch (ConfigException e) {
       // Typesafe Config names the full path of a missing or mistyped key.
@@ -143,7 +149,11 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
 
   // ---- unknown keys ----
 
-  private static final Set<String> SYNOD_SECTIONS = Set.of("node", "cluster", "group", "client", "persistence");
+  private static final Set<String> SYNOD_SECTIONS = Set.of("node", "cluster", "group", "client", "persistence",
+      "catalog");
+
+  /** The names of runtime groups' types: the operator's, so not in the reference. */
+  private static final String GROUP_TYPES = "synod.cluster.group-types";
 
   /**
    * Where Synod on an actor system finds every node's address (see the actors' reference.conf): a
@@ -170,7 +180,8 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       if (path.equals(MEMBERS_OF_NODE) || path.startsWith(MEMBERS_OF_NODE + ".")) {
         throw new InvalidConfigException(path + ": set by Synod from synod.cluster.members; list the nodes there");
       }
-      boolean known = reference.hasPathOrNull(path) || path.equals("synod.node.id");
+      boolean known = reference.hasPathOrNull(path) || path.equals("synod.node.id")
+          || path.startsWith(GROUP_TYPES + ".");
       if (!known) {
         throw new InvalidConfigException(path + ": unknown key" + near(path, reference));
       }
@@ -274,9 +285,6 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   private static List<Group> groups(Config full, List<Member> members, int self) {
     String key = "synod.cluster.groups";
     List<? extends ConfigObject> list = full.getObjectList(key);
-    if (list.isEmpty()) {
-      throw new InvalidConfigException(key + ": no groups; list each as { id, type }");
-    }
     Set<Integer> memberIds = new TreeSet<>();
     members.forEach(m -> memberIds.add(m.id()));
     List<Group> groups = new ArrayList<>();
@@ -286,6 +294,10 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       Config g = list.get(i).toConfig();
       onlyKeys(list.get(i), at, Set.of("id", "type", "members", "learners", "preferred-leader"));
       String id = string(g, at, "id");
+      if (id.equals(GroupCatalog.ID)) {
+        throw new InvalidConfigException(at + ".id = \"" + id + "\" is Synod's own group (the catalog of the groups"
+            + " created at runtime); give the group another id");
+      }
       Integer twin = ids.put(id, i);
       if (twin != null) {
         throw new InvalidConfigException(at + ".id = \"" + id + "\" is also the id of " + key + "[" + twin + "]");
@@ -326,6 +338,28 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       groups.set(at, new Group(g.id(), g.type(), g.members(), g.learners(), true, g.preferredLeader()));
     }
     return List.copyOf(groups);
+  }
+
+  /**
+   * {@code synod.cluster.group-types}: the types of group that may be created at runtime, by name
+   * (the name {@code POST /admin/groups/{group}?type=} gives), each a {@link GroupType} class.
+   */
+  private static Map<String, GroupType> groupTypes(Config full) {
+    Map<String, GroupType> types = new TreeMap<>();
+    for (Map.Entry<String, ConfigValue> e : full.getObject(GROUP_TYPES).entrySet()) {
+      String at = GROUP_TYPES + "." + ConfigUtil.joinPath(e.getKey()); // quoted where HOCON needs it
+      try {
+        RuntimeGroup.checkType(e.getKey());
+      } catch (IllegalArgumentException bad) {
+        throw new InvalidConfigException(at + ": " + bad.getMessage());
+      }
+      if (e.getValue().valueType() != ConfigValueType.STRING) {
+        throw new InvalidConfigException(at + " must name a class implementing " + GroupType.class.getName()
+            + ", got " + e.getValue().render());
+      }
+      types.put(e.getKey(), type(at, (String) e.getValue().unwrapped()));
+    }
+    return java.util.Collections.unmodifiableMap(types);
   }
 
   private static GroupType type(String key, String className) {

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows, the
  * instance it has applied through, and whether its roles run, restart after a failure, or
  * stopped), {@code GET /digest} (per group a checksum of the replicated state), the operator's
- * {@code POST /admin/groups/{group}/leader?to={node}} (hand the group's leadership to a member;
+ * groups created and removed at runtime ({@code GET /admin/groups}, {@code POST} and {@code DELETE
+ * /admin/groups/{group}}, see {@link RuntimeGroupRoutes}), {@code POST
+ * /admin/groups/{group}/leader?to={node}} (hand the group's leadership to a member;
  * answered once this node sees it lead), {@code GET, POST
  * /admin/groups/{group}/members[?id={node}&role=voter|learner]} and {@code DELETE
  * /admin/groups/{group}/members/{node}} (the group's membership; add a voter or a learner, remove
@@ -113,34 +115,44 @@ final class NodeHttp {
         + r.getUri().path(), e)));
   }
 
-  /** The operator's routes under {@code /admin/groups/{group}}. */
+  /** The operator's routes under {@code /admin/groups}. */
   private static Route admin(RunningNode node) {
-    return pathPrefix("groups", () -> pathPrefix(group -> {
-      GroupClient<?, ?> client = node.clients().get(group);
-      if (client == null) {
-        return complete(HttpResponses.text(StatusCodes.NOT_FOUND, "this node runs no group '" + group + "'; it runs "
-            + new java.util.TreeSet<>(node.clients().keySet())));
-      }
-      return concat(
-          path("leader", () -> post(() -> parameterOptional("to", to -> leader(group, client, to)))),
-          pathPrefix("members", () -> concat(
-              pathEndOrSingleSlash(() -> concat(
-                  get(() -> completeWithFuture(client.membership().toCompletableFuture()
-                      .handle((m, failure) -> membershipResponse(group, m, failure)))),
-                  post(() -> parameterOptional("id", id -> parameterOptional("role", role ->
-                      addMember(group, client, id, role.orElse("voter")))))
-              )),
-              path(id -> delete(() -> {
-                int node1 = nodeId(java.util.Optional.of(id));
-                if (node1 < 0) {
-                  return badNodeId("name the node to remove as /admin/groups/" + group + "/members/ID",
-                      java.util.Optional.of(id));
-                }
-                return completeWithFuture(client.removeMember(node1).toCompletableFuture()
-                    .handle((m, failure) -> membershipResponse(group, m, failure)));
-              }))
-          )));
-    }));
+    return pathPrefix("groups", () -> concat(
+        pathEndOrSingleSlash(() -> get(() -> RuntimeGroupRoutes.list(node))),
+        pathPrefix(group -> concat(
+            pathEndOrSingleSlash(() -> concat(
+                post(() -> parameterOptional("type", type -> parameterOptional("members", members ->
+                    RuntimeGroupRoutes.create(node, group, type, members)))),
+                delete(() -> RuntimeGroupRoutes.remove(node, group)))),
+            groupAdmin(node, group)))));
+  }
+
+  /** The routes under {@code /admin/groups/{group}/} of a group this node runs. */
+  private static Route groupAdmin(RunningNode node, String group) {
+    GroupClient<?, ?> client = node.client(group);
+    if (client == null) {
+      return complete(HttpResponses.text(StatusCodes.NOT_FOUND, "this node runs no group '" + group + "'; it runs "
+          + new java.util.TreeSet<>(node.clients().keySet())));
+    }
+    return concat(
+        path("leader", () -> post(() -> parameterOptional("to", to -> leader(group, client, to)))),
+        pathPrefix("members", () -> concat(
+            pathEndOrSingleSlash(() -> concat(
+                get(() -> completeWithFuture(client.membership().toCompletableFuture()
+                    .handle((m, failure) -> membershipResponse(group, m, failure)))),
+                post(() -> parameterOptional("id", id -> parameterOptional("role", role ->
+                    addMember(group, client, id, role.orElse("voter")))))
+            )),
+            path(id -> delete(() -> {
+              int node1 = nodeId(java.util.Optional.of(id));
+              if (node1 < 0) {
+                return badNodeId("name the node to remove as /admin/groups/" + group + "/members/ID",
+                    java.util.Optional.of(id));
+              }
+              return completeWithFuture(client.removeMember(node1).toCompletableFuture()
+                  .handle((m, failure) -> membershipResponse(group, m, failure)));
+            }))
+        )));
   }
 
   /** The node id a parameter names, or -1 if it is missing or not a whole number. */

@@ -129,7 +129,8 @@ class RunningNodeTest {
         + "20261207.cq4 to disk", new java.io.IOException("EIO")));
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = NodeLauncher.awaitExit(3, failure, new java.util.concurrent.CompletableFuture<>(),
-        () -> stopped.set(true), new PrintStream(err, true, StandardCharsets.UTF_8));
+        new java.util.concurrent.CompletableFuture<>(), () -> stopped.set(true),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(NodeLauncher.JOURNAL_FAILED, code);
     assertEquals(74, code);
     assertTrue(stopped.get(), "the node is stopped before the process exits");
@@ -138,8 +139,25 @@ class RunningNodeTest {
 
     stopped.set(false);
     assertEquals(0, NodeLauncher.awaitExit(3, new java.util.concurrent.CompletableFuture<>(),
-        java.util.concurrent.CompletableFuture.completedFuture(null), () -> stopped.set(true), System.err),
+        new java.util.concurrent.CompletableFuture<>(), java.util.concurrent.CompletableFuture.completedFuture(null),
+        () -> stopped.set(true), System.err),
         "a node stopped otherwise (SIGTERM) exits with 0");
     assertTrue(!stopped.get());
+  }
+
+  @Test
+  void aGroupBothConfiguredAndCreatedAtRuntimeStopsTheNodeWithCode2AndOneLineNamingIt() {
+    java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = NodeLauncher.awaitExit(2, new java.util.concurrent.CompletableFuture<>(),
+        java.util.concurrent.CompletableFuture.completedFuture("group 'orders' was created at runtime (type counter,"
+            + " members [1, 2, 3], incarnation 4), but node 2 runs a group of that id outside the catalog"),
+        new java.util.concurrent.CompletableFuture<>(), () -> stopped.set(true),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(NodeLauncher.INVALID_CONFIG, code);
+    assertTrue(stopped.get(), "the node is stopped before the process exits");
+    assertEquals("synod: node 2 stops: group 'orders' was created at runtime (type counter, members [1, 2, 3],"
+        + " incarnation 4), but node 2 runs a group of that id outside the catalog; remove it from"
+        + " synod.cluster.groups", err.toString(StandardCharsets.UTF_8).strip());
   }
 }

@@ -78,6 +78,7 @@ public final class AcceptorActor
   }
 
   private final GroupConfig config;
+  private final PersistenceId persistenceId;
   private final Consumer<Outbound> outbox;
   private final ActorContext<Command> context;
   private final int snapshotEvery;
@@ -103,25 +104,27 @@ public final class AcceptorActor
    */
   static final long MAX_WRITE_BYTES = 4L << 20;
 
-  /** {@code persistence} names the journal and snapshot store it uses, not the actor system's defaults. */
-  public static Behavior<Command> create(GroupConfig config, int snapshotEvery, Duration tickInterval,
-      LongSupplier nanoTime, Consumer<Outbound> outbox, SynodSettings.PersistenceSettings persistence) {
+  /**
+   * The acceptor of life {@code incarnation} of the group (see {@link PersistenceIds}); {@code
+   * persistence} names the journal and snapshot store it uses, not the actor system's defaults.
+   */
+  public static Behavior<Command> create(GroupConfig config, long incarnation, int snapshotEvery,
+      Duration tickInterval, LongSupplier nanoTime, Consumer<Outbound> outbox,
+      SynodSettings.PersistenceSettings persistence) {
     if (snapshotEvery < 1) {
       throw new IllegalArgumentException("snapshotEvery must be >= 1, got " + snapshotEvery);
     }
     // The clock starts now, not when the actor starts: the grace period covers the whole start.
     TickClock clock = new TickClock(tickInterval, TickClock.capFor(config), nanoTime);
-    return Behaviors.setup(ctx -> new AcceptorActor(config, snapshotEvery, clock, outbox, persistence, ctx));
+    PersistenceId id = PersistenceIds.acceptor(config.group(), config.self(), incarnation);
+    return Behaviors.setup(ctx -> new AcceptorActor(config, id, snapshotEvery, clock, outbox, persistence, ctx));
   }
 
-  /** One journal stream per group and node: the node's journal holds every group's. */
-  public static PersistenceId persistenceId(String group, int node) {
-    return PersistenceId.of("synod-acceptor", group + "@" + node, "|");
-  }
-
-  private AcceptorActor(GroupConfig config, int snapshotEvery, TickClock clock, Consumer<Outbound> outbox,
-      SynodSettings.PersistenceSettings persistence, ActorContext<Command> context) {
-    super(persistenceId(config.group(), config.self()));
+  /** One journal stream per group, life and node: the node's journal holds every group's. */
+  private AcceptorActor(GroupConfig config, PersistenceId persistenceId, int snapshotEvery, TickClock clock,
+      Consumer<Outbound> outbox, SynodSettings.PersistenceSettings persistence, ActorContext<Command> context) {
+    super(persistenceId);
+    this.persistenceId = persistenceId;
     this.persistence = persistence;
     this.config = config;
     this.clock = clock;
@@ -154,7 +157,7 @@ public final class AcceptorActor
         // state holds nothing that is not yet durable. Were that ever not so, the snapshot would
         // claim records the journal lacks: refuse rather than store it.
         if (!unwritten.isEmpty()) {
-          throw new IllegalStateException("acceptor " + persistenceId(config.group(), config.self()).id()
+          throw new IllegalStateException("acceptor " + persistenceId.id()
               + " asked for a snapshot while " + unwritten.size() + " records are not yet written");
         }
         // Taken on the actor's thread: an immutable copy, as the store writes it later.
@@ -164,7 +167,7 @@ public final class AcceptorActor
       @Override
       public State fromJournal(Object from) {
         if (!(from instanceof AcceptorSnapshot snapshot)) {
-          throw new IllegalStateException("acceptor " + persistenceId(config.group(), config.self()).id()
+          throw new IllegalStateException("acceptor " + persistenceId.id()
               + " found a snapshot of type " + from.getClass().getName() + ", not an AcceptorSnapshot");
         }
         return new State(Acceptor.recover(config, snapshot.records()));

@@ -18,7 +18,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.SnapshotFailed;
@@ -93,6 +92,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   private final GroupConfig config;
+  private final long incarnation;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final ActorRef<LearnerActor.Command> learner;
@@ -112,24 +112,25 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private long durable;
 
   /**
+   * The checkpoints of life {@code incarnation} of the group (stored under its {@link
+   * PersistenceIds}, and fetched only from that life on the peers).
+   *
    * @param stateMachines makes a fresh state machine at each call (the group's own maker): a peer's
    *     checkpoint is restored into one before this node takes it
    */
-  static Behavior<Command> create(GroupConfig config, ActorRef<LearnerActor.Command> learner,
+  static Behavior<Command> create(GroupConfig config, long incarnation, ActorRef<LearnerActor.Command> learner,
       ActorRef<AcceptorActor.Command> acceptor, Peers peers, TransferSettings transfer,
       Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new CheckpointActor(config, ctx, timers, learner, acceptor, peers, transfer, stateMachines, persistence)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CheckpointActor(config, incarnation, ctx, timers,
+        learner, acceptor, peers, transfer, stateMachines, persistence)));
   }
 
-  static PersistenceId persistenceId(String group, int node) {
-    return PersistenceId.of("synod-checkpoint", group + "@" + node, "|");
-  }
-
-  private CheckpointActor(GroupConfig config, ActorContext<Command> ctx, TimerScheduler<Command> timers,
-      ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor, Peers peers,
-      TransferSettings transfer, Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
-    super(persistenceId(config.group(), config.self()));
+  private CheckpointActor(GroupConfig config, long incarnation, ActorContext<Command> ctx,
+      TimerScheduler<Command> timers, ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor,
+      Peers peers, TransferSettings transfer, Supplier<StateMachine> stateMachines,
+      SynodSettings.PersistenceSettings persistence) {
+    super(PersistenceIds.checkpoint(config.group(), config.self(), incarnation));
+    this.incarnation = incarnation;
     this.stateMachines = stateMachines;
     this.persistence = persistence;
     this.config = config;
@@ -278,7 +279,8 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       return; // nothing to give; the peer will ask someone else
     }
     int end = (int) Math.min((long) r.offset() + transfer.chunkBytes(), state.encoded().length);
-    peers.send(r.from(), new SnapshotChunk(config.group(), config.self(), state.nextInstance(), state.encoded().length,
+    peers.send(r.from(), new SnapshotChunk(config.group(), incarnation, config.self(), state.nextInstance(),
+        state.encoded().length,
         r.offset(), Arrays.copyOfRange(state.encoded(), r.offset(), end)));
   }
 
@@ -297,7 +299,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   private void request() {
-    peers.send(download.peer, new SnapshotRequest(config.group(), config.self(), download.bytes.size()));
+    peers.send(download.peer, new SnapshotRequest(config.group(), incarnation, config.self(), download.bytes.size()));
   }
 
   private Effect<CheckpointTaken, StoredCheckpoint> retryFetch() {

@@ -83,8 +83,11 @@ public final class SynodSerializer extends SerializerWithStringManifest {
   private static final int ACCEPTED_VALUE_MIN_BYTES = 8 + BALLOT_BYTES + VALUE_MIN_BYTES;
   private static final int CHOSEN_ENTRY_MIN_BYTES = 8 + BALLOT_BYTES + 1;
   private static final int COMMAND_MIN_BYTES = 8 + 8 + 4 + 1;
-  /** Group, manifest and message as byte arrays (a group id and a manifest are never empty), sender. */
-  private static final int ENVELOPE_MIN_BYTES = 4 + 1 + 4 + 4 + 1 + 4 + 1;
+  /**
+   * Group, manifest and message as byte arrays (a group id and a manifest are never empty), the
+   * group's incarnation and the sender.
+   */
+  private static final int ENVELOPE_MIN_BYTES = 4 + 1 + 8 + 4 + 4 + 1 + 4 + 1;
   /** A snapshot's acceptor record: its two-letter manifest as a byte array, then at least a long. */
   private static final int RECORD_MIN_BYTES = 4 + 2 + 8;
 
@@ -214,14 +217,15 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           in -> new TicketExchange.Stale(in.readInt())),
       // checkpoints moving between nodes
       new Codec<>(SnapshotRequest.class, "TQ",
-          (o, r) -> o.writeBytes(r.group().getBytes(StandardCharsets.UTF_8), "group").writeInt(r.from())
-              .writeInt(r.offset()),
-          in -> new SnapshotRequest(utf8(in, in.readBytes(), "group"), in.readInt(), in.readInt())),
+          (o, r) -> o.writeBytes(r.group().getBytes(StandardCharsets.UTF_8), "group").writeLong(r.incarnation())
+              .writeInt(r.from()).writeInt(r.offset()),
+          in -> new SnapshotRequest(utf8(in, in.readBytes(), "group"), in.readLong(), in.readInt(), in.readInt())),
       new Codec<>(SnapshotChunk.class, "TC",
-          (o, c) -> o.writeBytes(c.group().getBytes(StandardCharsets.UTF_8), "group").writeInt(c.from())
-              .writeLong(c.instance()).writeInt(c.total()).writeInt(c.offset()).writeBytes(c.bytes(), "chunk"),
-          in -> new SnapshotChunk(utf8(in, in.readBytes(), "group"), in.readInt(), in.readLong(), in.readInt(),
-              in.readInt(), in.readBytes())),
+          (o, c) -> o.writeBytes(c.group().getBytes(StandardCharsets.UTF_8), "group").writeLong(c.incarnation())
+              .writeInt(c.from()).writeLong(c.instance()).writeInt(c.total()).writeInt(c.offset())
+              .writeBytes(c.bytes(), "chunk"),
+          in -> new SnapshotChunk(utf8(in, in.readBytes(), "group"), in.readLong(), in.readInt(), in.readLong(),
+              in.readInt(), in.readInt(), in.readBytes())),
       // persisted by checkpoint actors (event and snapshot) and acceptors (snapshot)
       new Codec<>(CheckpointTaken.class, "KT",
           (o, e) -> o.writeLong(e.nextInstance()),
@@ -519,10 +523,11 @@ public final class SynodSerializer extends SerializerWithStringManifest {
 
     GroupEnvelope readEnvelope() {
       String group = utf8(this, readBytes(), "group");
+      long incarnation = readLong();
       int from = readInt();
       String manifest = utf8(this, readBytes(), "manifest");
       int at = pos + 4; // after the message's length
-      return new GroupEnvelope(group, from, decodeInner(this, group, manifest, readBytes(), at));
+      return new GroupEnvelope(group, incarnation, from, decodeInner(this, group, manifest, readBytes(), at));
     }
 
     ClientCommand readCommand() {

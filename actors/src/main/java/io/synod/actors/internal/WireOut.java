@@ -105,9 +105,10 @@ final class WireOut {
     return this;
   }
 
-  /** A group's message: its group, sender, and the message whole in its own versioned format. */
+  /** A group's message: its group and incarnation, sender, and the message whole in its own versioned format. */
   WireOut writeEnvelope(GroupEnvelope e) {
     return writeBytes(e.group().getBytes(StandardCharsets.UTF_8), "group")
+        .writeLong(e.incarnation())
         .writeInt(e.from())
         .writeBytes(SynodSerializer.codecFor(e.message()).manifest().getBytes(StandardCharsets.UTF_8), "manifest")
         .writeBytes(SynodSerializer.encode(SynodSerializer.codecFor(e.message()), e.message()), "message");

@@ -57,7 +57,7 @@ class AcceptorActorTest {
   /** Spawns the acceptor and waits for its recovery: it tells its own node's proposer what it promised. */
   private ActorRef<AcceptorActor.Command> spawn() {
     ActorRef<AcceptorActor.Command> acceptor = Adapter.spawn(cluster.node(0).system(),
-        AcceptorActor.create(CONFIG, 1000, TICK, clock::get, out.getRef()::tell,
+        AcceptorActor.create(CONFIG, 0, 1000, TICK, clock::get, out.getRef()::tell,
             cluster.node(0).synod().settings().persistence()),
         "acceptor-" + ++incarnation);
     Outbound o = out.receiveMessage(TIMEOUT);

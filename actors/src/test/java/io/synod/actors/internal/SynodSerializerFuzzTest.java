@@ -197,14 +197,14 @@ class SynodSerializerFuzzTest {
         new Field("LearnerProgress membership length", progress, 13, 33, true),
         new Field("LearnerProgress voter count", progress, 13 + 4 + 9, 2, true),
         new Field("GroupEnvelope group length", envelope, 1, 1, false),
-        new Field("GroupEnvelope manifest length", envelope, 10, 2, false),
-        new Field("GroupEnvelope message length", envelope, 16, new SynodSerializer(null).toBinary(accept).length, false),
+        new Field("GroupEnvelope manifest length", envelope, 18, 2, false),
+        new Field("GroupEnvelope message length", envelope, 24, new SynodSerializer(null).toBinary(accept).length, false),
         new Field("GroupBatch envelope count", new GroupBatch(List.of(envelope, envelope)), 1, 2, false),
         new Field("AcceptedValues proposal count", new AcceptedValues(WireSamples.MID, proposals), 13, 2, false),
         new Field("AcceptorSnapshot record count", new AcceptorSnapshot(List.of(new AcceptedValues(WireSamples.MID,
             proposals))), 1, 1, false),
         new Field("SnapshotChunk bytes length", new SnapshotChunk("g", 2, 9, 10, 6, new byte[] {1, 2, 3, 4}),
-            1 + 5 + 4 + 8 + 4 + 4, 4, false),
+            1 + 5 + 8 + 4 + 8 + 4 + 4, 4, false),
         new Field("SnapshotRequest group length", new SnapshotRequest("g", 2, 0), 1, 1, false),
         new Field("StoredCheckpoint length", new StoredCheckpoint(3, WireSamples.bytes("cp")), 9, 2, false));
   }
