@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.synod.actors.GroupClient;
 import io.synod.actors.SynodGroup;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -68,14 +69,23 @@ class RunningNodeTest {
     assertEquals(NodeLauncher.USAGE, NodeLauncher.run(new String[0], System.out, new PrintStream(new ByteArrayOutputStream())));
   }
 
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** The node's file, its HTTP API on {@code port}. */
+  private Path nodeFileServingHttpOn(int port) throws Exception {
+    Path file = nodeFile();
+    Files.writeString(file, Files.readString(file) + "\nsynod.node.http.port = " + port + "\n");
+    return file;
+  }
+
   @Test
   void theStatusSaysWhetherEachGroupRunsOrRestartsAndWhetherTheJournalFailed() throws Exception {
-    int httpPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      httpPort = s.getLocalPort();
-    }
-    Path file = nodeFile();
-    Files.writeString(file, Files.readString(file) + "\nsynod.node.http.port = " + httpPort + "\n");
+    int httpPort = freePort();
+    Path file = nodeFileServingHttpOn(httpPort);
     try (RunningNode node = RunningNode.start(NodeConfig.load(file))) {
       assertEquals(1L, client(node).propose(1L).toCompletableFuture().get(30, TimeUnit.SECONDS));
       java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
@@ -92,12 +102,8 @@ class RunningNodeTest {
 
   @Test
   void aGroupStoppedForGoodByAChecksumMismatchSaysWhyInTheStatus() throws Exception {
-    int httpPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      httpPort = s.getLocalPort();
-    }
-    Path file = nodeFile();
-    Files.writeString(file, Files.readString(file) + "\nsynod.node.http.port = " + httpPort + "\n");
+    int httpPort = freePort();
+    Path file = nodeFileServingHttpOn(httpPort);
     try (RunningNode node = RunningNode.start(NodeConfig.load(file))) {
       assertEquals(1L, client(node).propose(1L).toCompletableFuture().get(30, TimeUnit.SECONDS));
       // Node 2 asserts two different chains through instance 0: at least one differs from node 1's.
