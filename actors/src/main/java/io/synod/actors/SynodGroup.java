@@ -56,10 +56,11 @@ public final class SynodGroup<C, R> {
 
   /**
    * This group with a preferred leader: whenever node {@code node} is a voter of the group, up,
-   * reachable and caught up, the leader hands leadership over to it (after leading for 25 election
-   * timeouts, so never more often than that), for example to keep the leader where clients or
-   * other groups are, or to bring it back after a restart. Give every node the same definition.
-   * Without it (or with -1) leadership stays wherever an election put it.
+   * reachable and its acceptor holds what the leader proposed, the leader hands leadership over to
+   * it (after leading for 25 election timeouts, so never more often than that), for example to
+   * keep the leader where clients or other groups are, or to bring it back after a restart. Give
+   * every node the same definition. Without it (or with -1) leadership stays wherever an election
+   * put it.
    *
    * @throws IllegalArgumentException if {@code node} is below -1
    */

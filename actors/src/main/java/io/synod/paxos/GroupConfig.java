@@ -9,7 +9,7 @@ import java.util.TreeSet;
  * replace them, see {@link Membership}), or that this node is {@code joining} and in neither list
  * yet. How the protocol runs (its limits and timeouts) is the {@link Tuning} it carries. {@code
  * preferredLeader} names the node the group's leadership should be with when that node is a healthy,
- * caught-up voter (-1: none; see {@link PreferredLeader}). Built with {@link #builder}, validated
+ * reachable voter that holds what the leader proposed (-1: none; see {@link PreferredLeader}). Built with {@link #builder}, validated
  * once; an invalid identity fails here, saying what is wrong with it.
  */
 public record GroupConfig(
@@ -110,7 +110,7 @@ public record GroupConfig(
     public Builder joining(boolean v) { joining = v; return this; }
     /** The protocol's limits and timeouts. */
     public Builder tuning(Tuning v) { tuning = v; return this; }
-    /** The node leadership should be with while it is a healthy, caught-up voter; -1 for none. */
+    /** The node leadership should go to while it is a reachable voter holding what the leader proposed; -1 for none. */
     public Builder preferredLeader(int v) { preferredLeader = v; return this; }
 
     public GroupConfig build() {

@@ -5,7 +5,8 @@ package io.synod.paxos;
  * GroupConfig#preferredLeader()}), through the usual handover ({@link Handover}). It does so only
  * when the preferred node is a voter of the group's one membership (no change under way), its
  * acceptor answered this leader within the last two heartbeats (it is up and reachable) and holds
- * every instance this leader has in flight (it is caught up), and this leader has led for {@link
+ * every instance this leader has in flight (its acceptor holds what this leader proposed; its learner
+ * may still be behind, see protocol.md's Known limits), and this leader has led for {@link
  * #STABLE_FACTOR} election timeouts; meanwhile the group does not go quiet. Once the preferred node
  * leads, nobody hands over again; if it cannot take over, the next attempt waits for a whole new
  * period of leadership, so leadership never flaps between two nodes faster than that. Its one

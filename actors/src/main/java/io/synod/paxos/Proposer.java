@@ -140,7 +140,9 @@ public class Proposer {
     } else if (message instanceof CandidateSeen c) {
       onCandidateSeen(c, d);
     } else if (message instanceof PromiseRecovered r) {
-      highestSeen = Ballot.max(highestSeen, r.ballot()); // the next campaign goes above it
+      if (r.from() == self) { // this node's own acceptor only: another node's cannot speak for it
+        highestSeen = Ballot.max(highestSeen, r.ballot()); // the next campaign goes above it
+      }
     } else {
       throw new IllegalStateException("proposer cannot handle " + message);
     }

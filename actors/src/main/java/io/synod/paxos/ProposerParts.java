@@ -21,6 +21,6 @@ interface ProposerParts {
 
   /** {@code silentPeers}: the proposer's live view of the peers its node's failure detector calls silent. */
   default QuorumCheck quorumCheck(GroupConfig config, Set<Integer> silentPeers, long now) {
-    return new QuorumCheck(config.self(), config.tuning().electionTimeoutTicks(), silentPeers, now);
+    return new QuorumCheck(config.self(), QuorumCheck.timeoutTicks(config.tuning()), silentPeers, now);
   }
 }

@@ -18,7 +18,8 @@ import java.util.function.IntPredicate;
  * the voter has heard that the group is idle, so such a voter is also in touch while its node's
  * failure detector ({@link PeerLiveness}) has not called that node silent: the node heartbeats
  * that keep quiet followers waiting keep a quiet leader leading. When a quiet leader becomes active
- * again, every voter gets a fresh timeout to answer.
+ * again, every voter gets a fresh timeout to answer, and so does a voter a membership change brings
+ * in, from when this leader first counts it.
  *
  * <p>{@link #lost} is the one place the check is decided; a deliberately broken variant in the
  * tests overrides it.
@@ -33,6 +34,20 @@ class QuorumCheck {
   private final Set<Integer> silent;
   /** When this leader started, or last became active after being quiet: no voter is overdue before then. */
   private long activeSince;
+  /** When this leader first counted each voter: one a change brings in is not overdue before then. */
+  private final Map<Integer, Long> countedSince = new HashMap<>();
+  /** Whether a check has counted this leadership's own voters already. */
+  private boolean counting;
+
+  /**
+   * How long a leader goes without hearing a majority before it steps down: an election timeout,
+   * or its own lease if that is longer. While the lease may still hold, no other node can be elected
+   * (the acceptors that granted it refuse every other candidate longer than the leader counts it),
+   * so stepping down earlier would only leave the group without a leader sooner.
+   */
+  static long timeoutTicks(Tuning tuning) {
+    return Math.max(tuning.electionTimeoutTicks(), tuning.leaderLeaseTicks());
+  }
 
   QuorumCheck(int self, long timeoutTicks, Set<Integer> silent, long now) {
     this.self = self;
@@ -84,19 +99,27 @@ class QuorumCheck {
     for (Membership m : live) { // counted without allocating: a shell asks after every input (see Leading.dueAt)
       int inTouch = 0;
       for (int v : m.voters()) {
+        if (!countedSince.containsKey(v)) {
+          // The voters of the first check are this leadership's own; one a change brings in later gets
+          // a timeout to answer from now.
+          countedSince.put(v, counting ? now : activeSince);
+        }
         if (v == self || now - heardAt(v) < timeoutTicks || toldIdle.test(v) && !silent.contains(v)) {
           inTouch++;
         }
       }
       if (inTouch < m.quorum()) {
+        counting = true;
         return true;
       }
     }
+    counting = true;
     return false;
   }
 
-  /** When voter {@code v} last answered, or this leader became active if that is later. */
+  /** When voter {@code v} last answered, or this leader became active or first counted it if that is later. */
   private long heardAt(int v) {
-    return Math.max(activeSince, lastAnswer.getOrDefault(v, Long.MIN_VALUE));
+    long since = Math.max(activeSince, countedSince.getOrDefault(v, Long.MIN_VALUE));
+    return Math.max(since, lastAnswer.getOrDefault(v, Long.MIN_VALUE));
   }
 }

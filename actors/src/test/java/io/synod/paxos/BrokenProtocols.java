@@ -62,8 +62,8 @@ public final class BrokenProtocols {
 
   /**
    * A leader that answers reads locally whenever it believes it leads, lease or not. Check-quorum
-   * alone bounds that belief to an election timeout, shorter than an acceptor's lease with the
-   * default tuning, which would hide the missing lease; this leader checks its quorum over four
+   * alone bounds that belief to the leader's own lease, shorter than an acceptor's, which would hide
+   * the missing lease; this leader checks its quorum over four
    * leases instead, as with a tuning whose election timeout is longer than the lease.
    */
   public static final SimProtocol READS_WITHOUT_LEASE = new Variant("reads-without-lease") {

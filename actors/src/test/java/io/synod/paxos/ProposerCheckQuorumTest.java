@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class ProposerCheckQuorumTest {
 
   private static final GroupConfig CONFIG = config(1).build();
-  private static final int TIMEOUT = CONFIG.tuning().electionTimeoutTicks();
+  private static final long TIMEOUT = QuorumCheck.timeoutTicks(CONFIG.tuning());
 
   @Test
   void anActiveLeaderThatHearsNoVoterForAnElectionTimeoutStepsDownAndDropsItsLease() {

@@ -203,7 +203,11 @@ public final class GroupCoordinator {
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final LeadershipTransfers transfers;
     private final Map<Integer, Long> lastHeard = new HashMap<>();
-    private long nextReadId;
+    /**
+     * Read ids start at a random point for each life of the coordinator, so that a leader's late
+     * answer to a read of an earlier life (its read index) can never be taken for a new read's.
+     */
+    private long nextReadId = java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.MAX_VALUE / 2);
     private int leader = -1;
     private boolean leaseHeld;
     private String stopReason = "the group was stopped";
