@@ -75,6 +75,8 @@ public class Proposer {
   private Message.ChainMark appliedChain = Message.ChainMark.NONE;
   /** Campaigns in a row that did not win; none since this node last led or heard a leader. */
   private int failedCampaigns;
+  /** The wall-clock time the shell last gave ({@link #onWallClock}): what this node's values are stamped with. */
+  private long wallClockMillis;
 
   public Proposer(GroupConfig config, RandomGenerator random) {
     this(config, random, ProposerParts.SOUND);
@@ -154,6 +156,25 @@ public class Proposer {
     }
   }
 
+  /**
+   * The wall-clock time, in milliseconds since the epoch, as the shell read it just now (the core
+   * reads no clock): the values this node proposes as leader from now on are stamped with it
+   * ({@link Value#stamp}), and the stamps of the values applied make the log's time, by which
+   * sessions expire. A shell gives it before every input; one that never does stamps 0, and its
+   * values leave the log's time as it was.
+   *
+   * @throws IllegalArgumentException if {@code millis} is negative
+   */
+  public void onWallClock(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("wall-clock time must be >= 0, got " + millis);
+    }
+    wallClockMillis = millis;
+    if (phase instanceof Leading l) {
+      l.noteWallClock(millis);
+    }
+  }
+
   public Decision onTick() {
     now++;
     Decision.Builder d = new Decision.Builder();
@@ -225,6 +246,7 @@ public class Proposer {
     failedCampaigns = 0;
     Leading leading = new Leading(config, ballot, won.tally(), parts.lease(config), queue, now);
     leading.noteApplied(appliedChain);
+    leading.noteWallClock(wallClockMillis);
     become(d, leading, self);
   }
 
