@@ -520,7 +520,7 @@ public final class GroupClient<C, R> {
       q.result().completeExceptionally(noAnswer(failure));
     } else if (reply instanceof GroupProtocol.Done d) {
       Applied a = d.applied();
-      if (a.outcome() == Applied.Outcome.EXPIRED) {
+      if (a.outcome() == Applied.Outcome.BELOW_WINDOW) {
         q.result().completeExceptionally(new CommandExpiredException(group, "command #" + q.sequence()
             + " reached the log after the client's session window had moved past it"));
       } else {

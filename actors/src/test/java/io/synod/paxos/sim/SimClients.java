@@ -161,7 +161,7 @@ final class SimClients {
     if (c.current == null || r.sequence() != c.current.sequence()) {
       return; // a late answer to something already acknowledged
     }
-    if (r.outcome() == Applied.Outcome.EXPIRED) {
+    if (r.outcome() == Applied.Outcome.BELOW_WINDOW) {
       ctx.checker().raise("client " + c.clientId + " was told its only outstanding command #" + r.sequence()
           + " expired");
       return;
