@@ -5,10 +5,10 @@ import java.util.zip.CRC32;
 
 /**
  * A learner's state at a point of the log: the state machine's snapshot, the exactly-once session
- * table (with what its expiry needs: the log's time, when each session was last used), the group's membership ({@code null}: the group's initial one) and the checksum chain
- * (docs/protocol.md, "The checksum chain") after applying every instance below {@code
- * nextInstance}. {@link #encode} gives the form that is stored and shipped to lagging peers, with a
- * CRC32 that {@link #decode} checks.
+ * table (with what its expiry needs: the log's time, when each session was last used), the group's
+ * membership ({@code null}: the group's initial one) and the checksum chain (docs/protocol.md, "The
+ * checksum chain") after applying every instance below {@code nextInstance}. {@link #encode} gives
+ * the form that is stored and shipped to lagging peers, with a CRC32 that {@link #decode} checks.
  */
 public record Checkpoint(long nextInstance, byte[] state, byte[] sessions, Membership membership, int chain) {
 

@@ -37,8 +37,6 @@ public class Learner {
   private final RandomGenerator random;
   private final int self;
   private Sessions sessions;
-  /** Sessions expired by the tables this learner replaced by a checkpoint's (an observation). */
-  private long expiredBefore;
   /** The group's membership from {@link #nextToApply} on. */
   private Membership membership;
 
@@ -384,7 +382,6 @@ public class Learner {
     Sessions restored = Sessions.decode(checkpoint.sessions(), config.tuning());
     chain.restart(checkpoint.nextInstance(), checkpoint.chain(), from); // may refuse it: before any state changes
     stateMachine.restore(checkpoint.state());
-    expiredBefore += sessions.expired();
     sessions = restored;
     membership = checkpoint.membership() == null ? config.initialMembership() : checkpoint.membership();
     nextToApply = checkpoint.nextInstance();
@@ -512,9 +509,9 @@ public class Learner {
     return sessions.expiredThrough();
   }
 
-  /** How many sessions this learner saw expire, since it was made (not replicated: a replica installing a checkpoint skips some). */
+  /** How many client sessions the log has expired, up to the last instance applied (the same on every replica). */
   public long expiredSessions() {
-    return expiredBefore + sessions.expired();
+    return sessions.expired();
   }
 
   /** How many assertions of peers about their checksum chain this learner compared with its own. */

@@ -51,10 +51,10 @@ final class Sessions {
   private long logTime;
   /** The highest sequence any expired session applied: see the class comment. */
   private long expiredThrough;
+  /** How many sessions the log has expired so far. */
+  private long expired;
   /** The sessions, least recently used first. */
   private final LinkedHashMap<Long, Session> byClient = new LinkedHashMap<>();
-  /** Sessions this table expired since it was made or decoded: an observation, not replicated state. */
-  private long expired;
 
   private static final class Session {
     /** Sequences at or below this may belong to an earlier session of this client id, which expired. */
@@ -183,18 +183,19 @@ final class Sessions {
     return byClient.size();
   }
 
-  /** How many sessions expired since this table was made or decoded (not part of the replicated state). */
+  /** How many sessions the log has expired so far (up to the instance applied last). */
   long expired() {
     return expired;
   }
 
   /**
-   * The table as bytes (big-endian): {@code logTime:8 expiredThrough:8 count:4}, then per session,
-   * least recently used first, {@code clientId:8 openedAbove:8 floor:8 lastUsed:8 results:4} and per
-   * result, sequences ascending, {@code sequence:8 length:4 bytes}.
+   * The table as bytes (big-endian): {@code logTime:8 expiredThrough:8 expired:8 count:4}, then per
+   * session, least recently used first, {@code clientId:8 openedAbove:8 floor:8 lastUsed:8
+   * results:4} and per result, sequences ascending, {@code sequence:8 length:4 bytes}.
    */
   byte[] encode() {
-    Wire.Writer w = new Wire.Writer().writeLong(logTime).writeLong(expiredThrough).writeInt(byClient.size());
+    Wire.Writer w = new Wire.Writer().writeLong(logTime).writeLong(expiredThrough).writeLong(expired)
+        .writeInt(byClient.size());
     for (Map.Entry<Long, Session> e : byClient.entrySet()) {
       Session s = e.getValue();
       w.writeLong(e.getKey()).writeLong(s.openedAbove).writeLong(s.floor).writeLong(s.lastUsed)
@@ -220,6 +221,7 @@ final class Sessions {
     Wire.Reader r = new Wire.Reader(bytes, bytes == null ? 0 : bytes.length, "session table");
     s.logTime = nonNegative(r, "the log's time");
     s.expiredThrough = nonNegative(r, "the expired sequences' bound");
+    s.expired = nonNegative(r, "the count of expired sessions");
     int sessions = r.readCount(SESSION_MIN_BYTES, "sessions");
     Set<Long> seen = new HashSet<>();
     long lastUsed = 0;

@@ -57,7 +57,7 @@ class HostileCheckpointTest {
 
   /** A session table: the log's time 10, nothing expired, then {@code sessions} as they are written. */
   private static Wire.Writer table(int sessions) {
-    return new Wire.Writer().writeLong(10).writeLong(0).writeInt(sessions);
+    return new Wire.Writer().writeLong(10).writeLong(0).writeLong(0).writeInt(sessions);
   }
 
   private static final Membership MEMBERSHIP = new Membership(3, List.of(1, 2, 4), List.of(5, 6), List.of(6));
@@ -130,27 +130,27 @@ class HostileCheckpointTest {
 
   @Test
   void aSessionTableClaimingMoreSessionsOrResultsThanItHoldsIsRefusedAndTheCheckpointIsNotInstallable() {
-    // logTime:8 expiredThrough:8 count:4, then the first session: clientId:8 openedAbove:8 floor:8
-    // lastUsed:8 results:4, and its first result: sequence:8 length:4 bytes.
+    // logTime:8 expiredThrough:8 expired:8 count:4, then the first session: clientId:8 openedAbove:8
+    // floor:8 lastUsed:8 results:4, and its first result: sequence:8 length:4 bytes.
     byte[] real = sessions();
-    assertEquals(3, ByteBuffer.wrap(real).getInt(16));
-    assertEquals(-5, ByteBuffer.wrap(real).getLong(20), "the test's offsets do not match the format");
+    assertEquals(3, ByteBuffer.wrap(real).getInt(24));
+    assertEquals(-5, ByteBuffer.wrap(real).getLong(28), "the test's offsets do not match the format");
     for (int claim : ByteMutations.HOSTILE_INTS) {
       byte[] clients = real.clone();
-      ByteBuffer.wrap(clients).putInt(16, claim);
+      ByteBuffer.wrap(clients).putInt(24, claim);
       String why = refusal(() -> Sessions.decode(clients, WINDOW_OF_FOUR));
-      assertTrue(why.startsWith("session table: " + claim + " sessions at byte 16 cannot fit"), why);
+      assertTrue(why.startsWith("session table: " + claim + " sessions at byte 24 cannot fit"), why);
       String notInstallable = refusal(() -> Learner.checkInstallable(CONFIG,
           new Checkpoint(17, new ListStateMachine().snapshot(), clients, null, 0), new ListStateMachine()));
       assertTrue(notInstallable.startsWith("checkpoint below instance 17: its session table does not decode: "),
           notInstallable);
       byte[] results = real.clone();
-      ByteBuffer.wrap(results).putInt(20 + 32, claim);
+      ByteBuffer.wrap(results).putInt(28 + 32, claim);
       assertTrue(refusal(() -> Sessions.decode(results, WINDOW_OF_FOUR))
-          .contains("results of client -5 at byte 52 cannot fit"));
+          .contains("results of client -5 at byte 60 cannot fit"));
       byte[] length = real.clone();
-      ByteBuffer.wrap(length).putInt(20 + 36 + 8, claim);
-      assertTrue(refusal(() -> Sessions.decode(length, WINDOW_OF_FOUR)).contains("at byte 64 overruns"));
+      ByteBuffer.wrap(length).putInt(28 + 36 + 8, claim);
+      assertTrue(refusal(() -> Sessions.decode(length, WINDOW_OF_FOUR)).contains("at byte 72 overruns"));
     }
   }
 
@@ -160,15 +160,15 @@ class HostileCheckpointTest {
     for (int i = 0; i < 2; i++) {
       twice.writeLong(9).writeLong(0).writeLong(0).writeLong(5).writeInt(1).writeLong(1).writeBytes(new byte[] {1});
     }
-    assertEquals("session table: client 9 at byte 69 is listed twice",
+    assertEquals("session table: client 9 at byte 77 is listed twice",
         refusal(() -> Sessions.decode(twice.toByteArray(), WINDOW_OF_FOUR)));
     byte[] sequences = table(1).writeLong(9).writeLong(0).writeLong(0).writeLong(5).writeInt(2)
         .writeLong(3).writeBytes(new byte[0]).writeLong(2).writeBytes(new byte[0]).toByteArray();
-    assertEquals("session table: sequence 2 of client 9 at byte 68 is not above 3 (sequences ascend above the floor)",
+    assertEquals("session table: sequence 2 of client 9 at byte 76 is not above 3 (sequences ascend above the floor)",
         refusal(() -> Sessions.decode(sequences, WINDOW_OF_FOUR)));
     byte[] atFloor = table(1).writeLong(9).writeLong(0).writeLong(4).writeLong(5).writeInt(1)
         .writeLong(4).writeBytes(new byte[0]).toByteArray();
-    assertEquals("session table: sequence 4 of client 9 at byte 56 is not above 4 (sequences ascend above the floor)",
+    assertEquals("session table: sequence 4 of client 9 at byte 64 is not above 4 (sequences ascend above the floor)",
         refusal(() -> Sessions.decode(atFloor, WINDOW_OF_FOUR)));
   }
 
@@ -176,24 +176,24 @@ class HostileCheckpointTest {
   void aSessionTableWhoseSessionsAreNotLeastRecentlyUsedFirstOrUsedInTheFutureIsRefused() {
     byte[] reversed = table(2).writeLong(1).writeLong(0).writeLong(0).writeLong(7).writeInt(0)
         .writeLong(2).writeLong(0).writeLong(0).writeLong(6).writeInt(0).toByteArray();
-    assertEquals("session table: client 2 at byte 56 was last used at 6, not between the session before it (7) and"
+    assertEquals("session table: client 2 at byte 64 was last used at 6, not between the session before it (7) and"
         + " the log's time (10): sessions come least recently used first",
         refusal(() -> Sessions.decode(reversed, WINDOW_OF_FOUR)));
     byte[] future = table(1).writeLong(1).writeLong(0).writeLong(0).writeLong(11).writeInt(0).toByteArray();
     assertTrue(refusal(() -> Sessions.decode(future, WINDOW_OF_FOUR)).contains("was last used at 11"));
     byte[] floorBelowOpening = table(1).writeLong(1).writeLong(8).writeLong(7).writeLong(5).writeInt(0).toByteArray();
-    assertEquals("session table: client 1 at byte 20 has floor 7 below where it opened, 8",
+    assertEquals("session table: client 1 at byte 28 has floor 7 below where it opened, 8",
         refusal(() -> Sessions.decode(floorBelowOpening, WINDOW_OF_FOUR)));
-    byte[] negativeTime = new Wire.Writer().writeLong(-1).writeLong(0).writeInt(0).toByteArray();
+    byte[] negativeTime = new Wire.Writer().writeLong(-1).writeLong(0).writeLong(0).writeInt(0).toByteArray();
     assertEquals("session table: the log's time at byte 0 is negative: -1",
         refusal(() -> Sessions.decode(negativeTime, WINDOW_OF_FOUR)));
   }
 
   @Test
   void aNegativeSessionCountIsRefusedNotReadAsAnEmptyTable() {
-    byte[] negative = new Wire.Writer().writeLong(0).writeLong(0).writeInt(-1).toByteArray();
+    byte[] negative = new Wire.Writer().writeLong(0).writeLong(0).writeLong(0).writeInt(-1).toByteArray();
     assertTrue(refusal(() -> Sessions.decode(negative, WINDOW_OF_FOUR)).startsWith("session table: -1 sessions"));
-    Sessions.decode(new byte[20], WINDOW_OF_FOUR); // an empty table at time 0 is twenty zero bytes
+    Sessions.decode(new byte[28], WINDOW_OF_FOUR); // an empty table at time 0 is 28 zero bytes
   }
 
   // ---- seeded mutations ----

@@ -202,10 +202,10 @@ class SessionExpiryTest {
     assertEquals(new String(one.checkpoint().sessions()), new String(restarted.checkpoint().sessions()));
   }
 
-  /** What every replica must agree on after an instance: the log's time, the table's size, what it refuses. */
+  /** What every replica must agree on after an instance: the log's time, the table's size, the expired, what it refuses. */
   private static String summary(Learner l) {
-    return "time " + l.logTime() + ", " + l.sessionCount() + " sessions, refusing through "
-        + l.sessionsExpiredThrough();
+    return "time " + l.logTime() + ", " + l.sessionCount() + " sessions, " + l.expiredSessions()
+        + " expired, refusing through " + l.sessionsExpiredThrough();
   }
 
   private static List<String> outcomesOf(List<Applied> answers) {
