@@ -27,9 +27,12 @@ public record Counters(
     long reconfigLost,
     long leaderRemovals,
     long quietFailovers,
-    long checksumChecks) {
+    long checksumChecks,
+    long expiredSessions,
+    long sessionRefusals) {
 
-  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final Counters ZERO =
+      new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
@@ -40,6 +43,7 @@ public record Counters(
         handoverCampaigns + o.handoverCampaigns, membershipChanges + o.membershipChanges,
         membershipEpochs + o.membershipEpochs, reconfigAsked + o.reconfigAsked, reconfigChanged + o.reconfigChanged,
         reconfigRefused + o.reconfigRefused, reconfigTimedOut + o.reconfigTimedOut, reconfigLost + o.reconfigLost,
-        leaderRemovals + o.leaderRemovals, quietFailovers + o.quietFailovers, checksumChecks + o.checksumChecks);
+        leaderRemovals + o.leaderRemovals, quietFailovers + o.quietFailovers, checksumChecks + o.checksumChecks,
+        expiredSessions + o.expiredSessions, sessionRefusals + o.sessionRefusals);
   }
 }
