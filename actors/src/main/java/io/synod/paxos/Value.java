@@ -306,8 +306,10 @@ public final class Value {
 
   @Override
   public String toString() {
-    return isNoop() && stamp() == 0 ? "Value[noop]"
-        : "Value[" + bytes.length + " bytes, crc " + Integer.toHexString(crc) + (stamp() == 0 ? "" : ", stamp " + stamp())
-            + "]";
+    if (isNoop() && stamp() == 0) {
+      return "Value[noop]";
+    }
+    return "Value[" + bytes.length + " bytes, crc " + Integer.toHexString(crc)
+        + (stamp() == 0 ? "" : ", stamp " + stamp()) + "]";
   }
 }
