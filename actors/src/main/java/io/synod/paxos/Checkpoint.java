@@ -5,18 +5,19 @@ import java.util.zip.CRC32;
 
 /**
  * A learner's state at a point of the log: the state machine's snapshot, the exactly-once session
- * table, the group's membership ({@code null}: the group's initial one) and the checksum chain
- * (docs/protocol.md, "The checksum chain") after applying every instance below {@code
- * nextInstance}. {@link #encode} gives the form that is stored and shipped to lagging peers, with a
- * CRC32 that {@link #decode} checks.
+ * table (with what its expiry needs: the log's time, when each session was last used), the group's
+ * membership ({@code null}: the group's initial one) and the checksum chain (docs/protocol.md, "The
+ * checksum chain") after applying every instance below {@code nextInstance}. {@link #encode} gives
+ * the form that is stored and shipped to lagging peers, with a CRC32 that {@link #decode} checks.
  */
 public record Checkpoint(long nextInstance, byte[] state, byte[] sessions, Membership membership, int chain) {
 
   /**
-   * The format: 1 had no membership, 2 no chain. Nothing written before the chain is read: a
-   * learner must not continue from a chain it does not know.
+   * The format: 1 had no membership, 2 no chain, 3 a session table without what expiry needs (the
+   * log's time, each session's last use). Nothing older is read: a learner must not continue from a
+   * chain it does not know, nor from a session table that cannot expire like its peers'.
    */
-  private static final int VERSION = 3;
+  private static final int VERSION = 4;
 
   public Checkpoint {
     if (nextInstance < 0) {
@@ -71,6 +72,10 @@ public record Checkpoint(long nextInstance, byte[] state, byte[] sessions, Membe
     if (version == 1 || version == 2) {
       throw new IllegalArgumentException("checkpoint: version " + version + " was written before checkpoints carried"
           + " the checksum chain; this node reads version " + VERSION + " only");
+    }
+    if (version == 3) {
+      throw new IllegalArgumentException("checkpoint: version 3 was written before session tables carried what their"
+          + " expiry needs; this node reads version " + VERSION + " only");
     }
     if (version != VERSION) {
       throw new IllegalArgumentException("checkpoint: unknown version " + version);

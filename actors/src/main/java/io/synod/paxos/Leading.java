@@ -59,6 +59,8 @@ final class Leading implements ProposerPhase {
   private long lastHeartbeat;
   /** The local learner's checksum chain as far as it applied: what this leader's Chosen messages assert. */
   private Message.ChainMark applied = Message.ChainMark.NONE;
+  /** The shell's last wall-clock reading: the stamp of this leader's new values (re-proposals keep theirs). */
+  private long wallClockMillis;
 
   /**
    * The leadership that phase 1 {@code won} makes: for every instance from the first it covered to
@@ -195,6 +197,11 @@ final class Leading implements ProposerPhase {
   /** The local learner's checksum chain reached {@code chain}: the next Chosen messages carry it. */
   void noteApplied(Message.ChainMark chain) {
     applied = chain;
+  }
+
+  /** The shell's wall-clock time, in milliseconds since the epoch: the stamp of the values proposed from now on. */
+  void noteWallClock(long millis) {
+    wallClockMillis = millis;
   }
 
   /**
@@ -354,7 +361,7 @@ final class Leading implements ProposerPhase {
     // voters' promises (see announceChosen).
     while (pipeline.size() < config.tuning().window() && !queue.isEmpty() && view.promisedByMajorityOf(view.latest())) {
       Batch batch = queue.takeBatch();
-      Value value = Value.of(batch.commands());
+      Value value = Value.of(batch.commands(), wallClockMillis);
       long instance = propose(value, batch.ids(), now);
       fresh.add(new Proposal(instance, value));
     }

@@ -79,7 +79,7 @@ public class Learner {
     this.stateMachine = stateMachine;
     this.random = random;
     this.self = config.self();
-    this.sessions = new Sessions(config.tuning().sessionWindow());
+    this.sessions = new Sessions(config.tuning());
     this.membership = config.initialMembership();
     this.quietProbeTicks = 2L * config.tuning().electionTimeoutTicks();
     this.chain = new ChecksumChain(config.group(), self);
@@ -254,6 +254,7 @@ public class Learner {
       v.verify(config.group(), nextToApply, self);
       v = toApply(nextToApply, v);
       chain.append(nextToApply, v); // compares what a peer asserted of this instance, before applying it
+      sessions.advance(v.stamp()); // the log's time, and the sessions it expires, before this instance's commands
       for (ClientCommand c : v.commands()) {
         if (c.membershipChange()) {
           // The membership follows from the values alone, as the proposer computes it (a retry
@@ -378,7 +379,7 @@ public class Learner {
       chain.check(checkpoint.chainMark(), from, "checkpoint");
       return Decision.NONE;
     }
-    Sessions restored = Sessions.decode(checkpoint.sessions(), config.tuning().sessionWindow());
+    Sessions restored = Sessions.decode(checkpoint.sessions(), config.tuning());
     chain.restart(checkpoint.nextInstance(), checkpoint.chain(), from); // may refuse it: before any state changes
     stateMachine.restore(checkpoint.state());
     sessions = restored;
@@ -405,7 +406,7 @@ public class Learner {
   public static void checkInstallable(GroupConfig config, Checkpoint checkpoint, StateMachine fresh) {
     String which = "checkpoint below instance " + checkpoint.nextInstance();
     try {
-      Sessions.decode(checkpoint.sessions(), config.tuning().sessionWindow());
+      Sessions.decode(checkpoint.sessions(), config.tuning());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(which + ": its session table does not decode: " + e.getMessage(), e);
     }
@@ -487,6 +488,30 @@ public class Learner {
 
   long logStart() {
     return logStart;
+  }
+
+  /** The log's time: the highest stamp of the values applied, in milliseconds since the epoch (0 before any). */
+  public long logTime() {
+    return sessions.logTime();
+  }
+
+  /** How many client sessions the exactly-once table holds. */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /**
+   * Every sequence at or below this, of a session the table does not hold, is refused as of an
+   * expired session (see {@code Sessions}). Like the log's time and the session count, the same on
+   * every replica after the same instances.
+   */
+  public long sessionsExpiredThrough() {
+    return sessions.expiredThrough();
+  }
+
+  /** How many client sessions the log has expired, up to the last instance applied (the same on every replica). */
+  public long expiredSessions() {
+    return sessions.expired();
   }
 
   /** How many assertions of peers about their checksum chain this learner compared with its own. */

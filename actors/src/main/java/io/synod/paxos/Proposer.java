@@ -86,6 +86,8 @@ public class Proposer {
   /** Leaderships this proposer gave up because it no longer heard a majority of its voters. */
   private long quorumLosses;
   private final ClientReads reads;
+  /** The wall-clock time the shell last gave ({@link #onWallClock}): what this node's values are stamped with. */
+  private long wallClockMillis;
 
   public Proposer(GroupConfig config, RandomGenerator random) {
     this(config, random, ProposerParts.SOUND);
@@ -174,6 +176,25 @@ public class Proposer {
     }
   }
 
+  /**
+   * The wall-clock time, in milliseconds since the epoch, as the shell read it just now (the core
+   * reads no clock): the values this node proposes as leader from now on are stamped with it
+   * ({@link Value#stamp}), and the stamps of the values applied make the log's time, by which
+   * sessions expire. A shell gives it before every input; one that never does stamps 0, and its
+   * values leave the log's time as it was.
+   *
+   * @throws IllegalArgumentException if {@code millis} is negative
+   */
+  public void onWallClock(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("wall-clock time must be >= 0, got " + millis);
+    }
+    wallClockMillis = millis;
+    if (phase instanceof Leading l) {
+      l.noteWallClock(millis);
+    }
+  }
+
   public Decision onTick() {
     now++;
     Decision.Builder d = new Decision.Builder();
@@ -251,6 +272,7 @@ public class Proposer {
     QuorumCheck quorum = parts.quorumCheck(config, Collections.unmodifiableSet(silentPeers), now);
     Leading leading = new Leading(config, ballot, won.tally(), parts.lease(config), quorum, queue, now);
     leading.noteApplied(appliedChain);
+    leading.noteWallClock(wallClockMillis);
     become(d, leading, self);
   }
 

@@ -145,14 +145,12 @@ public final class BrokenProtocols {
   /** The instance at which {@link #APPLIES_ANOTHER_VALUE} applies another value than the chosen one. */
   public static final long FORGED_INSTANCE = 3;
 
-  /** The session of the command that {@link #APPLIES_ANOTHER_VALUE} adds: no client of the simulation has it. */
-  private static final long FORGER = 0x5EED_F0E5_0000_0001L;
-
   /**
    * A learner of node 0 that applies, at instance {@link #FORGED_INSTANCE} of each group, another
-   * value than the one chosen: the chosen commands and, after them, a membership change whose
-   * payload is no change at all, in a session nobody uses. The state machine never sees that
-   * command and the membership stays as it was, so the replicas' states stay equal (it is the same
+   * value than the one chosen, to the same effect: the chosen commands and, after them, the last of
+   * them once more (answered again, or refused again, from the session table, which changes
+   * nothing), or for a no-op, a no-op in the format before values carried a stamp. The state
+   * machine, the membership and the session table stay as on the other replicas (and it is the same
    * at every replay of that instance, so no command is applied at two instances either); the node
    * reports the chosen value as learned and serves it to peers. Only its applied history differs:
    * what a replica's memory or a bug between the log and the state machine can do, and what the
@@ -171,10 +169,32 @@ public final class BrokenProtocols {
             return chosen;
           }
           List<ClientCommand> commands = new ArrayList<>(chosen.commands());
-          commands.add(new ClientCommand(FORGER, 1, new byte[0], true));
-          return Value.of(commands);
+          if (commands.isEmpty()) {
+            byte[] unstamped = {1, 0, 0, 0, 0}; // version 1, no commands: a no-op, stamp 0 as every no-op's
+            return Value.fromWire(unstamped, Value.checksum(unstamped));
+          }
+          commands.add(commands.get(commands.size() - 1));
+          return Value.of(commands, chosen.stamp());
         }
       };
+    }
+  };
+
+  /**
+   * Node 0's learners expire client sessions after a millisecond of the log's time, while its peers
+   * keep theirs for the configured expiry: a node configured unlike its peers. Its answers to
+   * clients differ from the others' (a refusal where they apply, or the reverse), so its state may
+   * too; its session table differs from theirs as soon as a session goes idle.
+   */
+  public static final SimProtocol EXPIRES_SESSIONS_ITS_OWN_WAY = new Variant("expires-sessions-its-own-way") {
+    @Override
+    public Learner learner(GroupConfig config, StateMachine stateMachine, RandomGenerator random) {
+      if (config.self() != 0) {
+        return super.learner(config, stateMachine, random);
+      }
+      GroupConfig hasty = new GroupConfig(config.group(), config.self(), config.members(), config.learners(),
+          config.joining(), config.tuning().withSessionExpiryMillis(1));
+      return new Learner(hasty, stateMachine, random);
     }
   };
 

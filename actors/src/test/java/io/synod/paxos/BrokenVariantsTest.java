@@ -58,6 +58,12 @@ class BrokenVariantsTest {
         violation);
   }
 
+  @Test
+  void aNodeThatExpiresSessionsUnlikeItsPeersIsCaught() {
+    String violation = assertCaught(BrokenProtocols.EXPIRES_SESSIONS_ITS_OWN_WAY);
+    assertTrue(violation.contains("has sessions"), violation);
+  }
+
   /** Runs {@code variant} until a seed breaks an invariant; returns that seed's violation. */
   private static String assertCaught(SimProtocol variant) {
     SimulationRunner.Totals t = SimulationRunner.run(1, SEED_BUDGET, variant, 1);

@@ -97,8 +97,21 @@ class CheckpointTest {
       byte[] bytes = w.writeInt((int) crc.getValue()).toByteArray();
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.decode(bytes));
       assertEquals("checkpoint: version " + bytes[0] + " was written before checkpoints carried the checksum chain;"
-          + " this node reads version 3 only", e.getMessage());
+          + " this node reads version 4 only", e.getMessage());
     }
+  }
+
+  @Test
+  void checkpointsWrittenBeforeSessionTablesCarriedTheirExpiryAreRefused() {
+    byte[] current = CHECKPOINT.encode();
+    byte[] body = Arrays.copyOf(current, current.length - 4);
+    body[0] = 3;
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(body);
+    byte[] sealed = java.nio.ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.decode(sealed));
+    assertEquals("checkpoint: version 3 was written before session tables carried what their expiry needs; this node"
+        + " reads version 4 only", e.getMessage());
   }
 
   @Test

@@ -186,12 +186,12 @@ class LearnerTest {
   }
 
   @Test
-  void commandBelowTheSessionWindowIsExpiredAndNotApplied() {
+  void commandBelowTheSessionWindowIsRefusedAsBelowItAndNotApplied() {
     learner = new Learner(config(1).tuning(Tuning.DEFAULTS.withSessionWindow(2)).build(), stateMachine,
         new SplittableRandom(1));
     chosen(2, 1, entry(0, value(command(7, 1, "s1"), command(7, 2, "s2"), command(7, 3, "s3"))));
     Decision d = chosen(2, 2, entry(1, value(command(7, 1, "s1"), command(7, 2, "s2"), command(8, 1, "other client"))));
-    assertEquals(List.of(Outcome.EXPIRED, Outcome.DUPLICATE, Outcome.APPLIED),
+    assertEquals(List.of(Outcome.BELOW_WINDOW, Outcome.DUPLICATE, Outcome.APPLIED),
         d.applied().stream().map(Applied::outcome).toList());
     assertNull(d.applied().get(0).result());
     assertEquals("2", string(d.applied().get(1).result()));

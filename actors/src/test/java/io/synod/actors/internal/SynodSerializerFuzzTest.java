@@ -252,14 +252,14 @@ class SynodSerializerFuzzTest {
 
   @Test
   void craftedValuesWithValidChecksumsTravelAsTheyAreAndFailTheirCheckNotTheirDecoding() {
-    // A batch is version:1 count:4, then per command clientId:8 sequence:8 length:4 payload.
+    // A batch is version:1 stamp:8 count:4, then per command clientId:8 sequence:8 length:4 payload.
     Map<String, Value> crafted = new LinkedHashMap<>();
-    crafted.put("a count of Integer.MAX_VALUE", craftedValue(1, Integer.MAX_VALUE));
-    crafted.put("a negative count", craftedValue(1, -1));
-    crafted.put("a length of a mebibyte", craftedValue(5 + 16, 1 << 20));
-    crafted.put("a length of Integer.MAX_VALUE (membership bit off)", craftedValue(5 + 16, Integer.MAX_VALUE));
+    crafted.put("a count of Integer.MAX_VALUE", craftedValue(9, Integer.MAX_VALUE));
+    crafted.put("a negative count", craftedValue(9, -1));
+    crafted.put("a length of a mebibyte", craftedValue(13 + 16, 1 << 20));
+    crafted.put("a length of Integer.MAX_VALUE (membership bit off)", craftedValue(13 + 16, Integer.MAX_VALUE));
     crafted.put("a length of Integer.MIN_VALUE (membership bit, length 0) and bytes left over",
-        craftedValue(5 + 16, Integer.MIN_VALUE));
+        craftedValue(13 + 16, Integer.MIN_VALUE));
     List<Function<Value, Message>> carriers = List.of(
         v -> new Accept(2, WireSamples.MID, List.of(new Proposal(3, Value.noop()), new Proposal(4, v)), 1),
         v -> new Promise(2, WireSamples.MID, List.of(new AcceptedValue(4, WireSamples.MID, v)), 0),

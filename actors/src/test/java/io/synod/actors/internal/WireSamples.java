@@ -56,10 +56,11 @@ final class WireSamples {
   static final Ballot MID = new Ballot(7, 2);
   static final Ballot MAX = new Ballot(Long.MAX_VALUE, Integer.MAX_VALUE);
 
+  /** A batch as a leader proposes it: stamped with its wall-clock time, which travels inside the bytes. */
   static final Value BATCH = Value.of(List.of(
       new ClientCommand(1, 1, bytes("set x 1")),
       new ClientCommand(-9, Long.MAX_VALUE, new byte[0]),
-      new ClientCommand(Long.MIN_VALUE, 2, new byte[] {0, -1, 127, -128})));
+      new ClientCommand(Long.MIN_VALUE, 2, new byte[] {0, -1, 127, -128})), 1_700_000_000_123L);
   /** Travels with its checksum as computed by the sender; the serializer must not "repair" it. */
   static final Value CORRUPT = Value.fromWire(bytes("flipped"), 0xDEADBEEF);
   static final Value EMPTY_BYTES = Value.fromWire(new byte[0], 0);

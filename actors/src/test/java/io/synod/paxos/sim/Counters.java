@@ -29,10 +29,12 @@ public record Counters(
     long quietFailovers,
     long quorumStepDowns,
     long readIndexReads,
-    long checksumChecks) {
+    long checksumChecks,
+    long expiredSessions,
+    long sessionRefusals) {
 
-  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-      0);
+  static final Counters ZERO =
+      new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
@@ -44,6 +46,7 @@ public record Counters(
         membershipEpochs + o.membershipEpochs, reconfigAsked + o.reconfigAsked, reconfigChanged + o.reconfigChanged,
         reconfigRefused + o.reconfigRefused, reconfigTimedOut + o.reconfigTimedOut, reconfigLost + o.reconfigLost,
         leaderRemovals + o.leaderRemovals, quietFailovers + o.quietFailovers, quorumStepDowns + o.quorumStepDowns,
-        readIndexReads + o.readIndexReads, checksumChecks + o.checksumChecks);
+        readIndexReads + o.readIndexReads, checksumChecks + o.checksumChecks, expiredSessions + o.expiredSessions,
+        sessionRefusals + o.sessionRefusals);
   }
 }

@@ -2,7 +2,6 @@ package io.synod.paxos.sim;
 
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Proposer;
-import io.synod.paxos.Tuning;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,12 +30,7 @@ final class SimCluster {
         GroupConfig config = GroupConfig.builder(g, i, memberIds)
             .joining(i >= mix.nodes())
             .preferredLeader(mix.preferredLeader())
-            .tuning(Tuning.DEFAULTS
-                .withWindow(mix.window())
-                .withMaxBatchCommands(mix.maxBatchCommands())
-                .withMaxBatchBytes(mix.maxBatchBytes())
-                .withCatchUpBatch(mix.catchUpBatch())
-                .withMaxSkewPerMille(FaultMix.SKEW_BOUND_PER_MILLE))
+            .tuning(mix.tuning())
             .build();
         n.replicas.put(g, new SimReplica(g, config));
       }

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * The life of each node: start (and restart, recovering its roles from its disk), ticks at its own
- * skewed rate (each also tells the node's membership-change workflows the time), crashes that lose
+ * skewed rate (each also tells the node's membership-change workflows the time, and its proposers
+ * the node's wall-clock time, which may be off), crashes that lose
  * its volatile state, and pauses (a long GC, SIGSTOP) during which it handles nothing while inputs
  * queue up; on resuming, its roles first get the ticks they missed, at most {@link #catchUpCap},
  * then the queued inputs.
@@ -52,6 +53,8 @@ final class SimLifecycle {
     n.up = true;
     int skew = mix.skewPerMille() == 0 ? 0 : rng.nextInt(-mix.skewPerMille(), mix.skewPerMille() + 1);
     n.tickInterval = FaultMix.TICK * 1000 / (1000 + skew);
+    long spread = mix.wallClockSpreadMillis();
+    n.wallClockOffsetMillis = spread == 0 ? 0 : rng.nextLong(-spread, spread + 1);
     n.paused = false;
     n.missedTicks = 0;
     n.held.clear();
@@ -118,7 +121,9 @@ final class SimLifecycle {
   }
 
   private void tickRoles(SimNode n) {
+    long wallClock = n.wallClockMillis(ctx.clock().now());
     for (SimReplica r : n.replicas.values()) {
+      r.proposer.onWallClock(wallClock);
       shell.apply(n, r, r.acceptor.onTick());
       long quiet = r.proposer.ticksUntilDue();
       Ballot ballot = r.proposer.ballot();
@@ -137,7 +142,9 @@ final class SimLifecycle {
 
   /** The ticks missed in a pause, all at once, as the actor shell hands them over: quiet ones only count. */
   private void burstRoles(SimNode n, int ticks) {
+    long wallClock = n.wallClockMillis(ctx.clock().now());
     for (SimReplica r : n.replicas.values()) {
+      r.proposer.onWallClock(wallClock);
       shell.apply(n, r, r.acceptor.onTicks(ticks));
       r.proposer.onTicks(ticks, d -> shell.apply(n, r, d));
       shell.apply(n, r, r.learner.onTicks(ticks));

@@ -179,6 +179,9 @@ final class SimShell {
     membership.afterDecision(n, r);
     if (r.learner.nextToApply() != r.reportedPrefix) {
       r.reportedPrefix = r.learner.nextToApply();
+      // The sessions first: a table that expired differently is the cause when the states differ too.
+      ctx.checker().sessionsAt(r.group, n.id, r.reportedPrefix, new Checker.SessionsSummary(r.learner.logTime(),
+          r.learner.sessionCount(), r.learner.expiredSessions(), r.learner.sessionsExpiredThrough()));
       ctx.checker().reachedPrefix(r.group, n.id, r.reportedPrefix, r.stateMachine.hash());
       maybeCheckpoint(n, r);
     }
@@ -221,14 +224,15 @@ final class SimShell {
 
     @Override
     public void applied(Applied a) {
-      ctx.checker().applied(r.group, n.id, a);
+      ctx.checker().applied(r.group, n.id, a, membership.isAdminSession(a.clientId()));
       if (a.outcome() == Applied.Outcome.DUPLICATE) {
         ctx.tally().duplicatesAnswered++;
       }
       membership.applied(n, r, a);
       Integer client = n.waiters.remove(SimNode.waiterKey(r.group, a.clientId(), a.sequence()));
       if (client != null) {
-        network.toClient(client, new ClientReply(a.sequence(), a.outcome(), a.result()));
+        network.toClient(client, new ClientReply(a.sequence(), a.outcome(), a.result(),
+            a.outcome() == Applied.Outcome.SESSION_EXPIRED ? a.expiredThrough() : -1));
       }
     }
 

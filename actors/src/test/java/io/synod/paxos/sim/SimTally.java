@@ -33,12 +33,14 @@ final class SimTally {
   long readIndexReads;
   /** Assertions of peers about their checksum chain that learners compared with their own. */
   long checksumChecks;
+  /** Commands refused because their session had expired, as clients were told. */
+  long sessionRefusals;
 
   Counters counters(Checker checker, ReconfigurationChecker reconfig, long membershipEpochs) {
     return new Counters(events, checker.chosenCount, crashes, partitions, tornWrites, corruptionsDetected,
         checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered, leaderChanges, pauses,
         snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges, membershipEpochs,
         reconfigAsked, reconfig.changed, reconfig.refused, reconfig.timedOut, reconfig.lost, reconfig.leaderRemovals,
-        quietFailovers, quorumStepDowns, readIndexReads, checksumChecks);
+        quietFailovers, quorumStepDowns, readIndexReads, checksumChecks, checker.expiredSessions(), sessionRefusals);
   }
 }

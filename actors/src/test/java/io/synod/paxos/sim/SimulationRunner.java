@@ -37,7 +37,8 @@ public final class SimulationRunner {
           + c.reconfigChanged() + " reconfigRefused=" + c.reconfigRefused() + " reconfigTimedOut="
           + c.reconfigTimedOut() + " reconfigLost=" + c.reconfigLost() + " leaderRemovals=" + c.leaderRemovals()
           + " quietFailovers=" + c.quietFailovers() + " quorumStepDowns=" + c.quorumStepDowns()
-          + " readIndexReads=" + c.readIndexReads() + " checksumChecks=" + c.checksumChecks();
+          + " readIndexReads=" + c.readIndexReads() + " checksumChecks=" + c.checksumChecks() + " expiredSessions="
+          + c.expiredSessions() + " sessionRefusals=" + c.sessionRefusals();
     }
 
     public long events() {
