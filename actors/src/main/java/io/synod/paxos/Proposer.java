@@ -60,12 +60,6 @@ public class Proposer {
    * still leads: a backstop for news overtaken by a late accept (see {@link Following}).
    */
   static final int QUIET_BACKSTOP_FACTOR = 64;
-  /**
-   * Each campaign in a row that does not win doubles the next one's patience and the random wait
-   * after it, up to this many times: candidates on a loaded node, whose prepares take longer than a
-   * prepare timeout to come back, stop overtaking each other (see {@link #failedCampaign}).
-   */
-  static final int MAX_CAMPAIGN_BACKOFF_DOUBLINGS = 4;
 
   private long now;
   private ProposerPhase phase;
@@ -79,8 +73,7 @@ public class Proposer {
   private Membership known;
   /** The local learner's checksum chain through {@code chosenPrefix - 1}, which a leader asserts in its Chosen. */
   private Message.ChainMark appliedChain = Message.ChainMark.NONE;
-  /** Campaigns in a row that did not win; none since this node last led or heard a leader. */
-  private int failedCampaigns;
+  private final CampaignBackoff backoff;
   /** Peers the node's failure detector calls silent and has not heard again since ({@link #onPeerNews}). */
   private final Set<Integer> silentPeers = new HashSet<>();
   /** Leaderships this proposer gave up because it no longer heard a majority of its voters. */
@@ -103,6 +96,7 @@ public class Proposer {
     this.queue = new CommandQueue(tuning.maxPendingCommands(), tuning.maxBatchCommands(), tuning.maxBatchBytes());
     this.forwarding = new Forwarding(self, tuning.maxBatchBytes(), tuning.maxForwardHops());
     this.known = config.initialMembership();
+    this.backoff = new CampaignBackoff(tuning);
     this.reads = new ClientReads(self, 2L * tuning.electionTimeoutTicks());
     // Acceptors refuse prepares for a lease period after they start; campaigning earlier is wasted.
     // A group that starts on every node at once (a cluster's first start) has one node go first, a
@@ -253,9 +247,8 @@ public class Proposer {
   private void campaign(Decision.Builder d) {
     ballot = Ballot.max(highestSeen, ballot).next(self);
     highestSeen = ballot;
-    long patience = (long) config.tuning().prepareTimeoutTicks() << Math.min(failedCampaigns,
-        MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
-    become(d, new Campaigning(config, ballot, parts.promiseTally(chosenPrefix, known), now, patience), leaderHint);
+    become(d, new Campaigning(config, ballot, parts.promiseTally(chosenPrefix, known), now, backoff.patience()),
+        leaderHint);
   }
 
   /** Phase 1 is won: leads, unless a promiser forgot chosen instances this node has not learned. */
@@ -268,7 +261,7 @@ public class Proposer {
       stepDown(d, -1, config.tuning().electionTimeoutTicks() + jitter());
       return;
     }
-    failedCampaigns = 0;
+    backoff.reset();
     QuorumCheck quorum = parts.quorumCheck(config, Collections.unmodifiableSet(silentPeers), now);
     Leading leading = new Leading(config, ballot, won.tally(), parts.lease(config), quorum, queue, now);
     leading.noteApplied(appliedChain);
@@ -328,7 +321,7 @@ public class Proposer {
     highestSeen = Ballot.max(highestSeen, s.ballot());
     int leader = s.ballot().nodeId();
     if (leader != self && (phase instanceof Following || !s.ballot().isBelow(ballot))) {
-      failedCampaigns = 0;
+      backoff.reset();
       if (s.quiet() && s.ballot().equals(highestSeen)) {
         // The newest leader known says the group is idle.
         become(d, Following.quietUnder(leader, now + (long) QUIET_BACKSTOP_FACTOR
@@ -392,7 +385,7 @@ public class Proposer {
     if (phase instanceof Following f && c.ballot().nodeId() != self) {
       f.postpone(f.quietUnder() >= 0 ? now + wait : Math.max(f.dueAt(now), now + wait)); // ends quiet waiting
     } else if (phase instanceof Campaigning && c.ballot().isAbove(ballot)) {
-      countFailedCampaign();
+      backoff.countFailure();
       stepDown(d, -1, wait);
     }
   }
@@ -479,21 +472,10 @@ public class Proposer {
 
   /**
    * A campaign did not win (it timed out, was refused, or {@code overtakenBy} campaigns higher):
-   * this node waits a random time before it campaigns again. The k-th campaign in a row (from 0)
-   * is 2^k times as patient as the first and waits up to 2^k times the jitter after it fails, k at
-   * most {@link #MAX_CAMPAIGN_BACKOFF_DOUBLINGS}.
+   * this node waits a random time before it campaigns again ({@link CampaignBackoff}).
    */
   private void failedCampaign(Decision.Builder d, int overtakenBy) {
-    int doublings = countFailedCampaign();
-    long range = Math.min(Integer.MAX_VALUE, (long) config.tuning().electionJitterTicks() << doublings);
-    stepDown(d, overtakenBy, 1 + random.nextInt((int) range));
-  }
-
-  /** Counts one more campaign that did not win (capped); returns the doublings that campaign had. */
-  private int countFailedCampaign() {
-    int doublings = Math.min(failedCampaigns, MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
-    failedCampaigns = doublings + 1;
-    return doublings;
+    stepDown(d, overtakenBy, 1 + random.nextInt(backoff.failedWaitRange()));
   }
 
   /**
