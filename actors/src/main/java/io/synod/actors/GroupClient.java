@@ -1,5 +1,6 @@
 package io.synod.actors;
 
+import io.synod.actors.ClientSessions.Command;
 import io.synod.actors.GroupProtocol.ProposeReply;
 import io.synod.paxos.Applied;
 import io.synod.paxos.ClientCommand;
@@ -8,15 +9,17 @@ import io.synod.paxos.ReadOutcome;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,20 +29,27 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.Terminated;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The Java face of one group on this node. Thread-safe; make one per application component and keep
  * it: each client is one exactly-once session of the group (a random 64-bit id, commands numbered
- * 1, 2, 3, ...), so a command the group re-submits after a lost message or a leader change is
- * applied once.
+ * upwards from the wall-clock time in nanoseconds), so a command the group re-submits after a lost
+ * message or a leader change is applied once.
  *
  * <p>Every call completes, never hangs: with the result, or exceptionally with a {@link
  * SynodException} ({@link RequestTimeoutException}, {@link NotEnoughMembersException}, {@link
  * GroupStoppedException}, {@link OverloadedException}, {@link CommandFailedException}, {@link
- * CommandExpiredException}) at the latest after {@code synod.client.request-timeout}.
+ * CommandExpiredException}, {@link SessionExpiredException}) at the latest after {@code
+ * synod.client.request-timeout}.
+ *
+ * <p>The group expires sessions that have had no command applied for {@code
+ * synod.group.session-expiry}, or that are the least recently used past {@code
+ * synod.group.max-sessions}. A command the group then can no longer tell from one applied before
+ * fails with {@link SessionExpiredException}, not applied now (whether it was before is unknown);
+ * this client then goes on in a new session, so its next commands work, and the application decides
+ * whether to send that one again.
  *
  * <p>When one of the group's roles on this node fails (e.g. a journal write that timed out on a
  * stalled disk), the group restarts them from the journal after a back-off ({@code
@@ -59,8 +69,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class GroupClient<C, R> {
 
   /** Why a query that only the group's roles can answer failed: they are down (the coordinator answered instead). */
-  private static final String RESTARTING = "its roles on this node are restarting after a failure; status() says why"
-      + " and when they try next";
+  private static final String ROLES_DOWN = "its roles on this node are down, restarting after a failure or stopped for"
+      + " good; status() says why, and when they try next";
 
   private final String group;
   private final ActorSystem<?> system;
@@ -71,20 +81,14 @@ public final class GroupClient<C, R> {
   private final int window;
   private final int maxCommandBytes;
   private final Duration retryInterval;
-  private final long clientId = new SecureRandom().nextLong();
 
   private final Object lock = new Object();
-  private long nextSequence = 1;
-  private final TreeSet<Long> unanswered = new TreeSet<>();
-  private final ArrayDeque<Queued> queued = new ArrayDeque<>();
-  /** What is still waiting, failed at once if the group stops: commands by sequence, reads by request id. */
-  private final Map<Long, CompletableFuture<?>> pendingCommands = new HashMap<>();
+  private final ClientSessions sessions;
+  /** What is still waiting, failed at once if the group stops: commands, and reads by request id. */
+  private final Set<CompletableFuture<?>> pendingCommands = new HashSet<>();
   private final Map<Long, CompletableFuture<?>> pendingReads = new HashMap<>();
   private long nextRequest;
   private String stopped;
-
-  /** A command of this session; it fails by {@code deadline} (System.nanoTime) at the latest. */
-  private record Queued(long sequence, byte[] payload, long deadline, CompletableFuture<byte[]> result) {}
 
   GroupClient(String group, ActorSystem<?> system, ActorRef<GroupCommand> ref, Codec<C> commands, Codec<R> results,
       SynodSettings settings) {
@@ -97,6 +101,8 @@ public final class GroupClient<C, R> {
     this.window = settings.sessionWindow();
     this.maxCommandBytes = settings.maxBatchBytes();
     this.retryInterval = settings.client().retryInterval();
+    SecureRandom random = new SecureRandom();
+    this.sessions = new ClientSessions(window, random::nextLong, GroupClient::epochNanos);
     system.systemActorOf(groupWatcher(), "synod-client-" + UUID.randomUUID(), Props.empty());
   }
 
@@ -134,39 +140,45 @@ public final class GroupClient<C, R> {
 
   /**
    * A linearizable read: answered by {@link ReplicatedStateMachine#read} at a state that reflects
-   * every command acknowledged before this call. Served by this node when it leads with a valid
-   * lease, otherwise sent through the log like a command.
+   * every command acknowledged before this call, on this node: at once when it leads under its
+   * lease, otherwise once the leader has confirmed with a quorum that it still leads and this node
+   * has applied as far as the leader had assigned (ReadIndex). No log entry is written. While no
+   * leader is known it asks again every {@code synod.client.retry-interval}, up to {@code
+   * synod.client.request-timeout}.
    */
   public CompletionStage<R> read(C query) {
     byte[] bytes = checkSize(commands.encode(query));
-    long deadline = deadline(); // for the lease read and, if it is refused, the read through the log
     CompletableFuture<R> answer = new CompletableFuture<>();
-    long request = track(answer);
-    direct(AskPattern.<GroupCommand, ReadOutcome>ask(ref,
-            replyTo -> new GroupProtocol.Read(bytes, deadline, replyTo), timeout, system.scheduler()))
-        .whenComplete((outcome, failure) -> onLeaseRead(request, bytes, deadline, answer, outcome, failure));
+    askRead(track(answer), bytes, deadline(), answer);
     return answer;
   }
 
-  /** The lease read's answer: served, or failed, or else the read goes through the log. */
-  private void onLeaseRead(long request, byte[] query, long deadline, CompletableFuture<R> answer, ReadOutcome outcome,
-      Throwable failure) {
+  private void askRead(long request, byte[] query, long deadline, CompletableFuture<R> answer) {
+    Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+    direct(AskPattern.<GroupCommand, GroupProtocol.ReadReply>ask(ref,
+            replyTo -> new GroupProtocol.Read(query, deadline, replyTo), left, system.scheduler()))
+        .whenComplete((reply, failure) -> onReadAnswer(request, query, deadline, answer, reply, failure));
+  }
+
+  /** The group's answer to a read: served, or failed, or refused (no read index this time): asked again. */
+  private void onReadAnswer(long request, byte[] query, long deadline, CompletableFuture<R> answer,
+      GroupProtocol.ReadReply reply, Throwable failure) {
     if (failure != null) {
       untrack(request);
       answer.completeExceptionally(noAnswer(failure));
-    } else if (outcome.served()) {
+    } else if (reply instanceof GroupProtocol.Stopped s) {
       untrack(request);
-      complete(answer, outcome.result());
+      answer.completeExceptionally(new GroupStoppedException(group, s.reason()));
+    } else if (((GroupProtocol.ReadResult) reply).outcome().served()) {
+      untrack(request);
+      complete(answer, ((GroupProtocol.ReadResult) reply).outcome().result());
+    } else if (deadline - System.nanoTime() > retryInterval.toNanos() && !answer.isDone()) {
+      system.scheduler().scheduleOnce(retryInterval, () -> askRead(request, query, deadline, answer),
+          system.executionContext());
     } else {
-      // No lease here (or no answer in time): the read goes through the log.
-      submit(PayloadFormat.frame(PayloadFormat.READ, query), deadline).whenComplete((r, f) -> {
-        untrack(request);
-        if (f != null) {
-          answer.completeExceptionally(f);
-        } else {
-          answer.complete(r);
-        }
-      });
+      untrack(request);
+      answer.completeExceptionally(new RequestTimeoutException(group, "no leader gave this node's read a read index within "
+          + timeout));
     }
   }
 
@@ -185,35 +197,7 @@ public final class GroupClient<C, R> {
    */
   public AutoCloseable watchLeadership(Consumer<Leadership> listener) {
     Objects.requireNonNull(listener, "listener");
-    Object stop = new Object();
-    ActorRef<Object> watcher = system.systemActorOf(leadershipWatcher(listener, stop),
-        "synod-leadership-" + UUID.randomUUID(), Props.empty());
-    return () -> watcher.tell(stop);
-  }
-
-  /** An actor that watches the group's leadership for {@code listener} until it receives {@code stop}. */
-  private Behavior<Object> leadershipWatcher(Consumer<Leadership> listener, Object stop) {
-    return Behaviors.setup(ctx -> {
-      ref.tell(Leadership.watch(ctx.getSelf().narrow()));
-      return Behaviors.receive(Object.class)
-          .onMessage(Leadership.class, l -> onLeadership(ctx, listener, l))
-          .onMessageEquals(stop, () -> onUnwatch(ctx))
-          .build();
-    });
-  }
-
-  private Behavior<Object> onLeadership(ActorContext<Object> ctx, Consumer<Leadership> listener, Leadership l) {
-    try {
-      listener.accept(l);
-    } catch (RuntimeException e) {
-      ctx.getLog().error("group '{}': a leadership listener failed on {}", group, l, e);
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<Object> onUnwatch(ActorContext<Object> ctx) {
-    ref.tell(Leadership.unwatch(ctx.getSelf().narrow()));
-    return Behaviors.stopped();
+    return LeadershipWatcher.start(system, group, ref, listener);
   }
 
   /**
@@ -272,7 +256,7 @@ public final class GroupClient<C, R> {
       return;
     }
     if (!outcome.served()) {
-      answer.completeExceptionally(new GroupStoppedException(group, RESTARTING));
+      answer.completeExceptionally(new GroupStoppedException(group, ROLES_DOWN));
       return;
     }
     CompletableFuture<R> value = new CompletableFuture<>();
@@ -353,7 +337,7 @@ public final class GroupClient<C, R> {
     return typedFailures(
         AskPattern.<GroupCommand, Long>ask(ref, GroupProtocol.AppliedThrough::new, timeout, system.scheduler()))
         .thenCompose(applied -> applied >= 0 ? CompletableFuture.completedFuture(applied)
-            : CompletableFuture.failedFuture(new GroupStoppedException(group, RESTARTING)));
+            : CompletableFuture.failedFuture(new GroupStoppedException(group, ROLES_DOWN)));
   }
 
   /**
@@ -435,21 +419,16 @@ public final class GroupClient<C, R> {
 
   private CompletionStage<R> submit(byte[] payload, long deadline) {
     CompletableFuture<byte[]> raw = new CompletableFuture<>();
-    Queued q;
+    Command now;
     synchronized (lock) {
       if (stopped != null) {
         return CompletableFuture.failedFuture(new GroupStoppedException(group, stopped));
       }
-      q = new Queued(nextSequence++, payload, deadline, raw);
-      unanswered.add(q.sequence());
-      pendingCommands.put(q.sequence(), raw);
-      if (!fitsWindow(q.sequence())) {
-        queued.add(q);
-        q = null;
-      }
+      pendingCommands.add(raw);
+      now = sessions.submit(payload, deadline, raw);
     }
-    if (q != null) {
-      send(List.of(q));
+    if (now != null) {
+      send(List.of(now));
     }
     CompletableFuture<R> answer = new CompletableFuture<>();
     raw.whenComplete((bytes, failure) -> {
@@ -462,24 +441,19 @@ public final class GroupClient<C, R> {
     return answer;
   }
 
-  /** A command may be sent once every command {@code window} or more before it is answered. */
-  private boolean fitsWindow(long sequence) {
-    return sequence < unanswered.first() + window;
-  }
-
-  /** Sends commands that fit the session window now; one that waited past its deadline fails unsent. */
-  private void send(List<Queued> ready) {
-    ArrayDeque<Queued> work = new ArrayDeque<>(ready);
+  /** Sends commands that fit their session's window now; one that waited past its deadline fails unsent. */
+  private void send(List<Command> ready) {
+    ArrayDeque<Command> work = new ArrayDeque<>(ready);
     while (!work.isEmpty()) {
-      Queued q = work.poll();
+      Command q = work.poll();
       long left = q.deadline() - System.nanoTime();
       if (left <= 0) {
-        work.addAll(release(q));
+        work.addAll(release(q, null));
         q.result().completeExceptionally(new RequestTimeoutException(group, "command #" + q.sequence() + " waited "
             + timeout + " for a place in the session window of " + window + " and was not sent"));
         continue;
       }
-      ClientCommand command = new ClientCommand(clientId, q.sequence(), q.payload());
+      ClientCommand command = new ClientCommand(q.clientId(), q.sequence(), q.payload());
       try {
         // The group answers at its first sweep after the deadline; the ask's own timeout is a backstop.
         direct(AskPattern.<GroupCommand, ProposeReply>ask(ref,
@@ -487,27 +461,28 @@ public final class GroupClient<C, R> {
                 Duration.ofNanos(left).plus(retryInterval).plusSeconds(1), system.scheduler()))
             .whenComplete((reply, failure) -> answered(q, reply, failure));
       } catch (RuntimeException e) { // e.g. the actor system is shutting down
-        work.addAll(release(q));
+        work.addAll(release(q, null));
         q.result().completeExceptionally(noAnswer(e));
       }
     }
   }
 
-  /** {@code q} is answered: it leaves the window, and the commands that now fit are returned. */
-  private List<Queued> release(Queued q) {
-    List<Queued> ready = new ArrayList<>();
+  /**
+   * {@code q} is answered ({@code reply}, null if it got none): it leaves its window, a new session
+   * starts if the group expired the current one, and the commands that now fit are returned.
+   */
+  private List<Command> release(Command q, ProposeReply reply) {
     synchronized (lock) {
-      unanswered.remove(q.sequence());
-      pendingCommands.remove(q.sequence());
-      while (!queued.isEmpty() && (unanswered.isEmpty() || fitsWindow(queued.peek().sequence()))) {
-        ready.add(queued.poll());
+      pendingCommands.remove(q.result());
+      if (reply instanceof GroupProtocol.Done d && d.applied().outcome() == Applied.Outcome.SESSION_EXPIRED) {
+        return sessions.expired(q, d.applied().expiredThrough());
       }
+      return sessions.answered(q);
     }
-    return ready;
   }
 
-  private void answered(Queued q, ProposeReply reply, Throwable failure) {
-    List<Queued> ready = release(q);
+  private void answered(Command q, ProposeReply reply, Throwable failure) {
+    List<Command> ready = release(q, failure == null ? reply : null);
     try {
       complete(q, reply, failure);
     } finally {
@@ -515,14 +490,18 @@ public final class GroupClient<C, R> {
     }
   }
 
-  private void complete(Queued q, ProposeReply reply, Throwable failure) {
+  private void complete(Command q, ProposeReply reply, Throwable failure) {
     if (failure != null) {
       q.result().completeExceptionally(noAnswer(failure));
     } else if (reply instanceof GroupProtocol.Done d) {
       Applied a = d.applied();
-      if (a.outcome() == Applied.Outcome.EXPIRED) {
+      if (a.outcome() == Applied.Outcome.BELOW_WINDOW) {
         q.result().completeExceptionally(new CommandExpiredException(group, "command #" + q.sequence()
             + " reached the log after the client's session window had moved past it"));
+      } else if (a.outcome() == Applied.Outcome.SESSION_EXPIRED) {
+        q.result().completeExceptionally(new SessionExpiredException(group, "command #" + q.sequence()
+            + " was refused, not applied: its session (" + Long.toHexString(q.clientId()) + ") had expired, and the"
+            + " group can no longer tell whether it was applied before; this client goes on in a new session"));
       } else {
         q.result().complete(a.result());
       }
@@ -545,6 +524,12 @@ public final class GroupClient<C, R> {
     return System.nanoTime() + timeout.toNanos();
   }
 
+  /** The wall clock in nanoseconds since the epoch: where a new session's sequences start. */
+  private static long epochNanos() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
   private long track(CompletableFuture<?> f) {
     synchronized (lock) {
       long id = nextRequest++;
@@ -563,11 +548,11 @@ public final class GroupClient<C, R> {
     List<CompletableFuture<?>> fail;
     synchronized (lock) {
       stopped = "its actor " + ref.path() + " stopped";
-      fail = new ArrayList<>(pendingCommands.values());
+      fail = new ArrayList<>(pendingCommands);
       fail.addAll(pendingReads.values());
       pendingCommands.clear();
       pendingReads.clear();
-      queued.clear();
+      sessions.clear();
     }
     for (CompletableFuture<?> f : fail) {
       f.completeExceptionally(new GroupStoppedException(group, "its actor " + ref.path() + " stopped"));

@@ -61,19 +61,27 @@ public final class GroupProtocol {
   public record TimedOut(int reachable, int members) implements ProposeReply {}
 
   /** The group's roles on this node are down (restarting, or stopped for good): {@code reason} says why. */
-  public record Stopped(String reason) implements ProposeReply {}
+  public record Stopped(String reason) implements ProposeReply, ReadReply {}
 
   /**
-   * A linearizable read of {@code query} under the leader's lease, answered by this node if it
-   * leads with a lease; otherwise the outcome is not served (with a leader hint), and the client
-   * sends the read through the log as a command.
+   * A linearizable read of {@code query}, answered by this node: at once if it leads under its
+   * lease, otherwise once the leader gave it a read index and it applied that far (ReadIndex). The
+   * answer is a {@link ReadReply}: a {@link ReadResult} whose outcome is not served (with a leader
+   * hint) when no leader gave a read index in time, which the client asks again; {@link Stopped}
+   * while the group's roles on this node are down.
    */
-  public record Read(byte[] query, long deadlineNanos, ActorRef<ReadOutcome> replyTo) implements Request {
+  public record Read(byte[] query, long deadlineNanos, ActorRef<ReadReply> replyTo) implements Request {
     public Read {
       Objects.requireNonNull(query, "query");
       Objects.requireNonNull(replyTo, "replyTo");
     }
   }
+
+  /** What a {@link Read} gets. */
+  public sealed interface ReadReply {}
+
+  /** The read's outcome: served with the state machine's answer, or not (ask again). */
+  public record ReadResult(ReadOutcome outcome) implements ReadReply {}
 
   /**
    * A read of this node's state as it is, possibly stale, answered at once by its learner (not

@@ -14,15 +14,18 @@ package io.synod.actors;
  * group was spawned here, {@code lastFailure} the last failure that stopped them (null if none),
  * and {@code restartInMillis} is -1 while they run; while they are down after a failure it is how
  * long until the next attempt to start them (0 once it is due), and the leader and the instances
- * are unknown: -1.
+ * are unknown: -1. {@code stopped} is null unless the group stopped on this node for good because
+ * its replicas diverge (two values for one chosen instance, or a checksum chain that differs from
+ * a peer's: see docs/protocol.md, "The checksum chain"); then it says why, naming the instance
+ * and the nodes, and the leader and the instances are -1.
  */
 public record GroupStatus(String group, int node, int leader, long appliedThrough, long chosenThrough,
     long checkpoint, long checkpointsRefused, String lastCheckpointRefusal, int restarts, String lastFailure,
-    long restartInMillis) {
+    long restartInMillis, String stopped) {
 
   /** A group whose roles run and never failed. */
   public GroupStatus(String group, int node, int leader, long appliedThrough, long chosenThrough, long checkpoint) {
-    this(group, node, leader, appliedThrough, chosenThrough, checkpoint, 0, "", 0, null, -1);
+    this(group, node, leader, appliedThrough, chosenThrough, checkpoint, 0, "", 0, null, -1, null);
   }
 
   /** Chosen instances this node has not applied yet: how far it is behind what the group decided. */
@@ -35,8 +38,16 @@ public record GroupStatus(String group, int node, int leader, long appliedThroug
     return restartInMillis >= 0;
   }
 
-  /** {@code "running"}, or {@code "restarting"} while the roles are down after a failure. */
+  /** Whether the group stopped on this node for good: see {@link #stopped()}. */
+  public boolean stoppedForGood() {
+    return stopped != null;
+  }
+
+  /**
+   * {@code "running"}, {@code "restarting"} while the roles are down after a failure, or {@code
+   * "stopped"} once the group stopped here for good.
+   */
   public String state() {
-    return restarting() ? "restarting" : "running";
+    return stopped != null ? "stopped" : restarting() ? "restarting" : "running";
   }
 }

@@ -10,7 +10,11 @@ public final class PayloadFormat {
 
   /** A command's kind: apply it. */
   public static final byte COMMAND = 1;
-  /** A command's kind: a read that goes through the log because no lease was held. */
+  /**
+   * A command's kind: a read through the log, as earlier builds sent a read made without a lease.
+   * Reads now use a read index and write nothing; logs written before still hold these, and every
+   * replica applies them alike (answering the read, changing nothing).
+   */
   public static final byte READ = 2;
   /** A result's kind: the state machine's answer, in the result codec's bytes. */
   public static final byte OK = 1;

@@ -4,14 +4,16 @@ package io.synod.actors;
  * Why a request to a group failed; the {@link java.util.concurrent.CompletionStage} of a {@link
  * GroupClient} call completes exceptionally with one of the subclasses, never hangs. Each says
  * whether the command may still have been applied: {@link RequestTimeoutException}, {@link
- * NotEnoughMembersException} and {@link GroupStoppedException} leave that open. Until its deadline
+ * NotEnoughMembersException}, {@link GroupStoppedException} and {@link SessionExpiredException}
+ * leave that open. Until its deadline
  * the group re-submits a waiting command itself, and applies it at most once however often it was
  * submitted; a new {@code propose} after a failure is a new command, so an application that must
  * not apply a command twice makes it idempotent (e.g. carries its own request id in it).
  */
 public abstract sealed class SynodException extends RuntimeException
     permits RequestTimeoutException, NotEnoughMembersException, GroupStoppedException, OverloadedException,
-        CommandFailedException, CommandExpiredException {
+        CommandFailedException, CommandExpiredException, GroupExistsException, UnknownGroupException,
+        SessionExpiredException {
 
   private final String group;
 

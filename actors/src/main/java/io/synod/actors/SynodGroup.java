@@ -23,13 +23,15 @@ public final class SynodGroup<C, R> {
   private final Codec<C> commands;
   private final Codec<R> results;
   private final Supplier<? extends ReplicatedStateMachine<C, R>> stateMachines;
+  private final int preferredLeader;
 
   private SynodGroup(String id, Codec<C> commands, Codec<R> results,
-      Supplier<? extends ReplicatedStateMachine<C, R>> stateMachines) {
+      Supplier<? extends ReplicatedStateMachine<C, R>> stateMachines, int preferredLeader) {
     this.id = id;
     this.commands = commands;
     this.results = results;
     this.stateMachines = stateMachines;
+    this.preferredLeader = preferredLeader;
   }
 
   /**
@@ -49,7 +51,29 @@ public final class SynodGroup<C, R> {
       throw new IllegalArgumentException("group id must not be blank, got '" + id + "'");
     }
     return new SynodGroup<>(id, Objects.requireNonNull(commands, "commands"), Objects.requireNonNull(results, "results"),
-        Objects.requireNonNull(stateMachines, "stateMachines"));
+        Objects.requireNonNull(stateMachines, "stateMachines"), -1);
+  }
+
+  /**
+   * This group with a preferred leader: whenever node {@code node} is a voter of the group, up,
+   * reachable and its acceptor holds what the leader proposed, the leader hands leadership over to
+   * it (after leading for 25 election timeouts, so never more often than that), for example to
+   * keep the leader where clients or other groups are, or to bring it back after a restart. Give
+   * every node the same definition. Without it (or with -1) leadership stays wherever an election
+   * put it.
+   *
+   * @throws IllegalArgumentException if {@code node} is below -1
+   */
+  public SynodGroup<C, R> withPreferredLeader(int node) {
+    if (node < -1) {
+      throw new IllegalArgumentException("group '" + id + "': preferred leader must be a node id or -1, got " + node);
+    }
+    return new SynodGroup<>(id, commands, results, stateMachines, node);
+  }
+
+  /** The node this group's leadership should be with when it can be ({@link #withPreferredLeader}), or -1. */
+  public int preferredLeader() {
+    return preferredLeader;
   }
 
   public String id() {

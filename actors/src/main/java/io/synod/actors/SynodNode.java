@@ -57,7 +57,9 @@ public interface SynodNode extends Extension {
    * (a TLS peer whose certificate names no node, or another node than the one at that address),
    * {@code tls-untrusted} (a certificate chain the trust store does not hold), {@code unknown-group}
    * and {@code not-a-member} (messages for a group this node does not run, or from a node that is
-   * not in the group: usual for a moment while groups start). Each is logged once per peer at WARN.
+   * not in the group: usual for a moment while groups start), {@code other-incarnation} (messages
+   * of another life of a group removed and created again, see {@link GroupCatalog}). Each is
+   * logged once per peer at WARN ({@code other-incarnation} at INFO).
    */
   Map<String, Long> refusedMessages();
 
@@ -71,4 +73,17 @@ public interface SynodNode extends Extension {
    */
   <C, R> Behavior<GroupCommand> groupBehavior(SynodGroup<C, R> group, List<Integer> members, List<Integer> learners,
       boolean joining, SynodSettings settings);
+
+  /**
+   * This node's replica of the group catalog, through which groups are created and removed at
+   * runtime ({@link GroupCatalog}); the first call starts it, with the settings of {@code
+   * synod.catalog} ({@link CatalogSettings}), and later calls return it. Every node of the cluster
+   * must start it, with the same {@code types}: the catalog is a group of all of them, and each
+   * node runs the runtime groups it is a member of.
+   *
+   * @param types the kinds of group this node can run, by the name the catalog records
+   * @throws IllegalArgumentException if {@code synod.catalog} is invalid (the message names the key)
+   * @throws IllegalStateException if the catalog was started with types of other names
+   */
+  GroupCatalog catalog(GroupTypes types);
 }

@@ -1,7 +1,6 @@
 package io.synod.actors;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.InvalidTuningException;
 import io.synod.paxos.Tuning;
@@ -35,6 +34,8 @@ public record SynodSettings(
     Duration catchUpRetry,
     int sessionWindow,
     int maxForwardHops,
+    Duration sessionExpiry,
+    int maxSessions,
     CheckpointSettings checkpoint,
     PersistenceSettings persistence,
     ClientSettings client,
@@ -209,8 +210,8 @@ public record SynodSettings(
   public SynodSettings(Duration tickInterval, int window, int maxBatchCommands, int maxBatchBytes,
       int maxPendingCommands, Duration retransmitAfter, Duration heartbeatInterval, Duration electionTimeout,
       Duration electionJitter, Duration prepareTimeout, Duration lease, int maxTickSkewPerMille, int catchUpBatch,
-      Duration catchUpRetry, int sessionWindow, int maxForwardHops, CheckpointSettings checkpoint,
-      PersistenceSettings persistence, ClientSettings client, RestartSettings restart) {
+      Duration catchUpRetry, int sessionWindow, int maxForwardHops, Duration sessionExpiry, int maxSessions,
+      CheckpointSettings checkpoint, PersistenceSettings persistence, ClientSettings client, RestartSettings restart) {
     positive(PATH + ".tick-interval", tickInterval);
     if (checkpoint == null || persistence == null || client == null || restart == null) {
       throw new IllegalArgumentException("checkpoint, persistence, client and restart settings are required");
@@ -231,6 +232,8 @@ public record SynodSettings(
     this.catchUpRetry = catchUpRetry;
     this.sessionWindow = sessionWindow;
     this.maxForwardHops = maxForwardHops;
+    this.sessionExpiry = sessionExpiry;
+    this.maxSessions = maxSessions;
     this.checkpoint = checkpoint;
     this.persistence = persistence;
     this.client = client;
@@ -250,7 +253,8 @@ public record SynodSettings(
           ticks("retransmit-after", retransmitAfter), ticks("heartbeat-interval", heartbeatInterval),
           ticks("election-timeout", electionTimeout), ticks("election-jitter", electionJitter),
           ticks("prepare-timeout", prepareTimeout), ticks("lease", lease), maxTickSkewPerMille, catchUpBatch,
-          ticks("catch-up-retry", catchUpRetry), sessionWindow, maxForwardHops);
+          ticks("catch-up-retry", catchUpRetry), sessionWindow, maxForwardHops, millis("session-expiry", sessionExpiry),
+          maxSessions);
     } catch (InvalidTuningException e) {
       boolean inTicks = e.components().stream().anyMatch(c -> tuningKey(c).inTicks());
       throw new IllegalArgumentException(e.describe(SynodSettings::keyOf)
@@ -276,7 +280,9 @@ public record SynodSettings(
       Map.entry("catchUpBatch", new TuningKey("catch-up-batch", false)),
       Map.entry("catchUpRetryTicks", new TuningKey("catch-up-retry", true)),
       Map.entry("sessionWindow", new TuningKey("session-window", false)),
-      Map.entry("maxForwardHops", new TuningKey("max-forward-hops", false)));
+      Map.entry("maxForwardHops", new TuningKey("max-forward-hops", false)),
+      Map.entry("sessionExpiryMillis", new TuningKey("session-expiry", false)),
+      Map.entry("maxSessions", new TuningKey("max-sessions", false)));
 
   /** The full path of the key that a component of {@link Tuning} is read from. */
   static String keyOf(String tuningComponent) {
@@ -302,6 +308,15 @@ public record SynodSettings(
     return (int) whole;
   }
 
+  /** {@code d} in whole milliseconds, rounded down; a positive duration below one millisecond is refused. */
+  private static long millis(String key, Duration d) {
+    positive(PATH + "." + key, d);
+    if (d.toMillis() < 1) {
+      throw new IllegalArgumentException(PATH + "." + key + " must be at least 1 ms, got " + d);
+    }
+    return d.toMillis();
+  }
+
   public static SynodSettings create(ActorSystem system) {
     return fromConfig(system.settings().config());
   }
@@ -310,80 +325,13 @@ public record SynodSettings(
     return fromConfig(system.settings().config());
   }
 
-  /** Reads {@code synod.group} and {@code synod.client} from a whole configuration. */
+  /**
+   * Reads {@code synod.group} and {@code synod.client} from a whole configuration.
+   *
+   * @throws IllegalArgumentException naming the full path of a key that is missing or bad
+   */
   public static SynodSettings fromConfig(Config root) {
-    // Every key is read by its full path, so Typesafe Config's errors name it in full.
-    Keys c = new Keys(root, PATH + ".");
-    Keys k = new Keys(root, PATH + ".checkpoint.");
-    Keys cl = new Keys(root, CLIENT_PATH + ".");
-    Keys r = new Keys(root, PATH + ".restart.");
-    try {
-      return new SynodSettings(
-          c.duration("tick-interval"),
-          c.integer("window"),
-          c.integer("max-batch-commands"),
-          c.bytes("max-batch-bytes"),
-          c.integer("max-pending-commands"),
-          c.duration("retransmit-after"),
-          c.duration("heartbeat-interval"),
-          c.duration("election-timeout"),
-          c.duration("election-jitter"),
-          c.duration("prepare-timeout"),
-          c.duration("lease"),
-          c.integer("max-tick-skew-per-mille"),
-          c.integer("catch-up-batch"),
-          c.duration("catch-up-retry"),
-          c.integer("session-window"),
-          c.integer("max-forward-hops"),
-          new CheckpointSettings(
-              root.getLong(k.prefix + "every-instances"),
-              root.getBytes(k.prefix + "every-bytes"),
-              k.duration("interval"),
-              k.integer("acceptor-snapshot-every"),
-              k.bytes("chunk-size"),
-              k.duration("transfer-retry")),
-          persistence(root, c),
-          new ClientSettings(cl.duration("request-timeout"), cl.duration("retry-interval")),
-          new RestartSettings(r.duration("min-backoff"), r.duration("max-backoff"),
-              root.getDouble(r.prefix + "random-factor")));
-    } catch (ConfigException e) {
-      throw new IllegalArgumentException("invalid synod setting: " + e.getMessage(), e);
-    }
-  }
-
-  /** The plugin ids must name plugins configured in {@code root}: a typo fails here, not at a group's first write. */
-  private static PersistenceSettings persistence(Config root, Keys c) {
-    PersistenceSettings p = new PersistenceSettings(root.getString(c.prefix + "journal-plugin-id"),
-        root.getString(c.prefix + "snapshot-plugin-id"), root.getBoolean(c.prefix + "allow-persistence-without-fsync"));
-    configured(root, c.prefix + "journal-plugin-id", p.journalPluginId());
-    configured(root, c.prefix + "snapshot-plugin-id", p.snapshotPluginId());
-    return p;
-  }
-
-  private static void configured(Config root, String key, String pluginId) {
-    if (!root.hasPath(pluginId + ".class")) {
-      throw new IllegalArgumentException(key + " names '" + pluginId + "', which is not a configured Pekko Persistence"
-          + " plugin (there is no " + pluginId + ".class)");
-    }
-  }
-
-  /** Reads keys under one prefix of the whole configuration. */
-  private record Keys(Config root, String prefix) {
-    Duration duration(String key) {
-      return root.getDuration(prefix + key);
-    }
-
-    int integer(String key) {
-      return root.getInt(prefix + key);
-    }
-
-    int bytes(String key) {
-      long b = root.getBytes(prefix + key);
-      if (b > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(prefix + key + " must be below 2 GiB, got " + b + " bytes");
-      }
-      return (int) b;
-    }
+    return SettingsReader.read(root);
   }
 
   // ---- copies with one setting changed ----
@@ -392,140 +340,176 @@ public record SynodSettings(
   public SynodSettings withTickInterval(Duration tickInterval) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.window} changed. */
   public SynodSettings withWindow(int window) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.max-batch-commands} changed. */
   public SynodSettings withMaxBatchCommands(int maxBatchCommands) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.max-batch-bytes} changed. */
   public SynodSettings withMaxBatchBytes(int maxBatchBytes) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.max-pending-commands} changed. */
   public SynodSettings withMaxPendingCommands(int maxPendingCommands) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.retransmit-after} changed. */
   public SynodSettings withRetransmitAfter(Duration retransmitAfter) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.heartbeat-interval} changed. */
   public SynodSettings withHeartbeatInterval(Duration heartbeatInterval) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.election-timeout} changed. */
   public SynodSettings withElectionTimeout(Duration electionTimeout) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.election-jitter} changed. */
   public SynodSettings withElectionJitter(Duration electionJitter) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.prepare-timeout} changed. */
   public SynodSettings withPrepareTimeout(Duration prepareTimeout) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.lease} changed. */
   public SynodSettings withLease(Duration lease) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.max-tick-skew-per-mille} changed. */
   public SynodSettings withMaxTickSkewPerMille(int maxTickSkewPerMille) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.catch-up-batch} changed. */
   public SynodSettings withCatchUpBatch(int catchUpBatch) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.catch-up-retry} changed. */
   public SynodSettings withCatchUpRetry(Duration catchUpRetry) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.session-window} changed. */
   public SynodSettings withSessionWindow(int sessionWindow) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
+  }
+
+  /** A copy with {@code synod.group.session-expiry} changed. */
+  public SynodSettings withSessionExpiry(Duration sessionExpiry) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
+  }
+
+  /** A copy with {@code synod.group.max-sessions} changed. */
+  public SynodSettings withMaxSessions(int maxSessions) {
+    return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
+        heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with {@code synod.group.max-forward-hops} changed. */
   public SynodSettings withMaxForwardHops(int maxForwardHops) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with other checkpoint settings. */
   public SynodSettings withCheckpoint(CheckpointSettings checkpoint) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with other persistence settings. */
   public SynodSettings withPersistence(PersistenceSettings persistence) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with other client settings. */
   public SynodSettings withClient(ClientSettings client) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** A copy with other restart settings. */
   public SynodSettings withRestart(RestartSettings restart) {
     return new SynodSettings(tickInterval, window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitAfter,
         heartbeatInterval, electionTimeout, electionJitter, prepareTimeout, lease, maxTickSkewPerMille, catchUpBatch,
-        catchUpRetry, sessionWindow, maxForwardHops, checkpoint, persistence, client, restart);
+        catchUpRetry, sessionWindow, maxForwardHops, sessionExpiry, maxSessions, checkpoint, persistence, client,
+        restart);
   }
 
   /** The core's configuration for one group on node {@code self}: its identity and {@link #tuning()}. */

@@ -105,6 +105,15 @@ public class Acceptor {
     return records;
   }
 
+  /**
+   * The shell recovered this acceptor (and any records persisted before it started handling
+   * inputs): its proposer learns the ballot it promised, so that a restarted proposer campaigns
+   * above it at once ({@link Message.PromiseRecovered}). Nothing to persist.
+   */
+  public Decision onRecovered() {
+    return new Decision.Builder().sendNow(self, new Message.PromiseRecovered(self, promised)).build();
+  }
+
   public Decision handle(ToAcceptor message) {
     // Java 17 has no pattern switch; RoleDispatchTest checks every permitted type is handled.
     if (message instanceof Prepare p) {

@@ -4,10 +4,13 @@ import java.util.Arrays;
 
 /**
  * One client command: opaque payload bytes for the state machine, identified by {@code (clientId,
- * sequence)} so that a retry is applied once. A client numbers its commands 1, 2, 3, ... and sends
- * sequence {@code s} only once every sequence up to {@code s - sessionWindow} has been answered
- * (so {@code s < lowestUnanswered + sessionWindow}, see {@link Tuning#sessionWindow()}); a
- * command older than that window is answered {@code EXPIRED} and not applied.
+ * sequence)} so that a retry is applied once. A client session numbers its commands upwards by one
+ * from a first sequence above every sequence the group's expired sessions applied (a {@code
+ * GroupClient} starts at its wall-clock time in nanoseconds; see {@code Sessions}), and sends
+ * sequence {@code s} only once every sequence up to {@code s - sessionWindow} has been answered (so
+ * {@code s < lowestUnanswered + sessionWindow}, see {@link Tuning#sessionWindow()}); a command older
+ * than that window is answered {@code BELOW_WINDOW} and not applied, one the table can no longer
+ * vouch for after its session expired {@code SESSION_EXPIRED}.
  */
 public record ClientCommand(long clientId, long sequence, byte[] payload, boolean membershipChange) {
 

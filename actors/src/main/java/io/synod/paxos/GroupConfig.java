@@ -7,8 +7,10 @@ import java.util.TreeSet;
  * Who the roles of one group on one node are: the group, this node, and who the members were when
  * the group began (voting {@code members} and non-voting {@code learners}; changes through the log
  * replace them, see {@link Membership}), or that this node is {@code joining} and in neither list
- * yet. How the protocol runs (its limits and timeouts) is the {@link Tuning} it carries. Built with
- * {@link #builder}, validated once; an invalid identity fails here, saying what is wrong with it.
+ * yet. How the protocol runs (its limits and timeouts) is the {@link Tuning} it carries. {@code
+ * preferredLeader} names the node the group's leadership should be with when that node is a healthy,
+ * reachable voter that holds what the leader proposed (-1: none; see {@link PreferredLeader}). Built with {@link #builder}, validated
+ * once; an invalid identity fails here, saying what is wrong with it.
  */
 public record GroupConfig(
     String group,
@@ -16,7 +18,8 @@ public record GroupConfig(
     List<Integer> members,
     List<Integer> learners,
     boolean joining,
-    Tuning tuning) {
+    Tuning tuning,
+    int preferredLeader) {
 
   public GroupConfig {
     if (group == null || group.isBlank()) {
@@ -38,6 +41,10 @@ public record GroupConfig(
     if (tuning == null) {
       throw new IllegalArgumentException("group '" + group + "' needs a tuning");
     }
+    if (preferredLeader < -1) {
+      throw new IllegalArgumentException("group '" + group + "' preferred leader must be a node id or -1 (none), got "
+          + preferredLeader);
+    }
     members = List.copyOf(unique);
     learners = List.copyOf(learners);
     Membership initial = new Membership(0, members, learners); // validates the learners
@@ -50,6 +57,17 @@ public record GroupConfig(
           + (learners.isEmpty() ? "" : " nor one of its learners " + learners)
           + " (a node that is to be added later must be configured as joining)");
     }
+  }
+
+  /** As the canonical constructor, with no preferred leader. */
+  public GroupConfig(String group, int self, List<Integer> members, List<Integer> learners, boolean joining,
+      Tuning tuning) {
+    this(group, self, members, learners, joining, tuning, -1);
+  }
+
+  /** This configuration with {@code node} as the preferred leader (-1: none). */
+  public GroupConfig withPreferredLeader(int node) {
+    return new GroupConfig(group, self, members, learners, joining, tuning, node);
   }
 
   /** A majority of the initial members. */
@@ -78,6 +96,7 @@ public record GroupConfig(
     private List<Integer> learners = List.of();
     private boolean joining;
     private Tuning tuning = Tuning.DEFAULTS;
+    private int preferredLeader = -1;
 
     private Builder(String group, int self, List<Integer> members) {
       this.group = group;
@@ -91,9 +110,11 @@ public record GroupConfig(
     public Builder joining(boolean v) { joining = v; return this; }
     /** The protocol's limits and timeouts. */
     public Builder tuning(Tuning v) { tuning = v; return this; }
+    /** The node leadership should go to while it is a reachable voter holding what the leader proposed; -1 for none. */
+    public Builder preferredLeader(int v) { preferredLeader = v; return this; }
 
     public GroupConfig build() {
-      return new GroupConfig(group, self, members, learners, joining, tuning);
+      return new GroupConfig(group, self, members, learners, joining, tuning, preferredLeader);
     }
   }
 }

@@ -21,6 +21,8 @@ class LeaderLease {
   /** The ticks of the requests still worth counting, each with the acceptors that granted it. */
   private final TreeMap<Long, Set<Integer>> grants = new TreeMap<>();
   private long until;
+  /** The newest request a majority granted: this leader led when they answered it. */
+  private long confirmed = Long.MIN_VALUE;
 
   LeaderLease(long leaderLeaseTicks) {
     this.leaderLeaseTicks = leaderLeaseTicks;
@@ -42,6 +44,7 @@ class LeaderLease {
     Set<Integer> granted = grants.get(tick);
     if (granted != null && granted.add(from) && Quorums.majorityOfEach(live, granted)) {
       until = Math.max(until, tick + leaderLeaseTicks);
+      confirmed = Math.max(confirmed, tick);
       grants.headMap(tick, true).clear();
     }
   }
@@ -58,6 +61,15 @@ class LeaderLease {
   /** Whether a majority's lease covers tick {@code now}. */
   boolean covers(long now) {
     return now < until;
+  }
+
+  /**
+   * The tick of the newest request a majority granted, or {@link Long#MIN_VALUE}: every acceptor of
+   * that majority answered at this leader's ballot after the request was sent. Not ended by {@link
+   * #drop}: it says when this leadership was confirmed, not that it still holds a lease.
+   */
+  long confirmed() {
+    return confirmed;
   }
 
   /** The first tick the lease no longer covers (0 if there never was one). */

@@ -36,7 +36,9 @@ final class Leading implements ProposerPhase {
     /** Stop leading: another leader has been at work, or a handover did not happen in time. */
     STEP_DOWN,
     /** A chosen change made voters that never promised this ballot: run phase 1 again, at once. */
-    CAMPAIGN_AGAIN
+    CAMPAIGN_AGAIN,
+    /** This leader has not heard from a majority of its voters for an election timeout: stop leading. */
+    QUORUM_LOST
   }
 
   private final GroupConfig config;
@@ -47,16 +49,26 @@ final class Leading implements ProposerPhase {
   private final Pipeline pipeline;
   private final LeaderLease lease;
   private final Quiescence quiescence;
+  private final QuorumCheck quorum;
+  private final ReadConfirmations reads;
+  private final PreferredLeader preferred;
+  /** The tick of this leader's newest lease request: a ReadIndex read waits for one sent after it arrived. */
+  private long lastLeaseAsk = Long.MIN_VALUE;
   /** The handover under way, or null. */
   private Handover handover;
   private long lastHeartbeat;
+  /** The local learner's checksum chain as far as it applied: what this leader's Chosen messages assert. */
+  private Message.ChainMark applied = Message.ChainMark.NONE;
+  /** The shell's last wall-clock reading: the stamp of this leader's new values (re-proposals keep theirs). */
+  private long wallClockMillis;
 
   /**
    * The leadership that phase 1 {@code won} makes: for every instance from the first it covered to
    * the highest reported, it re-proposes the value accepted at the highest ballot (holes become
    * no-ops). Nothing is sent until {@link #start}.
    */
-  Leading(GroupConfig config, Ballot ballot, PromiseTally won, LeaderLease lease, CommandQueue queue, long now) {
+  Leading(GroupConfig config, Ballot ballot, PromiseTally won, LeaderLease lease, QuorumCheck quorum,
+      CommandQueue queue, long now) {
     this.config = config;
     this.self = config.self();
     this.ballot = ballot;
@@ -66,6 +78,9 @@ final class Leading implements ProposerPhase {
     this.view = new MembershipView(won.from(), won.membership(), won.promisers());
     this.pipeline = new Pipeline(won.from(), config.tuning().retransmitTicks(), queue);
     this.quiescence = new Quiescence(config.tuning().electionTimeoutTicks(), now);
+    this.quorum = quorum;
+    this.reads = new ReadConfirmations(self);
+    this.preferred = new PreferredLeader(config, now);
     long last = highest.isEmpty() ? won.from() - 1 : highest.lastKey();
     for (long i = won.from(); i <= last; i++) {
       AcceptedValue h = highest.get(i);
@@ -78,7 +93,7 @@ final class Leading implements ProposerPhase {
   void start(long now, Decision.Builder d) {
     fillWindow(now);
     sendToVoters(d, pipeline.proposals(), now);
-    lease.ask(now);
+    askLease(now);
   }
 
   Outcome onTick(long now, Decision.Builder d) {
@@ -88,18 +103,29 @@ final class Leading implements ProposerPhase {
       // the next election decides.
       return Outcome.STEP_DOWN;
     }
+    if (checkQuorum(now) == Outcome.QUORUM_LOST) {
+      return Outcome.QUORUM_LOST;
+    }
     Map<Integer, List<Proposal>> resend = pipeline.takeResends(now, view);
-    boolean heartbeat = !quiescence.quiet() && now - lastHeartbeat >= config.tuning().heartbeatTicks();
+    boolean heartbeat = !quiescence.quiet() && now - lastHeartbeat >= config.tuning().heartbeatTicks()
+        || reads.needAskAfter(lastLeaseAsk); // a ReadIndex read waits for a lease request sent after it
+    int preferredNode = heartbeat && handover == null
+        ? preferred.handOverTo(now, view.latest(), live().size() == 1, quorum, pipeline) : -1;
+    if (preferredNode >= 0) {
+      // The group's preferred leader is ready: leadership goes to it; the handover's accepts are this beat.
+      startHandover(preferredNode, now, d);
+      heartbeat = false;
+    }
     long leaseTick = Accept.NO_LEASE;
     if (heartbeat) {
       lastHeartbeat = now;
       if (handover != null) {
         leaseTick = Accept.RELEASE_LEASE; // while handing over: give the lease back, ask for none
-      } else if (quiescence.heartbeatSaysQuiet(now, idle())) {
+      } else if (quiescence.heartbeatSaysQuiet(now, idle(now))) {
         leaseTick = Accept.QUIESCE; // idle: ask no lease, and tell the voters that have not heard it yet
       } else {
         leaseTick = now;
-        lease.ask(now);
+        askLease(now);
       }
     }
     for (int m : Quorums.votersOf(live())) {
@@ -112,7 +138,7 @@ final class Leading implements ProposerPhase {
     if (heartbeat) {
       for (int m : Quorums.everyoneOf(live())) {
         if (m != self) {
-          d.sendNow(m, new Chosen(self, List.of(), pipeline.horizon()));
+          d.sendNow(m, new Chosen(self, List.of(), pipeline.horizon(), applied));
         }
       }
       tellTargetIfReleased(d); // again, in case the last one was lost
@@ -123,10 +149,12 @@ final class Leading implements ProposerPhase {
   /** An acceptor's answer to this leader's Accept: acceptances, a lease grant or give-back, its truncation. */
   Outcome onAccepted(Accepted a, long now, Decision.Builder d) {
     pipeline.onAccepted(a.instances(), a.from(), view);
+    quorum.answered(a.from(), now);
     if (a.leaseTick() == Accept.QUIESCE) {
       quiescence.heard(a.from(), Quorums.votersOf(live()));
     } else if (a.leaseTick() >= 0) {
       lease.onGrant(a.leaseTick(), a.from(), live());
+      reads.confirmed(lease.confirmed(), d);
     } else if (a.leaseTick() == Accept.RELEASE_LEASE && handover != null && handover.onReleased(a.from())) {
       tellTargetIfReleased(d);
     }
@@ -140,6 +168,15 @@ final class Leading implements ProposerPhase {
       proposeNew(now, d);
     }
     return outcome;
+  }
+
+  /**
+   * Check-quorum ({@link QuorumCheck}): {@link Outcome#QUORUM_LOST} once this leader has not heard
+   * from a majority of its voters for an election timeout; on every tick that does more than count,
+   * and when the node's failure detector calls a peer silent (a quiet leader has no ticks due).
+   */
+  Outcome checkQuorum(long now) {
+    return quorum.lost(now, live(), quiescence::toldIdle) ? Outcome.QUORUM_LOST : Outcome.LEAD_ON;
   }
 
   /** The local learner has applied every instance below {@code chosenPrefix}, reaching {@code known}. */
@@ -157,6 +194,16 @@ final class Leading implements ProposerPhase {
     return outcome;
   }
 
+  /** The local learner's checksum chain reached {@code chain}: the next Chosen messages carry it. */
+  void noteApplied(Message.ChainMark chain) {
+    applied = chain;
+  }
+
+  /** The shell's wall-clock time, in milliseconds since the epoch: the stamp of the values proposed from now on. */
+  void noteWallClock(long millis) {
+    wallClockMillis = millis;
+  }
+
   /**
    * A request to hand leadership over: see {@link Proposer#transferLeadership}. One to this leader
    * itself, to a node that will not vote, or while a handover is under way changes nothing.
@@ -172,7 +219,7 @@ final class Leading implements ProposerPhase {
   void proposeNew(long now, Decision.Builder d) {
     List<Proposal> fresh = fillWindow(now);
     if (!fresh.isEmpty()) {
-      quiescence.busy(now); // these accepts wake the followers: they run their election timers again
+      busy(now); // these accepts wake the followers: they run their election timers again
       sendToVoters(d, fresh, Accept.NO_LEASE);
     }
   }
@@ -182,9 +229,9 @@ final class Leading implements ProposerPhase {
    * restarted): it heartbeats at once, asking for its lease, and stays active until idle again.
    */
   void wake(long now, Decision.Builder d) {
-    if (quiescence.busy(now) && handover == null) {
+    if (busy(now) && handover == null) {
       lastHeartbeat = now;
-      lease.ask(now);
+      askLease(now);
       sendToVoters(d, List.of(), now);
     }
   }
@@ -200,14 +247,48 @@ final class Leading implements ProposerPhase {
     }
   }
 
-  /** A read was served under the lease: a group read from keeps its lease, so it does not go quiet. */
-  void servedRead(long now) {
-    quiescence.busy(now);
+  /**
+   * Node {@code asker}'s read {@code readId} asks for a read index (ReadIndex, see {@link
+   * ReadConfirmations}): answered with a {@link Message.ReadIndexReply} at once under this leader's
+   * lease, otherwise once a majority granted a lease request sent after now (the next tick's
+   * heartbeat asks for it); refused while this leader hands leadership over.
+   */
+  void askReadIndex(int asker, long readId, long now, Decision.Builder d) {
+    if (handover != null) {
+      d.sendNow(asker, Message.ReadIndexReply.refused(self, readId, handover.target()));
+    } else if (lease.covers(now)) {
+      busy(now);
+      d.sendNow(asker, new Message.ReadIndexReply(self, readId, readIndex(), -1));
+    } else {
+      busy(now);
+      reads.ask(asker, readId, readIndex(), now);
+    }
   }
 
-  /** Abandons the instances in flight: this phase ends. */
-  void abandon() {
+  /** A read was served under the lease: a group read from keeps its lease, so it does not go quiet. */
+  void servedRead(long now) {
+    busy(now);
+  }
+
+  /**
+   * There is work ({@link Quiescence#busy}); returns whether the group was quiet or going quiet,
+   * in which case its voters get a fresh timeout to answer the heartbeats that start again.
+   */
+  private boolean busy(long now) {
+    boolean wasIdle = quiescence.busy(now);
+    if (wasIdle) {
+      quorum.resumed(now);
+    }
+    return wasIdle;
+  }
+
+  /**
+   * This phase ends: the instances in flight are abandoned, and the reads waiting for a read index
+   * refused, naming {@code leaderHint} (the leader now believed in, or -1).
+   */
+  void abandon(int leaderHint, Decision.Builder d) {
     pipeline.abandon();
+    reads.refuseAll(leaderHint, d);
   }
 
   /** Whether a majority's lease covers tick {@code now}. */
@@ -248,12 +329,28 @@ final class Leading implements ProposerPhase {
     if (handover != null) {
       next = Math.min(next, handover.deadline());
     }
+    if (reads.needAskAfter(lastLeaseAsk)) {
+      next = Math.min(next, reads.newestAskedAt() + 1);
+    }
+    if (checkQuorum(now) == Outcome.QUORUM_LOST) {
+      return now; // lost by an input (a change of voters): the next tick steps down
+    }
+    next = Math.min(next, quorum.nextExpiry(now, live(), quiescence::toldIdle));
     return Math.min(next, pipeline.nextResendAt());
   }
 
-  /** Nothing in flight, nothing waiting, no handover, one membership: a heartbeat may say the group is idle. */
-  private boolean idle() {
-    return pipeline.size() == 0 && queue.isEmpty() && handover == null && live().size() == 1;
+  /**
+   * Nothing in flight, nothing waiting, no handover, one membership, no preferred leader to hand over
+   * to soon: a heartbeat may say the group is idle.
+   */
+  private boolean idle(long now) {
+    return pipeline.size() == 0 && queue.isEmpty() && handover == null && live().size() == 1 && reads.size() == 0
+        && !preferred.awaited(now, view.latest(), quorum);
+  }
+
+  private void askLease(long now) {
+    lease.ask(now);
+    lastLeaseAsk = now;
   }
 
   // ---- proposing ----
@@ -264,7 +361,7 @@ final class Leading implements ProposerPhase {
     // voters' promises (see announceChosen).
     while (pipeline.size() < config.tuning().window() && !queue.isEmpty() && view.promisedByMajorityOf(view.latest())) {
       Batch batch = queue.takeBatch();
-      Value value = Value.of(batch.commands());
+      Value value = Value.of(batch.commands(), wallClockMillis);
       long instance = propose(value, batch.ids(), now);
       fresh.add(new Proposal(instance, value));
     }
@@ -331,14 +428,14 @@ final class Leading implements ProposerPhase {
       Value value = e.getValue().acceptedBy.contains(m) ? null : e.getValue().value;
       long size = Value.ENTRY_OVERHEAD_BYTES + (value == null ? 0 : value.bytes().length);
       if (!entries.isEmpty() && bytes + size > config.tuning().maxBatchBytes()) {
-        d.sendNow(m, new Chosen(self, entries, horizon));
+        d.sendNow(m, new Chosen(self, entries, horizon, applied));
         entries = new ArrayList<>();
         bytes = 0;
       }
       entries.add(new ChosenEntry(e.getKey(), ballot, value));
       bytes += size;
     }
-    d.sendNow(m, new Chosen(self, entries, horizon));
+    d.sendNow(m, new Chosen(self, entries, horizon, applied));
   }
 
   // ---- handing over ----
@@ -348,9 +445,10 @@ final class Leading implements ProposerPhase {
    * acceptor to give it back; the target is told to campaign once enough have (see {@link Handover}).
    */
   private void startHandover(int to, long now, Decision.Builder d) {
-    quiescence.busy(now);
+    busy(now);
     handover = new Handover(to, now + config.tuning().electionTimeoutTicks());
     lease.drop();
+    reads.refuseAll(to, d); // they wait for lease requests, which a handing-over leader no longer makes
     lastHeartbeat = now;
     sendToVoters(d, List.of(), Accept.RELEASE_LEASE);
   }

@@ -4,6 +4,7 @@ import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.BehindHint;
 import io.synod.paxos.Message.CatchUpReply;
 import io.synod.paxos.Message.CatchUpRequest;
+import io.synod.paxos.Message.ChainMark;
 import io.synod.paxos.Message.Chosen;
 import io.synod.paxos.Message.ChosenEntry;
 import io.synod.paxos.Message.LocalAccepted;
@@ -24,7 +25,10 @@ import java.util.random.RandomGenerator;
  * catches up from peers when it sees it is behind.
  *
  * <p>A value is verified against its checksum on receipt and again just before it is applied. Two
- * different values for one chosen instance stop the group with a {@link DivergenceException}.
+ * different values for one chosen instance stop the group with a {@link DivergenceException}. The
+ * applied history is chained ({@link ChecksumChain}) and compared with what peers assert of theirs
+ * in {@link Chosen}, {@link CatchUpReply} and checkpoints: a mismatch stops the group with a
+ * {@link ChecksumMismatchException} before anything past that instance is applied.
  */
 public class Learner {
 
@@ -67,15 +71,18 @@ public class Learner {
   private int hintedPeer = -1;
   private long hintedBelow;
   private final TreeMap<Long, List<ReadAt>> waitingReads = new TreeMap<>();
+  /** The checksum chain of the instances applied here, kept for those the log keeps. */
+  private final ChecksumChain chain;
 
   public Learner(GroupConfig config, StateMachine stateMachine, RandomGenerator random) {
     this.config = config;
     this.stateMachine = stateMachine;
     this.random = random;
     this.self = config.self();
-    this.sessions = new Sessions(config.tuning().sessionWindow());
+    this.sessions = new Sessions(config.tuning());
     this.membership = config.initialMembership();
     this.quietProbeTicks = 2L * config.tuning().electionTimeoutTicks();
+    this.chain = new ChecksumChain(config.group(), self);
   }
 
   public Decision handle(ToLearner message) {
@@ -168,6 +175,7 @@ public class Learner {
         e.value().verify(config.group(), e.instance(), c.from()); // all of them before any state changes
       }
     }
+    chain.check(c.chain(), c.from(), "Chosen");
     Decision.Builder d = new Decision.Builder();
     if (c.from() != self) {
       lastHeard = now;
@@ -244,6 +252,9 @@ public class Learner {
     Value v;
     while ((v = log.get(nextToApply)) != null) {
       v.verify(config.group(), nextToApply, self);
+      v = toApply(nextToApply, v);
+      chain.append(nextToApply, v); // compares what a peer asserted of this instance, before applying it
+      sessions.advance(v.stamp()); // the log's time, and the sessions it expires, before this instance's commands
       for (ClientCommand c : v.commands()) {
         if (c.membershipChange()) {
           // The membership follows from the values alone, as the proposer computes it (a retry
@@ -268,7 +279,7 @@ public class Learner {
     quietProbeTicks = 2L * config.tuning().electionTimeoutTicks();
     localAccepted.headMap(nextToApply).clear();
     missing.headMap(nextToApply).clear();
-    d.sendNow(self, new Message.LearnerProgress(self, nextToApply, membership));
+    d.sendNow(self, new Message.LearnerProgress(self, nextToApply, membership, chain.mark()));
     while (!waitingReads.isEmpty() && waitingReads.firstKey() < nextToApply) {
       for (ReadAt r : waitingReads.pollFirstEntry().getValue()) {
         serve(d, r);
@@ -295,13 +306,18 @@ public class Learner {
       }
       entries.add(new Proposal(e.getKey(), e.getValue()));
     }
-    return d.sendNow(r.from(), new CatchUpReply(self, entries, Math.max(horizon, nextToApply))).build();
+    ChainMark after = entries.isEmpty() ? ChainMark.NONE
+        : chain.markThrough(entries.get(entries.size() - 1).instance());
+    return d.sendNow(r.from(), new CatchUpReply(self, entries, Math.max(horizon, nextToApply),
+        chain.markThrough(r.fromInstance() - 1), after)).build();
   }
 
   private Decision onCatchUpReply(CatchUpReply r) {
     for (Proposal p : r.entries()) {
       p.value().verify(config.group(), p.instance(), r.from()); // all of them before any state changes
     }
+    chain.check(r.before(), r.from(), "catch-up reply");
+    chain.check(r.after(), r.from(), "catch-up reply");
     Decision.Builder d = new Decision.Builder();
     lastHeard = now;
     raiseHorizon(r.horizon(), r.from());
@@ -341,19 +357,30 @@ public class Learner {
 
   /** The state after every instance below {@link #nextToApply()}, for the shell to store durably. */
   public Checkpoint checkpoint() {
-    return new Checkpoint(nextToApply, stateMachine.snapshot(), sessions.encode(), membership);
+    return new Checkpoint(nextToApply, stateMachine.snapshot(), sessions.encode(), membership, chain.current());
+  }
+
+  /** Installs this node's own checkpoint: see {@link #install(Checkpoint, int)}. */
+  public Decision install(Checkpoint checkpoint) {
+    return install(checkpoint, self);
   }
 
   /**
-   * Replaces this learner's state by a checkpoint (its own after a restart, or a peer's when this
-   * node is behind that peer's truncation point). Older checkpoints are ignored. The shell should
-   * store it durably and then call {@link #onCheckpointDurable}.
+   * Replaces this learner's state by a checkpoint, its own after a restart or node {@code from}'s
+   * when this node is behind that peer's truncation point; its checksum chain continues from the
+   * checkpoint's. Older checkpoints are ignored, once their chain is compared with this learner's.
+   * The shell should store it durably and then call {@link #onCheckpointDurable}.
+   *
+   * @throws ChecksumMismatchException if the checkpoint's chain differs from this learner's at its
+   *     instance, or from what a peer asserted of that instance
    */
-  public Decision install(Checkpoint checkpoint) {
+  public Decision install(Checkpoint checkpoint, int from) {
     if (checkpoint.nextInstance() <= nextToApply) {
+      chain.check(checkpoint.chainMark(), from, "checkpoint");
       return Decision.NONE;
     }
-    Sessions restored = Sessions.decode(checkpoint.sessions(), config.tuning().sessionWindow());
+    Sessions restored = Sessions.decode(checkpoint.sessions(), config.tuning());
+    chain.restart(checkpoint.nextInstance(), checkpoint.chain(), from); // may refuse it: before any state changes
     stateMachine.restore(checkpoint.state());
     sessions = restored;
     membership = checkpoint.membership() == null ? config.initialMembership() : checkpoint.membership();
@@ -379,7 +406,7 @@ public class Learner {
   public static void checkInstallable(GroupConfig config, Checkpoint checkpoint, StateMachine fresh) {
     String which = "checkpoint below instance " + checkpoint.nextInstance();
     try {
-      Sessions.decode(checkpoint.sessions(), config.tuning().sessionWindow());
+      Sessions.decode(checkpoint.sessions(), config.tuning());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(which + ": its session table does not decode: " + e.getMessage(), e);
     }
@@ -406,6 +433,7 @@ public class Learner {
   }
 
   private void forgetBelow(long instance) {
+    chain.forgetBelow(instance);
     Map<Long, Value> head = log.headMap(instance);
     for (Value v : head.values()) {
       logBytes -= v.bytes().length;
@@ -460,6 +488,48 @@ public class Learner {
 
   long logStart() {
     return logStart;
+  }
+
+  /** The log's time: the highest stamp of the values applied, in milliseconds since the epoch (0 before any). */
+  public long logTime() {
+    return sessions.logTime();
+  }
+
+  /** How many client sessions the exactly-once table holds. */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /**
+   * Every sequence at or below this, of a session the table does not hold, is refused as of an
+   * expired session (see {@code Sessions}). Like the log's time and the session count, the same on
+   * every replica after the same instances.
+   */
+  public long sessionsExpiredThrough() {
+    return sessions.expiredThrough();
+  }
+
+  /** How many client sessions the log has expired, up to the last instance applied (the same on every replica). */
+  public long expiredSessions() {
+    return sessions.expired();
+  }
+
+  /** How many assertions of peers about their checksum chain this learner compared with its own. */
+  public long checksumChecks() {
+    return chain.checks();
+  }
+
+  /** The checksum chain through the last applied instance ({@link ChainMark#NONE} before the first). */
+  public ChainMark chainMark() {
+    return chain.mark();
+  }
+
+  /**
+   * The value to apply at {@code instance}: the chosen one. A seam for the simulation's broken
+   * variants only (a learner that applies something else), as the other roles have theirs.
+   */
+  Value toApply(long instance, Value chosen) {
+    return chosen;
   }
 
   /** Above every instance this node knows to be chosen (what it could apply once it has the values). */

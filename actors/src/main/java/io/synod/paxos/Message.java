@@ -19,8 +19,8 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
 
   /** Messages a {@link Proposer} handles. */
   sealed interface ToProposer extends Message
-      permits Promise, Accepted, Rejected, Forward, LeaderSeen, CandidateSeen, LearnerProgress, ClientRead,
-          TransferLeadership, TimeoutNow, WakeUp {}
+      permits Promise, Accepted, Rejected, Forward, LeaderSeen, CandidateSeen, PromiseRecovered, LearnerProgress,
+          ClientRead, ReadIndexRequest, ReadIndexReply, TransferLeadership, TimeoutNow, WakeUp {}
 
   /** Messages a {@link Learner} handles. */
   sealed interface ToLearner extends Message
@@ -134,8 +134,34 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
     }
   }
 
-  /** A client's linearizable read, arriving at the proposer that decides whether a lease covers it. */
+  /**
+   * A client's linearizable read, arriving at this node's proposer: served at once if this node
+   * leads under its lease, otherwise once the leader has given it a read index ({@link
+   * ReadIndexRequest}) and this node's learner has applied that far.
+   */
   record ClientRead(int from, long readId, byte[] query) implements ToProposer {}
+
+  /** Node {@code from} asks the leader for the instance its read {@code readId} must wait for (ReadIndex). */
+  record ReadIndexRequest(int from, long readId) implements ToProposer {}
+
+  /**
+   * The leader's answer to a {@link ReadIndexRequest} (or its own read's): a majority confirmed its
+   * leadership after the read was asked, and every write acknowledged before then is at or below
+   * {@code readIndex} (-1 for an empty log); or, with {@code readIndex} {@link #REFUSED}, it gives
+   * none ({@code leaderHint} names the leader the sender knows, or -1).
+   */
+  record ReadIndexReply(int from, long readId, long readIndex, int leaderHint) implements ToProposer {
+    public static final long REFUSED = Long.MIN_VALUE;
+
+    /** A refusal to {@code to}'s read {@code readId}, naming {@code leaderHint}. */
+    public static ReadIndexReply refused(int from, long readId, int leaderHint) {
+      return new ReadIndexReply(from, readId, REFUSED, leaderHint);
+    }
+
+    public boolean isRefused() {
+      return readIndex == REFUSED;
+    }
+  }
 
   /**
    * Local, acceptor to proposer: a leader with {@code ballot} is active (it sent an accept); {@code
@@ -156,6 +182,14 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   record CandidateSeen(int from, Ballot ballot) implements ToProposer {}
 
   /**
+   * Local, acceptor to proposer: this node's acceptor recovered from its journal, having promised
+   * {@code ballot}, the highest ballot this node has seen (its proposer's own among them: a
+   * candidate's own acceptor promises first). A restarted proposer's next campaign goes above it,
+   * rather than from round 1 into its own acceptor's refusal.
+   */
+  record PromiseRecovered(int from, Ballot ballot) implements ToProposer {}
+
+  /**
    * From a follower that waited quietly for this node's leadership and heard that this node
    * restarted or gave up a leadership ({@link PeerLiveness}): a quiet leader heartbeats at once.
    */
@@ -163,13 +197,24 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
 
   /**
    * Local, learner to proposer: every instance below {@code chosenPrefix} is chosen and applied,
-   * and {@code membership} is the group's from there on.
+   * {@code membership} is the group's from there on, and {@code chain} is the learner's checksum
+   * chain through {@code chosenPrefix - 1} (or {@link ChainMark#NONE}), which a leader asserts in
+   * its {@link Chosen} messages.
    */
-  record LearnerProgress(int from, long chosenPrefix, Membership membership) implements ToProposer {
+  record LearnerProgress(int from, long chosenPrefix, Membership membership, ChainMark chain) implements ToProposer {
     public LearnerProgress {
-      if (membership == null) {
-        throw new IllegalArgumentException("learner progress needs the membership");
+      if (membership == null || chain == null) {
+        throw new IllegalArgumentException("learner progress needs the membership and the chain");
       }
+      if (!chain.isNone() && chain.through() != chosenPrefix - 1) {
+        throw new IllegalArgumentException("learner progress to " + chosenPrefix + " carries the chain through "
+            + chain.through() + ", not through " + (chosenPrefix - 1));
+      }
+    }
+
+    /** Progress that asserts no chain. */
+    public LearnerProgress(int from, long chosenPrefix, Membership membership) {
+      this(from, chosenPrefix, membership, ChainMark.NONE);
     }
   }
 
@@ -192,11 +237,18 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   /**
    * Instances chosen by the leader. An entry has no value when the receiver's acceptor accepted it
    * at that ballot (the receiver holds it already). {@code horizon}: every instance below it is
-   * chosen, as far as the sender knows.
+   * chosen, as far as the sender knows. {@code chain}: the sender's checksum chain as far as its
+   * learner applied, for the receiver to compare with its own.
    */
-  record Chosen(int from, List<ChosenEntry> entries, long horizon) implements ToLearner {
+  record Chosen(int from, List<ChosenEntry> entries, long horizon, ChainMark chain) implements ToLearner {
     public Chosen {
       entries = List.copyOf(entries);
+      requireChain(chain);
+    }
+
+    /** Chosen instances without a chain to compare. */
+    public Chosen(int from, List<ChosenEntry> entries, long horizon) {
+      this(from, entries, horizon, ChainMark.NONE);
     }
   }
 
@@ -217,10 +269,23 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
     }
   }
 
-  /** Chosen values, consecutive from the request's {@code fromInstance}; {@code horizon} as in Chosen. */
-  record CatchUpReply(int from, List<Proposal> entries, long horizon) implements ToLearner {
+  /**
+   * Chosen values, consecutive from the request's {@code fromInstance}; {@code horizon} as in
+   * Chosen. {@code before} and {@code after}: the sender's checksum chain just before the first
+   * entry and through the last, each {@link ChainMark#NONE} where the sender cannot say (it has
+   * not applied that far, or no longer keeps it).
+   */
+  record CatchUpReply(int from, List<Proposal> entries, long horizon, ChainMark before, ChainMark after)
+      implements ToLearner {
     public CatchUpReply {
       entries = List.copyOf(entries);
+      requireChain(before);
+      requireChain(after);
+    }
+
+    /** Chosen values without a chain to compare. */
+    public CatchUpReply(int from, List<Proposal> entries, long horizon) {
+      this(from, entries, horizon, ChainMark.NONE, ChainMark.NONE);
     }
   }
 
@@ -261,6 +326,36 @@ public sealed interface Message permits Message.ToAcceptor, Message.ToProposer, 
   record ChosenEntry(long instance, Ballot ballot, Value value) {
     public ChosenEntry {
       requireInstance(instance, "instance");
+    }
+  }
+
+  /**
+   * An assertion about a replica's applied history: its checksum chain through instance {@code
+   * through} is {@code chain} (see docs/protocol.md, "The checksum chain"). {@link #NONE} asserts
+   * nothing.
+   */
+  record ChainMark(long through, int chain) {
+    /** No assertion: the chain before instance 0, which is 0 by definition. */
+    public static final ChainMark NONE = new ChainMark(-1, 0);
+
+    public ChainMark {
+      if (through < -1) {
+        throw new IllegalArgumentException("a chain mark's instance must be >= -1, got " + through);
+      }
+      if (through == -1 && chain != 0) {
+        throw new IllegalArgumentException("the chain before instance 0 is 0, got " + Integer.toHexString(chain));
+      }
+    }
+
+    /** Whether this asserts nothing. */
+    public boolean isNone() {
+      return through < 0;
+    }
+  }
+
+  private static void requireChain(ChainMark chain) {
+    if (chain == null) {
+      throw new IllegalArgumentException("a chain mark must not be null (ChainMark.NONE asserts nothing)");
     }
   }
 

@@ -159,6 +159,16 @@ final class Pipeline {
     return inFlight.size();
   }
 
+  /** Whether acceptor {@code node} accepted every instance in flight: it holds what this leader has proposed. */
+  boolean acceptedAllBy(int node) {
+    for (InFlight f : inFlight.values()) {
+      if (!f.acceptedBy.contains(node)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The earliest tick an instance is due to be resent, or {@link Long#MAX_VALUE} with none in flight. */
   long nextResendAt() {
     long at = Long.MAX_VALUE;

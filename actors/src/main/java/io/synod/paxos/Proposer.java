@@ -8,13 +8,18 @@ import io.synod.paxos.Message.Forward;
 import io.synod.paxos.Message.LeaderSeen;
 import io.synod.paxos.Message.LearnerProgress;
 import io.synod.paxos.Message.Promise;
-import io.synod.paxos.Message.ReadAt;
+import io.synod.paxos.Message.PromiseRecovered;
+import io.synod.paxos.Message.ReadIndexReply;
+import io.synod.paxos.Message.ReadIndexRequest;
 import io.synod.paxos.Message.Rejected;
 import io.synod.paxos.Message.TimeoutNow;
 import io.synod.paxos.Message.ToProposer;
 import io.synod.paxos.Message.TransferLeadership;
 import io.synod.paxos.Message.WakeUp;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -29,7 +34,8 @@ import java.util.random.RandomGenerator;
  * Tuning#window()} instances in flight. Heartbeats ask for a lease; with a majority of grants
  * the leader answers reads locally until {@link Tuning#leaderLeaseTicks()} after it asked. A
  * rejection with a higher ballot makes it step down and pass waiting commands to the node it now
- * believes leads. A membership change goes through the log like any command; how a leader stays
+ * believes leads; so does an election timeout in which it did not hear from a majority of its
+ * voters (check-quorum, {@link QuorumCheck}). A membership change goes through the log like any command; how a leader stays
  * safe while it pipelines instances across one is described on {@link MembershipView}. An idle
  * group goes quiet: its leader stops heartbeating ({@link Quiescence}) and its followers wait
  * without an election timer, woken by work or by news of the leader's node ({@link #onPeerNews}).
@@ -54,12 +60,6 @@ public class Proposer {
    * still leads: a backstop for news overtaken by a late accept (see {@link Following}).
    */
   static final int QUIET_BACKSTOP_FACTOR = 64;
-  /**
-   * Each campaign in a row that does not win doubles the next one's patience and the random wait
-   * after it, up to this many times: candidates on a loaded node, whose prepares take longer than a
-   * prepare timeout to come back, stop overtaking each other (see {@link #failedCampaign}).
-   */
-  static final int MAX_CAMPAIGN_BACKOFF_DOUBLINGS = 4;
 
   private long now;
   private ProposerPhase phase;
@@ -71,8 +71,16 @@ public class Proposer {
   private long chosenPrefix;
   /** The membership from {@link #chosenPrefix} on, as the local learner applied it. */
   private Membership known;
-  /** Campaigns in a row that did not win; none since this node last led or heard a leader. */
-  private int failedCampaigns;
+  /** The local learner's checksum chain through {@code chosenPrefix - 1}, which a leader asserts in its Chosen. */
+  private Message.ChainMark appliedChain = Message.ChainMark.NONE;
+  private final CampaignBackoff backoff;
+  /** Peers the node's failure detector calls silent and has not heard again since ({@link #onPeerNews}). */
+  private final Set<Integer> silentPeers = new HashSet<>();
+  /** Leaderships this proposer gave up because it no longer heard a majority of its voters. */
+  private long quorumLosses;
+  private final ClientReads reads;
+  /** The wall-clock time the shell last gave ({@link #onWallClock}): what this node's values are stamped with. */
+  private long wallClockMillis;
 
   public Proposer(GroupConfig config, RandomGenerator random) {
     this(config, random, ProposerParts.SOUND);
@@ -88,6 +96,8 @@ public class Proposer {
     this.queue = new CommandQueue(tuning.maxPendingCommands(), tuning.maxBatchCommands(), tuning.maxBatchBytes());
     this.forwarding = new Forwarding(self, tuning.maxBatchBytes(), tuning.maxForwardHops());
     this.known = config.initialMembership();
+    this.backoff = new CampaignBackoff(tuning);
+    this.reads = new ClientReads(self, 2L * tuning.electionTimeoutTicks());
     // Acceptors refuse prepares for a lease period after they start; campaigning earlier is wasted.
     // A group that starts on every node at once (a cluster's first start) has one node go first, a
     // different one for each group: not every node campaigning for every group at the same time
@@ -108,7 +118,11 @@ public class Proposer {
     } else if (message instanceof Forward f) {
       route(d, f.commands(), f.hops(), f.from());
     } else if (message instanceof ClientRead r) {
-      onClientRead(r, d);
+      reads.onClientRead(r, phase, leaderHint, now, d);
+    } else if (message instanceof ReadIndexRequest r) {
+      reads.onReadIndexRequest(r, phase, leaderHint, now, d);
+    } else if (message instanceof ReadIndexReply r) {
+      reads.onReadIndexReply(r, leaderHint, d);
     } else if (message instanceof LeaderSeen s) {
       onLeaderSeen(s, d);
     } else if (message instanceof LearnerProgress p) {
@@ -121,6 +135,10 @@ public class Proposer {
       onWakeUp(w, d);
     } else if (message instanceof CandidateSeen c) {
       onCandidateSeen(c, d);
+    } else if (message instanceof PromiseRecovered r) {
+      if (r.from() == self) { // this node's own acceptor only: another node's cannot speak for it
+        highestSeen = Ballot.max(highestSeen, r.ballot()); // the next campaign goes above it
+      }
     } else {
       throw new IllegalStateException("proposer cannot handle " + message);
     }
@@ -152,9 +170,29 @@ public class Proposer {
     }
   }
 
+  /**
+   * The wall-clock time, in milliseconds since the epoch, as the shell read it just now (the core
+   * reads no clock): the values this node proposes as leader from now on are stamped with it
+   * ({@link Value#stamp}), and the stamps of the values applied make the log's time, by which
+   * sessions expire. A shell gives it before every input; one that never does stamps 0, and its
+   * values leave the log's time as it was.
+   *
+   * @throws IllegalArgumentException if {@code millis} is negative
+   */
+  public void onWallClock(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("wall-clock time must be >= 0, got " + millis);
+    }
+    wallClockMillis = millis;
+    if (phase instanceof Leading l) {
+      l.noteWallClock(millis);
+    }
+  }
+
   public Decision onTick() {
     now++;
     Decision.Builder d = new Decision.Builder();
+    reads.expire(now, leaderHint, d); // no read index came in time: the clients ask again
     if (phase instanceof Following f) {
       if (f.deadlinePassed(now) && f.quietUnder() >= 0) {
         askQuietLeader(d, f); // the backstop: does the leader it waits for still lead?
@@ -183,9 +221,10 @@ public class Proposer {
    */
   private void become(Decision.Builder d, ProposerPhase next, int leader) {
     if (phase instanceof Leading old) {
-      old.abandon();
+      old.abandon(leader == self ? -1 : leader, d);
     }
     phase = next;
+    boolean newLeader = leader != leaderHint || next instanceof Leading;
     leaderHint = leader;
     if (next instanceof Following && leader >= 0) {
       flushPendingTo(d, leader);
@@ -193,6 +232,9 @@ public class Proposer {
       campaign.start(d);
     } else if (next instanceof Leading leading) {
       leading.start(now, d);
+    }
+    if (newLeader) {
+      reads.onLeaderChanged(phase, leader, now, d); // the reads waiting for an index ask the new leader
     }
   }
 
@@ -205,9 +247,8 @@ public class Proposer {
   private void campaign(Decision.Builder d) {
     ballot = Ballot.max(highestSeen, ballot).next(self);
     highestSeen = ballot;
-    long patience = (long) config.tuning().prepareTimeoutTicks() << Math.min(failedCampaigns,
-        MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
-    become(d, new Campaigning(config, ballot, parts.promiseTally(chosenPrefix, known), now, patience), leaderHint);
+    become(d, new Campaigning(config, ballot, parts.promiseTally(chosenPrefix, known), now, backoff.patience()),
+        leaderHint);
   }
 
   /** Phase 1 is won: leads, unless a promiser forgot chosen instances this node has not learned. */
@@ -220,8 +261,12 @@ public class Proposer {
       stepDown(d, -1, config.tuning().electionTimeoutTicks() + jitter());
       return;
     }
-    failedCampaigns = 0;
-    become(d, new Leading(config, ballot, won.tally(), parts.lease(config), queue, now), self);
+    backoff.reset();
+    QuorumCheck quorum = parts.quorumCheck(config, Collections.unmodifiableSet(silentPeers), now);
+    Leading leading = new Leading(config, ballot, won.tally(), parts.lease(config), quorum, queue, now);
+    leading.noteApplied(appliedChain);
+    leading.noteWallClock(wallClockMillis);
+    become(d, leading, self);
   }
 
   /** Carries out what a leader's input leaves to the proposer. */
@@ -229,6 +274,10 @@ public class Proposer {
     switch (outcome) {
       case LEAD_ON -> { }
       case STEP_DOWN -> stepDown(d, -1, config.tuning().electionTimeoutTicks() + jitter());
+      case QUORUM_LOST -> {
+        quorumLosses++;
+        stepDown(d, -1, config.tuning().electionTimeoutTicks() + jitter());
+      }
       case CAMPAIGN_AGAIN -> {
         stepDown(d, self, 0);
         campaign(d);
@@ -272,7 +321,7 @@ public class Proposer {
     highestSeen = Ballot.max(highestSeen, s.ballot());
     int leader = s.ballot().nodeId();
     if (leader != self && (phase instanceof Following || !s.ballot().isBelow(ballot))) {
-      failedCampaigns = 0;
+      backoff.reset();
       if (s.quiet() && s.ballot().equals(highestSeen)) {
         // The newest leader known says the group is idle.
         become(d, Following.quietUnder(leader, now + (long) QUIET_BACKSTOP_FACTOR
@@ -288,10 +337,20 @@ public class Proposer {
    * waiting quietly for that peer campaigns after a jitter if the peer went silent; on any other
    * news of it (it gave up some leadership, restarted, or is heard again after silence) it asks the
    * peer to confirm that it still leads and runs its election timer again. A quiet leader
-   * heartbeats once when a peer restarted, so that the peer learns who leads.
+   * heartbeats once when a peer restarted, so that the peer learns who leads. A leader that no
+   * longer has a majority of its voters' nodes in hearing steps down (check-quorum, {@link
+   * QuorumCheck}): the failure detector is what tells a quiet leader, which hears nothing else.
    */
   public Decision onPeerNews(PeerLiveness.News news) {
     Decision.Builder d = new Decision.Builder();
+    if (news.change() == PeerLiveness.Change.SILENT) {
+      silentPeers.add(news.peer());
+    } else if (news.change() != PeerLiveness.Change.LEADERSHIP_LOST) {
+      silentPeers.remove(news.peer());
+    }
+    if (phase instanceof Leading l && news.change() == PeerLiveness.Change.SILENT) {
+      follow(d, l.checkQuorum(now)); // a quiet leader has no tick due to check on
+    }
     if (phase instanceof Following f && f.quietUnder() == news.peer()) {
       if (news.change() == PeerLiveness.Change.SILENT) {
         f.postpone(now + jitter());
@@ -326,7 +385,7 @@ public class Proposer {
     if (phase instanceof Following f && c.ballot().nodeId() != self) {
       f.postpone(f.quietUnder() >= 0 ? now + wait : Math.max(f.dueAt(now), now + wait)); // ends quiet waiting
     } else if (phase instanceof Campaigning && c.ballot().isAbove(ballot)) {
-      countFailedCampaign();
+      backoff.countFailure();
       stepDown(d, -1, wait);
     }
   }
@@ -342,8 +401,10 @@ public class Proposer {
     if (p.chosenPrefix() >= chosenPrefix) {
       chosenPrefix = p.chosenPrefix();
       known = p.membership();
+      appliedChain = p.chain();
     }
     if (phase instanceof Leading l) {
+      l.noteApplied(appliedChain);
       follow(d, l.onLearnerProgress(chosenPrefix, known, now, d));
     }
   }
@@ -405,40 +466,16 @@ public class Proposer {
     }
   }
 
-  private void onClientRead(ClientRead r, Decision.Builder d) {
-    if (phase instanceof Leading l && l.leaseCovers(now)) {
-      l.servedRead(now);
-      // Everything acknowledged before this read is at or below the highest instance we assigned.
-      d.sendNow(self, new ReadAt(self, r.readId(), l.readIndex(), r.query()));
-    } else {
-      if (phase instanceof Leading l) {
-        l.wake(now, d); // a quiet leader's lease ran out: ask for it again, for the reads that follow
-      }
-      d.read(ReadOutcome.refused(r.readId(), leaderHint));
-    }
-  }
-
   private long jitter() {
     return 1 + random.nextInt(config.tuning().electionJitterTicks());
   }
 
   /**
    * A campaign did not win (it timed out, was refused, or {@code overtakenBy} campaigns higher):
-   * this node waits a random time before it campaigns again. The k-th campaign in a row (from 0)
-   * is 2^k times as patient as the first and waits up to 2^k times the jitter after it fails, k at
-   * most {@link #MAX_CAMPAIGN_BACKOFF_DOUBLINGS}.
+   * this node waits a random time before it campaigns again ({@link CampaignBackoff}).
    */
   private void failedCampaign(Decision.Builder d, int overtakenBy) {
-    int doublings = countFailedCampaign();
-    long range = Math.min(Integer.MAX_VALUE, (long) config.tuning().electionJitterTicks() << doublings);
-    stepDown(d, overtakenBy, 1 + random.nextInt((int) range));
-  }
-
-  /** Counts one more campaign that did not win (capped); returns the doublings that campaign had. */
-  private int countFailedCampaign() {
-    int doublings = Math.min(failedCampaigns, MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
-    failedCampaigns = doublings + 1;
-    return doublings;
+    stepDown(d, overtakenBy, 1 + random.nextInt(backoff.failedWaitRange()));
   }
 
   /**
@@ -467,7 +504,8 @@ public class Proposer {
    * heartbeat or election timeout instead of one per tick.
    */
   public long ticksUntilDue() {
-    return Math.max(1, Math.min(phase.dueAt(now) - now, MAX_TICKS_UNTIL_DUE));
+    long due = Math.min(phase.dueAt(now), reads.nextExpiry());
+    return Math.max(1, Math.min(due - now, MAX_TICKS_UNTIL_DUE));
   }
 
   // ---- observation ----
@@ -501,6 +539,19 @@ public class Proposer {
   /** Whether this node leads a quiet group, or follows one quietly: idle, it sends nothing. */
   public boolean isQuiet() {
     return phase instanceof Leading l ? l.quiet() : phase instanceof Following f && f.quietUnder() >= 0;
+  }
+
+  /**
+   * How many times this proposer stopped leading because it had not heard from a majority of its
+   * voters for an election timeout (check-quorum), since it was made.
+   */
+  public long quorumLosses() {
+    return quorumLosses;
+  }
+
+  /** Reads this node served at a read index its leader confirmed by a quorum round (ReadIndex), not under a lease. */
+  public long readIndexServed() {
+    return reads.servedAtIndex();
   }
 
   /** The node this leader is handing leadership to, or -1. */

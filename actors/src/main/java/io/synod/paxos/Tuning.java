@@ -32,6 +32,11 @@ import java.util.List;
  * @param catchUpRetryTicks ticks without progress before a lagging learner asks again
  * @param sessionWindow recent results kept per client for exactly-once replies
  * @param maxForwardHops times a client command is passed between nodes on its way to the leader
+ * @param sessionExpiryMillis a client session none of whose commands was applied for this long of the
+ *     log's time expires; <b>milliseconds of the log's time</b> (the leaders' wall clocks, as the
+ *     values they proposed are stamped), not ticks. See {@code Sessions}.
+ * @param maxSessions at most this many client sessions are kept; past it, the least recently used
+ *     expire first
  */
 public record Tuning(
     int window,
@@ -48,11 +53,16 @@ public record Tuning(
     int catchUpBatch,
     int catchUpRetryTicks,
     int sessionWindow,
-    int maxForwardHops) {
+    int maxForwardHops,
+    long sessionExpiryMillis,
+    int maxSessions) {
 
-  /** Defaults for a tick of about 10 ms: a 200 ms election timeout, a 300 ms acceptor lease. */
+  /**
+   * Defaults for a tick of about 10 ms: a 200 ms election timeout, a 300 ms acceptor lease; sessions
+   * expire after an hour of the log's time, and at most 10,000 are kept.
+   */
   public static final Tuning DEFAULTS =
-      new Tuning(32, 256, 128 << 10, 10_000, 5, 3, 20, 10, 10, 30, 100, 64, 5, 64, 2);
+      new Tuning(32, 256, 128 << 10, 10_000, 5, 3, 20, 10, 10, 30, 100, 64, 5, 64, 2, 3_600_000L, 10_000);
 
   public Tuning {
     positive("window", window);
@@ -72,6 +82,10 @@ public record Tuning(
       throw new InvalidTuningException(List.of("maxSkewPerMille"), "must be in [0, 1000), got " + maxSkewPerMille);
     }
     positive("maxForwardHops", maxForwardHops);
+    if (sessionExpiryMillis < 1) {
+      throw new InvalidTuningException(List.of("sessionExpiryMillis"), "must be >= 1, got " + sessionExpiryMillis);
+    }
+    positive("maxSessions", maxSessions);
     long leaderLease = leaderLease(leaseTicks, maxSkewPerMille);
     if (leaderLease <= heartbeatTicks) {
       throw new InvalidTuningException(List.of("leaseTicks", "maxSkewPerMille", "heartbeatTicks"),
@@ -106,90 +120,117 @@ public record Tuning(
   public Tuning withWindow(int v) {
     return new Tuning(v, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withMaxBatchCommands(int v) {
     return new Tuning(window, v, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withMaxBatchBytes(int v) {
     return new Tuning(window, maxBatchCommands, v, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withMaxPendingCommands(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, v, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withRetransmitTicks(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, v, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withHeartbeatTicks(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, v,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withElectionTimeoutTicks(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         v, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withElectionJitterTicks(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, v, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withPrepareTimeoutTicks(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, v, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withLeaseTicks(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, v, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withMaxSkewPerMille(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, v, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withCatchUpBatch(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, v,
-        catchUpRetryTicks, sessionWindow, maxForwardHops);
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withCatchUpRetryTicks(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        v, sessionWindow, maxForwardHops);
+        v, sessionWindow, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
   }
 
   public Tuning withSessionWindow(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, v, maxForwardHops);
+        catchUpRetryTicks, v, maxForwardHops, sessionExpiryMillis,
+        maxSessions);
+  }
+
+  public Tuning withSessionExpiryMillis(long v) {
+    return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
+        electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
+        catchUpRetryTicks, sessionWindow, maxForwardHops, v, maxSessions);
+  }
+
+  public Tuning withMaxSessions(int v) {
+    return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
+        electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
+        catchUpRetryTicks, sessionWindow, maxForwardHops, sessionExpiryMillis, v);
   }
 
   public Tuning withMaxForwardHops(int v) {
     return new Tuning(window, maxBatchCommands, maxBatchBytes, maxPendingCommands, retransmitTicks, heartbeatTicks,
         electionTimeoutTicks, electionJitterTicks, prepareTimeoutTicks, leaseTicks, maxSkewPerMille, catchUpBatch,
-        catchUpRetryTicks, sessionWindow, v);
+        catchUpRetryTicks, sessionWindow, v, sessionExpiryMillis,
+        maxSessions);
   }
 }

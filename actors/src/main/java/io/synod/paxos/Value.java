@@ -7,15 +7,22 @@ import java.util.zip.CRC32;
 
 /**
  * What one instance of the log chooses: an encoded batch of {@link ClientCommand}s (empty for a no-op)
- * and the CRC32 of those bytes, computed once when the value is proposed. The checksum travels
- * with the value; every receiver calls {@link #verify} before it stores or applies it.
+ * with the time the leader proposed it ({@link #stamp}), and the CRC32 of those bytes, computed once
+ * when the value is proposed. The checksum travels with the value; every receiver calls {@link
+ * #verify} before it stores or applies it.
  *
- * <p>Encoding (big-endian): {@code version:1, count:4, then per command clientId:8 sequence:8
- * length:4 payload}; the top bit of {@code length} marks a membership change.
+ * <p>Encoding (big-endian): {@code version:1 (2), stamp:8, count:4, then per command clientId:8
+ * sequence:8 length:4 payload}; the top bit of {@code length} marks a membership change. Values of
+ * version 1, written before values carried a stamp ({@code version:1, count:4, commands}), are still
+ * read, with stamp 0: a journal or a peer may hold them.
  */
 public final class Value {
 
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
+  /** The format before the stamp: a journal or a peer may still hold values of it. */
+  private static final byte UNSTAMPED = 1;
+  private static final int HEADER = 1 + 8 + 4;
+  private static final int UNSTAMPED_HEADER = 1 + 4;
   private static final int MEMBERSHIP_BIT = 0x8000_0000;
 
   /**
@@ -24,7 +31,7 @@ public final class Value {
    * many small or empty values (no-ops) cannot add up past the transport's frame either.
    */
   public static final int ENTRY_OVERHEAD_BYTES = 64;
-  private static final Value NOOP = encode(List.of());
+  private static final Value NOOP = encode(List.of(), 0);
 
   private final byte[] bytes;
   private final int crc;
@@ -39,9 +46,23 @@ public final class Value {
     return NOOP;
   }
 
-  /** Encodes a batch of commands and computes its checksum. */
+  /** Encodes a batch of commands, unstamped (stamp 0), and computes its checksum. */
   public static Value of(List<ClientCommand> commands) {
-    return encode(commands);
+    return encode(commands, 0);
+  }
+
+  /**
+   * Encodes a batch of commands stamped {@code stampMillis}, the proposing leader's wall-clock time
+   * in milliseconds since the epoch (0: no time), and computes its checksum. The stamps of the
+   * values applied make the log's time, which decides when sessions expire (see {@code Sessions}).
+   *
+   * @throws IllegalArgumentException if {@code stampMillis} is negative
+   */
+  public static Value of(List<ClientCommand> commands, long stampMillis) {
+    if (stampMillis < 0) {
+      throw new IllegalArgumentException("a value's stamp must be >= 0, got " + stampMillis);
+    }
+    return encode(commands, stampMillis);
   }
 
   /**
@@ -89,15 +110,19 @@ public final class Value {
    * the headers without allocating.
    */
   private String malformation() {
-    if (bytes.length < 5 || bytes[0] != VERSION) {
+    int header = header();
+    if (header < 0) {
       return "not an encoded command batch (" + bytes.length + " bytes, version " + (bytes.length > 0 ? bytes[0] : -1)
           + ")";
     }
-    int count = readInt(bytes, 1);
-    if (count < 0 || count > (bytes.length - 5) / 20) {
+    if (stamp() < 0) {
+      return "its stamp " + stamp() + " is negative";
+    }
+    int count = readInt(bytes, header - 4);
+    if (count < 0 || count > (bytes.length - header) / 20) {
       return "a batch of " + count + " commands cannot fit in " + bytes.length + " bytes";
     }
-    int p = 5;
+    int p = header;
     for (int i = 0; i < count; i++) {
       if (p + 20 > bytes.length) {
         return "command " + i + " of " + count + " overruns the value at byte " + p;
@@ -116,6 +141,23 @@ public final class Value {
     return p == bytes.length ? null : (bytes.length - p) + " trailing bytes after the commands";
   }
 
+  /**
+   * How many bytes come before the first command (the version, the stamp if any, the count), or -1
+   * if the bytes are of no known version or too short for its header.
+   */
+  private int header() {
+    int header = bytes.length == 0 ? -1 : bytes[0] == VERSION ? HEADER : bytes[0] == UNSTAMPED ? UNSTAMPED_HEADER : -1;
+    return header > bytes.length ? -1 : header;
+  }
+
+  /**
+   * When the leader proposed this value, in milliseconds since the epoch by its wall clock; 0 for a
+   * no-op filling a hole, a value of the format before stamps, or a leader that had no time to give.
+   */
+  public long stamp() {
+    return bytes.length >= HEADER && bytes[0] == VERSION ? readLong(bytes, 1) : 0;
+  }
+
   /** The wire form of the value: do not modify. */
   public byte[] bytes() {
     return bytes;
@@ -129,22 +171,25 @@ public final class Value {
     return bytes.length;
   }
 
+  /** Whether this value holds no command (a no-op fills a hole in the log), whatever its stamp and version. */
   public boolean isNoop() {
-    return bytes.length == NOOP.bytes.length && Arrays.equals(bytes, NOOP.bytes);
+    int header = header();
+    return header > 0 && bytes.length == header && readInt(bytes, header - 4) == 0;
   }
 
   /** The commands of this batch, in proposal order. The value must be intact. */
   public List<ClientCommand> commands() {
-    if (bytes.length < 5 || bytes[0] != VERSION) {
+    int header = header();
+    if (header < 0) {
       throw new IllegalStateException("value is not an encoded command batch (version " + (bytes.length > 0 ? bytes[0] : -1) + ")");
     }
-    int count = readInt(bytes, 1);
-    if (count < 0 || count > (bytes.length - 5) / 20) {
+    int count = readInt(bytes, header - 4);
+    if (count < 0 || count > (bytes.length - header) / 20) {
       // Checked before allocating: a count its bytes cannot hold is no batch.
       throw new IllegalStateException("a batch of " + count + " commands cannot fit in " + bytes.length + " bytes");
     }
     List<ClientCommand> out = new ArrayList<>(count);
-    int p = 5;
+    int p = header;
     for (int i = 0; i < count; i++) {
       if (p + 20 > bytes.length) {
         throw new IllegalStateException("command " + i + " of batch overruns the value at byte " + p);
@@ -172,11 +217,12 @@ public final class Value {
    * past the end stops the walk), and {@link #verify} says what is wrong.
    */
   public boolean carriesMembershipChange() {
-    if (bytes.length < 5 || bytes[0] != VERSION) {
+    int header = header();
+    if (header < 0) {
       return false;
     }
-    int count = readInt(bytes, 1);
-    int p = 5;
+    int count = readInt(bytes, header - 4);
+    int p = header;
     for (int i = 0; i < count && 20 <= bytes.length - p; i++) {
       int field = readInt(bytes, p + 16);
       if (field < 0) {
@@ -207,15 +253,16 @@ public final class Value {
     return m;
   }
 
-  private static Value encode(List<ClientCommand> commands) {
-    int size = 5;
+  private static Value encode(List<ClientCommand> commands, long stampMillis) {
+    int size = HEADER;
     for (ClientCommand c : commands) {
       size += c.encodedSize();
     }
     byte[] out = new byte[size];
     out[0] = VERSION;
-    writeInt(out, 1, commands.size());
-    int p = 5;
+    writeLong(out, 1, stampMillis);
+    writeInt(out, HEADER - 4, commands.size());
+    int p = HEADER;
     for (ClientCommand c : commands) {
       writeLong(out, p, c.clientId());
       writeLong(out, p + 8, c.sequence());
@@ -259,6 +306,10 @@ public final class Value {
 
   @Override
   public String toString() {
-    return isNoop() ? "Value[noop]" : "Value[" + bytes.length + " bytes, crc " + Integer.toHexString(crc) + "]";
+    if (isNoop() && stamp() == 0) {
+      return "Value[noop]";
+    }
+    return "Value[" + bytes.length + " bytes, crc " + Integer.toHexString(crc)
+        + (stamp() == 0 ? "" : ", stamp " + stamp()) + "]";
   }
 }

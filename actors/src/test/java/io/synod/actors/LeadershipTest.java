@@ -58,6 +58,12 @@ class LeadershipTest {
     void drain() {
       queue.drainTo(all);
     }
+
+    /** The event the last {@link #await} returned and every one after it that has arrived. */
+    List<Leadership> sinceLastAwaited() {
+      drain();
+      return all.subList(mark, all.size());
+    }
   }
 
   /**
@@ -108,7 +114,13 @@ class LeadershipTest {
   /** Spawns group {@code id} on every node of {@code cluster}, with a client and a leadership watcher each. */
   private void spawnWatched(LocalCluster cluster, String id, List<GroupClient<Long, Long>> clients,
       Map<Integer, Events> events) {
-    SynodGroup<Long, Long> def = counters.group(id, 0);
+    spawnWatched(cluster, counters.group(id, 0), clients, events);
+  }
+
+  /** As above, for the group {@code def}. */
+  private void spawnWatched(LocalCluster cluster, SynodGroup<Long, Long> def, List<GroupClient<Long, Long>> clients,
+      Map<Integer, Events> events) {
+    String id = def.id();
     for (LocalCluster.Node n : cluster.nodes()) {
       GroupClient<Long, Long> c = n.spawn(def, id);
       clients.add(c);
@@ -177,6 +189,31 @@ class LeadershipTest {
       assertTrue(unknown instanceof IllegalArgumentException && unknown.getMessage().contains("not a voting member"),
           unknown.toString());
       Await.result(clients.get(1).transferLeadership(target), T); // to the leader itself: done at once
+    }
+  }
+
+  /**
+   * A group that prefers node 2: leadership goes there once node 2 is up and caught up, and comes
+   * back after an operator moved it away; once there it stays (25 election timeouts between
+   * attempts, and the preferred leader never hands over).
+   */
+  @Test
+  void leadershipGoesToThePreferredLeaderComesBackToItAndStays() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3)) {
+      List<GroupClient<Long, Long>> clients = new ArrayList<>();
+      Map<Integer, Events> events = new TreeMap<>();
+      spawnWatched(cluster, counters.group("preferring", 0).withPreferredLeader(2), clients, events);
+      assertEquals(2, counters.group("preferring", 0).withPreferredLeader(2).preferredLeader());
+      events.get(2).await(Leadership::isMaster, "node 2, preferred, is master");
+      Await.result(clients.get(0).transferLeadership(0), T);
+      events.get(0).await(Leadership::isMaster, "node 0 is master after the operator's handover");
+      events.get(2).await(l -> !l.isMaster(), "node 2 is no longer master");
+      events.get(2).await(Leadership::isMaster, "node 2, preferred, is master again");
+      for (long i = 1; i <= 20; i++) {
+        assertEquals(i, Await.result(clients.get(1).propose(1L), T));
+      }
+      assertTrue(events.get(2).sinceLastAwaited().stream().allMatch(Leadership::isMaster),
+          "node 2 stayed master: " + events.get(2).all);
     }
   }
 

@@ -78,6 +78,10 @@ class SynodSettingsTest {
       new Bad("catch-up-retry", "-5 ms", G + "catch-up-retry must be positive, got PT-0.005S"),
       new Bad("session-window", "0", G + "session-window must be >= 1, got 0"),
       new Bad("max-forward-hops", "0", G + "max-forward-hops must be >= 1, got 0"),
+      new Bad("session-expiry", "0 s", G + "session-expiry must be positive, got PT0S"),
+      new Bad("session-expiry", "500 us", G + "session-expiry must be at least 1 ms, got PT0.0005S"),
+      new Bad("session-expiry", "forever", null),
+      new Bad("max-sessions", "0", G + "max-sessions must be >= 1, got 0"),
       new Bad("journal-plugin-id", "no.such.journal", null),
       new Bad("snapshot-plugin-id", "no.such.store", null),
       new Bad("allow-persistence-without-fsync", "maybe", null),
@@ -125,6 +129,19 @@ class SynodSettingsTest {
       String key = SynodSettings.keyOf(c.getName());
       assertTrue(key.startsWith(G) && ConfigFactory.load().hasPath(key), c.getName() + " read from " + key);
     }
+  }
+
+  @Test
+  void sessionExpiryReachesTheCoreInMillisecondsOfLogTimeNotInTicks() {
+    SynodSettings s = with("synod.group { tick-interval = 20ms, session-expiry = 90 s, max-sessions = 5 }");
+    assertEquals(Duration.ofSeconds(90), s.sessionExpiry());
+    assertEquals(90_000, s.tuning().sessionExpiryMillis());
+    assertEquals(5, s.tuning().maxSessions());
+    assertEquals(3_600_000, with("").tuning().sessionExpiryMillis(), "an hour by default");
+    assertEquals(Duration.ofMinutes(5), s.withSessionExpiry(Duration.ofMinutes(5)).sessionExpiry());
+    assertEquals(7, s.withMaxSessions(7).tuning().maxSessions());
+    assertRejected(() -> s.withMaxSessions(-1), G + "max-sessions");
+    assertRejected(() -> s.withSessionExpiry(Duration.ofNanos(10)), G + "session-expiry");
   }
 
   @Test

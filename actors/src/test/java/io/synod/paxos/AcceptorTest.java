@@ -62,6 +62,17 @@ class AcceptorTest {
     assertEquals(B23, a.promised());
   }
 
+  @Test
+  void recoveredAcceptorTellsOnlyItsOwnProposerTheBallotItPromised() {
+    Acceptor a = ready(new Promised(B12), new AcceptedValues(B23, List.of(new Proposal(0, V0))));
+    Decision d = a.onRecovered();
+    assertEquals(List.of(new Outbound(1, new Message.PromiseRecovered(1, B23))), d.sendNow());
+    assertEquals(List.of(), d.toPersist());
+    assertEquals(List.of(), d.sendAfterPersist());
+    assertEquals(List.of(new Outbound(1, new Message.PromiseRecovered(1, Ballot.ZERO))),
+        Acceptor.recover(CONFIG, List.of()).onRecovered().sendNow(), "a fresh acceptor promised nothing");
+  }
+
   /**
    * A report larger than max-batch-bytes of values comes in pages (one value alone if larger), all
    * at once, so every message fits the transport's frame; a lost page is asked for again while the

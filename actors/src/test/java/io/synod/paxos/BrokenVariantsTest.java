@@ -1,6 +1,7 @@
 package io.synod.paxos;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.paxos.sim.SimProtocol;
 import io.synod.paxos.sim.SimulationRunner;
@@ -35,17 +36,43 @@ class BrokenVariantsTest {
   }
 
   @Test
+  void followerThatReadsAtItsOwnProgressRatherThanTheLeadersIndexIsCaught() {
+    assertCaught(BrokenProtocols.FOLLOWER_READS_OWN_INDEX);
+  }
+
+  @Test
+  void leaderThatNeverChecksItsQuorumIsCaught() {
+    assertCaught(BrokenProtocols.NO_CHECK_QUORUM);
+  }
+
+  @Test
   void followerDeafToItsNodesFailureDetectorIsCaught() {
     assertCaught(BrokenProtocols.IGNORES_PEER_NEWS);
   }
 
-  private static void assertCaught(SimProtocol variant) {
+  @Test
+  void learnerThatAppliesAnotherValueThanTheChosenOneIsCaughtByTheChecksumChain() {
+    String violation = assertCaught(BrokenProtocols.APPLIES_ANOTHER_VALUE);
+    // The states stay equal, so nothing but the chain can see it: the first violation is its mismatch.
+    assertTrue(violation.contains("ChecksumMismatchException") && violation.contains("checksum mismatch at instance"),
+        violation);
+  }
+
+  @Test
+  void aNodeThatExpiresSessionsUnlikeItsPeersIsCaught() {
+    String violation = assertCaught(BrokenProtocols.EXPIRES_SESSIONS_ITS_OWN_WAY);
+    assertTrue(violation.contains("has sessions"), violation);
+  }
+
+  /** Runs {@code variant} until a seed breaks an invariant; returns that seed's violation. */
+  private static String assertCaught(SimProtocol variant) {
     SimulationRunner.Totals t = SimulationRunner.run(1, SEED_BUDGET, variant, 1);
     System.out.println("BROKEN-VARIANT " + variant.name() + " seedsRun=" + t.seeds() + " caughtAtSeed="
         + t.firstFailingSeed() + " events=" + t.events()
         + (t.failures().isEmpty() ? "" : " violation: " + firstLine(t.firstViolation())));
     assertFalse(t.failures().isEmpty(),
         () -> "variant " + variant.name() + " survived " + SEED_BUDGET + " seeds: the simulation does not catch it");
+    return t.firstViolation();
   }
 
   private static String firstLine(String s) {

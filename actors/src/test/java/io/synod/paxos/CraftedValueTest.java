@@ -41,10 +41,14 @@ class CraftedValueTest {
     return Value.fromWire(b, Value.checksum(b));
   }
 
-  /** Claims Integer.MAX_VALUE commands in 28 bytes. */
-  private static final Value HUGE_COUNT = crafted(1, Integer.MAX_VALUE);
+  /** Where a value's command count is: after its version and stamp. */
+  private static final int COUNT_AT = 1 + 8;
+  /** Where its first command's length is. */
+  private static final int FIRST_LENGTH_AT = COUNT_AT + 4 + 16;
+  /** Claims Integer.MAX_VALUE commands in 36 bytes. */
+  private static final Value HUGE_COUNT = crafted(COUNT_AT, Integer.MAX_VALUE);
   /** Its one command claims a mebibyte of payload. */
-  private static final Value LENGTH_PAST_END = crafted(5 + 16, 1 << 20);
+  private static final Value LENGTH_PAST_END = crafted(FIRST_LENGTH_AT, 1 << 20);
 
   @Test
   void acceptorRefusesAnAcceptCarryingOneAndKeepsNothingOfIt() {
@@ -125,13 +129,13 @@ class CraftedValueTest {
     // Size and membership questions may be asked of a value before a role checks it (a shell sizing
     // a message); they answer, and verify says what is wrong.
     for (int field : new int[] {Integer.MAX_VALUE, 0x7FFF_FFF0, 1 << 20, -1}) {
-      Value v = crafted(5 + 16, field);
+      Value v = crafted(FIRST_LENGTH_AT, field);
       assertEquals(field < 0, v.carriesMembershipChange());
-      assertEquals(28, v.size());
+      assertEquals(36, v.size());
       assertThrows(CorruptValueException.class, () -> v.verify(GROUP, 0, 2));
     }
     byte[] two = Value.of(List.of(new ClientCommand(1, 1, new byte[4]), new ClientCommand(1, 2, new byte[4]))).bytes().clone();
-    Value.writeInt(two, 5 + 16, 0x7FFF_FFF0); // the first length would wrap the walk round to a negative offset
+    Value.writeInt(two, FIRST_LENGTH_AT, 0x7FFF_FFF0); // the first length would wrap the walk round to a negative offset
     assertFalse(Value.fromWire(two, Value.checksum(two)).carriesMembershipChange());
   }
 }

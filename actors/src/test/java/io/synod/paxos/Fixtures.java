@@ -2,9 +2,11 @@ package io.synod.paxos;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 
 /** Small builders shared by the core's unit tests: one group of nodes 1, 2 and 3. */
 final class Fixtures {
@@ -40,6 +42,19 @@ final class Fixtures {
     byte[] b = Arrays.copyOf(value.bytes(), value.size());
     b[index] ^= 0x10;
     return Value.fromWire(b, value.crc());
+  }
+
+  /**
+   * The checksum chain through the last of {@code values}, applied at instances 0, 1, ...: one
+   * CRC32 over every instance's link ({@code instance:8 length:4 crc:4}), computed here with the
+   * JDK's CRC32 rather than with {@link ChecksumChain}'s continued one.
+   */
+  static Message.ChainMark chainOf(Value... values) {
+    CRC32 crc = new CRC32();
+    for (int i = 0; i < values.length; i++) {
+      crc.update(ByteBuffer.allocate(16).putLong(i).putInt(values[i].size()).putInt(values[i].crc()).array());
+    }
+    return values.length == 0 ? Message.ChainMark.NONE : new Message.ChainMark(values.length - 1, (int) crc.getValue());
   }
 
   static byte[] bytes(String s) {
@@ -102,6 +117,44 @@ final class Fixtures {
   /** Acceptor {@code from}'s acceptance of {@code instances} at {@code p}'s ballot. */
   static Decision ack(Proposer p, int from, long leaseTick, Long... instances) {
     return p.handle(new Message.Accepted(from, p.ballot(), List.of(instances), leaseTick, 0));
+  }
+
+  /**
+   * Every voter answers the heartbeats (accepts without proposals) that {@code d} sends, so that
+   * the leader goes on hearing a majority (check-quorum): a quiet heartbeat as an acceptor does,
+   * the others granting no lease (tests of leases grant them by hand).
+   */
+  static void answerHeartbeats(Proposer p, Decision d) {
+    for (Outbound o : d.sendNow()) {
+      if (o.message() instanceof Message.Accept a && a.proposals().isEmpty()) {
+        ack(p, o.to(), a.leaseTick() == Message.Accept.QUIESCE ? a.leaseTick() : Message.Accept.NO_LEASE);
+      }
+    }
+  }
+
+  /** Ticks a leader, its voters answering, until a heartbeat says the group is idle; returns that heartbeat. */
+  static Decision idleUntilQuiesce(Proposer p, Tuning tuning) {
+    for (int t = 0; t < 10 * tuning.electionTimeoutTicks(); t++) {
+      Decision d = p.onTick();
+      if (messages(d, Message.Accept.class).stream().anyMatch(a -> a.leaseTick() == Message.Accept.QUIESCE)) {
+        return d;
+      }
+      answerHeartbeats(p, d);
+    }
+    return org.junit.jupiter.api.Assertions.fail("no quiet heartbeat within " + 10 * tuning.electionTimeoutTicks()
+        + " ticks");
+  }
+
+  /** Node 1 of {@link #MEMBERS}, leading a group that went quiet: every voter answered a quiet heartbeat. */
+  static Proposer quietLeader(GroupConfig config) {
+    Proposer p = proposer(config);
+    lead(p);
+    idleUntilQuiesce(p, config.tuning());
+    for (int m : MEMBERS) {
+      ack(p, m, Message.Accept.QUIESCE);
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(p.isQuiet());
+    return p;
   }
 
   /** Node {@code config.self()}'s proposer, with a fixed seed for its jitter. */

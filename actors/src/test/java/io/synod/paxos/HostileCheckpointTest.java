@@ -39,17 +39,25 @@ class HostileCheckpointTest {
     System.out.println("HostileCheckpointTest: seed " + SEED + "; replay: " + REPLAY);
   }
 
-  /** A session table of three clients, one with several results. */
+  private static final Tuning WINDOW_OF_FOUR = Tuning.DEFAULTS.withSessionWindow(4);
+
+  /** A session table of three clients, one with several results, used in that order. */
   private static byte[] sessions() {
-    Sessions s = new Sessions(4);
+    Sessions s = new Sessions(WINDOW_OF_FOUR);
     long instance = 0;
     for (long client : new long[] {-5, 7, 1L << 40}) {
       for (long sequence = 1; sequence <= (client == 7 ? 6 : 1); sequence++) {
         byte[] result = ("r" + client + "/" + sequence).getBytes();
+        s.advance(1_000 + instance);
         s.apply(instance++, command(client, sequence, "c"), () -> result);
       }
     }
     return s.encode();
+  }
+
+  /** A session table: the log's time 10, nothing expired, then {@code sessions} as they are written. */
+  private static Wire.Writer table(int sessions) {
+    return new Wire.Writer().writeLong(10).writeLong(0).writeLong(0).writeInt(sessions);
   }
 
   private static final Membership MEMBERSHIP = new Membership(3, List.of(1, 2, 4), List.of(5, 6), List.of(6));
@@ -58,7 +66,7 @@ class HostileCheckpointTest {
     ListStateMachine machine = new ListStateMachine();
     machine.apply(0, Fixtures.bytes("a"));
     machine.apply(1, Fixtures.bytes("bc"));
-    return new Checkpoint(17, machine.snapshot(), sessions(), MEMBERSHIP).encode();
+    return new Checkpoint(17, machine.snapshot(), sessions(), MEMBERSHIP, 0).encode();
   }
 
   /** {@code body} with a CRC32 that matches it: damage the checksum cannot see. */
@@ -121,46 +129,71 @@ class HostileCheckpointTest {
   }
 
   @Test
-  void aSessionTableClaimingMoreClientsOrResultsThanItHoldsIsRefusedAndTheCheckpointIsNotInstallable() {
+  void aSessionTableClaimingMoreSessionsOrResultsThanItHoldsIsRefusedAndTheCheckpointIsNotInstallable() {
+    // logTime:8 expiredThrough:8 expired:8 count:4, then the first session: clientId:8 openedAbove:8
+    // floor:8 lastUsed:8 results:4, and its first result: sequence:8 length:4 bytes.
     byte[] real = sessions();
-    assertEquals(3, ByteBuffer.wrap(real).getInt(0));
+    assertEquals(3, ByteBuffer.wrap(real).getInt(24));
+    assertEquals(-5, ByteBuffer.wrap(real).getLong(28), "the test's offsets do not match the format");
     for (int claim : ByteMutations.HOSTILE_INTS) {
       byte[] clients = real.clone();
-      ByteBuffer.wrap(clients).putInt(0, claim);
-      String why = refusal(() -> Sessions.decode(clients, 4));
-      assertTrue(why.startsWith("session table: " + claim + " clients at byte 0 cannot fit"), why);
+      ByteBuffer.wrap(clients).putInt(24, claim);
+      String why = refusal(() -> Sessions.decode(clients, WINDOW_OF_FOUR));
+      assertTrue(why.startsWith("session table: " + claim + " sessions at byte 24 cannot fit"), why);
       String notInstallable = refusal(() -> Learner.checkInstallable(CONFIG,
-          new Checkpoint(17, new ListStateMachine().snapshot(), clients), new ListStateMachine()));
+          new Checkpoint(17, new ListStateMachine().snapshot(), clients, null, 0), new ListStateMachine()));
       assertTrue(notInstallable.startsWith("checkpoint below instance 17: its session table does not decode: "),
           notInstallable);
-      // The first client's result count, then its first result's length.
       byte[] results = real.clone();
-      ByteBuffer.wrap(results).putInt(4 + 16, claim);
-      assertTrue(refusal(() -> Sessions.decode(results, 4)).contains("results of client -5 at byte 20 cannot fit"));
+      ByteBuffer.wrap(results).putInt(28 + 32, claim);
+      assertTrue(refusal(() -> Sessions.decode(results, WINDOW_OF_FOUR))
+          .contains("results of client -5 at byte 60 cannot fit"));
       byte[] length = real.clone();
-      ByteBuffer.wrap(length).putInt(4 + 20 + 8, claim);
-      assertTrue(refusal(() -> Sessions.decode(length, 4)).contains("at byte 32 overruns"));
+      ByteBuffer.wrap(length).putInt(28 + 36 + 8, claim);
+      assertTrue(refusal(() -> Sessions.decode(length, WINDOW_OF_FOUR)).contains("at byte 72 overruns"));
     }
   }
 
   @Test
   void aSessionTableListingAClientOrASequenceTwiceIsRefusedNotMerged() {
-    Wire.Writer twice = new Wire.Writer().writeInt(2);
+    Wire.Writer twice = table(2);
     for (int i = 0; i < 2; i++) {
-      twice.writeLong(9).writeLong(0).writeInt(1).writeLong(1).writeBytes(new byte[] {1});
+      twice.writeLong(9).writeLong(0).writeLong(0).writeLong(5).writeInt(1).writeLong(1).writeBytes(new byte[] {1});
     }
-    assertEquals("session table: client 9 at byte 37 follows client 9 (clients ascend, each once)",
-        refusal(() -> Sessions.decode(twice.toByteArray(), 4)));
-    byte[] sequences = new Wire.Writer().writeInt(1).writeLong(9).writeLong(0).writeInt(2)
+    assertEquals("session table: client 9 at byte 77 is listed twice",
+        refusal(() -> Sessions.decode(twice.toByteArray(), WINDOW_OF_FOUR)));
+    byte[] sequences = table(1).writeLong(9).writeLong(0).writeLong(0).writeLong(5).writeInt(2)
         .writeLong(3).writeBytes(new byte[0]).writeLong(2).writeBytes(new byte[0]).toByteArray();
-    assertEquals("session table: sequence 2 of client 9 at byte 36 follows sequence 3 (sequences ascend)",
-        refusal(() -> Sessions.decode(sequences, 4)));
+    assertEquals("session table: sequence 2 of client 9 at byte 76 is not above 3 (sequences ascend above the floor)",
+        refusal(() -> Sessions.decode(sequences, WINDOW_OF_FOUR)));
+    byte[] atFloor = table(1).writeLong(9).writeLong(0).writeLong(4).writeLong(5).writeInt(1)
+        .writeLong(4).writeBytes(new byte[0]).toByteArray();
+    assertEquals("session table: sequence 4 of client 9 at byte 64 is not above 4 (sequences ascend above the floor)",
+        refusal(() -> Sessions.decode(atFloor, WINDOW_OF_FOUR)));
   }
 
   @Test
-  void aNegativeClientCountIsRefusedNotReadAsAnEmptyTable() {
-    assertTrue(refusal(() -> Sessions.decode(new byte[] {-1, -1, -1, -1}, 4)).startsWith("session table: -1 clients"));
-    Sessions.decode(new byte[] {0, 0, 0, 0}, 4); // an empty table is four zero bytes
+  void aSessionTableWhoseSessionsAreNotLeastRecentlyUsedFirstOrUsedInTheFutureIsRefused() {
+    byte[] reversed = table(2).writeLong(1).writeLong(0).writeLong(0).writeLong(7).writeInt(0)
+        .writeLong(2).writeLong(0).writeLong(0).writeLong(6).writeInt(0).toByteArray();
+    assertEquals("session table: client 2 at byte 64 was last used at 6, not between the session before it (7) and"
+        + " the log's time (10): sessions come least recently used first",
+        refusal(() -> Sessions.decode(reversed, WINDOW_OF_FOUR)));
+    byte[] future = table(1).writeLong(1).writeLong(0).writeLong(0).writeLong(11).writeInt(0).toByteArray();
+    assertTrue(refusal(() -> Sessions.decode(future, WINDOW_OF_FOUR)).contains("was last used at 11"));
+    byte[] floorBelowOpening = table(1).writeLong(1).writeLong(8).writeLong(7).writeLong(5).writeInt(0).toByteArray();
+    assertEquals("session table: client 1 at byte 28 has floor 7 below where it opened, 8",
+        refusal(() -> Sessions.decode(floorBelowOpening, WINDOW_OF_FOUR)));
+    byte[] negativeTime = new Wire.Writer().writeLong(-1).writeLong(0).writeLong(0).writeInt(0).toByteArray();
+    assertEquals("session table: the log's time at byte 0 is negative: -1",
+        refusal(() -> Sessions.decode(negativeTime, WINDOW_OF_FOUR)));
+  }
+
+  @Test
+  void aNegativeSessionCountIsRefusedNotReadAsAnEmptyTable() {
+    byte[] negative = new Wire.Writer().writeLong(0).writeLong(0).writeLong(0).writeInt(-1).toByteArray();
+    assertTrue(refusal(() -> Sessions.decode(negative, WINDOW_OF_FOUR)).startsWith("session table: -1 sessions"));
+    Sessions.decode(new byte[28], WINDOW_OF_FOUR); // an empty table at time 0 is 28 zero bytes
   }
 
   // ---- seeded mutations ----

@@ -83,7 +83,8 @@ class LearnerTest {
     assertEquals(List.of(0L, 1L), d.applied().stream().map(Applied::instance).toList());
     assertEquals(List.of("1", "2"), results(d));
     assertTrue(d.applied().stream().allMatch(a -> a.outcome() == Outcome.APPLIED));
-    assertEquals(List.of(new Outbound(1, new LearnerProgress(1, 2, Fixtures.MEMBERSHIP))), d.sendNow());
+    assertEquals(List.of(new Outbound(1, new LearnerProgress(1, 2, Fixtures.MEMBERSHIP,
+        Fixtures.chainOf(value("a"), value("b"))))), d.sendNow());
     assertEquals(2, learner.nextToApply());
   }
 
@@ -185,12 +186,12 @@ class LearnerTest {
   }
 
   @Test
-  void commandBelowTheSessionWindowIsExpiredAndNotApplied() {
+  void commandBelowTheSessionWindowIsRefusedAsBelowItAndNotApplied() {
     learner = new Learner(config(1).tuning(Tuning.DEFAULTS.withSessionWindow(2)).build(), stateMachine,
         new SplittableRandom(1));
     chosen(2, 1, entry(0, value(command(7, 1, "s1"), command(7, 2, "s2"), command(7, 3, "s3"))));
     Decision d = chosen(2, 2, entry(1, value(command(7, 1, "s1"), command(7, 2, "s2"), command(8, 1, "other client"))));
-    assertEquals(List.of(Outcome.EXPIRED, Outcome.DUPLICATE, Outcome.APPLIED),
+    assertEquals(List.of(Outcome.BELOW_WINDOW, Outcome.DUPLICATE, Outcome.APPLIED),
         d.applied().stream().map(Applied::outcome).toList());
     assertNull(d.applied().get(0).result());
     assertEquals("2", string(d.applied().get(1).result()));
@@ -295,8 +296,10 @@ class LearnerTest {
   void learnerServesCatchUpFromItsLogUpToTheRequestedMax() {
     applyInstances(6);
     Decision d = learner.handle(new CatchUpRequest(2, 1, 4));
+    Value[] applied = LongStream.range(0, 6).mapToObj(i -> value("p" + i)).toArray(Value[]::new);
     assertEquals(List.of(new Outbound(2, new CatchUpReply(1,
-        LongStream.range(1, 5).mapToObj(i -> new Proposal(i, value("p" + i))).toList(), 6))), d.sendNow());
+        LongStream.range(1, 5).mapToObj(i -> new Proposal(i, value("p" + i))).toList(), 6,
+        Fixtures.chainOf(applied[0]), Fixtures.chainOf(java.util.Arrays.copyOf(applied, 5))))), d.sendNow());
   }
 
   @Test
@@ -360,7 +363,8 @@ class LearnerTest {
     assertEquals(0, otherMachine.applyCalls, "restored, not replayed");
     assertEquals(2, other.nextToApply());
     assertEquals(2, other.logStart());
-    assertTrue(d.sendNow().contains(new Outbound(3, new LearnerProgress(3, 2, Fixtures.MEMBERSHIP))));
+    assertTrue(d.sendNow().contains(new Outbound(3, new LearnerProgress(3, 2, Fixtures.MEMBERSHIP,
+        Fixtures.chainOf(value(command(7, 1, "x")), value(command(7, 2, "y")))))));
 
     Decision retry = other.handle(new Chosen(1, List.of(entry(2, value(command(7, 2, "y")))), 3));
     assertEquals(Outcome.DUPLICATE, retry.applied().get(0).outcome(), "the session table came with the checkpoint");
@@ -412,7 +416,7 @@ class LearnerTest {
 
   @Test
   void aCheckpointWhoseSessionTableDoesNotDecodeIsNotInstallable() {
-    Checkpoint bad = new Checkpoint(5, new ListStateMachine().snapshot(), new byte[] {1, 2, 3});
+    Checkpoint bad = new Checkpoint(5, new ListStateMachine().snapshot(), new byte[] {1, 2, 3}, null, 0);
     ListStateMachine fresh = new ListStateMachine();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Learner.checkInstallable(CONFIG, bad, fresh));

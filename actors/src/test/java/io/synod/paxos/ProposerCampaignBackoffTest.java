@@ -60,7 +60,7 @@ class ProposerCampaignBackoffTest {
     Proposer p = proposer(CONFIG);
     List<Long> starts = campaignStarts(p, 8);
     for (int k = 0; k + 1 < starts.size(); k++) {
-      int doublings = Math.min(k, Proposer.MAX_CAMPAIGN_BACKOFF_DOUBLINGS);
+      int doublings = Math.min(k, CampaignBackoff.MAX_DOUBLINGS);
       long patience = (long) TUNING.prepareTimeoutTicks() << doublings;
       long gap = starts.get(k + 1) - starts.get(k);
       assertTrue(gap > patience && gap <= patience + ((long) TUNING.electionJitterTicks() << doublings),

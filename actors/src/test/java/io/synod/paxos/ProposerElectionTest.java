@@ -309,6 +309,30 @@ class ProposerElectionTest {
   }
 
   /**
+   * A restarted node's acceptor tells its proposer what it promised once it has recovered ({@link
+   * Message.PromiseRecovered}): the first campaign after the restart already asks above it, and its
+   * own acceptor promises at once, with no refusal and no second campaign in between.
+   */
+  @Test
+  void restartedProposerTakesItsAcceptorsRecoveredPromiseAndCampaignsAboveItAtOnce() {
+    Ballot promisedBeforeCrash = new Ballot(7, 2);
+    Acceptor acceptor = Acceptor.recover(CONFIG, List.of(new Promised(promisedBeforeCrash)));
+    Proposer proposer = new Proposer(CONFIG, new SplittableRandom(3));
+    for (Outbound o : outbound(acceptor.onRecovered())) {
+      assertEquals(1, o.to(), "the recovered promise is for this node's proposer only");
+      proposer.handle((ToProposer) o.message());
+    }
+    Prepare first = localPrepare(campaign(proposer));
+    assertEquals(new Ballot(8, 1), first.ballot(), "the first campaign after the restart");
+    for (int t = 0; t < CONFIG.tuning().leaseTicks(); t++) {
+      acceptor.onTick(); // past the acceptor's restart grace, as the campaign is
+    }
+    Decision answer = acceptor.handle(first);
+    assertEquals(List.of(new Promised(first.ballot())), answer.toPersist(), "its own acceptor promises it");
+    assertTrue(messages(answer, Rejected.class).isEmpty(), "no refusal: " + answer);
+  }
+
+  /**
    * The consequence of the ballot reuse above, end to end. Before the crash node 1 led at ballot
    * 1.1 and proposed A for instance 0; node 2 accepted it, node 1 crashed before its own write was
    * durable and the accept to node 3 was lost. Node 1 restarts, wins phase 1 again with nodes 1 and

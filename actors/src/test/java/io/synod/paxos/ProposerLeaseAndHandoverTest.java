@@ -122,11 +122,13 @@ class ProposerLeaseAndHandoverTest {
     assertTrue(p.hasLease());
     for (long t = 1; t < CONFIG.tuning().leaderLeaseTicks(); t++) {
       p.onTick();
+      ack(p, 2, Accept.NO_LEASE); // node 2 still answers, but grants nothing: the lease is not renewed
       assertTrue(p.hasLease(), "lease lost " + t + " ticks after asking");
     }
     p.onTick();
+    ack(p, 2, Accept.NO_LEASE);
     assertFalse(p.hasLease(), "lease must end " + CONFIG.tuning().leaderLeaseTicks() + " ticks after it was asked for");
-    assertTrue(p.isLeader(), "an expired lease does not end leadership");
+    assertTrue(p.isLeader(), "an expired lease does not end a leadership that still hears a majority");
   }
 
   @Test
@@ -145,7 +147,7 @@ class ProposerLeaseAndHandoverTest {
     long end = beat.leaseTick() + CONFIG.tuning().leaderLeaseTicks();
     assertTrue(end > first + CONFIG.tuning().leaderLeaseTicks());
     for (long now = beat.leaseTick(); now < end - 1; now++) {
-      p.onTick(); // passes the end of the first lease on the way
+      Fixtures.answerHeartbeats(p, p.onTick()); // passes the end of the first lease on the way; no grants
     }
     assertTrue(p.hasLease(), "the later grants must extend the lease");
     p.onTick();
@@ -171,22 +173,4 @@ class ProposerLeaseAndHandoverTest {
     assertEquals("q", string(readAt.query()));
   }
 
-  @Test
-  void readWithoutLeaseIsRefusedWithTheLeaderHint() {
-    Proposer leader = proposer(CONFIG);
-    lead(leader);
-    Decision atLeader = leader.handle(new ClientRead(1, 5, bytes("q")));
-    assertEquals(List.of(), outbound(atLeader));
-    assertEquals(1, atLeader.reads().size());
-    assertFalse(atLeader.reads().get(0).served());
-    assertEquals(5, atLeader.reads().get(0).readId());
-    assertEquals(1, atLeader.reads().get(0).leaderHint());
-
-    Proposer follower = proposer(CONFIG);
-    follower.handle(new LeaderSeen(1, new Ballot(4, 3)));
-    ReadOutcome refused = follower.handle(new ClientRead(1, 6, bytes("q"))).reads().get(0);
-    assertFalse(refused.served());
-    assertEquals(3, refused.leaderHint());
-    assertNull(refused.result());
-  }
 }

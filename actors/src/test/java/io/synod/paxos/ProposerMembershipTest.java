@@ -167,6 +167,7 @@ class ProposerMembershipTest {
     boolean toldTheHorizon = false;
     for (int t = 0; t < 100; t++) {
       Decision d = p.onTick();
+      Fixtures.answerHeartbeats(p, d);
       assertEquals(List.of(), messagesTo(d, 4, Accept.class), "an Accept to the learner at tick " + t);
       toldTheHorizon |= !messagesTo(d, 4, Chosen.class).isEmpty();
     }

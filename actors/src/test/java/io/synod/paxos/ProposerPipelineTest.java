@@ -144,6 +144,7 @@ class ProposerPipelineTest {
     int last = 0;
     for (int t = 1; t <= 40 * CONFIG.tuning().retransmitTicks(); t++) {
       Decision d = p.onTick();
+      Fixtures.answerHeartbeats(p, d); // the voters answer heartbeats, but the proposal's accepts are lost
       if (!proposedBatches(d, 2).isEmpty()) {
         resentAfter.add(t - last);
         last = t;
@@ -217,7 +218,7 @@ class ProposerPipelineTest {
     for (int beats = 0; beats < 20; beats++) {
       long quiet = p.ticksUntilDue();
       assertTrue(quiet >= 1 && quiet <= CONFIG.tuning().heartbeatTicks(), "quiet for " + quiet);
-      sleepUntilDue(p);
+      Fixtures.answerHeartbeats(p, sleepUntilDue(p)); // heartbeats are answered, the proposal's accepts lost
     }
     assertEquals(1, p.instancesInFlight(), "still unanswered by nodes 2 and 3, and resent all along");
   }

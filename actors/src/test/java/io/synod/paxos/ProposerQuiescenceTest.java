@@ -4,10 +4,12 @@ import static io.synod.paxos.Fixtures.ack;
 import static io.synod.paxos.Fixtures.bytes;
 import static io.synod.paxos.Fixtures.command;
 import static io.synod.paxos.Fixtures.config;
+import static io.synod.paxos.Fixtures.idleUntilQuiesce;
 import static io.synod.paxos.Fixtures.lead;
 import static io.synod.paxos.Fixtures.messages;
 import static io.synod.paxos.Fixtures.messagesTo;
 import static io.synod.paxos.Fixtures.proposer;
+import static io.synod.paxos.Fixtures.quietLeader;
 import static io.synod.paxos.Fixtures.sleepUntilDue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +22,7 @@ import io.synod.paxos.Message.Prepare;
 import io.synod.paxos.Message.WakeUp;
 import io.synod.paxos.PeerLiveness.Change;
 import io.synod.paxos.PeerLiveness.News;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,35 +35,11 @@ class ProposerQuiescenceTest {
   private static final GroupConfig CONFIG = config(1).build();
   private static final Tuning TUNING = CONFIG.tuning();
 
-  /** Leads, then ticks until a heartbeat says the group is idle; returns that heartbeat. */
-  private static Decision idleUntilQuiesce(Proposer p) {
-    for (int t = 0; t < 10 * TUNING.electionTimeoutTicks(); t++) {
-      Decision d = p.onTick();
-      if (messages(d, Accept.class).stream().anyMatch(a -> a.leaseTick() == Accept.QUIESCE)) {
-        return d;
-      }
-    }
-    return org.junit.jupiter.api.Assertions.fail("no quiet heartbeat within " + 10 * TUNING.electionTimeoutTicks()
-        + " ticks");
-  }
-
-  /** A leader whose group went quiet: every voter answered a quiet heartbeat. */
-  private static Proposer quietLeader() {
-    Proposer p = proposer(CONFIG);
-    lead(p);
-    idleUntilQuiesce(p);
-    for (int m : Fixtures.MEMBERS) {
-      ack(p, m, Accept.QUIESCE);
-    }
-    assertTrue(p.isQuiet());
-    return p;
-  }
-
   @Test
   void anIdleLeaderSaysSoUntilEveryVoterHeardThenSendsNothing() {
     Proposer p = proposer(CONFIG);
     lead(p);
-    Decision first = idleUntilQuiesce(p);
+    Decision first = idleUntilQuiesce(p, TUNING);
     for (int m : Fixtures.MEMBERS) {
       assertEquals(Accept.QUIESCE, messagesTo(first, m, Accept.class).get(0).leaseTick());
     }
@@ -82,7 +61,7 @@ class ProposerQuiescenceTest {
 
   @Test
   void aCommandWakesAQuietLeaderWhoseNextHeartbeatAsksForTheLease() {
-    Proposer p = quietLeader();
+    Proposer p = quietLeader(CONFIG);
     Decision d = p.onClientCommand(command(7, 1, "x"));
     assertEquals(1, messagesTo(d, 2, Accept.class).get(0).proposals().size(), "the command goes out at once");
     assertFalse(p.isQuiet());
@@ -91,26 +70,29 @@ class ProposerQuiescenceTest {
   }
 
   @Test
-  void aReadWithoutALeaseIsRefusedAndWakesTheLeaderToAskForOne() {
-    Proposer p = quietLeader();
+  void aReadWithoutALeaseWakesTheLeaderWhoseNextTickAsksTheLeaseThatConfirmsTheRead() {
+    Proposer p = quietLeader(CONFIG);
     Decision d = p.handle(new ClientRead(1, 5, bytes("q")));
-    assertEquals(1, d.reads().size());
-    assertFalse(d.reads().get(0).served(), "no lease: the read goes through the log");
-    long asked = messagesTo(d, 2, Accept.class).get(0).leaseTick();
-    assertTrue(asked >= 0, "it asks for its lease at once");
+    assertTrue(d.reads().isEmpty() && messages(d, Message.ReadIndexReply.class).isEmpty(), "it waits: " + d);
+    assertFalse(p.isQuiet(), "the read woke the group");
+    assertEquals(1, p.ticksUntilDue(), "a lease request is due at the next tick");
+    long asked = messagesTo(p.onTick(), 2, Accept.class).get(0).leaseTick();
+    assertTrue(asked >= 0, "it asks for its lease");
     ack(p, 1, asked);
-    ack(p, 2, asked);
-    assertTrue(p.hasLease(), "the next read is served locally");
+    Decision confirmed = ack(p, 2, asked);
+    assertEquals(List.of(new Message.ReadIndexReply(1, 5, -1, -1)), messages(confirmed, Message.ReadIndexReply.class),
+        "confirmed at the read index of an empty log");
+    assertTrue(p.hasLease(), "the next read is served under the lease");
   }
 
   @Test
   void aQuietLeaderConfirmsToAFollowerThatAsksAndHeartbeatsWhenAPeerRestarted() {
-    Proposer p = quietLeader();
+    Proposer p = quietLeader(CONFIG);
     Decision confirm = p.handle(new WakeUp(2));
     assertEquals(Accept.QUIESCE, messagesTo(confirm, 2, Accept.class).get(0).leaseTick(), "still quiet: it says so");
     assertTrue(messagesTo(confirm, 3, Accept.class).isEmpty(), "to the one that asked only");
     assertTrue(p.isQuiet());
-    Proposer q = quietLeader();
+    Proposer q = quietLeader(CONFIG);
     assertTrue(messages(q.onPeerNews(new News(3, Change.SILENT)), Accept.class).isEmpty(), "silence is no reason");
     assertTrue(messagesTo(q.onPeerNews(new News(3, Change.RESTARTED)), 3, Accept.class).get(0).leaseTick() >= 0,
         "a restarted peer learns who leads");

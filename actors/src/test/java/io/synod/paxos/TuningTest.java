@@ -16,34 +16,40 @@ import org.junit.jupiter.api.function.Executable;
 /** The protocol's limits and timeouts: every bound and cross-check refused, naming what is at fault. */
 class TuningTest {
 
-  /** Each component's copy method, by the component's name. */
-  private static final Map<String, BiFunction<Tuning, Integer, Tuning>> WITH = new LinkedHashMap<>();
+  /** Each component's copy method, by the component's name (an int component's given a long that fits). */
+  private static final Map<String, BiFunction<Tuning, Long, Tuning>> WITH = new LinkedHashMap<>();
+
+  private static BiFunction<Tuning, Long, Tuning> ints(BiFunction<Tuning, Integer, Tuning> with) {
+    return (t, v) -> with.apply(t, Math.toIntExact(v));
+  }
 
   static {
-    WITH.put("window", Tuning::withWindow);
-    WITH.put("maxBatchCommands", Tuning::withMaxBatchCommands);
-    WITH.put("maxBatchBytes", Tuning::withMaxBatchBytes);
-    WITH.put("maxPendingCommands", Tuning::withMaxPendingCommands);
-    WITH.put("retransmitTicks", Tuning::withRetransmitTicks);
-    WITH.put("heartbeatTicks", Tuning::withHeartbeatTicks);
-    WITH.put("electionTimeoutTicks", Tuning::withElectionTimeoutTicks);
-    WITH.put("electionJitterTicks", Tuning::withElectionJitterTicks);
-    WITH.put("prepareTimeoutTicks", Tuning::withPrepareTimeoutTicks);
-    WITH.put("leaseTicks", Tuning::withLeaseTicks);
-    WITH.put("maxSkewPerMille", Tuning::withMaxSkewPerMille);
-    WITH.put("catchUpBatch", Tuning::withCatchUpBatch);
-    WITH.put("catchUpRetryTicks", Tuning::withCatchUpRetryTicks);
-    WITH.put("sessionWindow", Tuning::withSessionWindow);
-    WITH.put("maxForwardHops", Tuning::withMaxForwardHops);
+    WITH.put("window", ints(Tuning::withWindow));
+    WITH.put("maxBatchCommands", ints(Tuning::withMaxBatchCommands));
+    WITH.put("maxBatchBytes", ints(Tuning::withMaxBatchBytes));
+    WITH.put("maxPendingCommands", ints(Tuning::withMaxPendingCommands));
+    WITH.put("retransmitTicks", ints(Tuning::withRetransmitTicks));
+    WITH.put("heartbeatTicks", ints(Tuning::withHeartbeatTicks));
+    WITH.put("electionTimeoutTicks", ints(Tuning::withElectionTimeoutTicks));
+    WITH.put("electionJitterTicks", ints(Tuning::withElectionJitterTicks));
+    WITH.put("prepareTimeoutTicks", ints(Tuning::withPrepareTimeoutTicks));
+    WITH.put("leaseTicks", ints(Tuning::withLeaseTicks));
+    WITH.put("maxSkewPerMille", ints(Tuning::withMaxSkewPerMille));
+    WITH.put("catchUpBatch", ints(Tuning::withCatchUpBatch));
+    WITH.put("catchUpRetryTicks", ints(Tuning::withCatchUpRetryTicks));
+    WITH.put("sessionWindow", ints(Tuning::withSessionWindow));
+    WITH.put("maxForwardHops", ints(Tuning::withMaxForwardHops));
+    WITH.put("sessionExpiryMillis", Tuning::withSessionExpiryMillis);
+    WITH.put("maxSessions", ints(Tuning::withMaxSessions));
   }
 
   private static InvalidTuningException refused(Executable build) {
     return assertThrows(InvalidTuningException.class, build);
   }
 
-  private static int component(Tuning t, String name) {
+  private static long component(Tuning t, String name) {
     try {
-      return (int) Tuning.class.getMethod(name).invoke(t);
+      return ((Number) Tuning.class.getMethod(name).invoke(t)).longValue();
     } catch (ReflectiveOperationException e) {
       throw new AssertionError("no component " + name, e);
     }
@@ -52,7 +58,7 @@ class TuningTest {
   @Test
   void theDefaultsAreValidAndSuitATickOfTenMilliseconds() {
     Tuning d = Tuning.DEFAULTS;
-    assertEquals(new Tuning(32, 256, 128 << 10, 10_000, 5, 3, 20, 10, 10, 30, 100, 64, 5, 64, 2), d);
+    assertEquals(new Tuning(32, 256, 128 << 10, 10_000, 5, 3, 20, 10, 10, 30, 100, 64, 5, 64, 2, 3_600_000L, 10_000), d);
     assertEquals(23, d.leaderLeaseTicks());
   }
 
@@ -61,10 +67,10 @@ class TuningTest {
     List<String> components = Arrays.stream(Tuning.class.getRecordComponents()).map(RecordComponent::getName).toList();
     assertEquals(components, List.copyOf(WITH.keySet()), "a copy method for every component, in order");
     for (String name : components) {
-      int changed = component(Tuning.DEFAULTS, name) + 1;
+      long changed = component(Tuning.DEFAULTS, name) + 1;
       Tuning t = WITH.get(name).apply(Tuning.DEFAULTS, changed);
       for (String other : components) {
-        int expected = other.equals(name) ? changed : component(Tuning.DEFAULTS, other);
+        long expected = other.equals(name) ? changed : component(Tuning.DEFAULTS, other);
         assertEquals(expected, component(t, other), other + " after with(" + name + ")");
       }
     }
@@ -76,7 +82,7 @@ class TuningTest {
       if (name.equals("maxSkewPerMille")) {
         continue; // zero skew is a valid bound: refused below zero, below
       }
-      for (int bad : List.of(0, -7)) {
+      for (long bad : List.of(0L, -7L)) {
         InvalidTuningException e = refused(() -> WITH.get(name).apply(Tuning.DEFAULTS, bad));
         assertEquals(List.of(name), e.components());
         assertEquals("must be >= 1, got " + bad, e.reason());

@@ -28,7 +28,47 @@ class ValueTest {
     assertEquals(BATCH, v.commands());
     assertTrue(v.isIntact());
     assertFalse(v.isNoop());
-    assertEquals(5 + BATCH.stream().mapToInt(ClientCommand::encodedSize).sum(), v.size());
+    assertEquals(13 + BATCH.stream().mapToInt(ClientCommand::encodedSize).sum(), v.size());
+    assertEquals(0, v.stamp(), "unstamped");
+  }
+
+  @Test
+  void aStampTravelsWithTheValueUnderItsChecksum() {
+    Value v = Value.of(BATCH, 1_700_000_000_123L);
+    Value received = Value.fromWire(v.bytes().clone(), v.crc()).verify(GROUP, 4, 2);
+    assertEquals(1_700_000_000_123L, received.stamp());
+    assertEquals(BATCH, received.commands());
+    assertNotEquals(Value.of(BATCH), v, "the same commands proposed at another time are another value");
+    assertNotEquals(Value.of(BATCH, 1_700_000_000_124L), v);
+    for (int i = 1; i < 9; i++) {
+      assertFalse(corrupted(v, i).isIntact(), "a flip in the stamp at byte " + i + " went unnoticed");
+    }
+  }
+
+  @Test
+  void aNegativeStampIsRefusedWhenProposedAndWhenReceived() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Value.of(BATCH, -1));
+    assertEquals("a value's stamp must be >= 0, got -1", e.getMessage());
+    byte[] b = Value.of(BATCH, 5).bytes().clone();
+    Value.writeLong(b, 1, -5);
+    CorruptValueException refused = assertThrows(CorruptValueException.class,
+        () -> Value.fromWire(b, Value.checksum(b)).verify(GROUP, 3, 2));
+    assertTrue(refused.getMessage().contains("its stamp -5 is negative"), refused.getMessage());
+  }
+
+  @Test
+  void aValueWrittenBeforeStampsIsReadWithStampZero() {
+    // version 1: version:1 count:4, then the commands as today
+    byte[] current = Value.of(BATCH).bytes();
+    byte[] old = new byte[current.length - 8];
+    old[0] = 1;
+    System.arraycopy(current, 9, old, 1, current.length - 9);
+    Value v = Value.fromWire(old, Value.checksum(old)).verify(GROUP, 0, 2);
+    assertEquals(BATCH, v.commands());
+    assertEquals(0, v.stamp());
+    assertFalse(v.carriesMembershipChange());
+    byte[] oldNoop = {1, 0, 0, 0, 0};
+    assertTrue(Value.fromWire(oldNoop, Value.checksum(oldNoop)).verify(GROUP, 0, 2).isNoop());
   }
 
   @Test
@@ -101,7 +141,7 @@ class ValueTest {
   @Test
   void aValueWithAHugeCommandCountAndAValidChecksumIsCorruptNotAnAllocation() {
     byte[] b = Value.of(List.of(command(1, 1, "abc"))).bytes().clone();
-    Value.writeInt(b, 1, Integer.MAX_VALUE); // two billion commands in 28 bytes
+    Value.writeInt(b, 9, Integer.MAX_VALUE); // two billion commands in 36 bytes
     Value crafted = Value.fromWire(b, Value.checksum(b));
     CorruptValueException e = assertThrows(CorruptValueException.class, () -> crafted.verify(GROUP, 7, 2));
     assertTrue(e.getMessage().contains("2147483647 commands cannot fit"), e.getMessage());
@@ -113,11 +153,11 @@ class ValueTest {
   @Test
   void aCommandLengthPastTheValueIsCorruptEvenWithAValidChecksum() {
     byte[] b = Value.of(List.of(command(1, 1, "abc"), command(1, 2, "de"))).bytes().clone();
-    Value.writeInt(b, 5 + 16, 1 << 20); // the first command claims a mebibyte
+    Value.writeInt(b, 13 + 16, 1 << 20); // the first command claims a mebibyte
     CorruptValueException e = assertThrows(CorruptValueException.class,
         () -> Value.fromWire(b, Value.checksum(b)).verify(GROUP, 0, 2));
     assertTrue(e.getMessage().contains("claims 1048576 bytes"), e.getMessage());
-    byte[] trailing = java.util.Arrays.copyOf(Value.of(List.of(command(1, 1, "abc"))).bytes(), 29);
+    byte[] trailing = java.util.Arrays.copyOf(Value.of(List.of(command(1, 1, "abc"))).bytes(), 37);
     assertThrows(CorruptValueException.class, () -> Value.fromWire(trailing, Value.checksum(trailing)).verify(GROUP, 0, 2));
     Value.noop().verify(GROUP, 0, 2); // a no-op is a well-formed empty batch
   }
@@ -144,7 +184,7 @@ class ValueTest {
           b = new byte[random.nextInt(64)];
           random.nextBytes(b);
           if (b.length > 0) {
-            b[0] = 1;
+            b[0] = (byte) (1 + random.nextInt(2)); // either version
           }
         }
       }
@@ -203,7 +243,7 @@ class ValueTest {
     assertTrue(back.get(1).membershipChange());
     assertArrayEquals(change.payload(), back.get(1).payload(), "the flag is not part of the payload's length");
     assertEquals(new Change(0, new Membership(0, List.of(1, 2, 4), List.of(3))), Change.decode(back.get(1).payload()));
-    assertEquals(5 + plain.encodedSize() + change.encodedSize(), v.size());
+    assertEquals(13 + plain.encodedSize() + change.encodedSize(), v.size());
   }
 
   @Test

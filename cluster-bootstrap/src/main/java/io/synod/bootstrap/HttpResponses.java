@@ -2,10 +2,13 @@ package io.synod.bootstrap;
 
 import io.synod.actors.CommandExpiredException;
 import io.synod.actors.CommandFailedException;
+import io.synod.actors.GroupExistsException;
 import io.synod.actors.GroupStoppedException;
 import io.synod.actors.NotEnoughMembersException;
 import io.synod.actors.OverloadedException;
 import io.synod.actors.RequestTimeoutException;
+import io.synod.actors.SessionExpiredException;
+import io.synod.actors.UnknownGroupException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,8 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * How a group's failures look over HTTP: a group that cannot answer now (no leader, not enough
  * members, overloaded, timed out, stopped) is 503 with {@code Retry-After}; a command the state
- * machine refused, or a membership change another change overtook, is 409; a bad request (an
- * unknown node, removing the last voter, a change while another is under way) is 400. These carry
+ * machine refused, a command of a session the group expired (refused, not applied: the node's
+ * client goes on in a new session, and the caller decides whether to send it again), a membership
+ * change another change overtook, or a group created that exists already, is 409; a runtime group
+ * removed that does not exist is 404; a bad request (an unknown node, removing the last voter, a
+ * change while another is under way) is 400. These carry
  * the exception's message, which Synod writes for its users. Anything else is 500 with an id and
  * not the exception's text (which may show internals): the node logs the id and the exception at
  * ERROR. Bodies are one line of text.
@@ -51,8 +57,12 @@ public final class HttpResponses {
       return text(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage())
           .withHeaders(List.of(RawHeader.create("Retry-After", "1")));
     }
-    if (e instanceof CommandFailedException || e instanceof CommandExpiredException) {
+    if (e instanceof CommandFailedException || e instanceof CommandExpiredException
+        || e instanceof GroupExistsException || e instanceof SessionExpiredException) {
       return text(StatusCodes.CONFLICT, e.getMessage());
+    }
+    if (e instanceof UnknownGroupException) {
+      return text(StatusCodes.NOT_FOUND, e.getMessage());
     }
     if (e instanceof IllegalArgumentException) {
       return text(StatusCodes.BAD_REQUEST, e.getMessage());

@@ -5,8 +5,12 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.synod.actors.CatalogSettings;
+import io.synod.actors.GroupCatalog;
+import io.synod.actors.RuntimeGroup;
 import io.synod.actors.SynodSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,8 +33,8 @@ import org.apache.pekko.actor.Address;
  * group type all fail with one {@link InvalidConfigException} whose message names the key's full
  * path and what is wrong.
  */
-public record NodeConfig(int self, Path dataDir, List<Member> members, List<Group> groups, SynodSettings settings,
-    Http http, List<HttpService> services, Config config) {
+public record NodeConfig(int self, Path dataDir, List<Member> members, List<Group> groups,
+    Map<String, GroupType> groupTypes, SynodSettings settings, Http http, List<HttpService> services, Config config) {
 
   /**
    * Where this node serves HTTP ({@code port} 0: not at all), the largest body it takes, the token
@@ -61,12 +65,18 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     }
   }
 
-  /** One group: its id, its definition, and the node ids that run it. */
   /**
    * A group as it begins: {@code members} vote, {@code learners} learn; {@code joins} says this node
-   * is in neither and runs the group to be added to it later ({@code synod.node.join}).
+   * is in neither and runs the group to be added to it later ({@code synod.node.join}); {@code
+   * preferredLeader} is the node leadership should be with when it can be, or -1.
    */
-  public record Group(String id, GroupType type, List<Integer> members, List<Integer> learners, boolean joins) {
+  public record Group(String id, GroupType type, List<Integer> members, List<Integer> learners, boolean joins,
+      int preferredLeader) {
+
+    /** A group with no preferred leader. */
+    public Group(String id, GroupType type, List<Integer> members, List<Integer> learners, boolean joins) {
+      this(id, type, members, learners, joins, -1);
+    }
 
     /** Whether this node runs the group. */
     public boolean runsOn(int node) {
@@ -78,7 +88,7 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   @Override
   public String toString() {
     return "NodeConfig[self=" + self + ", dataDir=" + dataDir + ", members=" + members + ", groups=" + groups
-        + ", http=" + http + ", services=" + services + "]";
+        + ", groupTypes=" + groupTypes.keySet() + ", http=" + http + ", services=" + services + "]";
   }
 
   /** This node's entry in the member list. */
@@ -119,15 +129,17 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       SynodSettings settings;
       try {
         settings = SynodSettings.fromConfig(full);
+        CatalogSettings.fromConfig(full).votersAmong(members.stream().map(Member::id).toList());
       } catch (IllegalArgumentException e) {
         throw new InvalidConfigException(e.getMessage());
       }
       List<Group> groups = groups(full, members, self);
+      Map<String, GroupType> groupTypes = groupTypes(full);
       Http http = http(full);
       List<HttpService> services = services(full);
       Member me = members.stream().filter(m -> m.id() == self).findFirst().orElseThrow();
       NodeTls tls = NodeTls.from(full, self);
-      return new NodeConfig(self, dataDir, members, groups, settings, http, services,
+      return new NodeConfig(self, dataDir, members, groups, groupTypes, settings, http, services,
           pekko(own, me, members, dataDir, tls).withFallback(full));
     } catch (ConfigException e) {
       // Typesafe Config names the full path of a missing or mistyped key.
@@ -137,7 +149,11 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
 
   // ---- unknown keys ----
 
-  private static final Set<String> SYNOD_SECTIONS = Set.of("node", "cluster", "group", "client", "persistence");
+  private static final Set<String> SYNOD_SECTIONS = Set.of("node", "cluster", "group", "client", "persistence",
+      "catalog");
+
+  /** The names of runtime groups' types: the operator's, so not in the reference. */
+  private static final String GROUP_TYPES = "synod.cluster.group-types";
 
   /**
    * Where Synod on an actor system finds every node's address (see the actors' reference.conf): a
@@ -164,7 +180,8 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
       if (path.equals(MEMBERS_OF_NODE) || path.startsWith(MEMBERS_OF_NODE + ".")) {
         throw new InvalidConfigException(path + ": set by Synod from synod.cluster.members; list the nodes there");
       }
-      boolean known = reference.hasPathOrNull(path) || path.equals("synod.node.id");
+      boolean known = reference.hasPathOrNull(path) || path.equals("synod.node.id")
+          || path.startsWith(GROUP_TYPES + ".");
       if (!known) {
         throw new InvalidConfigException(path + ": unknown key" + near(path, reference));
       }
@@ -268,9 +285,6 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   private static List<Group> groups(Config full, List<Member> members, int self) {
     String key = "synod.cluster.groups";
     List<? extends ConfigObject> list = full.getObjectList(key);
-    if (list.isEmpty()) {
-      throw new InvalidConfigException(key + ": no groups; list each as { id, type }");
-    }
     Set<Integer> memberIds = new TreeSet<>();
     members.forEach(m -> memberIds.add(m.id()));
     List<Group> groups = new ArrayList<>();
@@ -278,8 +292,12 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
     for (int i = 0; i < list.size(); i++) {
       String at = key + "[" + i + "]";
       Config g = list.get(i).toConfig();
-      onlyKeys(list.get(i), at, Set.of("id", "type", "members", "learners"));
+      onlyKeys(list.get(i), at, Set.of("id", "type", "members", "learners", "preferred-leader"));
       String id = string(g, at, "id");
+      if (id.equals(GroupCatalog.ID)) {
+        throw new InvalidConfigException(at + ".id = \"" + id + "\" is Synod's own group (the catalog of the groups"
+            + " created at runtime); give the group another id");
+      }
       Integer twin = ids.put(id, i);
       if (twin != null) {
         throw new InvalidConfigException(at + ".id = \"" + id + "\" is also the id of " + key + "[" + twin + "]");
@@ -296,8 +314,9 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
         throw new InvalidConfigException(at + ".learners = " + learners + " must be distinct ids of "
             + "synod.cluster.members " + memberIds + ", none of them in members " + groupMembers);
       }
+      int preferred = preferredLeader(g, at, groupMembers);
       groups.add(new Group(id, type(at + ".type", string(g, at, "type")), List.copyOf(new TreeSet<>(groupMembers)),
-          List.copyOf(new TreeSet<>(learners)), false));
+          List.copyOf(new TreeSet<>(learners)), false, preferred));
     }
     List<String> join = full.getStringList("synod.node.join");
     for (String j : join) {
@@ -316,9 +335,31 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
         throw new InvalidConfigException("synod.node.join: node " + self + " is in group '" + j + "' from the start"
             + " (members " + g.members() + ", learners " + g.learners() + "); it cannot also join it");
       }
-      groups.set(at, new Group(g.id(), g.type(), g.members(), g.learners(), true));
+      groups.set(at, new Group(g.id(), g.type(), g.members(), g.learners(), true, g.preferredLeader()));
     }
     return List.copyOf(groups);
+  }
+
+  /**
+   * {@code synod.cluster.group-types}: the types of group that may be created at runtime, by name
+   * (the name {@code POST /admin/groups/{group}?type=} gives), each a {@link GroupType} class.
+   */
+  private static Map<String, GroupType> groupTypes(Config full) {
+    Map<String, GroupType> types = new TreeMap<>();
+    for (Map.Entry<String, ConfigValue> e : full.getObject(GROUP_TYPES).entrySet()) {
+      String at = GROUP_TYPES + "." + ConfigUtil.joinPath(e.getKey()); // quoted where HOCON needs it
+      try {
+        RuntimeGroup.checkType(e.getKey());
+      } catch (IllegalArgumentException bad) {
+        throw new InvalidConfigException(at + ": " + bad.getMessage());
+      }
+      if (e.getValue().valueType() != ConfigValueType.STRING) {
+        throw new InvalidConfigException(at + " must name a class implementing " + GroupType.class.getName()
+            + ", got " + e.getValue().render());
+      }
+      types.put(e.getKey(), type(at, (String) e.getValue().unwrapped()));
+    }
+    return java.util.Collections.unmodifiableMap(types);
   }
 
   private static GroupType type(String key, String className) {
@@ -344,6 +385,19 @@ public record NodeConfig(int self, Path dataDir, List<Member> members, List<Grou
   }
 
   // ---- HTTP ----
+
+  /** The group's {@code preferred-leader}, one of its {@code members}; -1 if not set. */
+  private static int preferredLeader(Config group, String at, List<Integer> members) {
+    if (!group.hasPath("preferred-leader")) {
+      return -1;
+    }
+    ConfigValue v = group.getValue("preferred-leader");
+    if (!(v.unwrapped() instanceof Integer preferred) || !members.contains(preferred)) {
+      throw new InvalidConfigException(at + ".preferred-leader = " + v.render() + " must be one of the group's members "
+          + members);
+    }
+    return preferred;
+  }
 
   private static Http http(Config full) {
     String at = "synod.node.http";

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * A node's HTTP API: {@code GET /status} (this node, and per group the leader it knows, the
  * instance it has applied through, and whether its roles run, restart after a failure, or
  * stopped), {@code GET /digest} (per group a checksum of the replicated state), the operator's
- * {@code POST /admin/groups/{group}/leader?to={node}} (hand the group's leadership to a member;
+ * groups created and removed at runtime ({@code GET /admin/groups}, {@code POST} and {@code DELETE
+ * /admin/groups/{group}}, see {@link RuntimeGroupRoutes}), {@code POST
+ * /admin/groups/{group}/leader?to={node}} (hand the group's leadership to a member;
  * answered once this node sees it lead), {@code GET, POST
  * /admin/groups/{group}/members[?id={node}&role=voter|learner]} and {@code DELETE
  * /admin/groups/{group}/members/{node}} (the group's membership; add a voter or a learner, remove
@@ -113,34 +115,44 @@ final class NodeHttp {
         + r.getUri().path(), e)));
   }
 
-  /** The operator's routes under {@code /admin/groups/{group}}. */
+  /** The operator's routes under {@code /admin/groups}. */
   private static Route admin(RunningNode node) {
-    return pathPrefix("groups", () -> pathPrefix(group -> {
-      GroupClient<?, ?> client = node.clients().get(group);
-      if (client == null) {
-        return complete(HttpResponses.text(StatusCodes.NOT_FOUND, "this node runs no group '" + group + "'; it runs "
-            + new java.util.TreeSet<>(node.clients().keySet())));
-      }
-      return concat(
-          path("leader", () -> post(() -> parameterOptional("to", to -> leader(group, client, to)))),
-          pathPrefix("members", () -> concat(
-              pathEndOrSingleSlash(() -> concat(
-                  get(() -> completeWithFuture(client.membership().toCompletableFuture()
-                      .handle((m, failure) -> membershipResponse(group, m, failure)))),
-                  post(() -> parameterOptional("id", id -> parameterOptional("role", role ->
-                      addMember(group, client, id, role.orElse("voter")))))
-              )),
-              path(id -> delete(() -> {
-                int node1 = nodeId(java.util.Optional.of(id));
-                if (node1 < 0) {
-                  return badNodeId("name the node to remove as /admin/groups/" + group + "/members/ID",
-                      java.util.Optional.of(id));
-                }
-                return completeWithFuture(client.removeMember(node1).toCompletableFuture()
-                    .handle((m, failure) -> membershipResponse(group, m, failure)));
-              }))
-          )));
-    }));
+    return pathPrefix("groups", () -> concat(
+        pathEndOrSingleSlash(() -> get(() -> RuntimeGroupRoutes.list(node))),
+        pathPrefix(group -> concat(
+            pathEndOrSingleSlash(() -> concat(
+                post(() -> parameterOptional("type", type -> parameterOptional("members", members ->
+                    RuntimeGroupRoutes.create(node, group, type, members)))),
+                delete(() -> RuntimeGroupRoutes.remove(node, group)))),
+            groupAdmin(node, group)))));
+  }
+
+  /** The routes under {@code /admin/groups/{group}/} of a group this node runs. */
+  private static Route groupAdmin(RunningNode node, String group) {
+    GroupClient<?, ?> client = node.client(group);
+    if (client == null) {
+      return complete(HttpResponses.text(StatusCodes.NOT_FOUND, "this node runs no group '" + group + "'; it runs "
+          + new java.util.TreeSet<>(node.clients().keySet())));
+    }
+    return concat(
+        path("leader", () -> post(() -> parameterOptional("to", to -> leader(group, client, to)))),
+        pathPrefix("members", () -> concat(
+            pathEndOrSingleSlash(() -> concat(
+                get(() -> completeWithFuture(client.membership().toCompletableFuture()
+                    .handle((m, failure) -> membershipResponse(group, m, failure)))),
+                post(() -> parameterOptional("id", id -> parameterOptional("role", role ->
+                    addMember(group, client, id, role.orElse("voter")))))
+            )),
+            path(id -> delete(() -> {
+              int node1 = nodeId(java.util.Optional.of(id));
+              if (node1 < 0) {
+                return badNodeId("name the node to remove as /admin/groups/" + group + "/members/ID",
+                    java.util.Optional.of(id));
+              }
+              return completeWithFuture(client.removeMember(node1).toCompletableFuture()
+                  .handle((m, failure) -> membershipResponse(group, m, failure)));
+            }))
+        )));
   }
 
   /** The node id a parameter names, or -1 if it is missing or not a whole number. */
@@ -193,11 +205,14 @@ final class NodeHttp {
   /**
    * {"node":1,"journalFailure":null,"refused":{"wrong-ticket":2},"groups":[{"id":"counter","leader":2,
    * "appliedThrough":17,"chosenThrough":17,"checkpoint":10,"lag":0,"state":"running","restarts":0,"lastFailure":null,
-   * "restartInMillis":-1,"checkpointsRefused":0,"lastCheckpointRefusal":""}]}: this node's view of
-   * each group it runs; leader -1 if it knows none; the peers' checkpoints it refused to take since
-   * the group started here, and why it refused the last one. A group whose roles are down after a
-   * failure is {@code "state":"restarting"} (leader and instances -1, {@code restartInMillis} until
-   * the next attempt); one that stopped for good (a failed journal) is {@code
+   * "restartInMillis":-1,"checkpointsRefused":0,"lastCheckpointRefusal":"","stopped":null}]}: this
+   * node's view of each group it runs; leader -1 if it knows none; the peers' checkpoints it refused
+   * to take since the group started here, and why it refused the last one. A group whose roles are
+   * down after a failure is {@code "state":"restarting"} (leader and instances -1, {@code
+   * restartInMillis} until the next attempt); one whose replicas diverge (two values for an
+   * instance, or a checksum chain that differs from a peer's) stopped here for good and is {@code
+   * "state":"stopped"} with {@code "stopped"} saying why, naming the instance and the nodes; one
+   * whose actor stopped (a failed journal) is {@code
    * {"id":...,"leader":-1,"state":"stopped","reason":...}}, and one that did not answer {@code
    * "state":"unknown"}. {@code journalFailure} is the node's journal failure, if any; {@code refused}
    * what it refused from peers, by reason ({@code SynodNode.refusedMessages}). (The id and
@@ -223,7 +238,8 @@ final class NodeHttp {
         + ",\"state\":" + quote(s.state()) + ",\"restarts\":" + s.restarts() + ",\"lastFailure\":"
         + (s.lastFailure() == null ? "null" : quote(s.lastFailure())) + ",\"restartInMillis\":" + s.restartInMillis()
         + ",\"checkpointsRefused\":" + s.checkpointsRefused() + ",\"lastCheckpointRefusal\":"
-        + quote(s.lastCheckpointRefusal()) + "}";
+        + quote(s.lastCheckpointRefusal()) + ",\"stopped\":" + (s.stopped() == null ? "null" : quote(s.stopped()))
+        + "}";
   }
 
   /** A group that did not answer: stopped (for good, e.g. a failed journal), or unknown (no answer in time). */

@@ -18,6 +18,11 @@ import java.util.concurrent.CompletionStage;
  * what is on disk}. A supervisor (systemd, Kubernetes) should restart it: recovery re-reads what is
  * really on disk. A group whose roles fail otherwise (a write that timed out on a stalled disk)
  * restarts them itself, and the node stays up.
+ *
+ * <p>If the node's file configures a group of the same id as one created at runtime (see {@code
+ * GroupCatalog}), the node stops as soon as its replica of the catalog shows it, with exit code
+ * {@value #INVALID_CONFIG} and one line naming the group, {@code synod: node N stops: group 'x' was
+ * created at runtime (...), but ...; remove it from synod.cluster.groups}.
  */
 public final class NodeLauncher {
 
@@ -57,24 +62,33 @@ public final class NodeLauncher {
     }
     out.println("synod: node " + config.self() + " listening at " + config.member().address() + " with data in "
         + config.dataDir() + ", running groups " + node.groups().keySet());
-    return awaitExit(config.self(), node.synod().journalFailure(), node.system().getWhenTerminated(), node::close, err);
+    return awaitExit(config.self(), node.synod().journalFailure(), node.catalog().conflict(),
+        node.system().getWhenTerminated(), node::close, err);
   }
 
   /**
-   * Waits until the node stops ({@code terminated}: 0) or its journal fails: then prints one line,
-   * stops the node with {@code stop} and returns {@link #JOURNAL_FAILED}.
+   * Waits until the node stops ({@code terminated}: 0), its journal fails, or it finds a group both
+   * configured and created at runtime ({@code conflict}): then prints one line, stops the node with
+   * {@code stop} and returns {@link #JOURNAL_FAILED} or {@link #INVALID_CONFIG}.
    */
-  static int awaitExit(int self, CompletionStage<JournalFailedException> journalFailure, CompletionStage<?> terminated,
-      Runnable stop, PrintStream err) {
-    CompletableFuture<JournalFailedException> failed = new CompletableFuture<>();
-    journalFailure.thenAccept(failed::complete);
-    terminated.thenRun(() -> failed.complete(null));
-    JournalFailedException e = failed.join();
-    if (e == null) {
+  static int awaitExit(int self, CompletionStage<JournalFailedException> journalFailure,
+      CompletionStage<String> conflict, CompletionStage<?> terminated, Runnable stop, PrintStream err) {
+    CompletableFuture<Object> ended = new CompletableFuture<>();
+    journalFailure.thenAccept(ended::complete);
+    conflict.thenAccept(ended::complete);
+    terminated.thenRun(() -> ended.complete(0));
+    Object why = ended.join();
+    int code;
+    if (why instanceof JournalFailedException e) {
+      err.println("synod: node " + self + " stops: the journal failed: " + oneLine(e.getMessage())
+          + "; restart the process to recover from what is on disk");
+      code = JOURNAL_FAILED;
+    } else if (why instanceof String clash) {
+      err.println("synod: node " + self + " stops: " + oneLine(clash) + "; remove it from synod.cluster.groups");
+      code = INVALID_CONFIG;
+    } else {
       return 0;
     }
-    err.println("synod: node " + self + " stops: the journal failed: " + String.valueOf(e.getMessage())
-        .replaceAll("\\s*[\\r\\n]+\\s*", " ") + "; restart the process to recover from what is on disk");
     try {
       stop.run();
     } catch (RuntimeException stopFailed) {
@@ -82,6 +96,10 @@ public final class NodeLauncher {
       err.println("synod: node " + self + " did not stop cleanly: " + String.valueOf(stopFailed.getMessage())
           .lines().findFirst().orElse(""));
     }
-    return JOURNAL_FAILED;
+    return code;
+  }
+
+  private static String oneLine(String s) {
+    return String.valueOf(s).replaceAll("\\s*[\\r\\n]+\\s*", " ");
   }
 }

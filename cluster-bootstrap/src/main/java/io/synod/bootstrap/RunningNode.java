@@ -1,14 +1,22 @@
 package io.synod.bootstrap;
 
 import io.synod.Synod;
+import io.synod.actors.GroupCatalog;
 import io.synod.actors.GroupClient;
 import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupTypes;
 import io.synod.actors.SynodGroup;
 import io.synod.actors.SynodNode;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -17,8 +25,10 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * A standalone node running: its actor system (Artery on its member address, journal and snapshots
- * under its data directory), Synod on it, every configured group this node is a member of, and its
- * HTTP API if it has one (with the admin token, see {@link AdminToken}, resolved before anything starts).
+ * under its data directory), Synod on it, every configured group this node is a member of, its
+ * replica of the catalog of groups created at runtime (with the types of {@code
+ * synod.cluster.group-types}) and the runtime groups it runs, and its HTTP API if it has one (with
+ * the admin token, see {@link AdminToken}, resolved before anything starts).
  * {@link #close} stops it gracefully: Pekko's coordinated shutdown closes the journal and releases
  * the port, as it also does on SIGTERM.
  */
@@ -30,6 +40,9 @@ public final class RunningNode implements AutoCloseable {
   private final Map<String, ActorRef<GroupCommand>> groups = new LinkedHashMap<>();
   private final Map<String, SynodGroup<?, ?>> definitions = new LinkedHashMap<>();
   private final Map<String, GroupClient<?, ?>> clients = new LinkedHashMap<>();
+  /** This node's clients of the runtime groups, by the actor of the life they were made for. */
+  private final Map<ActorRef<GroupCommand>, GroupClient<?, ?>> runtimeClients = new ConcurrentHashMap<>();
+  private final GroupCatalog catalog;
   private final ServerBinding http;
 
   private RunningNode(NodeConfig config) {
@@ -41,7 +54,7 @@ public final class RunningNode implements AutoCloseable {
       this.synod = Synod.get(system); // from synod.node.id and .members, which NodeConfig set
       for (NodeConfig.Group g : config.groups()) {
         if (g.runsOn(config.self())) {
-          SynodGroup<?, ?> def = g.type().define(g.id());
+          SynodGroup<?, ?> def = g.type().define(g.id()).withPreferredLeader(g.preferredLeader());
           if (!def.id().equals(g.id())) {
             throw new InvalidConfigException("synod.cluster.groups: type " + g.type().getClass().getName()
                 + " defined group '" + def.id() + "' when asked for '" + g.id() + "'");
@@ -54,6 +67,10 @@ public final class RunningNode implements AutoCloseable {
           clients.put(g.id(), def.client(synod, ref, config.settings()));
         }
       }
+      // After the configured groups: a runtime group of the same id is then seen to conflict.
+      Map<String, Function<String, SynodGroup<?, ?>>> types = new TreeMap<>();
+      config.groupTypes().forEach((name, type) -> types.put(name, type::define));
+      this.catalog = synod.catalog(GroupTypes.of(types));
       this.http = config.http().port() > 0 ? NodeHttp.bind(this, adminToken) : null;
     } catch (RuntimeException e) {
       system.terminate();
@@ -78,28 +95,66 @@ public final class RunningNode implements AutoCloseable {
     return synod;
   }
 
-  /** The actor of each group this node runs, by group id. */
+  /** The actor of each configured group this node runs, by group id. */
   public Map<String, ActorRef<GroupCommand>> groups() {
     return Map.copyOf(groups);
   }
 
-  /** The definition of each group this node runs, by group id. */
+  /** The definition of each configured group this node runs, by group id. */
   public Map<String, SynodGroup<?, ?>> definitions() {
     return Map.copyOf(definitions);
   }
 
+  /** This node's replica of the catalog of groups created at runtime. */
+  public GroupCatalog catalog() {
+    return catalog;
+  }
+
   /**
-   * This node's client of group {@code id} (one session per group and node), typed as the
-   * group's definition says; null if this node does not run the group.
+   * This node's client of group {@code id} (one session per group, life and node), typed as the
+   * group's definition says: a configured group, the catalog ({@link GroupCatalog#ID}, for its
+   * status and membership), or a runtime group while this node runs it; null if none of these.
    */
   @SuppressWarnings("unchecked")
   public <C, R> GroupClient<C, R> client(String id) {
-    return (GroupClient<C, R>) clients.get(id);
+    GroupClient<?, ?> configured = clients.get(id);
+    if (configured != null) {
+      return (GroupClient<C, R>) configured;
+    }
+    if (id.equals(GroupCatalog.ID)) {
+      return (GroupClient<C, R>) catalog.catalogClient();
+    }
+    return (GroupClient<C, R>) catalog.runningHere(id).map(this::runtimeClient).orElse(null);
   }
 
-  /** This node's client of every group it runs, by group id, in the configuration's order. */
+  /** The type of group {@code id} (configured, or created at runtime and run here), if this node runs it. */
+  public Optional<GroupType> typeOf(String id) {
+    for (NodeConfig.Group g : config.groups()) {
+      if (g.id().equals(id) && g.runsOn(config.self())) {
+        return Optional.of(g.type());
+      }
+    }
+    return catalog.runningHere(id).map(r -> config.groupTypes().get(r.group().type()));
+  }
+
+  /**
+   * This node's client of every group it runs, by group id: the configured ones in the
+   * configuration's order, the catalog, then the runtime groups it runs now, by id.
+   */
   public Map<String, GroupClient<?, ?>> clients() {
-    return java.util.Collections.unmodifiableMap(clients);
+    Map<String, GroupClient<?, ?>> all = new LinkedHashMap<>(clients);
+    all.put(GroupCatalog.ID, catalog.catalogClient());
+    Map<String, GroupCatalog.Running> running = new TreeMap<>(catalog.runningHere());
+    running.forEach((id, r) -> all.put(id, runtimeClient(r)));
+    // A life that stopped needs its client no more.
+    Set<ActorRef<GroupCommand>> actors = new HashSet<>();
+    running.values().forEach(r -> actors.add(r.actor()));
+    runtimeClients.keySet().retainAll(actors);
+    return java.util.Collections.unmodifiableMap(all);
+  }
+
+  private GroupClient<?, ?> runtimeClient(GroupCatalog.Running r) {
+    return runtimeClients.computeIfAbsent(r.actor(), actor -> r.definition().client(synod, actor, config.settings()));
   }
 
   /** Where HTTP listens, if it does. */

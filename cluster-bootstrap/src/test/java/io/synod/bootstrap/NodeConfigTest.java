@@ -79,7 +79,36 @@ class NodeConfigTest {
     assertRejected(valid("synod.cluster.members = [ { id = 1, port = 25521 } ]"), "synod.cluster.members[0].host",
         "missing");
     assertRejected(valid("synod.cluster.members = []"), "synod.cluster.members", "no members");
-    assertRejected(valid("synod.cluster.groups = []"), "synod.cluster.groups", "no groups");
+  }
+
+  @Test
+  void groupTypesNameTheKindsOfGroupThatMayBeCreatedAtRuntime() {
+    NodeConfig none = load(valid("synod.cluster.groups = []"));
+    assertEquals(List.of(), none.groups(), "a cluster may begin with no group and create them at runtime");
+    assertEquals(java.util.Map.of(), none.groupTypes());
+    NodeConfig typed = load(valid("synod.cluster.group-types { counter = \"" + CounterType.class.getName()
+        + "\", \"two.words\" = \"" + CounterType.class.getName() + "\" }"));
+    assertEquals(java.util.Set.of("counter", "two.words"), typed.groupTypes().keySet());
+    assertTrue(typed.groupTypes().get("counter") instanceof CounterType);
+    assertRejected(valid("synod.cluster.group-types { counter = \"no.such.Type\" }"),
+        "synod.cluster.group-types.counter", "no such class");
+    assertRejected(valid("synod.cluster.group-types { counter = \"java.lang.String\" }"),
+        "synod.cluster.group-types.counter", "does not implement");
+    assertRejected(valid("synod.cluster.group-types { \"bad name\" = \"" + CounterType.class.getName() + "\" }"),
+        "synod.cluster.group-types.\"bad name\"", "a group type is named by");
+    assertRejected(valid("synod.cluster.group-types { counter { class = x } }"), "synod.cluster.group-types.counter",
+        "must name a class");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"synod-catalog\", type = \"" + CounterType.class.getName()
+        + "\" } ]"), "synod.cluster.groups[0].id", "Synod's own group");
+  }
+
+  @Test
+  void theCatalogsSettingsAreCheckedAtStart() {
+    assertEquals(java.time.Duration.ofMillis(200), io.synod.actors.CatalogSettings.fromConfig(
+        load(valid("synod.catalog.reconcile-interval = 200 ms")).config()).reconcileInterval());
+    assertRejected(valid("synod.catalog.members = [1, 9]"), "synod.catalog.members", "node 9");
+    assertRejected(valid("synod.catalog.reconcile-interval = 0 s"), "synod.catalog.reconcile-interval", "positive");
+    assertRejected(valid("synod.catalog.colour = blue"), "synod.catalog.colour", "unknown key");
   }
 
   @Test
@@ -133,6 +162,20 @@ class NodeConfigTest {
     assertRejected(valid("synod.node.join = [\"nope\"]"), "synod.node.join", "no group 'nope'");
     assertRejected(valid("synod.node.join = [\"counter\"]"), "synod.node.join", "node 1 is in group 'counter'",
         "cannot also join it");
+  }
+
+  @Test
+  void aPreferredLeaderIsReadAndMustBeAMemberOfTheGroup() {
+    String type = CounterType.class.getName();
+    NodeConfig preferring = load(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", members = [1, 2, 3], preferred-leader = 2 } ]"));
+    assertEquals(2, preferring.groups().get(0).preferredLeader());
+    assertEquals(-1, load(valid("")).groups().get(0).preferredLeader(), "none unless configured");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", members = [2, 3], preferred-leader = 1 } ]"), "synod.cluster.groups[0].preferred-leader = 1",
+        "one of the group's members [2, 3]");
+    assertRejected(valid("synod.cluster.groups = [ { id = \"g\", type = \"" + type
+        + "\", preferred-leader = \"two\" } ]"), "synod.cluster.groups[0].preferred-leader");
   }
 
   @Test

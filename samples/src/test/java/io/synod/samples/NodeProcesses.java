@@ -285,6 +285,22 @@ public final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /** POST {@code path} to {@code node} with no body; fails unless it answers 200 within {@code timeout}. */
+  public void post(HttpClient http, int node, String path, Duration timeout) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(node, path)).timeout(timeout)
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("node " + node + " refused " + path + ": " + r.statusCode() + " " + r.body());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("node " + node + " did not take " + path, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The leader of {@code group} as node {@code node}'s {@code /status} shows it; -1 if none or no answer. */
   public int leaderSeenBy(HttpClient http, int node, String group) {
     String status = get(http, node, "/status", Duration.ofSeconds(5));

@@ -17,19 +17,23 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The acceptor of one group on one node, as a Pekko Persistence {@link EventSourcedBehavior}: it
  * feeds each input to the core {@link Acceptor}, sends the decision's {@code sendNow} messages at
  * once, persists its records and only then sends its {@code sendAfterPersist} messages ("persist,
  * then reply"). Recovery is Pekko's replay of the records into a fresh core acceptor (which then
- * refuses prepares for a lease period, covering any lease it granted before the restart).
+ * refuses prepares for a lease period, covering any lease it granted before the restart); once it
+ * has recovered, it tells the node's proposer the ballot it promised, so that a restarted proposer
+ * campaigns above it ({@link Message.PromiseRecovered}).
  *
  * <p>Writes are batched: the records of every input handled before the next {@link Write} (which
  * the first of them schedules, behind whatever is already in the mailbox) go to the journal as one
@@ -74,6 +78,7 @@ public final class AcceptorActor
   }
 
   private final GroupConfig config;
+  private final PersistenceId persistenceId;
   private final Consumer<Outbound> outbox;
   private final ActorContext<Command> context;
   private final int snapshotEvery;
@@ -99,25 +104,27 @@ public final class AcceptorActor
    */
   static final long MAX_WRITE_BYTES = 4L << 20;
 
-  /** {@code persistence} names the journal and snapshot store it uses, not the actor system's defaults. */
-  public static Behavior<Command> create(GroupConfig config, int snapshotEvery, Duration tickInterval,
-      LongSupplier nanoTime, Consumer<Outbound> outbox, SynodSettings.PersistenceSettings persistence) {
+  /**
+   * The acceptor of life {@code incarnation} of the group (see {@link PersistenceIds}); {@code
+   * persistence} names the journal and snapshot store it uses, not the actor system's defaults.
+   */
+  public static Behavior<Command> create(GroupConfig config, long incarnation, int snapshotEvery,
+      Duration tickInterval, LongSupplier nanoTime, Consumer<Outbound> outbox,
+      SynodSettings.PersistenceSettings persistence) {
     if (snapshotEvery < 1) {
       throw new IllegalArgumentException("snapshotEvery must be >= 1, got " + snapshotEvery);
     }
     // The clock starts now, not when the actor starts: the grace period covers the whole start.
     TickClock clock = new TickClock(tickInterval, TickClock.capFor(config), nanoTime);
-    return Behaviors.setup(ctx -> new AcceptorActor(config, snapshotEvery, clock, outbox, persistence, ctx));
+    PersistenceId id = PersistenceIds.acceptor(config.group(), config.self(), incarnation);
+    return Behaviors.setup(ctx -> new AcceptorActor(config, id, snapshotEvery, clock, outbox, persistence, ctx));
   }
 
-  /** One journal stream per group and node: the node's journal holds every group's. */
-  public static PersistenceId persistenceId(String group, int node) {
-    return PersistenceId.of("synod-acceptor", group + "@" + node, "|");
-  }
-
-  private AcceptorActor(GroupConfig config, int snapshotEvery, TickClock clock, Consumer<Outbound> outbox,
-      SynodSettings.PersistenceSettings persistence, ActorContext<Command> context) {
-    super(persistenceId(config.group(), config.self()));
+  /** One journal stream per group, life and node: the node's journal holds every group's. */
+  private AcceptorActor(GroupConfig config, PersistenceId persistenceId, int snapshotEvery, TickClock clock,
+      Consumer<Outbound> outbox, SynodSettings.PersistenceSettings persistence, ActorContext<Command> context) {
+    super(persistenceId);
+    this.persistenceId = persistenceId;
     this.persistence = persistence;
     this.config = config;
     this.clock = clock;
@@ -150,7 +157,7 @@ public final class AcceptorActor
         // state holds nothing that is not yet durable. Were that ever not so, the snapshot would
         // claim records the journal lacks: refuse rather than store it.
         if (!unwritten.isEmpty()) {
-          throw new IllegalStateException("acceptor " + persistenceId(config.group(), config.self()).id()
+          throw new IllegalStateException("acceptor " + persistenceId.id()
               + " asked for a snapshot while " + unwritten.size() + " records are not yet written");
         }
         // Taken on the actor's thread: an immutable copy, as the store writes it later.
@@ -160,7 +167,7 @@ public final class AcceptorActor
       @Override
       public State fromJournal(Object from) {
         if (!(from instanceof AcceptorSnapshot snapshot)) {
-          throw new IllegalStateException("acceptor " + persistenceId(config.group(), config.self()).id()
+          throw new IllegalStateException("acceptor " + persistenceId.id()
               + " found a snapshot of type " + from.getClass().getName() + ", not an AcceptorSnapshot");
         }
         return new State(Acceptor.recover(config, snapshot.records()));
@@ -171,6 +178,16 @@ public final class AcceptorActor
   @Override
   public State emptyState() {
     return new State(Acceptor.recover(config, List.of()));
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::onRecovered).build();
+  }
+
+  /** Recovered: the local proposer learns the ballot this node promised, to campaign above it. */
+  private void onRecovered(State state) {
+    state.acceptor.onRecovered().sendNow().forEach(outbox);
   }
 
   @Override

@@ -18,7 +18,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.SnapshotFailed;
@@ -73,8 +72,8 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   /** How checkpoints move between nodes. */
   record TransferSettings(int chunkBytes, Duration retry, int maxStalls) {}
 
-  /** A checkpoint on its way to durability, and whether it came from a peer (then it is installed). */
-  private record Incoming(Checkpoint checkpoint, byte[] encoded, boolean fromPeer) {}
+  /** A checkpoint on its way to durability, and the node it came from (a peer's is then installed). */
+  private record Incoming(Checkpoint checkpoint, byte[] encoded, boolean fromPeer, int from) {}
 
   /** A checkpoint being fetched from {@code peer}. */
   private static final class Download {
@@ -93,6 +92,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   private final GroupConfig config;
+  private final long incarnation;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final ActorRef<LearnerActor.Command> learner;
@@ -112,24 +112,25 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private long durable;
 
   /**
+   * The checkpoints of life {@code incarnation} of the group (stored under its {@link
+   * PersistenceIds}, and fetched only from that life on the peers).
+   *
    * @param stateMachines makes a fresh state machine at each call (the group's own maker): a peer's
    *     checkpoint is restored into one before this node takes it
    */
-  static Behavior<Command> create(GroupConfig config, ActorRef<LearnerActor.Command> learner,
+  static Behavior<Command> create(GroupConfig config, long incarnation, ActorRef<LearnerActor.Command> learner,
       ActorRef<AcceptorActor.Command> acceptor, Peers peers, TransferSettings transfer,
       Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new CheckpointActor(config, ctx, timers, learner, acceptor, peers, transfer, stateMachines, persistence)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CheckpointActor(config, incarnation, ctx, timers,
+        learner, acceptor, peers, transfer, stateMachines, persistence)));
   }
 
-  static PersistenceId persistenceId(String group, int node) {
-    return PersistenceId.of("synod-checkpoint", group + "@" + node, "|");
-  }
-
-  private CheckpointActor(GroupConfig config, ActorContext<Command> ctx, TimerScheduler<Command> timers,
-      ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor, Peers peers,
-      TransferSettings transfer, Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
-    super(persistenceId(config.group(), config.self()));
+  private CheckpointActor(GroupConfig config, long incarnation, ActorContext<Command> ctx,
+      TimerScheduler<Command> timers, ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor,
+      Peers peers, TransferSettings transfer, Supplier<StateMachine> stateMachines,
+      SynodSettings.PersistenceSettings persistence) {
+    super(PersistenceIds.checkpoint(config.group(), config.self(), incarnation));
+    this.incarnation = incarnation;
     this.stateMachines = stateMachines;
     this.persistence = persistence;
     this.config = config;
@@ -166,7 +167,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   @Override
   public CommandHandler<Command, CheckpointTaken, StoredCheckpoint> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Store.class, (state, c) -> store(state, c.checkpoint(), false))
+        .onCommand(Store.class, (state, c) -> store(state, c.checkpoint(), config.self()))
         .onCommand(Fetch.class, (state, f) -> fetch(state, f.peer()))
         .onCommand(Transfer.class, (state, t) -> {
           if (t.message() instanceof SnapshotRequest r) {
@@ -193,7 +194,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     return Effect().none();
   }
 
-  private Effect<CheckpointTaken, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, boolean fromPeer) {
+  /** Stores {@code c}, taken by node {@code from}: this node's learner, or a peer's. */
+  private Effect<CheckpointTaken, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, int from) {
+    boolean fromPeer = from != config.self();
     if (incoming != null) {
       // One at a time; the learner's policy (or the next SnapshotAvailable) asks again.
       if (!fromPeer) {
@@ -207,7 +210,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       }
       return Effect().none();
     }
-    incoming = new Incoming(c, c.encode(), fromPeer);
+    incoming = new Incoming(c, c.encode(), fromPeer, from);
     return Effect().persist(new CheckpointTaken(c.nextInstance()));
   }
 
@@ -250,7 +253,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     long at = state.nextInstance();
     durable = at;
     if (in.fromPeer()) {
-      learner.tell(new LearnerActor.Install(in.checkpoint()));
+      learner.tell(new LearnerActor.Install(in.checkpoint(), in.from()));
     }
     learner.tell(new LearnerActor.CheckpointDurable(at));
     acceptor.tell(new AcceptorActor.CheckpointDurable(at));
@@ -276,7 +279,8 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       return; // nothing to give; the peer will ask someone else
     }
     int end = (int) Math.min((long) r.offset() + transfer.chunkBytes(), state.encoded().length);
-    peers.send(r.from(), new SnapshotChunk(config.group(), config.self(), state.nextInstance(), state.encoded().length,
+    peers.send(r.from(), new SnapshotChunk(config.group(), incarnation, config.self(), state.nextInstance(),
+        state.encoded().length,
         r.offset(), Arrays.copyOfRange(state.encoded(), r.offset(), end)));
   }
 
@@ -295,7 +299,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   private void request() {
-    peers.send(download.peer, new SnapshotRequest(config.group(), config.self(), download.bytes.size()));
+    peers.send(download.peer, new SnapshotRequest(config.group(), incarnation, config.self(), download.bytes.size()));
   }
 
   private Effect<CheckpointTaken, StoredCheckpoint> retryFetch() {
@@ -368,7 +372,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       refuse(d.peer, d.instance, e, c != null);
       return Effect().none();
     }
-    return store(state, c, true);
+    return store(state, c, d.peer);
   }
 
   /**

@@ -16,10 +16,6 @@ import io.synod.actors.GroupProtocol.Status;
 import io.synod.actors.GroupProtocol.Stopped;
 import io.synod.actors.GroupProtocol.TimedOut;
 import io.synod.actors.GroupProtocol.TransferLeadership;
-import io.synod.actors.GroupProtocol.TransferRefused;
-import io.synod.actors.GroupProtocol.TransferTimedOut;
-import io.synod.actors.GroupProtocol.TransferUnavailable;
-import io.synod.actors.GroupProtocol.Transferred;
 import io.synod.actors.GroupProtocol.UnwatchLeadership;
 import io.synod.actors.GroupProtocol.WatchLeadership;
 import io.synod.actors.GroupProtocol;
@@ -36,7 +32,6 @@ import io.synod.paxos.Refusal;
 import io.synod.paxos.StateMachine;
 import io.synod.persistence.JournalFailedException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -67,7 +62,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * again from the journal after a back-off ({@link RolesDown}, {@link RestartBackoff}); the
  * coordinator itself stays, so clients and the gateway keep their reference. The group stops on
  * this node for good, loudly, only if the node's journal failed ({@link JournalFailedException}:
- * then every group of the node stops, see {@link JournalFailures}) or replicas diverge. A change
+ * every group of the node stops, see {@link JournalFailures}) or replicas diverge (the roles stay
+ * down, the coordinator answering why: {@link RoleSupervisor}). A change
  * of the group's membership asked at this node is carried out by {@link MembershipChanges}.
  */
 public final class GroupCoordinator {
@@ -113,7 +109,7 @@ public final class GroupCoordinator {
 
   private record CommandId(long clientId, long sequence) {}
 
-  private record PendingRead(long deadline, ActorRef<ReadOutcome> replyTo) {}
+  private record PendingRead(long deadline, ActorRef<GroupProtocol.ReadReply> replyTo) {}
 
   private static final class Waiting {
     final ClientCommand command;
@@ -132,7 +128,8 @@ public final class GroupCoordinator {
   private static final int STASH = 10_000;
 
   /**
-   * The coordinator of {@code config.group()} on node {@code config.self()}. {@code stateMachine}
+   * The coordinator of life {@code incarnation} of {@code config.group()} on node {@code
+   * config.self()} (0 for a group the application spawns; see {@link GroupEnvelope}). {@code stateMachine}
    * makes a fresh state machine at each call: it is called each time the roles start (once the
    * group is registered, and again at every restart of the roles after a failure) for the state
    * machine the learner will own, and once more for each checkpoint fetched from a peer, which the
@@ -140,16 +137,17 @@ public final class GroupCoordinator {
    * then dropped). The coordinator stops when {@code journalFailures} reports that the node's
    * journal failed, and reports there a failure it meets itself.
    */
-  public static Behavior<GroupCommand> create(GroupConfig config, SynodSettings settings, Supplier<StateMachine> stateMachine,
-      Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime, JournalFailures journalFailures) {
+  public static Behavior<GroupCommand> create(GroupConfig config, long incarnation, SynodSettings settings,
+      Supplier<StateMachine> stateMachine, Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime,
+      JournalFailures journalFailures) {
     return Behaviors.withStash(STASH, stash -> Behaviors.setup(ctx -> {
       // Any node with an address may be added to the group, so the gateway takes messages from all of them.
-      gateway.tell(new NodeGateway.Register(config.group(), peers.nodeIds(), ctx.getSelf()));
+      gateway.tell(new NodeGateway.Register(config.group(), incarnation, peers.nodeIds(), ctx.getSelf()));
       ctx.pipeToSelf(journalFailures.failure(), (failure, never) -> new JournalFailed(failure));
       return Behaviors.receive(GroupCommand.class)
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
-              stash.unstashAll(new Running(ctx, timers, config, settings, stateMachine, peers, gateway, nanoTime,
-                  journalFailures)
+              stash.unstashAll(new Running(ctx, timers, config, incarnation, settings, stateMachine, peers, gateway,
+                  nanoTime, journalFailures)
                   .behavior())))
           .onMessage(RegistrationRefused.class, r -> onRegistrationRefused(ctx, config, stash, r))
           .onAnyMessage(m -> stashWhileRegistering(stash, m))
@@ -184,6 +182,7 @@ public final class GroupCoordinator {
   private static final class Running implements RoleSupervisor.Coordinator, MembershipChanges.Coordinator {
     private final ActorContext<GroupCommand> ctx;
     private final GroupConfig config;
+    private final long incarnation;
     private final LongSupplier nanoTime;
     private final long retryNanos;
     private final long reachableNanos;
@@ -202,9 +201,13 @@ public final class GroupCoordinator {
     private final LearnerQueries queries;
     private final Map<CommandId, Waiting> waiting = new HashMap<>();
     private final Map<Long, PendingRead> reads = new HashMap<>();
-    private final List<TransferLeadership> transfers = new ArrayList<>();
+    private final LeadershipTransfers transfers;
     private final Map<Integer, Long> lastHeard = new HashMap<>();
-    private long nextReadId;
+    /**
+     * Read ids start at a random point for each life of the coordinator, so that a leader's late
+     * answer to a read of an earlier life (its read index) can never be taken for a new read's.
+     */
+    private long nextReadId = java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.MAX_VALUE / 2);
     private int leader = -1;
     private boolean leaseHeld;
     private String stopReason = "the group was stopped";
@@ -212,12 +215,13 @@ public final class GroupCoordinator {
     private final ActorRef<NodeGateway.Command> gateway;
     private final MembershipChanges memberships;
 
-    Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, SynodSettings settings,
-        Supplier<StateMachine> stateMachines, Peers peers, ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime,
-        JournalFailures journalFailures) {
+    Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, long incarnation,
+        SynodSettings settings, Supplier<StateMachine> stateMachines, Peers peers, ActorRef<NodeGateway.Command> gateway,
+        LongSupplier nanoTime, JournalFailures journalFailures) {
       this.ctx = ctx;
       this.gateway = gateway;
       this.config = config;
+      this.incarnation = incarnation;
       this.nanoTime = nanoTime;
       this.peers = peers;
       this.settings = settings;
@@ -228,9 +232,10 @@ public final class GroupCoordinator {
       this.retryNanos = settings.client().retryInterval().toNanos();
       this.memberships = new MembershipChanges(ctx, config, peers, nanoTime, retryNanos, this);
       this.reachableNanos = settings.electionTimeout().plus(settings.electionJitter()).multipliedBy(2).toNanos();
-      this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), config.self()));
+      this.routes = new GroupRoutes(config.self(), peers.outbound(config.group(), incarnation, config.self()));
       this.timers = timers;
       this.retryInterval = settings.client().retryInterval();
+      this.transfers = new LeadershipTransfers(config.group(), this::handOver);
       spawnRoles();
     }
 
@@ -239,8 +244,8 @@ public final class GroupCoordinator {
       Duration tick = settings.tickInterval();
       StateMachine stateMachine = stateMachines.get(); // a fresh one: the learner rebuilds its state
       ActorRef<AcceptorActor.Command> acceptor = ctx.spawn(
-          AcceptorActor.create(config, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime, routes::send,
-              settings.persistence()),
+          AcceptorActor.create(config, incarnation, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime,
+              routes::send, settings.persistence()),
           "acceptor");
       this.proposer = ctx.spawn(ProposerActor.create(config, tick, nanoTime, routes, ctx.getSelf()), "proposer");
       long intervalTicks = Math.max(1, settings.checkpoint().interval().toNanos() / tick.toNanos());
@@ -251,27 +256,13 @@ public final class GroupCoordinator {
               settings.checkpoint().everyBytes(), intervalTicks), routes, ctx.getSelf()),
           "learner");
       routes.connect(acceptor, proposer, learner);
-      this.checkpoints = ctx.spawn(CheckpointActor.create(config, learner, acceptor, peers,
+      this.checkpoints = ctx.spawn(CheckpointActor.create(config, incarnation, learner, acceptor, peers,
           new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
               10), stateMachines, settings.persistence()), "checkpoints");
       this.roles = List.of(acceptor, proposer, learner, checkpoints);
       for (ActorRef<?> child : roles) {
         ctx.watch(child);
       }
-    }
-
-    /**
-     * A leadership transfer at the sweep: answered as timed out at its deadline (true: forget it),
-     * otherwise asked again, since the request or the leader's TimeoutNow may have been lost, or the
-     * handover timed out and a third node was elected (a leader already handing over ignores it).
-     */
-    private boolean sweepTransfer(TransferLeadership t, long now) {
-      if (now - t.deadlineNanos() >= 0) {
-        t.replyTo().tell(new TransferTimedOut(t.to(), leader));
-        return true;
-      }
-      proposer.tell(new ProposerActor.Transfer(t.to()));
-      return false;
     }
 
     /** The sweep runs only while someone waits: an idle group costs no timer here. */
@@ -386,13 +377,7 @@ public final class GroupCoordinator {
     private Behavior<GroupCommand> onLeaderChanged(LeaderChanged c) {
       noteLeaderNow(c.leader());
       leaseHeld = c.leaseHeld();
-      transfers.removeIf(t -> {
-        if (t.to() == leader) {
-          t.replyTo().tell(new Transferred(leader));
-          return true;
-        }
-        return false;
-      });
+      transfers.leaderIs(leader);
       watchers.tell(leadership());
       memberships.leaderChanged(leader);
       return Behaviors.same();
@@ -505,15 +490,13 @@ public final class GroupCoordinator {
 
     /** Tells everyone who waits for an answer that none will come, {@code reason} saying why. */
     private void failWaiting(String reason) {
-      transfers.forEach(t -> t.replyTo().tell(new TransferUnavailable(reason)));
-      transfers.clear();
+      transfers.fail(reason);
       for (Waiting w : waiting.values()) {
         w.replyTo.tell(new Stopped(reason));
       }
       waiting.clear();
       memberships.fail(reason);
-      // A refused read goes through the log, where the client learns why.
-      reads.forEach((id, r) -> r.replyTo().tell(new ReadOutcome(id, false, -1, null, -1)));
+      reads.forEach((id, r) -> r.replyTo().tell(new Stopped(reason)));
       reads.clear();
     }
 
@@ -522,20 +505,7 @@ public final class GroupCoordinator {
     }
 
     private Behavior<GroupCommand> onTransferLeadership(TransferLeadership t) {
-      Membership membership = memberships.current();
-      if (!membership.isVoter(t.to())) {
-        t.replyTo().tell(new TransferRefused("node " + t.to() + " is not a voting member of group '" + config.group()
-            + "', whose voters are " + membership.voters()));
-      } else if (t.to() == leader) {
-        t.replyTo().tell(new Transferred(leader));
-      } else if (transfers.stream().anyMatch(other -> other.to() != t.to())) {
-        t.replyTo().tell(new TransferRefused("a handover of group '" + config.group() + "' to node "
-            + transfers.get(0).to() + " is under way; ask again once it has ended"));
-      } else {
-        transfers.add(t);
-        sweepWhileWaiting();
-        proposer.tell(new ProposerActor.Transfer(t.to()));
-      }
+      transfers.ask(t, memberships.current(), leader); // a request that waits is handed over (handOver)
       return Behaviors.same();
     }
 
@@ -555,7 +525,7 @@ public final class GroupCoordinator {
       for (ReadOutcome o : a.reads()) {
         PendingRead to = reads.remove(o.readId());
         if (to != null) {
-          to.replyTo().tell(o);
+          to.replyTo().tell(new GroupProtocol.ReadResult(o));
         }
       }
       return Behaviors.same();
@@ -575,7 +545,7 @@ public final class GroupCoordinator {
       }
       // An unanswered read's client has given up by its deadline; forget it.
       reads.values().removeIf(r -> now - r.deadline() >= 0);
-      transfers.removeIf(t -> sweepTransfer(t, now));
+      transfers.sweep(now, leader);
       memberships.sweep(now);
       if (waiting.isEmpty() && reads.isEmpty() && transfers.isEmpty() && !memberships.underWay()) {
         timers.cancel(Sweep.INSTANCE);

@@ -48,8 +48,8 @@ final class LearnerActor {
    */
   record Restore(Checkpoint checkpoint, ActorRef<CheckpointActor.Command> checkpoints) implements Command {}
 
-  /** A peer's checkpoint, fetched and stored durably here: jump to it. */
-  record Install(Checkpoint checkpoint) implements Command {}
+  /** Node {@code from}'s checkpoint, fetched and stored durably here: jump to it. */
+  record Install(Checkpoint checkpoint, int from) implements Command {}
 
   record CheckpointDurable(long nextInstance) implements Command {}
 
@@ -196,7 +196,7 @@ final class LearnerActor {
             return Behaviors.same();
           })
           .onMessage(Install.class, i -> {
-            carryOut(learner.install(i.checkpoint()));
+            carryOut(learner.install(i.checkpoint(), i.from()));
             reportMembership();
             ctx.getLog().info("group '{}': node {} installed a peer's checkpoint; instances below {} are applied",
                 config.group(), config.self(), i.checkpoint().nextInstance());
@@ -226,7 +226,8 @@ final class LearnerActor {
           })
           .onMessage(AskStatus.class, a -> {
             a.replyTo().tell(new GroupStatus(config.group(), config.self(), a.leader(), learner.nextToApply(),
-                Math.max(learner.horizon(), learner.nextToApply()), lastCheckpoint, checkpointsRefused, lastRefusal, 0, null, -1));
+                Math.max(learner.horizon(), learner.nextToApply()), lastCheckpoint, checkpointsRefused, lastRefusal, 0,
+                null, -1, null));
             return Behaviors.same();
           })
           .onMessage(AskDigest.class, a -> {

@@ -25,7 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * takes the tickets its own requests earn, and asks again every {@link #RENEW_INTERVAL} until it has
  * one from every peer. A message whose ticket this node did not issue to the node it claims to come
  * from, one that is not stamped, one whose contents claim another sender, one for a group this node
- * does not run, or one from a node the group may not hear from (one without an address here: a
+ * does not run or for another life of it (a group removed and created again: see {@link
+ * GroupEnvelope}), or one from a node the group may not hear from (one without an address here: a
  * group's membership changes among the nodes this node knows) is dropped before it reaches a group,
  * and counted and logged in {@link Refusals}. A group runs at most once per node: a second
  * coordinator for a registered group is refused, unless the first one stops within {@link
@@ -43,11 +44,14 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   public sealed interface PeerTraffic extends Command
       permits GroupEnvelope, GroupBatch, SnapshotRequest, SnapshotChunk, NodeHeartbeat {}
 
-  /** Local: {@code coordinator} runs {@code group}, which may hear from {@code members}. */
-  public record Register(String group, List<Integer> members, ActorRef<GroupCommand> coordinator)
+  /**
+   * Local: {@code coordinator} runs life {@code incarnation} of {@code group} (see {@link
+   * GroupEnvelope}), which may hear from {@code members}.
+   */
+  public record Register(String group, long incarnation, List<Integer> members, ActorRef<GroupCommand> coordinator)
       implements Command {}
 
-  private record Registration(Set<Integer> members, ActorRef<GroupCommand> coordinator) {}
+  private record Registration(long incarnation, Set<Integer> members, ActorRef<GroupCommand> coordinator) {}
 
   /** A second registration is refused if the first coordinator still runs after {@link #HANDOVER}. */
   record StillRunning(Register second) implements Command {}
@@ -82,20 +86,23 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   private final TicketOffice office;
   private final Refusals refusals;
   private final ActorRef<NodeLiveness.Command> liveness;
+  private final RunningGroups running;
 
   /**
    * The gateway of the node {@code peers} belong to, which issues its tickets from {@code office}
-   * and runs {@code liveness}, the node's failure detector ({@link NodeLiveness#create}), as its child.
+   * and runs {@code liveness}, the node's failure detector ({@link NodeLiveness#create}), as its
+   * child. It keeps {@code running} up to date with the groups registered.
    */
   public static Behavior<Command> create(Peers peers, TicketOffice office, Refusals refusals,
-      Behavior<NodeLiveness.Command> liveness) {
+      Behavior<NodeLiveness.Command> liveness, RunningGroups running) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeGateway(ctx, timers, peers, office, refusals,
-        ctx.spawn(liveness, "liveness"))));
+        ctx.spawn(liveness, "liveness"), running)));
   }
 
   private NodeGateway(ActorContext<Command> ctx, TimerScheduler<Command> timers, Peers peers, TicketOffice office,
-      Refusals refusals, ActorRef<NodeLiveness.Command> liveness) {
+      Refusals refusals, ActorRef<NodeLiveness.Command> liveness, RunningGroups running) {
     super(ctx);
+    this.running = running;
     this.timers = timers;
     this.peers = peers;
     this.office = office;
@@ -129,6 +136,7 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
     }
     for (String group : ended) {
       liveness.tell(new NodeLiveness.GroupsChanged(groups.remove(group).coordinator(), false));
+      running.stopped(group);
       Register next = waiting.remove(group);
       if (next != null) {
         timers.cancel(group);
@@ -172,9 +180,9 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
     } else if (body instanceof GroupBatch b) {
       b.envelopes().forEach(e -> route(e, from));
     } else if (body instanceof SnapshotRequest r) {
-      route(r.group(), from, r.from(), r, new GroupCoordinator.Transfer(r));
+      route(r.group(), r.incarnation(), from, r.from(), r, new GroupCoordinator.Transfer(r));
     } else if (body instanceof SnapshotChunk c) {
-      route(c.group(), from, c.from(), c, new GroupCoordinator.Transfer(c));
+      route(c.group(), c.incarnation(), from, c.from(), c, new GroupCoordinator.Transfer(c));
     } else if (body instanceof NodeHeartbeat h) {
       liveness.tell(new NodeLiveness.Heard(new PeerLiveness.Heartbeat(from, h.incarnation(),
           h.generation())));
@@ -247,7 +255,8 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   }
 
   private void accept(Register r) {
-    groups.put(r.group(), new Registration(Set.copyOf(r.members()), r.coordinator()));
+    groups.put(r.group(), new Registration(r.incarnation(), Set.copyOf(r.members()), r.coordinator()));
+    running.started(r.group(), r.incarnation());
     getContext().watch(r.coordinator());
     liveness.tell(new NodeLiveness.GroupsChanged(r.coordinator(), true));
     r.coordinator().tell(GroupCoordinator.Registered.INSTANCE);
@@ -259,11 +268,12 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
   }
 
   private void route(GroupEnvelope e, int from) {
-    route(e.group(), from, e.from() == from ? e.message().from() : e.from(), e,
+    route(e.group(), e.incarnation(), from, e.from() == from ? e.message().from() : e.from(), e,
         new GroupCoordinator.Inbound(e.message()));
   }
 
-  private void route(String group, int from, int claimedSender, Object message, GroupCoordinator.Command forward) {
+  private void route(String group, long incarnation, int from, int claimedSender, Object message,
+      GroupCoordinator.Command forward) {
     Registration r = groups.get(group);
     if (claimedSender != from) {
       refusals.refuse("node " + from, "sender-mismatch", () -> "a message of group '" + group + "' from node " + from
@@ -273,6 +283,12 @@ public final class NodeGateway extends AbstractBehavior<NodeGateway.Command> {
       // group configured on the peer but not here.
       refusals.refuse("node " + from + ", group '" + group + "'", "unknown-group", () -> "messages for group '"
           + group + "', which this node does not run (first: " + message + ")");
+    } else if (r.incarnation() != incarnation) {
+      // Normal for a moment after a group is removed and created again: one node still runs, or
+      // already runs, a life the other does not.
+      refusals.refuse("node " + from + ", group '" + group + "'", "other-incarnation", () -> "messages of life "
+          + incarnation + " of group '" + group + "', whose life " + r.incarnation() + " runs on this node (first: "
+          + message + ")", true);
     } else if (!r.members().contains(from)) {
       refusals.refuse("node " + from + ", group '" + group + "'", "not-a-member", () -> "messages for group '"
           + group + "' from node " + from + ", which is not one of the nodes " + r.members() + " (first: " + message

@@ -1,7 +1,10 @@
 package io.synod.actors.internal;
 
 import com.typesafe.config.Config;
+import io.synod.actors.CatalogSettings;
+import io.synod.actors.GroupCatalog;
 import io.synod.actors.GroupCommand;
+import io.synod.actors.GroupTypes;
 import io.synod.actors.SynodGroup;
 import io.synod.actors.SynodNode;
 import io.synod.actors.SynodSettings;
@@ -60,8 +63,12 @@ public final class NodeRuntime implements SynodNode {
   private final Peers peers;
   private final TicketOffice office;
   private final JournalFailures journalFailures = new JournalFailures();
+  private final RunningGroups running;
+  private NodeCatalog catalog;
 
-  private NodeRuntime(Plan plan, ActorRef<NodeGateway.Command> gateway, Peers peers, TicketOffice office) {
+  private NodeRuntime(Plan plan, ActorRef<NodeGateway.Command> gateway, Peers peers, TicketOffice office,
+      RunningGroups running) {
+    this.running = running;
     this.system = plan.system;
     this.self = plan.self;
     this.nodes = plan.nodes;
@@ -110,11 +117,12 @@ public final class NodeRuntime implements SynodNode {
     TicketOffice office = new TicketOffice(plan.self, plan.nodes.keySet(), new SecureRandom());
     ActorRef<NodeGateway.Command> gateway;
     Peers peers;
+    RunningGroups running = new RunningGroups();
     try {
       peers = new Peers(system, plan.self, plan.nodes, linkBatchBytes(system, plan.settings),
           office.issuedTo(plan.self));
       gateway = system.systemActorOf(NodeGateway.create(peers, office, identities.refusals(),
-          NodeLiveness.create(peers, plan.settings.tickInterval(), plan.settings.tuning(), System::nanoTime)),
+          NodeLiveness.create(peers, plan.settings.tickInterval(), plan.settings.tuning(), System::nanoTime), running),
           NodeGateway.NAME,
           Props.empty());
       identities.start(plan.nodes);
@@ -122,7 +130,7 @@ public final class NodeRuntime implements SynodNode {
       throw new IllegalStateException("Synod already runs in actor system " + system.name()
           + "; start one SynodNode per actor system", e);
     }
-    NodeRuntime node = new NodeRuntime(plan, gateway, peers, office);
+    NodeRuntime node = new NodeRuntime(plan, gateway, peers, office, running);
     node.listenToTheJournal();
     return node;
   }
@@ -244,6 +252,16 @@ public final class NodeRuntime implements SynodNode {
   @Override
   public <C, R> Behavior<GroupCommand> groupBehavior(SynodGroup<C, R> group, List<Integer> members,
       List<Integer> learners, boolean joining, SynodSettings settings) {
+    return groupBehavior(group, 0, members, learners, joining, settings);
+  }
+
+  /**
+   * As {@link #groupBehavior(SynodGroup, List, List, boolean, SynodSettings)}, for life {@code
+   * incarnation} of the group (0: the group's only life; a group created at runtime gets its
+   * number from the catalog, see {@link GroupEnvelope}).
+   */
+  <C, R> Behavior<GroupCommand> groupBehavior(SynodGroup<C, R> group, long incarnation, List<Integer> members,
+      List<Integer> learners, boolean joining, SynodSettings settings) {
     for (List<Integer> list : List.of(members, learners)) {
       for (int m : list) {
         if (!nodes.containsKey(m)) {
@@ -252,10 +270,27 @@ public final class NodeRuntime implements SynodNode {
         }
       }
     }
-    GroupConfig config = settings.groupConfig(group.id(), self, members, learners, joining);
-    return GroupCoordinator.create(config, settings,
+    GroupConfig config = settings.groupConfig(group.id(), self, members, learners, joining)
+        .withPreferredLeader(group.preferredLeader());
+    return GroupCoordinator.create(config, incarnation, settings,
         () -> new TypedStateMachine<>(group.newStateMachine(), group.commands(), group.results()), peers, gateway,
         System::nanoTime, journalFailures);
+  }
+
+  @Override
+  public synchronized GroupCatalog catalog(GroupTypes types) {
+    if (catalog == null) {
+      catalog = NodeCatalog.start(this, types, CatalogSettings.fromConfig(system.settings().config()), running);
+    } else if (!catalog.types().names().equals(types.names())) {
+      throw new IllegalStateException("the catalog of node " + self + " runs with the group types "
+          + catalog.types().names() + ", not " + types.names());
+    }
+    return catalog;
+  }
+
+  /** How this node reaches its peers (tests send through it as this node would). */
+  Peers peers() {
+    return peers;
   }
 
   /**

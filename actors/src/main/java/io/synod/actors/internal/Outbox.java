@@ -71,7 +71,9 @@ final class Outbox {
         && chosenBytes(x.entries()) + chosenBytes(y.entries()) <= maxBytes) {
       List<Message.ChosenEntry> entries = new ArrayList<>(x.entries());
       entries.addAll(y.entries());
-      return new Message.Chosen(x.from(), entries, Math.max(x.horizon(), y.horizon()));
+      // Both chain marks hold; the later one says more.
+      return new Message.Chosen(x.from(), entries, Math.max(x.horizon(), y.horizon()),
+          y.chain().through() >= x.chain().through() ? y.chain() : x.chain());
     }
     return null;
   }

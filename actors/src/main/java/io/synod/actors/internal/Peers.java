@@ -107,16 +107,16 @@ public final class Peers {
   }
 
   /**
-   * The core's messages of {@code group}, from node {@code self}, enveloped for their node's gateway
-   * and sent through its link.
+   * The core's messages of {@code group} (its life {@code incarnation}), from node {@code self},
+   * enveloped for their node's gateway and sent through its link.
    */
-  public Consumer<Outbound> outbound(String group, int self) {
+  public Consumer<Outbound> outbound(String group, long incarnation, int self) {
     return o -> {
       PeerLink link = links.get(o.to());
       if (link == null) {
-        send(o.to(), new GroupEnvelope(group, self, o.message())); // this node itself, or an unknown one
+        send(o.to(), new GroupEnvelope(group, incarnation, self, o.message())); // this node itself, or an unknown one
       } else {
-        link.send(new GroupEnvelope(group, self, o.message()));
+        link.send(new GroupEnvelope(group, incarnation, self, o.message()));
       }
     };
   }

@@ -21,7 +21,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The proposer of one group on one node: it feeds the core {@link Proposer} its messages, client
  * commands and reads, and ticks from a {@link TickClock}. Before every input the clock's due ticks
  * are handed over first, so a lease is judged against the time the input is handled, also right
- * after a long pause. Between inputs it sleeps until the core has something to do ({@link
+ * after a long pause; and the wall-clock time, which stamps the values this node proposes as leader
+ * (the log's time, by which sessions expire). Between inputs it sleeps until the core has something to do ({@link
  * Proposer#ticksUntilDue}: the next heartbeat, resend or election deadline) rather than waking at
  * every tick, so an idle group costs little. Refused commands and answered reads go to the
  * coordinator. Its messages leave through an {@link Outbox}, so the commands of many clients reach
@@ -154,6 +155,7 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
   }
 
   private void catchUpTicks() {
+    proposer.onWallClock(System.currentTimeMillis());
     proposer.onTicks(clock.due(), this::carryOut);
   }
 

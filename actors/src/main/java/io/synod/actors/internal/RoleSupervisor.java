@@ -18,9 +18,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * What a group's coordinator does when one of the group's roles on its node stops (README, "Group
  * restarts"): most failures pass, so the roles go down ({@link RolesDown}) and start again from the
  * journal after a back-off ({@link RestartBackoff}); a failed journal or replicas that diverge do
- * not ({@link RoleFailure#permanent}), so the group stops for good, and a failed journal is
- * reported to the node ({@link JournalFailures}), whose other groups then stop too. Each failure is
- * logged: WARN for one that is retried, ERROR for one that stops the group.
+ * not ({@link RoleFailure#permanent}), so the group stops for good. A failed journal is reported to
+ * the node ({@link JournalFailures}), whose other groups then stop too, and the coordinator stops;
+ * replicas that diverge leave the roles down for good, the coordinator answering every request
+ * with why. Each failure is logged: WARN for one that is retried, ERROR for one that stops the
+ * group.
  */
 final class RoleSupervisor {
 
@@ -65,7 +67,11 @@ final class RoleSupervisor {
     if (failure.divergence()) {
       ctx.getLog().error("group '{}' stops on node {} for good: {} (a restart would only hide that replicas diverge)",
           config.group(), config.self(), failure.describe(), failure.cause());
-      return coordinator.stop(failure.describe());
+      // The coordinator stays, answering every request with why (its status too), as while the roles restart.
+      List<ActorRef<?>> stopping = coordinator.rolesFailed(t.getRef(),
+          "it stopped on node " + config.self() + " for good: " + failure.describe());
+      return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping,
+          failure.describe()).behavior();
     }
     long delayNanos = backoff.failed(nanoTime.getAsLong(), failure.describe());
     ctx.getLog().warn("group '{}' on node {}: {}; its roles start again from the journal in {} ms ({} failure(s) in a"
@@ -73,7 +79,8 @@ final class RoleSupervisor {
         delayNanos / 1_000_000, backoff.failuresInARow(), backoff.restarts());
     List<ActorRef<?>> stopping = coordinator.rolesFailed(t.getRef(),
         "its roles on node " + config.self() + " are restarting after a failure (" + failure.describe() + ")");
-    return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping).behavior();
+    return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping, null)
+        .behavior();
   }
 
   /** The node's journal failed: the group stops for good, and the node hears of it. */
@@ -88,6 +95,6 @@ final class RoleSupervisor {
   GroupStatus withRestarts(GroupStatus status) {
     return new GroupStatus(status.group(), status.node(), status.leader(), status.appliedThrough(),
         status.chosenThrough(), status.checkpoint(), status.checkpointsRefused(), status.lastCheckpointRefusal(),
-        backoff.restarts(), backoff.lastFailure(), -1);
+        backoff.restarts(), backoff.lastFailure(), -1, null);
   }
 }

@@ -30,6 +30,9 @@ import org.apache.pekko.pattern.StatusReply;
  * peers' protocol messages are dropped (the protocol tolerates lost messages); leadership watchers
  * stay, told that this node knows no leader.
  *
+ * <p>Down for good ({@code stoppedFor} not null, after replicas were found to diverge), it never
+ * starts them again, and every answer, the status's {@code stopped} among them, says why.
+ *
  * <p>Nothing the old roles sent can reach the new ones' coordinator as if it were theirs: a local
  * send is in the coordinator's mailbox at once, so everything the old roles sent is there before
  * the last of them has stopped, and the timer that ends this state starts only then; each such
@@ -60,11 +63,16 @@ final class RolesDown {
   private final RoleSupervisor.Coordinator coordinator;
   private final LongSupplier nanoTime;
   private final Set<ActorRef<?>> stopping;
+  /** Why the roles are down for good, or null while they are to start again. */
+  private final String stoppedFor;
 
-  /** {@code stopping}: the old roles that have not stopped yet (the coordinator stopped them). */
+  /**
+   * {@code stopping}: the old roles that have not stopped yet (the coordinator stopped them); {@code
+   * stoppedFor}: why they stay down for good, or null if they are to start again after the back-off.
+   */
   RolesDown(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config,
       RestartBackoff backoff, LeadershipWatchers watchers, RoleSupervisor supervisor,
-      RoleSupervisor.Coordinator coordinator, LongSupplier nanoTime, List<ActorRef<?>> stopping) {
+      RoleSupervisor.Coordinator coordinator, LongSupplier nanoTime, List<ActorRef<?>> stopping, String stoppedFor) {
     this.ctx = ctx;
     this.timers = timers;
     this.config = config;
@@ -74,6 +82,7 @@ final class RolesDown {
     this.coordinator = coordinator;
     this.nanoTime = nanoTime;
     this.stopping = new HashSet<>(stopping);
+    this.stoppedFor = stoppedFor;
   }
 
   Behavior<GroupCommand> behavior() {
@@ -84,8 +93,7 @@ final class RolesDown {
         .onMessageEquals(Due.INSTANCE, this::due)
         .onMessage(GroupCoordinator.JournalFailed.class, f -> supervisor.journalFailed(f.failure(), coordinator))
         .onMessage(GroupProtocol.Propose.class, p -> answer(p.replyTo(), new GroupProtocol.Stopped(reason())))
-        // Refused here, a read goes through the log, where it learns why.
-        .onMessage(GroupProtocol.Read.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
+        .onMessage(GroupProtocol.Read.class, r -> answer(r.replyTo(), new GroupProtocol.Stopped(reason())))
         .onMessage(GroupProtocol.ReadLocal.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
         .onMessage(GroupProtocol.Leader.class, l -> answer(l.replyTo(), -1))
         .onMessage(GroupProtocol.AppliedThrough.class, a -> answer(a.replyTo(), -1L))
@@ -139,6 +147,9 @@ final class RolesDown {
   }
 
   private void startTimer() {
+    if (stoppedFor != null) {
+      return; // down for good
+    }
     timers.startSingleTimer(Due.INSTANCE, Due.INSTANCE, Duration.ofNanos(backoff.nanosUntilDue(nanoTime.getAsLong())));
   }
 
@@ -150,12 +161,19 @@ final class RolesDown {
   }
 
   private GroupStatus status() {
+    if (stoppedFor != null) {
+      return new GroupStatus(config.group(), config.self(), -1, -1, -1, -1, 0, "", backoff.restarts(), stoppedFor, -1,
+          stoppedFor);
+    }
     return new GroupStatus(config.group(), config.self(), -1, -1, -1, -1, 0, "", backoff.restarts(), backoff.lastFailure(),
-        backoff.restartInMillis(nanoTime.getAsLong()));
+        backoff.restartInMillis(nanoTime.getAsLong()), null);
   }
 
-  /** What a client is told: the group is restarting here, why, and when it tries next. */
+  /** What a client is told: the group is restarting here, why, and when it tries next; or why it stopped for good. */
   private String reason() {
+    if (stoppedFor != null) {
+      return "it stopped on node " + config.self() + " for good: " + stoppedFor;
+    }
     return "its roles on node " + config.self() + " are restarting after a failure (" + backoff.lastFailure()
         + "); the next attempt is in " + backoff.restartInMillis(nanoTime.getAsLong()) + " ms";
   }

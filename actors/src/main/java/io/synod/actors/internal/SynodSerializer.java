@@ -12,6 +12,7 @@ import io.synod.paxos.Message.Accepted;
 import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.BehindHint;
 import io.synod.paxos.Message.CatchUpReply;
+import io.synod.paxos.Message.ChainMark;
 import io.synod.paxos.Message.CatchUpRequest;
 import io.synod.paxos.Message.Chosen;
 import io.synod.paxos.Message.ChosenEntry;
@@ -56,8 +57,9 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * bytes, {@code long} 8, {@code boolean} one byte 0 or 1, a ballot {@code round:8 nodeId:4}, a byte
  * array {@code length:4} then the bytes, a list {@code count:4} then the elements, a value its
  * bytes as a byte array then {@code crc:4}; an optional value (only {@link ChosenEntry#value()}) is
- * preceded by a presence byte. A value's checksum is carried as it was computed by the proposer,
- * never recomputed, so the receiving core's {@link Value#verify} still catches corruption.
+ * preceded by a presence byte; a checksum chain's {@link ChainMark} {@code through:8 chain:4}. A
+ * value's checksum is carried as it was computed by the proposer, never recomputed, so the
+ * receiving core's {@link Value#verify} still catches corruption.
  *
  * <p>Decoding trusts nothing: every length and count is checked against the bytes that remain
  * before anything is allocated, and any defect (truncation, overrun, unknown version or flag,
@@ -81,8 +83,11 @@ public final class SynodSerializer extends SerializerWithStringManifest {
   private static final int ACCEPTED_VALUE_MIN_BYTES = 8 + BALLOT_BYTES + VALUE_MIN_BYTES;
   private static final int CHOSEN_ENTRY_MIN_BYTES = 8 + BALLOT_BYTES + 1;
   private static final int COMMAND_MIN_BYTES = 8 + 8 + 4 + 1;
-  /** Group, manifest and message as byte arrays (a group id and a manifest are never empty), sender. */
-  private static final int ENVELOPE_MIN_BYTES = 4 + 1 + 4 + 4 + 1 + 4 + 1;
+  /**
+   * Group, manifest and message as byte arrays (a group id and a manifest are never empty), the
+   * group's incarnation and the sender.
+   */
+  private static final int ENVELOPE_MIN_BYTES = 4 + 1 + 8 + 4 + 4 + 1 + 4 + 1;
   /** A snapshot's acceptor record: its two-letter manifest as a byte array, then at least a long. */
   private static final int RECORD_MIN_BYTES = 4 + 2 + 8;
 
@@ -121,18 +126,29 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       new Codec<>(ClientRead.class, "CR",
           (o, m) -> o.writeInt(m.from()).writeLong(m.readId()).writeBytes(m.query(), "ClientRead.query"),
           in -> new ClientRead(in.readInt(), in.readLong(), in.readBytes())),
+      new Codec<>(Message.ReadIndexRequest.class, "RQ",
+          (o, m) -> o.writeInt(m.from()).writeLong(m.readId()),
+          in -> new Message.ReadIndexRequest(in.readInt(), in.readLong())),
+      new Codec<>(Message.ReadIndexReply.class, "RR",
+          (o, m) -> o.writeInt(m.from()).writeLong(m.readId()).writeLong(m.readIndex()).writeInt(m.leaderHint()),
+          in -> new Message.ReadIndexReply(in.readInt(), in.readLong(), in.readLong(), in.readInt())),
       new Codec<>(LeaderSeen.class, "LS",
           (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()).writeBoolean(m.quiet()),
           in -> new LeaderSeen(in.readInt(), in.readBallot(), in.readBoolean())),
       new Codec<>(Message.CandidateSeen.class, "CS",
           (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()),
           in -> new Message.CandidateSeen(in.readInt(), in.readBallot())),
+      new Codec<>(Message.PromiseRecovered.class, "RP",
+          (o, m) -> o.writeInt(m.from()).writeBallot(m.ballot()),
+          in -> new Message.PromiseRecovered(in.readInt(), in.readBallot())),
       new Codec<>(WakeUp.class, "WU",
           (o, m) -> o.writeInt(m.from()),
           in -> new WakeUp(in.readInt())),
       new Codec<>(LearnerProgress.class, "LP",
-          (o, m) -> o.writeInt(m.from()).writeLong(m.chosenPrefix()).writeBytes(m.membership().encode(), "membership"),
-          in -> new LearnerProgress(in.readInt(), in.readLong(), Membership.decode(in.readBytes()))),
+          (o, m) -> o.writeInt(m.from()).writeLong(m.chosenPrefix()).writeBytes(m.membership().encode(), "membership")
+              .writeChainMark(m.chain()),
+          in -> new LearnerProgress(in.readInt(), in.readLong(), Membership.decode(in.readBytes()),
+              in.readChainMark())),
       new Codec<>(TransferLeadership.class, "TL",
           (o, m) -> o.writeInt(m.from()).writeInt(m.to()).writeInt(m.hops()),
           in -> new TransferLeadership(in.readInt(), in.readInt(), in.readInt())),
@@ -141,8 +157,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           in -> new TimeoutNow(in.readInt(), in.readBallot())),
       // to learners
       new Codec<>(Chosen.class, "CH",
-          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeChosenEntry).writeLong(m.horizon()),
-          in -> new Chosen(in.readInt(), in.readList(CHOSEN_ENTRY_MIN_BYTES, In::readChosenEntry), in.readLong())),
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeChosenEntry).writeLong(m.horizon())
+              .writeChainMark(m.chain()),
+          in -> new Chosen(in.readInt(), in.readList(CHOSEN_ENTRY_MIN_BYTES, In::readChosenEntry), in.readLong(),
+              in.readChainMark())),
       new Codec<>(LocalAccepted.class, "LA",
           (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeAcceptedValue),
           in -> new LocalAccepted(in.readInt(), in.readList(ACCEPTED_VALUE_MIN_BYTES, In::readAcceptedValue))),
@@ -150,8 +168,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           (o, m) -> o.writeInt(m.from()).writeLong(m.fromInstance()).writeInt(m.max()),
           in -> new CatchUpRequest(in.readInt(), in.readLong(), in.readInt())),
       new Codec<>(CatchUpReply.class, "CP",
-          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeProposal).writeLong(m.horizon()),
-          in -> new CatchUpReply(in.readInt(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal), in.readLong())),
+          (o, m) -> o.writeInt(m.from()).writeList(m.entries(), WireOut::writeProposal).writeLong(m.horizon())
+              .writeChainMark(m.before()).writeChainMark(m.after()),
+          in -> new CatchUpReply(in.readInt(), in.readList(PROPOSAL_MIN_BYTES, In::readProposal), in.readLong(),
+              in.readChainMark(), in.readChainMark())),
       new Codec<>(SnapshotAvailable.class, "SA",
           (o, m) -> o.writeInt(m.from()).writeLong(m.instance()),
           in -> new SnapshotAvailable(in.readInt(), in.readLong())),
@@ -197,14 +217,15 @@ public final class SynodSerializer extends SerializerWithStringManifest {
           in -> new TicketExchange.Stale(in.readInt())),
       // checkpoints moving between nodes
       new Codec<>(SnapshotRequest.class, "TQ",
-          (o, r) -> o.writeBytes(r.group().getBytes(StandardCharsets.UTF_8), "group").writeInt(r.from())
-              .writeInt(r.offset()),
-          in -> new SnapshotRequest(utf8(in, in.readBytes(), "group"), in.readInt(), in.readInt())),
+          (o, r) -> o.writeBytes(r.group().getBytes(StandardCharsets.UTF_8), "group").writeLong(r.incarnation())
+              .writeInt(r.from()).writeInt(r.offset()),
+          in -> new SnapshotRequest(utf8(in, in.readBytes(), "group"), in.readLong(), in.readInt(), in.readInt())),
       new Codec<>(SnapshotChunk.class, "TC",
-          (o, c) -> o.writeBytes(c.group().getBytes(StandardCharsets.UTF_8), "group").writeInt(c.from())
-              .writeLong(c.instance()).writeInt(c.total()).writeInt(c.offset()).writeBytes(c.bytes(), "chunk"),
-          in -> new SnapshotChunk(utf8(in, in.readBytes(), "group"), in.readInt(), in.readLong(), in.readInt(),
-              in.readInt(), in.readBytes())),
+          (o, c) -> o.writeBytes(c.group().getBytes(StandardCharsets.UTF_8), "group").writeLong(c.incarnation())
+              .writeInt(c.from()).writeLong(c.instance()).writeInt(c.total()).writeInt(c.offset())
+              .writeBytes(c.bytes(), "chunk"),
+          in -> new SnapshotChunk(utf8(in, in.readBytes(), "group"), in.readLong(), in.readInt(), in.readLong(),
+              in.readInt(), in.readInt(), in.readBytes())),
       // persisted by checkpoint actors (event and snapshot) and acceptors (snapshot)
       new Codec<>(CheckpointTaken.class, "KT",
           (o, e) -> o.writeLong(e.nextInstance()),
@@ -466,6 +487,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       return new AcceptedValue(readLong(), readBallot(), readValue());
     }
 
+    ChainMark readChainMark() {
+      return new ChainMark(readLong(), readInt());
+    }
+
     ChosenEntry readChosenEntry() {
       long instance = readLong();
       Ballot ballot = readBallot();
@@ -498,10 +523,11 @@ public final class SynodSerializer extends SerializerWithStringManifest {
 
     GroupEnvelope readEnvelope() {
       String group = utf8(this, readBytes(), "group");
+      long incarnation = readLong();
       int from = readInt();
       String manifest = utf8(this, readBytes(), "manifest");
       int at = pos + 4; // after the message's length
-      return new GroupEnvelope(group, from, decodeInner(this, group, manifest, readBytes(), at));
+      return new GroupEnvelope(group, incarnation, from, decodeInner(this, group, manifest, readBytes(), at));
     }
 
     ClientCommand readCommand() {

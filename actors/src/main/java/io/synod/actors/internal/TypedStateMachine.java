@@ -14,8 +14,8 @@ import java.util.Arrays;
 /**
  * Adapts an application's {@link ReplicatedStateMachine} to the core's byte-level {@link
  * StateMachine}, in the {@link PayloadFormat}: a log payload is a kind byte ({@link
- * PayloadFormat#COMMAND}, or {@link PayloadFormat#READ} for a read that goes through the log
- * because no lease was held) followed by the command codec's bytes; a result is {@link
+ * PayloadFormat#COMMAND}, or {@link PayloadFormat#READ} for a read through the log, which logs
+ * written by earlier builds hold) followed by the command codec's bytes; a result is {@link
  * PayloadFormat#OK} followed by the result codec's bytes, or {@link PayloadFormat#FAILED} followed
  * by a UTF-8 description of what the state machine or codec threw. Exceptions become results so
  * that every replica answers the same, and the log keeps moving past a command the application

@@ -4,6 +4,7 @@ import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.Ballot;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Message.AcceptedValue;
+import io.synod.paxos.Message.ChainMark;
 import io.synod.paxos.Message.ChosenEntry;
 import io.synod.paxos.Message.Proposal;
 import io.synod.paxos.Value;
@@ -72,6 +73,10 @@ final class WireOut {
     return writeLong(a.instance()).writeBallot(a.ballot()).writeValue(a.value());
   }
 
+  WireOut writeChainMark(ChainMark m) {
+    return writeLong(m.through()).writeInt(m.chain());
+  }
+
   WireOut writeChosenEntry(ChosenEntry e) {
     writeLong(e.instance()).writeBallot(e.ballot()).writeBoolean(e.value() != null);
     return e.value() == null ? this : writeValue(e.value());
@@ -100,9 +105,10 @@ final class WireOut {
     return this;
   }
 
-  /** A group's message: its group, sender, and the message whole in its own versioned format. */
+  /** A group's message: its group and incarnation, sender, and the message whole in its own versioned format. */
   WireOut writeEnvelope(GroupEnvelope e) {
     return writeBytes(e.group().getBytes(StandardCharsets.UTF_8), "group")
+        .writeLong(e.incarnation())
         .writeInt(e.from())
         .writeBytes(SynodSerializer.codecFor(e.message()).manifest().getBytes(StandardCharsets.UTF_8), "manifest")
         .writeBytes(SynodSerializer.encode(SynodSerializer.codecFor(e.message()), e.message()), "message");

@@ -36,6 +36,8 @@ class AcceptorActorTest {
   private ActorSystem<Void> system;
   private TestProbe<Outbound> out;
   private int incarnation;
+  /** The ballot the acceptor last spawned said it recovered. */
+  private Ballot recovered;
   /** The acceptor's monotonic clock, moved by the test. */
   private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
   private static final Duration TICK = Duration.ofMillis(10);
@@ -52,11 +54,16 @@ class AcceptorActorTest {
     cluster.close();
   }
 
+  /** Spawns the acceptor and waits for its recovery: it tells its own node's proposer what it promised. */
   private ActorRef<AcceptorActor.Command> spawn() {
-    return Adapter.spawn(cluster.node(0).system(),
-        AcceptorActor.create(CONFIG, 1000, TICK, clock::get, out.getRef()::tell,
+    ActorRef<AcceptorActor.Command> acceptor = Adapter.spawn(cluster.node(0).system(),
+        AcceptorActor.create(CONFIG, 0, 1000, TICK, clock::get, out.getRef()::tell,
             cluster.node(0).synod().settings().persistence()),
         "acceptor-" + ++incarnation);
+    Outbound o = out.receiveMessage(TIMEOUT);
+    assertEquals(0, o.to(), "the recovered promise goes to this node's proposer: " + o);
+    recovered = ((Message.PromiseRecovered) o.message()).ballot();
+    return acceptor;
   }
 
   private void restart(ActorRef<AcceptorActor.Command> acceptor) {
@@ -94,6 +101,7 @@ class AcceptorActorTest {
     passGrace(again);
     Ballot lower = new Ballot(1, 2);
     again.tell(new AcceptorActor.Deliver(new Message.Prepare(2, lower, 0)));
+    assertEquals(b21, recovered, "the restarted acceptor tells its proposer the promise it recovered");
     assertEquals(new Message.Rejected(0, lower, b21, false), expectTo(2, Message.Rejected.class),
         "the promise must come back from the journal");
   }

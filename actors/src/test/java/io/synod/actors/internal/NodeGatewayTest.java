@@ -33,6 +33,7 @@ class NodeGatewayTest {
   private TicketOffice office;
   private Peers peers;
   private final Refusals refusals = new Refusals();
+  private final RunningGroups running = new RunningGroups();
   private List<TicketOffice.Outgoing> firstRequests;
 
   @BeforeEach
@@ -48,7 +49,7 @@ class NodeGatewayTest {
     firstRequests = office.requests(); // read before the gateway owns the office
     peers = new Peers(system, 0, nodes, 1_000_000, office.issuedTo(0));
     gateway = Adapter.spawn(cluster.node(0).system(), NodeGateway.create(peers, office, refusals,
-        org.apache.pekko.actor.typed.javadsl.Behaviors.ignore()), "gateway-under-test");
+        org.apache.pekko.actor.typed.javadsl.Behaviors.ignore(), running), "gateway-under-test");
   }
 
   /** {@code body} stamped as node {@code from} stamps it: with the ticket this gateway issued to it. */
@@ -80,7 +81,7 @@ class NodeGatewayTest {
   /** A probe registered as the coordinator of group "g" with {@code members}. */
   private TestProbe<GroupCommand> registered(List<Integer> members) {
     TestProbe<GroupCommand> coordinator = probe();
-    gateway.tell(new NodeGateway.Register("g", members, coordinator.getRef()));
+    gateway.tell(new NodeGateway.Register("g", 0, members, coordinator.getRef()));
     assertEquals(GroupCoordinator.Registered.INSTANCE, coordinator.receiveMessage(TIMEOUT));
     return coordinator;
   }
@@ -100,6 +101,29 @@ class NodeGatewayTest {
     // Messages from one sender arrive in order: the member's comes last, so it must be the first seen.
     assertEquals(new GroupCoordinator.Inbound(fromMember), coordinator.receiveMessage(TIMEOUT));
     assertEquals(Map.of("not-a-member", 2L, "unknown-group", 1L, "sender-mismatch", 3L), refusals.counts());
+  }
+
+  @Test
+  void messagesOfAnotherLifeOfAGroupAreDroppedAndItsLifeIsKnownWhileItRuns() {
+    TestProbe<GroupCommand> coordinator = probe();
+    gateway.tell(new NodeGateway.Register("g", 7, List.of(0, 1), coordinator.getRef()));
+    assertEquals(GroupCoordinator.Registered.INSTANCE, coordinator.receiveMessage(TIMEOUT));
+    assertEquals(java.util.OptionalLong.of(7), running.incarnationOf("g"));
+    // An earlier life's message still in flight, and one of a life this node does not run yet.
+    gateway.tell(stamped(1, new GroupEnvelope("g", 6, 1, new Message.Prepare(1, new Ballot(5, 1), 0))));
+    gateway.tell(stamped(1, new GroupEnvelope("g", 8, 1, new Message.Prepare(1, new Ballot(6, 1), 0))));
+    gateway.tell(stamped(1, new SnapshotRequest("g", 6, 1, 0)));
+    gateway.tell(stamped(1, new GroupEnvelope("g", 0, 1, new Message.Prepare(1, new Ballot(7, 1), 0))));
+    Message.Prepare current = new Message.Prepare(1, new Ballot(2, 1), 0);
+    gateway.tell(stamped(1, new GroupEnvelope("g", 7, 1, current)));
+    assertEquals(new GroupCoordinator.Inbound(current), coordinator.receiveMessage(TIMEOUT));
+    awaitRefused("other-incarnation", 4);
+    coordinator.stop();
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (running.incarnationOf("g").isPresent() && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // polling with a deadline
+    }
+    assertEquals(java.util.OptionalLong.empty(), running.incarnationOf("g"), "a stopped group runs no life");
   }
 
   @Test
@@ -143,7 +167,7 @@ class NodeGatewayTest {
   void aBatchIsRoutedEnvelopeByEnvelopeInOrderUnderTheSameRules() {
     TestProbe<GroupCommand> g = registered(List.of(0, 1));
     TestProbe<GroupCommand> h = probe();
-    gateway.tell(new NodeGateway.Register("h", List.of(0, 1), h.getRef()));
+    gateway.tell(new NodeGateway.Register("h", 0, List.of(0, 1), h.getRef()));
     assertEquals(GroupCoordinator.Registered.INSTANCE, h.receiveMessage(TIMEOUT));
     Message.Prepare first = new Message.Prepare(1, new Ballot(1, 1), 0);
     Message.Prepare second = new Message.Prepare(1, new Ballot(2, 1), 0);
@@ -164,7 +188,7 @@ class NodeGatewayTest {
   void aGroupRunsAtMostOncePerNode() {
     registered(List.of(0));
     TestProbe<GroupCommand> second = probe();
-    gateway.tell(new NodeGateway.Register("g", List.of(0), second.getRef()));
+    gateway.tell(new NodeGateway.Register("g", 0, List.of(0), second.getRef()));
     assertEquals(GroupCoordinator.RegistrationRefused.class, second.receiveMessage(TIMEOUT).getClass());
   }
 
@@ -172,7 +196,7 @@ class NodeGatewayTest {
   void aGroupSpawnedAgainTakesOverOnceTheOldCoordinatorHasStopped() {
     TestProbe<GroupCommand> old = registered(List.of(0));
     TestProbe<GroupCommand> next = probe();
-    gateway.tell(new NodeGateway.Register("g", List.of(0), next.getRef())); // before the old one stops
+    gateway.tell(new NodeGateway.Register("g", 0, List.of(0), next.getRef())); // before the old one stops
     old.stop();
     assertEquals(GroupCoordinator.Registered.INSTANCE, next.receiveMessage(TIMEOUT));
   }

@@ -65,6 +65,18 @@ class OutboxTest {
   }
 
   @Test
+  void mergedChosenNoticesKeepTheLaterChainMarkWhicheverComesFirst() {
+    Message.ChainMark early = new Message.ChainMark(4, 11);
+    Message.ChainMark late = new Message.ChainMark(9, 22);
+    for (List<Message.ChainMark> order : List.of(List.of(early, late), List.of(late, early))) {
+      Outbox box = new Outbox(1 << 16);
+      box.add(List.of(new Outbound(2, new Message.Chosen(0, List.of(), 1, order.get(0))),
+          new Outbound(2, new Message.Chosen(0, List.of(), 2, order.get(1)))));
+      assertEquals(List.of(new Outbound(2, new Message.Chosen(0, List.of(), 2, late))), box.drain());
+    }
+  }
+
+  @Test
   void mergingStopsAtTheSizeLimit() {
     Outbox box = new Outbox(2); // each proposal's value is a batch of a few bytes: no two fit
     box.add(List.of(new Outbound(1, new Accept(0, B, List.of(p(0)), -1)),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.synod.paxos.ChecksumMismatchException;
 import io.synod.paxos.DivergenceException;
 import io.synod.persistence.FaultyJournal;
 import io.synod.persistence.JournalFailedException;
@@ -42,5 +43,15 @@ class RoleFailureTest {
     RoleFailure f = RoleFailure.of("learner", new DivergenceException("g", 7, 0, 1, 2, 1));
     assertTrue(f.permanent() && f.divergence());
     assertEquals(null, f.journalFailure());
+  }
+
+  @Test
+  void aChecksumChainThatDisagreesWithAPeersStopsTheGroupForGoodAndIsDescribedInFull() {
+    RoleFailure f = RoleFailure.of("learner",
+        new ChecksumMismatchException("g", 1234, 0, 0xAB, "", 2, 0xCD, "Chosen"));
+    assertTrue(f.permanent() && f.divergence());
+    assertEquals("its learner failed: ChecksumMismatchException: group 'g': checksum mismatch at instance 1234 with"
+        + " node 2: node 0's chain through instance 1234 is crc32 ab, node 2's (in its Chosen) is crc32 cd; their"
+        + " applied histories differ at or before instance 1234", f.describe());
   }
 }

@@ -197,14 +197,14 @@ class SynodSerializerFuzzTest {
         new Field("LearnerProgress membership length", progress, 13, 33, true),
         new Field("LearnerProgress voter count", progress, 13 + 4 + 9, 2, true),
         new Field("GroupEnvelope group length", envelope, 1, 1, false),
-        new Field("GroupEnvelope manifest length", envelope, 10, 2, false),
-        new Field("GroupEnvelope message length", envelope, 16, new SynodSerializer(null).toBinary(accept).length, false),
+        new Field("GroupEnvelope manifest length", envelope, 18, 2, false),
+        new Field("GroupEnvelope message length", envelope, 24, new SynodSerializer(null).toBinary(accept).length, false),
         new Field("GroupBatch envelope count", new GroupBatch(List.of(envelope, envelope)), 1, 2, false),
         new Field("AcceptedValues proposal count", new AcceptedValues(WireSamples.MID, proposals), 13, 2, false),
         new Field("AcceptorSnapshot record count", new AcceptorSnapshot(List.of(new AcceptedValues(WireSamples.MID,
             proposals))), 1, 1, false),
         new Field("SnapshotChunk bytes length", new SnapshotChunk("g", 2, 9, 10, 6, new byte[] {1, 2, 3, 4}),
-            1 + 5 + 4 + 8 + 4 + 4, 4, false),
+            1 + 5 + 8 + 4 + 8 + 4 + 4, 4, false),
         new Field("SnapshotRequest group length", new SnapshotRequest("g", 2, 0), 1, 1, false),
         new Field("StoredCheckpoint length", new StoredCheckpoint(3, WireSamples.bytes("cp")), 9, 2, false));
   }
@@ -252,14 +252,14 @@ class SynodSerializerFuzzTest {
 
   @Test
   void craftedValuesWithValidChecksumsTravelAsTheyAreAndFailTheirCheckNotTheirDecoding() {
-    // A batch is version:1 count:4, then per command clientId:8 sequence:8 length:4 payload.
+    // A batch is version:1 stamp:8 count:4, then per command clientId:8 sequence:8 length:4 payload.
     Map<String, Value> crafted = new LinkedHashMap<>();
-    crafted.put("a count of Integer.MAX_VALUE", craftedValue(1, Integer.MAX_VALUE));
-    crafted.put("a negative count", craftedValue(1, -1));
-    crafted.put("a length of a mebibyte", craftedValue(5 + 16, 1 << 20));
-    crafted.put("a length of Integer.MAX_VALUE (membership bit off)", craftedValue(5 + 16, Integer.MAX_VALUE));
+    crafted.put("a count of Integer.MAX_VALUE", craftedValue(9, Integer.MAX_VALUE));
+    crafted.put("a negative count", craftedValue(9, -1));
+    crafted.put("a length of a mebibyte", craftedValue(13 + 16, 1 << 20));
+    crafted.put("a length of Integer.MAX_VALUE (membership bit off)", craftedValue(13 + 16, Integer.MAX_VALUE));
     crafted.put("a length of Integer.MIN_VALUE (membership bit, length 0) and bytes left over",
-        craftedValue(5 + 16, Integer.MIN_VALUE));
+        craftedValue(13 + 16, Integer.MIN_VALUE));
     List<Function<Value, Message>> carriers = List.of(
         v -> new Accept(2, WireSamples.MID, List.of(new Proposal(3, Value.noop()), new Proposal(4, v)), 1),
         v -> new Promise(2, WireSamples.MID, List.of(new AcceptedValue(4, WireSamples.MID, v)), 0),

@@ -40,8 +40,8 @@ class SynodSerializerTest {
       }
     }
     assertEquals(List.of(), missing, "add samples for these types to WireSamples (and a codec to SynodSerializer)");
-    assertEquals(36, WireSamples.permittedTypes().size(),
-        "21 messages, 3 acceptor records and 12 actor-level types today");
+    assertEquals(39, WireSamples.permittedTypes().size(),
+        "24 messages, 3 acceptor records and 12 actor-level types today");
   }
 
   @Test
@@ -65,8 +65,8 @@ class SynodSerializerTest {
       assertTrue(previous == null || previous == sample.getClass(),
           "manifest " + manifest + " used by " + previous + " and " + sample.getClass());
     }
-    assertEquals(36, seen.size(),
-        "21 messages, 3 acceptor records, a group envelope and a batch of them, a stamp, 3 ticket messages and a node"
+    assertEquals(39, seen.size(),
+        "24 messages, 3 acceptor records, a group envelope and a batch of them, a stamp, 3 ticket messages and a node"
         + " heartbeat, 5 checkpoint and snapshot types");
   }
 
@@ -96,6 +96,36 @@ class SynodSerializerTest {
     Value value = decoded.proposals().get(0).value();
     assertEquals(0xDEADBEEF, value.crc());
     assertTrue(!value.isIntact(), "the receiving core must still see the corruption");
+  }
+
+  @Test
+  void chosenEndsWithItsChainMark() throws NotSerializableException {
+    Chosen chosen = new Chosen(1, List.of(), 3, new Message.ChainMark(0x0102_0304_0506_0708L, 0x0A0B_0C0D));
+    byte[] bytes = serializer.toBinary(chosen);
+    ByteBuffer tail = ByteBuffer.wrap(bytes, bytes.length - 12, 12);
+    assertEquals(0x0102_0304_0506_0708L, tail.getLong());
+    assertEquals(0x0A0B_0C0D, tail.getInt());
+    assertEquals(chosen.chain(), ((Chosen) serializer.decode(bytes, "CH")).chain());
+  }
+
+  @Test
+  void aChainMarkItsRecordRefusesIsRefusedWithItsOffset() {
+    byte[] bytes = serializer.toBinary(new Chosen(1, List.of(), 3, new Message.ChainMark(0, 9)));
+    ByteBuffer.wrap(bytes).putLong(bytes.length - 12, -1); // the chain before instance 0 is 0, not 9
+    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.decode(bytes, "CH"));
+    assertEquals("Chosen (manifest CH): invalid field before byte " + bytes.length + " of " + bytes.length
+        + ": the chain before instance 0 is 0, got 9", e.getMessage());
+  }
+
+  @Test
+  void aStoredCheckpointOfThisBuildReadsBackWithItsChain() throws NotSerializableException {
+    StoredCheckpoint stored = new StoredCheckpoint(42, WireSamples.CHECKPOINT.encode());
+    StoredCheckpoint back = (StoredCheckpoint) serializer.decode(serializer.toBinary(stored), "KS");
+    io.synod.paxos.Checkpoint c = io.synod.paxos.Checkpoint.decode(back.encoded());
+    assertEquals(42, c.nextInstance());
+    assertEquals(0x8BAD_F00D, c.chain());
+    assertEquals(new Message.ChainMark(41, 0x8BAD_F00D), c.chainMark());
+    assertEquals(WireSamples.CHECKPOINT.membership(), c.membership());
   }
 
   @Test

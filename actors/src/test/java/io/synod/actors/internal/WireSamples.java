@@ -9,6 +9,7 @@ import io.synod.paxos.AcceptorRecord.AcceptedValues;
 import io.synod.paxos.AcceptorRecord.Promised;
 import io.synod.paxos.AcceptorRecord.Truncated;
 import io.synod.paxos.Ballot;
+import io.synod.paxos.Checkpoint;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Message;
 import io.synod.paxos.Message.Accept;
@@ -16,6 +17,7 @@ import io.synod.paxos.Message.Accepted;
 import io.synod.paxos.Message.AcceptedValue;
 import io.synod.paxos.Message.BehindHint;
 import io.synod.paxos.Message.CatchUpReply;
+import io.synod.paxos.Message.ChainMark;
 import io.synod.paxos.Message.CatchUpRequest;
 import io.synod.paxos.Message.Chosen;
 import io.synod.paxos.Message.ChosenEntry;
@@ -54,13 +56,17 @@ final class WireSamples {
   static final Ballot MID = new Ballot(7, 2);
   static final Ballot MAX = new Ballot(Long.MAX_VALUE, Integer.MAX_VALUE);
 
+  /** A batch as a leader proposes it: stamped with its wall-clock time, which travels inside the bytes. */
   static final Value BATCH = Value.of(List.of(
       new ClientCommand(1, 1, bytes("set x 1")),
       new ClientCommand(-9, Long.MAX_VALUE, new byte[0]),
-      new ClientCommand(Long.MIN_VALUE, 2, new byte[] {0, -1, 127, -128})));
+      new ClientCommand(Long.MIN_VALUE, 2, new byte[] {0, -1, 127, -128})), 1_700_000_000_123L);
   /** Travels with its checksum as computed by the sender; the serializer must not "repair" it. */
   static final Value CORRUPT = Value.fromWire(bytes("flipped"), 0xDEADBEEF);
   static final Value EMPTY_BYTES = Value.fromWire(new byte[0], 0);
+  /** A checkpoint as this build stores it: with a membership and a checksum chain. */
+  static final Checkpoint CHECKPOINT = new Checkpoint(42, bytes("state"), bytes("sessions"),
+      new io.synod.paxos.Membership(3, List.of(1, 2, 4), List.of(5)), 0x8BAD_F00D);
 
   /**
    * The types every serializer must handle: the permitted subclasses of the sealed roots, and
@@ -94,6 +100,9 @@ final class WireSamples {
         new GroupEnvelope("g", 0, new Prepare(0, LOW, 0)),
         new GroupEnvelope("orders-eu", Integer.MAX_VALUE, new Accept(2, MAX, proposals, Long.MAX_VALUE)),
         new GroupEnvelope("g1", 3, new Chosen(3, List.of(new ChosenEntry(0, MID, null)), 1)),
+        // A life of a group created at runtime (its incarnation travels with each of its messages).
+        new GroupEnvelope("orders", 5, 3, new Chosen(3, List.of(new ChosenEntry(0, MID, null)), 1)),
+        new GroupEnvelope("orders", Long.MAX_VALUE, 0, new Prepare(0, LOW, 0)),
         new Stamped(2, new Ticket(-1, Long.MAX_VALUE), new GroupEnvelope("g", 2, new Accept(2, MID, List.of(), -1))),
         new Stamped(0, new Ticket(0, 0), new SnapshotRequest("g", 0, 5)),
         new TicketExchange.Request(3, new Ticket(1, 2)),
@@ -142,23 +151,34 @@ final class WireSamples {
             new io.synod.paxos.Membership(0, List.of(1, 2, 4), List.of(5))))), 1),
         new ClientRead(1, 0, new byte[0]),
         new ClientRead(2, Long.MIN_VALUE, new byte[] {1, 0, -1, 42}),
+        new Message.ReadIndexRequest(2, 7),
+        new Message.ReadIndexRequest(Integer.MAX_VALUE, Long.MIN_VALUE),
+        new Message.ReadIndexReply(1, 7, 42, -1),
+        new Message.ReadIndexReply(3, Long.MAX_VALUE, -1, Integer.MAX_VALUE),
+        Message.ReadIndexReply.refused(2, 9, -1),
         new LeaderSeen(3, MID),
         new LeaderSeen(0, LOW, true),
         new Message.CandidateSeen(2, MID),
         new Message.CandidateSeen(Integer.MIN_VALUE, MAX),
+        new Message.PromiseRecovered(1, Ballot.ZERO),
+        new Message.PromiseRecovered(Integer.MAX_VALUE, MAX),
         new Message.WakeUp(2),
         new Message.WakeUp(Integer.MAX_VALUE),
         new LearnerProgress(1, 0, new io.synod.paxos.Membership(0, List.of(1, 2, 3), List.of())),
-        new LearnerProgress(2, Long.MAX_VALUE, new io.synod.paxos.Membership(7, List.of(2, 4, 5), List.of(1, 9))),
+        new LearnerProgress(2, Long.MAX_VALUE, new io.synod.paxos.Membership(7, List.of(2, 4, 5), List.of(1, 9)),
+            new ChainMark(Long.MAX_VALUE - 1, 0xCAFE_BABE)),
         new Chosen(1, List.of(), 0),
         new Chosen(2, List.of(new ChosenEntry(0, MID, null), new ChosenEntry(1, MID, BATCH),
-            new ChosenEntry(Long.MAX_VALUE, MAX, CORRUPT), new ChosenEntry(3, LOW, null)), Long.MAX_VALUE),
+            new ChosenEntry(Long.MAX_VALUE, MAX, CORRUPT), new ChosenEntry(3, LOW, null)), Long.MAX_VALUE,
+            new ChainMark(Long.MAX_VALUE, -1)),
+        new Chosen(3, List.of(), 5, new ChainMark(0, 1)),
         new LocalAccepted(1, List.of()),
         new LocalAccepted(2, accepted),
         new CatchUpRequest(1, 0, 1),
         new CatchUpRequest(2, Long.MAX_VALUE, Integer.MAX_VALUE),
         new CatchUpReply(1, List.of(), 0),
-        new CatchUpReply(2, proposals, Long.MIN_VALUE),
+        new CatchUpReply(2, proposals, Long.MIN_VALUE, ChainMark.NONE, new ChainMark(Long.MAX_VALUE, Integer.MIN_VALUE)),
+        new CatchUpReply(3, proposals, 9, new ChainMark(6, 0x1234_5678), ChainMark.NONE),
         new SnapshotAvailable(1, 0),
         new SnapshotAvailable(2, Long.MAX_VALUE),
         new TransferLeadership(1, 3, 0),
@@ -180,12 +200,15 @@ final class WireSamples {
         new Truncated(Long.MAX_VALUE),
         new SnapshotRequest("g", 0, 0),
         new SnapshotRequest("ünïcode-group", Integer.MAX_VALUE, Integer.MAX_VALUE),
+        new SnapshotRequest("orders", Long.MAX_VALUE, 2, 7),
         new SnapshotChunk("g", 1, 0, 0, 0, new byte[0]),
         new SnapshotChunk("g", 2, Long.MAX_VALUE, 10, 6, new byte[] {1, 2, 3, 4}),
+        new SnapshotChunk("orders", 12, 2, 5, 3, 0, new byte[] {1, 2, 3}),
         new CheckpointTaken(0),
         new CheckpointTaken(Long.MAX_VALUE),
         StoredCheckpoint.NONE,
         new StoredCheckpoint(Long.MAX_VALUE, bytes("state and sessions")),
+        new StoredCheckpoint(42, CHECKPOINT.encode()),
         new AcceptorSnapshot(List.of()),
         new AcceptorSnapshot(List.of(new Truncated(9), new Promised(MAX), new AcceptedValues(MID, proposals))));
   }

@@ -15,11 +15,16 @@ import java.util.TreeMap;
  * <ul>
  *   <li>agreement: no two learners learn different values for one instance;
  *   <li>validity: a chosen value is a no-op or a batch of commands clients really proposed;
- *   <li>integrity: a command is applied (not merely repeated) at one instance only;
+ *   <li>integrity: a command is applied (not merely repeated) at one instance only; membership
+ *       changes excepted, which the learner applies again, changing nothing, when their session
+ *       expired (see {@code Sessions});
  *   <li>durability: an acknowledged command was applied, and at the end every node has applied
  *       past it (agreement then makes it the same command everywhere);
- *   <li>convergence: replicas that applied the same prefix have the same state hash;
- *   <li>lease safety: a lease read reflects every write acknowledged before it was issued.
+ *   <li>convergence: replicas that applied the same prefix have the same state hash, and the same
+ *       session table as far as expiry goes (the log's time, the sessions held and expired, the
+ *       sequences refused);
+ *   <li>read safety: a linearizable read (under the lease, or at a read index) reflects every write
+ *       acknowledged before it was issued.
  * </ul>
  */
 final class Checker {
@@ -28,6 +33,9 @@ final class Checker {
 
   private final Map<String, TreeMap<Long, Value>> chosen = new HashMap<>();
   private final Map<String, Map<Long, Long>> hashAtPrefix = new HashMap<>();
+  private final Map<String, Map<Long, SessionsSummary>> sessionsAtPrefix = new HashMap<>();
+  /** Per group, the most sessions any replica saw the log expire. */
+  private final Map<String, Long> expiredSessions = new HashMap<>();
   private final Map<Key, byte[]> proposed = new HashMap<>();
   private final Map<Key, Long> appliedAt = new HashMap<>();
   private final Map<Key, byte[]> firstResult = new HashMap<>();
@@ -72,8 +80,9 @@ final class Checker {
     }
   }
 
-  void applied(String group, int node, Applied a) {
-    if (a.outcome() == Applied.Outcome.APPLIED) {
+  /** {@code a} was met applying the log; {@code membershipChange}: it is a change of an admin session. */
+  void applied(String group, int node, Applied a, boolean membershipChange) {
+    if (a.outcome() == Applied.Outcome.APPLIED && !membershipChange) {
       firstResult.putIfAbsent(new Key(group, a.clientId(), a.sequence()), a.result());
       Long at = appliedAt.putIfAbsent(new Key(group, a.clientId(), a.sequence()), a.instance());
       if (at != null && at != a.instance()) {
@@ -89,6 +98,24 @@ final class Checker {
       fail("convergence: node " + node + " has state hash " + Long.toHexString(stateHash) + " after " + nextToApply
           + " instances of " + group + ", another node had " + Long.toHexString(h));
     }
+  }
+
+  /** What replicas that applied the same prefix must agree on about their session tables. */
+  record SessionsSummary(long logTime, int sessions, long expired, long expiredThrough) {}
+
+  void sessionsAt(String group, int node, long nextToApply, SessionsSummary summary) {
+    SessionsSummary first = sessionsAtPrefix.computeIfAbsent(group, g -> new HashMap<>())
+        .putIfAbsent(nextToApply, summary);
+    if (first != null && !first.equals(summary)) {
+      fail("convergence: node " + node + " has sessions " + summary + " after " + nextToApply + " instances of "
+          + group + ", another node had " + first);
+    }
+    expiredSessions.merge(group, summary.expired(), Math::max);
+  }
+
+  /** Sessions the logs expired, summed over the groups. */
+  long expiredSessions() {
+    return expiredSessions.values().stream().mapToLong(Long::longValue).sum();
   }
 
   void acknowledged(String group, long clientId, long sequence, byte[] result) {
@@ -123,7 +150,7 @@ final class Checker {
   void leaseRead(String group, int node, long floorAtInvocation, long appliedThrough, byte[] result) {
     leaseReads++;
     if (appliedThrough < floorAtInvocation) {
-      fail("lease safety: node " + node + " served a lease read of " + group + " at instance " + appliedThrough
+      fail("read safety: node " + node + " served a read of " + group + " at instance " + appliedThrough
           + " but an operation completed before the read was issued had seen instance " + floorAtInvocation);
     }
     reachedPrefix(group, node, appliedThrough + 1, SimStateMachine.decodeSecond(result));

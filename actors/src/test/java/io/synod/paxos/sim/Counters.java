@@ -26,9 +26,15 @@ public record Counters(
     long reconfigTimedOut,
     long reconfigLost,
     long leaderRemovals,
-    long quietFailovers) {
+    long quietFailovers,
+    long quorumStepDowns,
+    long readIndexReads,
+    long checksumChecks,
+    long expiredSessions,
+    long sessionRefusals) {
 
-  static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final Counters ZERO =
+      new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
@@ -39,6 +45,8 @@ public record Counters(
         handoverCampaigns + o.handoverCampaigns, membershipChanges + o.membershipChanges,
         membershipEpochs + o.membershipEpochs, reconfigAsked + o.reconfigAsked, reconfigChanged + o.reconfigChanged,
         reconfigRefused + o.reconfigRefused, reconfigTimedOut + o.reconfigTimedOut, reconfigLost + o.reconfigLost,
-        leaderRemovals + o.leaderRemovals, quietFailovers + o.quietFailovers);
+        leaderRemovals + o.leaderRemovals, quietFailovers + o.quietFailovers, quorumStepDowns + o.quorumStepDowns,
+        readIndexReads + o.readIndexReads, checksumChecks + o.checksumChecks, expiredSessions + o.expiredSessions,
+        sessionRefusals + o.sessionRefusals);
   }
 }

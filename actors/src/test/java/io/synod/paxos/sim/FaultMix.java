@@ -1,5 +1,6 @@
 package io.synod.paxos.sim;
 
+import io.synod.paxos.Tuning;
 import java.util.SplittableRandom;
 
 /**
@@ -17,7 +18,11 @@ import java.util.SplittableRandom;
  * another member, picked at random. {@code membershipPerTick}: how often an operator asks a running
  * node, picked at random, for a change of a group's membership: a random op on a random node among
  * all nodes ({@link SimOperator}); {@code spareNodes}: nodes beyond {@code nodes} that are in no
- * group at first and join when a change adds them.
+ * group at first and join when a change adds them. {@code preferredLeader}: the node every group
+ * prefers as its leader ({@code GroupConfig.preferredLeader}), or -1. {@code sessionExpiryMillis}
+ * and {@code maxSessions}: how the groups expire client sessions (0: the library's defaults, which
+ * no run is long enough to reach); {@code wallClockSpreadMillis}: how far each node's wall clock,
+ * which stamps the values it proposes as leader, may be off, either way.
  */
 record FaultMix(
     int nodes,
@@ -51,7 +56,11 @@ record FaultMix(
     int maxBatchBytes,
     double transferPerTick,
     double membershipPerTick,
-    int spareNodes) {
+    int spareNodes,
+    int preferredLeader,
+    long sessionExpiryMillis,
+    int maxSessions,
+    long wallClockSpreadMillis) {
 
   static final long TICK = 1_000;
   /** The tick-rate skew the group configuration assumes (and the simulation stays within). */
@@ -96,7 +105,25 @@ record FaultMix(
         pick(r, 0.0, 0.002, 0.01),
         // Membership changes (and the spare nodes they may add), drawn last for the same reason.
         pick(r, 0.0, 0.0, 0.002, 0.01),
-        pick(r, 0, 1, 2));
+        pick(r, 0, 1, 2),
+        // Every group preferring node 0 as its leader (-1: no preference), drawn last for the same reason.
+        pick(r, -1, -1, 0),
+        // Session expiry and the leaders' clocks, drawn last for the same reason. A tick is 10 ms.
+        pick(r, 0L, 0L, 0L, 300L, 2_000L),
+        pick(r, 0, 0, 0, 2, 6),
+        pick(r, 0L, 50L, 3_000L));
+  }
+
+  /** The tuning of every group of a run, as the mix shapes it. */
+  Tuning tuning() {
+    Tuning t = Tuning.DEFAULTS
+        .withWindow(window)
+        .withMaxBatchCommands(maxBatchCommands)
+        .withMaxBatchBytes(maxBatchBytes)
+        .withCatchUpBatch(catchUpBatch)
+        .withMaxSkewPerMille(SKEW_BOUND_PER_MILLE);
+    t = sessionExpiryMillis == 0 ? t : t.withSessionExpiryMillis(sessionExpiryMillis);
+    return maxSessions == 0 ? t : t.withMaxSessions(maxSessions);
   }
 
   private static int pick(SplittableRandom r, int... options) {

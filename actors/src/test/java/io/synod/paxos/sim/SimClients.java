@@ -12,7 +12,10 @@ import java.util.List;
  * retries after a timeout or a refusal, until it is acknowledged. The checker learns of every
  * command proposed and every acknowledgement and read completed. A colocated reader is an
  * application in the same process as a node: it reads there only, at once, when the node resumes
- * from a pause.
+ * from a pause. Each client is an exactly-once session numbered from virtual time, as GroupClient
+ * numbers from its wall clock; a command refused because the session expired is given up (whether
+ * it was applied is unknown) and the client goes on in a new session, numbered above what the
+ * refusal says.
  */
 final class SimClients {
 
@@ -23,7 +26,8 @@ final class SimClients {
 
   record ClientReadRequest(int client, long readId, long floor) {}
 
-  record ClientReply(long sequence, Applied.Outcome outcome, byte[] result) {}
+  /** An answer to command {@code sequence}; {@code expiredThrough} is -1 unless its session expired. */
+  record ClientReply(long sequence, Applied.Outcome outcome, byte[] result, long expiredThrough) {}
 
   record ClientRefused(long sequence, int leaderHint) {}
 
@@ -33,8 +37,11 @@ final class SimClients {
   private static final class Client {
     final int index;
     final String group;
-    final long clientId;
+    long clientId;
+    /** The sequence of its last command; the next is one above. */
     long sequence;
+    /** Sessions it went on in after the group expired one. */
+    int renewals;
     ClientCommand current;
     long readId = -1;
     long readFloor;
@@ -43,10 +50,11 @@ final class SimClients {
     int hint = -1;
     final boolean colocatedReader;
 
-    Client(int index, String group, long clientId, boolean colocatedReader) {
+    Client(int index, String group, long clientId, long startedAt, boolean colocatedReader) {
       this.index = index;
       this.group = group;
       this.clientId = clientId;
+      this.sequence = startedAt;
       this.colocatedReader = colocatedReader;
     }
 
@@ -73,12 +81,12 @@ final class SimClients {
     FaultMix mix = ctx.mix();
     for (String g : cluster.groups()) {
       for (int c = 0; c < mix.clientsPerGroup(); c++) {
-        Client client = new Client(clients.size(), g, 1_000 + clients.size(), false);
+        Client client = new Client(clients.size(), g, 1_000 + clients.size(), ctx.clock().now(), false);
         clients.add(client);
         ctx.clock().schedule(ctx.rng().nextLong(10 * FaultMix.TICK), () -> nextOperation(client));
       }
       if (mix.readAfterResume() > 0) {
-        clients.add(new Client(clients.size(), g, 1_000 + clients.size(), true));
+        clients.add(new Client(clients.size(), g, 1_000 + clients.size(), ctx.clock().now(), true));
       }
     }
   }
@@ -161,12 +169,31 @@ final class SimClients {
     if (c.current == null || r.sequence() != c.current.sequence()) {
       return; // a late answer to something already acknowledged
     }
-    if (r.outcome() == Applied.Outcome.EXPIRED) {
+    if (r.outcome() == Applied.Outcome.BELOW_WINDOW) {
       ctx.checker().raise("client " + c.clientId + " was told its only outstanding command #" + r.sequence()
-          + " expired");
+          + " fell below its session window");
+      return;
+    }
+    if (r.outcome() == Applied.Outcome.SESSION_EXPIRED) {
+      renewSession(c, r.expiredThrough());
       return;
     }
     ctx.checker().acknowledged(c.group, c.clientId, r.sequence(), r.result());
+    c.current = null;
+    c.attempt++;
+    ctx.clock().schedule(ctx.rng().nextLong(5 * FaultMix.TICK), () -> nextOperation(c));
+  }
+
+  /**
+   * The group refused {@code c}'s command because its session expired: the command is given up (it
+   * may or may not have been applied before) and {@code c} goes on in a new session, numbered from
+   * virtual time or above {@code expiredThrough}, whichever is higher.
+   */
+  private void renewSession(Client c, long expiredThrough) {
+    ctx.tally().sessionRefusals++;
+    c.renewals++;
+    c.clientId = 1_000 + c.index + c.renewals * 100_000L;
+    c.sequence = Math.max(ctx.clock().now(), expiredThrough);
     c.current = null;
     c.attempt++;
     ctx.clock().schedule(ctx.rng().nextLong(5 * FaultMix.TICK), () -> nextOperation(c));

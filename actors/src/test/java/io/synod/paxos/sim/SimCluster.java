@@ -2,7 +2,6 @@ package io.synod.paxos.sim;
 
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Proposer;
-import io.synod.paxos.Tuning;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,12 +29,8 @@ final class SimCluster {
       for (String g : groups) {
         GroupConfig config = GroupConfig.builder(g, i, memberIds)
             .joining(i >= mix.nodes())
-            .tuning(Tuning.DEFAULTS
-                .withWindow(mix.window())
-                .withMaxBatchCommands(mix.maxBatchCommands())
-                .withMaxBatchBytes(mix.maxBatchBytes())
-                .withCatchUpBatch(mix.catchUpBatch())
-                .withMaxSkewPerMille(FaultMix.SKEW_BOUND_PER_MILLE))
+            .preferredLeader(mix.preferredLeader())
+            .tuning(mix.tuning())
             .build();
         n.replicas.put(g, new SimReplica(g, config));
       }

@@ -4,7 +4,6 @@ import io.synod.paxos.Ballot;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.Decision;
 import io.synod.paxos.GroupConfig;
-import io.synod.paxos.Learner;
 import io.synod.paxos.Tuning;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * The life of each node: start (and restart, recovering its roles from its disk), ticks at its own
- * skewed rate (each also tells the node's membership-change workflows the time), crashes that lose
+ * skewed rate (each also tells the node's membership-change workflows the time, and its proposers
+ * the node's wall-clock time, which may be off), crashes that lose
  * its volatile state, and pauses (a long GC, SIGSTOP) during which it handles nothing while inputs
  * queue up; on resuming, its roles first get the ticks they missed, at most {@link #catchUpCap},
  * then the queued inputs.
@@ -25,9 +25,12 @@ final class SimLifecycle {
   private final SimDisk disk;
   private final SimClients clients;
   private final SimMembership membership;
+  private final SimQuorumWatch quorumWatch;
 
-  SimLifecycle(SimContext ctx, SimShell shell, SimDisk disk, SimClients clients, SimMembership membership) {
+  SimLifecycle(SimContext ctx, SimShell shell, SimDisk disk, SimClients clients, SimMembership membership,
+      SimQuorumWatch quorumWatch) {
     this.ctx = ctx;
+    this.quorumWatch = quorumWatch;
     this.mix = ctx.mix();
     this.shell = shell;
     this.disk = disk;
@@ -50,6 +53,8 @@ final class SimLifecycle {
     n.up = true;
     int skew = mix.skewPerMille() == 0 ? 0 : rng.nextInt(-mix.skewPerMille(), mix.skewPerMille() + 1);
     n.tickInterval = FaultMix.TICK * 1000 / (1000 + skew);
+    long spread = mix.wallClockSpreadMillis();
+    n.wallClockOffsetMillis = spread == 0 ? 0 : rng.nextLong(-spread, spread + 1);
     n.paused = false;
     n.missedTicks = 0;
     n.held.clear();
@@ -58,11 +63,14 @@ final class SimLifecycle {
       r.acceptor = disk.recoverAcceptor(n, r);
       r.storage.restarted();
       r.stateMachine = new SimStateMachine();
-      r.learner = new Learner(r.config, r.stateMachine, new SplittableRandom(rng.nextLong()));
+      r.learner = ctx.protocol().learner(r.config, r.stateMachine, new SplittableRandom(rng.nextLong()));
       r.proposer = ctx.protocol().proposer(r.config, new SplittableRandom(rng.nextLong()));
       r.reportedPrefix = -1;
       r.wasLeader = false;
+      r.quorumLossesTallied = 0;
+      r.readIndexServedTallied = 0;
       membership.start(n, r);
+      shell.apply(n, r, r.acceptor.onRecovered()); // as the actor shell does once its recovery completes
       if (r.storage.checkpoint != null) {
         shell.apply(n, r, r.learner.install(Checkpoint.decode(r.storage.checkpoint)));
         shell.apply(n, r, r.learner.onCheckpointDurable(r.storage.checkpointInstance));
@@ -94,6 +102,7 @@ final class SimLifecycle {
       disk.crash(n, r);
     }
     membership.crashed(n);
+    quorumWatch.crashed(n);
   }
 
   private void tick(SimNode n, int incarnation) {
@@ -106,12 +115,15 @@ final class SimLifecycle {
       ctx.tally().events++;
       shell.tickLiveness(n); // not in a burst after a pause: the actor shell does not count a stall either
       tickRoles(n);
+      quorumWatch.check(n);
     }
     ctx.clock().schedule(n.tickInterval, () -> tick(n, incarnation));
   }
 
   private void tickRoles(SimNode n) {
+    long wallClock = n.wallClockMillis(ctx.clock().now());
     for (SimReplica r : n.replicas.values()) {
+      r.proposer.onWallClock(wallClock);
       shell.apply(n, r, r.acceptor.onTick());
       long quiet = r.proposer.ticksUntilDue();
       Ballot ballot = r.proposer.ballot();
@@ -130,7 +142,9 @@ final class SimLifecycle {
 
   /** The ticks missed in a pause, all at once, as the actor shell hands them over: quiet ones only count. */
   private void burstRoles(SimNode n, int ticks) {
+    long wallClock = n.wallClockMillis(ctx.clock().now());
     for (SimReplica r : n.replicas.values()) {
+      r.proposer.onWallClock(wallClock);
       shell.apply(n, r, r.acceptor.onTicks(ticks));
       r.proposer.onTicks(ticks, d -> shell.apply(n, r, d));
       shell.apply(n, r, r.learner.onTicks(ticks));

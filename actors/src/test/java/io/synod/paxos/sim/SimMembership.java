@@ -94,6 +94,11 @@ final class SimMembership {
     carryOut(n, r, r.reconfiguration);
   }
 
+  /** Whether {@code clientId} is a membership workflow's admin session, whose commands are membership changes. */
+  boolean isAdminSession(long clientId) {
+    return adminClients.contains(clientId);
+  }
+
   /** Node {@code n} crashed: its workflows and what they waited for are gone, the changes under way lost. */
   void crashed(SimNode n) {
     if (!enabled) {

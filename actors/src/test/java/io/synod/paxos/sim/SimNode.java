@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One simulated node (a process): whether it is up and in which incarnation, its tick rate, disk
- * speed and pause state, its replica of every group, and the clients waiting for an answer from
- * it (forgotten when it crashes).
+ * One simulated node (a process): whether it is up and in which incarnation, its tick rate, wall
+ * clock, disk speed and pause state, its replica of every group, and the clients waiting for an
+ * answer from it (forgotten when it crashes).
  */
 final class SimNode {
 
@@ -23,6 +23,8 @@ final class SimNode {
   /** Counts restarts: what was scheduled for an earlier incarnation finds the node gone. */
   int incarnation;
   long tickInterval;
+  /** How far this node's wall clock is off, in milliseconds, either way (drawn at every start). */
+  long wallClockOffsetMillis;
   boolean slowDisk;
   boolean paused;
   long missedTicks;
@@ -65,6 +67,18 @@ final class SimNode {
   /** The configuration of the node's first group: what its tick settings come from. */
   GroupConfig config() {
     return replicas.values().iterator().next().config;
+  }
+
+  /** Where the simulation's wall clocks start: a time like today's, in milliseconds since the epoch. */
+  static final long WALL_CLOCK_START_MILLIS = 1_700_000_000_000L;
+
+  /**
+   * This node's wall clock at virtual time {@code now}, in milliseconds since the epoch: virtual
+   * time runs at {@link FaultMix#TICK} units per nominal 10 ms tick, and this node's clock is off by
+   * {@link #wallClockOffsetMillis}.
+   */
+  long wallClockMillis(long now) {
+    return WALL_CLOCK_START_MILLIS + now * 10 / FaultMix.TICK + wallClockOffsetMillis;
   }
 
   static String waiterKey(String group, long clientId, long sequence) {

@@ -3,8 +3,10 @@ package io.synod.paxos.sim;
 import io.synod.paxos.Acceptor;
 import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.GroupConfig;
+import io.synod.paxos.Learner;
 import io.synod.paxos.Proposer;
 import io.synod.paxos.Reconfiguration;
+import io.synod.paxos.StateMachine;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -25,6 +27,11 @@ public interface SimProtocol {
   /** The library's proposer, unless a variant breaks it. */
   default Proposer proposer(GroupConfig config, RandomGenerator random) {
     return new Proposer(config, random);
+  }
+
+  /** The library's learner, unless a variant breaks it. */
+  default Learner learner(GroupConfig config, StateMachine stateMachine, RandomGenerator random) {
+    return new Learner(config, stateMachine, random);
   }
 
   /**

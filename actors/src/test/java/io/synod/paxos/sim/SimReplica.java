@@ -22,6 +22,9 @@ final class SimReplica {
   long reportedPrefix = -1;
   /** Whether the proposer led after the last decision: a change counts a leader change. */
   boolean wasLeader;
+  /** The proposer's counts of check-quorum step-downs and of ReadIndex reads already tallied. */
+  long quorumLossesTallied;
+  long readIndexServedTallied;
   /** The membership-change workflow and what its shell keeps, rebuilt at every restart; null in runs without any. */
   ReplicaWorkflow reconfiguration;
 

@@ -105,7 +105,10 @@ final class SimShell {
       } else if (p instanceof Message.ToProposer m) {
         onToProposer(n, r, m);
       } else if (p instanceof Message.ToLearner m) {
-        apply(n, r, r.learner.handle(m));
+        long checks = r.learner.checksumChecks();
+        Decision d = r.learner.handle(m);
+        ctx.tally().checksumChecks += r.learner.checksumChecks() - checks;
+        apply(n, r, d);
       } else if (p instanceof ClientRequest c) {
         n.waiters.put(SimNode.waiterKey(r.group, c.command().clientId(), c.command().sequence()), c.client());
         propose(n, r, c.command());
@@ -117,7 +120,7 @@ final class SimShell {
           network.send(n, r.group, e.from(), new CheckpointData(r.storage.checkpoint));
         }
       } else if (p instanceof CheckpointData c) {
-        onCheckpointData(n, r, c);
+        onCheckpointData(n, r, e.from(), c);
       } else {
         throw new IllegalStateException("undeliverable " + p);
       }
@@ -144,12 +147,15 @@ final class SimShell {
     apply(n, r, r.proposer.handle(m));
   }
 
-  private void onCheckpointData(SimNode n, SimReplica r, CheckpointData c) {
+  private void onCheckpointData(SimNode n, SimReplica r, int from, CheckpointData c) {
     Checkpoint cp = Checkpoint.decode(c.bytes());
     if (cp.nextInstance() > r.learner.nextToApply()) {
       ctx.tally().checkpointsInstalled++;
       ctx.trace().log("n" + n.id + " installs checkpoint of " + r.group + " at " + cp.nextInstance());
-      apply(n, r, r.learner.install(cp));
+      long checks = r.learner.checksumChecks();
+      Decision d = r.learner.install(cp, from);
+      ctx.tally().checksumChecks += r.learner.checksumChecks() - checks;
+      apply(n, r, d);
       storeCheckpoint(n, r, c.bytes(), cp.nextInstance());
     }
   }
@@ -165,12 +171,17 @@ final class SimShell {
       return;
     }
     DecisionExecutor.execute(d, new ReplicaEffects(n, r));
+    ctx.tally().readIndexReads += r.proposer.readIndexServed() - r.readIndexServedTallied;
+    r.readIndexServedTallied = r.proposer.readIndexServed();
     // Noted after the whole decision: the parts after the learned values neither change who leads
     // nor write to the trace, and noting draws no random number, so the place cannot matter.
     noteLeadership(n, r);
     membership.afterDecision(n, r);
     if (r.learner.nextToApply() != r.reportedPrefix) {
       r.reportedPrefix = r.learner.nextToApply();
+      // The sessions first: a table that expired differently is the cause when the states differ too.
+      ctx.checker().sessionsAt(r.group, n.id, r.reportedPrefix, new Checker.SessionsSummary(r.learner.logTime(),
+          r.learner.sessionCount(), r.learner.expiredSessions(), r.learner.sessionsExpiredThrough()));
       ctx.checker().reachedPrefix(r.group, n.id, r.reportedPrefix, r.stateMachine.hash());
       maybeCheckpoint(n, r);
     }
@@ -213,14 +224,15 @@ final class SimShell {
 
     @Override
     public void applied(Applied a) {
-      ctx.checker().applied(r.group, n.id, a);
+      ctx.checker().applied(r.group, n.id, a, membership.isAdminSession(a.clientId()));
       if (a.outcome() == Applied.Outcome.DUPLICATE) {
         ctx.tally().duplicatesAnswered++;
       }
       membership.applied(n, r, a);
       Integer client = n.waiters.remove(SimNode.waiterKey(r.group, a.clientId(), a.sequence()));
       if (client != null) {
-        network.toClient(client, new ClientReply(a.sequence(), a.outcome(), a.result()));
+        network.toClient(client, new ClientReply(a.sequence(), a.outcome(), a.result(),
+            a.outcome() == Applied.Outcome.SESSION_EXPIRED ? a.expiredThrough() : -1));
       }
     }
 
@@ -260,6 +272,8 @@ final class SimShell {
       } else if (r.proposer.leaderHint() < 0) { // as the actor shell: making way for a known leader is no news
         n.liveness.leadershipLost();
       }
+      ctx.tally().quorumStepDowns += r.proposer.quorumLosses() - r.quorumLossesTallied;
+      r.quorumLossesTallied = r.proposer.quorumLosses();
     }
   }
 

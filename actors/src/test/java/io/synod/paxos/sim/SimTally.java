@@ -27,12 +27,20 @@ final class SimTally {
   long membershipChanges;
   /** Changes the operator asked of the nodes. */
   long reconfigAsked;
+  /** Leaders that stepped down because they no longer heard a majority of their voters (check-quorum). */
+  long quorumStepDowns;
+  /** Reads served at a read index the leader confirmed by a quorum round (ReadIndex), not under a lease. */
+  long readIndexReads;
+  /** Assertions of peers about their checksum chain that learners compared with their own. */
+  long checksumChecks;
+  /** Commands refused because their session had expired, as clients were told. */
+  long sessionRefusals;
 
   Counters counters(Checker checker, ReconfigurationChecker reconfig, long membershipEpochs) {
     return new Counters(events, checker.chosenCount, crashes, partitions, tornWrites, corruptionsDetected,
         checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered, leaderChanges, pauses,
         snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges, membershipEpochs,
         reconfigAsked, reconfig.changed, reconfig.refused, reconfig.timedOut, reconfig.lost, reconfig.leaderRemovals,
-        quietFailovers);
+        quietFailovers, quorumStepDowns, readIndexReads, checksumChecks, checker.expiredSessions(), sessionRefusals);
   }
 }

@@ -42,6 +42,7 @@ final class Simulation {
   private final SimNemesis nemesis;
   private final SimLiveness liveness;
   private final SimFailover failover;
+  private final SimQuorumWatch quorumWatch;
 
   Simulation(long seed, SimProtocol protocol, Consumer<String> trace) {
     this(seed, FaultMix.draw(seed), protocol, trace);
@@ -58,7 +59,8 @@ final class Simulation {
     this.membership = new SimMembership(ctx, cluster, this::decide);
     this.shell = new SimShell(ctx, network, disk, membership);
     this.clients = new SimClients(ctx, cluster, network, shell);
-    this.lifecycle = new SimLifecycle(ctx, shell, disk, clients, membership);
+    this.quorumWatch = new SimQuorumWatch(ctx, membership);
+    this.lifecycle = new SimLifecycle(ctx, shell, disk, clients, membership, quorumWatch);
     SimOperator operator = new SimOperator(ctx, cluster, membership);
     this.nemesis = new SimNemesis(ctx, cluster, network, lifecycle, shell, operator, clients);
     this.liveness = new SimLiveness(ctx, cluster, clients, membership);
@@ -116,6 +118,7 @@ final class Simulation {
   // before the shell and the clients they reach.
 
   private void arrive(SimNode n, Envelope e) {
+    quorumWatch.heard(n.id, e.from());
     shell.handle(n, e);
   }
 

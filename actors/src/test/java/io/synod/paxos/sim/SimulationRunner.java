@@ -36,7 +36,9 @@ public final class SimulationRunner {
           + " membershipEpochs=" + c.membershipEpochs() + " reconfigAsked=" + c.reconfigAsked() + " reconfigChanged="
           + c.reconfigChanged() + " reconfigRefused=" + c.reconfigRefused() + " reconfigTimedOut="
           + c.reconfigTimedOut() + " reconfigLost=" + c.reconfigLost() + " leaderRemovals=" + c.leaderRemovals()
-          + " quietFailovers=" + c.quietFailovers();
+          + " quietFailovers=" + c.quietFailovers() + " quorumStepDowns=" + c.quorumStepDowns()
+          + " readIndexReads=" + c.readIndexReads() + " checksumChecks=" + c.checksumChecks() + " expiredSessions="
+          + c.expiredSessions() + " sessionRefusals=" + c.sessionRefusals();
     }
 
     public long events() {

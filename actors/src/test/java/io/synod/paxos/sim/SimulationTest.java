@@ -129,6 +129,10 @@ class SimulationTest {
     // The failover check tests quiet groups only if they went quiet first: most runs must get there.
     assertTrue(t.counters().quietFailovers() * 2 > seeds,
         () -> "only " + t.counters().quietFailovers() + " of " + seeds + " runs crashed a leader of quiet groups");
+    // The seeds with a short session expiry or few sessions must expire sessions, and refuse commands
+    // of expired ones, while every acknowledged command stays applied once (checked above).
+    assertTrue(t.counters().expiredSessions() > 0 && t.counters().sessionRefusals() > 0 || seeds < 50,
+        () -> "no session expired, or no command was refused for it: " + t.detailLine());
   }
 
   @Test

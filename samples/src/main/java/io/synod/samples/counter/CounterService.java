@@ -20,11 +20,13 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The counter's HTTP API on every node, for the group named "counter": {@code GET /counter} gives
- * the value (a linearizable read), {@code GET /counter?stale=true} this node's replica's value as it
- * is (possibly stale, as a read replica serves it; the header {@code Synod-Applied-Through} names
- * the last instance it reflects), {@code POST /counter/increment?by=N} adds N and gives the value
- * after it. Any node accepts each.
+ * The counter's HTTP API on every node, for the group named "counter" or, with {@code ?group=ID},
+ * any counter group this node runs (one configured, or one created at runtime with {@code type}
+ * naming {@link CounterType} in {@code synod.cluster.group-types}): {@code GET /counter} gives the
+ * value (a linearizable read), {@code GET /counter?stale=true} this node's replica's value as it is
+ * (possibly stale, as a read replica serves it; the header {@code Synod-Applied-Through} names the
+ * last instance it reflects), {@code POST /counter/increment?by=N} adds N and gives the value after
+ * it. Any node of the group accepts each; a group this node does not run as a counter is 404.
  */
 public final class CounterService implements HttpService {
 
@@ -32,12 +34,23 @@ public final class CounterService implements HttpService {
 
   @Override
   public Route route(RunningNode node) {
-    GroupClient<CounterCommand, Long> counter = node.client(GROUP);
-    if (counter == null) {
+    if (node.client(GROUP) == null) {
       throw new IllegalStateException("the counter service needs group '" + GROUP + "' on node " + node.config().self()
           + "; add { id = \"" + GROUP + "\", type = \"" + CounterType.class.getName() + "\" } to synod.cluster.groups");
     }
-    return pathPrefix("counter", () -> concat(
+    return pathPrefix("counter", () -> parameterOptional("group", group -> {
+      String id = group.orElse(GROUP);
+      GroupClient<CounterCommand, Long> counter = node.typeOf(id).filter(CounterType.class::isInstance).isPresent()
+          ? node.client(id) : null;
+      if (counter == null) {
+        return complete(HttpResponses.text(StatusCodes.NOT_FOUND, "this node runs no counter group '" + id + "'"));
+      }
+      return routes(counter);
+    }));
+  }
+
+  private static Route routes(GroupClient<CounterCommand, Long> counter) {
+    return concat(
         pathEnd(() -> get(() -> parameterOptional("stale", stale -> stale.filter("true"::equals).isPresent()
             ? completeWithFuture(counter.readLocal(new CounterCommand.Get()).handle((r, t) -> t != null
                 ? HttpResponses.failure(t)
@@ -57,7 +70,7 @@ public final class CounterService implements HttpService {
                 + "'"));
           }
           return completeWithFuture(answer(counter.propose(new CounterCommand.Increment(amount))));
-        })))));
+        }))));
   }
 
   private static CompletionStage<HttpResponse> answer(CompletionStage<Long> value) {

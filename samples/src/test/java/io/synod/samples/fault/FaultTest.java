@@ -176,7 +176,7 @@ class FaultTest {
   }
 
   /** As {@link #clusterConfig()}, each group with {@code membership} (e.g. {@code , members = [1, 2, 3]}). */
-  private static String clusterConfig(String membership) {
+  static String clusterConfig(String membership) {
     return String.join("\n",
         "synod.cluster {",
         "  groups = [",
@@ -397,7 +397,9 @@ class FaultTest {
         Map<String, String> groups = new LinkedHashMap<>();
         Matcher m = DIGEST.matcher(body == null ? "" : body);
         while (m.find()) {
-          groups.put(m.group(1), m.group(2) + "/" + m.group(3));
+          if (GROUPS.contains(m.group(1))) { // not the catalog of runtime groups, which this test leaves alone
+            groups.put(m.group(1), m.group(2) + "/" + m.group(3));
+          }
         }
         digests.put(n, groups);
       }

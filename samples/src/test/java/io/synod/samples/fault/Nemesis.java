@@ -293,20 +293,8 @@ final class Nemesis {
   }
 
   private void post(int node, String path) {
-    if (!nodes.up(node)) {
-      return;
-    }
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(nodes.uri(node, path)).timeout(Duration.ofSeconds(10))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw new IllegalStateException("node " + node + " refused " + path + ": " + r.statusCode() + " " + r.body());
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("node " + node + " did not take " + path, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    if (nodes.up(node)) {
+      nodes.post(http, node, path, Duration.ofSeconds(10));
     }
   }
 

@@ -1,0 +1,63 @@
+package io.synod.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.actors.internal.GroupCoordinator;
+import io.synod.paxos.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A peer whose checksum chain differs from this node's stops the group here for good: its roles
+ * stay down, clients get {@link GroupStoppedException} saying why, and the group's status says
+ * {@code stopped}, naming the instance and the nodes, rather than the group disappearing.
+ */
+class ChecksumMismatchStopTest {
+
+  private static final Duration T = Duration.ofSeconds(30);
+
+  private final TestCounter.Registry counters = new TestCounter.Registry();
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aChainThatDisagreesStopsTheGroupForGoodAndItsStatusAndClientsSayWhy() {
+    try (LocalCluster cluster = LocalCluster.start(1)) {
+      List<ActorRef<GroupCommand>> refs = new ArrayList<>();
+      GroupClient<Long, Long> client = counters.spawnEach(cluster.node(0), List.of("g0"), refs).get(0);
+      for (long i = 1; i <= 3; i++) {
+        assertEquals(i, Await.result(client.propose(1L), T));
+      }
+      assertEquals("running", Await.result(client.status(), T).state());
+
+      // Node 1 asserts two different chains through instance 0: at least one differs from node 0's.
+      for (int chain : new int[] {0x5EED, 0x5EED ^ 1}) {
+        refs.get(0).tell(new GroupCoordinator.Inbound(new Message.Chosen(1, List.of(), 1,
+            new Message.ChainMark(0, chain))));
+      }
+
+      Await.until(T, () -> "the group stops on node 0", () -> Await.result(client.status(), T).stoppedForGood());
+      GroupStatus stopped = Await.result(client.status(), T);
+      assertEquals("stopped", stopped.state());
+      assertTrue(stopped.stopped().contains("ChecksumMismatchException: group 'g0': checksum mismatch at instance 0"
+          + " with node 1: node 0's chain through instance 0 is crc32 "), stopped.stopped());
+      assertEquals(-1, stopped.restartInMillis(), "never to start again");
+      assertEquals(0, stopped.restarts());
+      assertEquals(-1, stopped.appliedThrough());
+
+      Throwable refused = Await.failure(client.propose(1L), T);
+      assertInstanceOf(GroupStoppedException.class, refused);
+      assertTrue(refused.getMessage().contains("it stopped on node 0 for good")
+          && refused.getMessage().contains("checksum mismatch at instance 0 with node 1"), refused.getMessage());
+      assertInstanceOf(GroupStoppedException.class, Await.failure(client.read(0L), T));
+      assertInstanceOf(GroupStoppedException.class, Await.failure(client.digest(), T));
+      assertEquals("stopped", Await.result(client.status(), T).state(), "and it stays stopped");
+    }
+  }
+}
