@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -232,7 +231,7 @@ final class GroupReconciler extends AbstractBehavior<GroupReconciler.Command> {
   }
 
   private void start(RuntimeGroup g) {
-    if (runsOutside(g.id())) {
+    if (runningGroups.runsOutsideCatalog(g.id())) {
       conflict(g);
       return;
     }
@@ -271,11 +270,6 @@ final class GroupReconciler extends AbstractBehavior<GroupReconciler.Command> {
         "erase-" + ++erasures);
   }
 
-  private boolean runsOutside(String group) {
-    OptionalLong other = runningGroups.incarnationOf(group);
-    return other.isPresent() && other.getAsLong() == 0;
-  }
-
   /** Reported once per life; checked again at each reconciliation, and started once the other group is gone. */
   private void conflict(RuntimeGroup g) {
     if (!conflicted.add(g)) {
@@ -302,7 +296,7 @@ final class GroupReconciler extends AbstractBehavior<GroupReconciler.Command> {
         RuntimeGroup g = life.group();
         running.remove(g.id());
         published.remove(g.id());
-        if (runsOutside(g.id())) {
+        if (runningGroups.runsOutsideCatalog(g.id())) {
           conflict(g);
         } else {
           failed.add(g);

@@ -13,7 +13,6 @@ import io.synod.actors.UnknownGroupException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,7 +91,7 @@ final class NodeCatalog implements GroupCatalog {
             + node.nodeIds());
       }
     }
-    if (runsOutside(group)) {
+    if (runningGroups.runsOutsideCatalog(group)) {
       return CompletableFuture.failedFuture(new GroupExistsException(group, "node " + node.self() + " runs a group of"
           + " that id outside the catalog (configured in its file, or spawned by the application)"));
     }
@@ -111,7 +110,8 @@ final class NodeCatalog implements GroupCatalog {
       if (result instanceof CatalogResult.Removed r) {
         return carriedOut(group, r.version()).thenApply(state -> r.group());
       }
-      if (result instanceof CatalogResult.Refused f && f.why() == CatalogResult.Why.UNKNOWN && runsOutside(group)) {
+      if (result instanceof CatalogResult.Refused f && f.why() == CatalogResult.Why.UNKNOWN
+          && runningGroups.runsOutsideCatalog(group)) {
         return CompletableFuture.failedFuture(new UnknownGroupException(group, "it was not created at runtime: node "
             + node.self() + " runs it outside the catalog (configured in its file, or spawned by the application), and"
             + " only groups created at runtime can be removed"));
@@ -125,11 +125,6 @@ final class NodeCatalog implements GroupCatalog {
     return client.read(CatalogCommand.Version.INSTANCE)
         .thenCompose(v -> carriedOut(ID, ((CatalogResult.VersionIs) v).version()))
         .thenApply(state -> Map.copyOf(state.groups()));
-  }
-
-  private boolean runsOutside(String group) {
-    OptionalLong life = runningGroups.incarnationOf(group);
-    return life.isPresent() && life.getAsLong() == 0;
   }
 
   /** What a change the catalog refused, or an unexpected answer, becomes for the caller. */

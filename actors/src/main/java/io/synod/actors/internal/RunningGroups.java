@@ -22,6 +22,15 @@ public final class RunningGroups {
     lives.remove(group);
   }
 
+  /**
+   * Whether this node runs a group of this id outside the catalog (incarnation 0: configured in its
+   * file, or spawned by the application).
+   */
+  public boolean runsOutsideCatalog(String group) {
+    Long incarnation = lives.get(group);
+    return incarnation != null && incarnation == 0;
+  }
+
   /** The life of {@code group} that runs on this node, if one does. */
   public OptionalLong incarnationOf(String group) {
     Long incarnation = lives.get(group);

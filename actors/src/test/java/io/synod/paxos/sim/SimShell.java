@@ -105,10 +105,7 @@ final class SimShell {
       } else if (p instanceof Message.ToProposer m) {
         onToProposer(n, r, m);
       } else if (p instanceof Message.ToLearner m) {
-        long checks = r.learner.checksumChecks();
-        Decision d = r.learner.handle(m);
-        ctx.tally().checksumChecks += r.learner.checksumChecks() - checks;
-        apply(n, r, d);
+        apply(n, r, countingChecks(r, () -> r.learner.handle(m)));
       } else if (p instanceof ClientRequest c) {
         n.waiters.put(SimNode.waiterKey(r.group, c.command().clientId(), c.command().sequence()), c.client());
         propose(n, r, c.command());
@@ -137,6 +134,14 @@ final class SimShell {
     }
   }
 
+  /** The learner's decision on an input, the chain assertions it compared meanwhile counted. */
+  private Decision countingChecks(SimReplica r, java.util.function.Supplier<Decision> input) {
+    long checks = r.learner.checksumChecks();
+    Decision d = input.get();
+    ctx.tally().checksumChecks += r.learner.checksumChecks() - checks;
+    return d;
+  }
+
   private void onToProposer(SimNode n, SimReplica r, Message.ToProposer m) {
     if (m instanceof Message.Promise pm && pm.continuedFrom() >= 0) {
       ctx.tally().promisePages++;
@@ -152,10 +157,7 @@ final class SimShell {
     if (cp.nextInstance() > r.learner.nextToApply()) {
       ctx.tally().checkpointsInstalled++;
       ctx.trace().log("n" + n.id + " installs checkpoint of " + r.group + " at " + cp.nextInstance());
-      long checks = r.learner.checksumChecks();
-      Decision d = r.learner.install(cp, from);
-      ctx.tally().checksumChecks += r.learner.checksumChecks() - checks;
-      apply(n, r, d);
+      apply(n, r, countingChecks(r, () -> r.learner.install(cp, from)));
       storeCheckpoint(n, r, c.bytes(), cp.nextInstance());
     }
   }
