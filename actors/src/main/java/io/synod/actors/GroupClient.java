@@ -403,6 +403,29 @@ public final class GroupClient<C, R> {
   }
 
   /**
+   * Resumes the group on this node after replicas were found to diverge, which stopped it here for
+   * good, across restarts too (its status's {@code stopped} says why). Completes once its roles
+   * start again from the checkpoint and journal; fails with {@link IllegalStateException} if it did
+   * not stop for good here.
+   */
+  public CompletionStage<Void> resume() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    direct(AskPattern.<GroupCommand, GroupProtocol.ResumeReply>ask(ref, GroupProtocol.Resume::new, timeout,
+        system.scheduler())).whenComplete((reply, failure) -> onResumeReply(done, reply, failure));
+    return done;
+  }
+
+  private void onResumeReply(CompletableFuture<Void> done, GroupProtocol.ResumeReply reply, Throwable failure) {
+    if (failure != null) {
+      done.completeExceptionally(noAnswer(failure));
+    } else if (reply.resumed()) {
+      done.complete(null);
+    } else {
+      done.completeExceptionally(new IllegalStateException(reply.detail()));
+    }
+  }
+
+  /**
    * A checksum of this node's replicated state of the group and the instance it reflects, to
    * compare replicas. It snapshots the state machine, so it costs as much as a checkpoint.
    */

@@ -1,5 +1,6 @@
 package io.synod.actors.internal;
 
+import io.synod.actors.GroupCommand;
 import io.synod.actors.SynodSettings;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.GroupConfig;
@@ -35,26 +36,37 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * forget the instances below it. After a restart it hands the last durable checkpoint to the
  * learner before the learner does anything else.
  *
+ * <p>It also keeps the group's stop for good ({@link StopMark}): when replicas are found to
+ * diverge, the coordinator has it record the stop before it stops; at a later start it then tells
+ * the coordinator rather than the learner, so the group stays stopped until an operator resumes it.
+ *
  * <p>It also moves checkpoints between nodes: it serves its latest one to a lagging peer in chunks,
  * and when the learner finds that a peer has truncated the instances it still lacks, it fetches
  * that peer's checkpoint chunk by chunk (pulling the next chunk only when one arrives, retrying a
  * lost one), checks its CRC32, checks that this node could install it (see {@link
- * Learner#checkInstallable}: restored into a fresh state machine), and only then stores it as its
+ * Learner#checkInstallable}: restored into a fresh state machine), has the learner compare its
+ * checksum chain with what it holds ({@link Learner#checkChainOf}), and only then stores it as its
  * own and has the learner install it, in-process. A checkpoint that fails a check is refused: the
  * node keeps its own state, the learner is told (it shows in the group's status), and that peer is
  * not asked again for a while nor fetched from again at the same instance; the learner keeps
  * asking, so a newer checkpoint, or another peer's, is fetched later.
  *
  * <p>Pekko Persistence holds it: each checkpoint is a small {@link CheckpointTaken} event followed by
- * a snapshot of {@link StoredCheckpoint}; the retention keeps the last two snapshots and deletes
- * the events before them.
+ * a snapshot of {@link StoredCheckpoint} (which carries the stop, if any); the retention keeps the
+ * last two snapshots and deletes the events before them.
  */
-final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command, CheckpointTaken, StoredCheckpoint> {
+final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command, CheckpointEvent, StoredCheckpoint> {
 
   sealed interface Command {}
 
   /** The learner took this checkpoint: store it. */
   record Store(Checkpoint checkpoint) implements Command {}
+
+  /** The learner compared the chain of node {@code from}'s checkpoint with its own: store it. */
+  record ChainChecked(Checkpoint checkpoint, int from) implements Command {}
+
+  /** The group stops on this node for good, {@code reason} says why: record it, then stop. */
+  record StopForGood(String reason) implements Command {}
 
   /** The learner needs the checkpoint of node {@code peer}. */
   record Fetch(int peer) implements Command {}
@@ -63,6 +75,11 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   record Transfer(NodeGateway.Command message) implements Command {}
 
   enum RetryFetch implements Command {
+    INSTANCE
+  }
+
+  /** Recovered with the group stopped for good, and asked to resume it: record that first. */
+  private enum Resume implements Command {
     INSTANCE
   }
 
@@ -97,6 +114,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private final TimerScheduler<Command> timers;
   private final ActorRef<LearnerActor.Command> learner;
   private final ActorRef<AcceptorActor.Command> acceptor;
+  private final ActorRef<GroupCommand> coordinator;
+  /** Whether an operator resumed the group: a stop recorded before is lifted at recovery. */
+  private final boolean resume;
   private final Peers peers;
   private final TransferSettings transfer;
   /** Makes a fresh state machine each call, to check a peer's checkpoint on. */
@@ -117,19 +137,24 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
    *
    * @param stateMachines makes a fresh state machine at each call (the group's own maker): a peer's
    *     checkpoint is restored into one before this node takes it
+   * @param coordinator told ({@link GroupCoordinator.StoppedBefore}) if the group stopped here for
+   *     good before this start, in which case the learner never starts
+   * @param resume whether an operator resumed the group: a stop recorded before is lifted instead
    */
   static Behavior<Command> create(GroupConfig config, long incarnation, ActorRef<LearnerActor.Command> learner,
-      ActorRef<AcceptorActor.Command> acceptor, Peers peers, TransferSettings transfer,
-      Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
+      ActorRef<AcceptorActor.Command> acceptor, ActorRef<GroupCommand> coordinator, boolean resume, Peers peers,
+      TransferSettings transfer, Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CheckpointActor(config, incarnation, ctx, timers,
-        learner, acceptor, peers, transfer, stateMachines, persistence)));
+        learner, acceptor, coordinator, resume, peers, transfer, stateMachines, persistence)));
   }
 
   private CheckpointActor(GroupConfig config, long incarnation, ActorContext<Command> ctx,
       TimerScheduler<Command> timers, ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor,
-      Peers peers, TransferSettings transfer, Supplier<StateMachine> stateMachines,
-      SynodSettings.PersistenceSettings persistence) {
+      ActorRef<GroupCommand> coordinator, boolean resume, Peers peers, TransferSettings transfer,
+      Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
     super(PersistenceIds.checkpoint(config.group(), config.self(), incarnation));
+    this.coordinator = coordinator;
+    this.resume = resume;
     this.incarnation = incarnation;
     this.stateMachines = stateMachines;
     this.persistence = persistence;
@@ -165,9 +190,12 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   @Override
-  public CommandHandler<Command, CheckpointTaken, StoredCheckpoint> commandHandler() {
+  public CommandHandler<Command, CheckpointEvent, StoredCheckpoint> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Store.class, (state, c) -> store(state, c.checkpoint(), config.self()))
+        .onCommand(ChainChecked.class, (state, c) -> store(state, c.checkpoint(), c.from()))
+        .onCommand(StopForGood.class, (state, c) -> Effect().persist(new StopMark(c.reason())).thenStop())
+        .onCommand(Resume.class, (state, r) -> Effect().persist(new StopMark("")).thenRun(this::resumed))
         .onCommand(Fetch.class, (state, f) -> fetch(state, f.peer()))
         .onCommand(Transfer.class, (state, t) -> {
           if (t.message() instanceof SnapshotRequest r) {
@@ -188,14 +216,14 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
    * None of this actor's commands: only a peer sending to this actor's path, around the node
    * gateway, can deliver it. Ignored, so that it cannot make the checkpoint actor fail.
    */
-  private Effect<CheckpointTaken, StoredCheckpoint> foreign(StoredCheckpoint state, Object message) {
+  private Effect<CheckpointEvent, StoredCheckpoint> foreign(StoredCheckpoint state, Object message) {
     ctx.getLog().debug("ignoring a {} that reached the checkpoint actor around the node gateway",
         message.getClass().getName());
     return Effect().none();
   }
 
   /** Stores {@code c}, taken by node {@code from}: this node's learner, or a peer's. */
-  private Effect<CheckpointTaken, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, int from) {
+  private Effect<CheckpointEvent, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, int from) {
     boolean fromPeer = from != config.self();
     if (incoming != null) {
       // One at a time; the learner's policy (or the next SnapshotAvailable) asks again.
@@ -215,16 +243,21 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   @Override
-  public EventHandler<StoredCheckpoint, CheckpointTaken> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, e) -> {
-      Incoming in = incoming;
-      if (in != null && in.checkpoint().nextInstance() == e.nextInstance()) {
-        return new StoredCheckpoint(e.nextInstance(), in.encoded());
-      }
-      // Replayed after a crash before its snapshot was written: that checkpoint never became
-      // durable and nobody was told it was; the last snapshot stands.
-      return state;
-    });
+  public EventHandler<StoredCheckpoint, CheckpointEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(CheckpointTaken.class, this::taken)
+        .onEvent(StopMark.class, (state, mark) -> state.withStop(mark.reason()))
+        .build();
+  }
+
+  private StoredCheckpoint taken(StoredCheckpoint state, CheckpointTaken e) {
+    Incoming in = incoming;
+    if (in != null && in.checkpoint().nextInstance() == e.nextInstance()) {
+      return new StoredCheckpoint(e.nextInstance(), in.encoded(), state.stoppedFor());
+    }
+    // Replayed after a crash before its snapshot was written: that checkpoint never became
+    // durable and nobody was told it was; the last snapshot stands.
+    return state;
   }
 
   @Override
@@ -236,9 +269,32 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
         .build();
   }
 
-  /** After a restart: the learner starts from the last durable checkpoint (none before the first). */
+  /**
+   * After a restart: the learner starts from the last durable checkpoint (none before the first);
+   * unless the group stopped here for good before, which the coordinator hears instead (or, resumed
+   * by an operator, which is recorded first).
+   */
   private void onRecovered(StoredCheckpoint state) {
     durable = state.nextInstance();
+    if (!state.stoppedFor().isEmpty()) {
+      if (resume) {
+        ctx.getSelf().tell(Resume.INSTANCE);
+      } else {
+        coordinator.tell(new GroupCoordinator.StoppedBefore(state.stoppedFor()));
+      }
+      return;
+    }
+    restoreLearner(state);
+  }
+
+  /** The stop recorded before is lifted: the learner starts. */
+  private void resumed(StoredCheckpoint state) {
+    ctx.getLog().warn("group '{}' on node {} resumed by an operator; it had stopped for good before", config.group(),
+        config.self());
+    restoreLearner(state);
+  }
+
+  private void restoreLearner(StoredCheckpoint state) {
     Checkpoint restored = state.nextInstance() == 0 ? null : Checkpoint.decode(state.encoded());
     learner.tell(new LearnerActor.Restore(restored, ctx.getSelf()));
   }
@@ -286,7 +342,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
 
   // ---- fetching from a peer ----
 
-  private Effect<CheckpointTaken, StoredCheckpoint> fetch(StoredCheckpoint state, int peer) {
+  private Effect<CheckpointEvent, StoredCheckpoint> fetch(StoredCheckpoint state, int peer) {
     if (download != null || peer == config.self() || !peers.knows(peer) || muted.contains(peer)) {
       return Effect().none(); // one download at a time; a stalled one is abandoned by retryFetch
     }
@@ -302,7 +358,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     peers.send(download.peer, new SnapshotRequest(config.group(), incarnation, config.self(), download.bytes.size()));
   }
 
-  private Effect<CheckpointTaken, StoredCheckpoint> retryFetch() {
+  private Effect<CheckpointEvent, StoredCheckpoint> retryFetch() {
     if (download == null) {
       timers.cancel(RetryFetch.INSTANCE);
     } else if (download.progressed) {
@@ -323,7 +379,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     timers.cancel(RetryFetch.INSTANCE);
   }
 
-  private Effect<CheckpointTaken, StoredCheckpoint> received(StoredCheckpoint state, SnapshotChunk chunk) {
+  private Effect<CheckpointEvent, StoredCheckpoint> received(StoredCheckpoint state, SnapshotChunk chunk) {
     Download d = download;
     if (d == null || chunk.from() != d.peer) {
       return Effect().none();
@@ -372,7 +428,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       refuse(d.peer, d.instance, e, c != null);
       return Effect().none();
     }
-    return store(state, c, d.peer);
+    // Stored only once the learner compared its chain with what it holds (ChainChecked).
+    learner.tell(new LearnerActor.CheckChain(c, d.peer));
+    return Effect().none();
   }
 
   /**

@@ -74,6 +74,9 @@ public final class GroupCoordinator {
   /** A group of this node met the journal's fail-stop: every group of the node stops. */
   record JournalFailed(JournalFailedException failure) implements Command {}
 
+  /** From the checkpoint role as it starts: the group stopped here for good before, {@code reason} says why. */
+  record StoppedBefore(String reason) implements Command {}
+
   /** From the learner: the group's membership, at first and at every change. */
   record MembershipNow(Membership membership) implements Command {}
 
@@ -236,11 +239,14 @@ public final class GroupCoordinator {
       this.timers = timers;
       this.retryInterval = settings.client().retryInterval();
       this.transfers = new LeadershipTransfers(config.group(), this::handOver);
-      spawnRoles();
+      spawnRoles(false);
     }
 
-    /** Spawns the group's four roles, connected and watched: at the start, and again after a failure. */
-    private void spawnRoles() {
+    /**
+     * Spawns the group's four roles, connected and watched: at the start, and again after a failure;
+     * {@code resume}: an operator resumed the group after it stopped for good.
+     */
+    private void spawnRoles(boolean resume) {
       Duration tick = settings.tickInterval();
       StateMachine stateMachine = stateMachines.get(); // a fresh one: the learner rebuilds its state
       ActorRef<AcceptorActor.Command> acceptor = ctx.spawn(
@@ -256,7 +262,8 @@ public final class GroupCoordinator {
               settings.checkpoint().everyBytes(), intervalTicks), routes, ctx.getSelf()),
           "learner");
       routes.connect(acceptor, proposer, learner);
-      this.checkpoints = ctx.spawn(CheckpointActor.create(config, incarnation, learner, acceptor, peers,
+      this.checkpoints = ctx.spawn(CheckpointActor.create(config, incarnation, learner, acceptor, ctx.getSelf(),
+          resume, peers,
           new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
               10), stateMachines, settings.persistence()), "checkpoints");
       this.roles = List.of(acceptor, proposer, learner, checkpoints);
@@ -287,6 +294,8 @@ public final class GroupCoordinator {
           .onMessage(LearnerQueries.DigestAnswered.class, this::onDigestAnswered)
           .onMessage(JournalFailed.class, f -> supervisor.journalFailed(f.failure(), this))
           .onMessage(TransferLeadership.class, this::onTransferLeadership)
+          .onMessage(StoppedBefore.class, s -> supervisor.stoppedBefore(s.reason(), this))
+          .onMessage(GroupProtocol.Resume.class, this::onResume)
           .onMessage(LeaderChanged.class, this::onLeaderChanged)
           .onMessage(PeerNews.class, this::onPeerNews)
           .onMessage(WatchLeadership.class, this::onWatchLeadership)
@@ -443,8 +452,14 @@ public final class GroupCoordinator {
 
     // ---- failures and restarts (RoleSupervisor decides) ----
 
+    private Behavior<GroupCommand> onResume(GroupProtocol.Resume r) {
+      r.replyTo().tell(new GroupProtocol.ResumeReply(false, "group '" + config.group() + "' runs on node "
+          + config.self() + "; it did not stop, so there is nothing to resume"));
+      return Behaviors.same();
+    }
+
     @Override
-    public List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason) {
+    public List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason, String stopForGood) {
       noteLeaderNow(-1);
       leaseHeld = false;
       watchers.tell(leadership());
@@ -453,7 +468,13 @@ public final class GroupCoordinator {
       routes.connect(null, null, null);
       queries.askAgain();
       List<ActorRef<?>> stopping = roles.stream().filter(r -> !r.equals(failed)).toList();
-      stopping.forEach(ctx::stop);
+      for (ActorRef<?> role : stopping) {
+        if (stopForGood != null && role.equals(checkpoints)) {
+          checkpoints.tell(new CheckpointActor.StopForGood(stopForGood)); // it stops once that is durable
+        } else {
+          ctx.stop(role);
+        }
+      }
       return stopping;
     }
 
@@ -464,8 +485,8 @@ public final class GroupCoordinator {
     }
 
     @Override
-    public Behavior<GroupCommand> startRoles() {
-      spawnRoles();
+    public Behavior<GroupCommand> startRoles(boolean resume) {
+      spawnRoles(resume);
       return behavior();
     }
 

@@ -30,9 +30,10 @@ final class RoleSupervisor {
   interface Coordinator extends RolesDown.Coordinator {
     /**
      * The roles failed, {@code reason} says how: answer everyone waiting, forget the leader, stop
-     * the roles that still run and return them.
+     * the roles that still run and return them. With {@code stopForGood} not null, the checkpoint
+     * role first records that the group stopped here for good, and why, then stops.
      */
-    List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason);
+    List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason, String stopForGood);
 
     /** Stops the group for good, telling whoever waits {@code reason}. */
     Behavior<GroupCommand> stop(String reason);
@@ -67,9 +68,10 @@ final class RoleSupervisor {
     if (failure.divergence()) {
       ctx.getLog().error("group '{}' stops on node {} for good: {} (a restart would only hide that replicas diverge)",
           config.group(), config.self(), failure.describe(), failure.cause());
-      // The coordinator stays, answering every request with why (its status too), as while the roles restart.
+      // The coordinator stays, answering every request with why (its status too), as while the roles
+      // restart; the stop is recorded, so that the group stays stopped after a restart of the node.
       List<ActorRef<?>> stopping = coordinator.rolesFailed(t.getRef(),
-          "it stopped on node " + config.self() + " for good: " + failure.describe());
+          "it stopped on node " + config.self() + " for good: " + failure.describe(), failure.describe());
       return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping,
           failure.describe()).behavior();
     }
@@ -78,8 +80,22 @@ final class RoleSupervisor {
         + " row, restarted {} time(s) so far)", config.group(), config.self(), failure.describe(),
         delayNanos / 1_000_000, backoff.failuresInARow(), backoff.restarts());
     List<ActorRef<?>> stopping = coordinator.rolesFailed(t.getRef(),
-        "its roles on node " + config.self() + " are restarting after a failure (" + failure.describe() + ")");
+        "its roles on node " + config.self() + " are restarting after a failure (" + failure.describe() + ")", null);
     return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping, null)
+        .behavior();
+  }
+
+  /**
+   * The group stopped on this node for good before this start ({@code reason}, recorded then): its
+   * roles stop again before the learner applies anything, and stay down until an operator resumes it.
+   */
+  Behavior<GroupCommand> stoppedBefore(String reason, Coordinator coordinator) {
+    ctx.getLog().error("group '{}' stays stopped on node {} for good, as it was before this start: {}. Find out which"
+        + " replica is right (GET /digest of each member); then resume it (POST /admin/groups/{}/resume at this node)",
+        config.group(), config.self(), reason, config.group());
+    List<ActorRef<?>> stopping = coordinator.rolesFailed(null,
+        "it stopped on node " + config.self() + " for good: " + reason, null);
+    return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping, reason)
         .behavior();
   }
 

@@ -30,8 +30,10 @@ import org.apache.pekko.pattern.StatusReply;
  * peers' protocol messages are dropped (the protocol tolerates lost messages); leadership watchers
  * stay, told that this node knows no leader.
  *
- * <p>Down for good ({@code stoppedFor} not null, after replicas were found to diverge), it never
- * starts them again, and every answer, the status's {@code stopped} among them, says why.
+ * <p>Down for good ({@code stoppedFor} not null, after replicas were found to diverge, now or before
+ * the node's last start), it starts them again only when an operator resumes the group ({@link
+ * GroupProtocol.Resume}), and until then every answer, the status's {@code stopped} among them,
+ * says why.
  *
  * <p>Nothing the old roles sent can reach the new ones' coordinator as if it were theirs: a local
  * send is in the coordinator's mailbox at once, so everything the old roles sent is there before
@@ -42,8 +44,11 @@ final class RolesDown {
 
   /** What it needs of the coordinator it stands in for. */
   interface Coordinator {
-    /** Starts the roles again; returns the coordinator's behaviour while they run. */
-    Behavior<GroupCommand> startRoles();
+    /**
+     * Starts the roles again; returns the coordinator's behaviour while they run. {@code resume}: an
+     * operator resumed the group after it stopped for good, which is recorded before it runs.
+     */
+    Behavior<GroupCommand> startRoles(boolean resume);
 
     /** The group's membership as the roles last applied it. */
     Membership membership();
@@ -65,6 +70,8 @@ final class RolesDown {
   private final Set<ActorRef<?>> stopping;
   /** Why the roles are down for good, or null while they are to start again. */
   private final String stoppedFor;
+  /** An operator's resumption asked while the roles were still stopping, or null. */
+  private GroupProtocol.Resume resume;
 
   /**
    * {@code stopping}: the old roles that have not stopped yet (the coordinator stopped them); {@code
@@ -104,6 +111,7 @@ final class RolesDown {
         .onMessage(GroupProtocol.ChangeMembership.class, c -> answer(c.replyTo(),
             new GroupProtocol.MembershipRefused(reason(), GroupProtocol.RefusalKind.UNAVAILABLE)))
         .onMessage(GroupProtocol.GetMembership.class, g -> answer(g.replyTo(), coordinator.membership()))
+        .onMessage(GroupProtocol.Resume.class, this::onResume)
         .onMessage(GroupProtocol.WatchLeadership.class, this::onWatchLeadership)
         .onMessage(GroupProtocol.UnwatchLeadership.class, this::onUnwatchLeadership)
         .onMessage(GroupCoordinator.WatcherGone.class, this::onWatcherGone)
@@ -111,6 +119,31 @@ final class RolesDown {
         // Peers' protocol messages and checkpoint transfers, and what the old roles sent: dropped.
         .onAnyMessage(m -> Behaviors.same())
         .build();
+  }
+
+  /** An operator resumes a group stopped for good, once its roles have stopped (and recorded the stop). */
+  private Behavior<GroupCommand> onResume(GroupProtocol.Resume r) {
+    if (stoppedFor == null) {
+      r.replyTo().tell(new GroupProtocol.ResumeReply(false, reason() + "; it was not stopped for good, so there is"
+          + " nothing to resume"));
+      return Behaviors.same();
+    }
+    if (!stopping.isEmpty()) {
+      if (resume != null) {
+        resume.replyTo().tell(new GroupProtocol.ResumeReply(false, "asked again"));
+      }
+      resume = r; // carried out once the roles have stopped
+      return Behaviors.same();
+    }
+    return resume(r);
+  }
+
+  private Behavior<GroupCommand> resume(GroupProtocol.Resume r) {
+    ctx.getLog().warn("group '{}' on node {}: resumed by an operator after it stopped for good ({}); its roles start"
+        + " again from the journal", config.group(), config.self(), stoppedFor);
+    r.replyTo().tell(new GroupProtocol.ResumeReply(true, "group '" + config.group() + "' on node " + config.self()
+        + " starts again from its checkpoint and journal"));
+    return coordinator.startRoles(true);
   }
 
   /** A watcher is told at once that this node knows no leader while its roles are down. */
@@ -141,6 +174,9 @@ final class RolesDown {
       return supervisor.journalFailed(failure.journalFailure(), coordinator);
     }
     if (stopping.isEmpty()) {
+      if (resume != null) {
+        return resume(resume);
+      }
       startTimer();
     }
     return Behaviors.same();
@@ -157,7 +193,7 @@ final class RolesDown {
     backoff.restarted(nanoTime.getAsLong());
     ctx.getLog().info("group '{}' on node {}: starting its roles again from the journal (restart {})", config.group(),
         config.self(), backoff.restarts());
-    return coordinator.startRoles();
+    return coordinator.startRoles(false);
   }
 
   private GroupStatus status() {

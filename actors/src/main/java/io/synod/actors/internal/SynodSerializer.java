@@ -230,9 +230,13 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       new Codec<>(CheckpointTaken.class, "KT",
           (o, e) -> o.writeLong(e.nextInstance()),
           in -> new CheckpointTaken(in.readLong())),
+      new Codec<>(StopMark.class, "KM",
+          (o, m) -> o.writeBytes(m.reason().getBytes(StandardCharsets.UTF_8), "reason"),
+          in -> new StopMark(utf8(in, in.readBytes(), "reason"))),
       new Codec<>(StoredCheckpoint.class, "KS",
-          (o, c) -> o.writeLong(c.nextInstance()).writeBytes(c.encoded(), "checkpoint"),
-          in -> new StoredCheckpoint(in.readLong(), in.readBytes())),
+          (o, c) -> o.writeLong(c.nextInstance()).writeBytes(c.encoded(), "checkpoint")
+              .writeBytes(c.stoppedFor().getBytes(StandardCharsets.UTF_8), "reason"),
+          in -> new StoredCheckpoint(in.readLong(), in.readBytes(), utf8(in, in.readBytes(), "reason"))),
       new Codec<>(AcceptorSnapshot.class, "KA",
           (o, a) -> o.writeList(a.records(), WireOut::writeRecord),
           in -> new AcceptorSnapshot(in.readList(RECORD_MIN_BYTES, In::readRecord))));
@@ -240,7 +244,7 @@ public final class SynodSerializer extends SerializerWithStringManifest {
   /** What the actors send between nodes or persist, beside the core's messages and records. */
   static final List<Class<?>> ACTOR_TYPES = List.of(GroupEnvelope.class, GroupBatch.class, SnapshotRequest.class,
       SnapshotChunk.class, Stamped.class, TicketExchange.Request.class, TicketExchange.Grant.class,
-      TicketExchange.Stale.class, NodeHeartbeat.class, CheckpointTaken.class, StoredCheckpoint.class,
+      TicketExchange.Stale.class, NodeHeartbeat.class, CheckpointTaken.class, StopMark.class, StoredCheckpoint.class,
       AcceptorSnapshot.class);
 
   private static final Map<Class<?>, Codec<?>> BY_CLASS = new HashMap<>();
