@@ -5,6 +5,7 @@ import io.synod.actors.SynodSettings;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Learner;
+import io.synod.paxos.Membership;
 import io.synod.paxos.StateMachine;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
@@ -39,6 +40,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>It also keeps the group's stop for good ({@link StopMark}): when replicas are found to
  * diverge, the coordinator has it record the stop before it stops; at a later start it then tells
  * the coordinator rather than the learner, so the group stays stopped until an operator resumes it.
+ * And it records the membership the group began with at its first start ({@link Founded}), and
+ * refuses the same way a later start whose configured members differ.
  *
  * <p>It also moves checkpoints between nodes: it serves its latest one to a lagging peer in chunks,
  * and when the learner finds that a peer has truncated the instances it still lacks, it fetches
@@ -80,6 +83,11 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
 
   /** Recovered with the group stopped for good, and asked to resume it: record that first. */
   private enum Resume implements Command {
+    INSTANCE
+  }
+
+  /** The group's first start on this node: record the membership it begins with. */
+  private enum RecordFounders implements Command {
     INSTANCE
   }
 
@@ -137,8 +145,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
    *
    * @param stateMachines makes a fresh state machine at each call (the group's own maker): a peer's
    *     checkpoint is restored into one before this node takes it
-   * @param coordinator told ({@link GroupCoordinator.StoppedBefore}) if the group stopped here for
-   *     good before this start, in which case the learner never starts
+   * @param coordinator told ({@link GroupCoordinator.StaysDown}) if the group stopped here for
+   *     good before this start, or its configured members differ from those it began with, in which
+   *     case the learner never starts
    * @param resume whether an operator resumed the group: a stop recorded before is lifted instead
    */
   static Behavior<Command> create(GroupConfig config, long incarnation, ActorRef<LearnerActor.Command> learner,
@@ -196,6 +205,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
         .onCommand(ChainChecked.class, (state, c) -> store(state, c.checkpoint(), c.from()))
         .onCommand(StopForGood.class, (state, c) -> Effect().persist(new StopMark(c.reason())).thenStop())
         .onCommand(Resume.class, (state, r) -> Effect().persist(new StopMark("")).thenRun(this::resumed))
+        .onCommand(RecordFounders.class, (state, r) -> Effect().persist(new Founded(config.initialMembership())))
         .onCommand(Fetch.class, (state, f) -> fetch(state, f.peer()))
         .onCommand(Transfer.class, (state, t) -> {
           if (t.message() instanceof SnapshotRequest r) {
@@ -247,13 +257,14 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     return newEventHandlerBuilder().forAnyState()
         .onEvent(CheckpointTaken.class, this::taken)
         .onEvent(StopMark.class, (state, mark) -> state.withStop(mark.reason()))
+        .onEvent(Founded.class, (state, founded) -> state.withFounders(founded.membership()))
         .build();
   }
 
   private StoredCheckpoint taken(StoredCheckpoint state, CheckpointTaken e) {
     Incoming in = incoming;
     if (in != null && in.checkpoint().nextInstance() == e.nextInstance()) {
-      return new StoredCheckpoint(e.nextInstance(), in.encoded(), state.stoppedFor());
+      return state.withCheckpoint(e.nextInstance(), in.encoded());
     }
     // Replayed after a crash before its snapshot was written: that checkpoint never became
     // durable and nobody was told it was; the last snapshot stands.
@@ -276,13 +287,27 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
    */
   private void onRecovered(StoredCheckpoint state) {
     durable = state.nextInstance();
+    Membership configured = config.initialMembership();
+    if (state.founders() != null && !state.founders().equals(configured)) {
+      coordinator.tell(new GroupCoordinator.StaysDown("its configured members (voters " + configured.voters()
+          + ", learners " + configured.learners() + ") differ from those it began with on this node (voters "
+          + state.founders().voters() + ", learners " + state.founders().learners() + "); a group's members in"
+          + " the configuration only say how it begins and must stay as they were; change them through its log"
+          + " (a membership change)", "start the node again with the members the group began with"));
+      return;
+    }
     if (!state.stoppedFor().isEmpty()) {
       if (resume) {
         ctx.getSelf().tell(Resume.INSTANCE);
       } else {
-        coordinator.tell(new GroupCoordinator.StoppedBefore(state.stoppedFor()));
+        coordinator.tell(new GroupCoordinator.StaysDown(state.stoppedFor(), "find out which replica is right (GET"
+            + " /digest of each member); then resume the group here (POST /admin/groups/" + config.group()
+            + "/resume)"));
       }
       return;
+    }
+    if (state.founders() == null) {
+      ctx.getSelf().tell(RecordFounders.INSTANCE);
     }
     restoreLearner(state);
   }

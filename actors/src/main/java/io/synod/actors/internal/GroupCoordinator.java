@@ -74,8 +74,12 @@ public final class GroupCoordinator {
   /** A group of this node met the journal's fail-stop: every group of the node stops. */
   record JournalFailed(JournalFailedException failure) implements Command {}
 
-  /** From the checkpoint role as it starts: the group stopped here for good before, {@code reason} says why. */
-  record StoppedBefore(String reason) implements Command {}
+  /**
+   * From the checkpoint role as it starts: the group may not run here, {@code reason} says why (it
+   * stopped for good before, or its configured members differ from those it began with), and
+   * {@code remedy} what an operator can do.
+   */
+  record StaysDown(String reason, String remedy) implements Command {}
 
   /** From the learner: the group's membership, at first and at every change. */
   record MembershipNow(Membership membership) implements Command {}
@@ -294,7 +298,7 @@ public final class GroupCoordinator {
           .onMessage(LearnerQueries.DigestAnswered.class, this::onDigestAnswered)
           .onMessage(JournalFailed.class, f -> supervisor.journalFailed(f.failure(), this))
           .onMessage(TransferLeadership.class, this::onTransferLeadership)
-          .onMessage(StoppedBefore.class, s -> supervisor.stoppedBefore(s.reason(), this))
+          .onMessage(StaysDown.class, s -> supervisor.staysDown(s, this))
           .onMessage(GroupProtocol.Resume.class, this::onResume)
           .onMessage(LeaderChanged.class, this::onLeaderChanged)
           .onMessage(PeerNews.class, this::onPeerNews)

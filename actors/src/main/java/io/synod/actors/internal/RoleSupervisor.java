@@ -86,17 +86,17 @@ final class RoleSupervisor {
   }
 
   /**
-   * The group stopped on this node for good before this start ({@code reason}, recorded then): its
-   * roles stop again before the learner applies anything, and stay down until an operator resumes it.
+   * The group may not run on this node, as its checkpoint role found at the start ({@code
+   * down.reason()}: it stopped here for good before, or its configured members differ from those it
+   * began with): its roles stop again before the learner applies anything, and stay down.
    */
-  Behavior<GroupCommand> stoppedBefore(String reason, Coordinator coordinator) {
-    ctx.getLog().error("group '{}' stays stopped on node {} for good, as it was before this start: {}. Find out which"
-        + " replica is right (GET /digest of each member); then resume it (POST /admin/groups/{}/resume at this node)",
-        config.group(), config.self(), reason, config.group());
+  Behavior<GroupCommand> staysDown(GroupCoordinator.StaysDown down, Coordinator coordinator) {
+    ctx.getLog().error("group '{}' does not start on node {}: {}. To run it: {}", config.group(), config.self(),
+        down.reason(), down.remedy());
     List<ActorRef<?>> stopping = coordinator.rolesFailed(null,
-        "it stopped on node " + config.self() + " for good: " + reason, null);
-    return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping, reason)
-        .behavior();
+        "it stopped on node " + config.self() + " for good: " + down.reason(), null);
+    return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping,
+        down.reason()).behavior();
   }
 
   /** The node's journal failed: the group stops for good, and the node hears of it. */

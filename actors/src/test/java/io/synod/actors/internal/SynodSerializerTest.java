@@ -40,8 +40,8 @@ class SynodSerializerTest {
       }
     }
     assertEquals(List.of(), missing, "add samples for these types to WireSamples (and a codec to SynodSerializer)");
-    assertEquals(40, WireSamples.permittedTypes().size(),
-        "24 messages, 3 acceptor records and 13 actor-level types today");
+    assertEquals(41, WireSamples.permittedTypes().size(),
+        "24 messages, 3 acceptor records and 14 actor-level types today");
   }
 
   @Test
@@ -65,9 +65,9 @@ class SynodSerializerTest {
       assertTrue(previous == null || previous == sample.getClass(),
           "manifest " + manifest + " used by " + previous + " and " + sample.getClass());
     }
-    assertEquals(40, seen.size(),
+    assertEquals(41, seen.size(),
         "24 messages, 3 acceptor records, a group envelope and a batch of them, a stamp, 3 ticket messages and a node"
-        + " heartbeat, 6 checkpoint and snapshot types");
+        + " heartbeat, 7 checkpoint and snapshot types");
   }
 
   @Test
@@ -129,10 +129,12 @@ class SynodSerializerTest {
   }
 
   @Test
-  void aStoredCheckpointKeepsTheGroupsStop() throws Exception {
-    StoredCheckpoint stopped = new StoredCheckpoint(42, WireSamples.CHECKPOINT.encode(), "checksum mismatch at 7");
+  void aStoredCheckpointKeepsTheGroupsStopAndFounders() throws Exception {
+    StoredCheckpoint stopped = new StoredCheckpoint(42, WireSamples.CHECKPOINT.encode(), "checksum mismatch at 7",
+        WireSamples.CHECKPOINT.membership());
     StoredCheckpoint back = (StoredCheckpoint) serializer.decode(serializer.toBinary(stopped), "KS");
     assertEquals("checksum mismatch at 7", back.stoppedFor());
+    assertEquals(WireSamples.CHECKPOINT.membership(), back.founders());
     assertEquals(42, back.nextInstance());
     assertEquals("", ((StoredCheckpoint) serializer.decode(serializer.toBinary(StoredCheckpoint.NONE), "KS"))
         .stoppedFor());

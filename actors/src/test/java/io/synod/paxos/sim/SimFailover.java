@@ -1,7 +1,12 @@
 package io.synod.paxos.sim;
 
+import io.synod.paxos.AcceptorRecord;
+import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Membership;
+import io.synod.paxos.Message;
 import io.synod.paxos.Tuning;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The run's last room, after liveness: failover out of quiet. With no client left, the groups go
@@ -96,23 +101,59 @@ final class SimFailover {
     return true;
   }
 
-  /** Whether every group that still has a majority of its voters up has a leader among the nodes up. */
+  /**
+   * Whether every group that still has a majority of its voters up has a leader among the nodes up.
+   * A group whose voters may yet change (a membership change some acceptor accepted past what any
+   * learner applied: a new leader must propose it again, and it may already be chosen) must have a
+   * majority up of the voters it would leave too: without one, no leader can go past that change.
+   */
   private boolean allLed() {
     for (String g : cluster.groups()) {
       Membership m = membership.latest(g);
-      int up = 0;
       boolean led = false;
       for (SimNode n : cluster.nodes()) {
-        if (n.up && m.isVoter(n.id)) {
-          up++;
-        }
         led |= n.up && n.replicas.get(g).proposer.isLeader();
       }
-      if (up > m.voters().size() / 2 && !led) {
+      if (!led && majorityUp(m) && pendingChanges(g, m).stream().allMatch(this::majorityUp)) {
         return false;
       }
     }
     return true;
+  }
+
+  private boolean majorityUp(Membership m) {
+    int up = 0;
+    for (SimNode n : cluster.nodes()) {
+      if (n.up && m.isVoter(n.id)) {
+        up++;
+      }
+    }
+    return up > m.voters().size() / 2;
+  }
+
+  /**
+   * The memberships that the membership changes accepted by any node's acceptor (up or not) at or
+   * past the furthest learner's applied point would bring, each applied to {@code latest}.
+   */
+  private List<Membership> pendingChanges(String g, Membership latest) {
+    long applied = 0;
+    for (SimNode n : cluster.nodes()) {
+      applied = Math.max(applied, n.replicas.get(g).learner.nextToApply());
+    }
+    List<Membership> pending = new ArrayList<>();
+    for (SimNode n : cluster.nodes()) {
+      for (AcceptorRecord rec : n.replicas.get(g).acceptor.snapshotRecords()) {
+        if (rec instanceof AcceptorRecord.AcceptedValues values) {
+          for (Message.Proposal p : values.proposals()) {
+            if (p.instance() >= applied) {
+              p.value().commands().stream().filter(ClientCommand::membershipChange)
+                  .forEach(c -> pending.add(Membership.applyCommand(latest, c).membership()));
+            }
+          }
+        }
+      }
+    }
+    return pending;
   }
 
   private String report() {
