@@ -119,8 +119,9 @@ final class ChecksumChain {
 
   /**
    * The chain now continues from a checkpoint of node {@code from}: {@code chain} through {@code
-   * nextInstance - 1}. An assertion held about that very instance is compared with it; one about an
-   * earlier instance can no longer be, and is dropped.
+   * nextInstance - 1}, compared first as {@link #checkRestart} does (with this chain's own value of
+   * that instance, or an assertion held about it); an assertion about an earlier instance can no
+   * longer be compared, and is dropped.
    */
   void restart(long nextInstance, int chain, int from) {
     checkRestart(nextInstance, chain, from);

@@ -49,6 +49,10 @@ class FoundingMembersTest {
       Throwable failure = Await.failure(lengthened.propose(1L), T);
       assertInstanceOf(GroupStoppedException.class, failure);
       assertTrue(failure.getMessage().contains("differ from those it began with"), failure.getMessage());
+      IllegalStateException notResumable = assertInstanceOf(IllegalStateException.class,
+          Await.failure(lengthened.resume(), T));
+      assertTrue(notResumable.getMessage().contains("start the node again with the members the group began with"),
+          notResumable.getMessage());
 
       cluster.stop(0);
       GroupClient<Long, Long> restored = spawn(cluster.restart(0), List.of(0));

@@ -5,13 +5,13 @@ import io.synod.actors.SynodSettings;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Learner;
-import io.synod.paxos.Membership;
 import io.synod.paxos.StateMachine;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -34,14 +34,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * The checkpoints of one group on one node. It stores each checkpoint the learner takes in the
  * snapshot store of {@code synod.group.snapshot-plugin-id} (by default Synod's: temp file, fsync,
  * atomic rename) and, only once it is durable, tells the learner and the acceptor, which then
- * forget the instances below it. After a restart it hands the last durable checkpoint to the
- * learner before the learner does anything else.
+ * forget the instances below it. It is the first of a group's roles to start: once it has
+ * recovered it decides whether the group may run on this node ({@link StartVerdict}), and only then
+ * does the coordinator start the others; it hands the last durable checkpoint to the learner before
+ * the learner does anything else.
  *
- * <p>It also keeps the group's stop for good ({@link StopMark}): when replicas are found to
- * diverge, the coordinator has it record the stop before it stops; at a later start it then tells
- * the coordinator rather than the learner, so the group stays stopped until an operator resumes it.
- * And it records the membership the group began with at its first start ({@link Founded}), and
- * refuses the same way a later start whose configured members differ.
+ * <p>So it also keeps the group's stop for good ({@link StopMark}): when replicas are found to
+ * diverge, the coordinator has it record the stop before it stops, and at a later start the group
+ * stays down until an operator resumes it. And it records the membership the group began with at
+ * its first start ({@link Founded}), and keeps the group down at a later start whose configured
+ * members differ.
  *
  * <p>It also moves checkpoints between nodes: it serves its latest one to a lagging peer in chunks,
  * and when the learner finds that a peer has truncated the instances it still lacks, it fetches
@@ -81,15 +83,12 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     INSTANCE
   }
 
-  /** Recovered with the group stopped for good, and asked to resume it: record that first. */
-  private enum Resume implements Command {
-    INSTANCE
-  }
+  /** The group may run once these are durable (see {@link StartVerdict}). */
+  private record RecordThenRun(List<CheckpointEvent> events) implements Command {}
 
-  /** The group's first start on this node: record the membership it begins with. */
-  private enum RecordFounders implements Command {
-    INSTANCE
-  }
+  /** The coordinator started the group's other roles (the group may run): the learner starts. */
+  record RolesStarted(ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor)
+      implements Command {}
 
   /** Node {@code peer}'s checkpoint may be fetched again (after a refusal). */
   private record Unmute(int peer) implements Command {}
@@ -120,8 +119,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private final long incarnation;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<LearnerActor.Command> learner;
-  private final ActorRef<AcceptorActor.Command> acceptor;
+  /** The group's learner and acceptor, once they started ({@link RolesStarted}); null before. */
+  private ActorRef<LearnerActor.Command> learner;
+  private ActorRef<AcceptorActor.Command> acceptor;
   private final ActorRef<GroupCommand> coordinator;
   /** Whether an operator resumed the group: a stop recorded before is lifted at recovery. */
   private final boolean resume;
@@ -145,22 +145,21 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
    *
    * @param stateMachines makes a fresh state machine at each call (the group's own maker): a peer's
    *     checkpoint is restored into one before this node takes it
-   * @param coordinator told ({@link GroupCoordinator.StaysDown}) if the group stopped here for
-   *     good before this start, or its configured members differ from those it began with, in which
-   *     case the learner never starts
+   * @param coordinator told, once this role recovered, whether the group may run here ({@link
+   *     GroupCoordinator.MayRun}, after which it starts the other roles and says so with {@link
+   *     RolesStarted}) or not ({@link GroupCoordinator.StaysDown}; see {@link StartVerdict})
    * @param resume whether an operator resumed the group: a stop recorded before is lifted instead
    */
-  static Behavior<Command> create(GroupConfig config, long incarnation, ActorRef<LearnerActor.Command> learner,
-      ActorRef<AcceptorActor.Command> acceptor, ActorRef<GroupCommand> coordinator, boolean resume, Peers peers,
-      TransferSettings transfer, Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
+  static Behavior<Command> create(GroupConfig config, long incarnation, ActorRef<GroupCommand> coordinator,
+      boolean resume, Peers peers, TransferSettings transfer, Supplier<StateMachine> stateMachines,
+      SynodSettings.PersistenceSettings persistence) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CheckpointActor(config, incarnation, ctx, timers,
-        learner, acceptor, coordinator, resume, peers, transfer, stateMachines, persistence)));
+        coordinator, resume, peers, transfer, stateMachines, persistence)));
   }
 
   private CheckpointActor(GroupConfig config, long incarnation, ActorContext<Command> ctx,
-      TimerScheduler<Command> timers, ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor,
-      ActorRef<GroupCommand> coordinator, boolean resume, Peers peers, TransferSettings transfer,
-      Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
+      TimerScheduler<Command> timers, ActorRef<GroupCommand> coordinator, boolean resume, Peers peers,
+      TransferSettings transfer, Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
     super(PersistenceIds.checkpoint(config.group(), config.self(), incarnation));
     this.coordinator = coordinator;
     this.resume = resume;
@@ -170,8 +169,6 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     this.config = config;
     this.ctx = ctx;
     this.timers = timers;
-    this.learner = learner;
-    this.acceptor = acceptor;
     this.peers = peers;
     this.transfer = transfer;
   }
@@ -204,10 +201,13 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
         .onCommand(Store.class, (state, c) -> store(state, c.checkpoint(), config.self()))
         .onCommand(ChainChecked.class, (state, c) -> store(state, c.checkpoint(), c.from()))
         .onCommand(StopForGood.class, (state, c) -> Effect().persist(new StopMark(c.reason())).thenStop())
-        .onCommand(Resume.class, (state, r) -> Effect().persist(new StopMark("")).thenRun(this::resumed))
-        .onCommand(RecordFounders.class, (state, r) -> Effect().persist(new Founded(config.initialMembership())))
+        .onCommand(RecordThenRun.class, (state, r) -> Effect().persist(r.events()).thenRun(s -> mayRun()))
+        .onCommand(RolesStarted.class, this::rolesStarted)
         .onCommand(Fetch.class, (state, f) -> fetch(state, f.peer()))
         .onCommand(Transfer.class, (state, t) -> {
+          if (learner == null) {
+            return Effect().none(); // the group does not run here (yet): peers ask another node
+          }
           if (t.message() instanceof SnapshotRequest r) {
             serve(state, r);
             return Effect().none();
@@ -281,42 +281,35 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   /**
-   * After a restart: the learner starts from the last durable checkpoint (none before the first);
-   * unless the group stopped here for good before, which the coordinator hears instead (or, resumed
-   * by an operator, which is recorded first).
+   * Recovered: whether the group may run here ({@link StartVerdict}); if so, once what it records is
+   * durable, the coordinator starts the other roles.
    */
   private void onRecovered(StoredCheckpoint state) {
     durable = state.nextInstance();
-    Membership configured = config.initialMembership();
-    if (state.founders() != null && !state.founders().equals(configured)) {
-      coordinator.tell(new GroupCoordinator.StaysDown("its configured members (voters " + configured.voters()
-          + ", learners " + configured.learners() + ") differ from those it began with on this node (voters "
-          + state.founders().voters() + ", learners " + state.founders().learners() + "); a group's members in"
-          + " the configuration only say how it begins and must stay as they were; change them through its log"
-          + " (a membership change)", "start the node again with the members the group began with"));
-      return;
+    StartVerdict verdict = StartVerdict.of(config.group(), state, config.initialMembership(), resume);
+    if (!verdict.mayRun()) {
+      coordinator.tell(new GroupCoordinator.StaysDown(verdict.reason(), verdict.remedy(), verdict.resumable()));
+    } else if (verdict.toRecord().isEmpty()) {
+      mayRun();
+    } else {
+      ctx.getSelf().tell(new RecordThenRun(verdict.toRecord()));
     }
-    if (!state.stoppedFor().isEmpty()) {
-      if (resume) {
-        ctx.getSelf().tell(Resume.INSTANCE);
-      } else {
-        coordinator.tell(new GroupCoordinator.StaysDown(state.stoppedFor(), "find out which replica is right (GET"
-            + " /digest of each member); then resume the group here (POST /admin/groups/" + config.group()
-            + "/resume)"));
-      }
-      return;
-    }
-    if (state.founders() == null) {
-      ctx.getSelf().tell(RecordFounders.INSTANCE);
-    }
-    restoreLearner(state);
   }
 
-  /** The stop recorded before is lifted: the learner starts. */
-  private void resumed(StoredCheckpoint state) {
-    ctx.getLog().warn("group '{}' on node {} resumed by an operator; it had stopped for good before", config.group(),
-        config.self());
+  private void mayRun() {
+    if (resume) {
+      ctx.getLog().warn("group '{}' on node {} resumed by an operator; it had stopped for good before",
+          config.group(), config.self());
+    }
+    coordinator.tell(GroupCoordinator.MayRun.INSTANCE);
+  }
+
+  /** The other roles started: the learner starts from the last durable checkpoint (none before the first). */
+  private Effect<CheckpointEvent, StoredCheckpoint> rolesStarted(StoredCheckpoint state, RolesStarted started) {
+    learner = started.learner();
+    acceptor = started.acceptor();
     restoreLearner(state);
+    return Effect().none();
   }
 
   private void restoreLearner(StoredCheckpoint state) {
@@ -346,9 +339,14 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private void onCheckpointNotStored(SnapshotFailed failed) {
     Incoming in = incoming;
     incoming = null;
+    if (in == null) { // after a stop mark or the founders: the event stays in the journal, which is enough
+      ctx.getLog().warn("group '{}': node {} could not snapshot its checkpoint role's state: {}", config.group(),
+          config.self(), failed.getFailure().toString());
+      return;
+    }
     ctx.getLog().error("group '{}': node {} could not store its checkpoint: {}", config.group(), config.self(),
         failed.getFailure().toString());
-    if (in != null && !in.fromPeer()) {
+    if (!in.fromPeer()) {
       learner.tell(new LearnerActor.CheckpointFailed(in.checkpoint().nextInstance()));
     }
   }

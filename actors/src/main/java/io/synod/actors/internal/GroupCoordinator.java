@@ -76,10 +76,15 @@ public final class GroupCoordinator {
 
   /**
    * From the checkpoint role as it starts: the group may not run here, {@code reason} says why (it
-   * stopped for good before, or its configured members differ from those it began with), and
-   * {@code remedy} what an operator can do.
+   * stopped for good before, or its configured members differ from those it began with), {@code
+   * remedy} what an operator can do, and {@code resumable} whether resuming the group is that.
    */
-  record StaysDown(String reason, String remedy) implements Command {}
+  record StaysDown(String reason, String remedy, boolean resumable) implements Command {}
+
+  /** From the checkpoint role as it starts: the group may run here; start the other roles. */
+  enum MayRun implements Command {
+    INSTANCE
+  }
 
   /** From the learner: the group's membership, at first and at every change. */
   record MembershipNow(Membership membership) implements Command {}
@@ -153,9 +158,8 @@ public final class GroupCoordinator {
       ctx.pipeToSelf(journalFailures.failure(), (failure, never) -> new JournalFailed(failure));
       return Behaviors.receive(GroupCommand.class)
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
-              stash.unstashAll(new Running(ctx, timers, config, incarnation, settings, stateMachine, peers, gateway,
-                  nanoTime, journalFailures)
-                  .behavior())))
+              stash.unstashAll(new Running(ctx, timers, stash, config, incarnation, settings, stateMachine, peers,
+                  gateway, nanoTime, journalFailures).starting(null))))
           .onMessage(RegistrationRefused.class, r -> onRegistrationRefused(ctx, config, stash, r))
           .onAnyMessage(m -> stashWhileRegistering(stash, m))
           .build();
@@ -180,27 +184,26 @@ public final class GroupCoordinator {
     return Behaviors.same();
   }
 
-  private static void refuse(GroupCommand m, String reason) {
+  static void refuse(GroupCommand m, String reason) {
     if (m instanceof Propose p) {
       p.replyTo().tell(new Stopped(reason));
     }
   }
 
-  private static final class Running implements RoleSupervisor.Coordinator, MembershipChanges.Coordinator {
+  private static final class Running implements RolesStarting.Coordinator, MembershipChanges.Coordinator {
     private final ActorContext<GroupCommand> ctx;
+    private final StashBuffer<GroupCommand> stash;
     private final GroupConfig config;
-    private final long incarnation;
     private final LongSupplier nanoTime;
     private final long retryNanos;
     private final long reachableNanos;
     private final GroupRoutes routes;
     private final TimerScheduler<GroupCommand> timers;
     private final Duration retryInterval;
-    private final SynodSettings settings;
-    private final Supplier<StateMachine> stateMachines;
     private final LeadershipWatchers watchers;
     private final RoleSupervisor supervisor;
-    /** The roles of the current start, spawned by {@link #spawnRoles}. */
+    private final RoleSpawner spawner;
+    /** The roles of the current start: the checkpoint role ({@link #starting}), then the others ({@link #rolesMayRun}). */
     private List<ActorRef<?>> roles;
     private ActorRef<ProposerActor.Command> proposer;
     private ActorRef<LearnerActor.Command> learner;
@@ -222,17 +225,15 @@ public final class GroupCoordinator {
     private final ActorRef<NodeGateway.Command> gateway;
     private final MembershipChanges memberships;
 
-    Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, long incarnation,
-        SynodSettings settings, Supplier<StateMachine> stateMachines, Peers peers, ActorRef<NodeGateway.Command> gateway,
-        LongSupplier nanoTime, JournalFailures journalFailures) {
+    Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, StashBuffer<GroupCommand> stash,
+        GroupConfig config, long incarnation, SynodSettings settings, Supplier<StateMachine> stateMachines, Peers peers,
+        ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime, JournalFailures journalFailures) {
       this.ctx = ctx;
+      this.stash = stash;
       this.gateway = gateway;
       this.config = config;
-      this.incarnation = incarnation;
       this.nanoTime = nanoTime;
       this.peers = peers;
-      this.settings = settings;
-      this.stateMachines = stateMachines;
       this.watchers = new LeadershipWatchers(ctx);
       this.supervisor = new RoleSupervisor(ctx, timers, config, settings.restart(), nanoTime, journalFailures, watchers);
       this.queries = new LearnerQueries(ctx);
@@ -243,37 +244,32 @@ public final class GroupCoordinator {
       this.timers = timers;
       this.retryInterval = settings.client().retryInterval();
       this.transfers = new LeadershipTransfers(config.group(), this::handOver);
-      spawnRoles(false);
+      this.spawner = new RoleSpawner(ctx, config, incarnation, settings, stateMachines, peers, nanoTime, routes);
     }
 
     /**
-     * Spawns the group's four roles, connected and watched: at the start, and again after a failure;
-     * {@code resume}: an operator resumed the group after it stopped for good.
+     * Spawns the group's checkpoint role, the first to start (at the start, and again after a
+     * failure), and waits for it to say whether the group may run ({@link RolesStarting}); {@code
+     * resumedBy}: the operator who resumed the group after it stopped for good, or null.
      */
-    private void spawnRoles(boolean resume) {
-      Duration tick = settings.tickInterval();
-      StateMachine stateMachine = stateMachines.get(); // a fresh one: the learner rebuilds its state
-      ActorRef<AcceptorActor.Command> acceptor = ctx.spawn(
-          AcceptorActor.create(config, incarnation, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime,
-              routes::send, settings.persistence()),
-          "acceptor");
-      this.proposer = ctx.spawn(ProposerActor.create(config, tick, nanoTime, routes, ctx.getSelf()), "proposer");
-      long intervalTicks = Math.max(1, settings.checkpoint().interval().toNanos() / tick.toNanos());
-      Duration learnerTimer = settings.catchUpRetry().dividedBy(2).compareTo(tick) > 0
-          ? settings.catchUpRetry().dividedBy(2) : tick;
-      this.learner = ctx.spawn(LearnerActor.create(config, tick, learnerTimer, nanoTime, stateMachine,
-          new LearnerActor.Policy(settings.checkpoint().everyInstances(),
-              settings.checkpoint().everyBytes(), intervalTicks), routes, ctx.getSelf()),
-          "learner");
+    Behavior<GroupCommand> starting(ActorRef<GroupProtocol.ResumeReply> resumedBy) {
+      this.checkpoints = spawner.checkpoints(resumedBy != null);
+      ctx.watch(checkpoints);
+      this.roles = List.of(checkpoints);
+      return new RolesStarting(config, stash, supervisor, this, resumedBy).behavior();
+    }
+
+    /** The group may run: spawns its other roles, connected and watched, and runs. */
+    @Override
+    public Behavior<GroupCommand> rolesMayRun() {
+      ActorRef<AcceptorActor.Command> acceptor = spawner.acceptor();
+      this.proposer = spawner.proposer();
+      this.learner = spawner.learner();
       routes.connect(acceptor, proposer, learner);
-      this.checkpoints = ctx.spawn(CheckpointActor.create(config, incarnation, learner, acceptor, ctx.getSelf(),
-          resume, peers,
-          new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
-              10), stateMachines, settings.persistence()), "checkpoints");
+      checkpoints.tell(new CheckpointActor.RolesStarted(learner, acceptor));
       this.roles = List.of(acceptor, proposer, learner, checkpoints);
-      for (ActorRef<?> child : roles) {
-        ctx.watch(child);
-      }
+      List.of(acceptor, proposer, learner).forEach(ctx::watch);
+      return stash.unstashAll(behavior());
     }
 
     /** The sweep runs only while someone waits: an idle group costs no timer here. */
@@ -489,9 +485,8 @@ public final class GroupCoordinator {
     }
 
     @Override
-    public Behavior<GroupCommand> startRoles(boolean resume) {
-      spawnRoles(resume);
-      return behavior();
+    public Behavior<GroupCommand> startRoles(ActorRef<GroupProtocol.ResumeReply> resumedBy) {
+      return starting(resumedBy);
     }
 
     @Override

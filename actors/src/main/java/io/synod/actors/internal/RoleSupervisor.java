@@ -73,7 +73,7 @@ final class RoleSupervisor {
       List<ActorRef<?>> stopping = coordinator.rolesFailed(t.getRef(),
           "it stopped on node " + config.self() + " for good: " + failure.describe(), failure.describe());
       return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping,
-          failure.describe()).behavior();
+          new RolesDown.ForGood(failure.describe(), true, "", true)).behavior();
     }
     long delayNanos = backoff.failed(nanoTime.getAsLong(), failure.describe());
     ctx.getLog().warn("group '{}' on node {}: {}; its roles start again from the journal in {} ms ({} failure(s) in a"
@@ -88,7 +88,7 @@ final class RoleSupervisor {
   /**
    * The group may not run on this node, as its checkpoint role found at the start ({@code
    * down.reason()}: it stopped here for good before, or its configured members differ from those it
-   * began with): its roles stop again before the learner applies anything, and stay down.
+   * began with): its checkpoint role, the only one started, stops, and the group stays down.
    */
   Behavior<GroupCommand> staysDown(GroupCoordinator.StaysDown down, Coordinator coordinator) {
     ctx.getLog().error("group '{}' does not start on node {}: {}. To run it: {}", config.group(), config.self(),
@@ -96,7 +96,7 @@ final class RoleSupervisor {
     List<ActorRef<?>> stopping = coordinator.rolesFailed(null,
         "it stopped on node " + config.self() + " for good: " + down.reason(), null);
     return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping,
-        down.reason()).behavior();
+        new RolesDown.ForGood(down.reason(), down.resumable(), down.remedy(), false)).behavior();
   }
 
   /** The node's journal failed: the group stops for good, and the node hears of it. */

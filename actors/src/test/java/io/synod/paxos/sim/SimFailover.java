@@ -3,10 +3,12 @@ package io.synod.paxos.sim;
 import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Membership;
-import io.synod.paxos.Message;
+import io.synod.paxos.Value;
 import io.synod.paxos.Tuning;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The run's last room, after liveness: failover out of quiet. With no client left, the groups go
@@ -41,6 +43,8 @@ final class SimFailover {
   private long crashedAt;
   private long quietSince = -1;
   private boolean wentQuiet;
+  /** Whether a group was let go without a leader for the membership change pending in it. */
+  private boolean exempted;
 
   SimFailover(SimContext ctx, SimCluster cluster, SimLifecycle lifecycle, SimMembership membership) {
     this.ctx = ctx;
@@ -64,6 +68,7 @@ final class SimFailover {
     }
     if (allLed()) {
       ctx.tally().quietFailovers += wentQuiet ? 1 : 0;
+      ctx.tally().failoversExempted += exempted ? 1 : 0;
       return true;
     }
     long bound = wentQuiet ? QUIET_FAILOVER_TICKS : FAILOVER_TICKS;
@@ -103,9 +108,10 @@ final class SimFailover {
 
   /**
    * Whether every group that still has a majority of its voters up has a leader among the nodes up.
-   * A group whose voters may yet change (a membership change some acceptor accepted past what any
-   * learner applied: a new leader must propose it again, and it may already be chosen) must have a
-   * majority up of the voters it would leave too: without one, no leader can go past that change.
+   * A group whose voters may yet change must have a majority up of the voters the change would leave
+   * too: without one, no leader can go past it. That is a membership change the acceptor of a node
+   * up accepted, at the highest ballot it holds of its instance, past what any learner applied: a new
+   * leader that hears of it in phase 1 must propose it again, and it may already be chosen.
    */
   private boolean allLed() {
     for (String g : cluster.groups()) {
@@ -114,8 +120,11 @@ final class SimFailover {
       for (SimNode n : cluster.nodes()) {
         led |= n.up && n.replicas.get(g).proposer.isLeader();
       }
-      if (!led && majorityUp(m) && pendingChanges(g, m).stream().allMatch(this::majorityUp)) {
-        return false;
+      if (!led && majorityUp(m)) {
+        if (pendingChanges(g, m).stream().allMatch(this::majorityUp)) {
+          return false;
+        }
+        exempted = true;
       }
     }
     return true;
@@ -132,26 +141,27 @@ final class SimFailover {
   }
 
   /**
-   * The memberships that the membership changes accepted by any node's acceptor (up or not) at or
-   * past the furthest learner's applied point would bring, each applied to {@code latest}.
+   * The memberships that the membership changes accepted by the acceptors of the nodes up, each at
+   * the highest ballot that acceptor holds of its instance, at or past the furthest learner's applied
+   * point, would bring, each applied to {@code latest}.
    */
   private List<Membership> pendingChanges(String g, Membership latest) {
-    long applied = 0;
-    for (SimNode n : cluster.nodes()) {
-      applied = Math.max(applied, n.replicas.get(g).learner.nextToApply());
-    }
+    long applied = cluster.nodes().stream().mapToLong(n -> n.replicas.get(g).learner.nextToApply()).max().orElse(0);
     List<Membership> pending = new ArrayList<>();
     for (SimNode n : cluster.nodes()) {
+      if (!n.up) {
+        continue;
+      }
+      // Records by ascending ballot: a later one's value for an instance replaces an earlier one's.
+      Map<Long, Value> held = new TreeMap<>();
       for (AcceptorRecord rec : n.replicas.get(g).acceptor.snapshotRecords()) {
         if (rec instanceof AcceptorRecord.AcceptedValues values) {
-          for (Message.Proposal p : values.proposals()) {
-            if (p.instance() >= applied) {
-              p.value().commands().stream().filter(ClientCommand::membershipChange)
-                  .forEach(c -> pending.add(Membership.applyCommand(latest, c).membership()));
-            }
-          }
+          values.proposals().stream().filter(p -> p.instance() >= applied)
+              .forEach(p -> held.put(p.instance(), p.value()));
         }
       }
+      held.values().forEach(v -> v.commands().stream().filter(ClientCommand::membershipChange)
+          .forEach(c -> pending.add(Membership.applyCommand(latest, c).membership())));
     }
     return pending;
   }
