@@ -403,11 +403,11 @@ public final class GroupClient<C, R> {
   }
 
   /**
-   * Resumes the group on this node after replicas were found to diverge, which stopped it here for
-   * good, across restarts too (its status's {@code stopped} says why). Completes once the lift is
-   * durable and its roles start again from the checkpoint and journal; fails with {@link
-   * IllegalStateException} saying why if it did not stop for good here, or stopped for a reason a
-   * resumption cannot lift (members configured otherwise than it began with).
+   * Resumes the group on this node after a divergence stopped it here for good, across restarts too
+   * (its status's {@code stopped} says why). Completes once the lift is durable and its roles start
+   * again from the checkpoint and journal; fails with {@link IllegalStateException} saying why if it
+   * did not stop so, stopped for a reason a resumption cannot lift (members configured otherwise
+   * than it began with), is still starting, or failed as it started.
    */
   public CompletionStage<Void> resume() {
     CompletableFuture<Void> done = new CompletableFuture<>();

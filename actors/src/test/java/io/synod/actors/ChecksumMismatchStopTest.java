@@ -1,6 +1,7 @@
 package io.synod.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,19 @@ class ChecksumMismatchStopTest {
     }
   }
 
+  /** Whether group g0's role {@code role} runs on {@code node} (its actor resolves). */
+  private static boolean roleRuns(LocalCluster.Node node, String role) {
+    try {
+      node.system().actorSelection("/user/g0/" + role).resolveOne(Duration.ofSeconds(5)).toCompletableFuture().join();
+      return true;
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof org.apache.pekko.actor.ActorNotFound) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void theStopOutlivesARestartOfTheNodeUntilAnOperatorResumesTheGroup() {
@@ -90,12 +104,16 @@ class ChecksumMismatchStopTest {
       GroupStatus stopped = Await.result(again.status(), T);
       assertEquals(reason, stopped.stopped());
       assertEquals(-1, stopped.appliedThrough(), "nothing applied after the restart");
+      for (String role : List.of("acceptor", "proposer", "learner")) {
+        assertFalse(roleRuns(cluster.node(0), role), "the " + role + " never started: it cannot vote or apply");
+      }
       Throwable refused = Await.failure(again.propose(1L), T);
       assertInstanceOf(GroupStoppedException.class, refused);
       assertTrue(refused.getMessage().contains("checksum mismatch at instance 0 with node 1"), refused.getMessage());
 
       // The operator resumes it: it starts from its journal, and the resumption is recorded too.
       Await.result(again.resume(), T);
+      assertTrue(roleRuns(cluster.node(0), "acceptor"));
       assertEquals(4L, Await.result(again.propose(1L), T));
       assertEquals("running", Await.result(again.status(), T).state());
 

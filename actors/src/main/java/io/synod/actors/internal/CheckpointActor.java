@@ -83,7 +83,10 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     INSTANCE
   }
 
-  /** The group may run once these are durable (see {@link StartVerdict}). */
+  /**
+   * The group may run once these are durable (see {@link StartVerdict}): written one event each, so
+   * that each gets its own snapshot and the retention keeps two.
+   */
   private record RecordThenRun(List<CheckpointEvent> events) implements Command {}
 
   /** The coordinator started the group's other roles (the group may run): the learner starts. */
@@ -96,8 +99,11 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   /** How checkpoints move between nodes. */
   record TransferSettings(int chunkBytes, Duration retry, int maxStalls) {}
 
-  /** A checkpoint on its way to durability, and the node it came from (a peer's is then installed). */
-  private record Incoming(Checkpoint checkpoint, byte[] encoded, boolean fromPeer, int from) {}
+  /**
+   * A checkpoint on its way to durability, the node it came from (a peer's is then installed), and
+   * the sequence number of its event, whose snapshot makes it durable.
+   */
+  private record Incoming(Checkpoint checkpoint, byte[] encoded, boolean fromPeer, int from, long sequenceNr) {}
 
   /** A checkpoint being fetched from {@code peer}. */
   private static final class Download {
@@ -201,25 +207,39 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
         .onCommand(Store.class, (state, c) -> store(state, c.checkpoint(), config.self()))
         .onCommand(ChainChecked.class, (state, c) -> store(state, c.checkpoint(), c.from()))
         .onCommand(StopForGood.class, (state, c) -> Effect().persist(new StopMark(c.reason())).thenStop())
-        .onCommand(RecordThenRun.class, (state, r) -> Effect().persist(r.events()).thenRun(s -> mayRun()))
+        .onCommand(RecordThenRun.class, (state, r) -> recordThenRun(r.events()))
         .onCommand(RolesStarted.class, this::rolesStarted)
         .onCommand(Fetch.class, (state, f) -> fetch(state, f.peer()))
-        .onCommand(Transfer.class, (state, t) -> {
-          if (learner == null) {
-            return Effect().none(); // the group does not run here (yet): peers ask another node
-          }
-          if (t.message() instanceof SnapshotRequest r) {
-            serve(state, r);
-            return Effect().none();
-          }
-          return received(state, (SnapshotChunk) t.message());
-        })
+        .onCommand(Transfer.class, this::onTransfer)
         .onCommand(RetryFetch.class, (state, r) -> retryFetch())
         .onCommand(Unmute.class, (state, u) -> {
           muted.remove(u.peer());
           return Effect().none();
         })
         .onAnyCommand(this::foreign);
+  }
+
+  private Effect<CheckpointEvent, StoredCheckpoint> onTransfer(StoredCheckpoint state, Transfer t) {
+    if (learner == null) {
+      return Effect().none(); // the group does not run here (yet): peers ask another node
+    }
+    if (t.message() instanceof SnapshotRequest r) {
+      serve(state, r);
+      return Effect().none();
+    }
+    return received(state, (SnapshotChunk) t.message());
+  }
+
+  /** Writes the first of {@code events}, then the next, ...; once the last is durable, the group may run. */
+  private Effect<CheckpointEvent, StoredCheckpoint> recordThenRun(List<CheckpointEvent> events) {
+    List<CheckpointEvent> rest = events.subList(1, events.size());
+    return Effect().persist(events.get(0)).thenRun(s -> {
+      if (rest.isEmpty()) {
+        mayRun();
+      } else {
+        ctx.getSelf().tell(new RecordThenRun(List.copyOf(rest)));
+      }
+    });
   }
 
   /**
@@ -248,7 +268,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       }
       return Effect().none();
     }
-    incoming = new Incoming(c, c.encode(), fromPeer, from);
+    incoming = new Incoming(c, c.encode(), fromPeer, from, lastSequenceNumber(ctx) + 1);
     return Effect().persist(new CheckpointTaken(c.nextInstance()));
   }
 
@@ -275,8 +295,8 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   public SignalHandler<StoredCheckpoint> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
-        .onSignal(SnapshotCompleted.class, (state, done) -> onCheckpointStored(state))
-        .onSignal(SnapshotFailed.class, (state, failed) -> onCheckpointNotStored(failed))
+        .onSignal(SnapshotCompleted.class, (state, done) -> onCheckpointStored(state, done.metadata().sequenceNr()))
+        .onSignal(SnapshotFailed.class, this::onCheckpointNotStored)
         .build();
   }
 
@@ -318,9 +338,10 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   /** A checkpoint is durable: learner and acceptor may forget what it covers (and the learner installs a peer's). */
-  private void onCheckpointStored(StoredCheckpoint state) {
+  private void onCheckpointStored(StoredCheckpoint state, long sequenceNr) {
     Incoming in = incoming;
-    if (in == null || in.checkpoint().nextInstance() != state.nextInstance()) {
+    // A snapshot of an earlier event (a stop mark, the founders) completing now says nothing of it.
+    if (in == null || sequenceNr < in.sequenceNr() || in.checkpoint().nextInstance() != state.nextInstance()) {
       return;
     }
     incoming = null;
@@ -336,14 +357,15 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   /** Storing a checkpoint failed: the learner keeps its log and takes another later. */
-  private void onCheckpointNotStored(SnapshotFailed failed) {
+  private void onCheckpointNotStored(StoredCheckpoint state, SnapshotFailed failed) {
     Incoming in = incoming;
-    incoming = null;
-    if (in == null) { // after a stop mark or the founders: the event stays in the journal, which is enough
+    if (in == null || failed.metadata().sequenceNr() < in.sequenceNr()) {
+      // After a stop mark or the founders: the event stays in the journal, which is enough.
       ctx.getLog().warn("group '{}': node {} could not snapshot its checkpoint role's state: {}", config.group(),
           config.self(), failed.getFailure().toString());
       return;
     }
+    incoming = null;
     ctx.getLog().error("group '{}': node {} could not store its checkpoint: {}", config.group(), config.self(),
         failed.getFailure().toString());
     if (!in.fromPeer()) {

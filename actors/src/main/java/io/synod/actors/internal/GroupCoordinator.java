@@ -50,20 +50,22 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * One group on one node, the actor that answers {@link GroupProtocol} (docs/protocol.md, "The actor
  * shells"): it registers the group with the node's {@link NodeGateway}, then spawns and owns the
- * group's {@link ProposerActor}, {@link AcceptorActor}, {@link LearnerActor} and {@link
- * CheckpointActor}, hands them what arrives from other nodes, and answers clients: a command once
+ * group's {@link CheckpointActor} and, once that has said the group may run here ({@link
+ * RolesStarting}), its {@link ProposerActor}, {@link AcceptorActor} and {@link LearnerActor}; it
+ * hands them what arrives from other nodes, and answers clients: a command once
  * the learner has applied it, a read once it is served. It re-submits a waiting command now and
  * then (a leader that was deposed drops what it carried; the exactly-once sessions make the retry
  * harmless) and answers it {@link TimedOut} at the client's deadline, saying how many members this
  * node heard from recently.
  *
  * <p>If one of its roles fails (a journal write or replay that failed or timed out, e.g. on a
- * stalled disk), every waiting client is told so, the other roles are stopped, and all four start
+ * stalled disk), every waiting client is told so, the other roles are stopped, and they start
  * again from the journal after a back-off ({@link RolesDown}, {@link RestartBackoff}); the
  * coordinator itself stays, so clients and the gateway keep their reference. The group stops on
  * this node for good, loudly, only if the node's journal failed ({@link JournalFailedException}:
- * every group of the node stops, see {@link JournalFailures}) or replicas diverge (the roles stay
- * down, the coordinator answering why: {@link RoleSupervisor}). A change
+ * every group of the node stops, see {@link JournalFailures}), replicas diverge (the roles stay
+ * down, the coordinator answering why, until an operator resumes the group: {@link
+ * RoleSupervisor}), or its configured members differ from those it began with. A change
  * of the group's membership asked at this node is carried out by {@link MembershipChanges}.
  */
 public final class GroupCoordinator {
@@ -161,7 +163,7 @@ public final class GroupCoordinator {
               stash.unstashAll(new Running(ctx, timers, stash, config, incarnation, settings, stateMachine, peers,
                   gateway, nanoTime, journalFailures).starting(null))))
           .onMessage(RegistrationRefused.class, r -> onRegistrationRefused(ctx, config, stash, r))
-          .onAnyMessage(m -> stashWhileRegistering(stash, m))
+          .onAnyMessage(m -> stashWhileRegistering(config, stash, m))
           .build();
     }));
   }
@@ -170,24 +172,19 @@ public final class GroupCoordinator {
   private static Behavior<GroupCommand> onRegistrationRefused(ActorContext<GroupCommand> ctx, GroupConfig config,
       StashBuffer<GroupCommand> stash, RegistrationRefused r) {
     ctx.getLog().error("group '{}' cannot start on node {}: {}", config.group(), config.self(), r.reason());
-    stash.forEach(m -> refuse(m, r.reason()));
+    stash.forEach(m -> RequestRefusal.refuse(m, config, r.reason()));
     return Behaviors.stopped();
   }
 
   /** Until the gateway answers, everything waits (a bounded number of requests). */
-  private static Behavior<GroupCommand> stashWhileRegistering(StashBuffer<GroupCommand> stash, GroupCommand m) {
+  private static Behavior<GroupCommand> stashWhileRegistering(GroupConfig config, StashBuffer<GroupCommand> stash,
+      GroupCommand m) {
     if (!stash.isFull()) {
       stash.stash(m);
     } else {
-      refuse(m, "too many requests while the group starts");
+      RequestRefusal.refuse(m, config, "too many requests while the group starts on node " + config.self());
     }
     return Behaviors.same();
-  }
-
-  static void refuse(GroupCommand m, String reason) {
-    if (m instanceof Propose p) {
-      p.replyTo().tell(new Stopped(reason));
-    }
   }
 
   private static final class Running implements RolesStarting.Coordinator, MembershipChanges.Coordinator {
@@ -294,7 +291,6 @@ public final class GroupCoordinator {
           .onMessage(LearnerQueries.DigestAnswered.class, this::onDigestAnswered)
           .onMessage(JournalFailed.class, f -> supervisor.journalFailed(f.failure(), this))
           .onMessage(TransferLeadership.class, this::onTransferLeadership)
-          .onMessage(StaysDown.class, s -> supervisor.staysDown(s, this))
           .onMessage(GroupProtocol.Resume.class, this::onResume)
           .onMessage(LeaderChanged.class, this::onLeaderChanged)
           .onMessage(PeerNews.class, this::onPeerNews)
@@ -476,6 +472,11 @@ public final class GroupCoordinator {
         }
       }
       return stopping;
+    }
+
+    @Override
+    public String stopReason() {
+      return stopReason;
     }
 
     @Override

@@ -17,6 +17,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  */
 final class RoleSpawner {
 
+  /** The checkpoint role's actor name. */
+  static final String CHECKPOINTS = "checkpoints";
+
   private final ActorContext<GroupCommand> ctx;
   private final GroupConfig config;
   private final long incarnation;
@@ -42,7 +45,7 @@ final class RoleSpawner {
   ActorRef<CheckpointActor.Command> checkpoints(boolean resume) {
     return ctx.spawn(CheckpointActor.create(config, incarnation, ctx.getSelf(), resume, peers,
         new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
-            10), stateMachines, settings.persistence()), "checkpoints");
+            10), stateMachines, settings.persistence()), CHECKPOINTS);
   }
 
   ActorRef<AcceptorActor.Command> acceptor() {

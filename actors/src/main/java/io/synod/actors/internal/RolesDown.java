@@ -188,7 +188,7 @@ final class RolesDown {
     if (failure.journalFailure() != null) {
       return supervisor.journalFailed(failure.journalFailure(), coordinator);
     }
-    if (forGood != null && forGood.recording() && failure.role().equals("checkpoints") && failure.cause() != null) {
+    if (forGood != null && forGood.recording() && failure.role().equals(RoleSpawner.CHECKPOINTS) && failure.cause() != null) {
       notRecorded = failure.describe();
       ctx.getLog().error("group '{}' on node {}: its stop could not be recorded ({}); it stays down in this process,"
           + " but starts again when the node restarts", config.group(), config.self(), notRecorded);

@@ -5,6 +5,7 @@ import io.synod.actors.GroupProtocol;
 import io.synod.paxos.GroupConfig;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -13,8 +14,10 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
  * A group's coordinator while the group's checkpoint role, the first of its roles to start,
  * decides whether the group may run on this node ({@link StartVerdict}): nothing else of the group
  * runs meanwhile, so a group stopped for good, or configured with other members than it began
- * with, never votes, campaigns or applies. Requests wait (stashed, up to the stash's bound); peers'
- * messages are dropped (the protocol tolerates lost messages). Then the coordinator starts the
+ * with, never votes, campaigns or applies. Requests wait (stashed, up to the stash's bound; a leader
+ * and membership question is answered at once); peers' messages, and what the roles of an earlier
+ * start sent before they stopped, are dropped (the protocol tolerates lost messages). If the
+ * coordinator stops meanwhile, whoever waits is told why. Then the coordinator starts the
  * other roles ({@link GroupCoordinator.MayRun}) or keeps the group down ({@link
  * GroupCoordinator.StaysDown}, {@link RolesDown}); an operator's resumption that started this is
  * answered only then, once the lift is durable.
@@ -25,6 +28,9 @@ final class RolesStarting {
   interface Coordinator extends RoleSupervisor.Coordinator {
     /** The group may run: start its other roles; returns the coordinator's behaviour while they run. */
     Behavior<GroupCommand> rolesMayRun();
+
+    /** Why the coordinator stopped, once it has. */
+    String stopReason();
   }
 
   private final GroupConfig config;
@@ -50,8 +56,18 @@ final class RolesStarting {
         .onMessage(GroupCoordinator.JournalFailed.class, f -> supervisor.journalFailed(f.failure(), coordinator))
         .onMessage(GroupCoordinator.Inbound.class, m -> Behaviors.same())
         .onMessage(GroupCoordinator.Transfer.class, m -> Behaviors.same())
+        // What the roles of an earlier start sent before they stopped: theirs, not the new roles'.
+        .onMessage(GroupCoordinator.LeaderChanged.class, m -> Behaviors.same())
+        .onMessage(GroupCoordinator.Answered.class, m -> Behaviors.same())
+        .onMessage(GroupCoordinator.MembershipNow.class, m -> Behaviors.same())
+        .onMessage(LearnerQueries.StatusAnswered.class, m -> Behaviors.same())
+        .onMessage(LearnerQueries.DigestAnswered.class, m -> Behaviors.same())
+        .onMessage(MembershipChanges.ChangeAnswered.class, m -> Behaviors.same())
         .onMessage(GroupProtocol.Resume.class, this::onResume)
+        .onMessage(GroupProtocol.Leader.class, this::onLeader)
+        .onMessage(GroupProtocol.GetMembership.class, this::onGetMembership)
         .onSignal(Terminated.class, this::onRoleStopped)
+        .onSignal(PostStop.class, this::onStopped)
         .onAnyMessage(this::stashWhileStarting)
         .build();
   }
@@ -81,12 +97,31 @@ final class RolesStarting {
     return Behaviors.same();
   }
 
+  /** No leader is known while the roles start. */
+  private Behavior<GroupCommand> onLeader(GroupProtocol.Leader l) {
+    l.replyTo().tell(-1);
+    return Behaviors.same();
+  }
+
+  private Behavior<GroupCommand> onGetMembership(GroupProtocol.GetMembership g) {
+    g.replyTo().tell(coordinator.membership());
+    return Behaviors.same();
+  }
+
   private Behavior<GroupCommand> stashWhileStarting(GroupCommand m) {
     if (!stash.isFull()) {
       stash.stash(m);
     } else {
-      GroupCoordinator.refuse(m, "too many requests while the group starts on node " + config.self());
+      RequestRefusal.refuse(m, config, "too many requests while the group starts on node " + config.self());
     }
+    return Behaviors.same();
+  }
+
+  /** The coordinator stopped while the roles started: whoever waits is told why. */
+  private Behavior<GroupCommand> onStopped(PostStop s) {
+    String why = "it stopped on node " + config.self() + " as it started: " + coordinator.stopReason();
+    stash.forEach(m -> RequestRefusal.refuse(m, config, why));
+    answerResume(false, why);
     return Behaviors.same();
   }
 

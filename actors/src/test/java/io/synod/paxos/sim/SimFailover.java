@@ -3,12 +3,9 @@ package io.synod.paxos.sim;
 import io.synod.paxos.AcceptorRecord;
 import io.synod.paxos.ClientCommand;
 import io.synod.paxos.Membership;
-import io.synod.paxos.Value;
 import io.synod.paxos.Tuning;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The run's last room, after liveness: failover out of quiet. With no client left, the groups go
@@ -43,7 +40,7 @@ final class SimFailover {
   private long crashedAt;
   private long quietSince = -1;
   private boolean wentQuiet;
-  /** Whether a group was let go without a leader for the membership change pending in it. */
+  /** Whether the last pass that found every group led let one go for the membership change pending in it. */
   private boolean exempted;
 
   SimFailover(SimContext ctx, SimCluster cluster, SimLifecycle lifecycle, SimMembership membership) {
@@ -114,6 +111,7 @@ final class SimFailover {
    * leader that hears of it in phase 1 must propose it again, and it may already be chosen.
    */
   private boolean allLed() {
+    boolean exemptedNow = false;
     for (String g : cluster.groups()) {
       Membership m = membership.latest(g);
       boolean led = false;
@@ -124,9 +122,10 @@ final class SimFailover {
         if (pendingChanges(g, m).stream().allMatch(this::majorityUp)) {
           return false;
         }
-        exempted = true;
+        exemptedNow = true;
       }
     }
+    exempted = exemptedNow;
     return true;
   }
 
@@ -152,16 +151,14 @@ final class SimFailover {
       if (!n.up) {
         continue;
       }
-      // Records by ascending ballot: a later one's value for an instance replaces an earlier one's.
-      Map<Long, Value> held = new TreeMap<>();
+      // An acceptor holds one value per instance, the one of the highest ballot it accepted there.
       for (AcceptorRecord rec : n.replicas.get(g).acceptor.snapshotRecords()) {
         if (rec instanceof AcceptorRecord.AcceptedValues values) {
           values.proposals().stream().filter(p -> p.instance() >= applied)
-              .forEach(p -> held.put(p.instance(), p.value()));
+              .flatMap(p -> p.value().commands().stream()).filter(ClientCommand::membershipChange)
+              .forEach(c -> pending.add(Membership.applyCommand(latest, c).membership()));
         }
       }
-      held.values().forEach(v -> v.commands().stream().filter(ClientCommand::membershipChange)
-          .forEach(c -> pending.add(Membership.applyCommand(latest, c).membership())));
     }
     return pending;
   }
