@@ -403,6 +403,30 @@ public final class GroupClient<C, R> {
   }
 
   /**
+   * Resumes the group on this node after a divergence stopped it here for good, across restarts too
+   * (its status's {@code stopped} says why). Completes once the lift is durable and its roles start
+   * again from the checkpoint and journal; fails with {@link IllegalStateException} saying why if it
+   * did not stop so, stopped for a reason a resumption cannot lift (members configured otherwise
+   * than it began with), is still starting, or failed as it started.
+   */
+  public CompletionStage<Void> resume() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    direct(AskPattern.<GroupCommand, GroupProtocol.ResumeReply>ask(ref, GroupProtocol.Resume::new, timeout,
+        system.scheduler())).whenComplete((reply, failure) -> onResumeReply(done, reply, failure));
+    return done;
+  }
+
+  private void onResumeReply(CompletableFuture<Void> done, GroupProtocol.ResumeReply reply, Throwable failure) {
+    if (failure != null) {
+      done.completeExceptionally(noAnswer(failure));
+    } else if (reply.resumed()) {
+      done.complete(null);
+    } else {
+      done.completeExceptionally(new IllegalStateException(reply.detail()));
+    }
+  }
+
+  /**
    * A checksum of this node's replicated state of the group and the instance it reflects, to
    * compare replicas. It snapshots the state machine, so it costs as much as a checkpoint.
    */

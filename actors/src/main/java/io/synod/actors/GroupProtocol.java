@@ -175,6 +175,23 @@ public final class GroupProtocol {
   /** The group's roles on this node are down (restarting, or stopped): {@code reason} says why. */
   public record TransferUnavailable(String reason) implements TransferReply {}
 
+  // ---- a group stopped for good ----
+
+  /**
+   * Start the group's roles on this node again after replicas were found to diverge, which stopped
+   * it here for good, also across restarts (its status names the reason in {@code stopped}). The
+   * operator asks it once they know this node's replica is right, or has had it repaired: the group
+   * restarts from its checkpoint and journal, and stops again if its chain still disagrees.
+   */
+  public record Resume(ActorRef<ResumeReply> replyTo) implements Request {
+    public Resume {
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** Whether the group was resumed; {@code detail} says what happened, or why nothing did. */
+  public record ResumeReply(boolean resumed, String detail) {}
+
   // ---- membership ----
 
   /** What a membership change asks for. */

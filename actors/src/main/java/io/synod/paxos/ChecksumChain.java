@@ -119,15 +119,13 @@ final class ChecksumChain {
 
   /**
    * The chain now continues from a checkpoint of node {@code from}: {@code chain} through {@code
-   * nextInstance - 1}. An assertion held about that very instance is compared with it; one about an
-   * earlier instance can no longer be, and is dropped.
+   * nextInstance - 1}, compared first as {@link #checkRestart} does (with this chain's own value of
+   * that instance, or an assertion held about it); an assertion about an earlier instance can no
+   * longer be compared, and is dropped.
    */
   void restart(long nextInstance, int chain, int from) {
+    checkRestart(nextInstance, chain, from);
     if (pendingThrough >= 0 && pendingThrough < nextInstance) {
-      if (pendingThrough == nextInstance - 1) {
-        compare(pendingThrough, chain, from == self ? " (from its own checkpoint)" : " (from node " + from
-            + "'s checkpoint)", pendingFrom, pendingChain, pendingSource);
-      }
       pendingThrough = -1;
     }
     ring = new int[MIN_CAPACITY];
@@ -135,6 +133,26 @@ final class ChecksumChain {
     next = nextInstance;
     current = chain;
     ring[slot(first)] = chain;
+  }
+
+  /**
+   * Compares a checkpoint of node {@code from} ({@code chain} through {@code nextInstance - 1})
+   * with what this chain holds of that instance, without restarting from it: with its own chain
+   * value if it has chained that instance, else with an assertion held about exactly that instance.
+   */
+  void checkRestart(long nextInstance, int chain, int from) {
+    long last = nextInstance - 1;
+    if (last < 0) {
+      return;
+    }
+    if (last >= first && last < next) {
+      if (from != self) {
+        compare(last, at(last), "", from, chain, "checkpoint");
+      }
+    } else if (pendingThrough == last) {
+      compare(pendingThrough, chain, from == self ? " (from its own checkpoint)" : " (from node " + from
+          + "'s checkpoint)", pendingFrom, pendingChain, pendingSource);
+    }
   }
 
   /** Forgets the chain values below {@code instance - 1}: the learner no longer keeps those instances. */

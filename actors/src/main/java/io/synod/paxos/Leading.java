@@ -176,7 +176,7 @@ final class Leading implements ProposerPhase {
    * and when the node's failure detector calls a peer silent (a quiet leader has no ticks due).
    */
   Outcome checkQuorum(long now) {
-    return quorum.lost(now, live(), quiescence::toldIdle) ? Outcome.QUORUM_LOST : Outcome.LEAD_ON;
+    return quorum.lost(now, live()) ? Outcome.QUORUM_LOST : Outcome.LEAD_ON;
   }
 
   /** The local learner has applied every instance below {@code chosenPrefix}, reaching {@code known}. */
@@ -335,7 +335,7 @@ final class Leading implements ProposerPhase {
     if (checkQuorum(now) == Outcome.QUORUM_LOST) {
       return now; // lost by an input (a change of voters): the next tick steps down
     }
-    next = Math.min(next, quorum.nextExpiry(now, live(), quiescence::toldIdle));
+    next = Math.min(next, quorum.nextExpiry(now, live()));
     return Math.min(next, pipeline.nextResendAt());
   }
 

@@ -422,6 +422,18 @@ public class Learner {
     }
   }
 
+  /**
+   * Compares the chain of node {@code from}'s checkpoint with what this learner holds of its last
+   * instance (its own chain value, or a peer's assertion about exactly that instance) before the
+   * node stores it as its own: a checkpoint of a diverged history is refused before it replaces
+   * anything. Changes nothing.
+   *
+   * @throws ChecksumMismatchException if they differ
+   */
+  public void checkChainOf(Checkpoint checkpoint, int from) {
+    chain.checkRestart(checkpoint.nextInstance(), checkpoint.chain(), from);
+  }
+
   /** A checkpoint covering every instance below {@code instance} is durable: forget them. */
   public Decision onCheckpointDurable(long instance) {
     long start = Math.min(instance, nextToApply);

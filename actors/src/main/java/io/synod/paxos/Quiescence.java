@@ -77,11 +77,6 @@ final class Quiescence {
     }
   }
 
-  /** Whether {@code voter} has heard that the group is idle: the leader sends it nothing more until there is work. */
-  boolean toldIdle(int voter) {
-    return state == State.QUIET || state == State.QUIESCING && heard.contains(voter);
-  }
-
   boolean quiet() {
     return state == State.QUIET;
   }

@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntPredicate;
 
 /**
  * Whether a leader still hears a majority of its voters (check-quorum): a leader that does not for
@@ -12,14 +11,17 @@ import java.util.function.IntPredicate;
  * followers over a link that brings nothing back. Its one reason to change: what counts as still
  * in touch with a voter.
  *
- * <p>A voter is in touch while its acceptor answered this leader (an {@code Accepted}) within the
- * last {@code timeoutTicks}. An active leader heartbeats every voter, and each answers every
- * heartbeat, so this is the whole rule for it. A leader going quiet sends a voter nothing more once
- * the voter has heard that the group is idle, so such a voter is also in touch while its node's
- * failure detector ({@link PeerLiveness}) has not called that node silent: the node heartbeats
- * that keep quiet followers waiting keep a quiet leader leading. When a quiet leader becomes active
- * again, every voter gets a fresh timeout to answer, and so does a voter a membership change brings
- * in, from when this leader first counts it.
+ * <p>A voter is in touch while its node's failure detector ({@link PeerLiveness}) has not called
+ * that node silent, or while its acceptor answered this leader (an {@code Accepted}) within the last
+ * {@code timeoutTicks}. The node heartbeats, one per node pair for all groups, are what a leader
+ * hears from a voter's node also while it leads quietly, and also on a node so loaded that the
+ * answers of a thousand groups come back later than an election timeout: there the detector, which
+ * grows its threshold for a peer after each false alarm, tells a slow node from a lost one, where
+ * the answers alone would have every leader step down and set off a thousand elections (the
+ * benchmark's 1,000-group cluster never settled so). A cut-off leader hears no node heartbeat and
+ * steps down once the detector calls a majority silent. A voter whose node is called silent is
+ * still in touch for a timeout after its last answer, after a quiet leader becomes active again,
+ * and after this leader first counts it (a voter a membership change brings in).
  *
  * <p>{@link #lost} is the one place the check is decided; a deliberately broken variant in the
  * tests overrides it.
@@ -73,16 +75,16 @@ class QuorumCheck {
 
   /**
    * The first tick after {@code now} at which a voter of {@code live} that is in touch by its
-   * answers alone stops being so, or {@link Long#MAX_VALUE}: without an input the check can change
-   * only then, so a proposer that sleeps until its next due tick checks no later than one ticking
-   * every tick. {@code toldIdle} as for {@link #lost}.
+   * answers alone (its node called silent) stops being so, or {@link Long#MAX_VALUE}: without an
+   * input the check can change only then, so a proposer that sleeps until its next due tick checks
+   * no later than one ticking every tick.
    */
-  long nextExpiry(long now, Collection<Membership> live, IntPredicate toldIdle) {
+  long nextExpiry(long now, Collection<Membership> live) {
     long next = Long.MAX_VALUE;
     for (Membership m : live) {
       for (int v : m.voters()) {
         long expiry = heardAt(v) + timeoutTicks;
-        if (v != self && expiry > now && !(toldIdle.test(v) && !silent.contains(v))) {
+        if (v != self && expiry > now && silent.contains(v)) {
           next = Math.min(next, expiry);
         }
       }
@@ -90,12 +92,8 @@ class QuorumCheck {
     return next;
   }
 
-  /**
-   * Whether the voters in touch at {@code now} (this node always) fall short of a majority of any
-   * of {@code live}; {@code toldIdle}: the voters that heard the group is idle, whom the leader no
-   * longer heartbeats.
-   */
-  boolean lost(long now, Collection<Membership> live, IntPredicate toldIdle) {
+  /** Whether the voters in touch at {@code now} (this node always) fall short of a majority of any of {@code live}. */
+  boolean lost(long now, Collection<Membership> live) {
     for (Membership m : live) { // counted without allocating: a shell asks after every input (see Leading.dueAt)
       int inTouch = 0;
       for (int v : m.voters()) {
@@ -104,7 +102,7 @@ class QuorumCheck {
           // a timeout to answer from now.
           countedSince.put(v, counting ? now : activeSince);
         }
-        if (v == self || now - heardAt(v) < timeoutTicks || toldIdle.test(v) && !silent.contains(v)) {
+        if (v == self || !silent.contains(v) || now - heardAt(v) < timeoutTicks) {
           inTouch++;
         }
       }

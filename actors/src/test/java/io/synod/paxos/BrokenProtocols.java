@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.function.IntPredicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -123,7 +122,7 @@ public final class BrokenProtocols {
   private static QuorumCheck neverLost(GroupConfig config, Set<Integer> silentPeers, long now) {
     return new QuorumCheck(config.self(), config.tuning().electionTimeoutTicks(), silentPeers, now) {
       @Override
-      boolean lost(long now, Collection<Membership> live, IntPredicate toldIdle) {
+      boolean lost(long now, Collection<Membership> live) {
         return false;
       }
     };

@@ -267,6 +267,38 @@ class ChecksumChainTest {
   }
 
   @Test
+  void aPeersCheckpointIsComparedBeforeItIsStoredAndTheComparisonChangesNothing() {
+    Learner peer = new Learner(config(2).build(), new ListStateMachine(), new SplittableRandom(4));
+    applyInstances(peer, 5);
+    Checkpoint ahead = peer.checkpoint();
+    learner.handle(chosen(3, through(5)));
+    learner.checkChainOf(ahead, 2);
+    assertEquals(1, learner.checksumChecks());
+    assertEquals(0, learner.nextToApply(), "compared, not installed");
+    learner.install(ahead, 2); // the assertion is still held, and compared again as it installs
+    assertEquals(2, learner.checksumChecks());
+
+    applyInstances(learner, 7);
+    Checkpoint behind = new Checkpoint(6, ahead.state(), ahead.sessions(), ahead.membership(), through(6).chain() ^ 1);
+    ChecksumMismatchException e = assertThrows(ChecksumMismatchException.class, () -> learner.checkChainOf(behind, 2));
+    assertEquals(5, e.instance(), "compared with the learner's own chain through instance 5");
+    assertTrue(e.getMessage().contains("node 2's (in its checkpoint)"), e.getMessage());
+    assertEquals(7, learner.nextToApply());
+  }
+
+  @Test
+  void aPeersCheckpointThatDiffersFromAnAssertionAboutItsLastInstanceIsRefusedBeforeItIsStored() {
+    Learner peer = new Learner(config(2).build(), new ListStateMachine(), new SplittableRandom(4));
+    applyInstances(peer, 5);
+    learner.handle(chosen(3, wrong(through(5))));
+    ChecksumMismatchException e = assertThrows(ChecksumMismatchException.class,
+        () -> learner.checkChainOf(peer.checkpoint(), 2));
+    assertEquals(4, e.instance());
+    assertEquals(3, e.peer());
+    assertEquals(0, learner.nextToApply());
+  }
+
+  @Test
   void anAssertionAboutAnInstanceACheckpointSkipsCanNoLongerBeComparedAndIsDropped() {
     Learner peer = new Learner(config(2).build(), new ListStateMachine(), new SplittableRandom(4));
     applyInstances(peer, 5);

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * answered once this node sees it lead), {@code GET, POST
  * /admin/groups/{group}/members[?id={node}&role=voter|learner]} and {@code DELETE
  * /admin/groups/{group}/members/{node}} (the group's membership; add a voter or a learner, remove
- * one; answered with the membership once the change took effect) and the routes of the configured
+ * one; answered with the membership once the change took effect), {@code POST
+ * /admin/groups/{group}/resume} (start a group that stopped on this node for good, after replicas
+ * were found to diverge; 409 if it did not) and the routes of the configured
  * {@link HttpService}s, bodies limited to {@code synod.node.http.max-body-bytes} (413 beyond).
  * Unknown paths are 404.
  *
@@ -136,6 +138,9 @@ final class NodeHttp {
     }
     return concat(
         path("leader", () -> post(() -> parameterOptional("to", to -> leader(group, client, to)))),
+        path("resume", () -> post(() -> completeWithFuture(client.resume().toCompletableFuture()
+            .handle((done, failure) -> failure != null ? HttpResponses.failure(failure)
+                : HttpResponses.json("{\"group\":" + quote(group) + ",\"resumed\":true}"))))),
         pathPrefix("members", () -> concat(
             pathEndOrSingleSlash(() -> concat(
                 get(() -> completeWithFuture(client.membership().toCompletableFuture()

@@ -133,6 +133,10 @@ class AdminHttpAccessTest {
       assertTrue(removed.body().contains("\"voters\":[1],\"learners\":[]"), removed.body());
       Answer leader = sendWithToken(token, "POST", "/admin/groups/counter/leader?to=1");
       assertEquals(200, leader.status(), leader.body());
+      assertEquals(401, send("POST", "/admin/groups/counter/resume").status(), "a resumption without the token");
+      Answer resume = sendWithToken(token, "POST", "/admin/groups/counter/resume");
+      assertEquals(409, resume.status(), resume.body());
+      assertTrue(resume.body().contains("it did not stop, so there is nothing to resume"), resume.body());
     }
   }
 

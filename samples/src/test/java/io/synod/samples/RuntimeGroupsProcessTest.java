@@ -152,6 +152,9 @@ class RuntimeGroupsProcessTest {
 
     long second = incarnation(ok(admin(1, "POST", "/admin/groups/orders?type=counter&members=1,2,3")));
     assertTrue(second > first, "a new life: incarnation " + second + " after " + first);
+    // Node 1 answered once it runs the new life; node 2 starts it once its replica of the catalog applies it.
+    NodeProcesses.await(DEADLINE, "node 2 runs the new life",
+        () -> send(2, "GET", "/counter?group=orders", false).statusCode() == 200);
     assertEquals("0", ok(send(2, "GET", "/counter?group=orders", false)), "the new life starts empty");
     assertEquals("1", ok(send(2, "POST", "/counter/increment?by=1&group=orders", false)));
 

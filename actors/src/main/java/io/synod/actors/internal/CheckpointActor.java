@@ -1,5 +1,6 @@
 package io.synod.actors.internal;
 
+import io.synod.actors.GroupCommand;
 import io.synod.actors.SynodSettings;
 import io.synod.paxos.Checkpoint;
 import io.synod.paxos.GroupConfig;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -32,29 +34,44 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * The checkpoints of one group on one node. It stores each checkpoint the learner takes in the
  * snapshot store of {@code synod.group.snapshot-plugin-id} (by default Synod's: temp file, fsync,
  * atomic rename) and, only once it is durable, tells the learner and the acceptor, which then
- * forget the instances below it. After a restart it hands the last durable checkpoint to the
- * learner before the learner does anything else.
+ * forget the instances below it. It is the first of a group's roles to start: once it has
+ * recovered it decides whether the group may run on this node ({@link StartVerdict}), and only then
+ * does the coordinator start the others; it hands the last durable checkpoint to the learner before
+ * the learner does anything else.
+ *
+ * <p>So it also keeps the group's stop for good ({@link StopMark}): when replicas are found to
+ * diverge, the coordinator has it record the stop before it stops, and at a later start the group
+ * stays down until an operator resumes it. And it records the membership the group began with at
+ * its first start ({@link Founded}), and keeps the group down at a later start whose configured
+ * members differ.
  *
  * <p>It also moves checkpoints between nodes: it serves its latest one to a lagging peer in chunks,
  * and when the learner finds that a peer has truncated the instances it still lacks, it fetches
  * that peer's checkpoint chunk by chunk (pulling the next chunk only when one arrives, retrying a
  * lost one), checks its CRC32, checks that this node could install it (see {@link
- * Learner#checkInstallable}: restored into a fresh state machine), and only then stores it as its
+ * Learner#checkInstallable}: restored into a fresh state machine), has the learner compare its
+ * checksum chain with what it holds ({@link Learner#checkChainOf}), and only then stores it as its
  * own and has the learner install it, in-process. A checkpoint that fails a check is refused: the
  * node keeps its own state, the learner is told (it shows in the group's status), and that peer is
  * not asked again for a while nor fetched from again at the same instance; the learner keeps
  * asking, so a newer checkpoint, or another peer's, is fetched later.
  *
  * <p>Pekko Persistence holds it: each checkpoint is a small {@link CheckpointTaken} event followed by
- * a snapshot of {@link StoredCheckpoint}; the retention keeps the last two snapshots and deletes
- * the events before them.
+ * a snapshot of {@link StoredCheckpoint} (which carries the stop, if any); the retention keeps the
+ * last two snapshots and deletes the events before them.
  */
-final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command, CheckpointTaken, StoredCheckpoint> {
+final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command, CheckpointEvent, StoredCheckpoint> {
 
   sealed interface Command {}
 
   /** The learner took this checkpoint: store it. */
   record Store(Checkpoint checkpoint) implements Command {}
+
+  /** The learner compared the chain of node {@code from}'s checkpoint with its own: store it. */
+  record ChainChecked(Checkpoint checkpoint, int from) implements Command {}
+
+  /** The group stops on this node for good, {@code reason} says why: record it, then stop. */
+  record StopForGood(String reason) implements Command {}
 
   /** The learner needs the checkpoint of node {@code peer}. */
   record Fetch(int peer) implements Command {}
@@ -66,14 +83,27 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     INSTANCE
   }
 
+  /**
+   * The group may run once these are durable (see {@link StartVerdict}): written one event each, so
+   * that each gets its own snapshot and the retention keeps two.
+   */
+  private record RecordThenRun(List<CheckpointEvent> events) implements Command {}
+
+  /** The coordinator started the group's other roles (the group may run): the learner starts. */
+  record RolesStarted(ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor)
+      implements Command {}
+
   /** Node {@code peer}'s checkpoint may be fetched again (after a refusal). */
   private record Unmute(int peer) implements Command {}
 
   /** How checkpoints move between nodes. */
   record TransferSettings(int chunkBytes, Duration retry, int maxStalls) {}
 
-  /** A checkpoint on its way to durability, and the node it came from (a peer's is then installed). */
-  private record Incoming(Checkpoint checkpoint, byte[] encoded, boolean fromPeer, int from) {}
+  /**
+   * A checkpoint on its way to durability, the node it came from (a peer's is then installed), and
+   * the sequence number of its event, whose snapshot makes it durable.
+   */
+  private record Incoming(Checkpoint checkpoint, byte[] encoded, boolean fromPeer, int from, long sequenceNr) {}
 
   /** A checkpoint being fetched from {@code peer}. */
   private static final class Download {
@@ -95,8 +125,12 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   private final long incarnation;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<LearnerActor.Command> learner;
-  private final ActorRef<AcceptorActor.Command> acceptor;
+  /** The group's learner and acceptor, once they started ({@link RolesStarted}); null before. */
+  private ActorRef<LearnerActor.Command> learner;
+  private ActorRef<AcceptorActor.Command> acceptor;
+  private final ActorRef<GroupCommand> coordinator;
+  /** Whether an operator resumed the group: a stop recorded before is lifted at recovery. */
+  private final boolean resume;
   private final Peers peers;
   private final TransferSettings transfer;
   /** Makes a fresh state machine each call, to check a peer's checkpoint on. */
@@ -117,27 +151,30 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
    *
    * @param stateMachines makes a fresh state machine at each call (the group's own maker): a peer's
    *     checkpoint is restored into one before this node takes it
+   * @param coordinator told, once this role recovered, whether the group may run here ({@link
+   *     GroupCoordinator.MayRun}, after which it starts the other roles and says so with {@link
+   *     RolesStarted}) or not ({@link GroupCoordinator.StaysDown}; see {@link StartVerdict})
+   * @param resume whether an operator resumed the group: a stop recorded before is lifted instead
    */
-  static Behavior<Command> create(GroupConfig config, long incarnation, ActorRef<LearnerActor.Command> learner,
-      ActorRef<AcceptorActor.Command> acceptor, Peers peers, TransferSettings transfer,
-      Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
+  static Behavior<Command> create(GroupConfig config, long incarnation, ActorRef<GroupCommand> coordinator,
+      boolean resume, Peers peers, TransferSettings transfer, Supplier<StateMachine> stateMachines,
+      SynodSettings.PersistenceSettings persistence) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CheckpointActor(config, incarnation, ctx, timers,
-        learner, acceptor, peers, transfer, stateMachines, persistence)));
+        coordinator, resume, peers, transfer, stateMachines, persistence)));
   }
 
   private CheckpointActor(GroupConfig config, long incarnation, ActorContext<Command> ctx,
-      TimerScheduler<Command> timers, ActorRef<LearnerActor.Command> learner, ActorRef<AcceptorActor.Command> acceptor,
-      Peers peers, TransferSettings transfer, Supplier<StateMachine> stateMachines,
-      SynodSettings.PersistenceSettings persistence) {
+      TimerScheduler<Command> timers, ActorRef<GroupCommand> coordinator, boolean resume, Peers peers,
+      TransferSettings transfer, Supplier<StateMachine> stateMachines, SynodSettings.PersistenceSettings persistence) {
     super(PersistenceIds.checkpoint(config.group(), config.self(), incarnation));
+    this.coordinator = coordinator;
+    this.resume = resume;
     this.incarnation = incarnation;
     this.stateMachines = stateMachines;
     this.persistence = persistence;
     this.config = config;
     this.ctx = ctx;
     this.timers = timers;
-    this.learner = learner;
-    this.acceptor = acceptor;
     this.peers = peers;
     this.transfer = transfer;
   }
@@ -165,17 +202,15 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   @Override
-  public CommandHandler<Command, CheckpointTaken, StoredCheckpoint> commandHandler() {
+  public CommandHandler<Command, CheckpointEvent, StoredCheckpoint> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Store.class, (state, c) -> store(state, c.checkpoint(), config.self()))
+        .onCommand(ChainChecked.class, (state, c) -> store(state, c.checkpoint(), c.from()))
+        .onCommand(StopForGood.class, (state, c) -> Effect().persist(new StopMark(c.reason())).thenStop())
+        .onCommand(RecordThenRun.class, (state, r) -> recordThenRun(r.events()))
+        .onCommand(RolesStarted.class, this::rolesStarted)
         .onCommand(Fetch.class, (state, f) -> fetch(state, f.peer()))
-        .onCommand(Transfer.class, (state, t) -> {
-          if (t.message() instanceof SnapshotRequest r) {
-            serve(state, r);
-            return Effect().none();
-          }
-          return received(state, (SnapshotChunk) t.message());
-        })
+        .onCommand(Transfer.class, this::onTransfer)
         .onCommand(RetryFetch.class, (state, r) -> retryFetch())
         .onCommand(Unmute.class, (state, u) -> {
           muted.remove(u.peer());
@@ -184,18 +219,41 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
         .onAnyCommand(this::foreign);
   }
 
+  private Effect<CheckpointEvent, StoredCheckpoint> onTransfer(StoredCheckpoint state, Transfer t) {
+    if (learner == null) {
+      return Effect().none(); // the group does not run here (yet): peers ask another node
+    }
+    if (t.message() instanceof SnapshotRequest r) {
+      serve(state, r);
+      return Effect().none();
+    }
+    return received(state, (SnapshotChunk) t.message());
+  }
+
+  /** Writes the first of {@code events}, then the next, ...; once the last is durable, the group may run. */
+  private Effect<CheckpointEvent, StoredCheckpoint> recordThenRun(List<CheckpointEvent> events) {
+    List<CheckpointEvent> rest = events.subList(1, events.size());
+    return Effect().persist(events.get(0)).thenRun(s -> {
+      if (rest.isEmpty()) {
+        mayRun();
+      } else {
+        ctx.getSelf().tell(new RecordThenRun(List.copyOf(rest)));
+      }
+    });
+  }
+
   /**
    * None of this actor's commands: only a peer sending to this actor's path, around the node
    * gateway, can deliver it. Ignored, so that it cannot make the checkpoint actor fail.
    */
-  private Effect<CheckpointTaken, StoredCheckpoint> foreign(StoredCheckpoint state, Object message) {
+  private Effect<CheckpointEvent, StoredCheckpoint> foreign(StoredCheckpoint state, Object message) {
     ctx.getLog().debug("ignoring a {} that reached the checkpoint actor around the node gateway",
         message.getClass().getName());
     return Effect().none();
   }
 
   /** Stores {@code c}, taken by node {@code from}: this node's learner, or a peer's. */
-  private Effect<CheckpointTaken, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, int from) {
+  private Effect<CheckpointEvent, StoredCheckpoint> store(StoredCheckpoint state, Checkpoint c, int from) {
     boolean fromPeer = from != config.self();
     if (incoming != null) {
       // One at a time; the learner's policy (or the next SnapshotAvailable) asks again.
@@ -210,43 +268,80 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       }
       return Effect().none();
     }
-    incoming = new Incoming(c, c.encode(), fromPeer, from);
+    incoming = new Incoming(c, c.encode(), fromPeer, from, lastSequenceNumber(ctx) + 1);
     return Effect().persist(new CheckpointTaken(c.nextInstance()));
   }
 
   @Override
-  public EventHandler<StoredCheckpoint, CheckpointTaken> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, e) -> {
-      Incoming in = incoming;
-      if (in != null && in.checkpoint().nextInstance() == e.nextInstance()) {
-        return new StoredCheckpoint(e.nextInstance(), in.encoded());
-      }
-      // Replayed after a crash before its snapshot was written: that checkpoint never became
-      // durable and nobody was told it was; the last snapshot stands.
-      return state;
-    });
+  public EventHandler<StoredCheckpoint, CheckpointEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(CheckpointTaken.class, this::taken)
+        .onEvent(StopMark.class, (state, mark) -> state.withStop(mark.reason()))
+        .onEvent(Founded.class, (state, founded) -> state.withFounders(founded.membership()))
+        .build();
+  }
+
+  private StoredCheckpoint taken(StoredCheckpoint state, CheckpointTaken e) {
+    Incoming in = incoming;
+    if (in != null && in.checkpoint().nextInstance() == e.nextInstance()) {
+      return state.withCheckpoint(e.nextInstance(), in.encoded());
+    }
+    // Replayed after a crash before its snapshot was written: that checkpoint never became
+    // durable and nobody was told it was; the last snapshot stands.
+    return state;
   }
 
   @Override
   public SignalHandler<StoredCheckpoint> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
-        .onSignal(SnapshotCompleted.class, (state, done) -> onCheckpointStored(state))
-        .onSignal(SnapshotFailed.class, (state, failed) -> onCheckpointNotStored(failed))
+        .onSignal(SnapshotCompleted.class, (state, done) -> onCheckpointStored(state, done.metadata().sequenceNr()))
+        .onSignal(SnapshotFailed.class, this::onCheckpointNotStored)
         .build();
   }
 
-  /** After a restart: the learner starts from the last durable checkpoint (none before the first). */
+  /**
+   * Recovered: whether the group may run here ({@link StartVerdict}); if so, once what it records is
+   * durable, the coordinator starts the other roles.
+   */
   private void onRecovered(StoredCheckpoint state) {
     durable = state.nextInstance();
+    StartVerdict verdict = StartVerdict.of(config.group(), state, config.initialMembership(), resume);
+    if (!verdict.mayRun()) {
+      coordinator.tell(new GroupCoordinator.StaysDown(verdict.reason(), verdict.remedy(), verdict.resumable()));
+    } else if (verdict.toRecord().isEmpty()) {
+      mayRun();
+    } else {
+      ctx.getSelf().tell(new RecordThenRun(verdict.toRecord()));
+    }
+  }
+
+  private void mayRun() {
+    if (resume) {
+      ctx.getLog().warn("group '{}' on node {} resumed by an operator; it had stopped for good before",
+          config.group(), config.self());
+    }
+    coordinator.tell(GroupCoordinator.MayRun.INSTANCE);
+  }
+
+  /** The other roles started: the learner starts from the last durable checkpoint (none before the first). */
+  private Effect<CheckpointEvent, StoredCheckpoint> rolesStarted(StoredCheckpoint state, RolesStarted started) {
+    learner = started.learner();
+    acceptor = started.acceptor();
+    restoreLearner(state);
+    return Effect().none();
+  }
+
+  private void restoreLearner(StoredCheckpoint state) {
     Checkpoint restored = state.nextInstance() == 0 ? null : Checkpoint.decode(state.encoded());
     learner.tell(new LearnerActor.Restore(restored, ctx.getSelf()));
   }
 
   /** A checkpoint is durable: learner and acceptor may forget what it covers (and the learner installs a peer's). */
-  private void onCheckpointStored(StoredCheckpoint state) {
+  private void onCheckpointStored(StoredCheckpoint state, long sequenceNr) {
     Incoming in = incoming;
-    if (in == null || in.checkpoint().nextInstance() != state.nextInstance()) {
+    // A snapshot of an earlier event (a stop mark, the founders) completing now says nothing of it.
+    if (in == null || sequenceNr < in.sequenceNr() || in.checkpoint().nextInstance() != state.nextInstance()) {
       return;
     }
     incoming = null;
@@ -262,12 +357,18 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
   }
 
   /** Storing a checkpoint failed: the learner keeps its log and takes another later. */
-  private void onCheckpointNotStored(SnapshotFailed failed) {
+  private void onCheckpointNotStored(StoredCheckpoint state, SnapshotFailed failed) {
     Incoming in = incoming;
+    if (in == null || failed.metadata().sequenceNr() < in.sequenceNr()) {
+      // After a stop mark or the founders: the event stays in the journal, which is enough.
+      ctx.getLog().warn("group '{}': node {} could not snapshot its checkpoint role's state: {}", config.group(),
+          config.self(), failed.getFailure().toString());
+      return;
+    }
     incoming = null;
     ctx.getLog().error("group '{}': node {} could not store its checkpoint: {}", config.group(), config.self(),
         failed.getFailure().toString());
-    if (in != null && !in.fromPeer()) {
+    if (!in.fromPeer()) {
       learner.tell(new LearnerActor.CheckpointFailed(in.checkpoint().nextInstance()));
     }
   }
@@ -286,7 +387,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
 
   // ---- fetching from a peer ----
 
-  private Effect<CheckpointTaken, StoredCheckpoint> fetch(StoredCheckpoint state, int peer) {
+  private Effect<CheckpointEvent, StoredCheckpoint> fetch(StoredCheckpoint state, int peer) {
     if (download != null || peer == config.self() || !peers.knows(peer) || muted.contains(peer)) {
       return Effect().none(); // one download at a time; a stalled one is abandoned by retryFetch
     }
@@ -302,7 +403,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     peers.send(download.peer, new SnapshotRequest(config.group(), incarnation, config.self(), download.bytes.size()));
   }
 
-  private Effect<CheckpointTaken, StoredCheckpoint> retryFetch() {
+  private Effect<CheckpointEvent, StoredCheckpoint> retryFetch() {
     if (download == null) {
       timers.cancel(RetryFetch.INSTANCE);
     } else if (download.progressed) {
@@ -323,7 +424,7 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
     timers.cancel(RetryFetch.INSTANCE);
   }
 
-  private Effect<CheckpointTaken, StoredCheckpoint> received(StoredCheckpoint state, SnapshotChunk chunk) {
+  private Effect<CheckpointEvent, StoredCheckpoint> received(StoredCheckpoint state, SnapshotChunk chunk) {
     Download d = download;
     if (d == null || chunk.from() != d.peer) {
       return Effect().none();
@@ -372,7 +473,9 @@ final class CheckpointActor extends EventSourcedBehavior<CheckpointActor.Command
       refuse(d.peer, d.instance, e, c != null);
       return Effect().none();
     }
-    return store(state, c, d.peer);
+    // Stored only once the learner compared its chain with what it holds (ChainChecked).
+    learner.tell(new LearnerActor.CheckChain(c, d.peer));
+    return Effect().none();
   }
 
   /**

@@ -5,7 +5,7 @@ package io.synod.actors.internal;
  * stored. Its bytes go to the snapshot store, not the journal; an event whose snapshot never became
  * durable is ignored on recovery.
  */
-public record CheckpointTaken(long nextInstance) {
+public record CheckpointTaken(long nextInstance) implements CheckpointEvent {
   public CheckpointTaken {
     if (nextInstance < 0) {
       throw new IllegalArgumentException("checkpoint nextInstance must be >= 0, got " + nextInstance);

@@ -50,20 +50,22 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * One group on one node, the actor that answers {@link GroupProtocol} (docs/protocol.md, "The actor
  * shells"): it registers the group with the node's {@link NodeGateway}, then spawns and owns the
- * group's {@link ProposerActor}, {@link AcceptorActor}, {@link LearnerActor} and {@link
- * CheckpointActor}, hands them what arrives from other nodes, and answers clients: a command once
+ * group's {@link CheckpointActor} and, once that has said the group may run here ({@link
+ * RolesStarting}), its {@link ProposerActor}, {@link AcceptorActor} and {@link LearnerActor}; it
+ * hands them what arrives from other nodes, and answers clients: a command once
  * the learner has applied it, a read once it is served. It re-submits a waiting command now and
  * then (a leader that was deposed drops what it carried; the exactly-once sessions make the retry
  * harmless) and answers it {@link TimedOut} at the client's deadline, saying how many members this
  * node heard from recently.
  *
  * <p>If one of its roles fails (a journal write or replay that failed or timed out, e.g. on a
- * stalled disk), every waiting client is told so, the other roles are stopped, and all four start
+ * stalled disk), every waiting client is told so, the other roles are stopped, and they start
  * again from the journal after a back-off ({@link RolesDown}, {@link RestartBackoff}); the
  * coordinator itself stays, so clients and the gateway keep their reference. The group stops on
  * this node for good, loudly, only if the node's journal failed ({@link JournalFailedException}:
- * every group of the node stops, see {@link JournalFailures}) or replicas diverge (the roles stay
- * down, the coordinator answering why: {@link RoleSupervisor}). A change
+ * every group of the node stops, see {@link JournalFailures}), replicas diverge (the roles stay
+ * down, the coordinator answering why, until an operator resumes the group: {@link
+ * RoleSupervisor}), or its configured members differ from those it began with. A change
  * of the group's membership asked at this node is carried out by {@link MembershipChanges}.
  */
 public final class GroupCoordinator {
@@ -73,6 +75,18 @@ public final class GroupCoordinator {
 
   /** A group of this node met the journal's fail-stop: every group of the node stops. */
   record JournalFailed(JournalFailedException failure) implements Command {}
+
+  /**
+   * From the checkpoint role as it starts: the group may not run here, {@code reason} says why (it
+   * stopped for good before, or its configured members differ from those it began with), {@code
+   * remedy} what an operator can do, and {@code resumable} whether resuming the group is that.
+   */
+  record StaysDown(String reason, String remedy, boolean resumable) implements Command {}
+
+  /** From the checkpoint role as it starts: the group may run here; start the other roles. */
+  enum MayRun implements Command {
+    INSTANCE
+  }
 
   /** From the learner: the group's membership, at first and at every change. */
   record MembershipNow(Membership membership) implements Command {}
@@ -146,11 +160,10 @@ public final class GroupCoordinator {
       ctx.pipeToSelf(journalFailures.failure(), (failure, never) -> new JournalFailed(failure));
       return Behaviors.receive(GroupCommand.class)
           .onMessageEquals(Registered.INSTANCE, () -> Behaviors.withTimers(timers ->
-              stash.unstashAll(new Running(ctx, timers, config, incarnation, settings, stateMachine, peers, gateway,
-                  nanoTime, journalFailures)
-                  .behavior())))
+              stash.unstashAll(new Running(ctx, timers, stash, config, incarnation, settings, stateMachine, peers,
+                  gateway, nanoTime, journalFailures).starting(null))))
           .onMessage(RegistrationRefused.class, r -> onRegistrationRefused(ctx, config, stash, r))
-          .onAnyMessage(m -> stashWhileRegistering(stash, m))
+          .onAnyMessage(m -> stashWhileRegistering(config, stash, m))
           .build();
     }));
   }
@@ -159,41 +172,35 @@ public final class GroupCoordinator {
   private static Behavior<GroupCommand> onRegistrationRefused(ActorContext<GroupCommand> ctx, GroupConfig config,
       StashBuffer<GroupCommand> stash, RegistrationRefused r) {
     ctx.getLog().error("group '{}' cannot start on node {}: {}", config.group(), config.self(), r.reason());
-    stash.forEach(m -> refuse(m, r.reason()));
+    stash.forEach(m -> RequestRefusal.refuse(m, config, r.reason()));
     return Behaviors.stopped();
   }
 
   /** Until the gateway answers, everything waits (a bounded number of requests). */
-  private static Behavior<GroupCommand> stashWhileRegistering(StashBuffer<GroupCommand> stash, GroupCommand m) {
+  private static Behavior<GroupCommand> stashWhileRegistering(GroupConfig config, StashBuffer<GroupCommand> stash,
+      GroupCommand m) {
     if (!stash.isFull()) {
       stash.stash(m);
     } else {
-      refuse(m, "too many requests while the group starts");
+      RequestRefusal.refuse(m, config, "too many requests while the group starts on node " + config.self());
     }
     return Behaviors.same();
   }
 
-  private static void refuse(GroupCommand m, String reason) {
-    if (m instanceof Propose p) {
-      p.replyTo().tell(new Stopped(reason));
-    }
-  }
-
-  private static final class Running implements RoleSupervisor.Coordinator, MembershipChanges.Coordinator {
+  private static final class Running implements RolesStarting.Coordinator, MembershipChanges.Coordinator {
     private final ActorContext<GroupCommand> ctx;
+    private final StashBuffer<GroupCommand> stash;
     private final GroupConfig config;
-    private final long incarnation;
     private final LongSupplier nanoTime;
     private final long retryNanos;
     private final long reachableNanos;
     private final GroupRoutes routes;
     private final TimerScheduler<GroupCommand> timers;
     private final Duration retryInterval;
-    private final SynodSettings settings;
-    private final Supplier<StateMachine> stateMachines;
     private final LeadershipWatchers watchers;
     private final RoleSupervisor supervisor;
-    /** The roles of the current start, spawned by {@link #spawnRoles}. */
+    private final RoleSpawner spawner;
+    /** The roles of the current start: the checkpoint role ({@link #starting}), then the others ({@link #rolesMayRun}). */
     private List<ActorRef<?>> roles;
     private ActorRef<ProposerActor.Command> proposer;
     private ActorRef<LearnerActor.Command> learner;
@@ -215,17 +222,15 @@ public final class GroupCoordinator {
     private final ActorRef<NodeGateway.Command> gateway;
     private final MembershipChanges memberships;
 
-    Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config, long incarnation,
-        SynodSettings settings, Supplier<StateMachine> stateMachines, Peers peers, ActorRef<NodeGateway.Command> gateway,
-        LongSupplier nanoTime, JournalFailures journalFailures) {
+    Running(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, StashBuffer<GroupCommand> stash,
+        GroupConfig config, long incarnation, SynodSettings settings, Supplier<StateMachine> stateMachines, Peers peers,
+        ActorRef<NodeGateway.Command> gateway, LongSupplier nanoTime, JournalFailures journalFailures) {
       this.ctx = ctx;
+      this.stash = stash;
       this.gateway = gateway;
       this.config = config;
-      this.incarnation = incarnation;
       this.nanoTime = nanoTime;
       this.peers = peers;
-      this.settings = settings;
-      this.stateMachines = stateMachines;
       this.watchers = new LeadershipWatchers(ctx);
       this.supervisor = new RoleSupervisor(ctx, timers, config, settings.restart(), nanoTime, journalFailures, watchers);
       this.queries = new LearnerQueries(ctx);
@@ -236,33 +241,32 @@ public final class GroupCoordinator {
       this.timers = timers;
       this.retryInterval = settings.client().retryInterval();
       this.transfers = new LeadershipTransfers(config.group(), this::handOver);
-      spawnRoles();
+      this.spawner = new RoleSpawner(ctx, config, incarnation, settings, stateMachines, peers, nanoTime, routes);
     }
 
-    /** Spawns the group's four roles, connected and watched: at the start, and again after a failure. */
-    private void spawnRoles() {
-      Duration tick = settings.tickInterval();
-      StateMachine stateMachine = stateMachines.get(); // a fresh one: the learner rebuilds its state
-      ActorRef<AcceptorActor.Command> acceptor = ctx.spawn(
-          AcceptorActor.create(config, incarnation, settings.checkpoint().acceptorSnapshotEvery(), tick, nanoTime,
-              routes::send, settings.persistence()),
-          "acceptor");
-      this.proposer = ctx.spawn(ProposerActor.create(config, tick, nanoTime, routes, ctx.getSelf()), "proposer");
-      long intervalTicks = Math.max(1, settings.checkpoint().interval().toNanos() / tick.toNanos());
-      Duration learnerTimer = settings.catchUpRetry().dividedBy(2).compareTo(tick) > 0
-          ? settings.catchUpRetry().dividedBy(2) : tick;
-      this.learner = ctx.spawn(LearnerActor.create(config, tick, learnerTimer, nanoTime, stateMachine,
-          new LearnerActor.Policy(settings.checkpoint().everyInstances(),
-              settings.checkpoint().everyBytes(), intervalTicks), routes, ctx.getSelf()),
-          "learner");
+    /**
+     * Spawns the group's checkpoint role, the first to start (at the start, and again after a
+     * failure), and waits for it to say whether the group may run ({@link RolesStarting}); {@code
+     * resumedBy}: the operator who resumed the group after it stopped for good, or null.
+     */
+    Behavior<GroupCommand> starting(ActorRef<GroupProtocol.ResumeReply> resumedBy) {
+      this.checkpoints = spawner.checkpoints(resumedBy != null);
+      ctx.watch(checkpoints);
+      this.roles = List.of(checkpoints);
+      return new RolesStarting(config, stash, supervisor, this, resumedBy).behavior();
+    }
+
+    /** The group may run: spawns its other roles, connected and watched, and runs. */
+    @Override
+    public Behavior<GroupCommand> rolesMayRun() {
+      ActorRef<AcceptorActor.Command> acceptor = spawner.acceptor();
+      this.proposer = spawner.proposer();
+      this.learner = spawner.learner();
       routes.connect(acceptor, proposer, learner);
-      this.checkpoints = ctx.spawn(CheckpointActor.create(config, incarnation, learner, acceptor, peers,
-          new CheckpointActor.TransferSettings(settings.checkpoint().chunkBytes(), settings.checkpoint().transferRetry(),
-              10), stateMachines, settings.persistence()), "checkpoints");
+      checkpoints.tell(new CheckpointActor.RolesStarted(learner, acceptor));
       this.roles = List.of(acceptor, proposer, learner, checkpoints);
-      for (ActorRef<?> child : roles) {
-        ctx.watch(child);
-      }
+      List.of(acceptor, proposer, learner).forEach(ctx::watch);
+      return stash.unstashAll(behavior());
     }
 
     /** The sweep runs only while someone waits: an idle group costs no timer here. */
@@ -287,6 +291,7 @@ public final class GroupCoordinator {
           .onMessage(LearnerQueries.DigestAnswered.class, this::onDigestAnswered)
           .onMessage(JournalFailed.class, f -> supervisor.journalFailed(f.failure(), this))
           .onMessage(TransferLeadership.class, this::onTransferLeadership)
+          .onMessage(GroupProtocol.Resume.class, this::onResume)
           .onMessage(LeaderChanged.class, this::onLeaderChanged)
           .onMessage(PeerNews.class, this::onPeerNews)
           .onMessage(WatchLeadership.class, this::onWatchLeadership)
@@ -443,8 +448,14 @@ public final class GroupCoordinator {
 
     // ---- failures and restarts (RoleSupervisor decides) ----
 
+    private Behavior<GroupCommand> onResume(GroupProtocol.Resume r) {
+      r.replyTo().tell(new GroupProtocol.ResumeReply(false, "group '" + config.group() + "' runs on node "
+          + config.self() + "; it did not stop, so there is nothing to resume"));
+      return Behaviors.same();
+    }
+
     @Override
-    public List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason) {
+    public List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason, String stopForGood) {
       noteLeaderNow(-1);
       leaseHeld = false;
       watchers.tell(leadership());
@@ -453,8 +464,19 @@ public final class GroupCoordinator {
       routes.connect(null, null, null);
       queries.askAgain();
       List<ActorRef<?>> stopping = roles.stream().filter(r -> !r.equals(failed)).toList();
-      stopping.forEach(ctx::stop);
+      for (ActorRef<?> role : stopping) {
+        if (stopForGood != null && role.equals(checkpoints)) {
+          checkpoints.tell(new CheckpointActor.StopForGood(stopForGood)); // it stops once that is durable
+        } else {
+          ctx.stop(role);
+        }
+      }
       return stopping;
+    }
+
+    @Override
+    public String stopReason() {
+      return stopReason;
     }
 
     @Override
@@ -464,9 +486,8 @@ public final class GroupCoordinator {
     }
 
     @Override
-    public Behavior<GroupCommand> startRoles() {
-      spawnRoles();
-      return behavior();
+    public Behavior<GroupCommand> startRoles(ActorRef<GroupProtocol.ResumeReply> resumedBy) {
+      return starting(resumedBy);
     }
 
     @Override

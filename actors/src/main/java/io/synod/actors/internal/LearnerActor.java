@@ -51,6 +51,13 @@ final class LearnerActor {
   /** Node {@code from}'s checkpoint, fetched and stored durably here: jump to it. */
   record Install(Checkpoint checkpoint, int from) implements Command {}
 
+  /**
+   * Node {@code from}'s checkpoint, fetched and checked but not stored yet: compare its checksum
+   * chain with what this learner holds ({@link Learner#checkChainOf}), then have the checkpoint
+   * actor store it (a mismatch fails the learner, and the group stops here for good).
+   */
+  record CheckChain(Checkpoint checkpoint, int from) implements Command {}
+
   record CheckpointDurable(long nextInstance) implements Command {}
 
   record CheckpointFailed(long nextInstance) implements Command {}
@@ -166,6 +173,12 @@ final class LearnerActor {
       this.clock = clock;
     }
 
+    private Behavior<Command> checkChain(CheckChain c) {
+      learner.checkChainOf(c.checkpoint(), c.from());
+      checkpoints.tell(new CheckpointActor.ChainChecked(c.checkpoint(), c.from()));
+      return Behaviors.same();
+    }
+
     void restore(Checkpoint c) {
       lastCheckpoint = c.nextInstance(); // first: it is durable, the policy must not take it again
       lastAttempt = lastCheckpoint;
@@ -202,6 +215,7 @@ final class LearnerActor {
                 config.group(), config.self(), i.checkpoint().nextInstance());
             return Behaviors.same();
           })
+          .onMessage(CheckChain.class, this::checkChain)
           .onMessage(CheckpointDurable.class, c -> {
             checkpointInFlight = false;
             bytesAfterFailure = 0;

@@ -67,6 +67,8 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
   private final ActorRef<GroupCommand> coordinator;
   private int leaderSeen = -1;
   private boolean leaseSeen;
+  /** The proposer's check-quorum step-downs already logged. */
+  private long quorumLossesSeen;
   private final Outbox outbox;
 
   static Behavior<Command> create(GroupConfig config, Duration tickInterval, LongSupplier nanoTime,
@@ -166,6 +168,11 @@ final class ProposerActor extends AbstractBehavior<ProposerActor.Command> {
     }
     if (!d.refused().isEmpty() || !d.reads().isEmpty()) {
       coordinator.tell(new GroupCoordinator.Answered(d.applied(), d.refused(), d.reads()));
+    }
+    if (proposer.quorumLosses() != quorumLossesSeen) {
+      quorumLossesSeen = proposer.quorumLosses();
+      getContext().getLog().warn("group '{}': node {} stops leading: it heard from no majority of its voters within"
+          + " an election timeout (check-quorum; {} time(s) so far)", config.group(), config.self(), quorumLossesSeen);
     }
     int leader = currentLeader();
     boolean lease = proposer.hasLease();

@@ -30,9 +30,10 @@ final class RoleSupervisor {
   interface Coordinator extends RolesDown.Coordinator {
     /**
      * The roles failed, {@code reason} says how: answer everyone waiting, forget the leader, stop
-     * the roles that still run and return them.
+     * the roles that still run and return them. With {@code stopForGood} not null, the checkpoint
+     * role first records that the group stopped here for good, and why, then stops.
      */
-    List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason);
+    List<ActorRef<?>> rolesFailed(ActorRef<?> failed, String reason, String stopForGood);
 
     /** Stops the group for good, telling whoever waits {@code reason}. */
     Behavior<GroupCommand> stop(String reason);
@@ -67,20 +68,35 @@ final class RoleSupervisor {
     if (failure.divergence()) {
       ctx.getLog().error("group '{}' stops on node {} for good: {} (a restart would only hide that replicas diverge)",
           config.group(), config.self(), failure.describe(), failure.cause());
-      // The coordinator stays, answering every request with why (its status too), as while the roles restart.
+      // The coordinator stays, answering every request with why (its status too), as while the roles
+      // restart; the stop is recorded, so that the group stays stopped after a restart of the node.
       List<ActorRef<?>> stopping = coordinator.rolesFailed(t.getRef(),
-          "it stopped on node " + config.self() + " for good: " + failure.describe());
+          "it stopped on node " + config.self() + " for good: " + failure.describe(), failure.describe());
       return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping,
-          failure.describe()).behavior();
+          new RolesDown.ForGood(failure.describe(), true, "", true)).behavior();
     }
     long delayNanos = backoff.failed(nanoTime.getAsLong(), failure.describe());
     ctx.getLog().warn("group '{}' on node {}: {}; its roles start again from the journal in {} ms ({} failure(s) in a"
         + " row, restarted {} time(s) so far)", config.group(), config.self(), failure.describe(),
         delayNanos / 1_000_000, backoff.failuresInARow(), backoff.restarts());
     List<ActorRef<?>> stopping = coordinator.rolesFailed(t.getRef(),
-        "its roles on node " + config.self() + " are restarting after a failure (" + failure.describe() + ")");
+        "its roles on node " + config.self() + " are restarting after a failure (" + failure.describe() + ")", null);
     return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping, null)
         .behavior();
+  }
+
+  /**
+   * The group may not run on this node, as its checkpoint role found at the start ({@code
+   * down.reason()}: it stopped here for good before, or its configured members differ from those it
+   * began with): its checkpoint role, the only one started, stops, and the group stays down.
+   */
+  Behavior<GroupCommand> staysDown(GroupCoordinator.StaysDown down, Coordinator coordinator) {
+    ctx.getLog().error("group '{}' does not start on node {}: {}. To run it: {}", config.group(), config.self(),
+        down.reason(), down.remedy());
+    List<ActorRef<?>> stopping = coordinator.rolesFailed(null,
+        "it stopped on node " + config.self() + " for good: " + down.reason(), null);
+    return new RolesDown(ctx, timers, config, backoff, watchers, this, coordinator, nanoTime, stopping,
+        new RolesDown.ForGood(down.reason(), down.resumable(), down.remedy(), false)).behavior();
   }
 
   /** The node's journal failed: the group stops for good, and the node hears of it. */

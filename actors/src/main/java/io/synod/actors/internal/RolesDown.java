@@ -30,8 +30,11 @@ import org.apache.pekko.pattern.StatusReply;
  * peers' protocol messages are dropped (the protocol tolerates lost messages); leadership watchers
  * stay, told that this node knows no leader.
  *
- * <p>Down for good ({@code stoppedFor} not null, after replicas were found to diverge), it never
- * starts them again, and every answer, the status's {@code stopped} among them, says why.
+ * <p>Down for good ({@code forGood} not null: replicas were found to diverge, now or before the
+ * node's last start, or the group's configured members differ from those it began with), it starts
+ * them again only when an operator resumes the group ({@link GroupProtocol.Resume}; not for members
+ * that differ, which only the node's configuration can fix), and until then every answer, the
+ * status's {@code stopped} among them, says why.
  *
  * <p>Nothing the old roles sent can reach the new ones' coordinator as if it were theirs: a local
  * send is in the coordinator's mailbox at once, so everything the old roles sent is there before
@@ -42,12 +45,23 @@ final class RolesDown {
 
   /** What it needs of the coordinator it stands in for. */
   interface Coordinator {
-    /** Starts the roles again; returns the coordinator's behaviour while they run. */
-    Behavior<GroupCommand> startRoles();
+    /**
+     * Starts the roles again; returns the coordinator's behaviour while they start. {@code resumedBy}:
+     * the operator who resumed the group after it stopped for good (the lift is recorded before it
+     * runs, and they are answered then), or null.
+     */
+    Behavior<GroupCommand> startRoles(ActorRef<GroupProtocol.ResumeReply> resumedBy);
 
     /** The group's membership as the roles last applied it. */
     Membership membership();
   }
+
+  /**
+   * Why the roles stay down for good: {@code reason}; whether an operator's resumption lifts it
+   * ({@code resumable}; otherwise {@code remedy} says what does); whether the checkpoint role, among
+   * those stopping, records the stop ({@code recording}).
+   */
+  record ForGood(String reason, boolean resumable, String remedy, boolean recording) {}
 
   /** The back-off is over: start the roles. */
   private enum Due implements GroupCommand {
@@ -64,15 +78,19 @@ final class RolesDown {
   private final LongSupplier nanoTime;
   private final Set<ActorRef<?>> stopping;
   /** Why the roles are down for good, or null while they are to start again. */
-  private final String stoppedFor;
+  private final ForGood forGood;
+  /** Why the stop could not be recorded, or null. */
+  private String notRecorded;
+  /** An operator's resumption asked while the roles were still stopping, or null. */
+  private GroupProtocol.Resume resume;
 
   /**
    * {@code stopping}: the old roles that have not stopped yet (the coordinator stopped them); {@code
-   * stoppedFor}: why they stay down for good, or null if they are to start again after the back-off.
+   * forGood}: why they stay down for good, or null if they are to start again after the back-off.
    */
   RolesDown(ActorContext<GroupCommand> ctx, TimerScheduler<GroupCommand> timers, GroupConfig config,
       RestartBackoff backoff, LeadershipWatchers watchers, RoleSupervisor supervisor,
-      RoleSupervisor.Coordinator coordinator, LongSupplier nanoTime, List<ActorRef<?>> stopping, String stoppedFor) {
+      RoleSupervisor.Coordinator coordinator, LongSupplier nanoTime, List<ActorRef<?>> stopping, ForGood forGood) {
     this.ctx = ctx;
     this.timers = timers;
     this.config = config;
@@ -82,7 +100,7 @@ final class RolesDown {
     this.coordinator = coordinator;
     this.nanoTime = nanoTime;
     this.stopping = new HashSet<>(stopping);
-    this.stoppedFor = stoppedFor;
+    this.forGood = forGood;
   }
 
   Behavior<GroupCommand> behavior() {
@@ -104,6 +122,7 @@ final class RolesDown {
         .onMessage(GroupProtocol.ChangeMembership.class, c -> answer(c.replyTo(),
             new GroupProtocol.MembershipRefused(reason(), GroupProtocol.RefusalKind.UNAVAILABLE)))
         .onMessage(GroupProtocol.GetMembership.class, g -> answer(g.replyTo(), coordinator.membership()))
+        .onMessage(GroupProtocol.Resume.class, this::onResume)
         .onMessage(GroupProtocol.WatchLeadership.class, this::onWatchLeadership)
         .onMessage(GroupProtocol.UnwatchLeadership.class, this::onUnwatchLeadership)
         .onMessage(GroupCoordinator.WatcherGone.class, this::onWatcherGone)
@@ -111,6 +130,35 @@ final class RolesDown {
         // Peers' protocol messages and checkpoint transfers, and what the old roles sent: dropped.
         .onAnyMessage(m -> Behaviors.same())
         .build();
+  }
+
+  /** An operator resumes a group stopped for good, once its roles have stopped (and recorded the stop). */
+  private Behavior<GroupCommand> onResume(GroupProtocol.Resume r) {
+    if (forGood == null) {
+      r.replyTo().tell(new GroupProtocol.ResumeReply(false, reason() + "; it was not stopped for good, so there is"
+          + " nothing to resume"));
+      return Behaviors.same();
+    }
+    if (!forGood.resumable()) {
+      r.replyTo().tell(new GroupProtocol.ResumeReply(false, reason() + "; a resumption cannot change that: "
+          + forGood.remedy()));
+      return Behaviors.same();
+    }
+    if (!stopping.isEmpty()) {
+      if (resume != null) {
+        resume.replyTo().tell(new GroupProtocol.ResumeReply(false, "group '" + config.group() + "' on node "
+            + config.self() + ": asked to resume again before its roles had stopped; the later request goes on"));
+      }
+      resume = r; // carried out once the roles have stopped
+      return Behaviors.same();
+    }
+    return resume(r);
+  }
+
+  private Behavior<GroupCommand> resume(GroupProtocol.Resume r) {
+    ctx.getLog().warn("group '{}' on node {}: an operator resumes it after it stopped for good ({}); its roles start"
+        + " again from the journal", config.group(), config.self(), forGood.reason());
+    return coordinator.startRoles(r.replyTo());
   }
 
   /** A watcher is told at once that this node knows no leader while its roles are down. */
@@ -140,14 +188,22 @@ final class RolesDown {
     if (failure.journalFailure() != null) {
       return supervisor.journalFailed(failure.journalFailure(), coordinator);
     }
+    if (forGood != null && forGood.recording() && failure.role().equals(RoleSpawner.CHECKPOINTS) && failure.cause() != null) {
+      notRecorded = failure.describe();
+      ctx.getLog().error("group '{}' on node {}: its stop could not be recorded ({}); it stays down in this process,"
+          + " but starts again when the node restarts", config.group(), config.self(), notRecorded);
+    }
     if (stopping.isEmpty()) {
+      if (resume != null) {
+        return resume(resume);
+      }
       startTimer();
     }
     return Behaviors.same();
   }
 
   private void startTimer() {
-    if (stoppedFor != null) {
+    if (forGood != null) {
       return; // down for good
     }
     timers.startSingleTimer(Due.INSTANCE, Due.INSTANCE, Duration.ofNanos(backoff.nanosUntilDue(nanoTime.getAsLong())));
@@ -157,22 +213,28 @@ final class RolesDown {
     backoff.restarted(nanoTime.getAsLong());
     ctx.getLog().info("group '{}' on node {}: starting its roles again from the journal (restart {})", config.group(),
         config.self(), backoff.restarts());
-    return coordinator.startRoles();
+    return coordinator.startRoles(null);
   }
 
   private GroupStatus status() {
-    if (stoppedFor != null) {
-      return new GroupStatus(config.group(), config.self(), -1, -1, -1, -1, 0, "", backoff.restarts(), stoppedFor, -1,
-          stoppedFor);
+    if (forGood != null) {
+      return new GroupStatus(config.group(), config.self(), -1, -1, -1, -1, 0, "", backoff.restarts(), stoppedFor(), -1,
+          stoppedFor());
     }
     return new GroupStatus(config.group(), config.self(), -1, -1, -1, -1, 0, "", backoff.restarts(), backoff.lastFailure(),
         backoff.restartInMillis(nanoTime.getAsLong()), null);
   }
 
+  /** Why the roles are down for good, and whether that is recorded. */
+  private String stoppedFor() {
+    return notRecorded == null ? forGood.reason() : forGood.reason() + " (this stop could not be recorded, "
+        + notRecorded + ": the group starts again when the node restarts)";
+  }
+
   /** What a client is told: the group is restarting here, why, and when it tries next; or why it stopped for good. */
   private String reason() {
-    if (stoppedFor != null) {
-      return "it stopped on node " + config.self() + " for good: " + stoppedFor;
+    if (forGood != null) {
+      return "it stopped on node " + config.self() + " for good: " + stoppedFor();
     }
     return "its roles on node " + config.self() + " are restarting after a failure (" + backoff.lastFailure()
         + "); the next attempt is in " + backoff.restartInMillis(nanoTime.getAsLong()) + " ms";

@@ -230,9 +230,19 @@ public final class SynodSerializer extends SerializerWithStringManifest {
       new Codec<>(CheckpointTaken.class, "KT",
           (o, e) -> o.writeLong(e.nextInstance()),
           in -> new CheckpointTaken(in.readLong())),
+      new Codec<>(StopMark.class, "KM",
+          (o, m) -> o.writeBytes(m.reason().getBytes(StandardCharsets.UTF_8), "reason"),
+          in -> new StopMark(utf8(in, in.readBytes(), "reason"))),
+      new Codec<>(Founded.class, "KF",
+          (o, f) -> o.writeBytes(f.membership().encode(), "membership"),
+          in -> new Founded(Membership.decode(in.readBytes()))),
+      // Founders not recorded: no bytes.
       new Codec<>(StoredCheckpoint.class, "KS",
-          (o, c) -> o.writeLong(c.nextInstance()).writeBytes(c.encoded(), "checkpoint"),
-          in -> new StoredCheckpoint(in.readLong(), in.readBytes())),
+          (o, c) -> o.writeLong(c.nextInstance()).writeBytes(c.encoded(), "checkpoint")
+              .writeBytes(c.stoppedFor().getBytes(StandardCharsets.UTF_8), "reason")
+              .writeBytes(c.founders() == null ? new byte[0] : c.founders().encode(), "founders"),
+          in -> new StoredCheckpoint(in.readLong(), in.readBytes(), utf8(in, in.readBytes(), "reason"),
+              founders(in.readBytes()))),
       new Codec<>(AcceptorSnapshot.class, "KA",
           (o, a) -> o.writeList(a.records(), WireOut::writeRecord),
           in -> new AcceptorSnapshot(in.readList(RECORD_MIN_BYTES, In::readRecord))));
@@ -240,8 +250,8 @@ public final class SynodSerializer extends SerializerWithStringManifest {
   /** What the actors send between nodes or persist, beside the core's messages and records. */
   static final List<Class<?>> ACTOR_TYPES = List.of(GroupEnvelope.class, GroupBatch.class, SnapshotRequest.class,
       SnapshotChunk.class, Stamped.class, TicketExchange.Request.class, TicketExchange.Grant.class,
-      TicketExchange.Stale.class, NodeHeartbeat.class, CheckpointTaken.class, StoredCheckpoint.class,
-      AcceptorSnapshot.class);
+      TicketExchange.Stale.class, NodeHeartbeat.class, CheckpointTaken.class, StopMark.class, Founded.class,
+      StoredCheckpoint.class, AcceptorSnapshot.class);
 
   private static final Map<Class<?>, Codec<?>> BY_CLASS = new HashMap<>();
   private static final Map<String, Codec<?>> BY_MANIFEST = new HashMap<>();
@@ -334,6 +344,10 @@ public final class SynodSerializer extends SerializerWithStringManifest {
   }
 
   /** Strict UTF-8: a malformed string is refused, not repaired (the format stays canonical). */
+  private static Membership founders(byte[] bytes) {
+    return bytes.length == 0 ? null : Membership.decode(bytes);
+  }
+
   private static String utf8(In in, byte[] bytes, String field) {
     if (ascii(bytes)) {
       // Group names and manifests nearly always are: no decoder and char buffer for each envelope

@@ -40,8 +40,8 @@ class SynodSerializerTest {
       }
     }
     assertEquals(List.of(), missing, "add samples for these types to WireSamples (and a codec to SynodSerializer)");
-    assertEquals(39, WireSamples.permittedTypes().size(),
-        "24 messages, 3 acceptor records and 12 actor-level types today");
+    assertEquals(41, WireSamples.permittedTypes().size(),
+        "24 messages, 3 acceptor records and 14 actor-level types today");
   }
 
   @Test
@@ -65,9 +65,9 @@ class SynodSerializerTest {
       assertTrue(previous == null || previous == sample.getClass(),
           "manifest " + manifest + " used by " + previous + " and " + sample.getClass());
     }
-    assertEquals(39, seen.size(),
+    assertEquals(41, seen.size(),
         "24 messages, 3 acceptor records, a group envelope and a batch of them, a stamp, 3 ticket messages and a node"
-        + " heartbeat, 5 checkpoint and snapshot types");
+        + " heartbeat, 7 checkpoint and snapshot types");
   }
 
   @Test
@@ -126,6 +126,18 @@ class SynodSerializerTest {
     assertEquals(0x8BAD_F00D, c.chain());
     assertEquals(new Message.ChainMark(41, 0x8BAD_F00D), c.chainMark());
     assertEquals(WireSamples.CHECKPOINT.membership(), c.membership());
+  }
+
+  @Test
+  void aStoredCheckpointKeepsTheGroupsStopAndFounders() throws Exception {
+    StoredCheckpoint stopped = new StoredCheckpoint(42, WireSamples.CHECKPOINT.encode(), "checksum mismatch at 7",
+        WireSamples.CHECKPOINT.membership());
+    StoredCheckpoint back = (StoredCheckpoint) serializer.decode(serializer.toBinary(stopped), "KS");
+    assertEquals("checksum mismatch at 7", back.stoppedFor());
+    assertEquals(WireSamples.CHECKPOINT.membership(), back.founders());
+    assertEquals(42, back.nextInstance());
+    assertEquals("", ((StoredCheckpoint) serializer.decode(serializer.toBinary(StoredCheckpoint.NONE), "KS"))
+        .stoppedFor());
   }
 
   @Test

@@ -31,10 +31,11 @@ public record Counters(
     long readIndexReads,
     long checksumChecks,
     long expiredSessions,
-    long sessionRefusals) {
+    long sessionRefusals,
+    long failoversExempted) {
 
   static final Counters ZERO =
-      new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Counters plus(Counters o) {
     return new Counters(events + o.events, chosen + o.chosen, crashes + o.crashes, partitions + o.partitions,
@@ -47,6 +48,6 @@ public record Counters(
         reconfigRefused + o.reconfigRefused, reconfigTimedOut + o.reconfigTimedOut, reconfigLost + o.reconfigLost,
         leaderRemovals + o.leaderRemovals, quietFailovers + o.quietFailovers, quorumStepDowns + o.quorumStepDowns,
         readIndexReads + o.readIndexReads, checksumChecks + o.checksumChecks, expiredSessions + o.expiredSessions,
-        sessionRefusals + o.sessionRefusals);
+        sessionRefusals + o.sessionRefusals, failoversExempted + o.failoversExempted);
   }
 }

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The simulated disks: journal writes that take time (ten times longer on a slow disk) and finish
- * in order, a crash that loses what was not yet durable (a random prefix may survive, the write
+ * The simulated disks: journal writes that take time (ten times longer on a slow disk), finish
+ * in order and gather the records that arrive while one is in flight into the next, a crash that loses what was not yet durable (a random prefix may survive, the write
  * after it is torn and dropped), acceptor snapshots taken when no write is pending and recovered
  * from at restart, and the learner's checkpoint. Replies held for a write leave when it is durable.
  *
@@ -35,10 +35,19 @@ final class SimDisk {
     this.network = network;
   }
 
-  /** Starts writing {@code records} as one atomic write, after every write before it. */
+  /**
+   * Writes {@code records} atomically after every write before it. As the actor shell does (group
+   * commit), the records of every input handled while a write is in flight share the next write:
+   * a disk holds at most one write in flight and one waiting, however many inputs arrive, so a slow
+   * disk delays the acceptor's answers but never builds a backlog that outlasts it.
+   */
   void write(SimNode n, SimReplica r, List<AcceptorRecord> records) {
     ReplicaStorage s = r.storage;
-    s.pendingWrites.addLast(new PendingWrite(records));
+    if (s.pendingWrites.size() >= 2) {
+      s.pendingWrites.peekLast().records.addAll(records);
+      return;
+    }
+    s.pendingWrites.addLast(new PendingWrite(new ArrayList<>(records)));
     long latency = mix.diskLatency() * (n.slowDisk ? 10 : 1) / 2 + ctx.rng().nextLong(mix.diskLatency() + 1);
     s.diskFreeAt = Math.max(s.diskFreeAt, ctx.clock().now()) + latency;
     int incarnation = n.incarnation;

@@ -23,6 +23,8 @@ final class SimTally {
   long handoverCampaigns;
   /** Failover checks that crashed the leader of groups gone quiet (see SimFailover). */
   long quietFailovers;
+  /** Failover checks that did not ask for a leader of a group whose pending membership change leaves no majority up. */
+  long failoversExempted;
   /** Changes the membership workflows submitted (not counting submissions again, nor promotions). */
   long membershipChanges;
   /** Changes the operator asked of the nodes. */
@@ -41,6 +43,7 @@ final class SimTally {
         checker.acknowledged, checker.leaseReads, checkpointsInstalled, duplicatesAnswered, leaderChanges, pauses,
         snapshotRecoveries, promisePages, transfers, handoverCampaigns, membershipChanges, membershipEpochs,
         reconfigAsked, reconfig.changed, reconfig.refused, reconfig.timedOut, reconfig.lost, reconfig.leaderRemovals,
-        quietFailovers, quorumStepDowns, readIndexReads, checksumChecks, checker.expiredSessions(), sessionRefusals);
+        quietFailovers, quorumStepDowns, readIndexReads, checksumChecks, checker.expiredSessions(), sessionRefusals,
+        failoversExempted);
   }
 }

@@ -38,7 +38,8 @@ public final class SimulationRunner {
           + c.reconfigTimedOut() + " reconfigLost=" + c.reconfigLost() + " leaderRemovals=" + c.leaderRemovals()
           + " quietFailovers=" + c.quietFailovers() + " quorumStepDowns=" + c.quorumStepDowns()
           + " readIndexReads=" + c.readIndexReads() + " checksumChecks=" + c.checksumChecks() + " expiredSessions="
-          + c.expiredSessions() + " sessionRefusals=" + c.sessionRefusals();
+          + c.expiredSessions() + " sessionRefusals=" + c.sessionRefusals() + " failoversExempted="
+          + c.failoversExempted();
     }
 
     public long events() {
