@@ -73,9 +73,10 @@ final class RolesStarting {
   }
 
   private Behavior<GroupCommand> onMayRun() {
+    Behavior<GroupCommand> running = coordinator.rolesMayRun(); // the roles exist before the operator hears
     answerResume(true, "group '" + config.group() + "' on node " + config.self() + " resumed: it runs again from its"
         + " checkpoint and journal");
-    return coordinator.rolesMayRun();
+    return running;
   }
 
   private Behavior<GroupCommand> onStaysDown(GroupCoordinator.StaysDown down) {
