@@ -9,7 +9,8 @@ import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Answers a request of {@link GroupProtocol} that a group's coordinator will not serve (it cannot
- * start, it stops, or too many requests wait while it starts), each with its own reply saying why,
+ * start, it stops, too many requests wait while it starts, or its roles are down: {@link
+ * RolesDown}, which answers a status and the membership itself), each with its own reply saying why,
  * so that no asker waits for its timeout. Anything else (the coordinator's own messages, a
  * leadership watch) is left unanswered.
  */

@@ -6,7 +6,6 @@ import io.synod.actors.GroupStatus;
 import io.synod.actors.Leadership;
 import io.synod.paxos.GroupConfig;
 import io.synod.paxos.Membership;
-import io.synod.paxos.ReadOutcome;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -18,7 +17,6 @@ import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
  * A group's coordinator while the group's roles on this node are down after a failure (README,
@@ -110,22 +108,14 @@ final class RolesDown {
     return Behaviors.receive(GroupCommand.class)
         .onMessageEquals(Due.INSTANCE, this::due)
         .onMessage(GroupCoordinator.JournalFailed.class, f -> supervisor.journalFailed(f.failure(), coordinator))
-        .onMessage(GroupProtocol.Propose.class, p -> answer(p.replyTo(), new GroupProtocol.Stopped(reason())))
-        .onMessage(GroupProtocol.Read.class, r -> answer(r.replyTo(), new GroupProtocol.Stopped(reason())))
-        .onMessage(GroupProtocol.ReadLocal.class, r -> answer(r.replyTo(), new ReadOutcome(0, false, -1, null, -1)))
-        .onMessage(GroupProtocol.Leader.class, l -> answer(l.replyTo(), -1))
-        .onMessage(GroupProtocol.AppliedThrough.class, a -> answer(a.replyTo(), -1L))
         .onMessage(GroupProtocol.Status.class, s -> answer(s.replyTo(), status()))
-        .onMessage(GroupProtocol.Digest.class, d -> answer(d.replyTo(), StatusReply.error(reason())))
-        .onMessage(GroupProtocol.TransferLeadership.class,
-            t -> answer(t.replyTo(), new GroupProtocol.TransferUnavailable(reason())))
-        .onMessage(GroupProtocol.ChangeMembership.class, c -> answer(c.replyTo(),
-            new GroupProtocol.MembershipRefused(reason(), GroupProtocol.RefusalKind.UNAVAILABLE)))
         .onMessage(GroupProtocol.GetMembership.class, g -> answer(g.replyTo(), coordinator.membership()))
         .onMessage(GroupProtocol.Resume.class, this::onResume)
         .onMessage(GroupProtocol.WatchLeadership.class, this::onWatchLeadership)
         .onMessage(GroupProtocol.UnwatchLeadership.class, this::onUnwatchLeadership)
         .onMessage(GroupCoordinator.WatcherGone.class, this::onWatcherGone)
+        // Every other request: refused at once, saying why (a command, a read, a digest, a handover, ...).
+        .onMessage(GroupProtocol.Request.class, this::refuse)
         .onSignal(Terminated.class, this::roleStopped)
         // Peers' protocol messages and checkpoint transfers, and what the old roles sent: dropped.
         .onAnyMessage(m -> Behaviors.same())
@@ -174,6 +164,11 @@ final class RolesDown {
 
   private Behavior<GroupCommand> onWatcherGone(GroupCoordinator.WatcherGone w) {
     watchers.gone(w.watcher());
+    return Behaviors.same();
+  }
+
+  private Behavior<GroupCommand> refuse(GroupProtocol.Request r) {
+    RequestRefusal.refuse(r, config, reason());
     return Behaviors.same();
   }
 
